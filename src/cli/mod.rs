@@ -1,0 +1,55 @@
+//! Command-line interface: clap definitions and one file per command. Only the binary (this
+//! module and main.rs) knows clap, anyhow and indicatif; the library takes typed values.
+
+mod progress;
+mod run;
+mod scenarios;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// tokenmaxx: simulate what an AI-adoption policy does to token spend, padding, output, cost and risk.
+#[derive(Debug, Parser)]
+#[command(name = "tokenmaxx", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a scenario and write weekly.csv, agents.csv, deciles.csv and summary.json.
+    Run(run::RunArgs),
+    /// Check scenario files without running them.
+    Validate(validate::ValidateArgs),
+    /// List the built-in scenarios.
+    Scenarios,
+}
+
+/// Parse the command line and run the command.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Scenarios => scenarios::run(),
+    }
+}
+
+/// Input the user can fix (bad scenario, unwritable folder) exits 2; anything else is a bug, 1.
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    let user_error = e.chain().any(|c| {
+        c.is::<tokenmaxx::scenario::ScenarioError>()
+            || c.is::<tokenmaxx::report::ReportError>()
+            || c.is::<std::io::Error>()
+            || c.is::<UserError>()
+    });
+    if user_error { 2 } else { 1 }
+}
+
+/// A plain user error raised by the CLI itself (bad flag combination, resource limit).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(pub String);

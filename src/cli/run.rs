@@ -1,0 +1,123 @@
+//! `tokenmaxx run [SCENARIO]`: run one scenario and write its report folder.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use tokenmaxx::report::{OutputDir, tables};
+use tokenmaxx::scenario::{Overrides, Scenario, Source, builtin};
+
+use super::progress::Bar;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A scenario file or built-in name (see `tokenmaxx scenarios`).
+    #[arg(default_value = builtin::DEFAULT)]
+    scenario: String,
+    /// Output folder [default: output/<scenario name>/]. Replaced as a whole when the run succeeds.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Override the number of employees.
+    #[arg(long)]
+    employees: Option<i64>,
+    /// Override the horizon in weeks (timeline changes past it are dropped, with a note).
+    #[arg(long)]
+    weeks: Option<i64>,
+    /// Replication index (a different random draw of the same scenario and seed).
+    #[arg(long, default_value_t = 0)]
+    replication: u32,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// Rough peak bytes per agent of a run without a stored event log (state, projections, one
+/// week's events and snapshot), used to refuse runs that cannot fit in memory.
+const BYTES_PER_AGENT: u64 = 700;
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let source = Source::parse(&args.scenario);
+    let overrides = Overrides {
+        seed: args.seed,
+        employees: args.employees,
+        weeks: args.weeks,
+    };
+    let (scenario, notes) = Scenario::load_with(&source, &overrides)?;
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+    check_memory(&scenario)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    // Create the staging folder before running, so an unwritable destination fails fast.
+    let dir = OutputDir::create(&out)
+        .with_context(|| format!("preparing output folder {}", out.display()))?;
+
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = args.threads {
+        anyhow::ensure!(
+            t >= 1,
+            super::UserError("--threads must be at least 1".into())
+        );
+        pool = pool.num_threads(t);
+    }
+    let pool = pool.build().context("starting worker threads")?;
+
+    let bar = Bar::new(scenario.weeks as u64, &scenario.name, args.quiet);
+    let started = Instant::now();
+    let projections =
+        pool.install(|| tokenmaxx::simulate_with_progress(&scenario, args.replication, &bar));
+    let engine_time = started.elapsed();
+    bar.finish();
+
+    tables::write_all(&dir.file(""), &projections)?;
+    let written = dir.commit()?;
+
+    if !args.quiet {
+        for line in projections.summary.headline() {
+            println!("{line}");
+        }
+        let agent_weeks = scenario.employees as f64 * scenario.weeks as f64;
+        println!(
+            "Simulated {} agent-weeks in {:.2} s ({:.1}M agent-weeks/s). Reports in {}/",
+            agent_weeks,
+            engine_time.as_secs_f64(),
+            agent_weeks / engine_time.as_secs_f64().max(1e-9) / 1e6,
+            written.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Refuse up front a population whose state would not fit in this machine's memory.
+fn check_memory(s: &Scenario) -> anyhow::Result<()> {
+    let need = s.employees as u64 * BYTES_PER_AGENT;
+    if let Some(avail) = available_memory_bytes()
+        && need > avail
+    {
+        anyhow::bail!(super::UserError(format!(
+            "{} employees need about {:.1} GiB of memory, but only {:.1} GiB is available; use fewer employees",
+            s.employees,
+            need as f64 / (1u64 << 30) as f64,
+            avail as f64 / (1u64 << 30) as f64
+        )));
+    }
+    Ok(())
+}
+
+fn available_memory_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}

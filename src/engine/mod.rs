@@ -1,0 +1,498 @@
+//! The engine: weekly synchronous steps over all agents, in parallel, deterministic for a seed.
+//!
+//! A week has numbered phases:
+//! 1. **Open**: in week 0, hire everyone (`AgentHired`); emit the week's `PolicyChanged` events and
+//!    apply them, so this week's decisions see this week's policy.
+//! 2. **Snapshot**: from the state after last week, compute what agents see: last week's sorted
+//!    org-wide and per-team token totals, team padding and bot shares, target pressure.
+//! 3. **Decide**: every agent decides in parallel (rayon, fixed chunks) from the frozen snapshot and
+//!    its own RNG stream; chunk outputs are concatenated in agent order.
+//! 4. **Managers**: team nudges and, in review weeks, reviews.
+//! 5. **Apply**: fold the week's remaining events into the state with [`State::apply`], the same
+//!    function replay uses, then hand the batch to the sinks (projections, event store).
+//!
+//! Nothing outside this module mutates agent state, and this module mutates it only by applying
+//! events it has just emitted.
+
+pub mod rng;
+pub mod state;
+
+use rand::RngExt;
+use rand_distr::{Distribution, Normal};
+use rayon::prelude::*;
+
+use crate::events::log::EventLog;
+use crate::events::{AgentId, Event, WeekBatch};
+use crate::model::decide::{self, AgentView, WeekContext};
+use crate::model::traits::Traits;
+use crate::policy::GroupId;
+use crate::scenario::Scenario;
+use rng::{Entity, Purpose, stream};
+pub use state::State;
+
+/// Agents per parallel work unit. Fixed, so work splitting never depends on the thread count.
+const CHUNK: usize = 4096;
+
+/// Receives every week's events and the state they produced. Projections and the event store
+/// implement it.
+pub trait EventSink {
+    /// The run started.
+    fn started(&mut self, _scenario: &Scenario, _run: &Event) {}
+    /// A week's events, already applied to `state`.
+    fn week(&mut self, scenario: &Scenario, batch: &WeekBatch, state: &State);
+    /// The run finished.
+    fn finished(&mut self, _scenario: &Scenario, _run: &Event, _state: &State) {}
+}
+
+/// Keeps every batch in memory (for replay and tests on small runs).
+impl EventSink for EventLog {
+    fn started(&mut self, _s: &Scenario, run: &Event) {
+        if let Event::RunStarted {
+            seed,
+            replication,
+            scenario_hash,
+        } = *run
+        {
+            self.seed = seed;
+            self.replication = replication;
+            self.scenario_hash = scenario_hash;
+        }
+    }
+    fn week(&mut self, _s: &Scenario, batch: &WeekBatch, _state: &State) {
+        self.weeks.push(batch.clone());
+    }
+    fn finished(&mut self, _s: &Scenario, run: &Event, _state: &State) {
+        if let Event::RunFinished { weeks } = *run {
+            self.finished = Some(weeks);
+        }
+    }
+}
+
+/// Progress reports from a run; the CLI draws a bar, the library never prints.
+pub trait Progress: Sync {
+    fn week_done(&self, _done: u32, _total: u32) {}
+}
+
+/// No progress reporting.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// A run of one scenario and replication.
+pub struct Simulation<'s> {
+    scenario: &'s Scenario,
+    replication: u32,
+    state: State,
+    next_week: u32,
+}
+
+impl<'s> Simulation<'s> {
+    /// A simulation that has not started: no agents yet.
+    pub fn new(scenario: &'s Scenario, replication: u32) -> Self {
+        Simulation {
+            scenario,
+            replication,
+            state: State::new(scenario),
+            next_week: 0,
+        }
+    }
+
+    /// Continue from a state rebuilt by replaying weeks `0..state.weeks_applied` (a fork).
+    pub fn resume(scenario: &'s Scenario, replication: u32, state: State) -> Self {
+        let next_week = state.weeks_applied;
+        Simulation {
+            scenario,
+            replication,
+            state,
+            next_week,
+        }
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    pub fn into_state(self) -> State {
+        self.state
+    }
+
+    /// The `RunStarted` event of this run.
+    pub fn run_started(&self) -> Event {
+        Event::RunStarted {
+            seed: self.scenario.seed,
+            replication: self.replication,
+            scenario_hash: self.scenario.hash(),
+        }
+    }
+
+    /// Run every remaining week, handing each to the sinks.
+    pub fn run(&mut self, sinks: &mut [&mut dyn EventSink], progress: &dyn Progress) {
+        let start = self.run_started();
+        if self.next_week == 0 {
+            for sink in sinks.iter_mut() {
+                sink.started(self.scenario, &start);
+            }
+        }
+        while self.next_week < self.scenario.weeks {
+            let batch = self.step();
+            for sink in sinks.iter_mut() {
+                sink.week(self.scenario, &batch, &self.state);
+            }
+            progress.week_done(self.next_week, self.scenario.weeks);
+        }
+        let end = Event::RunFinished {
+            weeks: self.scenario.weeks,
+        };
+        for sink in sinks.iter_mut() {
+            sink.finished(self.scenario, &end, &self.state);
+        }
+    }
+
+    /// Run one week and return its events (already applied).
+    pub fn step(&mut self) -> WeekBatch {
+        let s = self.scenario;
+        let week = self.next_week;
+        let mut batch = WeekBatch::new(week);
+
+        // 1. Open the week.
+        if week == 0 && self.state.agents() == 0 {
+            self.hire(&mut batch);
+        }
+        batch.policy.extend(
+            s.timeline
+                .iter()
+                .filter(|c| c.week == week)
+                .map(|c| c.change),
+        );
+        let opened = batch.hires.agent.len() + batch.policy.len();
+        for e in batch.events() {
+            self.state.apply(s, &e);
+        }
+
+        // 2. Snapshot.
+        let snap = Snapshot::take(&self.state, week);
+
+        // 3. Decide, in parallel over fixed chunks, merged in agent order.
+        let n = self.state.agents();
+        let ctx = WeekContext {
+            policy: &self.state.policy,
+            org_sorted_totals: &snap.org_sorted,
+            cap_tokens: self
+                .state
+                .policy
+                .budget
+                .map(|b| b.weekly_cap_tokens(s.money.price_usd_per_mtok, s.money.salary_usd))
+                .unwrap_or(f64::INFINITY),
+        };
+        let state = &self.state;
+        let seed = s.seed;
+        let replication = self.replication;
+        let chunks: Vec<ChunkOut> = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let range = c * CHUNK..((c + 1) * CHUNK).min(n);
+                let mut out = ChunkOut::with_capacity(range.len());
+                for i in range {
+                    let team = state.team[i];
+                    let tr = state.team_range(team);
+                    let view = AgentView {
+                        traits: &state.traits[i],
+                        group: state.group[i],
+                        proficiency: state.proficiency[i],
+                        monitoring: state.monitoring[i],
+                        has_bot: state.has_bot[i],
+                        last_padding: state.last_padding[i],
+                        team_pad_share: snap.team_pad_share[team as usize],
+                        team_bot_share: snap.team_bot_share[team as usize],
+                        team_sorted_totals: if snap.team_sorted.is_empty() {
+                            &[]
+                        } else {
+                            &snap.team_sorted[tr]
+                        },
+                    };
+                    let mut rng = stream(
+                        seed,
+                        replication,
+                        Entity::Agent(i as u32),
+                        week,
+                        Purpose::Decide,
+                    );
+                    let before = out.incident_costs.len();
+                    let w = decide::decide(s, &ctx, &view, &mut rng, &mut out.incident_costs);
+                    out.incident_agents.extend(std::iter::repeat_n(
+                        i as AgentId,
+                        out.incident_costs.len() - before,
+                    ));
+                    if w.built_bot {
+                        out.bots.push(i as AgentId);
+                    }
+                    out.genuine.push(w.genuine);
+                    out.padding.push(w.padding);
+                    out.bot.push(w.bot);
+                    out.output.push(w.output);
+                }
+                out
+            })
+            .collect();
+        let scope = self.state.policy.platform;
+        for (c, out) in chunks.into_iter().enumerate() {
+            let first = (c * CHUNK) as AgentId;
+            let len = out.genuine.len() as AgentId;
+            if let Some(scope) = scope {
+                batch.bots.extend(out.bots.iter().map(|&a| (a, scope)));
+            }
+            batch.tokens.agent.extend(first..first + len);
+            batch.tokens.genuine.extend(out.genuine);
+            batch.tokens.padding.extend(out.padding);
+            batch.tokens.bot.extend(out.bot);
+            batch.incidents.agent.extend(out.incident_agents);
+            batch.incidents.value.extend(out.incident_costs);
+            batch.work.agent.extend(first..first + len);
+            batch.work.value.extend(out.output);
+        }
+
+        // 4. Managers: nudges (more often under target pressure), then reviews.
+        let managers = self.state.policy.managers;
+        for team in 0..self.state.teams() {
+            let pressured = snap.target_pressure && snap.team_in_target[team as usize];
+            let p = (managers.attention
+                * if pressured {
+                    managers.target_pressure
+                } else {
+                    1.0
+                })
+            .min(1.0);
+            let mut rng = stream(seed, replication, Entity::Team(team), week, Purpose::Nudge);
+            if rng.random::<f64>() < p {
+                batch.nudges.push(team);
+            }
+        }
+        if (week + 1) % managers.review_every_weeks == 0 {
+            self.review(
+                &mut batch,
+                managers.review_token_weight,
+                managers.review_noise,
+            );
+        }
+
+        // 5. Apply the rest of the week.
+        for e in batch.events().skip(opened) {
+            self.state.apply(s, &e);
+        }
+        self.state.weeks_applied = week + 1;
+        self.next_week = week + 1;
+        batch
+    }
+
+    /// Hire every employee: groups in contiguous blocks by share (teams are mostly homogeneous,
+    /// as real teams are), teams of `team_size` consecutive agents, traits from the group.
+    fn hire(&self, batch: &mut WeekBatch) {
+        let s = self.scenario;
+        let n = s.employees as usize;
+        let groups = group_blocks(s);
+        let traits: Vec<(GroupId, Traits)> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let g = groups.partition_point(|&end| end <= i) as GroupId;
+                let mut rng = stream(
+                    s.seed,
+                    self.replication,
+                    Entity::Agent(i as u32),
+                    0,
+                    Purpose::Hire,
+                );
+                (g, Traits::draw(&s.groups[g as usize].traits, &mut rng))
+            })
+            .collect();
+        let h = &mut batch.hires;
+        for (i, (g, t)) in traits.into_iter().enumerate() {
+            h.agent.push(i as AgentId);
+            h.team.push(i as u32 / s.team_size);
+            h.group.push(g);
+            h.traits.push(t);
+        }
+    }
+
+    fn review(&self, batch: &mut WeekBatch, token_weight: f64, noise_sd: f64) {
+        let s = self.scenario;
+        let n = batch.work.agent.len();
+        let token_weight = if self.state.policy.outcome_metrics {
+            0.0
+        } else {
+            token_weight
+        };
+        let totals: Vec<f64> = (0..n)
+            .map(|i| batch.tokens.genuine[i] + batch.tokens.padding[i] + batch.tokens.bot[i])
+            .collect();
+        let mut sorted_out = batch.work.value.clone();
+        sorted_out.sort_unstable_by(f64::total_cmp);
+        let mut sorted_tok = totals.clone();
+        sorted_tok.sort_unstable_by(f64::total_cmp);
+        let normal = Normal::new(0.0, noise_sd).expect("validated noise");
+        let week = batch.week;
+        let reviews: Vec<(f64, f64)> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let rating = (1.0 - token_weight) * decide::cdf(&sorted_out, batch.work.value[i])
+                    + token_weight * decide::cdf(&sorted_tok, totals[i]);
+                let mut rng = stream(
+                    s.seed,
+                    self.replication,
+                    Entity::Agent(i as u32),
+                    week,
+                    Purpose::Review,
+                );
+                (rating, normal.sample(&mut rng))
+            })
+            .collect();
+        for (i, (rating, shock)) in reviews.into_iter().enumerate() {
+            batch.reviews.agent.push(i as AgentId);
+            batch.reviews.rating.push(rating);
+            batch.reviews.belief_shock.push(shock);
+        }
+    }
+}
+
+/// Run a scenario to the end with the given sinks.
+pub fn run(
+    scenario: &Scenario,
+    replication: u32,
+    sinks: &mut [&mut dyn EventSink],
+    progress: &dyn Progress,
+) -> State {
+    let mut sim = Simulation::new(scenario, replication);
+    sim.run(sinks, progress);
+    sim.into_state()
+}
+
+/// End (exclusive) of each group's block of agents, by largest remainder so counts are exact.
+pub fn group_blocks(s: &Scenario) -> Vec<usize> {
+    let n = s.employees as usize;
+    let exact: Vec<f64> = s.groups.iter().map(|g| g.share * n as f64).collect();
+    let mut counts: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
+    let mut left = n - counts.iter().sum::<usize>();
+    let mut order: Vec<usize> = (0..counts.len()).collect();
+    order.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
+    for &g in order.iter().cycle() {
+        if left == 0 {
+            break;
+        }
+        if s.groups[g].share > 0.0 {
+            counts[g] += 1;
+            left -= 1;
+        }
+    }
+    counts
+        .iter()
+        .scan(0, |acc, c| {
+            *acc += c;
+            Some(*acc)
+        })
+        .collect()
+}
+
+/// What agents see of last week.
+struct Snapshot {
+    org_sorted: Vec<f64>,
+    /// Last week's totals sorted within each team's contiguous range.
+    team_sorted: Vec<f64>,
+    team_pad_share: Vec<f64>,
+    team_bot_share: Vec<f64>,
+    team_in_target: Vec<bool>,
+    target_pressure: bool,
+}
+
+impl Snapshot {
+    fn take(st: &State, week: u32) -> Snapshot {
+        let n = st.agents();
+        let teams = st.teams() as usize;
+        let totals: Vec<f64> = (0..n).map(|i| st.last_total(i)).collect();
+        let policy = &st.policy;
+        let org_sorted = if week > 0 && policy.leaderboard_seen {
+            let mut v = totals.clone();
+            v.par_sort_unstable_by(f64::total_cmp);
+            v
+        } else {
+            Vec::new()
+        };
+        let team_scope = policy
+            .leaderboard
+            .is_some_and(|l| l.scope == crate::policy::RankScope::Team);
+        let mut team_sorted = if team_scope {
+            totals.clone()
+        } else {
+            Vec::new()
+        };
+        let mut team_pad_share = vec![0.0; teams];
+        let mut team_bot_share = vec![0.0; teams];
+        let mut team_in_target = vec![false; teams];
+        for j in 0..teams {
+            let r = st.team_range(j as u32);
+            let len = r.len() as f64;
+            if team_scope {
+                team_sorted[r.clone()].sort_unstable_by(f64::total_cmp);
+            }
+            team_pad_share[j] = st.last_padding[r.clone()]
+                .iter()
+                .filter(|p| **p > 0.0)
+                .count() as f64
+                / len;
+            team_bot_share[j] = st.has_bot[r.clone()].iter().filter(|b| **b).count() as f64 / len;
+            team_in_target[j] = policy
+                .target
+                .is_some_and(|t| st.group[r].iter().any(|g| t.applies_to.contains(*g)));
+        }
+        if !team_scope {
+            team_sorted = Vec::new();
+        }
+        let target_pressure = match policy.target {
+            Some(t) if week > 0 => {
+                let (mut members, mut active) = (0usize, 0usize);
+                for i in 0..n {
+                    if t.applies_to.contains(st.group[i]) {
+                        members += 1;
+                        active += usize::from(totals[i] >= t.theta_tokens);
+                    }
+                }
+                members > 0 && (active as f64) < t.share * members as f64
+            }
+            _ => false,
+        };
+        Snapshot {
+            org_sorted,
+            team_sorted,
+            team_pad_share,
+            team_bot_share,
+            team_in_target,
+            target_pressure,
+        }
+    }
+}
+
+/// One chunk's decisions.
+struct ChunkOut {
+    genuine: Vec<f64>,
+    padding: Vec<f64>,
+    bot: Vec<f64>,
+    output: Vec<f64>,
+    bots: Vec<AgentId>,
+    incident_agents: Vec<AgentId>,
+    incident_costs: Vec<f64>,
+}
+
+impl ChunkOut {
+    fn with_capacity(n: usize) -> Self {
+        ChunkOut {
+            genuine: Vec::with_capacity(n),
+            padding: Vec::with_capacity(n),
+            bot: Vec::with_capacity(n),
+            output: Vec::with_capacity(n),
+            bots: Vec::new(),
+            incident_agents: Vec::new(),
+            incident_costs: Vec::new(),
+        }
+    }
+}

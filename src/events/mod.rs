@@ -1,0 +1,230 @@
+//! Events: the source of truth of a run (MODEL.md section 8).
+//!
+//! An [`Event`] is a fact in the past tense. A week's events are stored column-wise in a
+//! [`WeekBatch`] (struct of arrays, no boxing), and [`WeekBatch::events`] yields them in the
+//! canonical order that `engine::State::apply` folds them in, live and in replay alike:
+//!
+//! 1. `AgentHired` (week 0 only), 2. `PolicyChanged`, 3. `BotDeployed`, 4. `TokensUsed`,
+//! 5. `IncidentOccurred`, 6. `WorkDelivered`, 7. `ManagerNudged`, 8. `ReviewHeld`.
+//!
+//! This module stores and orders events; it makes no decisions and changes no state.
+
+pub mod log;
+
+use crate::model::traits::Traits;
+use crate::policy::{GroupId, PermissionScope, PolicyChange};
+
+/// Index of an employee, 0-based.
+pub type AgentId = u32;
+/// Index of a team, 0-based; team `j` is a contiguous range of agents.
+pub type TeamId = u32;
+/// A week number, 0-based.
+pub type Week = u32;
+
+/// One fact of a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Event {
+    /// The run began: which seed and replication, and a hash of the resolved scenario.
+    RunStarted {
+        seed: u64,
+        replication: u32,
+        scenario_hash: u64,
+    },
+    /// An employee was hired with these traits (drawn once, week 0).
+    AgentHired {
+        agent: AgentId,
+        team: TeamId,
+        group: GroupId,
+        traits: Traits,
+    },
+    /// A policy changed at the start of `week`.
+    PolicyChanged { week: Week, change: PolicyChange },
+    /// An agent built a bot on the platform; it runs from the next week.
+    BotDeployed {
+        week: Week,
+        agent: AgentId,
+        scope: PermissionScope,
+    },
+    /// A manager mentioned usage statistics to a team.
+    ManagerNudged { week: Week, team: TeamId },
+    /// Tokens an agent burnt this week: `genuine` on real work, `padding` only to inflate the
+    /// count (manually or by its bot), `bot` its bot's useful scheduled work.
+    TokensUsed {
+        week: Week,
+        agent: AgentId,
+        genuine: f64,
+        padding: f64,
+        bot: f64,
+    },
+    /// Output units delivered this week, net of incident costs (1.0 = an average week's work).
+    WorkDelivered {
+        week: Week,
+        agent: AgentId,
+        output: f64,
+    },
+    /// A bot took an unintended action costing `cost` output units.
+    IncidentOccurred {
+        week: Week,
+        agent: AgentId,
+        cost: f64,
+    },
+    /// A review: `rating` in [0, 1] (percentile blend of output and tokens), and the noise of the
+    /// lesson the employee drew about how much tokens count.
+    ReviewHeld {
+        week: Week,
+        agent: AgentId,
+        rating: f64,
+        belief_shock: f64,
+    },
+    /// The run ended after `weeks` weeks.
+    RunFinished { weeks: Week },
+}
+
+impl Event {
+    /// The event's kind, as in `events.parquet` and the audit table.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::RunStarted { .. } => "RunStarted",
+            Event::AgentHired { .. } => "AgentHired",
+            Event::PolicyChanged { .. } => "PolicyChanged",
+            Event::BotDeployed { .. } => "BotDeployed",
+            Event::ManagerNudged { .. } => "ManagerNudged",
+            Event::TokensUsed { .. } => "TokensUsed",
+            Event::WorkDelivered { .. } => "WorkDelivered",
+            Event::IncidentOccurred { .. } => "IncidentOccurred",
+            Event::ReviewHeld { .. } => "ReviewHeld",
+            Event::RunFinished { .. } => "RunFinished",
+        }
+    }
+}
+
+/// `AgentHired` payloads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hires {
+    pub agent: Vec<AgentId>,
+    pub team: Vec<TeamId>,
+    pub group: Vec<GroupId>,
+    pub traits: Vec<Traits>,
+}
+
+/// `TokensUsed` payloads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TokenCols {
+    pub agent: Vec<AgentId>,
+    pub genuine: Vec<f64>,
+    pub padding: Vec<f64>,
+    pub bot: Vec<f64>,
+}
+
+/// `(agent, value)` payloads: `WorkDelivered` (output) and `IncidentOccurred` (cost).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgentValueCols {
+    pub agent: Vec<AgentId>,
+    pub value: Vec<f64>,
+}
+
+/// `ReviewHeld` payloads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReviewCols {
+    pub agent: Vec<AgentId>,
+    pub rating: Vec<f64>,
+    pub belief_shock: Vec<f64>,
+}
+
+/// All events of one week, column-wise.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WeekBatch {
+    pub week: Week,
+    pub hires: Hires,
+    pub policy: Vec<PolicyChange>,
+    pub bots: Vec<(AgentId, PermissionScope)>,
+    pub tokens: TokenCols,
+    pub incidents: AgentValueCols,
+    pub work: AgentValueCols,
+    pub nudges: Vec<TeamId>,
+    pub reviews: ReviewCols,
+}
+
+impl WeekBatch {
+    pub fn new(week: Week) -> Self {
+        WeekBatch {
+            week,
+            ..WeekBatch::default()
+        }
+    }
+
+    /// Number of events in the batch.
+    pub fn len(&self) -> usize {
+        self.hires.agent.len()
+            + self.policy.len()
+            + self.bots.len()
+            + self.tokens.agent.len()
+            + self.incidents.agent.len()
+            + self.work.agent.len()
+            + self.nudges.len()
+            + self.reviews.agent.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The events of the batch in canonical order.
+    pub fn events(&self) -> impl Iterator<Item = Event> + '_ {
+        let week = self.week;
+        let h = &self.hires;
+        let hires = (0..h.agent.len()).map(move |i| Event::AgentHired {
+            agent: h.agent[i],
+            team: h.team[i],
+            group: h.group[i],
+            traits: h.traits[i],
+        });
+        let policy = self
+            .policy
+            .iter()
+            .map(move |&change| Event::PolicyChanged { week, change });
+        let bots = self
+            .bots
+            .iter()
+            .map(move |&(agent, scope)| Event::BotDeployed { week, agent, scope });
+        let t = &self.tokens;
+        let tokens = (0..t.agent.len()).map(move |i| Event::TokensUsed {
+            week,
+            agent: t.agent[i],
+            genuine: t.genuine[i],
+            padding: t.padding[i],
+            bot: t.bot[i],
+        });
+        let inc = &self.incidents;
+        let incidents = (0..inc.agent.len()).map(move |i| Event::IncidentOccurred {
+            week,
+            agent: inc.agent[i],
+            cost: inc.value[i],
+        });
+        let w = &self.work;
+        let work = (0..w.agent.len()).map(move |i| Event::WorkDelivered {
+            week,
+            agent: w.agent[i],
+            output: w.value[i],
+        });
+        let nudges = self
+            .nudges
+            .iter()
+            .map(move |&team| Event::ManagerNudged { week, team });
+        let r = &self.reviews;
+        let reviews = (0..r.agent.len()).map(move |i| Event::ReviewHeld {
+            week,
+            agent: r.agent[i],
+            rating: r.rating[i],
+            belief_shock: r.belief_shock[i],
+        });
+        hires
+            .chain(policy)
+            .chain(bots)
+            .chain(tokens)
+            .chain(incidents)
+            .chain(work)
+            .chain(nudges)
+            .chain(reviews)
+    }
+}

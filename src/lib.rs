@@ -1,0 +1,103 @@
+//! # tokenmaxx
+//!
+//! An event-sourced, agent-based simulator of what a company's AI-adoption policy does: how many
+//! tokens people burn, how much of that is real work, what it costs and what risk it brings.
+//!
+//! Data flows one way: scenario (TOML) -> engine (weekly steps, parallel over agents) -> events ->
+//! projections -> reports. Every state change is an event; every figure is a fold of events.
+//!
+//! ```
+//! use tokenmaxx::scenario::{Overrides, Scenario, Source};
+//!
+//! // 1. A scenario: a built-in (or a path), here shrunk for a quick run.
+//! let o = Overrides { employees: Some(400), weeks: Some(12), ..Overrides::default() };
+//! let (scenario, _notes) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o).unwrap();
+//!
+//! // 2. Run it, keeping the event log.
+//! let (projections, log) = tokenmaxx::simulate_with_log(&scenario, 0);
+//! assert_eq!(projections.weekly.len(), 12);
+//!
+//! // 3. The log is the truth: replaying it rebuilds the same projections.
+//! let replayed = tokenmaxx::replay(&scenario, &log);
+//! assert_eq!(replayed, projections);
+//! println!("padding share: {:.1}%", projections.summary.padding_share * 100.0);
+//! ```
+
+pub mod engine;
+pub mod events;
+pub mod model;
+pub mod policy;
+pub mod projections;
+pub mod report;
+pub mod scenario;
+
+use engine::{EventSink, NoProgress, Progress, State};
+use events::log::EventLog;
+use projections::{Projections, Projector};
+use scenario::Scenario;
+
+/// Run a scenario and return its projections.
+pub fn simulate(scenario: &Scenario, replication: u32) -> Projections {
+    simulate_with_progress(scenario, replication, &NoProgress)
+}
+
+/// Run a scenario, reporting progress after each week.
+pub fn simulate_with_progress(
+    scenario: &Scenario,
+    replication: u32,
+    progress: &dyn Progress,
+) -> Projections {
+    let mut projector = Projector::new(replication);
+    engine::run(scenario, replication, &mut [&mut projector], progress);
+    projector.finish(scenario)
+}
+
+/// Run a scenario and return its projections and its whole event log (small runs: the log of a
+/// run holds a few events per agent-week).
+pub fn simulate_with_log(scenario: &Scenario, replication: u32) -> (Projections, EventLog) {
+    let mut projector = Projector::new(replication);
+    let mut log = EventLog::default();
+    engine::run(
+        scenario,
+        replication,
+        &mut [&mut projector, &mut log],
+        &NoProgress,
+    );
+    (projector.finish(scenario), log)
+}
+
+/// Rebuild the state of a run by folding its event log from an empty state.
+pub fn replay_state(
+    scenario: &Scenario,
+    log: &EventLog,
+    sinks: &mut [&mut dyn EventSink],
+) -> State {
+    let mut state = State::new(scenario);
+    let start = events::Event::RunStarted {
+        seed: log.seed,
+        replication: log.replication,
+        scenario_hash: log.scenario_hash,
+    };
+    for sink in sinks.iter_mut() {
+        sink.started(scenario, &start);
+    }
+    for batch in &log.weeks {
+        state.apply_week(scenario, batch);
+        for sink in sinks.iter_mut() {
+            sink.week(scenario, batch, &state);
+        }
+    }
+    if let Some(weeks) = log.finished {
+        for sink in sinks.iter_mut() {
+            sink.finished(scenario, &events::Event::RunFinished { weeks }, &state);
+        }
+    }
+    state
+}
+
+/// Rebuild every projection of a run from its event log alone.
+pub fn replay(scenario: &Scenario, log: &EventLog) -> Projections {
+    let mut projector = Projector::new(log.replication);
+    replay_state(scenario, log, &mut [&mut projector]);
+    projector.finish(scenario)
+}

@@ -1,0 +1,16 @@
+//! The `tokenmaxx` binary: parse arguments, run the command, map errors to exit codes
+//! (0 ok, 2 bad input or I/O, 1 internal error). Nothing else lives here.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match cli::run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(cli::exit_code(&e))
+        }
+    }
+}

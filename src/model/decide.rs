@@ -1,0 +1,557 @@
+//! The weekly decision of one employee (MODEL.md sections 4 and 5), as pure functions of a frozen
+//! snapshot of last week and one RNG stream. Nothing here mutates shared state: the engine turns
+//! the returned [`AgentWeek`] into events and applies them.
+
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, Poisson, StandardNormal};
+
+use crate::policy::{GroupId, PermissionScope, PolicyState, Visibility};
+use crate::scenario::Scenario;
+
+use super::traits::Traits;
+
+/// What the week looks like to every agent: the policies in force and last week's peers.
+#[derive(Debug, Clone, Copy)]
+pub struct WeekContext<'a> {
+    pub policy: &'a PolicyState,
+    /// Last week's total tokens of every employee, sorted ascending (empty in week 0).
+    pub org_sorted_totals: &'a [f64],
+    /// Weekly token cap per employee (infinite without a budget).
+    pub cap_tokens: f64,
+}
+
+/// One employee's own snapshot (after last week).
+#[derive(Debug, Clone, Copy)]
+pub struct AgentView<'a> {
+    pub traits: &'a Traits,
+    pub group: GroupId,
+    pub proficiency: f64,
+    pub monitoring: f64,
+    pub has_bot: bool,
+    pub last_padding: f64,
+    /// Share of the agent's team that padded last week.
+    pub team_pad_share: f64,
+    /// Share of the agent's team that has a bot.
+    pub team_bot_share: f64,
+    /// Last week's totals of the agent's team, sorted ascending (used by team-scope leaderboards).
+    pub team_sorted_totals: &'a [f64],
+}
+
+/// The outcome of one agent-week, before it becomes events.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AgentWeek {
+    pub built_bot: bool,
+    pub genuine: f64,
+    pub padding: f64,
+    pub bot: f64,
+    /// Output net of incident costs.
+    pub output: f64,
+}
+
+/// Weight, in output units per raw token, of the price of tokens when costs are visible.
+pub fn price_cost_per_token(s: &Scenario, policy: &PolicyState) -> f64 {
+    if policy.costs_visible {
+        s.behaviour.price_weight * s.money.price_usd_per_mtok / 1e6
+    } else {
+        0.0
+    }
+}
+
+/// Best-response genuine tokens before noise: maximise `s*A*f*q*ln(1 + E/kappa) - cost(E)` with
+/// `E = G/w`, where effective work costs `effort_cost/kappa` per token of `E` and, with visible
+/// costs, each raw token costs `price_cost` output units. The first-order condition gives
+/// `kappa + E = s*A*f*q / (effort_cost/kappa + w*price_cost)`.
+pub fn genuine_best_response(s: &Scenario, t: &Traits, q: f64, price_cost: f64) -> f64 {
+    let b = &s.behaviour;
+    let kappa = b.token_scale;
+    let gain = t.skill * b.uplift * t.ai_fit * q;
+    let marginal_cost = b.effort_cost / kappa + t.token_intensity * price_cost;
+    let e = (gain / marginal_cost - kappa).max(0.0);
+    t.token_intensity * e
+}
+
+/// Output of a week without incidents: own work plus the bot's useful work.
+pub fn output(s: &Scenario, t: &Traits, q: f64, genuine: f64, bot: f64) -> f64 {
+    let b = &s.behaviour;
+    let kappa = b.token_scale;
+    let e = genuine / t.token_intensity;
+    let own = t.skill * (1.0 + b.uplift * t.ai_fit * q * (e / kappa).ln_1p());
+    let bot_part = if bot > 0.0 {
+        t.skill * s.bots.bot_uplift * t.ai_fit * (bot / kappa).ln_1p()
+    } else {
+        0.0
+    };
+    own + bot_part
+}
+
+/// Incident-rate factor of a permission scope.
+pub fn scope_factor(s: &Scenario, scope: PermissionScope) -> f64 {
+    match scope {
+        PermissionScope::Broad => 1.0,
+        PermissionScope::Scoped => s.bots.scope_factor_scoped,
+        PermissionScope::LeastPrivilege => s.bots.scope_factor_least_privilege,
+    }
+}
+
+/// The incentive weights of the padding choice.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Incentives {
+    pub b_target: f64,
+    pub b_rank: f64,
+}
+
+/// `b_target` and `b_rank` of MODEL.md section 4 for one agent.
+pub fn incentives(
+    s: &Scenario,
+    policy: &PolicyState,
+    t: &Traits,
+    group: GroupId,
+    m: f64,
+) -> Incentives {
+    let b = &s.behaviour;
+    let m_eff = match policy.leaderboard {
+        Some(l) if l.visibility == Visibility::Private => m * b.private_monitoring_factor,
+        _ => m,
+    };
+    let b_target = match policy.target {
+        Some(target) if target.applies_to.contains(group) => {
+            t.career_concern * m_eff * b.target_weight
+        }
+        _ => 0.0,
+    };
+    let b_rank = match policy.leaderboard {
+        // Outcome metrics rank output: padding cannot move the rank, so it buys nothing.
+        Some(_) if policy.outcome_metrics => 0.0,
+        Some(l) => {
+            let audience = match l.visibility {
+                Visibility::Public => 1.0,
+                Visibility::Team => b.team_audience,
+                Visibility::ManagerOnly | Visibility::Private => 0.0,
+            };
+            t.status_drive * audience * b.status_weight + t.career_concern * m_eff * b.rank_weight
+        }
+        None => 0.0,
+    };
+    Incentives { b_target, b_rank }
+}
+
+/// Share of `sorted` that is `<= x`.
+pub fn cdf(sorted: &[f64], x: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted.partition_point(|v| *v <= x) as f64 / sorted.len() as f64
+}
+
+/// Nearest-rank quantile `p` of `sorted`.
+pub fn quantile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Peer quantiles an agent may aim at.
+pub const PEER_QUANTILES: [f64; 4] = [0.50, 0.75, 0.90, 0.99];
+
+/// Choose this week's total tokens among the candidates by a logit over their utilities.
+/// Returns the padding `P = T - base`.
+#[allow(clippy::too_many_arguments)]
+pub fn choose_padding<R: Rng + ?Sized>(
+    s: &Scenario,
+    ctx: &WeekContext,
+    a: &AgentView,
+    base: f64,
+    bot_running: bool,
+    scope: Option<PermissionScope>,
+    price_cost: f64,
+    rng: &mut R,
+) -> f64 {
+    let b = &s.behaviour;
+    let policy = ctx.policy;
+    let inc = incentives(s, policy, a.traits, a.group, a.monitoring);
+    // Peers whose totals the agent compares itself with.
+    let peers: &[f64] = match policy.leaderboard {
+        Some(l)
+            if l.scope == crate::policy::RankScope::Team
+                && matches!(l.visibility, Visibility::Public | Visibility::Team) =>
+        {
+            a.team_sorted_totals
+        }
+        _ => ctx.org_sorted_totals,
+    };
+    let mut candidates = [0.0f64; 6];
+    let mut n = 0;
+    candidates[n] = base;
+    n += 1;
+    if let Some(target) = policy.target
+        && target.applies_to.contains(a.group)
+        && target.theta_tokens > base
+    {
+        candidates[n] = target.theta_tokens;
+        n += 1;
+    }
+    if policy.leaderboard_seen && !policy.outcome_metrics && !peers.is_empty() {
+        for p in PEER_QUANTILES {
+            let qv = quantile(peers, p);
+            if qv > base {
+                candidates[n] = qv;
+                n += 1;
+            }
+        }
+    }
+    let candidates = &mut candidates[..n];
+    for c in candidates.iter_mut() {
+        *c = c.min(ctx.cap_tokens.max(base));
+    }
+    if n == 1 {
+        return 0.0;
+    }
+
+    let g_eff = a.traits.gaming_aversion * (1.0 - b.norm_weight * a.team_pad_share);
+    let pad_scale = if bot_running {
+        b.pad_scale * b.bot_leverage
+    } else {
+        b.pad_scale
+    };
+    let risk_per_token = match (bot_running, scope) {
+        (true, Some(sc)) => {
+            b.risk_aversion * s.bots.incident_rate * scope_factor(s, sc) / s.bots.tokens_per_action
+        }
+        _ => 0.0,
+    };
+    let theta = policy
+        .target
+        .filter(|t| t.applies_to.contains(a.group))
+        .map(|t| t.theta_tokens);
+    let utility = |total: f64| {
+        let pad = total - base;
+        let hit = theta.is_some_and(|th| total >= th);
+        inc.b_target * f64::from(u8::from(hit)) + inc.b_rank * cdf(peers, total)
+            - g_eff * pad / pad_scale
+            - risk_per_token * pad
+            - price_cost * pad
+    };
+    let mut u = [0.0f64; 6];
+    let mut max_u = f64::NEG_INFINITY;
+    for (k, &c) in candidates.iter().enumerate() {
+        u[k] = utility(c) / b.choice_temperature;
+        max_u = max_u.max(u[k]);
+    }
+    let mut total_w = 0.0;
+    for uk in u.iter_mut().take(n) {
+        *uk = (*uk - max_u).exp();
+        total_w += *uk;
+    }
+    let mut draw = rng.random::<f64>() * total_w;
+    for k in 0..n {
+        draw -= u[k];
+        if draw <= 0.0 {
+            return candidates[k] - base;
+        }
+    }
+    candidates[n - 1] - base
+}
+
+/// Decide one agent-week. Draw order on `rng` (part of the reproducibility contract): bot build
+/// (while a platform is up and the agent has none), weekly noise, revise, padding choice (only
+/// when revising with more than one candidate), incidents and their costs.
+pub fn decide<R: Rng + ?Sized>(
+    s: &Scenario,
+    ctx: &WeekContext,
+    a: &AgentView,
+    rng: &mut R,
+    incident_costs: &mut Vec<f64>,
+) -> AgentWeek {
+    let policy = ctx.policy;
+    let t = a.traits;
+    let bot_running = a.has_bot && policy.platform.is_some();
+
+    // 1. Bot building (Bass diffusion within teams).
+    let built_bot = match policy.platform {
+        Some(_) if !a.has_bot => {
+            let p =
+                (s.bots.build_innovation + s.bots.build_imitation * a.team_bot_share) * t.ai_fit;
+            rng.random::<f64>() < p
+        }
+        _ => false,
+    };
+
+    // 2. Genuine tokens: best response times weekly noise, clipped by the budget.
+    let price_cost = price_cost_per_token(s, policy);
+    let z: f64 = StandardNormal.sample(rng);
+    let noise = (s.behaviour.week_noise * z).exp();
+    let cap = ctx.cap_tokens;
+    let bot = if bot_running {
+        s.bots.bot_tokens.min(cap)
+    } else {
+        0.0
+    };
+    let genuine = (genuine_best_response(s, t, a.proficiency, price_cost) * noise)
+        .min(cap - bot)
+        .max(0.0);
+
+    // 3. Padding: habit, or a revised logit choice.
+    let base = genuine + bot;
+    let revise_p = if bot_running {
+        s.behaviour.revise_bot
+    } else {
+        s.behaviour.revise_manual
+    };
+    let revise = rng.random::<f64>() < revise_p;
+    let padding = if revise {
+        choose_padding(
+            s,
+            ctx,
+            a,
+            base,
+            bot_running,
+            policy.platform,
+            price_cost,
+            rng,
+        )
+    } else {
+        a.last_padding
+    }
+    .min((cap - base).max(0.0))
+    .max(0.0);
+
+    // 4. Incidents: unintended bot actions, Poisson in the number of actions.
+    let mut incident_total = 0.0;
+    if bot_running && let Some(scope) = policy.platform {
+        let actions = (bot + padding) / s.bots.tokens_per_action;
+        let lambda = actions * s.bots.incident_rate * scope_factor(s, scope);
+        if lambda > 0.0
+            && let Ok(pois) = Poisson::new(lambda)
+        {
+            let k: f64 = pois.sample(rng);
+            for _ in 0..(k as u64) {
+                let c = s.incident_cost.sample(rng).max(0.0);
+                incident_costs.push(c);
+                incident_total += c;
+            }
+        }
+    }
+
+    // 5. Output.
+    let out = output(s, t, a.proficiency, genuine, bot) - incident_total;
+    AgentWeek {
+        built_bot,
+        genuine,
+        padding,
+        bot,
+        output: out,
+    }
+}
+
+/// Proficiency after a week of genuine use (MODEL.md section 4, learning).
+pub fn learn(s: &Scenario, q: f64, genuine: f64, token_intensity: f64) -> f64 {
+    let kappa = s.behaviour.token_scale;
+    let e = genuine / token_intensity;
+    (q + s.behaviour.learn_rate * (1.0 - q) * e / (e + kappa)).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{GroupSet, Leaderboard, RankScope, Target};
+    use crate::scenario::{Scenario, Source};
+    use rand::SeedableRng;
+    use rand::rngs::Xoshiro256PlusPlus;
+
+    fn scenario() -> Scenario {
+        Scenario::load(&Source::Builtin("baseline".into())).unwrap()
+    }
+
+    fn traits() -> Traits {
+        Traits {
+            skill: 1.0,
+            ai_fit: 0.5,
+            proficiency0: 0.5,
+            career_concern: 0.5,
+            status_drive: 0.5,
+            gaming_aversion: 1.0,
+            token_intensity: 1.0,
+            trust: 0.5,
+        }
+    }
+
+    #[test]
+    fn best_response_matches_the_closed_form_and_is_optimal() {
+        let s = scenario();
+        let t = traits();
+        let q = 0.5;
+        let g = genuine_best_response(&s, &t, q, 0.0);
+        let b = &s.behaviour;
+        let closed = t.token_intensity
+            * b.token_scale
+            * (t.skill * b.uplift * t.ai_fit * q / b.effort_cost - 1.0);
+        assert!((g - closed).abs() / closed < 1e-9);
+        // Net value is lower a little either side of the optimum.
+        let net = |g: f64| {
+            output(&s, &t, q, g, 0.0) - b.effort_cost * g / t.token_intensity / b.token_scale
+        };
+        assert!(net(g) > net(g * 0.9) && net(g) > net(g * 1.1));
+    }
+
+    #[test]
+    fn visible_costs_lower_genuine_use() {
+        let s = scenario();
+        let t = traits();
+        assert!(genuine_best_response(&s, &t, 0.5, 1e-8) < genuine_best_response(&s, &t, 0.5, 0.0));
+    }
+
+    #[test]
+    fn output_is_concave_in_tokens() {
+        let s = scenario();
+        let t = traits();
+        let k = s.behaviour.token_scale;
+        let (a, b, c) = (
+            output(&s, &t, 0.5, k, 0.0),
+            output(&s, &t, 0.5, 2.0 * k, 0.0),
+            output(&s, &t, 0.5, 3.0 * k, 0.0),
+        );
+        assert!(b - a > c - b && c > b && b > a);
+    }
+
+    #[test]
+    fn no_incentive_means_no_padding() {
+        // given no target and no leaderboard, when an agent revises, then it never pads
+        let s = scenario();
+        let policy = PolicyState::default();
+        let ctx = WeekContext {
+            policy: &policy,
+            org_sorted_totals: &[1.0, 2.0, 3.0],
+            cap_tokens: f64::INFINITY,
+        };
+        let t = traits();
+        let a = AgentView {
+            traits: &t,
+            group: 0,
+            proficiency: 0.5,
+            monitoring: 0.3,
+            has_bot: false,
+            last_padding: 0.0,
+            team_pad_share: 0.0,
+            team_bot_share: 0.0,
+            team_sorted_totals: &[],
+        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        for _ in 0..1000 {
+            assert_eq!(
+                choose_padding(&s, &ctx, &a, 1.0, false, None, 0.0, &mut rng),
+                0.0
+            );
+        }
+    }
+
+    #[test]
+    fn a_public_leaderboard_makes_status_seekers_pad() {
+        // given a public org leaderboard and peers far above, when a status-driven agent with low
+        // aversion revises, then it usually pads up toward the peer quantiles
+        let s = scenario();
+        let mut policy = PolicyState::default();
+        policy.apply(&crate::policy::PolicyChange::Leaderboard(Some(
+            Leaderboard {
+                scope: RankScope::Org,
+                visibility: Visibility::Public,
+            },
+        )));
+        let peers: Vec<f64> = (1..=100).map(|i| i as f64 * 1e6).collect();
+        let ctx = WeekContext {
+            policy: &policy,
+            org_sorted_totals: &peers,
+            cap_tokens: f64::INFINITY,
+        };
+        let mut t = traits();
+        t.status_drive = 0.9;
+        t.gaming_aversion = 0.05;
+        let a = AgentView {
+            traits: &t,
+            group: 0,
+            proficiency: 0.5,
+            monitoring: 0.3,
+            has_bot: false,
+            last_padding: 0.0,
+            team_pad_share: 0.0,
+            team_bot_share: 0.0,
+            team_sorted_totals: &[],
+        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
+        let padded = (0..1000)
+            .filter(|_| choose_padding(&s, &ctx, &a, 1e6, false, None, 0.0, &mut rng) > 0.0)
+            .count();
+        assert!(padded > 800, "padded {padded} of 1000");
+        // and outcome metrics remove the incentive
+        let mut outcome = policy;
+        outcome.outcome_metrics = true;
+        let ctx = WeekContext {
+            policy: &outcome,
+            ..ctx
+        };
+        let padded = (0..1000)
+            .filter(|_| choose_padding(&s, &ctx, &a, 1e6, false, None, 0.0, &mut rng) > 0.0)
+            .count();
+        assert_eq!(padded, 0);
+    }
+
+    #[test]
+    fn a_target_pulls_inactive_agents_up_to_theta_only() {
+        let s = scenario();
+        let mut policy = PolicyState::default();
+        let mut set = GroupSet::default();
+        set.insert(0);
+        policy.target = Some(Target {
+            share: 0.8,
+            theta_tokens: 5e5,
+            applies_to: set,
+        });
+        let ctx = WeekContext {
+            policy: &policy,
+            org_sorted_totals: &[],
+            cap_tokens: f64::INFINITY,
+        };
+        let mut t = traits();
+        t.career_concern = 1.0;
+        let a = AgentView {
+            traits: &t,
+            group: 0,
+            proficiency: 0.5,
+            monitoring: 0.9,
+            has_bot: false,
+            last_padding: 0.0,
+            team_pad_share: 0.0,
+            team_bot_share: 0.0,
+            team_sorted_totals: &[],
+        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        for _ in 0..200 {
+            let p = choose_padding(&s, &ctx, &a, 0.0, false, None, 0.0, &mut rng);
+            assert!(p == 0.0 || p == 5e5);
+        }
+        // an agent in another group feels no pull
+        let a1 = AgentView { group: 1, ..a };
+        assert_eq!(
+            choose_padding(&s, &ctx, &a1, 0.0, false, None, 0.0, &mut rng),
+            0.0
+        );
+    }
+
+    #[test]
+    fn quantiles_and_cdf() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&v, 0.5), 2.0);
+        assert_eq!(quantile(&v, 0.99), 4.0);
+        assert_eq!(cdf(&v, 2.5), 0.5);
+        assert_eq!(cdf(&v, 0.0), 0.0);
+    }
+
+    #[test]
+    fn learning_raises_proficiency_towards_one() {
+        let s = scenario();
+        let q1 = learn(&s, 0.3, 5e7, 1.0);
+        assert!(q1 > 0.3 && q1 < 1.0);
+        assert_eq!(learn(&s, 0.3, 0.0, 1.0), 0.3);
+    }
+}

@@ -1,0 +1,349 @@
+//! Projections: folds over the event log into the report tables of MODEL.md section 9.
+//!
+//! [`Projector`] is an [`EventSink`]: it reads each week's batch (the events) and, for the few
+//! figures that are themselves folds of events (perceived monitoring, the policy in force), the
+//! folded [`State`], which replay rebuilds identically. It never reads engine internals and never
+//! writes files; `report` turns its [`Projections`] into CSV, JSON and charts.
+
+pub mod stats;
+pub mod summary;
+
+use serde::Serialize;
+
+use crate::engine::{EventSink, State};
+use crate::events::WeekBatch;
+use crate::policy::GroupId;
+use crate::scenario::Scenario;
+use crate::scenario::raw::RawTarget;
+use stats::{gini, median_in_place};
+pub use summary::Summary;
+
+/// One row of weekly.csv. Tokens are counts, money US dollars, output in output units (1.0 = an
+/// average employee's week without AI).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeeklyRow {
+    pub week: u32,
+    pub employees: u32,
+    /// Share of the tracked groups with total tokens >= theta this week (what a dashboard shows).
+    pub reported_active_share: f64,
+    /// Share of the tracked groups with genuine tokens >= theta (real use).
+    pub genuine_active_share: f64,
+    /// Whether a target was in force and the reported share reached it.
+    pub target_met: bool,
+    pub tokens_total: f64,
+    pub tokens_genuine: f64,
+    pub tokens_padding: f64,
+    pub tokens_bot: f64,
+    /// Padding tokens over all tokens (0 when no tokens).
+    pub padding_share: f64,
+    /// Output delivered, net of incident costs.
+    pub output_total: f64,
+    /// Output over the no-AI baseline (sum of skills), minus one.
+    pub output_uplift: f64,
+    pub cost_usd: f64,
+    /// Token cost per output unit (None when no output).
+    pub cost_per_output_unit: Option<f64>,
+    /// Value of the output gain over the no-AI baseline per dollar of tokens (None without cost).
+    pub roi: Option<f64>,
+    pub incidents: u32,
+    /// Output units lost to incidents.
+    pub incident_cost: f64,
+    /// Mean perceived monitoring after the week.
+    pub mean_monitoring: f64,
+    /// Bots in existence at the end of the week (cumulative deployments).
+    pub bots_deployed: u32,
+    /// `off`, `org` or `team`.
+    pub leaderboard: String,
+    /// `public`, `team`, `manager_only`, `private`, or empty when no leaderboard.
+    pub visibility: String,
+    /// Gini coefficient of this week's total tokens over all employees.
+    pub token_gini: f64,
+    // Extra figures (not columns of weekly.csv) used by the facts check and charts.
+    /// Median and 99th percentile of this week's total tokens over all employees.
+    #[serde(skip)]
+    pub tokens_p50: f64,
+    #[serde(skip)]
+    pub tokens_p99: f64,
+    /// Median weekly token cost of the reported-active members of the tracked groups.
+    #[serde(skip)]
+    pub median_active_cost_usd: Option<f64>,
+    /// Output without AI (sum of skills): the counterfactual the uplift is measured against.
+    #[serde(skip)]
+    pub baseline_output: f64,
+    /// Whether a target was in force this week.
+    #[serde(skip)]
+    pub target_active: bool,
+    /// The target share in force (0 without a target).
+    #[serde(skip)]
+    pub target_share: f64,
+}
+
+/// One row of agents.csv: an employee over the whole run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgentRow {
+    pub agent: u32,
+    pub team: u32,
+    pub group: String,
+    pub skill: f64,
+    pub ai_fit: f64,
+    /// Proficiency at the end of the run.
+    pub proficiency: f64,
+    pub has_bot: bool,
+    pub tokens_total: f64,
+    pub tokens_genuine: f64,
+    /// Padding tokens, manual or run by the agent's bot.
+    pub tokens_padding: f64,
+    pub output_total: f64,
+    /// Output over the agent's no-AI baseline (skill x weeks), minus one.
+    pub output_uplift: f64,
+    pub incidents: u32,
+    /// Decile of total tokens among agents with any tokens (1 = lowest, 10 = top), 0 for none.
+    pub token_decile: u8,
+}
+
+/// One row of deciles.csv.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecileRow {
+    pub decile: u8,
+    pub agents: u32,
+    pub mean_tokens: f64,
+    pub mean_output: f64,
+    /// Mean tokens over the median tokens of agents with any tokens.
+    pub token_ratio: f64,
+    /// Mean output over the median output of agents with any tokens.
+    pub output_ratio: f64,
+}
+
+/// All projections of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projections {
+    pub weekly: Vec<WeeklyRow>,
+    pub agents: Vec<AgentRow>,
+    pub deciles: Vec<DecileRow>,
+    pub summary: Summary,
+}
+
+/// Per-agent running totals (a fold of events).
+#[derive(Debug, Clone, Default)]
+struct AgentTotals {
+    team: Vec<u32>,
+    group: Vec<GroupId>,
+    skill: Vec<f64>,
+    ai_fit: Vec<f64>,
+    genuine: Vec<f64>,
+    padding: Vec<f64>,
+    bot: Vec<f64>,
+    output: Vec<f64>,
+    incidents: Vec<u32>,
+}
+
+/// Folds weekly batches into [`Projections`].
+#[derive(Debug, Clone)]
+pub struct Projector {
+    replication: u32,
+    weekly: Vec<WeeklyRow>,
+    totals: AgentTotals,
+    bots: u32,
+    final_proficiency: Vec<f64>,
+    final_has_bot: Vec<bool>,
+}
+
+impl Projector {
+    pub fn new(replication: u32) -> Self {
+        Projector {
+            replication,
+            weekly: Vec::new(),
+            totals: AgentTotals::default(),
+            bots: 0,
+            final_proficiency: Vec::new(),
+            final_has_bot: Vec::new(),
+        }
+    }
+
+    /// The finished projections (call after the run's last week).
+    pub fn finish(self, s: &Scenario) -> Projections {
+        let t = &self.totals;
+        let n = t.skill.len();
+        let weeks = self.weekly.len().max(1) as f64;
+        let total_of = |i: usize| t.genuine[i] + t.padding[i] + t.bot[i];
+        let users: Vec<usize> = (0..n).filter(|&i| total_of(i) > 0.0).collect();
+        let deciles = stats::deciles(&users, &total_of, &|i| t.output[i]);
+        let mut decile_of = vec![0u8; n];
+        for (k, i) in stats::rank_order(&users, &total_of).into_iter().enumerate() {
+            decile_of[i] = (k * 10 / users.len()) as u8 + 1;
+        }
+        let agents = (0..n)
+            .map(|i| AgentRow {
+                agent: i as u32,
+                team: t.team[i],
+                group: s.groups[t.group[i] as usize].name.clone(),
+                skill: t.skill[i],
+                ai_fit: t.ai_fit[i],
+                proficiency: self.final_proficiency.get(i).copied().unwrap_or(f64::NAN),
+                has_bot: self.final_has_bot.get(i).copied().unwrap_or(false),
+                tokens_total: total_of(i),
+                tokens_genuine: t.genuine[i],
+                tokens_padding: t.padding[i],
+                output_total: t.output[i],
+                output_uplift: if t.skill[i] > 0.0 {
+                    t.output[i] / (t.skill[i] * weeks) - 1.0
+                } else {
+                    0.0
+                },
+                incidents: t.incidents[i],
+                token_decile: decile_of[i],
+            })
+            .collect::<Vec<_>>();
+        let mut user_totals: Vec<f64> = users.iter().map(|&i| total_of(i)).collect();
+        let user_gini = gini(&mut user_totals);
+        let mut per_week: Vec<f64> = users.iter().map(|&i| total_of(i) / weeks).collect();
+        let median_weekly_user = median_in_place(&mut per_week).unwrap_or(0.0);
+        let summary = Summary::build(
+            s,
+            self.replication,
+            &self.weekly,
+            &deciles,
+            user_gini,
+            median_weekly_user,
+            users.len(),
+        );
+        Projections {
+            weekly: self.weekly,
+            agents,
+            deciles,
+            summary,
+        }
+    }
+}
+
+impl EventSink for Projector {
+    fn week(&mut self, s: &Scenario, b: &WeekBatch, state: &State) {
+        let t = &mut self.totals;
+        for i in 0..b.hires.agent.len() {
+            t.team.push(b.hires.team[i]);
+            t.group.push(b.hires.group[i]);
+            t.skill.push(b.hires.traits[i].skill);
+            t.ai_fit.push(b.hires.traits[i].ai_fit);
+        }
+        let n = t.skill.len();
+        for v in [&mut t.genuine, &mut t.padding, &mut t.bot, &mut t.output] {
+            v.resize(n, 0.0);
+        }
+        t.incidents.resize(n, 0);
+        self.bots += b.bots.len() as u32;
+
+        let policy = &state.policy;
+        let theta = policy
+            .target
+            .map(|x| x.theta_tokens)
+            .unwrap_or_else(|| RawTarget::default().theta);
+        let price = s.money.price_usd_per_mtok / 1e6;
+        let tracked = s.tracked_groups;
+        let (mut members, mut reported, mut genuine_active) = (0usize, 0usize, 0usize);
+        let (mut tg, mut tp, mut tb) = (0.0, 0.0, 0.0);
+        let mut totals = Vec::with_capacity(n);
+        let mut active_costs = Vec::new();
+        let tok = &b.tokens;
+        for k in 0..tok.agent.len() {
+            let i = tok.agent[k] as usize;
+            let (g, p, bo) = (tok.genuine[k], tok.padding[k], tok.bot[k]);
+            let total = g + p + bo;
+            t.genuine[i] += g;
+            t.padding[i] += p;
+            t.bot[i] += bo;
+            tg += g;
+            tp += p;
+            tb += bo;
+            totals.push(total);
+            if tracked.contains(t.group[i]) {
+                members += 1;
+                if total >= theta {
+                    reported += 1;
+                    active_costs.push(total * price);
+                }
+                genuine_active += usize::from(g >= theta);
+            }
+        }
+        let mut output_total = 0.0;
+        for k in 0..b.work.agent.len() {
+            let i = b.work.agent[k] as usize;
+            t.output[i] += b.work.value[k];
+            output_total += b.work.value[k];
+        }
+        let mut incident_cost = 0.0;
+        for k in 0..b.incidents.agent.len() {
+            t.incidents[b.incidents.agent[k] as usize] += 1;
+            incident_cost += b.incidents.value[k];
+        }
+        let baseline: f64 = t.skill.iter().sum();
+        let tokens_total = tg + tp + tb;
+        let cost = tokens_total * price;
+        let share = |a: usize| {
+            if members > 0 {
+                a as f64 / members as f64
+            } else {
+                0.0
+            }
+        };
+        let reported_share = share(reported);
+        let p50 = stats::quantile_in_place(&mut totals, 0.5).unwrap_or(0.0);
+        let p99 = stats::quantile_in_place(&mut totals, 0.99).unwrap_or(0.0);
+        let token_gini = gini(&mut totals);
+        let usd_per_unit = s.usd_per_output_unit();
+        self.weekly.push(WeeklyRow {
+            week: b.week,
+            employees: n as u32,
+            reported_active_share: reported_share,
+            genuine_active_share: share(genuine_active),
+            target_met: policy.target.is_some_and(|x| reported_share >= x.share),
+            tokens_total,
+            tokens_genuine: tg,
+            tokens_padding: tp,
+            tokens_bot: tb,
+            padding_share: if tokens_total > 0.0 {
+                tp / tokens_total
+            } else {
+                0.0
+            },
+            output_total,
+            output_uplift: if baseline > 0.0 {
+                output_total / baseline - 1.0
+            } else {
+                0.0
+            },
+            cost_usd: cost,
+            cost_per_output_unit: (output_total > 0.0).then(|| cost / output_total),
+            roi: (cost > 0.0).then(|| (output_total - baseline) * usd_per_unit / cost),
+            incidents: b.incidents.agent.len() as u32,
+            incident_cost,
+            mean_monitoring: if n > 0 {
+                state.monitoring.iter().sum::<f64>() / n as f64
+            } else {
+                0.0
+            },
+            bots_deployed: self.bots,
+            leaderboard: policy
+                .leaderboard
+                .map(|l| l.scope.as_str())
+                .unwrap_or("off")
+                .to_string(),
+            visibility: policy
+                .leaderboard
+                .map(|l| l.visibility.as_str())
+                .unwrap_or("")
+                .to_string(),
+            token_gini,
+            tokens_p50: p50,
+            tokens_p99: p99,
+            median_active_cost_usd: median_in_place(&mut active_costs),
+            baseline_output: baseline,
+            target_active: policy.target.is_some(),
+            target_share: policy.target.map(|x| x.share).unwrap_or(0.0),
+        });
+    }
+
+    fn finished(&mut self, _s: &Scenario, _run: &crate::events::Event, state: &State) {
+        self.final_proficiency = state.proficiency.clone();
+        self.final_has_bot = state.has_bot.clone();
+    }
+}

@@ -1,0 +1,119 @@
+//! Small statistics over slices: quantiles, Gini, deciles. Deterministic (ties broken by index).
+
+use super::DecileRow;
+
+/// Nearest-rank quantile `p` in [0, 1], reordering `v` (selection, O(n)). None if empty.
+pub fn quantile_in_place(v: &mut [f64], p: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let rank = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
+    let (_, x, _) = v.select_nth_unstable_by(rank, f64::total_cmp);
+    Some(*x)
+}
+
+/// Median (mean of the two middle values for an even count), reordering `v`. None if empty.
+pub fn median_in_place(v: &mut [f64]) -> Option<f64> {
+    let n = v.len();
+    if n == 0 {
+        return None;
+    }
+    let (lo, hi, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let upper = *hi;
+    if n % 2 == 1 {
+        Some(upper)
+    } else {
+        let lower = lo.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        Some((lower + upper) / 2.0)
+    }
+}
+
+/// Gini coefficient of non-negative values (0 = equal, 1 = one holds all), sorting `v`.
+pub fn gini(v: &mut [f64]) -> f64 {
+    let n = v.len();
+    let sum: f64 = v.iter().sum();
+    if n == 0 || sum <= 0.0 {
+        return 0.0;
+    }
+    v.sort_unstable_by(f64::total_cmp);
+    let weighted: f64 = v
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (i as f64 + 1.0) * x)
+        .sum();
+    (2.0 * weighted) / (n as f64 * sum) - (n as f64 + 1.0) / n as f64
+}
+
+/// `items` ordered by `key` ascending, ties by index.
+pub fn rank_order(items: &[usize], key: &dyn Fn(usize) -> f64) -> Vec<usize> {
+    let mut v = items.to_vec();
+    v.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
+    v
+}
+
+/// Ten rows of deciles of `items` by `tokens`, with ratios over the medians of all items.
+pub fn deciles(
+    items: &[usize],
+    tokens: &dyn Fn(usize) -> f64,
+    output: &dyn Fn(usize) -> f64,
+) -> Vec<DecileRow> {
+    let order = rank_order(items, tokens);
+    let n = order.len();
+    let mut tok: Vec<f64> = order.iter().map(|&i| tokens(i)).collect();
+    let mut out: Vec<f64> = order.iter().map(|&i| output(i)).collect();
+    let med_tok = median_in_place(&mut tok.clone()).unwrap_or(0.0);
+    let med_out = median_in_place(&mut out.clone()).unwrap_or(0.0);
+    tok.clear();
+    out.clear();
+    (0..10u8)
+        .map(|d| {
+            let lo = n * d as usize / 10;
+            let hi = n * (d as usize + 1) / 10;
+            let members = &order[lo..hi];
+            let k = members.len().max(1) as f64;
+            let mean_tokens = members.iter().map(|&i| tokens(i)).sum::<f64>() / k;
+            let mean_output = members.iter().map(|&i| output(i)).sum::<f64>() / k;
+            let ratio = |a: f64, m: f64| if m != 0.0 { a / m } else { 0.0 };
+            DecileRow {
+                decile: d + 1,
+                agents: members.len() as u32,
+                mean_tokens,
+                mean_output,
+                token_ratio: ratio(mean_tokens, med_tok),
+                output_ratio: ratio(mean_output, med_out),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gini_of_equal_and_concentrated() {
+        assert!(gini(&mut [1.0, 1.0, 1.0, 1.0]).abs() < 1e-12);
+        let g = gini(&mut [0.0, 0.0, 0.0, 1.0]);
+        assert!((g - 0.75).abs() < 1e-12, "{g}");
+    }
+
+    #[test]
+    fn medians_and_quantiles() {
+        assert_eq!(median_in_place(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median_in_place(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median_in_place(&mut []), None);
+        let mut v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(quantile_in_place(&mut v, 0.99), Some(99.0));
+    }
+
+    #[test]
+    fn deciles_split_evenly_and_ratio_to_median() {
+        let items: Vec<usize> = (0..100).collect();
+        let rows = deciles(&items, &|i| (i + 1) as f64, &|_| 1.0);
+        assert_eq!(rows.len(), 10);
+        assert!(rows.iter().all(|r| r.agents == 10));
+        // top decile mean 95.5 over median 50.5
+        assert!((rows[9].token_ratio - 95.5 / 50.5).abs() < 1e-12);
+        assert_eq!(rows[9].output_ratio, 1.0);
+    }
+}

@@ -1,0 +1,230 @@
+//! summary.json: the headline figures of a run, computed from the weekly rows and deciles.
+
+use serde::{Deserialize, Serialize};
+
+use super::{DecileRow, WeeklyRow};
+use crate::scenario::Scenario;
+
+/// The headline figures of one run. Money in US dollars, tokens as counts, shares in [0, 1].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub description: String,
+    pub seed: u64,
+    pub replication: u32,
+    pub employees: u32,
+    pub weeks: u32,
+    /// Top token decile's mean tokens over the median, among agents with any tokens.
+    pub top_decile_token_ratio: f64,
+    /// Top token decile's mean output over the median output, among agents with any tokens.
+    pub top_decile_output_ratio: f64,
+    /// Padding tokens over all tokens, whole run.
+    pub padding_share: f64,
+    /// Highest weekly padding share and its week.
+    pub peak_padding_share: f64,
+    pub peak_padding_week: u32,
+    /// Mean gap between reported and genuine weekly-active shares of the tracked groups, over
+    /// the weeks a target was in force (all weeks if never).
+    pub reported_vs_genuine_gap: f64,
+    /// Mean reported and genuine weekly-active shares of the tracked groups over the run.
+    pub mean_reported_active_share: f64,
+    pub mean_genuine_active_share: f64,
+    /// First week the target was reported met (None if never).
+    pub first_week_target_met: Option<u32>,
+    /// Token cost per employee, annualised.
+    pub annual_cost_per_employee_usd: f64,
+    /// That cost over the salary.
+    pub cost_share_of_salary: f64,
+    /// Median monthly token cost of a reported-active member of the tracked groups (the weekly
+    /// medians averaged over the run, times 52/12).
+    pub median_monthly_cost_per_active_usd: f64,
+    /// Median over agents with any tokens of their mean weekly tokens.
+    pub median_weekly_tokens_per_user: f64,
+    /// Output over the no-AI counterfactual, minus one, whole run.
+    pub output_uplift: f64,
+    /// Value of the output gain per dollar of tokens, whole run (None without cost).
+    pub roi: Option<f64>,
+    pub tokens_total: f64,
+    pub tokens_genuine: f64,
+    pub tokens_padding: f64,
+    pub tokens_bot: f64,
+    pub cost_usd: f64,
+    pub incidents: u64,
+    pub incident_cost: f64,
+    pub bots_deployed: u32,
+    /// Gini of total tokens among agents with any tokens.
+    pub token_gini: f64,
+    pub users: u32,
+}
+
+impl Summary {
+    pub fn build(
+        s: &Scenario,
+        replication: u32,
+        weekly: &[WeeklyRow],
+        deciles: &[DecileRow],
+        user_gini: f64,
+        median_weekly_user: f64,
+        users: usize,
+    ) -> Summary {
+        let sum = |f: fn(&WeeklyRow) -> f64| weekly.iter().map(f).sum::<f64>();
+        let mean = |rows: &[&WeeklyRow], f: fn(&WeeklyRow) -> f64| {
+            if rows.is_empty() {
+                0.0
+            } else {
+                rows.iter().map(|r| f(r)).sum::<f64>() / rows.len() as f64
+            }
+        };
+        let all: Vec<&WeeklyRow> = weekly.iter().collect();
+        let target_weeks: Vec<&WeeklyRow> = weekly.iter().filter(|r| r.target_active).collect();
+        let gap_rows = if target_weeks.is_empty() {
+            &all
+        } else {
+            &target_weeks
+        };
+        let tokens_total = sum(|r| r.tokens_total);
+        let tokens_padding = sum(|r| r.tokens_padding);
+        let cost = sum(|r| r.cost_usd);
+        let output = sum(|r| r.output_total);
+        let baseline = sum(|r| r.baseline_output);
+        let weeks = weekly.len().max(1) as f64;
+        let annual = cost / s.employees.max(1) as f64 * 52.0 / weeks;
+        let (peak_padding_week, peak_padding_share) = weekly
+            .iter()
+            .map(|r| (r.week, r.padding_share))
+            .fold((0, 0.0), |best, x| if x.1 > best.1 { x } else { best });
+        let costs: Vec<f64> = weekly
+            .iter()
+            .filter_map(|r| r.median_active_cost_usd)
+            .collect();
+        let top = deciles.last();
+        Summary {
+            scenario: s.name.clone(),
+            description: s.description.clone(),
+            seed: s.seed,
+            replication,
+            employees: s.employees,
+            weeks: weekly.len() as u32,
+            top_decile_token_ratio: top.map(|d| d.token_ratio).unwrap_or(0.0),
+            top_decile_output_ratio: top.map(|d| d.output_ratio).unwrap_or(0.0),
+            padding_share: if tokens_total > 0.0 {
+                tokens_padding / tokens_total
+            } else {
+                0.0
+            },
+            peak_padding_share,
+            peak_padding_week,
+            reported_vs_genuine_gap: mean(gap_rows, |r| {
+                r.reported_active_share - r.genuine_active_share
+            }),
+            mean_reported_active_share: mean(&all, |r| r.reported_active_share),
+            mean_genuine_active_share: mean(&all, |r| r.genuine_active_share),
+            first_week_target_met: weekly.iter().find(|r| r.target_met).map(|r| r.week),
+            annual_cost_per_employee_usd: annual,
+            cost_share_of_salary: annual / s.money.salary_usd,
+            median_monthly_cost_per_active_usd: if costs.is_empty() {
+                0.0
+            } else {
+                costs.iter().sum::<f64>() / costs.len() as f64 * 52.0 / 12.0
+            },
+            median_weekly_tokens_per_user: median_weekly_user,
+            output_uplift: if baseline > 0.0 {
+                output / baseline - 1.0
+            } else {
+                0.0
+            },
+            roi: (cost > 0.0).then(|| (output - baseline) * s.usd_per_output_unit() / cost),
+            tokens_total,
+            tokens_genuine: sum(|r| r.tokens_genuine),
+            tokens_padding,
+            tokens_bot: sum(|r| r.tokens_bot),
+            cost_usd: cost,
+            incidents: weekly.iter().map(|r| r.incidents as u64).sum(),
+            incident_cost: sum(|r| r.incident_cost),
+            bots_deployed: weekly.last().map(|r| r.bots_deployed).unwrap_or(0),
+            token_gini: user_gini,
+            users: users as u32,
+        }
+    }
+
+    /// The headline in words a manager reads, one line each.
+    pub fn headline(&self) -> Vec<String> {
+        let mut lines = vec![
+            format!(
+                "{} ({} employees, {} weeks, seed {}): {}",
+                self.scenario, self.employees, self.weeks, self.seed, self.description
+            ),
+            format!(
+                "Heaviest users: the top 10% burn {:.1}x the median user's tokens for {:.1}x the median output.",
+                self.top_decile_token_ratio, self.top_decile_output_ratio
+            ),
+            format!(
+                "Padding: {:.0}% of all tokens bought nothing (peak {:.0}% in week {}).",
+                self.padding_share * 100.0,
+                self.peak_padding_share * 100.0,
+                self.peak_padding_week
+            ),
+            format!(
+                "Adoption: {:.0}% weekly active on the dashboard, {:.0}% genuinely ({:+.0} points of reported-only activity).",
+                self.mean_reported_active_share * 100.0,
+                self.mean_genuine_active_share * 100.0,
+                self.reported_vs_genuine_gap * 100.0
+            ),
+            format!(
+                "Cost: {} a year per employee ({:.1}% of salary); {} total for {} tokens.",
+                usd(self.annual_cost_per_employee_usd),
+                self.cost_share_of_salary * 100.0,
+                usd(self.cost_usd),
+                count(self.tokens_total)
+            ),
+        ];
+        lines.push(match self.roi {
+            Some(roi) => format!(
+                "Value: output {:+.1}% over working without AI; each token dollar returned {:.1} dollars of output.",
+                self.output_uplift * 100.0,
+                roi
+            ),
+            None => format!("Value: output {:+.1}% over working without AI; no token cost.", self.output_uplift * 100.0),
+        });
+        lines.push(format!(
+            "Risk: {} bots built, {} incidents costing {:.1} person-weeks of output.",
+            self.bots_deployed, self.incidents, self.incident_cost
+        ));
+        lines
+    }
+}
+
+/// A dollar amount for people: $950, $12.3k, $4.5M, $1.2B.
+pub fn usd(v: f64) -> String {
+    format!("${}", count(v))
+}
+
+/// A count for people: 950, 12.3k, 4.5M, 1.2B, 3.4T.
+pub fn count(v: f64) -> String {
+    let a = v.abs();
+    let (div, suffix) = if a >= 1e12 {
+        (1e12, "T")
+    } else if a >= 1e9 {
+        (1e9, "B")
+    } else if a >= 1e6 {
+        (1e6, "M")
+    } else if a >= 1e3 {
+        (1e3, "k")
+    } else {
+        return format!("{v:.0}");
+    };
+    format!("{:.1}{suffix}", v / div)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_numbers() {
+        assert_eq!(count(950.0), "950");
+        assert_eq!(count(12_345.0), "12.3k");
+        assert_eq!(count(3.4e9), "3.4B");
+        assert_eq!(usd(1_200.0), "$1.2k");
+    }
+}

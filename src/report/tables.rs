@@ -1,0 +1,225 @@
+//! Tables of a run as polars DataFrames and files: weekly.csv, agents.csv, deciles.csv,
+//! summary.json. Column names are exactly those of MODEL.md section 9.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::ReportError;
+use crate::projections::{AgentRow, DecileRow, Projections, Summary, WeeklyRow};
+
+fn table_err(table: &str) -> impl FnOnce(PolarsError) -> ReportError + '_ {
+    move |e| ReportError::Table {
+        table: table.to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn col<T: ?Sized, V>(name: &str, values: V) -> Column
+where
+    Series: NamedFrom<V, T>,
+{
+    Column::from(Series::new(name.into(), values))
+}
+
+/// The columns of weekly.csv, in order.
+pub const WEEKLY_COLUMNS: &[&str] = &[
+    "week",
+    "employees",
+    "reported_active_share",
+    "genuine_active_share",
+    "target_met",
+    "tokens_total",
+    "tokens_genuine",
+    "tokens_padding",
+    "tokens_bot",
+    "padding_share",
+    "output_total",
+    "output_uplift",
+    "cost_usd",
+    "cost_per_output_unit",
+    "roi",
+    "incidents",
+    "incident_cost",
+    "mean_monitoring",
+    "bots_deployed",
+    "leaderboard",
+    "visibility",
+    "token_gini",
+];
+
+/// weekly.csv as a DataFrame.
+pub fn weekly_frame(rows: &[WeeklyRow]) -> Result<DataFrame, ReportError> {
+    let f = |g: fn(&WeeklyRow) -> f64| rows.iter().map(g).collect::<Vec<f64>>();
+    let o = |g: fn(&WeeklyRow) -> Option<f64>| rows.iter().map(g).collect::<Vec<Option<f64>>>();
+    let u = |g: fn(&WeeklyRow) -> u32| rows.iter().map(g).collect::<Vec<u32>>();
+    let columns = vec![
+        col("week", u(|r| r.week)),
+        col("employees", u(|r| r.employees)),
+        col("reported_active_share", f(|r| r.reported_active_share)),
+        col("genuine_active_share", f(|r| r.genuine_active_share)),
+        col(
+            "target_met",
+            rows.iter().map(|r| r.target_met).collect::<Vec<bool>>(),
+        ),
+        col("tokens_total", f(|r| r.tokens_total)),
+        col("tokens_genuine", f(|r| r.tokens_genuine)),
+        col("tokens_padding", f(|r| r.tokens_padding)),
+        col("tokens_bot", f(|r| r.tokens_bot)),
+        col("padding_share", f(|r| r.padding_share)),
+        col("output_total", f(|r| r.output_total)),
+        col("output_uplift", f(|r| r.output_uplift)),
+        col("cost_usd", f(|r| r.cost_usd)),
+        col("cost_per_output_unit", o(|r| r.cost_per_output_unit)),
+        col("roi", o(|r| r.roi)),
+        col("incidents", u(|r| r.incidents)),
+        col("incident_cost", f(|r| r.incident_cost)),
+        col("mean_monitoring", f(|r| r.mean_monitoring)),
+        col("bots_deployed", u(|r| r.bots_deployed)),
+        col(
+            "leaderboard",
+            rows.iter()
+                .map(|r| r.leaderboard.as_str())
+                .collect::<Vec<&str>>(),
+        ),
+        col(
+            "visibility",
+            rows.iter()
+                .map(|r| r.visibility.as_str())
+                .collect::<Vec<&str>>(),
+        ),
+        col("token_gini", f(|r| r.token_gini)),
+    ];
+    DataFrame::new_infer_height(columns).map_err(table_err("weekly"))
+}
+
+/// The columns of agents.csv, in order.
+pub const AGENT_COLUMNS: &[&str] = &[
+    "agent",
+    "team",
+    "group",
+    "skill",
+    "ai_fit",
+    "proficiency",
+    "has_bot",
+    "tokens_total",
+    "tokens_genuine",
+    "tokens_padding",
+    "output_total",
+    "output_uplift",
+    "incidents",
+    "token_decile",
+];
+
+/// agents.csv as a DataFrame.
+pub fn agents_frame(rows: &[AgentRow]) -> Result<DataFrame, ReportError> {
+    let f = |g: fn(&AgentRow) -> f64| rows.iter().map(g).collect::<Vec<f64>>();
+    let u = |g: fn(&AgentRow) -> u32| rows.iter().map(g).collect::<Vec<u32>>();
+    let columns = vec![
+        col("agent", u(|r| r.agent)),
+        col("team", u(|r| r.team)),
+        col(
+            "group",
+            rows.iter().map(|r| r.group.as_str()).collect::<Vec<&str>>(),
+        ),
+        col("skill", f(|r| r.skill)),
+        col("ai_fit", f(|r| r.ai_fit)),
+        col("proficiency", f(|r| r.proficiency)),
+        col(
+            "has_bot",
+            rows.iter().map(|r| r.has_bot).collect::<Vec<bool>>(),
+        ),
+        col("tokens_total", f(|r| r.tokens_total)),
+        col("tokens_genuine", f(|r| r.tokens_genuine)),
+        col("tokens_padding", f(|r| r.tokens_padding)),
+        col("output_total", f(|r| r.output_total)),
+        col("output_uplift", f(|r| r.output_uplift)),
+        col("incidents", u(|r| r.incidents)),
+        col("token_decile", u(|r| r.token_decile as u32)),
+    ];
+    DataFrame::new_infer_height(columns).map_err(table_err("agents"))
+}
+
+/// deciles.csv as a DataFrame.
+pub fn deciles_frame(rows: &[DecileRow]) -> Result<DataFrame, ReportError> {
+    let f = |g: fn(&DecileRow) -> f64| rows.iter().map(g).collect::<Vec<f64>>();
+    let columns = vec![
+        col(
+            "decile",
+            rows.iter().map(|r| r.decile as u32).collect::<Vec<u32>>(),
+        ),
+        col(
+            "agents",
+            rows.iter().map(|r| r.agents).collect::<Vec<u32>>(),
+        ),
+        col("mean_tokens", f(|r| r.mean_tokens)),
+        col("mean_output", f(|r| r.mean_output)),
+        col("token_ratio", f(|r| r.token_ratio)),
+        col("output_ratio", f(|r| r.output_ratio)),
+    ];
+    DataFrame::new_infer_height(columns).map_err(table_err("deciles"))
+}
+
+/// Write a DataFrame as CSV (header, empty field for nulls).
+pub fn write_csv(path: &Path, df: &mut DataFrame) -> Result<(), ReportError> {
+    let file = fs::File::create(path).map_err(|source| ReportError::Io {
+        path: path.into(),
+        source,
+    })?;
+    let mut w = std::io::BufWriter::new(file);
+    CsvWriter::new(&mut w)
+        .include_header(true)
+        .finish(df)
+        .map_err(|e| ReportError::Table {
+            table: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    w.flush().map_err(|source| ReportError::Io {
+        path: path.into(),
+        source,
+    })
+}
+
+/// Write summary.json (pretty, stable key order).
+pub fn write_summary(path: &Path, summary: &Summary) -> Result<(), ReportError> {
+    let text = serde_json::to_string_pretty(summary).map_err(|e| ReportError::Table {
+        table: "summary".into(),
+        message: e.to_string(),
+    })?;
+    fs::write(path, text + "\n").map_err(|source| ReportError::Io {
+        path: path.into(),
+        source,
+    })
+}
+
+/// Write all tables of a run into `dir`.
+pub fn write_all(dir: &Path, p: &Projections) -> Result<(), ReportError> {
+    write_csv(&dir.join("weekly.csv"), &mut weekly_frame(&p.weekly)?)?;
+    write_csv(&dir.join("agents.csv"), &mut agents_frame(&p.agents)?)?;
+    write_csv(&dir.join("deciles.csv"), &mut deciles_frame(&p.deciles)?)?;
+    write_summary(&dir.join("summary.json"), &p.summary)
+}
+
+/// Write `bytes` to `path` via a temporary file in the same folder and a rename.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp-{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    fs::write(&tmp, bytes).map_err(|source| ReportError::Io {
+        path: tmp.clone(),
+        source,
+    })?;
+    fs::rename(&tmp, path).map_err(|source| {
+        let _ = fs::remove_file(&tmp);
+        ReportError::Io {
+            path: path.into(),
+            source,
+        }
+    })
+}

@@ -1,0 +1,35 @@
+//! The built-in scenarios: the TOML files in `scenarios/`, embedded in the binary.
+
+/// (name, file text) of every built-in, in the order `tokenmaxx scenarios` lists them.
+pub const BUILTINS: &[(&str, &str)] = &[
+    ("baseline", include_str!("../../scenarios/baseline.toml")),
+    (
+        "amazon-2026",
+        include_str!("../../scenarios/amazon-2026.toml"),
+    ),
+];
+
+/// The default scenario of `tokenmaxx run`.
+pub const DEFAULT: &str = "amazon-2026";
+
+/// Names of all built-ins.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    BUILTINS.iter().map(|(n, _)| *n)
+}
+
+/// The text of a built-in.
+pub fn text(name: &str) -> Option<&'static str> {
+    BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// The `description` line of a built-in (read from its file).
+pub fn description(name: &str) -> String {
+    text(name)
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| {
+            t.get("description")
+                .and_then(|d| d.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,510 @@
+//! The serde mirror of a scenario file: exactly the TOML's shape, every field with its
+//! MODEL.md default, unknown keys rejected.
+//!
+//! This layer only parses. It knows nothing of ranges or cross-field rules; those live in
+//! [`super::validate`], which turns a [`RawScenario`] into a typed [`super::Scenario`].
+//! The `Default` impls here are the single source of every default value in tokenmaxx
+//! (MODEL.md sections 1-7, with the calibrated departures documented in the README).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// A whole scenario file. Every field is optional in the file; missing ones take defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: String,
+    pub description: String,
+    /// A built-in scenario name or a path (relative to this file) this file starts from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    pub seed: u64,
+    pub weeks: i64,
+    pub employees: i64,
+    pub team_size: i64,
+    /// Groups keyed by name (`population.developers.ai_fit.a`).
+    pub population: BTreeMap<String, RawGroup>,
+    pub behaviour: Behaviour,
+    pub bots: Bots,
+    pub money: Money,
+    /// The policy in force at week 0 (same shape as a timeline entry, without `week`).
+    pub policy: RawPolicyChange,
+    /// Policy changes by week; each entry becomes `PolicyChanged` events in its week.
+    pub timeline: Vec<RawPolicyChange>,
+}
+
+impl Default for RawScenario {
+    fn default() -> Self {
+        let mut population = BTreeMap::new();
+        population.insert(
+            "developers".to_string(),
+            RawGroup {
+                share: 0.6,
+                ..RawGroup::default()
+            },
+        );
+        population.insert(
+            "others".to_string(),
+            RawGroup {
+                share: 0.4,
+                ai_fit: DistSpec::beta(1.5, 4.0),
+                ..RawGroup::default()
+            },
+        );
+        RawScenario {
+            name: String::new(),
+            description: String::new(),
+            extends: None,
+            seed: 42,
+            weeks: 52,
+            employees: 10_000,
+            team_size: 8,
+            population,
+            behaviour: Behaviour::default(),
+            bots: Bots::default(),
+            money: Money::default(),
+            policy: RawPolicyChange::default(),
+            timeline: Vec::new(),
+        }
+    }
+}
+
+/// One population group: its share of employees and the distributions its traits are drawn from
+/// (MODEL.md section 2). Defaults are the developers' distributions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawGroup {
+    pub share: f64,
+    /// Output units per week without AI.
+    pub skill: DistSpec,
+    /// Share of the work where AI genuinely helps, in [0, 1].
+    pub ai_fit: DistSpec,
+    /// Initial skill with AI tools, in [0, 1].
+    pub proficiency: DistSpec,
+    /// Weight on what the agent believes managers evaluate, in [0, 1].
+    pub career_concern: DistSpec,
+    /// Weight on leaderboard rank among visible peers, in [0, 1].
+    pub status_drive: DistSpec,
+    /// Cost, in output units per `pad_scale` tokens, of padding.
+    pub gaming_aversion: DistSpec,
+    /// Tokens burnt per unit of useful AI work (relative; 1 = typical workflow).
+    pub token_intensity: DistSpec,
+    /// How much official statements move beliefs, in [0, 1].
+    pub trust: DistSpec,
+}
+
+impl Default for RawGroup {
+    fn default() -> Self {
+        RawGroup {
+            share: 0.0,
+            skill: DistSpec::lognormal(0.0, 0.35),
+            ai_fit: DistSpec::beta(2.0, 3.0),
+            proficiency: DistSpec::beta(2.0, 5.0),
+            career_concern: DistSpec::beta(2.0, 2.0),
+            status_drive: DistSpec::beta(2.0, 5.0),
+            gaming_aversion: DistSpec::gamma(2.0, 0.5),
+            token_intensity: DistSpec::lognormal(0.0, 0.8),
+            trust: DistSpec::beta(5.0, 3.0),
+        }
+    }
+}
+
+/// The kind of a distribution in a scenario file (`dist = "..."`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DistKind {
+    Lognormal,
+    Beta,
+    Gamma,
+    Constant,
+    Uniform,
+}
+
+/// A distribution as written in TOML: `{ dist = "beta", a = 2, b = 3 }`. Which parameters a kind
+/// needs is checked in validation, so the error can name the missing or stray one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistSpec {
+    pub dist: DistKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mu: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sigma: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub b: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<f64>,
+}
+
+impl DistSpec {
+    fn empty(dist: DistKind) -> Self {
+        DistSpec {
+            dist,
+            mu: None,
+            sigma: None,
+            a: None,
+            b: None,
+            shape: None,
+            scale: None,
+            value: None,
+            low: None,
+            high: None,
+        }
+    }
+    pub fn lognormal(mu: f64, sigma: f64) -> Self {
+        DistSpec {
+            mu: Some(mu),
+            sigma: Some(sigma),
+            ..Self::empty(DistKind::Lognormal)
+        }
+    }
+    pub fn beta(a: f64, b: f64) -> Self {
+        DistSpec {
+            a: Some(a),
+            b: Some(b),
+            ..Self::empty(DistKind::Beta)
+        }
+    }
+    pub fn gamma(shape: f64, scale: f64) -> Self {
+        DistSpec {
+            shape: Some(shape),
+            scale: Some(scale),
+            ..Self::empty(DistKind::Gamma)
+        }
+    }
+    pub fn constant(value: f64) -> Self {
+        DistSpec {
+            value: Some(value),
+            ..Self::empty(DistKind::Constant)
+        }
+    }
+    pub fn uniform(low: f64, high: f64) -> Self {
+        DistSpec {
+            low: Some(low),
+            high: Some(high),
+            ..Self::empty(DistKind::Uniform)
+        }
+    }
+}
+
+/// Behaviour parameters (MODEL.md section 4). Units are in the field docs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Behaviour {
+    /// `A`: maximal relative output gain scale from AI.
+    pub uplift: f64,
+    /// `kappa`: tokens of effective AI work at which the gain curve bends (tokens).
+    pub token_scale: f64,
+    /// Attention cost of effective AI work, output units per `token_scale` effective tokens.
+    pub effort_cost: f64,
+    /// Sigma of the weekly LogNormal(0, sigma) noise on genuine tokens.
+    pub week_noise: f64,
+    /// Proficiency learning rate per week of genuine use.
+    pub learn_rate: f64,
+    /// Tokens of manual padding that cost an agent `gaming_aversion` output units.
+    pub pad_scale: f64,
+    /// How many times cheaper padding is for an agent with a bot.
+    pub bot_leverage: f64,
+    /// How much peers' padding erodes the padding norm, in [0, 1].
+    pub norm_weight: f64,
+    /// Output units of disutility per expected bot incident.
+    pub risk_aversion: f64,
+    /// Logit temperature of the padding choice (output units).
+    pub choice_temperature: f64,
+    /// Weight of meeting the adoption target, per unit of career concern x monitoring.
+    pub target_weight: f64,
+    /// Weight of visible rank, per unit of status drive x audience.
+    pub status_weight: f64,
+    /// Weight of rank as a believed evaluation criterion, per unit of career concern x monitoring.
+    pub rank_weight: f64,
+    /// Weekly probability that an agent with a bot revises its padding.
+    pub revise_bot: f64,
+    /// Weekly probability that an agent without a bot revises its padding.
+    pub revise_manual: f64,
+    /// Initial perceived monitoring `m(0)`, in [0, 1].
+    pub monitoring0: f64,
+    /// Factor on monitoring under `private` visibility, in [0, 1].
+    pub private_monitoring_factor: f64,
+    /// Audience of a `team`-visible leaderboard, relative to `public` (1.0), in [0, 1].
+    pub team_audience: f64,
+    /// With costs visible: output units of disutility per US dollar of tokens used.
+    pub price_weight: f64,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            uplift: 1.0,
+            token_scale: 5e6,
+            effort_cost: 0.08,
+            week_noise: 0.3,
+            learn_rate: 0.04,
+            pad_scale: 2e7,
+            bot_leverage: 5.0,
+            norm_weight: 0.5,
+            risk_aversion: 1.0,
+            choice_temperature: 0.05,
+            target_weight: 1.0,
+            status_weight: 2.0,
+            rank_weight: 1.0,
+            revise_bot: 0.25,
+            revise_manual: 0.6,
+            monitoring0: 0.3,
+            private_monitoring_factor: 0.3,
+            team_audience: 0.6,
+            price_weight: 0.02,
+        }
+    }
+}
+
+/// Agent-platform bots (MODEL.md section 5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Bots {
+    /// Genuine tokens a bot burns per week on useful scheduled work.
+    pub bot_tokens: f64,
+    /// Output gain scale of a bot's useful work.
+    pub bot_uplift: f64,
+    /// Tokens per bot action (actions drive incidents).
+    pub tokens_per_action: f64,
+    /// Incidents per action under `broad` permissions.
+    pub incident_rate: f64,
+    /// Weekly bot-building probability independent of peers (Bass innovation), times AI fit.
+    pub build_innovation: f64,
+    /// Weekly bot-building probability per unit of team bot share (Bass imitation), times AI fit.
+    pub build_imitation: f64,
+    /// Incident-rate factor under `scoped` permissions.
+    pub scope_factor_scoped: f64,
+    /// Incident-rate factor under `least_privilege` permissions.
+    pub scope_factor_least_privilege: f64,
+    /// Output units lost per incident.
+    pub incident_cost: DistSpec,
+}
+
+impl Default for Bots {
+    fn default() -> Self {
+        Bots {
+            bot_tokens: 1e7,
+            bot_uplift: 0.15,
+            tokens_per_action: 1e5,
+            incident_rate: 1e-4,
+            build_innovation: 0.01,
+            build_imitation: 0.15,
+            scope_factor_scoped: 0.25,
+            scope_factor_least_privilege: 0.05,
+            incident_cost: DistSpec::lognormal(0.5f64.ln(), 0.8),
+        }
+    }
+}
+
+/// Money (MODEL.md section 7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Money {
+    /// Blended price of tokens, US dollars per million.
+    pub price_usd_per_mtok: f64,
+    /// Annual salary per employee, US dollars; one output unit is worth `salary_usd / 52`.
+    pub salary_usd: f64,
+}
+
+impl Default for Money {
+    fn default() -> Self {
+        Money {
+            price_usd_per_mtok: 6.0,
+            salary_usd: 200_000.0,
+        }
+    }
+}
+
+/// A policy change: the `[policy]` table (week 0) or one `[[timeline]]` entry. Each stated field
+/// replaces that policy as a whole (unstated fields of its table take their defaults).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawPolicyChange {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub week: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<Switch<RawTarget>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaderboard: Option<Switch<RawLeaderboard>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Switch<RawPlatform>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<RawStatement>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub managers: Option<RawManagers>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<Switch<RawBudget>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub costs_visible: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome_metrics: Option<bool>,
+}
+
+/// Weekly adoption target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawTarget {
+    /// Share of the target groups that should be active each week, in [0, 1].
+    pub share: f64,
+    /// Tokens in a week that count an employee as active.
+    pub theta: f64,
+    /// Groups the target applies to.
+    pub applies_to: Vec<String>,
+}
+
+impl Default for RawTarget {
+    fn default() -> Self {
+        RawTarget {
+            share: 0.8,
+            theta: 5e5,
+            applies_to: vec!["developers".to_string()],
+        }
+    }
+}
+
+/// A token leaderboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawLeaderboard {
+    /// `org` ranks every employee, `team` the agent's team.
+    pub scope: String,
+    /// `public`, `team`, `manager_only` or `private`.
+    pub visibility: String,
+}
+
+impl Default for RawLeaderboard {
+    fn default() -> Self {
+        RawLeaderboard {
+            scope: "org".to_string(),
+            visibility: "public".to_string(),
+        }
+    }
+}
+
+/// The agent platform, available from the week it is switched on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawPlatform {
+    /// `broad`, `scoped` or `least_privilege`.
+    pub permission_scope: String,
+}
+
+impl Default for RawPlatform {
+    fn default() -> Self {
+        RawPlatform {
+            permission_scope: "broad".to_string(),
+        }
+    }
+}
+
+/// A one-off official statement that token statistics will not affect reviews.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawStatement {
+    /// How far a fully trusting employee's perceived monitoring falls, in [0, 1].
+    pub credibility: f64,
+}
+
+impl Default for RawStatement {
+    fn default() -> Self {
+        RawStatement { credibility: 0.5 }
+    }
+}
+
+/// How managers behave (they are not agents; MODEL.md section 6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawManagers {
+    /// Weekly chance, per team, that a manager mentions usage stats.
+    pub attention: f64,
+    /// Step of perceived monitoring towards 1 after a mention.
+    pub nudge: f64,
+    /// Real informal weight of tokens in reviews, in [0, 1].
+    pub review_token_weight: f64,
+    /// Weeks between reviews.
+    pub review_every: i64,
+    /// How far a review moves perceived monitoring towards the real weight, in [0, 1].
+    pub review_learning: f64,
+    /// Factor on `attention` in a week after the target was missed.
+    pub target_pressure: f64,
+    /// Standard deviation of the noise in what an employee learns from a review.
+    pub review_noise: f64,
+}
+
+impl Default for RawManagers {
+    fn default() -> Self {
+        RawManagers {
+            attention: 0.05,
+            nudge: 0.2,
+            review_token_weight: 0.1,
+            review_every: 13,
+            review_learning: 0.3,
+            target_pressure: 2.0,
+            review_noise: 0.05,
+        }
+    }
+}
+
+/// Token budget per employee: a weekly cap, an annual allowance as a share of salary, or both.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawBudget {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokens_per_week: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub salary_share: Option<f64>,
+}
+
+/// A policy that is either `"off"` or a table of settings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Switch<T> {
+    Off,
+    On(T),
+}
+
+impl<T: Serialize> Serialize for Switch<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Switch::Off => s.serialize_str("off"),
+            Switch::On(t) => t.serialize(s),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Switch<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SwitchVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for SwitchVisitor<T> {
+            type Value = Switch<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("\"off\" or a table of settings")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                if v == "off" {
+                    Ok(Switch::Off)
+                } else {
+                    Err(E::invalid_value(de::Unexpected::Str(v), &self))
+                }
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Switch::On)
+            }
+        }
+        d.deserialize_any(SwitchVisitor(PhantomData))
+    }
+}

@@ -1,0 +1,498 @@
+//! From a merged [`RawScenario`] to a typed, checked [`Scenario`]: every range, every name, every
+//! cross-field rule. Errors name the file, the dotted key, the value and what is allowed.
+
+use super::error::{ScenarioError, nearest};
+use super::raw::{DistSpec, RawPolicyChange, RawScenario, Switch};
+use super::{Group, Scenario, ScheduledChange, TraitDists};
+use crate::model::dist::{Dist, support_of};
+use crate::policy::{
+    Budget, GroupId, GroupSet, Leaderboard, Managers, PermissionScope, PolicyChange, RankScope,
+    Target, Visibility,
+};
+
+/// Largest population accepted (agents are indexed by `u32`; memory is checked by the CLI).
+pub const MAX_EMPLOYEES: i64 = 100_000_000;
+/// Longest horizon accepted, in weeks (ten years).
+pub const MAX_WEEKS: i64 = 520;
+
+struct Checker<'a> {
+    file: &'a str,
+}
+
+impl Checker<'_> {
+    fn range(
+        &self,
+        key: &str,
+        value: f64,
+        lo: f64,
+        hi: f64,
+        allowed: &str,
+    ) -> Result<(), ScenarioError> {
+        if value.is_finite() && value >= lo && value <= hi {
+            Ok(())
+        } else {
+            Err(ScenarioError::OutOfRange {
+                file: self.file.to_string(),
+                key: key.to_string(),
+                value: value.to_string(),
+                allowed: allowed.to_string(),
+            })
+        }
+    }
+    fn share(&self, key: &str, v: f64) -> Result<(), ScenarioError> {
+        self.range(key, v, 0.0, 1.0, "a share in [0, 1]")
+    }
+    fn positive(&self, key: &str, v: f64) -> Result<(), ScenarioError> {
+        if v > 0.0 && v.is_finite() {
+            Ok(())
+        } else {
+            self.range(key, v, f64::NAN, f64::NAN, "a positive finite number (> 0)")
+        }
+    }
+    fn non_negative(&self, key: &str, v: f64) -> Result<(), ScenarioError> {
+        self.range(key, v, 0.0, f64::MAX, "a finite number >= 0")
+    }
+    fn int(&self, key: &str, v: i64, lo: i64, hi: i64) -> Result<(), ScenarioError> {
+        if v >= lo && v <= hi {
+            Ok(())
+        } else {
+            Err(ScenarioError::OutOfRange {
+                file: self.file.to_string(),
+                key: key.to_string(),
+                value: v.to_string(),
+                allowed: format!("a whole number in [{lo}, {hi}]"),
+            })
+        }
+    }
+    fn invalid(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+        ScenarioError::Invalid {
+            file: self.file.to_string(),
+            key: key.to_string(),
+            message: message.into(),
+        }
+    }
+    fn word<T: Copy>(
+        &self,
+        key: &str,
+        value: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        names: &[&str],
+    ) -> Result<T, ScenarioError> {
+        parse(value).ok_or_else(|| {
+            let hint = nearest(value, names.iter().copied())
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            self.invalid(
+                key,
+                format!("`{value}` is not one of {}{hint}", quoted(names)),
+            )
+        })
+    }
+    /// A trait distribution; `bounds` is the interval its draws must stay in.
+    fn dist(&self, key: &str, spec: &DistSpec, bounds: (f64, f64)) -> Result<Dist, ScenarioError> {
+        let dist = Dist::from_spec(spec).map_err(|m| self.invalid(key, m))?;
+        let (lo, hi) = support_of(spec, &dist);
+        if !(lo >= bounds.0 && hi <= bounds.1) {
+            let allowed = if bounds.1.is_finite() {
+                format!(
+                    "draws in [{}, {}]: use a beta, or a constant or uniform inside it",
+                    bounds.0, bounds.1
+                )
+            } else {
+                format!(
+                    "draws >= {}: use a lognormal, gamma or beta, or a constant or uniform >= {}",
+                    bounds.0, bounds.0
+                )
+            };
+            return Err(self.invalid(
+                key,
+                format!("this distribution can draw values in [{lo}, {hi}], but the trait needs {allowed}"),
+            ));
+        }
+        Ok(dist)
+    }
+}
+
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Check a merged raw scenario and build the typed one.
+pub fn validate(
+    raw: &RawScenario,
+    file: &str,
+    resolved_toml: String,
+) -> Result<Scenario, ScenarioError> {
+    let c = Checker { file };
+    c.int("weeks", raw.weeks, 1, MAX_WEEKS)?;
+    c.int("employees", raw.employees, 1, MAX_EMPLOYEES)?;
+    c.int("team_size", raw.team_size, 1, 100_000)?;
+    if raw.name.trim().is_empty() {
+        return Err(c.invalid("name", "must not be empty"));
+    }
+    if raw.name.contains(['/', '\\']) || raw.name == "." || raw.name == ".." {
+        return Err(c.invalid(
+            "name",
+            format!("`{}` must not contain path separators", raw.name),
+        ));
+    }
+
+    // Population.
+    if raw.population.is_empty() {
+        return Err(c.invalid("population", "needs at least one group"));
+    }
+    if raw.population.len() > GroupSet::MAX_GROUPS {
+        return Err(c.invalid(
+            "population",
+            format!("at most {} groups", GroupSet::MAX_GROUPS),
+        ));
+    }
+    let unit = (0.0, 1.0);
+    let positive = (0.0, f64::INFINITY);
+    let mut groups = Vec::new();
+    let mut total_share = 0.0;
+    for (name, g) in &raw.population {
+        let k = |field: &str| format!("population.{name}.{field}");
+        c.share(&k("share"), g.share)?;
+        total_share += g.share;
+        groups.push(Group {
+            name: name.clone(),
+            share: g.share,
+            traits: TraitDists {
+                skill: c.dist(&k("skill"), &g.skill, positive)?,
+                ai_fit: c.dist(&k("ai_fit"), &g.ai_fit, unit)?,
+                proficiency: c.dist(&k("proficiency"), &g.proficiency, unit)?,
+                career_concern: c.dist(&k("career_concern"), &g.career_concern, unit)?,
+                status_drive: c.dist(&k("status_drive"), &g.status_drive, unit)?,
+                gaming_aversion: c.dist(&k("gaming_aversion"), &g.gaming_aversion, positive)?,
+                token_intensity: c.dist(&k("token_intensity"), &g.token_intensity, positive)?,
+                trust: c.dist(&k("trust"), &g.trust, unit)?,
+            },
+        });
+    }
+    if (total_share - 1.0).abs() > 1e-6 {
+        let parts: Vec<String> = raw
+            .population
+            .iter()
+            .map(|(n, g)| format!("{n} = {}", g.share))
+            .collect();
+        return Err(c.invalid(
+            "population.*.share",
+            format!(
+                "group shares must sum to 1, but {} sum to {total_share}",
+                parts.join(", ")
+            ),
+        ));
+    }
+    let group_names: Vec<&str> = raw.population.keys().map(String::as_str).collect();
+
+    // Behaviour.
+    let b = &raw.behaviour;
+    c.non_negative("behaviour.uplift", b.uplift)?;
+    c.positive("behaviour.token_scale", b.token_scale)?;
+    c.positive("behaviour.effort_cost", b.effort_cost)?;
+    c.range(
+        "behaviour.week_noise",
+        b.week_noise,
+        0.0,
+        5.0,
+        "a number in [0, 5]",
+    )?;
+    c.share("behaviour.learn_rate", b.learn_rate)?;
+    c.positive("behaviour.pad_scale", b.pad_scale)?;
+    c.range(
+        "behaviour.bot_leverage",
+        b.bot_leverage,
+        1.0,
+        1e6,
+        "a number in [1, 1e6]",
+    )?;
+    c.share("behaviour.norm_weight", b.norm_weight)?;
+    c.non_negative("behaviour.risk_aversion", b.risk_aversion)?;
+    c.range(
+        "behaviour.choice_temperature",
+        b.choice_temperature,
+        1e-6,
+        1e6,
+        "a number in [1e-6, 1e6]",
+    )?;
+    c.non_negative("behaviour.target_weight", b.target_weight)?;
+    c.non_negative("behaviour.status_weight", b.status_weight)?;
+    c.non_negative("behaviour.rank_weight", b.rank_weight)?;
+    c.share("behaviour.revise_bot", b.revise_bot)?;
+    c.share("behaviour.revise_manual", b.revise_manual)?;
+    c.share("behaviour.monitoring0", b.monitoring0)?;
+    c.share(
+        "behaviour.private_monitoring_factor",
+        b.private_monitoring_factor,
+    )?;
+    c.share("behaviour.team_audience", b.team_audience)?;
+    c.non_negative("behaviour.price_weight", b.price_weight)?;
+
+    // Bots.
+    let bo = &raw.bots;
+    c.non_negative("bots.bot_tokens", bo.bot_tokens)?;
+    c.non_negative("bots.bot_uplift", bo.bot_uplift)?;
+    c.positive("bots.tokens_per_action", bo.tokens_per_action)?;
+    c.share("bots.incident_rate", bo.incident_rate)?;
+    c.share("bots.build_innovation", bo.build_innovation)?;
+    c.share("bots.build_imitation", bo.build_imitation)?;
+    c.range(
+        "bots.scope_factor_scoped",
+        bo.scope_factor_scoped,
+        0.0,
+        1.0,
+        "a factor in [0, 1]",
+    )?;
+    c.range(
+        "bots.scope_factor_least_privilege",
+        bo.scope_factor_least_privilege,
+        0.0,
+        1.0,
+        "a factor in [0, 1]",
+    )?;
+    let incident_cost = c.dist("bots.incident_cost", &bo.incident_cost, positive)?;
+
+    // Money.
+    c.non_negative("money.price_usd_per_mtok", raw.money.price_usd_per_mtok)?;
+    c.positive("money.salary_usd", raw.money.salary_usd)?;
+
+    // Policy and timeline.
+    let weeks = raw.weeks;
+    let mut timeline = Vec::new();
+    if raw.policy.week.is_some() {
+        return Err(c.invalid(
+            "policy.week",
+            "the [policy] table is week 0; put later changes in [[timeline]] entries",
+        ));
+    }
+    let pc = PolicyCheck {
+        c: &c,
+        groups: &group_names,
+    };
+    for change in pc.changes("policy", &raw.policy)? {
+        timeline.push(ScheduledChange { week: 0, change });
+    }
+    let mut seen: Vec<(i64, &'static str, usize)> = Vec::new();
+    for (i, entry) in raw.timeline.iter().enumerate() {
+        let key = format!("timeline[{i}]");
+        let week = entry.week.ok_or_else(|| {
+            c.invalid(
+                &format!("{key}.week"),
+                "every timeline entry needs a `week`",
+            )
+        })?;
+        c.int(&format!("{key}.week"), week, 0, weeks - 1)
+            .map_err(|_| ScenarioError::OutOfRange {
+                file: file.to_string(),
+                key: format!("{key}.week"),
+                value: week.to_string(),
+                allowed: format!(
+                    "a week inside the horizon, [0, {}] (weeks = {weeks})",
+                    weeks - 1
+                ),
+            })?;
+        let changes = pc.changes(&key, entry)?;
+        if changes.is_empty() {
+            return Err(c.invalid(&key, "changes nothing: state at least one policy (target, leaderboard, platform, statement, managers, budget, costs_visible, outcome_metrics)"));
+        }
+        for change in changes {
+            if let Some((_, _, j)) = seen
+                .iter()
+                .find(|(w, k, _)| *w == week && *k == change.key())
+            {
+                return Err(c.invalid(
+                    &format!("{key}.{}", change.key()),
+                    format!(
+                        "week {week} already changes `{}` in timeline[{j}]",
+                        change.key()
+                    ),
+                ));
+            }
+            seen.push((week, change.key(), i));
+            timeline.push(ScheduledChange {
+                week: week as u32,
+                change,
+            });
+        }
+    }
+    // Week-0 [policy] first, then timeline entries in week order (stable: file order within a week).
+    timeline.sort_by_key(|s| s.week);
+
+    // Groups tracked by the activity figures: the first target's, else `developers`, else all.
+    let first_target = timeline.iter().find_map(|s| match s.change {
+        PolicyChange::Target(Some(t)) => Some(t.applies_to),
+        _ => None,
+    });
+    let tracked = first_target.unwrap_or_else(|| {
+        let mut set = GroupSet::default();
+        match group_names.iter().position(|n| *n == "developers") {
+            Some(i) => set.insert(i as GroupId),
+            None => (0..group_names.len()).for_each(|i| set.insert(i as GroupId)),
+        }
+        set
+    });
+
+    Ok(Scenario {
+        name: raw.name.clone(),
+        description: raw.description.clone(),
+        seed: raw.seed,
+        weeks: raw.weeks as u32,
+        employees: raw.employees as u32,
+        team_size: raw.team_size as u32,
+        groups,
+        behaviour: raw.behaviour.clone(),
+        bots: raw.bots.clone(),
+        incident_cost,
+        money: raw.money.clone(),
+        timeline,
+        tracked_groups: tracked,
+        resolved_toml,
+    })
+}
+
+struct PolicyCheck<'a> {
+    c: &'a Checker<'a>,
+    groups: &'a [&'a str],
+}
+
+impl PolicyCheck<'_> {
+    fn changes(&self, key: &str, p: &RawPolicyChange) -> Result<Vec<PolicyChange>, ScenarioError> {
+        let c = self.c;
+        let mut out = Vec::new();
+        if let Some(t) = &p.target {
+            out.push(PolicyChange::Target(match t {
+                Switch::Off => None,
+                Switch::On(t) => {
+                    c.share(&format!("{key}.target.share"), t.share)?;
+                    c.non_negative(&format!("{key}.target.theta"), t.theta)?;
+                    if t.applies_to.is_empty() {
+                        return Err(c.invalid(
+                            &format!("{key}.target.applies_to"),
+                            "needs at least one group",
+                        ));
+                    }
+                    let mut set = GroupSet::default();
+                    for g in &t.applies_to {
+                        let idx = self.groups.iter().position(|n| n == g).ok_or_else(|| {
+                            let hint = nearest(g, self.groups.iter().copied())
+                                .map(|n| format!("; did you mean `{n}`?"))
+                                .unwrap_or_default();
+                            c.invalid(
+                                &format!("{key}.target.applies_to"),
+                                format!(
+                                    "unknown group `{g}`: the groups are {}{hint}",
+                                    quoted(self.groups)
+                                ),
+                            )
+                        })?;
+                        set.insert(idx as GroupId);
+                    }
+                    Some(Target {
+                        share: t.share,
+                        theta_tokens: t.theta,
+                        applies_to: set,
+                    })
+                }
+            }));
+        }
+        if let Some(l) = &p.leaderboard {
+            out.push(PolicyChange::Leaderboard(match l {
+                Switch::Off => None,
+                Switch::On(l) => Some(Leaderboard {
+                    scope: c.word(
+                        &format!("{key}.leaderboard.scope"),
+                        &l.scope,
+                        RankScope::parse,
+                        RankScope::NAMES,
+                    )?,
+                    visibility: c.word(
+                        &format!("{key}.leaderboard.visibility"),
+                        &l.visibility,
+                        Visibility::parse,
+                        Visibility::NAMES,
+                    )?,
+                }),
+            }));
+        }
+        if let Some(pl) = &p.platform {
+            out.push(PolicyChange::Platform(match pl {
+                Switch::Off => None,
+                Switch::On(pl) => Some(c.word(
+                    &format!("{key}.platform.permission_scope"),
+                    &pl.permission_scope,
+                    PermissionScope::parse,
+                    PermissionScope::NAMES,
+                )?),
+            }));
+        }
+        if let Some(s) = &p.statement {
+            c.share(&format!("{key}.statement.credibility"), s.credibility)?;
+            out.push(PolicyChange::Statement {
+                credibility: s.credibility,
+            });
+        }
+        if let Some(m) = &p.managers {
+            let k = |f: &str| format!("{key}.managers.{f}");
+            c.share(&k("attention"), m.attention)?;
+            c.share(&k("nudge"), m.nudge)?;
+            c.share(&k("review_token_weight"), m.review_token_weight)?;
+            c.int(&k("review_every"), m.review_every, 1, MAX_WEEKS)?;
+            c.share(&k("review_learning"), m.review_learning)?;
+            c.range(
+                &k("target_pressure"),
+                m.target_pressure,
+                0.0,
+                1e3,
+                "a factor in [0, 1000]",
+            )?;
+            c.range(
+                &k("review_noise"),
+                m.review_noise,
+                0.0,
+                1.0,
+                "a standard deviation in [0, 1]",
+            )?;
+            out.push(PolicyChange::Managers(Managers {
+                attention: m.attention,
+                nudge: m.nudge,
+                review_token_weight: m.review_token_weight,
+                review_every_weeks: m.review_every as u32,
+                review_learning: m.review_learning,
+                target_pressure: m.target_pressure,
+                review_noise: m.review_noise,
+            }));
+        }
+        if let Some(b) = &p.budget {
+            out.push(PolicyChange::Budget(match b {
+                Switch::Off => None,
+                Switch::On(b) => {
+                    if b.tokens_per_week.is_none() && b.salary_share.is_none() {
+                        return Err(c.invalid(
+                            &format!("{key}.budget"),
+                            "state `tokens_per_week`, `salary_share` or both (or write budget = \"off\")",
+                        ));
+                    }
+                    if let Some(t) = b.tokens_per_week {
+                        c.positive(&format!("{key}.budget.tokens_per_week"), t)?;
+                    }
+                    if let Some(s) = b.salary_share {
+                        c.range(&format!("{key}.budget.salary_share"), s, 1e-9, 100.0, "a share of salary in (0, 100]")?;
+                    }
+                    Some(Budget { tokens_per_week: b.tokens_per_week, salary_share: b.salary_share })
+                }
+            }));
+        }
+        if let Some(v) = p.costs_visible {
+            out.push(PolicyChange::CostsVisible(v));
+        }
+        if let Some(v) = p.outcome_metrics {
+            out.push(PolicyChange::OutcomeMetrics(v));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,153 @@
+//! End-to-end runs of the binary on the real scenario files.
+
+use crate::util::*;
+
+#[test]
+fn every_scenario_file_validates_and_runs() {
+    let dir = scratch("every_scenario");
+    let mut files: Vec<_> = std::fs::read_dir(scenarios_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2);
+    for f in &files {
+        let f = f.to_str().unwrap();
+        let o = tokenmaxx(&dir, &["validate", f]);
+        assert!(o.status.success(), "validate {f}: {}", stderr(&o));
+        let out = dir.join("out");
+        let o = tokenmaxx(
+            &dir,
+            &[
+                "run",
+                f,
+                "--employees",
+                "600",
+                "--quiet",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "run {f}: {}", stderr(&o));
+        let (header, rows) = read_csv(&out.join("weekly.csv"));
+        assert_eq!(rows.len(), 52, "{f}");
+        assert_eq!(
+            header.join(","),
+            tokenmaxx::report::tables::WEEKLY_COLUMNS.join(",")
+        );
+    }
+}
+
+#[test]
+fn default_run_writes_all_reports_with_the_spec_columns_and_a_summary() {
+    let dir = scratch("default_run");
+    let o = tokenmaxx(&dir, &["run", "--employees", "1500"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.join("output").join("amazon-2026");
+    let (wh, weekly) = read_csv(&out.join("weekly.csv"));
+    assert_eq!(wh, tokenmaxx::report::tables::WEEKLY_COLUMNS);
+    assert_eq!(weekly.len(), 52);
+    let (ah, agents) = read_csv(&out.join("agents.csv"));
+    assert_eq!(ah, tokenmaxx::report::tables::AGENT_COLUMNS);
+    assert_eq!(agents.len(), 1500);
+    let (dh, deciles) = read_csv(&out.join("deciles.csv"));
+    assert_eq!(
+        dh.join(","),
+        "decile,agents,mean_tokens,mean_output,token_ratio,output_ratio"
+    );
+    assert_eq!(deciles.len(), 10);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "top_decile_token_ratio",
+        "top_decile_output_ratio",
+        "padding_share",
+        "reported_vs_genuine_gap",
+        "annual_cost_per_employee_usd",
+        "cost_share_of_salary",
+        "roi",
+        "incidents",
+    ] {
+        assert!(summary.get(key).is_some(), "summary.json lacks {key}");
+    }
+    // The summary's top-decile ratio is deciles.csv's last row.
+    let ratio = column(&dh, &deciles, "token_ratio")[9];
+    assert!((summary["top_decile_token_ratio"].as_f64().unwrap() - ratio).abs() < 1e-9 * ratio);
+    // The printed headline speaks in words.
+    let text = stdout(&o);
+    assert!(text.contains("Heaviest users: the top 10% burn"), "{text}");
+    assert!(text.contains("Padding:"), "{text}");
+    // Not a terminal: no progress bar escape codes.
+    assert!(!stderr(&o).contains('\u{1b}'));
+}
+
+#[test]
+fn same_seed_same_bytes_at_one_and_two_threads_and_a_new_seed_differs() {
+    let dir = scratch("threads");
+    let run = |threads: &str, seed: &str, out: &str| {
+        let o = tokenmaxx(
+            &dir,
+            &[
+                "run",
+                "amazon-2026",
+                "--employees",
+                "9000",
+                "--weeks",
+                "30",
+                "--threads",
+                threads,
+                "--seed",
+                seed,
+                "--quiet",
+                "--out",
+                out,
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    run("1", "7", "t1");
+    run("2", "7", "t2");
+    run("2", "8", "s8");
+    for f in ["weekly.csv", "agents.csv", "deciles.csv", "summary.json"] {
+        let a = std::fs::read(dir.join("t1").join(f)).unwrap();
+        let b = std::fs::read(dir.join("t2").join(f)).unwrap();
+        assert!(a == b, "{f} differs between 1 and 2 threads");
+    }
+    for f in ["weekly.csv", "agents.csv"] {
+        let a = std::fs::read(dir.join("t1").join(f)).unwrap();
+        let c = std::fs::read(dir.join("s8").join(f)).unwrap();
+        assert!(a != c, "{f} identical for seeds 7 and 8");
+    }
+}
+
+#[test]
+fn scenarios_lists_builtins_with_descriptions() {
+    let dir = scratch("list");
+    let o = tokenmaxx(&dir, &["scenarios"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    for name in tokenmaxx::scenario::builtin::names() {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} not listed"));
+        assert!(
+            line.len() > name.len() + 10,
+            "{name} has no description: {line}"
+        );
+    }
+}
+
+#[test]
+fn the_readme_example_scenario_is_valid() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("```toml\n").expect("README has a toml example") + 8;
+    let end = start + readme[start..].find("```").unwrap();
+    let dir = scratch("readme_example");
+    std::fs::write(dir.join("example.toml"), &readme[start..end]).unwrap();
+    let o = tokenmaxx(&dir, &["validate", "example.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("my-policy"));
+}

@@ -1,0 +1,65 @@
+//! Helpers: run the real binary, make scratch folders, read CSVs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Run `tokenmaxx` with arguments in `dir`.
+pub fn tokenmaxx(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tokenmaxx"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the tokenmaxx binary runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh scratch folder under the target directory, unique per test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The repository's scenarios/ folder.
+pub fn scenarios_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+/// A CSV as header and rows of fields (no quoting beyond what our writer emits for empty strings).
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    let header = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let rows = lines
+        .map(|l| {
+            l.split(',')
+                .map(|f| f.trim_matches('"').to_string())
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Column `name` of a CSV as numbers.
+pub fn column(header: &[String], rows: &[Vec<String>], name: &str) -> Vec<f64> {
+    let i = header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    rows.iter()
+        .map(|r| r[i].parse::<f64>().unwrap_or(f64::NAN))
+        .collect()
+}
