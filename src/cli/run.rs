@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use tokenmaxx::report::{OutputDir, tables};
+use tokenmaxx::report::{OutputDir, charts, tables};
 use tokenmaxx::scenario::{Overrides, Scenario, Source, builtin};
 
 use super::progress::Bar;
@@ -37,6 +37,9 @@ pub struct RunArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
+    /// Skip the PNG charts (tables only).
+    #[arg(long)]
+    no_charts: bool,
 }
 
 /// Rough peak bytes per agent of a run without a stored event log (state, projections, one
@@ -81,6 +84,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     bar.finish();
 
     tables::write_all(&dir.file(""), &projections)?;
+    if !args.no_charts {
+        charts::write_all(&dir.file(""), &projections)?;
+    }
     let written = dir.commit()?;
 
     if !args.quiet {

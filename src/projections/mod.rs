@@ -114,10 +114,19 @@ pub struct DecileRow {
     pub output_ratio: f64,
 }
 
+/// A policy change as a chart mark: its week and a short label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyMark {
+    pub week: u32,
+    pub label: String,
+}
+
 /// All projections of a run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Projections {
     pub weekly: Vec<WeeklyRow>,
+    /// Policy changes of the run, for timeline marks on charts (week 0's initial policy included).
+    pub policy_marks: Vec<PolicyMark>,
     pub agents: Vec<AgentRow>,
     pub deciles: Vec<DecileRow>,
     pub summary: Summary,
@@ -142,6 +151,8 @@ struct AgentTotals {
 pub struct Projector {
     replication: u32,
     weekly: Vec<WeeklyRow>,
+    policy_marks: Vec<PolicyMark>,
+    previous_policy: crate::policy::PolicyState,
     totals: AgentTotals,
     bots: u32,
     final_proficiency: Vec<f64>,
@@ -153,6 +164,8 @@ impl Projector {
         Projector {
             replication,
             weekly: Vec::new(),
+            policy_marks: Vec::new(),
+            previous_policy: crate::policy::PolicyState::default(),
             totals: AgentTotals::default(),
             bots: 0,
             final_proficiency: Vec::new(),
@@ -209,6 +222,7 @@ impl Projector {
         );
         Projections {
             weekly: self.weekly,
+            policy_marks: self.policy_marks,
             agents,
             deciles,
             summary,
@@ -231,6 +245,14 @@ impl EventSink for Projector {
         }
         t.incidents.resize(n, 0);
         self.bots += b.bots.len() as u32;
+        for change in &b.policy {
+            let label = mark_label(&self.previous_policy, change);
+            self.previous_policy.apply(change);
+            self.policy_marks.push(PolicyMark {
+                week: b.week,
+                label,
+            });
+        }
 
         let policy = &state.policy;
         let theta = policy
@@ -345,5 +367,45 @@ impl EventSink for Projector {
     fn finished(&mut self, _s: &Scenario, _run: &crate::events::Event, state: &State) {
         self.final_proficiency = state.proficiency.clone();
         self.final_has_bot = state.has_bot.clone();
+    }
+}
+
+/// A short label for a policy change, given the policy before it.
+fn mark_label(before: &crate::policy::PolicyState, change: &crate::policy::PolicyChange) -> String {
+    use crate::policy::PolicyChange as C;
+    match change {
+        C::Target(Some(t)) => format!("target {:.0}%", t.share * 100.0),
+        C::Target(None) => "target off".into(),
+        C::Leaderboard(Some(l)) => match before.leaderboard {
+            Some(prev) if prev.scope == l.scope => {
+                format!("visibility {}", l.visibility.as_str().replace('_', " "))
+            }
+            _ => format!(
+                "leaderboard {} {}",
+                l.scope.as_str(),
+                l.visibility.as_str().replace('_', " ")
+            ),
+        },
+        C::Leaderboard(None) => "leaderboard off".into(),
+        C::Platform(Some(s)) => format!("bots ({})", s.as_str().replace('_', " ")),
+        C::Platform(None) => "bots off".into(),
+        C::Statement { .. } => "statement".into(),
+        C::Managers(_) => "managers".into(),
+        C::Budget(Some(_)) => "budget".into(),
+        C::Budget(None) => "budget off".into(),
+        C::CostsVisible(v) => {
+            if *v {
+                "costs visible".into()
+            } else {
+                "costs hidden".into()
+            }
+        }
+        C::OutcomeMetrics(v) => {
+            if *v {
+                "outcome metrics".into()
+            } else {
+                "token metrics".into()
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! once everything is written ([`OutputDir`]), so a folder never mixes files of two runs and a
 //! failed run leaves the previous one intact.
 
+pub mod charts;
 pub mod output_dir;
 pub mod tables;
 

@@ -1,0 +1,94 @@
+//! adoption.png: weekly reported-active and genuinely-active shares of the tracked groups, the
+//! target line while a target is in force, and the policy timeline as labelled vertical lines.
+
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use super::{ACCENT, FONT, GENUINE, PADDING, SIZE, chart_err, draw_marks, percent, subtitle};
+use crate::projections::Projections;
+use crate::report::ReportError;
+
+pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
+    let err = chart_err(path);
+    let weeks = p.weekly.len().max(1) as f64;
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(&err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!(
+                "Weekly AI adoption: dashboard vs real use  ({})",
+                subtitle(p)
+            ),
+            (FONT, 22),
+        )
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0f64..weeks, 0f64..1.15f64)
+        .map_err(&err)?;
+    chart
+        .configure_mesh()
+        .x_desc("week")
+        .y_desc("share of tracked employees active that week")
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| percent(*v))
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(&err)?;
+    draw_marks(
+        &mut chart,
+        &p.policy_marks,
+        0.0,
+        |k| 1.12 - 0.045 * (k % 3) as f64,
+        1.15,
+    )
+    .map_err(&err)?;
+
+    let series = |f: fn(&crate::projections::WeeklyRow) -> f64| -> Vec<(f64, f64)> {
+        p.weekly.iter().map(|r| (r.week as f64, f(r))).collect()
+    };
+    chart
+        .draw_series(LineSeries::new(
+            series(|r| r.reported_active_share),
+            PADDING.stroke_width(3),
+        ))
+        .map_err(&err)?
+        .label("reported active (total tokens >= threshold)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], PADDING.stroke_width(3)));
+    chart
+        .draw_series(LineSeries::new(
+            series(|r| r.genuine_active_share),
+            GENUINE.stroke_width(3),
+        ))
+        .map_err(&err)?
+        .label("genuinely active (real-work tokens >= threshold)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GENUINE.stroke_width(3)));
+    // The target, drawn only over the weeks it is in force.
+    let target: Vec<(f64, f64)> = p
+        .weekly
+        .iter()
+        .filter(|r| r.target_active)
+        .map(|r| (r.week as f64, r.target_share))
+        .collect();
+    if !target.is_empty() {
+        let share = target[0].1;
+        chart
+            .draw_series(DashedLineSeries::new(target, 10, 6, ACCENT.stroke_width(2)))
+            .map_err(&err)?
+            .label(format!("target ({})", percent(share)))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], ACCENT.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .label_font((FONT, 16))
+        .draw()
+        .map_err(&err)?;
+    root.present().map_err(&err)?;
+    Ok(())
+}

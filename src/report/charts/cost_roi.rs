@@ -1,0 +1,159 @@
+//! cost_roi.png: weekly token cost, the annual cost per employee against the "half the salary in
+//! tokens" benchmark, and weekly ROI (value of the output gain per token dollar).
+
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use super::{ACCENT, FONT, GENUINE, GREY, SIZE, chart_err, draw_marks, subtitle, usd};
+use crate::projections::Projections;
+use crate::report::ReportError;
+
+/// The benchmark share of salary spent on tokens (Nvidia CEO, 2026: half the salary).
+pub const HALF_SALARY: f64 = 0.5;
+
+pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
+    let err = chart_err(path);
+    let s = &p.summary;
+    let weeks = p.weekly.len().max(1) as f64;
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(&err)?;
+    let (title, body) = root.split_vertically(50);
+    title
+        .draw(&Text::new(
+            format!("Token cost and return  ({})", subtitle(p)),
+            (20, 12),
+            (FONT, 22),
+        ))
+        .map_err(&err)?;
+    let (upper, lower) = body.split_vertically(370);
+    let (cost_area, bench_area) = upper.split_horizontally(850);
+
+    // Weekly cost.
+    let cost_top = p
+        .weekly
+        .iter()
+        .map(|r| r.cost_usd)
+        .fold(0.0f64, f64::max)
+        .max(1.0)
+        * 1.25;
+    let mut cost = ChartBuilder::on(&cost_area)
+        .margin(15)
+        .x_label_area_size(40)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0f64..weeks, 0f64..cost_top)
+        .map_err(&err)?;
+    cost.configure_mesh()
+        .x_desc("week")
+        .y_desc("token cost per week")
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| usd(*v))
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 16))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(&err)?;
+    draw_marks(
+        &mut cost,
+        &p.policy_marks,
+        0.0,
+        |k| cost_top * (0.97 - 0.07 * (k % 3) as f64),
+        cost_top,
+    )
+    .map_err(&err)?;
+    cost.draw_series(LineSeries::new(
+        p.weekly.iter().map(|r| (r.week as f64, r.cost_usd)),
+        GENUINE.stroke_width(3),
+    ))
+    .map_err(&err)?;
+
+    // Annual cost per employee against the half-salary benchmark.
+    let salary = if s.cost_share_of_salary > 0.0 {
+        s.annual_cost_per_employee_usd / s.cost_share_of_salary
+    } else {
+        0.0
+    };
+    let bench = HALF_SALARY * salary;
+    let bars = [
+        ("this run", s.annual_cost_per_employee_usd, GENUINE),
+        ("half salary", bench, GREY),
+    ];
+    let bar_top = bars.iter().map(|b| b.1).fold(1.0f64, f64::max) * 1.2;
+    let mut bc = ChartBuilder::on(&bench_area)
+        .margin(15)
+        .caption("annual cost per employee", (FONT, 16))
+        .x_label_area_size(30)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0f64..2f64, 0f64..bar_top)
+        .map_err(&err)?;
+    bc.configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_label_formatter(&|v| usd(*v))
+        .label_style((FONT, 14))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(&err)?;
+    for (k, (label, v, color)) in bars.iter().enumerate() {
+        let x = k as f64;
+        bc.draw_series(std::iter::once(Rectangle::new(
+            [(x + 0.15, 0.0), (x + 0.85, *v)],
+            color.mix(0.8).filled(),
+        )))
+        .map_err(&err)?;
+        bc.draw_series(std::iter::once(Text::new(
+            format!("{label}: {}", usd(*v)),
+            (x + 0.1, (*v + bar_top * 0.03).min(bar_top * 0.95)),
+            (FONT, 13).into_font(),
+        )))
+        .map_err(&err)?;
+    }
+
+    // ROI.
+    let roi: Vec<(f64, f64)> = p
+        .weekly
+        .iter()
+        .filter_map(|r| r.roi.map(|v| (r.week as f64, v)))
+        .collect();
+    let (lo, hi) = roi
+        .iter()
+        .fold((0.0f64, 1.0f64), |(lo, hi), &(_, v)| (lo.min(v), hi.max(v)));
+    let mut rc = ChartBuilder::on(&lower)
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0f64..weeks, (lo * 1.1)..(hi * 1.15))
+        .map_err(&err)?;
+    rc.configure_mesh()
+        .x_desc("week")
+        .y_desc("ROI: output value gained per token dollar")
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{v:.1}x"))
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 16))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(&err)?;
+    rc.draw_series(DashedLineSeries::new(
+        vec![(0.0, 1.0), (weeks, 1.0)],
+        8,
+        6,
+        ACCENT.stroke_width(2),
+    ))
+    .map_err(&err)?
+    .label("break-even (ROI = 1)")
+    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], ACCENT.stroke_width(2)));
+    rc.draw_series(LineSeries::new(roi, GENUINE.stroke_width(3)))
+        .map_err(&err)?
+        .label("weekly ROI")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GENUINE.stroke_width(3)));
+    rc.configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .label_font((FONT, 15))
+        .draw()
+        .map_err(&err)?;
+    root.present().map_err(&err)?;
+    Ok(())
+}

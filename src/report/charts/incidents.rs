@@ -1,0 +1,105 @@
+//! incidents.png: bot incidents per week (bars) and bots in existence (line, right axis).
+
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use super::{ACCENT, BOT, FONT, SIZE, chart_err, draw_marks, subtitle};
+use crate::projections::Projections;
+use crate::report::ReportError;
+
+pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
+    let err = chart_err(path);
+    let weeks = p.weekly.len().max(1) as f64;
+    let inc_top = p
+        .weekly
+        .iter()
+        .map(|r| r.incidents as f64)
+        .fold(0.0f64, f64::max)
+        .max(1.0)
+        * 1.5;
+    let bots_top = p
+        .weekly
+        .iter()
+        .map(|r| r.bots_deployed as f64)
+        .fold(0.0f64, f64::max)
+        .max(1.0)
+        * 1.3;
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(&err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!(
+                "Agent incidents: {} in all, {:.1} person-weeks lost  ({})",
+                p.summary.incidents,
+                p.summary.incident_cost,
+                subtitle(p)
+            ),
+            (FONT, 20),
+        )
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .right_y_label_area_size(80)
+        .build_cartesian_2d(0f64..weeks, 0f64..inc_top)
+        .map_err(&err)?
+        .set_secondary_coord(0f64..weeks, 0f64..bots_top);
+    chart
+        .configure_mesh()
+        .x_desc("week")
+        .y_desc("incidents per week")
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(&err)?;
+    chart
+        .configure_secondary_axes()
+        .y_desc("bots deployed")
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
+        .draw()
+        .map_err(&err)?;
+    draw_marks(
+        &mut chart,
+        &p.policy_marks,
+        0.0,
+        |k| inc_top * (0.84 - 0.04 * (k % 3) as f64),
+        inc_top,
+    )
+    .map_err(&err)?;
+    chart
+        .draw_series(p.weekly.iter().map(|r| {
+            let x = r.week as f64;
+            Rectangle::new(
+                [(x + 0.1, 0.0), (x + 0.9, r.incidents as f64)],
+                ACCENT.mix(0.7).filled(),
+            )
+        }))
+        .map_err(&err)?
+        .label("incidents (unintended bot actions)")
+        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], ACCENT.mix(0.7).filled()));
+    chart
+        .draw_secondary_series(LineSeries::new(
+            p.weekly
+                .iter()
+                .map(|r| (r.week as f64 + 0.5, r.bots_deployed as f64)),
+            BOT.stroke_width(3),
+        ))
+        .map_err(&err)?
+        .label("bots deployed (right axis)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BOT.stroke_width(3)));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .label_font((FONT, 16))
+        .draw()
+        .map_err(&err)?;
+    root.present().map_err(&err)?;
+    Ok(())
+}

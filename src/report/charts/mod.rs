@@ -1,0 +1,139 @@
+//! PNG charts of a run (plotters, bitmap backend), one file per chart, each taking projections.
+//!
+//! Text is drawn with Noto Sans (Apache-2.0, embedded via the `ttf-noto-sans` crate and
+//! plotters' `ab_glyph` feature), so charts render on a machine with no fonts installed.
+
+pub mod adoption;
+pub mod cost_roi;
+pub mod incidents;
+pub mod token_mix;
+pub mod tokens_vs_productivity;
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use super::ReportError;
+use crate::projections::{PolicyMark, Projections};
+
+/// Chart size in pixels.
+pub const SIZE: (u32, u32) = (1200, 800);
+/// The font family every chart uses (registered from the embedded Noto Sans).
+pub const FONT: &str = "sans-serif";
+
+pub const GENUINE: RGBColor = RGBColor(31, 119, 180);
+pub const PADDING: RGBColor = RGBColor(255, 127, 14);
+pub const BOT: RGBColor = RGBColor(44, 160, 44);
+pub const ACCENT: RGBColor = RGBColor(214, 39, 40);
+pub const GREY: RGBColor = RGBColor(120, 120, 120);
+
+/// The chart files of a run, in the order they are written.
+pub const FILES: &[&str] = &[
+    "tokens_vs_productivity.png",
+    "adoption.png",
+    "token_mix.png",
+    "cost_roi.png",
+    "incidents.png",
+];
+
+static FONTS: Once = Once::new();
+
+/// Register the embedded font (idempotent).
+pub fn register_fonts() {
+    FONTS.call_once(|| {
+        for (style, bytes) in [
+            (FontStyle::Normal, ttf_noto_sans::REGULAR),
+            (FontStyle::Bold, ttf_noto_sans::BOLD),
+        ] {
+            plotters::style::register_font(FONT, style, bytes)
+                .unwrap_or_else(|_| panic!("the embedded Noto Sans is a valid font"));
+        }
+    });
+}
+
+/// A chart error, naming the chart.
+pub fn chart_err<E: std::fmt::Display>(file: &Path) -> impl Fn(E) -> ReportError + '_ {
+    move |e| ReportError::Table {
+        table: file.display().to_string(),
+        message: format!("chart: {e}"),
+    }
+}
+
+/// Write every chart of a run into `dir`.
+pub fn write_all(dir: &Path, p: &Projections) -> Result<Vec<PathBuf>, ReportError> {
+    register_fonts();
+    let paths: Vec<PathBuf> = FILES.iter().map(|f| dir.join(f)).collect();
+    tokens_vs_productivity::draw(&paths[0], p)?;
+    adoption::draw(&paths[1], p)?;
+    token_mix::draw(&paths[2], p)?;
+    cost_roi::draw(&paths[3], p)?;
+    incidents::draw(&paths[4], p)?;
+    Ok(paths)
+}
+
+/// "amazon-2026, seed 42": who and which draw a chart shows.
+pub fn subtitle(p: &Projections) -> String {
+    let s = &p.summary;
+    format!(
+        "{} | seed {} | {} employees x {} weeks",
+        s.scenario, s.seed, s.employees, s.weeks
+    )
+}
+
+/// A share as a percentage: 0.25 -> "25%".
+pub fn percent(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
+/// Tokens for people: 1.2M, 3.4B.
+pub fn tokens(v: f64) -> String {
+    crate::projections::summary::count(v)
+}
+
+/// Dollars for people: $1.2k.
+pub fn usd(v: f64) -> String {
+    crate::projections::summary::usd(v)
+}
+
+/// Draw the policy timeline as labelled vertical lines over `y_range` of a chart whose x axis is
+/// weeks. Labels are staggered so neighbours do not overlap.
+pub fn draw_marks<DB: DrawingBackend, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
+    marks: &[PolicyMark],
+    y_low: Y::ValueType,
+    y_label_at: impl Fn(usize) -> Y::ValueType,
+    y_high: Y::ValueType,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+where
+    Y: Ranged,
+    Y::ValueType: Clone + 'static,
+{
+    for (k, m) in marks.iter().filter(|m| m.week > 0).enumerate() {
+        let x = m.week as f64;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x, y_low.clone()), (x, y_high.clone())],
+            GREY.mix(0.7).stroke_width(1),
+        )))?;
+        chart.draw_series(std::iter::once(Text::new(
+            format!(" {}", m.label),
+            (x, y_label_at(k)),
+            (FONT, 15).into_font().color(&BLACK.mix(0.8)),
+        )))?;
+    }
+    Ok(())
+}
+
+/// Share of pixels of a PNG-decoded RGB buffer that differ from white: a "not blank" check.
+pub fn ink_share(rgb: &[u8]) -> f64 {
+    let px = rgb.len() / 3;
+    if px == 0 {
+        return 0.0;
+    }
+    let inked = rgb
+        .chunks_exact(3)
+        .filter(|c| c.iter().any(|v| *v < 235))
+        .count();
+    inked as f64 / px as f64
+}

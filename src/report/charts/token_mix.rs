@@ -1,0 +1,83 @@
+//! token_mix.png: stacked areas of genuine, padding and bot tokens per week, with the timeline.
+
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use super::{BOT, FONT, GENUINE, PADDING, SIZE, chart_err, draw_marks, subtitle, tokens};
+use crate::projections::Projections;
+use crate::report::ReportError;
+
+pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
+    let err = chart_err(path);
+    let weeks = p.weekly.len().max(1) as f64;
+    let top = p
+        .weekly
+        .iter()
+        .map(|r| r.tokens_total)
+        .fold(0.0f64, f64::max)
+        .max(1.0)
+        * 1.5;
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(&err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("Where the tokens go each week  ({})", subtitle(p)),
+            (FONT, 22),
+        )
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0f64..weeks, 0f64..top)
+        .map_err(&err)?;
+    chart
+        .configure_mesh()
+        .x_desc("week")
+        .y_desc("tokens per week")
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| tokens(*v))
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(&err)?;
+
+    // Stack from the bottom: genuine, bot, padding (padding on top, where it is seen).
+    let layers: [(&str, RGBColor, fn(&crate::projections::WeeklyRow) -> f64); 3] = [
+        ("padding (inflates counts only)", PADDING, |r| {
+            r.tokens_genuine + r.tokens_bot + r.tokens_padding
+        }),
+        ("bots' useful work", BOT, |r| {
+            r.tokens_genuine + r.tokens_bot
+        }),
+        ("genuine (people's real work)", GENUINE, |r| {
+            r.tokens_genuine
+        }),
+    ];
+    for (label, color, cum) in layers {
+        let pts: Vec<(f64, f64)> = p.weekly.iter().map(|r| (r.week as f64, cum(r))).collect();
+        chart
+            .draw_series(AreaSeries::new(pts, 0.0, color).border_style(color.stroke_width(1)))
+            .map_err(&err)?
+            .label(label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], color.filled()));
+    }
+    draw_marks(
+        &mut chart,
+        &p.policy_marks,
+        0.0,
+        |k| top * (0.82 - 0.04 * (k % 3) as f64),
+        top,
+    )
+    .map_err(&err)?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .label_font((FONT, 16))
+        .draw()
+        .map_err(&err)?;
+    root.present().map_err(&err)?;
+    Ok(())
+}
