@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions and one file per command. Only the binary (this
 //! module and main.rs) knows clap, anyhow and indicatif; the library takes typed values.
 
+mod facts;
 mod progress;
 mod run;
 mod scenarios;
@@ -26,6 +27,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// List the built-in scenarios.
     Scenarios,
+    /// Check the stylized facts of CALIBRATION.md on the built-in scenarios (exit 3 if any fails).
+    Facts(facts::FactsArgs),
 }
 
 /// Parse the command line and run the command.
@@ -35,6 +38,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Scenarios => scenarios::run(),
+        Command::Facts(args) => facts::run(args),
     }
 }
 

@@ -7,6 +7,42 @@ pub const BUILTINS: &[(&str, &str)] = &[
         "amazon-2026",
         include_str!("../../scenarios/amazon-2026.toml"),
     ),
+    (
+        "meta-leaderboard",
+        include_str!("../../scenarios/meta-leaderboard.toml"),
+    ),
+    (
+        "target-only",
+        include_str!("../../scenarios/target-only.toml"),
+    ),
+    (
+        "visibility-restricted",
+        include_str!("../../scenarios/visibility-restricted.toml"),
+    ),
+    (
+        "leaderboard-forever",
+        include_str!("../../scenarios/leaderboard-forever.toml"),
+    ),
+    (
+        "least-privilege",
+        include_str!("../../scenarios/least-privilege.toml"),
+    ),
+    (
+        "outcome-metrics",
+        include_str!("../../scenarios/outcome-metrics.toml"),
+    ),
+    (
+        "costs-visible",
+        include_str!("../../scenarios/costs-visible.toml"),
+    ),
+    (
+        "half-salary-budget",
+        include_str!("../../scenarios/half-salary-budget.toml"),
+    ),
+    (
+        "token-budget",
+        include_str!("../../scenarios/token-budget.toml"),
+    ),
 ];
 
 /// The default scenario of `tokenmaxx run`.

@@ -1,0 +1,287 @@
+//! The stylized facts of CALIBRATION.md (MODEL.md section 10), checked on the projections of
+//! the built-in scenarios. Each fact names the scenarios it runs, what it measures, and its
+//! tolerance; the measured figures come from the same weekly rows and summaries the reports
+//! write, never from hand-picked numbers.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::projections::{Projections, WeeklyRow};
+use crate::scenario::{Overrides, Scenario, ScenarioError, Source};
+
+/// The scenarios the facts need.
+pub const SCENARIOS: &[&str] = &[
+    "baseline",
+    "amazon-2026",
+    "meta-leaderboard",
+    "target-only",
+    "least-privilege",
+    "outcome-metrics",
+];
+
+/// One fact's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactCheck {
+    pub id: u8,
+    pub seed: u64,
+    pub fact: String,
+    /// The measured figures, by name.
+    pub measured: BTreeMap<String, f64>,
+    pub tolerance: String,
+    pub pass: bool,
+}
+
+impl FactCheck {
+    /// "name = value" pairs, for humans.
+    pub fn measured_text(&self) -> String {
+        self.measured
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", fmt(*v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn fmt(v: f64) -> String {
+    if v.abs() >= 1000.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// Run every scenario the facts need at this seed and size, in parallel.
+pub fn run_scenarios(
+    seed: u64,
+    employees: u32,
+) -> Result<BTreeMap<&'static str, Projections>, ScenarioError> {
+    let overrides = Overrides {
+        seed: Some(seed),
+        employees: Some(employees as i64),
+        weeks: None,
+    };
+    let scenarios: Vec<(&'static str, Scenario)> = SCENARIOS
+        .iter()
+        .map(|name| {
+            Ok((
+                *name,
+                Scenario::load_with(&Source::Builtin(name.to_string()), &overrides)?.0,
+            ))
+        })
+        .collect::<Result<_, ScenarioError>>()?;
+    Ok(scenarios
+        .par_iter()
+        .map(|(name, s)| (*name, crate::simulate(s, 0)))
+        .collect())
+}
+
+/// Check every fact at one seed and size.
+pub fn check(seed: u64, employees: u32) -> Result<Vec<FactCheck>, ScenarioError> {
+    Ok(evaluate(seed, &run_scenarios(seed, employees)?))
+}
+
+/// Evaluate the facts on already-run projections (keyed by scenario name).
+pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<FactCheck> {
+    let base = &runs["baseline"];
+    let amazon = &runs["amazon-2026"];
+    let meta = &runs["meta-leaderboard"];
+    let target = &runs["target-only"];
+    let lp = &runs["least-privilege"];
+    let outcome = &runs["outcome-metrics"];
+    let mut out = Vec::new();
+    let mut fact = |id: u8, fact: &str, measured: &[(&str, f64)], tolerance: &str, pass: bool| {
+        out.push(FactCheck {
+            id,
+            seed,
+            fact: fact.to_string(),
+            measured: measured.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            tolerance: tolerance.to_string(),
+            pass,
+        })
+    };
+    let within = |v: f64, lo: f64, hi: f64| v.is_finite() && v >= lo && v <= hi;
+
+    // 1. The Jellyfish headline, in the baseline and in amazon-2026.
+    let (bt, bo) = (
+        base.summary.top_decile_token_ratio,
+        base.summary.top_decile_output_ratio,
+    );
+    let (at, ao) = (
+        amazon.summary.top_decile_token_ratio,
+        amazon.summary.top_decile_output_ratio,
+    );
+    fact(
+        1,
+        "top decile of users burns ~10x the median user's tokens for ~2x the output (baseline and amazon-2026)",
+        &[
+            ("baseline_token_ratio", bt),
+            ("baseline_output_ratio", bo),
+            ("amazon_token_ratio", at),
+            ("amazon_output_ratio", ao),
+        ],
+        "token ratio in [7, 12], output ratio in [1.5, 2.5], both scenarios",
+        within(bt, 7.0, 12.0)
+            && within(bo, 1.5, 2.5)
+            && within(at, 7.0, 12.0)
+            && within(ao, 1.5, 2.5),
+    );
+
+    // 2. Concentration.
+    let g = base.summary.token_gini;
+    fact(
+        2,
+        "token Gini among users (baseline)",
+        &[("token_gini", g)],
+        "in [0.5, 0.8]",
+        within(g, 0.5, 0.8),
+    );
+
+    // 3. Adoption and spend without gaming incentives.
+    let active = base.summary.mean_genuine_active_share;
+    let cost = base.summary.median_monthly_cost_per_active_usd;
+    fact(
+        3,
+        "without incentives: weekly-active developers, and median monthly cost per active developer (baseline)",
+        &[
+            ("weekly_active_share", active),
+            ("median_monthly_cost_usd", cost),
+        ],
+        "share in [0.55, 0.75], cost in [100, 300] USD",
+        within(active, 0.55, 0.75) && within(cost, 100.0, 300.0),
+    );
+
+    // 4. Org-level gain.
+    let uplift = base.summary.output_uplift;
+    fact(
+        4,
+        "org-level output gain over the no-AI counterfactual (baseline)",
+        &[("output_uplift", uplift)],
+        "in [0.05, 0.25]",
+        within(uplift, 0.05, 0.25),
+    );
+
+    // 5. A target is met on the dashboard, not in real use.
+    let met = target
+        .summary
+        .first_week_target_met
+        .map(f64::from)
+        .unwrap_or(f64::INFINITY);
+    let met_rows: Vec<&WeeklyRow> = target.weekly.iter().filter(|r| r.target_met).collect();
+    let gap = mean(
+        met_rows
+            .iter()
+            .map(|r| r.reported_active_share - r.genuine_active_share),
+    );
+    fact(
+        5,
+        "an 80% weekly target is reported met within 26 weeks while genuine activity lags (target-only)",
+        &[
+            ("first_week_met", met),
+            ("reported_minus_genuine_when_met", gap),
+        ],
+        "first week met <= 25, gap >= 0.10",
+        met <= 25.0 && gap >= 0.10,
+    );
+
+    // 6. A public leaderboard inflates the tail, not output (against baseline, same seed and weeks).
+    let start = first_week(meta, |r| r.leaderboard != "off").unwrap_or(0) as usize;
+    let window = start..(start + 8).min(meta.weekly.len());
+    let p99_rise = window
+        .clone()
+        .map(|w| meta.weekly[w].tokens_p99 / base.weekly[w].tokens_p99.max(1.0))
+        .fold(0.0, f64::max);
+    let out_rise = window
+        .clone()
+        .map(|w| meta.weekly[w].output_total / base.weekly[w].output_total - 1.0)
+        .fold(f64::NEG_INFINITY, f64::max);
+    fact(
+        6,
+        "a public leaderboard raises p99 weekly tokens within 8 weeks while output barely moves (meta-leaderboard vs baseline)",
+        &[
+            ("p99_tokens_ratio_max", p99_rise),
+            ("output_rise_max", out_rise),
+        ],
+        "p99 ratio >= 5, output rise < 0.05",
+        p99_rise >= 5.0 && out_rise < 0.05,
+    );
+
+    // 7. Shutting the leaderboard down: padding halves within 8 weeks, but lingers.
+    let shut = amazon
+        .weekly
+        .iter()
+        .skip(1)
+        .find(|r| r.leaderboard == "off" && amazon.weekly[r.week as usize - 1].leaderboard != "off")
+        .map(|r| r.week as usize);
+    let (halved, lingering, before) = match shut {
+        Some(s) if s + 8 <= amazon.weekly.len() => {
+            let before = amazon.weekly[s - 1].tokens_padding;
+            let min_after = (s..s + 8)
+                .map(|w| amazon.weekly[w].tokens_padding)
+                .fold(f64::INFINITY, f64::min);
+            let lowest_gap = (s..s + 8)
+                .map(|w| amazon.weekly[w].padding_share - base.weekly[w].padding_share)
+                .fold(f64::INFINITY, f64::min);
+            (min_after / before.max(1.0), lowest_gap, before)
+        }
+        _ => (f64::NAN, f64::NAN, f64::NAN),
+    };
+    fact(
+        7,
+        "leaderboard shutdown halves padding within 8 weeks without reaching baseline (amazon-2026)",
+        &[
+            ("padding_before", before),
+            ("lowest_padding_ratio_8w", halved),
+            ("lowest_share_above_baseline_8w", lingering),
+        ],
+        "lowest ratio <= 0.5, share stays >= 0.01 above baseline",
+        halved <= 0.5 && lingering >= 0.01,
+    );
+
+    // 8. Least privilege.
+    let inc_ratio = amazon.summary.incidents as f64 / (lp.summary.incidents as f64).max(1.0);
+    let tok_ratio = lp.summary.tokens_total / amazon.summary.tokens_total;
+    fact(
+        8,
+        "least-privilege bots: far fewer incidents at similar token use (least-privilege vs amazon-2026)",
+        &[("incident_ratio", inc_ratio), ("token_ratio", tok_ratio)],
+        "incident ratio >= 10, token ratio in [0.9, 1.1]",
+        inc_ratio >= 10.0 && within(tok_ratio, 0.9, 1.1),
+    );
+
+    // 9. Outcome metrics.
+    let pad = outcome.summary.padding_share;
+    let out_ratio = sum_output(outcome) / sum_output(amazon);
+    fact(
+        9,
+        "outcome metrics: little padding, same output (outcome-metrics vs amazon-2026)",
+        &[("padding_share", pad), ("output_ratio", out_ratio)],
+        "padding share < 0.05, output ratio in [0.98, 1.02]",
+        pad < 0.05 && within(out_ratio, 0.98, 1.02),
+    );
+
+    // 10. No gaming without incentives.
+    let bpad = base.summary.padding_share;
+    fact(
+        10,
+        "baseline padding share",
+        &[("padding_share", bpad)],
+        "< 0.02",
+        bpad < 0.02,
+    );
+    out
+}
+
+fn mean(it: impl Iterator<Item = f64>) -> f64 {
+    let (s, n) = it.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    if n == 0 { f64::NAN } else { s / n as f64 }
+}
+
+fn first_week(p: &Projections, pred: impl Fn(&WeeklyRow) -> bool) -> Option<u32> {
+    p.weekly.iter().find(|r| pred(r)).map(|r| r.week)
+}
+
+fn sum_output(p: &Projections) -> f64 {
+    p.weekly.iter().map(|r| r.output_total).sum()
+}
