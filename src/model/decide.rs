@@ -48,10 +48,13 @@ pub struct AgentWeek {
     pub output: f64,
 }
 
-/// Weight, in output units per raw token, of the price of tokens when costs are visible.
+/// Weight, in output units per raw token, of the price of tokens when costs are visible: the
+/// dollar price in output units (a unit is worth `salary_usd / 52`), times `price_weight`.
+/// MODEL.md reads `price_weight` (0.02) as output units per dollar, which makes visible costs
+/// stop nearly all genuine use; this reading keeps the parameter interpretable.
 pub fn price_cost_per_token(s: &Scenario, policy: &PolicyState) -> f64 {
     if policy.costs_visible {
-        s.behaviour.price_weight * s.money.price_usd_per_mtok / 1e6
+        s.behaviour.price_weight * s.money.price_usd_per_mtok / 1e6 / s.usd_per_output_unit()
     } else {
         0.0
     }
@@ -98,6 +101,8 @@ pub fn scope_factor(s: &Scenario, scope: PermissionScope) -> f64 {
 pub struct Incentives {
     pub b_target: f64,
     pub b_rank: f64,
+    /// Status of topping a visible board (beating every visible peer's last total).
+    pub b_top: f64,
 }
 
 /// `b_target` and `b_rank` of MODEL.md section 4 for one agent.
@@ -119,20 +124,28 @@ pub fn incentives(
         }
         _ => 0.0,
     };
-    let b_rank = match policy.leaderboard {
+    let (b_rank, b_top) = match policy.leaderboard {
         // Outcome metrics rank output: padding cannot move the rank, so it buys nothing.
-        Some(_) if policy.outcome_metrics => 0.0,
+        Some(_) if policy.outcome_metrics => (0.0, 0.0),
         Some(l) => {
             let audience = match l.visibility {
                 Visibility::Public => 1.0,
                 Visibility::Team => b.team_audience,
                 Visibility::ManagerOnly | Visibility::Private => 0.0,
             };
-            t.status_drive * audience * b.status_weight + t.career_concern * m_eff * b.rank_weight
+            (
+                t.status_drive * audience * b.status_weight
+                    + t.career_concern * m_eff * b.rank_weight,
+                t.status_drive * audience * b.top_weight,
+            )
         }
-        None => 0.0,
+        None => (0.0, 0.0),
     };
-    Incentives { b_target, b_rank }
+    Incentives {
+        b_target,
+        b_rank,
+        b_top,
+    }
 }
 
 /// Share of `sorted` that is `<= x`.
@@ -151,6 +164,11 @@ pub fn quantile(sorted: &[f64], p: f64) -> f64 {
     let rank = (p * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
+
+/// "Top of the board": the quantile of visible peers' totals that puts an agent among the names a
+/// leaderboard shows at its top (the top 0.1%: about ten names in an org of 10,000; the maximum
+/// in a team).
+pub const TOP_QUANTILE: f64 = 0.999;
 
 /// Peer quantiles an agent may aim at.
 pub const PEER_QUANTILES: [f64; 4] = [0.50, 0.75, 0.90, 0.99];
@@ -181,7 +199,7 @@ pub fn choose_padding<R: Rng + ?Sized>(
         }
         _ => ctx.org_sorted_totals,
     };
-    let mut candidates = [0.0f64; 6];
+    let mut candidates = [0.0f64; 7];
     let mut n = 0;
     candidates[n] = base;
     n += 1;
@@ -192,13 +210,20 @@ pub fn choose_padding<R: Rng + ?Sized>(
         candidates[n] = target.theta_tokens;
         n += 1;
     }
-    if policy.leaderboard_seen && !policy.outcome_metrics && !peers.is_empty() {
+    // Peer quantiles are candidates only while a board shows them (a departure from MODEL.md,
+    // which keeps them after a shutdown: with no rank to gain they only add logit noise).
+    let top_of_board = quantile(peers, TOP_QUANTILE) * b.top_leapfrog;
+    if policy.leaderboard.is_some() && !policy.outcome_metrics && !peers.is_empty() {
         for p in PEER_QUANTILES {
             let qv = quantile(peers, p);
             if qv > base {
                 candidates[n] = qv;
                 n += 1;
             }
+        }
+        if inc.b_top > 0.0 && top_of_board > base {
+            candidates[n] = top_of_board;
+            n += 1;
         }
     }
     let candidates = &mut candidates[..n];
@@ -228,12 +253,15 @@ pub fn choose_padding<R: Rng + ?Sized>(
     let utility = |total: f64| {
         let pad = total - base;
         let hit = theta.is_some_and(|th| total >= th);
-        inc.b_target * f64::from(u8::from(hit)) + inc.b_rank * cdf(peers, total)
+        let tops = inc.b_top > 0.0 && total >= top_of_board;
+        inc.b_target * f64::from(u8::from(hit))
+            + inc.b_rank * cdf(peers, total)
+            + inc.b_top * f64::from(u8::from(tops))
             - g_eff * pad / pad_scale
             - risk_per_token * pad
             - price_cost * pad
     };
-    let mut u = [0.0f64; 6];
+    let mut u = [0.0f64; 7];
     let mut max_u = f64::NEG_INFINITY;
     for (k, &c) in candidates.iter().enumerate() {
         u[k] = utility(c) / b.choice_temperature;

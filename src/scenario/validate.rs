@@ -232,6 +232,14 @@ pub fn validate(
     )?;
     c.share("behaviour.team_audience", b.team_audience)?;
     c.non_negative("behaviour.price_weight", b.price_weight)?;
+    c.non_negative("behaviour.top_weight", b.top_weight)?;
+    c.range(
+        "behaviour.top_leapfrog",
+        b.top_leapfrog,
+        1.0,
+        100.0,
+        "a factor in [1, 100]",
+    )?;
 
     // Bots.
     let bo = &raw.bots;

@@ -5,4 +5,5 @@ mod charts;
 mod cli_errors;
 mod cli_run;
 mod engine_contracts;
+mod facts;
 mod util;
