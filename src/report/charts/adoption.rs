@@ -5,7 +5,10 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{ACCENT, FONT, GENUINE, PADDING, SIZE, chart_err, draw_marks, percent, subtitle};
+use super::{
+    ACCENT, FONT, GENUINE, PADDING, SIZE, chart_err, draw_marks, legend, percent, subtitle,
+    week_mesh,
+};
 use crate::projections::Projections;
 use crate::report::ReportError;
 
@@ -27,17 +30,13 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         .y_label_area_size(70)
         .build_cartesian_2d(0f64..weeks, 0f64..1.15f64)
         .map_err(&err)?;
-    chart
-        .configure_mesh()
-        .x_desc("week")
-        .y_desc("share of tracked employees active that week")
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| percent(*v))
-        .label_style((FONT, 16))
-        .axis_desc_style((FONT, 18))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(&err)?;
+    week_mesh(
+        &mut chart,
+        "share of tracked employees active that week",
+        &|v| percent(*v),
+        16,
+    )
+    .map_err(&err)?;
     draw_marks(
         &mut chart,
         &p.policy_marks,
@@ -81,14 +80,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
             .label(format!("target ({})", percent(share)))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], ACCENT.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
-        .label_font((FONT, 16))
-        .draw()
-        .map_err(&err)?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(&err)?;
     root.present().map_err(&err)?;
     Ok(())
 }

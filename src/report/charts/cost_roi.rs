@@ -5,7 +5,9 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{ACCENT, FONT, GENUINE, GREY, SIZE, chart_err, draw_marks, subtitle, usd};
+use super::{
+    ACCENT, FONT, GENUINE, GREY, SIZE, chart_err, draw_marks, legend, subtitle, usd, week_mesh,
+};
 use crate::projections::Projections;
 use crate::report::ReportError;
 
@@ -43,16 +45,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         .y_label_area_size(80)
         .build_cartesian_2d(0f64..weeks, 0f64..cost_top)
         .map_err(&err)?;
-    cost.configure_mesh()
-        .x_desc("week")
-        .y_desc("token cost per week")
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| usd(*v))
-        .label_style((FONT, 15))
-        .axis_desc_style((FONT, 16))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(&err)?;
+    week_mesh(&mut cost, "token cost per week", &|v| usd(*v), 15).map_err(&err)?;
     draw_marks(
         &mut cost,
         &p.policy_marks,
@@ -124,16 +117,13 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         .y_label_area_size(80)
         .build_cartesian_2d(0f64..weeks, (lo * 1.1)..(hi * 1.15))
         .map_err(&err)?;
-    rc.configure_mesh()
-        .x_desc("week")
-        .y_desc("ROI: output value gained per token dollar")
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| format!("{v:.1}x"))
-        .label_style((FONT, 15))
-        .axis_desc_style((FONT, 16))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(&err)?;
+    week_mesh(
+        &mut rc,
+        "ROI: output value gained per token dollar",
+        &|v| format!("{v:.1}x"),
+        15,
+    )
+    .map_err(&err)?;
     rc.draw_series(DashedLineSeries::new(
         vec![(0.0, 1.0), (weeks, 1.0)],
         8,
@@ -147,13 +137,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         .map_err(&err)?
         .label("weekly ROI")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GENUINE.stroke_width(3)));
-    rc.configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
-        .label_font((FONT, 15))
-        .draw()
-        .map_err(&err)?;
+    legend(&mut rc, SeriesLabelPosition::UpperRight).map_err(&err)?;
     root.present().map_err(&err)?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{ACCENT, BOT, FONT, SIZE, chart_err, draw_marks, subtitle};
+use super::{ACCENT, BOT, FONT, SIZE, chart_err, draw_marks, legend, subtitle, week_mesh};
 use crate::projections::Projections;
 use crate::report::ReportError;
 
@@ -44,17 +44,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         .build_cartesian_2d(0f64..weeks, 0f64..inc_top)
         .map_err(&err)?
         .set_secondary_coord(0f64..weeks, 0f64..bots_top);
-    chart
-        .configure_mesh()
-        .x_desc("week")
-        .y_desc("incidents per week")
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| format!("{v:.0}"))
-        .label_style((FONT, 16))
-        .axis_desc_style((FONT, 18))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(&err)?;
+    week_mesh(&mut chart, "incidents per week", &|v| format!("{v:.0}"), 16).map_err(&err)?;
     chart
         .configure_secondary_axes()
         .y_desc("bots deployed")
@@ -92,14 +82,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         .map_err(&err)?
         .label("bots deployed (right axis)")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BOT.stroke_width(3)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
-        .label_font((FONT, 16))
-        .draw()
-        .map_err(&err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(&err)?;
     root.present().map_err(&err)?;
     Ok(())
 }

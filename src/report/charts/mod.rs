@@ -12,6 +12,7 @@ pub mod tokens_vs_productivity;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
@@ -123,6 +124,43 @@ where
         )))?;
     }
     Ok(())
+}
+
+/// A chart with weeks on x and a linear y, as all timeline charts have.
+pub type WeekChart<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Axes of a timeline chart: weeks on x, `y_desc` formatted by `y_fmt` on y, house style.
+pub fn week_mesh(
+    chart: &mut WeekChart<'_, '_>,
+    y_desc: &str,
+    y_fmt: &dyn Fn(&f64) -> String,
+    size: u32,
+) -> Result<(), DrawingAreaErrorKind<<BitMapBackend<'static> as DrawingBackend>::ErrorType>> {
+    chart
+        .configure_mesh()
+        .x_desc("week")
+        .y_desc(y_desc)
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(y_fmt)
+        .label_style((FONT, size))
+        .axis_desc_style((FONT, size + 2))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+}
+
+/// The legend in house style.
+pub fn legend<'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, BitMapBackend<'a>, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), DrawingAreaErrorKind<<BitMapBackend<'static> as DrawingBackend>::ErrorType>> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .label_font((FONT, 16))
+        .draw()
 }
 
 /// Share of pixels of a PNG-decoded RGB buffer that differ from white: a "not blank" check.

@@ -4,7 +4,9 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{BOT, FONT, GENUINE, PADDING, SIZE, chart_err, draw_marks, subtitle, tokens};
+use super::{
+    BOT, FONT, GENUINE, PADDING, SIZE, chart_err, draw_marks, legend, subtitle, tokens, week_mesh,
+};
 use crate::projections::Projections;
 use crate::report::ReportError;
 
@@ -30,17 +32,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         .y_label_area_size(80)
         .build_cartesian_2d(0f64..weeks, 0f64..top)
         .map_err(&err)?;
-    chart
-        .configure_mesh()
-        .x_desc("week")
-        .y_desc("tokens per week")
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| tokens(*v))
-        .label_style((FONT, 16))
-        .axis_desc_style((FONT, 18))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(&err)?;
+    week_mesh(&mut chart, "tokens per week", &|v| tokens(*v), 16).map_err(&err)?;
 
     // Stack from the bottom: genuine, bot, padding (padding on top, where it is seen).
     let layers: [(&str, RGBColor, fn(&crate::projections::WeeklyRow) -> f64); 3] = [
@@ -70,14 +62,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         top,
     )
     .map_err(&err)?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
-        .label_font((FONT, 16))
-        .draw()
-        .map_err(&err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(&err)?;
     root.present().map_err(&err)?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{ACCENT, FONT, GENUINE, PADDING, SIZE, chart_err, subtitle, tokens};
+use super::{ACCENT, FONT, GENUINE, PADDING, SIZE, chart_err, legend, subtitle, tokens};
 use crate::projections::{AgentRow, Projections, Summary};
 use crate::report::ReportError;
 
@@ -141,14 +141,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         )
         .map_err(&err)?;
 
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
-        .label_font((FONT, 16))
-        .draw()
-        .map_err(&err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(&err)?;
 
     // The headline, boxed in the upper middle of the plot, with a leader line to the top decile.
     if let Some(&(x, y)) = decile_points.last() {
