@@ -176,6 +176,7 @@ impl<'s> Simulation<'s> {
         let ctx = WeekContext {
             policy: &self.state.policy,
             org_sorted_totals: &snap.org_sorted,
+            org_marks: decide::peer_marks(&snap.org_sorted, s.behaviour.top_leapfrog),
             cap_tokens: self
                 .state
                 .policy

@@ -16,6 +16,8 @@ pub struct WeekContext<'a> {
     pub policy: &'a PolicyState,
     /// Last week's total tokens of every employee, sorted ascending (empty in week 0).
     pub org_sorted_totals: &'a [f64],
+    /// [`peer_marks`] of `org_sorted_totals`, computed once a week.
+    pub org_marks: PeerMarks,
     /// Weekly token cap per employee (infinite without a budget).
     pub cap_tokens: f64,
 }
@@ -170,6 +172,22 @@ pub fn quantile(sorted: &[f64], p: f64) -> f64 {
 /// in a team).
 pub const TOP_QUANTILE: f64 = 0.999;
 
+/// The candidate totals a board offers and the CDF at each: the [`PEER_QUANTILES`], then the top
+/// of the board (the [`TOP_QUANTILE`] times `top_leapfrog`).
+pub type PeerMarks = [(f64, f64); 5];
+
+/// Compute [`PeerMarks`] of a sorted slice (binary searches once, not once per agent).
+pub fn peer_marks(sorted: &[f64], top_leapfrog: f64) -> PeerMarks {
+    let mut marks = [(0.0, 0.0); 5];
+    for (k, p) in PEER_QUANTILES.iter().enumerate() {
+        let v = quantile(sorted, *p);
+        marks[k] = (v, cdf(sorted, v));
+    }
+    let top = quantile(sorted, TOP_QUANTILE) * top_leapfrog;
+    marks[4] = (top, cdf(sorted, top));
+    marks
+}
+
 /// Peer quantiles an agent may aim at.
 pub const PEER_QUANTILES: [f64; 4] = [0.50, 0.75, 0.90, 0.99];
 
@@ -212,10 +230,14 @@ pub fn choose_padding<R: Rng + ?Sized>(
     }
     // Peer quantiles are candidates only while a board shows them (a departure from MODEL.md,
     // which keeps them after a shutdown: with no rank to gain they only add logit noise).
-    let top_of_board = quantile(peers, TOP_QUANTILE) * b.top_leapfrog;
+    let marks = if std::ptr::eq(peers, ctx.org_sorted_totals) {
+        ctx.org_marks
+    } else {
+        peer_marks(peers, b.top_leapfrog)
+    };
+    let top_of_board = marks[4].0;
     if policy.leaderboard.is_some() && !policy.outcome_metrics && !peers.is_empty() {
-        for p in PEER_QUANTILES {
-            let qv = quantile(peers, p);
+        for &(qv, _) in &marks[..PEER_QUANTILES.len()] {
             if qv > base {
                 candidates[n] = qv;
                 n += 1;
@@ -255,7 +277,11 @@ pub fn choose_padding<R: Rng + ?Sized>(
         let hit = theta.is_some_and(|th| total >= th);
         let tops = inc.b_top > 0.0 && total >= top_of_board;
         inc.b_target * f64::from(u8::from(hit))
-            + inc.b_rank * cdf(peers, total)
+            + inc.b_rank
+                * marks
+                    .iter()
+                    .find(|m| m.0 == total)
+                    .map_or_else(|| cdf(peers, total), |m| m.1)
             + inc.b_top * f64::from(u8::from(tops))
             - g_eff * pad / pad_scale
             - risk_per_token * pad
@@ -451,6 +477,7 @@ mod tests {
         let ctx = WeekContext {
             policy: &policy,
             org_sorted_totals: &[1.0, 2.0, 3.0],
+            org_marks: peer_marks(&[1.0, 2.0, 3.0], 1.25),
             cap_tokens: f64::INFINITY,
         };
         let t = traits();
@@ -490,6 +517,7 @@ mod tests {
         let ctx = WeekContext {
             policy: &policy,
             org_sorted_totals: &peers,
+            org_marks: peer_marks(&peers, 1.25),
             cap_tokens: f64::INFINITY,
         };
         let mut t = traits();
@@ -538,6 +566,7 @@ mod tests {
         let ctx = WeekContext {
             policy: &policy,
             org_sorted_totals: &[],
+            org_marks: peer_marks(&[], 1.25),
             cap_tokens: f64::INFINITY,
         };
         let mut t = traits();
