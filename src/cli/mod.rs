@@ -1,8 +1,10 @@
 //! Command-line interface: clap definitions and one file per command. Only the binary (this
 //! module and main.rs) knows clap, anyhow and indicatif; the library takes typed values.
 
+mod events;
 mod facts;
 mod progress;
+mod replay;
 mod run;
 mod scenarios;
 mod validate;
@@ -27,6 +29,10 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// List the built-in scenarios.
     Scenarios,
+    /// Rebuild a run's projections from its events.parquet and check them against its tables.
+    Replay(replay::ReplayArgs),
+    /// Print an agent's or a week's events from a run's events.parquet.
+    Events(events::EventsArgs),
     /// Check the stylized facts of CALIBRATION.md on the built-in scenarios (exit 3 if any fails).
     Facts(facts::FactsArgs),
 }
@@ -39,6 +45,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate::run(args),
         Command::Scenarios => scenarios::run(),
         Command::Facts(args) => facts::run(args),
+        Command::Replay(args) => replay::run(args),
+        Command::Events(args) => events::run(args),
     }
 }
 
@@ -49,6 +57,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
             || c.is::<tokenmaxx::report::ReportError>()
             || c.is::<std::io::Error>()
             || c.is::<UserError>()
+            || c.is::<tokenmaxx::events::store::StoreError>()
     });
     if user_error { 2 } else { 1 }
 }

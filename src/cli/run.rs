@@ -6,6 +6,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
+use tokenmaxx::engine::EventSink;
+use tokenmaxx::events::store::EventWriter;
+use tokenmaxx::projections::Projector;
 use tokenmaxx::report::{OutputDir, charts, tables};
 use tokenmaxx::scenario::{Overrides, Scenario, Source, builtin};
 
@@ -40,6 +43,9 @@ pub struct RunArgs {
     /// Skip the PNG charts (tables only).
     #[arg(long)]
     no_charts: bool,
+    /// Also store the event log as events.parquet (streamed week by week).
+    #[arg(long)]
+    events: bool,
 }
 
 /// Rough peak bytes per agent of a run without a stored event log (state, projections, one
@@ -78,10 +84,26 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 
     let bar = Bar::new(scenario.weeks as u64, &scenario.name, args.quiet);
     let started = Instant::now();
-    let projections =
-        pool.install(|| tokenmaxx::simulate_with_progress(&scenario, args.replication, &bar));
+    let mut store = match args.events {
+        true => Some(EventWriter::create(
+            &dir.file("events.parquet"),
+            &scenario,
+            args.replication,
+        )?),
+        false => None,
+    };
+    let projections = pool.install(|| {
+        let mut projector = Projector::new(args.replication);
+        let mut sinks: Vec<&mut dyn EventSink> = vec![&mut projector];
+        if let Some(w) = store.as_mut() {
+            sinks.push(w);
+        }
+        tokenmaxx::engine::run(&scenario, args.replication, &mut sinks, &bar);
+        projector.finish(&scenario)
+    });
     let engine_time = started.elapsed();
     bar.finish();
+    let stored = store.map(EventWriter::finish).transpose()?;
 
     tables::write_all(&dir.file(""), &projections)?;
     if !args.no_charts {
@@ -92,6 +114,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         for line in projections.summary.headline() {
             println!("{line}");
+        }
+        if let Some((rows, bytes)) = stored {
+            println!(
+                "Event log: {rows} events, {:.1} MB in events.parquet.",
+                bytes as f64 / 1e6
+            );
         }
         let agent_weeks = scenario.employees as f64 * scenario.weeks as f64;
         println!(

@@ -10,6 +10,7 @@
 //! This module stores and orders events; it makes no decisions and changes no state.
 
 pub mod log;
+pub mod store;
 
 use crate::model::traits::Traits;
 use crate::policy::{GroupId, PermissionScope, PolicyChange};

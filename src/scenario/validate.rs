@@ -504,3 +504,146 @@ impl PolicyCheck<'_> {
         Ok(out)
     }
 }
+
+/// Parse one policy change written by [`change_to_toml`] (the event store's `change` column),
+/// checking it as a scenario file's would be; `file` names the source in errors.
+pub fn parse_change(
+    text: &str,
+    groups: &[&str],
+    file: &str,
+) -> Result<PolicyChange, ScenarioError> {
+    let raw: RawPolicyChange = toml::from_str(text).map_err(|e| ScenarioError::Invalid {
+        file: file.to_string(),
+        key: "change".into(),
+        message: format!("not a policy change: {}", e.message()),
+    })?;
+    let c = Checker { file };
+    let mut changes = PolicyCheck { c: &c, groups }.changes("change", &raw)?;
+    match (changes.pop(), changes.is_empty()) {
+        (Some(change), true) => Ok(change),
+        _ => Err(c.invalid(
+            "change",
+            format!("expected exactly one policy change in `{text}`"),
+        )),
+    }
+}
+
+/// One policy change as a one-line TOML table (`leaderboard = { scope = "org", ... }`), the
+/// inverse of [`parse_change`].
+pub fn change_to_toml(change: &PolicyChange, groups: &[&str]) -> String {
+    use super::raw::{
+        RawBudget, RawLeaderboard, RawManagers, RawPlatform, RawStatement, RawTarget,
+    };
+    let mut raw = RawPolicyChange::default();
+    match *change {
+        PolicyChange::Target(t) => {
+            raw.target = Some(match t {
+                None => Switch::Off,
+                Some(t) => Switch::On(RawTarget {
+                    share: t.share,
+                    theta: t.theta_tokens,
+                    applies_to: (0..groups.len())
+                        .filter(|g| t.applies_to.contains(*g as GroupId))
+                        .map(|g| groups[g].to_string())
+                        .collect(),
+                }),
+            })
+        }
+        PolicyChange::Leaderboard(l) => {
+            raw.leaderboard = Some(match l {
+                None => Switch::Off,
+                Some(l) => Switch::On(RawLeaderboard {
+                    scope: l.scope.as_str().into(),
+                    visibility: l.visibility.as_str().into(),
+                }),
+            })
+        }
+        PolicyChange::Platform(p) => {
+            raw.platform = Some(match p {
+                None => Switch::Off,
+                Some(p) => Switch::On(RawPlatform {
+                    permission_scope: p.as_str().into(),
+                }),
+            })
+        }
+        PolicyChange::Statement { credibility } => {
+            raw.statement = Some(RawStatement { credibility })
+        }
+        PolicyChange::Managers(m) => {
+            raw.managers = Some(RawManagers {
+                attention: m.attention,
+                nudge: m.nudge,
+                review_token_weight: m.review_token_weight,
+                review_every: m.review_every_weeks as i64,
+                review_learning: m.review_learning,
+                target_pressure: m.target_pressure,
+                review_noise: m.review_noise,
+            })
+        }
+        PolicyChange::Budget(b) => {
+            raw.budget = Some(match b {
+                None => Switch::Off,
+                Some(b) => Switch::On(RawBudget {
+                    tokens_per_week: b.tokens_per_week,
+                    salary_share: b.salary_share,
+                }),
+            })
+        }
+        PolicyChange::CostsVisible(v) => raw.costs_visible = Some(v),
+        PolicyChange::OutcomeMetrics(v) => raw.outcome_metrics = Some(v),
+    }
+    // Inline tables keep it on one line; the `toml` crate writes sub-tables as sections, so
+    // build the value and render each top-level key inline.
+    let value = toml::Value::try_from(&raw).expect("a policy change serialises");
+    let table = value.as_table().expect("a table");
+    table
+        .iter()
+        .map(|(k, v)| format!("{k} = {}", inline(v)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn inline(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Table(t) => format!(
+            "{{ {} }}",
+            t.iter()
+                .map(|(k, v)| format!("{k} = {}", inline(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        toml::Value::Array(a) => {
+            format!("[{}]", a.iter().map(inline).collect::<Vec<_>>().join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Scenario, Source};
+
+    #[test]
+    fn every_policy_change_of_the_builtins_round_trips_through_text() {
+        for name in crate::scenario::builtin::names() {
+            let s = Scenario::load(&Source::Builtin(name.into())).unwrap();
+            let groups: Vec<&str> = s.groups.iter().map(|g| g.name.as_str()).collect();
+            let mut changes: Vec<PolicyChange> = s.timeline.iter().map(|c| c.change).collect();
+            changes.push(PolicyChange::Managers(crate::policy::Managers::default()));
+            changes.push(PolicyChange::Budget(Some(crate::policy::Budget {
+                tokens_per_week: Some(1e8),
+                salary_share: None,
+            })));
+            for change in changes {
+                let text = change_to_toml(&change, &groups);
+                assert!(!text.contains('\n'), "{text}");
+                assert_eq!(
+                    parse_change(&text, &groups, "t").unwrap(),
+                    change,
+                    "{name}: {text}"
+                );
+            }
+        }
+    }
+}

@@ -6,4 +6,5 @@ mod cli_errors;
 mod cli_run;
 mod engine_contracts;
 mod facts;
+mod store;
 mod util;

@@ -1,0 +1,597 @@
+//! The event store: a run's event log as `events.parquet`, streamed week by week while the run
+//! goes, and read back week by week for replay, audit and forks.
+//!
+//! Schema: one row per event of a week, in canonical order (see the module docs of `events`):
+//! `week` (u32), `kind` (string), `agent`, `team`, `group` (u32, null where the event has none),
+//! and the event's fields, null elsewhere: `genuine`, `padding`, `bot` (TokensUsed), `output`
+//! (WorkDelivered), `cost` (IncidentOccurred), `rating`, `belief_shock` (ReviewHeld), `scope`
+//! (BotDeployed), `change` (PolicyChanged, as a one-line TOML table), and the traits of
+//! AgentHired: `skill`, `ai_fit`, `proficiency0`, `career_concern`, `status_drive`,
+//! `gaming_aversion`, `token_intensity`, `trust`. Run-level facts (`RunStarted`: seed,
+//! replication, scenario hash; the resolved scenario TOML; the number of weeks) are the file's
+//! key-value metadata; a complete footer is the `RunFinished`.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::WeekBatch;
+use crate::engine::{EventSink, State};
+use crate::model::traits::Traits;
+use crate::policy::PermissionScope;
+use crate::scenario::validate::{change_to_toml, parse_change};
+use crate::scenario::{Overrides, Scenario, ScenarioError};
+
+/// Format tag stored in the metadata.
+pub const FORMAT: &str = "tokenmaxx-events-1";
+/// Rows per written chunk: bounds the memory of writing a week of a large run.
+const CHUNK_ROWS: usize = 1 << 18;
+
+/// Why the store could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot write {path}: {message}")]
+    Write { path: PathBuf, message: String },
+    #[error(
+        "{path} is not a readable tokenmaxx event log ({message}); was the run interrupted or the file truncated?"
+    )]
+    Corrupt { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+}
+
+/// Run-level facts kept in the file's metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogHeader {
+    pub seed: u64,
+    pub replication: u32,
+    pub scenario_hash: u64,
+    pub weeks: u32,
+    pub scenario_toml: String,
+    pub scenario_name: String,
+}
+
+const COLUMNS: &[(&str, DataType)] = &[
+    ("week", DataType::UInt32),
+    ("kind", DataType::String),
+    ("agent", DataType::UInt32),
+    ("team", DataType::UInt32),
+    ("group", DataType::UInt32),
+    ("genuine", DataType::Float64),
+    ("padding", DataType::Float64),
+    ("bot", DataType::Float64),
+    ("output", DataType::Float64),
+    ("cost", DataType::Float64),
+    ("rating", DataType::Float64),
+    ("belief_shock", DataType::Float64),
+    ("scope", DataType::String),
+    ("change", DataType::String),
+    ("skill", DataType::Float64),
+    ("ai_fit", DataType::Float64),
+    ("proficiency0", DataType::Float64),
+    ("career_concern", DataType::Float64),
+    ("status_drive", DataType::Float64),
+    ("gaming_aversion", DataType::Float64),
+    ("token_intensity", DataType::Float64),
+    ("trust", DataType::Float64),
+];
+
+/// The schema of `events.parquet`.
+pub fn schema() -> Schema {
+    COLUMNS
+        .iter()
+        .map(|(n, t)| Field::new((*n).into(), t.clone()))
+        .collect()
+}
+
+/// A chunk of rows of one kind: the given columns, every other column null.
+fn chunk(week: u32, kind: &str, len: usize, given: Vec<Column>) -> PolarsResult<DataFrame> {
+    let mut cols = Vec::with_capacity(COLUMNS.len());
+    for (name, dtype) in COLUMNS {
+        let col = match *name {
+            "week" => Column::new_scalar("week".into(), Scalar::from(week), len),
+            "kind" => Column::new_scalar("kind".into(), Scalar::from(PlSmallStr::from(kind)), len),
+            _ => match given.iter().find(|c| c.name().as_str() == *name) {
+                Some(c) => c.clone(),
+                None => Column::full_null((*name).into(), len, dtype),
+            },
+        };
+        cols.push(col);
+    }
+    DataFrame::new(len, cols)
+}
+
+fn f64s(name: &str, v: &[f64]) -> Column {
+    Column::new(name.into(), v)
+}
+
+fn u32s(name: &str, v: &[u32]) -> Column {
+    Column::new(name.into(), v)
+}
+
+/// Streams a run's events to `events.parquet` (an [`EventSink`]).
+pub struct EventWriter {
+    path: PathBuf,
+    writer: Option<polars::io::parquet::write::BatchedWriter<File>>,
+    groups: Vec<String>,
+    rows: u64,
+    error: Option<StoreError>,
+}
+
+impl EventWriter {
+    /// Create the file, with the run's facts in its metadata.
+    pub fn create(
+        path: &Path,
+        scenario: &Scenario,
+        replication: u32,
+    ) -> Result<EventWriter, StoreError> {
+        let err = |e: &dyn std::fmt::Display| StoreError::Write {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let file = File::create(path).map_err(|e| err(&e))?;
+        let meta = vec![
+            ("format".to_string(), FORMAT.to_string()),
+            ("seed".to_string(), scenario.seed.to_string()),
+            ("replication".to_string(), replication.to_string()),
+            ("scenario_hash".to_string(), scenario.hash().to_string()),
+            ("weeks".to_string(), scenario.weeks.to_string()),
+            ("scenario_name".to_string(), scenario.name.clone()),
+            ("scenario".to_string(), scenario.resolved_toml.clone()),
+        ];
+        let writer = ParquetWriter::new(file)
+            .with_compression(ParquetCompression::Zstd(None))
+            .with_key_value_metadata(Some(KeyValueMetadata::from_static(meta)))
+            .batched(&schema())
+            .map_err(|e| err(&e))?;
+        Ok(EventWriter {
+            path: path.to_path_buf(),
+            writer: Some(writer),
+            groups: scenario.groups.iter().map(|g| g.name.clone()).collect(),
+            rows: 0,
+            error: None,
+        })
+    }
+
+    fn write(&mut self, df: PolarsResult<DataFrame>) -> Result<(), StoreError> {
+        let err = |e: PolarsError| StoreError::Write {
+            path: self.path.clone(),
+            message: e.to_string(),
+        };
+        let df = df.map_err(err)?;
+        self.rows += df.height() as u64;
+        if let Some(w) = &mut self.writer {
+            w.write_batch(&df).map_err(|e| StoreError::Write {
+                path: self.path.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        Ok(())
+    }
+
+    fn write_week(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
+        let w = b.week;
+        let group_names = self.groups.clone();
+        let groups: Vec<&str> = group_names.iter().map(String::as_str).collect();
+        for r in ranges(b.hires.agent.len()) {
+            let h = &b.hires;
+            let t = &h.traits[r.clone()];
+            let trait_col = |name: &str, f: fn(&Traits) -> f64| {
+                Column::new(name.into(), t.iter().map(f).collect::<Vec<f64>>())
+            };
+            let df = chunk(
+                w,
+                "AgentHired",
+                r.len(),
+                vec![
+                    u32s("agent", &h.agent[r.clone()]),
+                    u32s("team", &h.team[r.clone()]),
+                    Column::new(
+                        "group".into(),
+                        h.group[r.clone()]
+                            .iter()
+                            .map(|g| *g as u32)
+                            .collect::<Vec<u32>>(),
+                    ),
+                    trait_col("skill", |t| t.skill),
+                    trait_col("ai_fit", |t| t.ai_fit),
+                    trait_col("proficiency0", |t| t.proficiency0),
+                    trait_col("career_concern", |t| t.career_concern),
+                    trait_col("status_drive", |t| t.status_drive),
+                    trait_col("gaming_aversion", |t| t.gaming_aversion),
+                    trait_col("token_intensity", |t| t.token_intensity),
+                    trait_col("trust", |t| t.trust),
+                ],
+            );
+            self.write(df)?;
+        }
+        if !b.policy.is_empty() {
+            let text: Vec<String> = b
+                .policy
+                .iter()
+                .map(|c| change_to_toml(c, &groups))
+                .collect();
+            self.write(chunk(
+                w,
+                "PolicyChanged",
+                text.len(),
+                vec![Column::new("change".into(), text)],
+            ))?;
+        }
+        if !b.bots.is_empty() {
+            let agents: Vec<u32> = b.bots.iter().map(|(a, _)| *a).collect();
+            let scopes: Vec<&str> = b.bots.iter().map(|(_, s)| s.as_str()).collect();
+            self.write(chunk(
+                w,
+                "BotDeployed",
+                agents.len(),
+                vec![u32s("agent", &agents), Column::new("scope".into(), scopes)],
+            ))?;
+        }
+        for r in ranges(b.tokens.agent.len()) {
+            let t = &b.tokens;
+            self.write(chunk(
+                w,
+                "TokensUsed",
+                r.len(),
+                vec![
+                    u32s("agent", &t.agent[r.clone()]),
+                    f64s("genuine", &t.genuine[r.clone()]),
+                    f64s("padding", &t.padding[r.clone()]),
+                    f64s("bot", &t.bot[r.clone()]),
+                ],
+            ))?;
+        }
+        for r in ranges(b.incidents.agent.len()) {
+            let i = &b.incidents;
+            self.write(chunk(
+                w,
+                "IncidentOccurred",
+                r.len(),
+                vec![
+                    u32s("agent", &i.agent[r.clone()]),
+                    f64s("cost", &i.value[r.clone()]),
+                ],
+            ))?;
+        }
+        for r in ranges(b.work.agent.len()) {
+            let o = &b.work;
+            self.write(chunk(
+                w,
+                "WorkDelivered",
+                r.len(),
+                vec![
+                    u32s("agent", &o.agent[r.clone()]),
+                    f64s("output", &o.value[r.clone()]),
+                ],
+            ))?;
+        }
+        if !b.nudges.is_empty() {
+            self.write(chunk(
+                w,
+                "ManagerNudged",
+                b.nudges.len(),
+                vec![u32s("team", &b.nudges)],
+            ))?;
+        }
+        for r in ranges(b.reviews.agent.len()) {
+            let v = &b.reviews;
+            self.write(chunk(
+                w,
+                "ReviewHeld",
+                r.len(),
+                vec![
+                    u32s("agent", &v.agent[r.clone()]),
+                    f64s("rating", &v.rating[r.clone()]),
+                    f64s("belief_shock", &v.belief_shock[r.clone()]),
+                ],
+            ))?;
+        }
+        Ok(())
+    }
+
+    /// Write the footer. Returns rows written and file size in bytes, or the first error met.
+    pub fn finish(mut self) -> Result<(u64, u64), StoreError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let w = self.writer.take().expect("not finished twice");
+        let bytes = w.finish().map_err(|e| StoreError::Write {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
+        Ok((self.rows, bytes))
+    }
+}
+
+fn ranges(n: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    (0..n.div_ceil(CHUNK_ROWS)).map(move |c| c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n))
+}
+
+impl EventSink for EventWriter {
+    fn week(&mut self, _s: &Scenario, batch: &WeekBatch, _state: &State) {
+        if self.error.is_none()
+            && let Err(e) = self.write_week(batch)
+        {
+            self.error = Some(e);
+        }
+    }
+}
+
+/// A stored log opened for reading.
+pub struct EventReader {
+    path: PathBuf,
+    pub header: LogHeader,
+    groups: Vec<String>,
+}
+
+impl EventReader {
+    /// Open a log and read its metadata; a truncated or foreign file is a clear error.
+    pub fn open(path: &Path) -> Result<EventReader, StoreError> {
+        let corrupt = |m: String| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            message: m,
+        };
+        let file = File::open(path).map_err(|e| corrupt(e.to_string()))?;
+        let mut reader = ParquetReader::new(file);
+        let meta = reader.get_metadata().map_err(|e| corrupt(e.to_string()))?;
+        let kv: Vec<(String, String)> = meta
+            .key_value_metadata()
+            .as_ref()
+            .map(|v| {
+                v.iter()
+                    .map(|k| (k.key.clone(), k.value.clone().unwrap_or_default()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let get = |k: &str| {
+            kv.iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| corrupt(format!("metadata lacks `{k}`")))
+        };
+        if get("format")? != FORMAT {
+            return Err(corrupt(format!("format is not {FORMAT}")));
+        }
+        let num = |k: &str| -> Result<u64, StoreError> {
+            get(k)?
+                .parse::<u64>()
+                .map_err(|e| corrupt(format!("`{k}`: {e}")))
+        };
+        let header = LogHeader {
+            seed: num("seed")?,
+            replication: num("replication")? as u32,
+            scenario_hash: num("scenario_hash")?,
+            weeks: num("weeks")? as u32,
+            scenario_toml: get("scenario")?,
+            scenario_name: get("scenario_name")?,
+        };
+        let scenario = header_scenario(&header, path)?;
+        Ok(EventReader {
+            path: path.to_path_buf(),
+            groups: scenario.groups.iter().map(|g| g.name.clone()).collect(),
+            header,
+        })
+    }
+
+    /// The scenario the log was written with.
+    pub fn scenario(&self) -> Result<Scenario, StoreError> {
+        header_scenario(&self.header, &self.path)
+    }
+
+    /// All rows of a week (or of every week) as a DataFrame.
+    pub fn frame(&self, week: Option<u32>) -> Result<DataFrame, StoreError> {
+        let corrupt = |e: PolarsError| StoreError::Corrupt {
+            path: self.path.clone(),
+            message: e.to_string(),
+        };
+        let path = self.path.to_string_lossy().into_owned();
+        let mut lf =
+            LazyFrame::scan_parquet(PlRefPath::from(path.as_str()), ScanArgsParquet::default())
+                .map_err(corrupt)?;
+        if let Some(w) = week {
+            lf = lf.filter(col("week").eq(lit(w)));
+        }
+        lf.collect().map_err(corrupt)
+    }
+
+    /// The events of one week as a batch.
+    pub fn week(&self, week: u32) -> Result<WeekBatch, StoreError> {
+        let df = self.frame(Some(week))?;
+        let groups: Vec<&str> = self.groups.iter().map(String::as_str).collect();
+        batch_from_frame(&df, week, &groups, &self.path)
+    }
+}
+
+fn header_scenario(h: &LogHeader, path: &Path) -> Result<Scenario, StoreError> {
+    let table: toml::Table =
+        h.scenario_toml
+            .parse()
+            .map_err(|e: toml::de::Error| StoreError::Corrupt {
+                path: path.to_path_buf(),
+                message: format!("stored scenario: {}", e.message()),
+            })?;
+    let label = format!("{} (stored in {})", h.scenario_name, path.display());
+    let (s, _) = Scenario::from_table(table, &label, &Overrides::default())?;
+    Ok(s)
+}
+
+/// Rebuild a week's batch from its rows.
+fn batch_from_frame(
+    df: &DataFrame,
+    week: u32,
+    groups: &[&str],
+    path: &Path,
+) -> Result<WeekBatch, StoreError> {
+    let bad = |m: String| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        message: format!("week {week}: {m}"),
+    };
+    let pe = |e: PolarsError| bad(e.to_string());
+    let kind = df.column("kind").map_err(pe)?.str().map_err(pe)?;
+    let u = |name: &str| -> Result<Vec<Option<u32>>, StoreError> {
+        Ok(df
+            .column(name)
+            .map_err(pe)?
+            .u32()
+            .map_err(pe)?
+            .iter()
+            .collect())
+    };
+    let f = |name: &str| -> Result<Vec<Option<f64>>, StoreError> {
+        Ok(df
+            .column(name)
+            .map_err(pe)?
+            .f64()
+            .map_err(pe)?
+            .iter()
+            .collect())
+    };
+    let s = |name: &str| -> Result<Vec<Option<String>>, StoreError> {
+        Ok(df
+            .column(name)
+            .map_err(pe)?
+            .str()
+            .map_err(pe)?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
+    };
+    let (agent, team, group) = (u("agent")?, u("team")?, u("group")?);
+    let names = [
+        "genuine",
+        "padding",
+        "bot",
+        "output",
+        "cost",
+        "rating",
+        "belief_shock",
+        "skill",
+        "ai_fit",
+        "proficiency0",
+        "career_concern",
+        "status_drive",
+        "gaming_aversion",
+        "token_intensity",
+        "trust",
+    ];
+    let cols: Vec<Vec<Option<f64>>> = names.iter().map(|n| f(n)).collect::<Result<_, _>>()?;
+    let (scope, change) = (s("scope")?, s("change")?);
+    let need = |v: Option<f64>, what: usize, row: usize| {
+        v.ok_or_else(|| bad(format!("row {row}: `{}` is missing", names[what])))
+    };
+    let needa =
+        |v: Option<u32>, row: usize| v.ok_or_else(|| bad(format!("row {row}: `agent` is missing")));
+    let mut b = WeekBatch::new(week);
+    for (row, k) in kind.iter().enumerate() {
+        let k = k.ok_or_else(|| bad(format!("row {row}: no kind")))?;
+        match k {
+            "AgentHired" => {
+                let v = |i: usize| need(cols[i][row], i, row);
+                b.hires.agent.push(needa(agent[row], row)?);
+                b.hires
+                    .team
+                    .push(team[row].ok_or_else(|| bad(format!("row {row}: no team")))?);
+                b.hires
+                    .group
+                    .push(group[row].ok_or_else(|| bad(format!("row {row}: no group")))? as u16);
+                b.hires.traits.push(Traits {
+                    skill: v(7)?,
+                    ai_fit: v(8)?,
+                    proficiency0: v(9)?,
+                    career_concern: v(10)?,
+                    status_drive: v(11)?,
+                    gaming_aversion: v(12)?,
+                    token_intensity: v(13)?,
+                    trust: v(14)?,
+                });
+            }
+            "PolicyChanged" => {
+                let text = change[row]
+                    .as_deref()
+                    .ok_or_else(|| bad(format!("row {row}: no change")))?;
+                b.policy
+                    .push(parse_change(text, groups, &path.display().to_string())?);
+            }
+            "BotDeployed" => {
+                let sc = scope[row]
+                    .as_deref()
+                    .and_then(PermissionScope::parse)
+                    .ok_or_else(|| bad(format!("row {row}: bad scope")))?;
+                b.bots.push((needa(agent[row], row)?, sc));
+            }
+            "TokensUsed" => {
+                b.tokens.agent.push(needa(agent[row], row)?);
+                b.tokens.genuine.push(need(cols[0][row], 0, row)?);
+                b.tokens.padding.push(need(cols[1][row], 1, row)?);
+                b.tokens.bot.push(need(cols[2][row], 2, row)?);
+            }
+            "WorkDelivered" => {
+                b.work.agent.push(needa(agent[row], row)?);
+                b.work.value.push(need(cols[3][row], 3, row)?);
+            }
+            "IncidentOccurred" => {
+                b.incidents.agent.push(needa(agent[row], row)?);
+                b.incidents.value.push(need(cols[4][row], 4, row)?);
+            }
+            "ManagerNudged" => b
+                .nudges
+                .push(team[row].ok_or_else(|| bad(format!("row {row}: no team")))?),
+            "ReviewHeld" => {
+                b.reviews.agent.push(needa(agent[row], row)?);
+                b.reviews.rating.push(need(cols[5][row], 5, row)?);
+                b.reviews.belief_shock.push(need(cols[6][row], 6, row)?);
+            }
+            other => return Err(bad(format!("row {row}: unknown event kind `{other}`"))),
+        }
+    }
+    Ok(b)
+}
+
+/// Rebuild a run's final state and projections from its stored log alone, week by week.
+pub fn replay(
+    path: &Path,
+) -> Result<(Scenario, State, crate::projections::Projections), StoreError> {
+    let reader = EventReader::open(path)?;
+    let scenario = reader.scenario()?;
+    let (state, projector) = replay_weeks(&reader, &scenario, reader.header.weeks, &mut [])?;
+    let projections = projector.finish(&scenario);
+    Ok((scenario, state, projections))
+}
+
+/// Fold weeks `0..weeks` of a stored log into a fresh state and projector (and extra sinks).
+pub fn replay_weeks(
+    reader: &EventReader,
+    scenario: &Scenario,
+    weeks: u32,
+    sinks: &mut [&mut dyn EventSink],
+) -> Result<(State, crate::projections::Projector), StoreError> {
+    let mut state = State::new(scenario);
+    let mut projector = crate::projections::Projector::new(reader.header.replication);
+    for w in 0..weeks {
+        let batch = reader.week(w)?;
+        if batch.tokens.agent.len() != scenario.employees as usize {
+            return Err(StoreError::Corrupt {
+                path: reader.path.clone(),
+                message: format!(
+                    "week {w} has {} TokensUsed events for {} employees; the log is incomplete",
+                    batch.tokens.agent.len(),
+                    scenario.employees
+                ),
+            });
+        }
+        state.apply_week(scenario, &batch);
+        projector.week(scenario, &batch, &state);
+        for sink in sinks.iter_mut() {
+            sink.week(scenario, &batch, &state);
+        }
+    }
+    if weeks == reader.header.weeks {
+        let end = super::Event::RunFinished { weeks };
+        projector.finished(scenario, &end, &state);
+    }
+    Ok((state, projector))
+}

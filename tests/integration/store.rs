@@ -1,0 +1,131 @@
+//! The event store: replay from events.parquet alone, audit tables, bad files.
+
+use crate::util::*;
+
+fn run_with_events(dir: &std::path::Path, scenario: &str, out: &str, threads: &str) {
+    let o = tokenmaxx(
+        dir,
+        &[
+            "run",
+            scenario,
+            "--employees",
+            "700",
+            "--events",
+            "--no-charts",
+            "--quiet",
+            "--threads",
+            threads,
+            "--out",
+            out,
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn replay_from_the_stored_log_matches_the_live_tables_for_both_builtins() {
+    let dir = scratch("store_replay");
+    for scenario in ["baseline", "amazon-2026"] {
+        run_with_events(&dir, scenario, scenario, "2");
+        let o = tokenmaxx(&dir, &["replay", scenario, "--out", "replayed"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{scenario}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        assert!(stdout(&o).contains("replay matches"), "{}", stdout(&o));
+        for f in ["weekly.csv", "agents.csv", "deciles.csv", "summary.json"] {
+            assert_eq!(
+                std::fs::read(dir.join(scenario).join(f)).unwrap(),
+                std::fs::read(dir.join("replayed").join(f)).unwrap(),
+                "{scenario}: {f}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_tampered_table_is_reported_as_a_mismatch() {
+    let dir = scratch("store_mismatch");
+    run_with_events(&dir, "baseline", "run", "2");
+    let path = dir.join("run/weekly.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[3] = lines[3].replacen(",700,", ",701,", 1);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let o = tokenmaxx(&dir, &["replay", "run"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+    assert!(stdout(&o).contains("weekly.csv line 4"), "{}", stdout(&o));
+}
+
+#[test]
+fn events_are_identical_at_one_and_two_threads() {
+    let dir = scratch("store_threads");
+    run_with_events(&dir, "amazon-2026", "t1", "1");
+    run_with_events(&dir, "amazon-2026", "t2", "2");
+    let a = std::fs::read(dir.join("t1/events.parquet")).unwrap();
+    let b = std::fs::read(dir.join("t2/events.parquet")).unwrap();
+    assert!(a.len() > 10_000);
+    assert!(a == b, "events.parquet differs between 1 and 2 threads");
+}
+
+#[test]
+fn truncated_or_foreign_logs_give_a_clear_error() {
+    let dir = scratch("store_corrupt");
+    run_with_events(&dir, "amazon-2026", "run", "2");
+    let log = dir.join("run/events.parquet");
+    let bytes = std::fs::read(&log).unwrap();
+    for (name, content) in [
+        ("truncated", bytes[..bytes.len() / 2].to_vec()),
+        ("garbage", b"not parquet at all".to_vec()),
+    ] {
+        std::fs::write(&log, &content).unwrap();
+        for args in [vec!["replay", "run"], vec!["events", "run", "--week", "3"]] {
+            let o = tokenmaxx(&dir, &args);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{name} {args:?}: {err}");
+            assert!(
+                err.contains("events.parquet")
+                    && err.contains("not a readable tokenmaxx event log"),
+                "{name}: {err}"
+            );
+            assert!(!err.contains("panicked"), "{err}");
+        }
+    }
+    let o = tokenmaxx(&dir, &["replay", "nowhere"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("has no events.parquet"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn events_prints_an_agents_audit_trail() {
+    let dir = scratch("store_audit");
+    run_with_events(&dir, "amazon-2026", "run", "2");
+    let o = tokenmaxx(&dir, &["events", "run", "--agent", "5", "--limit", "1000"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("week") && lines[0].contains("kind"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("TokensUsed")).count(),
+        52,
+        "{text}"
+    );
+    assert_eq!(lines.iter().filter(|l| l.contains("AgentHired")).count(), 1);
+    let o = tokenmaxx(&dir, &["events", "run", "--week", "4"]);
+    assert!(
+        stdout(&o).contains("PolicyChanged") && stdout(&o).contains("leaderboard"),
+        "{}",
+        stdout(&o)
+    );
+}
