@@ -3,6 +3,7 @@
 
 mod events;
 mod facts;
+mod fork;
 mod progress;
 mod replay;
 mod run;
@@ -31,6 +32,8 @@ enum Command {
     Scenarios,
     /// Rebuild a run's projections from its events.parquet and check them against its tables.
     Replay(replay::ReplayArgs),
+    /// Replay a stored run to a week, then continue it under another scenario's policies.
+    Fork(fork::ForkArgs),
     /// Print an agent's or a week's events from a run's events.parquet.
     Events(events::EventsArgs),
     /// Check the stylized facts of CALIBRATION.md on the built-in scenarios (exit 3 if any fails).
@@ -47,6 +50,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Facts(args) => facts::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Events(args) => events::run(args),
+        Command::Fork(args) => fork::run(args),
     }
 }
 

@@ -9,6 +9,7 @@
 //!
 //! This module stores and orders events; it makes no decisions and changes no state.
 
+pub mod fork;
 pub mod log;
 pub mod store;
 

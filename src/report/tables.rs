@@ -223,3 +223,57 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
         }
     })
 }
+
+/// The figures fork_vs_base.csv sets side by side, `base_<name>` then `fork_<name>`.
+pub const FORK_FIGURES: &[&str] = &[
+    "reported_active_share",
+    "genuine_active_share",
+    "tokens_total",
+    "tokens_padding",
+    "padding_share",
+    "output_total",
+    "cost_usd",
+    "incidents",
+    "mean_monitoring",
+];
+
+/// fork_vs_base.csv: `week`, `forked` (the week is at or after the fork), then each figure of
+/// [`FORK_FIGURES`] for the base run and the fork.
+pub fn fork_frame(
+    base: &[WeeklyRow],
+    fork: &[WeeklyRow],
+    at: u32,
+) -> Result<DataFrame, ReportError> {
+    let pick = |r: &WeeklyRow, name: &str| -> f64 {
+        match name {
+            "reported_active_share" => r.reported_active_share,
+            "genuine_active_share" => r.genuine_active_share,
+            "tokens_total" => r.tokens_total,
+            "tokens_padding" => r.tokens_padding,
+            "padding_share" => r.padding_share,
+            "output_total" => r.output_total,
+            "cost_usd" => r.cost_usd,
+            "incidents" => r.incidents as f64,
+            "mean_monitoring" => r.mean_monitoring,
+            other => unreachable!("unknown figure {other}"),
+        }
+    };
+    let mut columns = vec![
+        col("week", base.iter().map(|r| r.week).collect::<Vec<u32>>()),
+        col(
+            "forked",
+            base.iter().map(|r| r.week >= at).collect::<Vec<bool>>(),
+        ),
+    ];
+    for name in FORK_FIGURES {
+        columns.push(col(
+            &format!("base_{name}"),
+            base.iter().map(|r| pick(r, name)).collect::<Vec<f64>>(),
+        ));
+        columns.push(col(
+            &format!("fork_{name}"),
+            fork.iter().map(|r| pick(r, name)).collect::<Vec<f64>>(),
+        ));
+    }
+    DataFrame::new_infer_height(columns).map_err(table_err("fork_vs_base"))
+}

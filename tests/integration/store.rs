@@ -129,3 +129,83 @@ fn events_prints_an_agents_audit_trail() {
         stdout(&o)
     );
 }
+
+#[test]
+fn a_fork_with_the_unchanged_scenario_reproduces_the_base_run() {
+    let dir = scratch("fork_same");
+    run_with_events(&dir, "amazon-2026", "base", "2");
+    for at in ["0", "10", "30"] {
+        let out = format!("fork{at}");
+        let o = tokenmaxx(
+            &dir,
+            &[
+                "fork",
+                "base",
+                "--at",
+                at,
+                "--scenario",
+                "amazon-2026",
+                "--no-charts",
+                "-q",
+                "--out",
+                &out,
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        for f in ["weekly.csv", "agents.csv", "deciles.csv"] {
+            assert!(
+                std::fs::read(dir.join("base").join(f)).unwrap()
+                    == std::fs::read(dir.join(&out).join(f)).unwrap(),
+                "fork at {at}: {f} differs from the base run"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_fork_that_drops_the_leaderboard_at_week_10_pads_less_afterwards() {
+    let dir = scratch("fork_shutdown");
+    run_with_events(&dir, "amazon-2026", "base", "2");
+    std::fs::write(
+        dir.join("no-board.toml"),
+        "extends = \"amazon-2026\"\n[[timeline]]\nweek = 4\nleaderboard = { scope = \"org\", visibility = \"public\" }\n[[timeline]]\nweek = 10\nleaderboard = \"off\"\nplatform = { permission_scope = \"broad\" }\n",
+    )
+    .unwrap();
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "fork",
+            "base",
+            "--at",
+            "10",
+            "--scenario",
+            "no-board.toml",
+            "-q",
+            "--out",
+            "fork",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = read_csv(&dir.join("fork/fork_vs_base.csv"));
+    let week = column(&h, &rows, "week");
+    let base = column(&h, &rows, "base_padding_share");
+    let fork = column(&h, &rows, "fork_padding_share");
+    for w in 0..10 {
+        assert_eq!(base[w], fork[w], "week {w} differs before the fork");
+    }
+    let after = |v: &[f64]| (12..24).map(|w| v[w]).sum::<f64>() / 12.0;
+    assert!(
+        after(&fork) < 0.5 * after(&base),
+        "fork {} vs base {}",
+        after(&fork),
+        after(&base)
+    );
+    assert_eq!(week.len(), 52);
+    // The fork's chart is there and not blank.
+    assert!(
+        std::fs::metadata(dir.join("fork/fork_vs_base.png"))
+            .unwrap()
+            .len()
+            > 20_000
+    );
+}

@@ -5,6 +5,7 @@
 
 pub mod adoption;
 pub mod cost_roi;
+pub mod fork;
 pub mod incidents;
 pub mod token_mix;
 pub mod tokens_vs_productivity;

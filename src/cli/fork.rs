@@ -1,0 +1,79 @@
+//! `tokenmaxx fork RUN_DIR --at WEEK --scenario OTHER`: a counterfactual branch of a stored run.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use tokenmaxx::events::fork;
+use tokenmaxx::report::{OutputDir, charts, tables};
+use tokenmaxx::scenario::{Scenario, Source};
+
+use super::progress::Bar;
+
+#[derive(Debug, Args)]
+pub struct ForkArgs {
+    /// A run folder written by `tokenmaxx run --events`.
+    run_dir: PathBuf,
+    /// The week from which the other scenario's policies apply.
+    #[arg(long)]
+    at: u32,
+    /// The scenario (file or built-in name) whose policy timeline the fork follows.
+    #[arg(long)]
+    scenario: String,
+    /// Output folder [default: output/<base>-fork-<other>-at-<WEEK>/].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Skip the PNG charts.
+    #[arg(long)]
+    no_charts: bool,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: ForkArgs) -> anyhow::Result<ExitCode> {
+    let log = args.run_dir.join("events.parquet");
+    anyhow::ensure!(
+        log.is_file(),
+        super::UserError(format!(
+            "{} has no events.parquet: run with `tokenmaxx run --events`",
+            args.run_dir.display()
+        ))
+    );
+    let other = Scenario::load(&Source::parse(&args.scenario))?;
+    let bar = Bar::new(0, "fork", args.quiet);
+    let f = fork::fork(&log, args.at, &other, &mut [], &bar)?;
+    bar.finish();
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&f.scenario.name));
+    let dir = OutputDir::create(&out)
+        .with_context(|| format!("preparing output folder {}", out.display()))?;
+    tables::write_all(&dir.file(""), &f.fork)?;
+    tables::write_csv(
+        &dir.file("fork_vs_base.csv"),
+        &mut tables::fork_frame(&f.base.weekly, &f.fork.weekly, f.at)?,
+    )?;
+    if !args.no_charts {
+        charts::write_all(&dir.file(""), &f.fork)?;
+        charts::register_fonts();
+        charts::fork::draw(&dir.file("fork_vs_base.png"), &f.base, &f.fork, f.at)?;
+    }
+    let written = dir.commit()?;
+    if !args.quiet {
+        let (b, k) = (&f.base.summary, &f.fork.summary);
+        println!("{}", f.scenario.description);
+        println!(
+            "Padding share: base {:.1}%, fork {:.1}%. Tokens: base {}, fork {}. Output: {:+.2}% against the base.",
+            b.padding_share * 100.0,
+            k.padding_share * 100.0,
+            tokenmaxx::projections::summary::count(b.tokens_total),
+            tokenmaxx::projections::summary::count(k.tokens_total),
+            (k.output_uplift - b.output_uplift) / (1.0 + b.output_uplift) * 100.0
+        );
+        println!("Reports in {}/", written.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

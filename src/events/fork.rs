@@ -1,0 +1,151 @@
+//! Forks: replay a stored run up to week K, then continue it live under another scenario's
+//! policy timeline (a counterfactual branch from the same population and state).
+//!
+//! At week K the fork emits, as `PolicyChanged` events, every standing policy (target,
+//! leaderboard, platform, managers, budget, visible costs, outcome metrics) on which the other
+//! scenario, folded up to week K, differs from what is in force, plus the other scenario's
+//! statements of week K; after K it follows the other scenario's timeline. Parameters other than
+//! the timeline (behaviour, population, money) stay the base run's. With the base scenario as the
+//! "other", a fork reproduces the base run's weeks K.. exactly.
+
+use std::path::Path;
+
+use super::store::{EventReader, StoreError, replay_weeks};
+use crate::engine::{EventSink, NoProgress, Progress, Simulation};
+use crate::policy::{PolicyChange, PolicyState};
+use crate::projections::Projections;
+use crate::scenario::{Scenario, ScenarioError, ScheduledChange};
+
+/// The outcome of a fork.
+pub struct Fork {
+    pub base: Projections,
+    pub fork: Projections,
+    pub scenario: Scenario,
+    pub at: u32,
+}
+
+/// The fork's scenario: the base run's parameters with the timeline a fork at `at` follows.
+pub fn fork_scenario(
+    base: &Scenario,
+    in_force: &PolicyState,
+    other: &Scenario,
+    at: u32,
+) -> Scenario {
+    let mut target = PolicyState::default();
+    for c in other.timeline.iter().filter(|c| c.week <= at) {
+        target.apply(&c.change);
+    }
+    let mut at_k: Vec<PolicyChange> = Vec::new();
+    if target.target != in_force.target {
+        at_k.push(PolicyChange::Target(target.target));
+    }
+    if target.leaderboard != in_force.leaderboard {
+        at_k.push(PolicyChange::Leaderboard(target.leaderboard));
+    }
+    if target.platform != in_force.platform {
+        at_k.push(PolicyChange::Platform(target.platform));
+    }
+    at_k.extend(
+        other
+            .timeline
+            .iter()
+            .filter(|c| c.week == at && matches!(c.change, PolicyChange::Statement { .. }))
+            .map(|c| c.change),
+    );
+    if target.managers != in_force.managers {
+        at_k.push(PolicyChange::Managers(target.managers));
+    }
+    if target.budget != in_force.budget {
+        at_k.push(PolicyChange::Budget(target.budget));
+    }
+    if target.costs_visible != in_force.costs_visible {
+        at_k.push(PolicyChange::CostsVisible(target.costs_visible));
+    }
+    if target.outcome_metrics != in_force.outcome_metrics {
+        at_k.push(PolicyChange::OutcomeMetrics(target.outcome_metrics));
+    }
+    let mut timeline: Vec<ScheduledChange> = base
+        .timeline
+        .iter()
+        .filter(|c| c.week < at)
+        .copied()
+        .collect();
+    timeline.extend(
+        at_k.into_iter()
+            .map(|change| ScheduledChange { week: at, change }),
+    );
+    timeline.extend(
+        other
+            .timeline
+            .iter()
+            .filter(|c| c.week > at && c.week < base.weeks)
+            .copied(),
+    );
+    let mut s = base.clone();
+    s.name = format!("{}-fork-{}-at-{at}", base.name, other.name);
+    s.description = format!(
+        "{} until week {at}, then {}'s policies",
+        base.name, other.name
+    );
+    s.timeline = timeline;
+    s
+}
+
+/// Fork the run stored at `log` at week `at` under `other`'s timeline. `sinks` see every week of
+/// the fork (the replayed ones included), e.g. an event writer.
+pub fn fork(
+    log: &Path,
+    at: u32,
+    other: &Scenario,
+    sinks: &mut [&mut dyn EventSink],
+    progress: &dyn Progress,
+) -> Result<Fork, StoreError> {
+    let reader = EventReader::open(log)?;
+    let base = reader.scenario()?;
+    if at >= base.weeks {
+        return Err(StoreError::Scenario(ScenarioError::OutOfRange {
+            file: log.display().to_string(),
+            key: "--at".into(),
+            value: at.to_string(),
+            allowed: format!("a week of the run, [0, {}]", base.weeks - 1),
+        }));
+    }
+    if other.groups.len() != base.groups.len()
+        || other
+            .groups
+            .iter()
+            .zip(&base.groups)
+            .any(|(a, b)| a.name != b.name)
+    {
+        return Err(StoreError::Invalid {
+            path: log.to_path_buf(),
+            message: format!(
+                "{} has other population groups than the base run; a fork keeps the base population",
+                other.name
+            ),
+        });
+    }
+    let (_, base_projector) = replay_weeks(&reader, &base, base.weeks, &mut [])?;
+    let base_projections = base_projector.finish(&base);
+
+    let (state, mut projector) = replay_weeks(&reader, &base, at, sinks)?;
+    let scenario = fork_scenario(&base, &state.policy, other, at);
+    let mut sim = Simulation::resume(&scenario, reader.header.replication, state);
+    let mut all: Vec<&mut dyn EventSink> = vec![&mut projector];
+    for s in sinks.iter_mut() {
+        all.push(&mut **s);
+    }
+    sim.run(&mut all, progress);
+    let fork_projections = projector.finish(&scenario);
+    Ok(Fork {
+        base: base_projections,
+        fork: fork_projections,
+        scenario,
+        at,
+    })
+}
+
+/// Fork without extra sinks or progress.
+pub fn fork_simple(log: &Path, at: u32, other: &Scenario) -> Result<Fork, StoreError> {
+    fork(log, at, other, &mut [], &NoProgress)
+}
