@@ -31,6 +31,7 @@ pub mod policy;
 pub mod projections;
 pub mod report;
 pub mod scenario;
+pub mod sweep;
 
 use engine::{EventSink, NoProgress, Progress, State};
 use events::log::EventLog;

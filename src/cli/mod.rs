@@ -8,6 +8,7 @@ mod progress;
 mod replay;
 mod run;
 mod scenarios;
+mod sweep;
 mod validate;
 
 use std::process::ExitCode;
@@ -32,6 +33,10 @@ enum Command {
     Scenarios,
     /// Rebuild a run's projections from its events.parquet and check them against its tables.
     Replay(replay::ReplayArgs),
+    /// Run a sweep: a base scenario over a design of parameter points, with replications.
+    Sweep(sweep::SweepArgs),
+    /// Merge the shard folders of a sweep into its outputs (checks every run is there once).
+    Merge(sweep::MergeArgs),
     /// Replay a stored run to a week, then continue it under another scenario's policies.
     Fork(fork::ForkArgs),
     /// Print an agent's or a week's events from a run's events.parquet.
@@ -51,6 +56,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Replay(args) => replay::run(args),
         Command::Events(args) => events::run(args),
         Command::Fork(args) => fork::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Merge(args) => sweep::merge(args),
     }
 }
 
@@ -62,6 +69,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
             || c.is::<std::io::Error>()
             || c.is::<UserError>()
             || c.is::<tokenmaxx::events::store::StoreError>()
+            || c.is::<tokenmaxx::sweep::SweepError>()
     });
     if user_error { 2 } else { 1 }
 }

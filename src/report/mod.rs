@@ -6,6 +6,7 @@
 
 pub mod charts;
 pub mod output_dir;
+pub mod sweep;
 pub mod tables;
 
 pub use output_dir::OutputDir;

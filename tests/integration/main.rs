@@ -7,4 +7,5 @@ mod cli_run;
 mod engine_contracts;
 mod facts;
 mod store;
+mod sweeps;
 mod util;

@@ -7,6 +7,7 @@ pub mod adoption;
 pub mod cost_roi;
 pub mod fork;
 pub mod incidents;
+pub mod sweep;
 pub mod token_mix;
 pub mod tokens_vs_productivity;
 

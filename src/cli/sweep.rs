@@ -1,0 +1,252 @@
+//! `tokenmaxx sweep SWEEP.toml` and `tokenmaxx merge DIR...`: batch runs over parameters, with
+//! replications, shards, a journal to resume from, and merged outputs.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use anyhow::Context;
+use clap::Args;
+use tokenmaxx::report::{charts, sweep as tables};
+use tokenmaxx::sweep::{self, RunRecord, Shard, Sweep, aggregate, journal};
+
+use super::UserError;
+use super::progress::Bar;
+
+/// Exit code when some runs of a sweep failed (the others completed and were written).
+pub const RUNS_FAILED: u8 = 4;
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The sweep file (see scenarios/sweeps/ for examples).
+    file: PathBuf,
+    /// Output folder [default: output/<sweep name>/, or its shard-K-of-N/ subfolder].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run only the ids with id % N == K, written as their own part (merge them with `merge`).
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<Shard>,
+    /// Skip the runs already finished in the output folder's journal.
+    #[arg(long)]
+    resume: bool,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Skip the PNG charts.
+    #[arg(long)]
+    no_charts: bool,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `tokenmaxx sweep --shard K/N`.
+    #[arg(required = true)]
+    dirs: Vec<PathBuf>,
+    /// Output folder [default: output/<sweep name>/].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Skip the PNG charts.
+    #[arg(long)]
+    no_charts: bool,
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 0/4")?;
+    let index: u64 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{k}` is not a number"))?;
+    let count: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` is not a number"))?;
+    if count == 0 || index >= count {
+        return Err(format!("need 0 <= K < N, got {index}/{count}"));
+    }
+    Ok(Shard { index, count })
+}
+
+pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
+    let sweep = Sweep::load(&args.file)?;
+    let shard = args.shard.unwrap_or(Shard::ALL);
+    let out = args.out.clone().unwrap_or_else(|| {
+        let base = PathBuf::from("output").join(&sweep.name);
+        if shard == Shard::ALL {
+            base
+        } else {
+            base.join(format!("shard-{}-of-{}", shard.index, shard.count))
+        }
+    });
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    sweep
+        .store(&out)
+        .with_context(|| format!("writing the sweep's copy into {}", out.display()))?;
+    let (journal, existing) = journal::Journal::open(&out, &sweep, shard, args.resume)?;
+    let done: std::collections::BTreeSet<u64> = existing
+        .iter()
+        .filter(|r| r.error.is_none())
+        .map(|r| r.id)
+        .collect();
+    let todo: Vec<u64> = (0..sweep.runs())
+        .filter(|id| shard.owns(*id) && !done.contains(id))
+        .collect();
+
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = args.threads {
+        anyhow::ensure!(t >= 1, UserError("--threads must be at least 1".into()));
+        pool = pool.num_threads(t);
+    }
+    let pool = pool.build()?;
+    let bar = Bar::new(todo.len() as u64, &sweep.name, args.quiet);
+    let write_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let finished = std::sync::atomic::AtomicU32::new(0);
+    pool.install(|| {
+        sweep::run_many(&sweep, &todo, &|record: RunRecord| {
+            if let Err(e) = journal.append(&record) {
+                write_error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e.into());
+            }
+            let n = finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            tokenmaxx::engine::Progress::week_done(&bar, n, todo.len() as u32);
+        })
+    });
+    bar.finish();
+    if let Some(e) = write_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e.context("writing the sweep journal"));
+    }
+    let (_, records) = journal::read(&out.join(journal::FILE))?;
+    let records: Vec<RunRecord> = records.into_iter().filter(|r| shard.owns(r.id)).collect();
+    if !args.quiet {
+        println!(
+            "{}: {} runs here ({} skipped as already done), {} points x {} replications in all",
+            sweep.name,
+            records.len(),
+            done.len(),
+            sweep.points().len(),
+            sweep.replications
+        );
+    }
+    finish(
+        &sweep,
+        &out,
+        records,
+        shard == Shard::ALL,
+        args.no_charts,
+        args.quiet,
+    )
+}
+
+/// Write the tables (and, for a whole sweep, the per-point tables and charts) and report failures.
+fn finish(
+    sweep: &Sweep,
+    out: &Path,
+    records: Vec<RunRecord>,
+    whole: bool,
+    no_charts: bool,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let points = sweep.points();
+    let stats = aggregate::by_point(&points, &records, sweep::figure_names().len());
+    if whole {
+        tables::write_tables(out, sweep, &points, &records, &stats)?;
+        if !no_charts {
+            charts::sweep::write_all(out, sweep, &stats)?;
+        }
+    } else {
+        let mut part = tables::runs_frame(sweep, &points, &records)?;
+        tokenmaxx::report::tables::write_csv(&out.join("runs.csv"), &mut part)?;
+    }
+    let failed: Vec<&RunRecord> = records.iter().filter(|r| r.error.is_some()).collect();
+    if !quiet {
+        println!("Results in {}/", out.display());
+    }
+    if failed.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "{} run(s) failed (recorded in {}):",
+        failed.len(),
+        out.join(journal::FILE).display()
+    );
+    for r in failed.iter().take(20) {
+        eprintln!(
+            "  run {} (point {}, replication {}): {}",
+            r.id,
+            r.point,
+            r.replication,
+            r.error.as_deref().unwrap_or("")
+        );
+    }
+    Ok(ExitCode::from(RUNS_FAILED))
+}
+
+pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let first = &args.dirs[0];
+    let sweep = Sweep::load_stored(first)?;
+    let hash = journal::sweep_hash(&sweep.text);
+    let mut owner: std::collections::BTreeMap<u64, (PathBuf, RunRecord)> =
+        std::collections::BTreeMap::new();
+    let mut duplicates = Vec::new();
+    for dir in &args.dirs {
+        let (h, records) = journal::read(&dir.join(journal::FILE))?;
+        anyhow::ensure!(
+            h.sweep_hash == hash,
+            UserError(format!(
+                "{} holds a shard of another sweep ({}) than {} ({})",
+                dir.display(),
+                h.sweep,
+                first.display(),
+                sweep.name
+            ))
+        );
+        for r in records {
+            if let Some((other, _)) = owner.get(&r.id) {
+                duplicates.push(format!(
+                    "{} (in {} and {})",
+                    r.id,
+                    other.display(),
+                    dir.display()
+                ));
+            } else {
+                owner.insert(r.id, (dir.clone(), r));
+            }
+        }
+    }
+    anyhow::ensure!(
+        duplicates.is_empty(),
+        UserError(format!("duplicate run ids: {}", duplicates.join(", ")))
+    );
+    let missing: Vec<String> = (0..sweep.runs())
+        .filter(|id| !owner.contains_key(id))
+        .map(|id| id.to_string())
+        .collect();
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(20).map(String::as_str).collect();
+        anyhow::bail!(UserError(format!(
+            "{} of {} runs are missing: ids {}{}; run the missing shards (or --resume them) before merging",
+            missing.len(),
+            sweep.runs(),
+            shown.join(", "),
+            if missing.len() > 20 { ", ..." } else { "" }
+        )));
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&sweep.name));
+    std::fs::create_dir_all(&out)?;
+    sweep.store(&out)?;
+    let records: Vec<RunRecord> = owner.into_values().map(|(_, r)| r).collect();
+    println!(
+        "merged {} runs of {} from {} folder(s)",
+        records.len(),
+        sweep.name,
+        args.dirs.len()
+    );
+    finish(&sweep, &out, records, true, args.no_charts, false)
+}

@@ -1,0 +1,167 @@
+//! Sweep tables: runs.csv / runs.parquet (one row per run) and points.csv (per-point statistics).
+
+use std::fs::File;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::ReportError;
+use crate::sweep::aggregate::PointStats;
+use crate::sweep::spec::{Point, render_value, value_number};
+use crate::sweep::{RunRecord, Sweep, figure_names};
+
+fn err(table: &str) -> impl Fn(PolarsError) -> ReportError + '_ {
+    move |e| ReportError::Table {
+        table: table.to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// A parameter's values as a column: numbers if they all are, else text.
+fn param_column(name: &str, values: &[&toml::Value]) -> Column {
+    let nums: Option<Vec<f64>> = values.iter().map(|v| value_number(v)).collect();
+    match nums {
+        Some(n) => Column::new(name.into(), n),
+        None => Column::new(
+            name.into(),
+            values
+                .iter()
+                .map(|v| render_value(v))
+                .collect::<Vec<String>>(),
+        ),
+    }
+}
+
+/// runs.csv as a DataFrame: id, point, replication, seed, error, each varied parameter, every
+/// summary figure (null for a failed run or an undefined figure).
+pub fn runs_frame(
+    sweep: &Sweep,
+    points: &[Point],
+    records: &[RunRecord],
+) -> Result<DataFrame, ReportError> {
+    let mut cols = vec![
+        Column::new(
+            "id".into(),
+            records.iter().map(|r| r.id).collect::<Vec<u64>>(),
+        ),
+        Column::new(
+            "point".into(),
+            records.iter().map(|r| r.point).collect::<Vec<u64>>(),
+        ),
+        Column::new(
+            "replication".into(),
+            records.iter().map(|r| r.replication).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "seed".into(),
+            records.iter().map(|r| r.seed).collect::<Vec<u64>>(),
+        ),
+        Column::new(
+            "error".into(),
+            records
+                .iter()
+                .map(|r| r.error.clone())
+                .collect::<Vec<Option<String>>>(),
+        ),
+    ];
+    for (k, (path, _)) in sweep.parameters.iter().enumerate() {
+        let vals: Vec<&toml::Value> = records
+            .iter()
+            .map(|r| &points[r.point as usize][k])
+            .collect();
+        cols.push(param_column(path, &vals));
+    }
+    for (f, name) in figure_names().iter().enumerate() {
+        cols.push(Column::new(
+            (*name).into(),
+            records
+                .iter()
+                .map(|r| r.figures.get(f).copied().flatten())
+                .collect::<Vec<Option<f64>>>(),
+        ));
+    }
+    DataFrame::new_infer_height(cols).map_err(err("runs"))
+}
+
+/// points.csv as a DataFrame: point, each parameter, runs_ok, runs_failed, then for every figure
+/// `<figure>_mean`, `_sd`, `_ci_low`, `_ci_high` (95%, Student's t; null where undefined).
+pub fn points_frame(sweep: &Sweep, stats: &[PointStats]) -> Result<DataFrame, ReportError> {
+    let mut cols = vec![Column::new(
+        "point".into(),
+        stats.iter().map(|s| s.point).collect::<Vec<u64>>(),
+    )];
+    for (k, (path, _)) in sweep.parameters.iter().enumerate() {
+        let vals: Vec<&toml::Value> = stats.iter().map(|s| &s.values[k]).collect();
+        cols.push(param_column(path, &vals));
+    }
+    cols.push(Column::new(
+        "runs_ok".into(),
+        stats.iter().map(|s| s.runs_ok).collect::<Vec<u32>>(),
+    ));
+    cols.push(Column::new(
+        "runs_failed".into(),
+        stats.iter().map(|s| s.runs_failed).collect::<Vec<u32>>(),
+    ));
+    let finite = |x: f64| x.is_finite().then_some(x);
+    for (f, name) in figure_names().iter().enumerate() {
+        for (suffix, pick) in [
+            (
+                "mean",
+                (|s: &crate::sweep::aggregate::Stat| s.mean) as fn(&_) -> f64,
+            ),
+            ("sd", |s| s.sd),
+            ("ci_low", |s| s.ci_low),
+            ("ci_high", |s| s.ci_high),
+        ] {
+            cols.push(Column::new(
+                format!("{name}_{suffix}").into(),
+                stats
+                    .iter()
+                    .map(|s| finite(pick(&s.stats[f])))
+                    .collect::<Vec<Option<f64>>>(),
+            ));
+        }
+    }
+    DataFrame::new_infer_height(cols).map_err(err("points"))
+}
+
+/// Write a DataFrame as Parquet (zstd).
+pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), ReportError> {
+    let file = File::create(path).map_err(|source| ReportError::Io {
+        path: path.into(),
+        source,
+    })?;
+    ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Zstd(None))
+        .finish(df)
+        .map(|_| ())
+        .map_err(|e| ReportError::Table {
+            table: path.display().to_string(),
+            message: e.to_string(),
+        })
+}
+
+/// Write runs.csv, runs.parquet and points.csv into `dir`, each via a temporary file and a rename.
+pub fn write_tables(
+    dir: &Path,
+    sweep: &Sweep,
+    points: &[Point],
+    records: &[RunRecord],
+    stats: &[PointStats],
+) -> Result<(), ReportError> {
+    let tmp = |name: &str| dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let commit = |name: &str| {
+        std::fs::rename(tmp(name), dir.join(name)).map_err(|source| ReportError::Io {
+            path: dir.join(name),
+            source,
+        })
+    };
+    let mut runs = runs_frame(sweep, points, records)?;
+    super::tables::write_csv(&tmp("runs.csv"), &mut runs)?;
+    write_parquet(&tmp("runs.parquet"), &mut runs)?;
+    super::tables::write_csv(&tmp("points.csv"), &mut points_frame(sweep, stats)?)?;
+    for f in ["runs.csv", "runs.parquet", "points.csv"] {
+        commit(f)?;
+    }
+    Ok(())
+}

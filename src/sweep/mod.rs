@@ -1,0 +1,125 @@
+//! Batch runs: sweeps over scenario parameters with replications, run in parallel (rayon over
+//! runs), journaled line by line so a killed sweep resumes where it stopped, shardable across
+//! machines (`id % N == K`) and merged back into the same outputs.
+//!
+//! This module runs and aggregates; files are written by `report` and the CLI.
+
+pub mod aggregate;
+pub mod journal;
+pub mod spec;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::projections::Summary;
+pub use spec::{Sweep, SweepError};
+
+/// The summary figures a sweep records per run (the numeric fields of summary.json).
+pub fn figure_names() -> Vec<&'static str> {
+    vec![
+        "top_decile_token_ratio",
+        "top_decile_output_ratio",
+        "padding_share",
+        "peak_padding_share",
+        "peak_padding_week",
+        "reported_vs_genuine_gap",
+        "mean_reported_active_share",
+        "mean_genuine_active_share",
+        "first_week_target_met",
+        "annual_cost_per_employee_usd",
+        "cost_share_of_salary",
+        "median_monthly_cost_per_active_usd",
+        "median_weekly_tokens_per_user",
+        "output_uplift",
+        "roi",
+        "tokens_total",
+        "tokens_genuine",
+        "tokens_padding",
+        "tokens_bot",
+        "cost_usd",
+        "incidents",
+        "incident_cost",
+        "bots_deployed",
+        "token_gini",
+        "users",
+    ]
+}
+
+/// The figures of a summary, in [`figure_names`] order (None where undefined, e.g. ROI without cost).
+pub fn figures_of(s: &Summary) -> Vec<Option<f64>> {
+    let v = serde_json::to_value(s).expect("a summary serialises");
+    figure_names()
+        .iter()
+        .map(|n| v.get(*n).and_then(|x| x.as_f64()))
+        .collect()
+}
+
+/// One finished (or failed) run of a sweep: a journal line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub id: u64,
+    pub point: u64,
+    pub replication: u32,
+    pub seed: u64,
+    /// `None` when the run succeeded.
+    pub error: Option<String>,
+    /// The figures of [`figure_names`], when it succeeded.
+    pub figures: Vec<Option<f64>>,
+}
+
+/// Which runs a process executes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+    pub fn owns(&self, id: u64) -> bool {
+        id % self.count == self.index
+    }
+}
+
+/// Run one id of a sweep; a panic or an invalid point becomes a failed record, never an abort.
+pub fn run_one(sweep: &Sweep, points: &[spec::Point], id: u64) -> RunRecord {
+    let (point, replication) = sweep.split_id(id);
+    let seed = sweep.run_seed(replication);
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let scenario = sweep
+            .scenario(&points[point as usize], replication)
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>(crate::simulate(&scenario, 0))
+    }));
+    let (error, figures) = match outcome {
+        Ok(Ok(p)) => (None, figures_of(&p.summary)),
+        Ok(Err(e)) => (Some(e), Vec::new()),
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            (Some(format!("panicked: {msg}")), Vec::new())
+        }
+    };
+    RunRecord {
+        id,
+        point,
+        replication,
+        seed,
+        error,
+        figures,
+    }
+}
+
+/// Run the ids of `todo` in parallel, handing each record to `done` as it finishes (from worker
+/// threads, in completion order).
+pub fn run_many(sweep: &Sweep, todo: &[u64], done: &(dyn Fn(RunRecord) + Sync)) {
+    let points = sweep.points();
+    todo.par_iter()
+        .with_max_len(1)
+        .for_each(|&id| done(run_one(sweep, &points, id)));
+}
