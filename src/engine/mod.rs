@@ -163,10 +163,7 @@ impl<'s> Simulation<'s> {
                 .filter(|c| c.week == week)
                 .map(|c| c.change),
         );
-        let opened = batch.hires.agent.len() + batch.policy.len();
-        for e in batch.events() {
-            self.state.apply(s, &e);
-        }
+        self.state.apply_opening(s, &batch);
 
         // 2. Snapshot.
         let snap = Snapshot::take(&self.state, week);
@@ -176,6 +173,7 @@ impl<'s> Simulation<'s> {
         let ctx = WeekContext {
             policy: &self.state.policy,
             org_sorted_totals: &snap.org_sorted,
+            org_index: &snap.org_index,
             org_marks: decide::peer_marks(&snap.org_sorted, s.behaviour.top_leapfrog),
             cap_tokens: self
                 .state
@@ -276,10 +274,7 @@ impl<'s> Simulation<'s> {
         }
 
         // 5. Apply the rest of the week.
-        for e in batch.events().skip(opened) {
-            self.state.apply(s, &e);
-        }
-        self.state.weeks_applied = week + 1;
+        self.state.apply_rest(s, &batch);
         self.next_week = week + 1;
         batch
     }
@@ -329,12 +324,17 @@ impl<'s> Simulation<'s> {
         let mut sorted_tok = totals.clone();
         sorted_tok.sort_unstable_by(f64::total_cmp);
         let normal = Normal::new(0.0, noise_sd).expect("validated noise");
+        let (out_index, tok_index) = (
+            decide::rank_index(&sorted_out),
+            decide::rank_index(&sorted_tok),
+        );
         let week = batch.week;
         let reviews: Vec<(f64, f64)> = (0..n)
             .into_par_iter()
             .map(|i| {
-                let rating = (1.0 - token_weight) * decide::cdf(&sorted_out, batch.work.value[i])
-                    + token_weight * decide::cdf(&sorted_tok, totals[i]);
+                let rating = (1.0 - token_weight)
+                    * decide::cdf_indexed(&sorted_out, &out_index, batch.work.value[i])
+                    + token_weight * decide::cdf_indexed(&sorted_tok, &tok_index, totals[i]);
                 let mut rng = stream(
                     s.seed,
                     self.replication,
@@ -398,6 +398,7 @@ pub fn group_blocks(s: &Scenario) -> Vec<usize> {
 /// What agents see of last week.
 struct Snapshot {
     org_sorted: Vec<f64>,
+    org_index: Vec<f64>,
     /// Last week's totals sorted within each team's contiguous range.
     team_sorted: Vec<f64>,
     team_pad_share: Vec<f64>,
@@ -462,8 +463,10 @@ impl Snapshot {
             }
             _ => false,
         };
+        let org_index = decide::rank_index(&org_sorted);
         Snapshot {
             org_sorted,
+            org_index,
             team_sorted,
             team_pad_share,
             team_bot_share,

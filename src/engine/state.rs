@@ -156,11 +156,121 @@ impl State {
         }
     }
 
-    /// Fold a whole week in canonical order.
+    /// Fold a whole week in canonical order: [`State::apply_opening`], then [`State::apply_rest`].
+    /// Equal to applying `batch.events()` one by one with [`State::apply`] (tested).
     pub fn apply_week(&mut self, s: &Scenario, batch: &WeekBatch) {
-        for e in batch.events() {
+        self.apply_opening(s, batch);
+        self.apply_rest(s, batch);
+    }
+
+    /// The week's opening events: hires and policy changes (before anyone decides).
+    pub fn apply_opening(&mut self, s: &Scenario, batch: &WeekBatch) {
+        let opening = batch.hires.agent.len() + batch.policy.len();
+        for e in batch.events().take(opening) {
             self.apply(s, &e);
         }
-        self.weeks_applied = batch.week + 1;
+    }
+
+    /// The rest of the week, in canonical order. `TokensUsed` and `WorkDelivered` touch only their
+    /// own agent, so those dense columns are folded in parallel (same arithmetic as [`State::apply`]);
+    /// everything else is folded one event at a time.
+    pub fn apply_rest(&mut self, s: &Scenario, b: &WeekBatch) {
+        use rayon::prelude::*;
+        let week = b.week;
+        for &(agent, scope) in &b.bots {
+            self.apply(s, &Event::BotDeployed { week, agent, scope });
+        }
+        let n = self.traits.len();
+        let dense = |agents: &[u32]| {
+            agents.len() == n && agents.iter().enumerate().all(|(i, a)| *a as usize == i)
+        };
+        let t = &b.tokens;
+        if dense(&t.agent) {
+            let traits = &self.traits;
+            (
+                &mut self.proficiency[..],
+                &mut self.last_genuine[..],
+                &mut self.last_padding[..],
+                &mut self.last_bot[..],
+            )
+                .into_par_iter()
+                .enumerate()
+                .with_min_len(4096)
+                .for_each(|(i, (q, g, p, bo))| {
+                    *g = t.genuine[i];
+                    *p = t.padding[i];
+                    *bo = t.bot[i];
+                    *q = learn(s, *q, t.genuine[i], traits[i].token_intensity);
+                });
+        } else {
+            for k in 0..t.agent.len() {
+                let e = Event::TokensUsed {
+                    week,
+                    agent: t.agent[k],
+                    genuine: t.genuine[k],
+                    padding: t.padding[k],
+                    bot: t.bot[k],
+                };
+                self.apply(s, &e);
+            }
+        }
+        if dense(&b.work.agent) {
+            self.last_output.copy_from_slice(&b.work.value);
+        } else {
+            for k in 0..b.work.agent.len() {
+                self.apply(
+                    s,
+                    &Event::WorkDelivered {
+                        week,
+                        agent: b.work.agent[k],
+                        output: b.work.value[k],
+                    },
+                );
+            }
+        }
+        for &team in &b.nudges {
+            self.apply(s, &Event::ManagerNudged { week, team });
+        }
+        let r = &b.reviews;
+        for k in 0..r.agent.len() {
+            self.apply(
+                s,
+                &Event::ReviewHeld {
+                    week,
+                    agent: r.agent[k],
+                    rating: r.rating[k],
+                    belief_shock: r.belief_shock[k],
+                },
+            );
+        }
+        self.weeks_applied = week + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Overrides, Source};
+
+    #[test]
+    fn the_week_fold_equals_applying_every_event_in_order() {
+        let o = Overrides {
+            employees: Some(500),
+            weeks: Some(30),
+            ..Overrides::default()
+        };
+        let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o).unwrap();
+        let (_, log) = crate::simulate_with_log(&s, 0);
+        let mut by_week = State::new(&s);
+        let mut by_event = State::new(&s);
+        for b in &log.weeks {
+            by_week.apply_week(&s, b);
+            for e in b.events() {
+                by_event.apply(&s, &e);
+            }
+            by_event.weeks_applied = b.week + 1;
+            assert!(by_week == by_event, "week {}", b.week);
+        }
+        assert!(by_week.has_bot.iter().any(|b| *b), "the run had bots");
     }
 }

@@ -16,6 +16,8 @@ pub struct WeekContext<'a> {
     pub policy: &'a PolicyState,
     /// Last week's total tokens of every employee, sorted ascending (empty in week 0).
     pub org_sorted_totals: &'a [f64],
+    /// [`rank_index`] of `org_sorted_totals`.
+    pub org_index: &'a [f64],
     /// [`peer_marks`] of `org_sorted_totals`, computed once a week.
     pub org_marks: PeerMarks,
     /// Weekly token cap per employee (infinite without a budget).
@@ -158,6 +160,35 @@ pub fn cdf(sorted: &[f64], x: f64) -> f64 {
     sorted.partition_point(|v| *v <= x) as f64 / sorted.len() as f64
 }
 
+/// Values per block of a [`rank_index`].
+pub const RANK_BLOCK: usize = 64;
+
+/// Every [`RANK_BLOCK`]-th value of a sorted slice: a small index (it stays in cache) that lets
+/// [`cdf_indexed`] find a rank in a large sorted slice touching a few cache lines.
+pub fn rank_index(sorted: &[f64]) -> Vec<f64> {
+    sorted.iter().step_by(RANK_BLOCK).copied().collect()
+}
+
+/// Exactly [`cdf`], via the index of [`rank_index`].
+pub fn cdf_indexed(sorted: &[f64], index: &[f64], x: f64) -> f64 {
+    if index.len() != sorted.len().div_ceil(RANK_BLOCK) {
+        debug_assert!(index.is_empty(), "an index of another slice");
+        return cdf(sorted, x);
+    }
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let j = index.partition_point(|v| *v <= x);
+    let count = if j == 0 {
+        0
+    } else {
+        let start = (j - 1) * RANK_BLOCK;
+        let end = (start + RANK_BLOCK).min(sorted.len());
+        start + sorted[start..end].partition_point(|v| *v <= x)
+    };
+    count as f64 / sorted.len() as f64
+}
+
 /// Nearest-rank quantile `p` of `sorted`.
 pub fn quantile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -230,7 +261,15 @@ pub fn choose_padding<R: Rng + ?Sized>(
     }
     // Peer quantiles are candidates only while a board shows them (a departure from MODEL.md,
     // which keeps them after a shutdown: with no rank to gain they only add logit noise).
-    let marks = if std::ptr::eq(peers, ctx.org_sorted_totals) {
+    let is_org = std::ptr::eq(peers, ctx.org_sorted_totals);
+    let rank = |x: f64| {
+        if is_org {
+            cdf_indexed(peers, ctx.org_index, x)
+        } else {
+            cdf(peers, x)
+        }
+    };
+    let marks = if is_org {
         ctx.org_marks
     } else {
         peer_marks(peers, b.top_leapfrog)
@@ -281,7 +320,7 @@ pub fn choose_padding<R: Rng + ?Sized>(
                 * marks
                     .iter()
                     .find(|m| m.0 == total)
-                    .map_or_else(|| cdf(peers, total), |m| m.1)
+                    .map_or_else(|| rank(total), |m| m.1)
             + inc.b_top * f64::from(u8::from(tops))
             - g_eff * pad / pad_scale
             - risk_per_token * pad
@@ -477,6 +516,7 @@ mod tests {
         let ctx = WeekContext {
             policy: &policy,
             org_sorted_totals: &[1.0, 2.0, 3.0],
+            org_index: &[],
             org_marks: peer_marks(&[1.0, 2.0, 3.0], 1.25),
             cap_tokens: f64::INFINITY,
         };
@@ -517,6 +557,7 @@ mod tests {
         let ctx = WeekContext {
             policy: &policy,
             org_sorted_totals: &peers,
+            org_index: &rank_index(&peers),
             org_marks: peer_marks(&peers, 1.25),
             cap_tokens: f64::INFINITY,
         };
@@ -566,6 +607,7 @@ mod tests {
         let ctx = WeekContext {
             policy: &policy,
             org_sorted_totals: &[],
+            org_index: &[],
             org_marks: peer_marks(&[], 1.25),
             cap_tokens: f64::INFINITY,
         };
@@ -593,6 +635,15 @@ mod tests {
             choose_padding(&s, &ctx, &a1, 0.0, false, None, 0.0, &mut rng),
             0.0
         );
+    }
+
+    #[test]
+    fn indexed_cdf_equals_the_plain_one() {
+        let sorted: Vec<f64> = (0..1000).map(|i| (i / 3) as f64).collect();
+        let index = rank_index(&sorted);
+        for x in [-1.0, 0.0, 0.5, 63.0, 64.0, 100.0, 332.9, 333.0, 1e9] {
+            assert_eq!(cdf_indexed(&sorted, &index, x), cdf(&sorted, x), "x = {x}");
+        }
     }
 
     #[test]
