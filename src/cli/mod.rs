@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions and one file per command. Only the binary (this
 //! module and main.rs) knows clap, anyhow and indicatif; the library takes typed values.
 
+mod bench;
 mod events;
 mod facts;
 mod fork;
@@ -41,6 +42,8 @@ enum Command {
     Fork(fork::ForkArgs),
     /// Print an agent's or a week's events from a run's events.parquet.
     Events(events::EventsArgs),
+    /// Measure engine speed and memory at fixed sizes, at 1 thread and at all threads.
+    Bench(bench::BenchArgs),
     /// Check the stylized facts of CALIBRATION.md on the built-in scenarios (exit 3 if any fails).
     Facts(facts::FactsArgs),
 }
@@ -53,6 +56,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate::run(args),
         Command::Scenarios => scenarios::run(),
         Command::Facts(args) => facts::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Events(args) => events::run(args),
         Command::Fork(args) => fork::run(args),
