@@ -151,3 +151,21 @@ fn the_readme_example_scenario_is_valid() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("my-policy"));
 }
+
+#[test]
+fn bench_measures_each_size_and_thread_count_in_its_own_process() {
+    let dir = scratch("bench");
+    let o = tokenmaxx(&dir, &["bench", "--sizes", "300,600", "--weeks", "3", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rows = rows.as_array().unwrap();
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    assert_eq!(rows.len(), if threads > 1 { 4 } else { 2 });
+    for r in rows {
+        assert!(r["agent_weeks_per_second"].as_f64().unwrap() > 0.0);
+        assert!(r["peak_bytes"].as_u64().unwrap() > 1_000_000, "{r}");
+        assert_eq!(r["weeks"].as_i64(), Some(3));
+    }
+    assert_eq!(rows[0]["employees"].as_i64(), Some(300));
+    assert!(rows[0]["speedup"].is_null());
+}
