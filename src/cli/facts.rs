@@ -36,7 +36,7 @@ pub fn run(args: FactsArgs) -> anyhow::Result<ExitCode> {
         pool = pool.num_threads(t.max(1));
     }
     let pool = pool.build()?;
-    let bar = Bar::new(args.seeds.len() as u64, "facts", args.json);
+    let bar = Bar::new(args.seeds.len() as u64, "facts", "seeds", args.json);
     let mut checks: Vec<FactCheck> = Vec::new();
     for (k, seed) in args.seeds.iter().enumerate() {
         checks.extend(pool.install(|| facts::check(*seed, args.employees))?);

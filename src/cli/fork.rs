@@ -42,7 +42,7 @@ pub fn run(args: ForkArgs) -> anyhow::Result<ExitCode> {
         ))
     );
     let other = Scenario::load(&Source::parse(&args.scenario))?;
-    let bar = Bar::new(0, "fork", args.quiet);
+    let bar = Bar::new(0, "fork", "weeks", args.quiet);
     let f = fork::fork(&log, args.at, &other, &mut [], &bar)?;
     bar.finish();
     let out = args

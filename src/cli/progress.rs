@@ -6,10 +6,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokenmaxx::engine::Progress;
 
 /// A bar over `total` steps; hidden when stderr is not a terminal or when `quiet`.
-pub struct Bar(ProgressBar);
+pub struct Bar(ProgressBar, &'static str);
 
 impl Bar {
-    pub fn new(total: u64, what: &str, quiet: bool) -> Bar {
+    pub fn new(total: u64, what: &str, unit: &'static str, quiet: bool) -> Bar {
         let visible = !quiet && std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
         let bar = if visible {
             ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
@@ -24,7 +24,7 @@ impl Bar {
             .progress_chars("=> "),
         );
         bar.set_prefix(what.to_string());
-        Bar(bar)
+        Bar(bar, unit)
     }
 
     pub fn finish(&self) {
@@ -33,8 +33,9 @@ impl Bar {
 }
 
 impl Progress for Bar {
-    fn week_done(&self, done: u32, _total: u32) {
+    fn week_done(&self, done: u32, total: u32) {
+        self.0.set_length(total as u64);
         self.0.set_position(done as u64);
-        self.0.set_message("weeks");
+        self.0.set_message(self.1);
     }
 }

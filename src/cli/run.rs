@@ -82,7 +82,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let pool = pool.build().context("starting worker threads")?;
 
-    let bar = Bar::new(scenario.weeks as u64, &scenario.name, args.quiet);
+    let bar = Bar::new(scenario.weeks as u64, &scenario.name, "weeks", args.quiet);
     let started = Instant::now();
     let mut store = match args.events {
         true => Some(EventWriter::create(

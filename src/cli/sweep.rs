@@ -100,7 +100,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
         pool = pool.num_threads(t);
     }
     let pool = pool.build()?;
-    let bar = Bar::new(todo.len() as u64, &sweep.name, args.quiet);
+    let bar = Bar::new(todo.len() as u64, &sweep.name, "runs", args.quiet);
     let write_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     let finished = std::sync::atomic::AtomicU32::new(0);
     pool.install(|| {

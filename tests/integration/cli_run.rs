@@ -155,11 +155,16 @@ fn the_readme_example_scenario_is_valid() {
 #[test]
 fn bench_measures_each_size_and_thread_count_in_its_own_process() {
     let dir = scratch("bench");
-    let o = tokenmaxx(&dir, &["bench", "--sizes", "300,600", "--weeks", "3", "--json"]);
+    let o = tokenmaxx(
+        &dir,
+        &["bench", "--sizes", "300,600", "--weeks", "3", "--json"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let rows: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let rows = rows.as_array().unwrap();
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     assert_eq!(rows.len(), if threads > 1 { 4 } else { 2 });
     for r in rows {
         assert!(r["agent_weeks_per_second"].as_f64().unwrap() > 0.0);
