@@ -6,6 +6,8 @@ mod cli_errors;
 mod cli_run;
 mod engine_contracts;
 mod facts;
+mod hostile;
+mod properties;
 mod store;
 mod sweeps;
 mod util;

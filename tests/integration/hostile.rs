@@ -1,0 +1,129 @@
+//! Hostile environments: unwritable destinations, huge populations, killed runs, replaced folders.
+
+use std::process::Command;
+
+use crate::util::*;
+
+#[test]
+fn an_unwritable_output_folder_is_a_clear_error_with_nothing_left() {
+    let dir = scratch("hostile_unwritable");
+    std::fs::write(dir.join("a-file"), "not a folder").unwrap();
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "run",
+            "baseline",
+            "--employees",
+            "100",
+            "--weeks",
+            "3",
+            "-q",
+            "--out",
+            "a-file/run",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("a-file"), "{}", stderr(&o));
+    let entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+}
+
+#[test]
+fn a_population_too_big_for_memory_is_refused_up_front() {
+    let dir = scratch("hostile_huge");
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "run",
+            "baseline",
+            "--employees",
+            "100000000",
+            "-q",
+            "--out",
+            "huge",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("100000000 employees need about") && err.contains("GiB"),
+        "{err}"
+    );
+    assert!(!dir.join("huge").exists());
+}
+
+#[test]
+fn a_successful_run_replaces_the_folder_whole_and_a_killed_one_leaves_it_intact() {
+    let dir = scratch("hostile_replace");
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "run",
+            "baseline",
+            "--employees",
+            "200",
+            "--weeks",
+            "4",
+            "-q",
+            "--events",
+            "--no-charts",
+            "--out",
+            "out",
+        ],
+    );
+    assert!(o.status.success());
+    assert!(dir.join("out/events.parquet").exists());
+    let before = std::fs::read(dir.join("out/weekly.csv")).unwrap();
+
+    // Kill a long run of the same folder: the old output stays as it was.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenmaxx"))
+        .args([
+            "run",
+            "baseline",
+            "--employees",
+            "3000000",
+            "-q",
+            "--out",
+            "out",
+        ])
+        .current_dir(&dir)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(std::fs::read(dir.join("out/weekly.csv")).unwrap(), before);
+
+    // The next run replaces the folder as a whole (no events.parquet from the old run) and
+    // clears the killed run's staging folder.
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "run",
+            "baseline",
+            "--employees",
+            "200",
+            "--weeks",
+            "5",
+            "-q",
+            "--no-charts",
+            "--out",
+            "out",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !dir.join("out/events.parquet").exists(),
+        "a file of the old run survived"
+    );
+    assert_ne!(std::fs::read(dir.join("out/weekly.csv")).unwrap(), before);
+    let leftovers: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
