@@ -159,3 +159,53 @@ proptest! {
         prop_assert!(msg.contains("already changes"), "{}", msg);
     }
 }
+
+/// Bytes the mutations draw from: TOML punctuation, digits, letters, quotes, newlines.
+const CHARSET: &[u8] = b"=[]{}.,# \n0123456789e-abcdefxyz_\"\\";
+
+/// Mutate a text: replace, insert or delete a few bytes at random places.
+fn mutate(text: &str, edits: &[(usize, u8, u8)]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for &(at, op, b) in edits {
+        if bytes.is_empty() {
+            bytes.push(b);
+            continue;
+        }
+        let i = at % bytes.len();
+        match op % 3 {
+            0 => bytes[i] = b,
+            1 => bytes.insert(i, b),
+            _ => {
+                bytes.remove(i);
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// A stable-toolchain stand-in for fuzzing the parsers: mutated built-in scenarios and sweep
+    /// files, and arbitrary text, must give Ok or a clear error, never a panic.
+    #[test]
+    fn mutated_scenario_and_sweep_files_never_panic(
+        which in 0usize..13,
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>(), prop::sample::select(CHARSET.to_vec())), 1..6),
+        junk in ".{0,200}",
+    ) {
+        let names: Vec<&str> = tokenmaxx::scenario::builtin::names().collect();
+        let sweeps = [include_str!("../../scenarios/sweeps/target-vs-leaderboard.toml"), include_str!("../../scenarios/sweeps/aversion-vs-leverage.toml")];
+        let original = match which {
+            w if w < names.len() => tokenmaxx::scenario::builtin::text(names[w]).unwrap(),
+            w => sweeps[w % 2],
+        };
+        let text = if edits.len() == 5 { junk.clone() } else { mutate(original, &edits) };
+        let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("input.toml");
+        std::fs::write(&path, &text).unwrap();
+        let _ = Scenario::load(&tokenmaxx::scenario::Source::Path(path.clone()));
+        let _ = tokenmaxx::sweep::Sweep::parse(&text, &path);
+    }
+}
