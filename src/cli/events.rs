@@ -28,7 +28,7 @@ pub fn run(args: EventsArgs) -> anyhow::Result<ExitCode> {
         args.agent.is_some() || args.week.is_some(),
         super::UserError("say which events: --agent N, --week W, or both".into())
     );
-    let reader = EventReader::open(&args.run_dir.join("events.parquet"))?;
+    let reader = EventReader::open(&super::event_log(&args.run_dir)?)?;
     let mut df = reader.frame(args.week)?;
     if let Some(a) = args.agent {
         let mask = df.column("agent")?.u32()?.equal(a);

@@ -33,14 +33,7 @@ pub struct ForkArgs {
 }
 
 pub fn run(args: ForkArgs) -> anyhow::Result<ExitCode> {
-    let log = args.run_dir.join("events.parquet");
-    anyhow::ensure!(
-        log.is_file(),
-        super::UserError(format!(
-            "{} has no events.parquet: run with `tokenmaxx run --events`",
-            args.run_dir.display()
-        ))
-    );
+    let log = super::event_log(&args.run_dir)?;
     let other = Scenario::load(&Source::parse(&args.scenario))?;
     let bar = Bar::new(0, "fork", "weeks", args.quiet);
     let f = fork::fork(&log, args.at, &other, &mut [], &bar)?;

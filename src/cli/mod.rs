@@ -82,3 +82,16 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UserError(pub String);
+
+/// The event log of a run folder, or a user error saying how to make one.
+pub fn event_log(run_dir: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+    let log = run_dir.join("events.parquet");
+    anyhow::ensure!(
+        log.is_file(),
+        UserError(format!(
+            "{} has no events.parquet: run with `tokenmaxx run --events`",
+            run_dir.display()
+        ))
+    );
+    Ok(log)
+}

@@ -25,14 +25,7 @@ pub const MISMATCH: u8 = 3;
 const FILES: &[&str] = &["weekly.csv", "agents.csv", "deciles.csv", "summary.json"];
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
-    let log = args.run_dir.join("events.parquet");
-    anyhow::ensure!(
-        log.is_file(),
-        super::UserError(format!(
-            "{} has no events.parquet: run with `tokenmaxx run --events`",
-            args.run_dir.display()
-        ))
-    );
+    let log = super::event_log(&args.run_dir)?;
     let (_, _, projections) = store::replay(&log)?;
     // Replayed tables go to a staging folder: the requested --out, or a scratch one.
     let target = args.out.clone().unwrap_or_else(|| {
