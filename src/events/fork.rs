@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use super::store::{EventReader, StoreError, replay_weeks};
+use super::store::{EventReader, StoreError, replay_range, replay_weeks};
 use crate::engine::{EventSink, NoProgress, Progress, Simulation};
 use crate::policy::{PolicyChange, PolicyState};
 use crate::projections::Projections;
@@ -125,10 +125,20 @@ pub fn fork(
             ),
         });
     }
-    let (_, base_projector) = replay_weeks(&reader, &base, base.weeks, &mut [])?;
+    // Replay the shared weeks once: the fork continues from a copy, the base from the original.
+    let (state, mut projector) = replay_weeks(&reader, &base, at, sinks)?;
+    let (mut base_state, mut base_projector) = (state.clone(), projector.clone());
+    replay_range(
+        &reader,
+        &base,
+        &mut base_state,
+        &mut base_projector,
+        at..base.weeks,
+        &mut [],
+    )?;
+    drop(base_state);
     let base_projections = base_projector.finish(&base);
 
-    let (state, mut projector) = replay_weeks(&reader, &base, at, sinks)?;
     let scenario = fork_scenario(&base, &state.policy, other, at);
     let mut sim = Simulation::resume(&scenario, reader.header.replication, state);
     let mut all: Vec<&mut dyn EventSink> = vec![&mut projector];

@@ -571,7 +571,28 @@ pub fn replay_weeks(
 ) -> Result<(State, crate::projections::Projector), StoreError> {
     let mut state = State::new(scenario);
     let mut projector = crate::projections::Projector::new(reader.header.replication);
-    for w in 0..weeks {
+    replay_range(
+        reader,
+        scenario,
+        &mut state,
+        &mut projector,
+        0..weeks,
+        sinks,
+    )?;
+    Ok((state, projector))
+}
+
+/// Continue folding a stored log, weeks `range`, into `state` and `projector` (and extra sinks);
+/// after the log's last week the projector is told the run finished.
+pub fn replay_range(
+    reader: &EventReader,
+    scenario: &Scenario,
+    state: &mut State,
+    projector: &mut crate::projections::Projector,
+    range: std::ops::Range<u32>,
+    sinks: &mut [&mut dyn EventSink],
+) -> Result<(), StoreError> {
+    for w in range.clone() {
         let batch = reader.week(w)?;
         if batch.tokens.agent.len() != scenario.employees as usize {
             return Err(StoreError::Corrupt {
@@ -584,14 +605,14 @@ pub fn replay_weeks(
             });
         }
         state.apply_week(scenario, &batch);
-        projector.week(scenario, &batch, &state);
+        projector.week(scenario, &batch, state);
         for sink in sinks.iter_mut() {
-            sink.week(scenario, &batch, &state);
+            sink.week(scenario, &batch, state);
         }
     }
-    if weeks == reader.header.weeks {
-        let end = super::Event::RunFinished { weeks };
-        projector.finished(scenario, &end, &state);
+    if range.end == reader.header.weeks {
+        let end = super::Event::RunFinished { weeks: range.end };
+        projector.finished(scenario, &end, state);
     }
-    Ok((state, projector))
+    Ok(())
 }
