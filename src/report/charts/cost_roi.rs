@@ -7,6 +7,7 @@ use plotters::prelude::*;
 
 use super::{
     ACCENT, FONT, GENUINE, GREY, SIZE, chart_err, draw_marks, legend, subtitle, usd, week_mesh,
+    weekly_top,
 };
 use crate::projections::Projections;
 use crate::report::ReportError;
@@ -32,13 +33,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
     let (cost_area, bench_area) = upper.split_horizontally(850);
 
     // Weekly cost.
-    let cost_top = p
-        .weekly
-        .iter()
-        .map(|r| r.cost_usd)
-        .fold(0.0f64, f64::max)
-        .max(1.0)
-        * 1.25;
+    let cost_top = weekly_top(p, |r| r.cost_usd, 1.25);
     let mut cost = ChartBuilder::on(&cost_area)
         .margin(15)
         .x_label_area_size(40)

@@ -4,27 +4,17 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{ACCENT, BOT, FONT, SIZE, chart_err, draw_marks, legend, subtitle, week_mesh};
+use super::{
+    ACCENT, BOT, FONT, SIZE, chart_err, draw_marks, legend, subtitle, week_mesh, weekly_top,
+};
 use crate::projections::Projections;
 use crate::report::ReportError;
 
 pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
     let err = chart_err(path);
     let weeks = p.weekly.len().max(1) as f64;
-    let inc_top = p
-        .weekly
-        .iter()
-        .map(|r| r.incidents as f64)
-        .fold(0.0f64, f64::max)
-        .max(1.0)
-        * 1.5;
-    let bots_top = p
-        .weekly
-        .iter()
-        .map(|r| r.bots_deployed as f64)
-        .fold(0.0f64, f64::max)
-        .max(1.0)
-        * 1.3;
+    let inc_top = weekly_top(p, |r| r.incidents as f64, 1.5);
+    let bots_top = weekly_top(p, |r| r.bots_deployed as f64, 1.3);
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
     let mut chart = ChartBuilder::on(&root)

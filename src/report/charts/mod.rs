@@ -128,6 +128,16 @@ where
     Ok(())
 }
 
+/// Top of a timeline chart's y axis: the largest weekly value of `f` (at least 1) times
+/// `headroom`, leaving room above the data for legends and timeline labels.
+pub fn weekly_top(
+    p: &Projections,
+    f: fn(&crate::projections::WeeklyRow) -> f64,
+    headroom: f64,
+) -> f64 {
+    p.weekly.iter().map(f).fold(0.0f64, f64::max).max(1.0) * headroom
+}
+
 /// A chart with weeks on x and a linear y, as all timeline charts have.
 pub type WeekChart<'a, 'b> =
     ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;

@@ -6,6 +6,7 @@ use plotters::prelude::*;
 
 use super::{
     BOT, FONT, GENUINE, PADDING, SIZE, chart_err, draw_marks, legend, subtitle, tokens, week_mesh,
+    weekly_top,
 };
 use crate::projections::Projections;
 use crate::report::ReportError;
@@ -13,13 +14,7 @@ use crate::report::ReportError;
 pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
     let err = chart_err(path);
     let weeks = p.weekly.len().max(1) as f64;
-    let top = p
-        .weekly
-        .iter()
-        .map(|r| r.tokens_total)
-        .fold(0.0f64, f64::max)
-        .max(1.0)
-        * 1.5;
+    let top = weekly_top(p, |r| r.tokens_total, 1.5);
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
     let mut chart = ChartBuilder::on(&root)
