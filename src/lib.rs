@@ -25,6 +25,7 @@
 
 pub mod engine;
 pub mod events;
+pub mod explore;
 pub mod facts;
 pub mod model;
 pub mod policy;

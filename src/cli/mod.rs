@@ -2,6 +2,7 @@
 //! module and main.rs) knows clap, anyhow and indicatif; the library takes typed values.
 
 mod bench;
+mod calibrate;
 mod events;
 mod facts;
 mod fork;
@@ -9,6 +10,7 @@ mod progress;
 mod replay;
 mod run;
 mod scenarios;
+mod sensitivity;
 mod sweep;
 mod validate;
 
@@ -36,8 +38,12 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Run a sweep: a base scenario over a design of parameter points, with replications.
     Sweep(sweep::SweepArgs),
-    /// Merge the shard folders of a sweep into its outputs (checks every run is there once).
+    /// Merge the shard folders of a sweep or sensitivity analysis into its outputs (checks every run is there once).
     Merge(sweep::MergeArgs),
+    /// Which parameters drive a figure: Morris screening or Sobol indices, with bootstrap intervals.
+    Sensitivity(sensitivity::SensitivityArgs),
+    /// Find parameter values whose simulated figures match targets (simulated moments, differential evolution).
+    Calibrate(calibrate::CalibrateArgs),
     /// Replay a stored run to a week, then continue it under another scenario's policies.
     Fork(fork::ForkArgs),
     /// Print an agent's or a week's events from a run's events.parquet.
@@ -62,6 +68,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Fork(args) => fork::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => sweep::merge(args),
+        Command::Sensitivity(args) => sensitivity::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
     }
 }
 

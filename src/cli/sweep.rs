@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 use clap::Args;
+use tokenmaxx::explore::sensitivity::{self, Sensitivity};
 use tokenmaxx::report::{charts, sweep as tables};
 use tokenmaxx::sweep::{self, RunRecord, Shard, Sweep, aggregate, journal};
 
@@ -53,7 +54,7 @@ pub struct MergeArgs {
     no_charts: bool,
 }
 
-fn parse_shard(s: &str) -> Result<Shard, String> {
+pub(super) fn parse_shard(s: &str) -> Result<Shard, String> {
     let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 0/4")?;
     let index: u64 = k
         .trim()
@@ -72,19 +73,57 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
 pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let sweep = Sweep::load(&args.file)?;
     let shard = args.shard.unwrap_or(Shard::ALL);
-    let out = args.out.clone().unwrap_or_else(|| {
-        let base = PathBuf::from("output").join(&sweep.name);
-        if shard == Shard::ALL {
-            base
-        } else {
-            base.join(format!("shard-{}-of-{}", shard.index, shard.count))
-        }
-    });
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&sweep.name, shard));
+    let records = execute(&sweep, &out, shard, args.resume, args.threads, args.quiet)?;
+    finish(
+        &sweep,
+        &out,
+        records,
+        shard == Shard::ALL,
+        args.no_charts,
+        args.quiet,
+    )
+}
+
+/// output/<name>/, or its shard-K-of-N/ subfolder.
+pub(super) fn default_out(name: &str, shard: Shard) -> PathBuf {
+    let base = PathBuf::from("output").join(name);
+    if shard == Shard::ALL {
+        base
+    } else {
+        base.join(format!("shard-{}-of-{}", shard.index, shard.count))
+    }
+}
+
+/// A thread pool of `threads` workers (all cores when None).
+pub(super) fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        anyhow::ensure!(t >= 1, UserError("--threads must be at least 1".into()));
+        pool = pool.num_threads(t);
+    }
+    Ok(pool.build()?)
+}
+
+/// Run a sweep's runs of `shard` into `out` (storing the sweep's copy and journaling each run;
+/// with `resume`, skipping the runs its journal already holds). Returns the shard's records.
+pub(super) fn execute(
+    sweep: &Sweep,
+    out: &Path,
+    shard: Shard,
+    resume: bool,
+    threads: Option<usize>,
+    quiet: bool,
+) -> anyhow::Result<Vec<RunRecord>> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     sweep
-        .store(&out)
+        .store(out)
         .with_context(|| format!("writing the sweep's copy into {}", out.display()))?;
-    let (journal, existing) = journal::Journal::open(&out, &sweep, shard, args.resume)?;
+    let (journal, existing) =
+        journal::Journal::open(out, journal::Header::of(sweep, shard), resume)?;
     let done: std::collections::BTreeSet<u64> = existing
         .iter()
         .filter(|r| r.error.is_none())
@@ -93,18 +132,12 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let todo: Vec<u64> = (0..sweep.runs())
         .filter(|id| shard.owns(*id) && !done.contains(id))
         .collect();
-
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        anyhow::ensure!(t >= 1, UserError("--threads must be at least 1".into()));
-        pool = pool.num_threads(t);
-    }
-    let pool = pool.build()?;
-    let bar = Bar::new(todo.len() as u64, &sweep.name, "runs", args.quiet);
+    let pool = pool(threads)?;
+    let bar = Bar::new(todo.len() as u64, &sweep.name, "runs", quiet);
     let write_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     let finished = std::sync::atomic::AtomicU32::new(0);
     pool.install(|| {
-        sweep::run_many(&sweep, &todo, &|record: RunRecord| {
+        sweep::run_many(sweep, &todo, &|record: RunRecord| {
             if let Err(e) = journal.append(&record) {
                 write_error
                     .lock()
@@ -121,7 +154,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     }
     let (_, records) = journal::read(&out.join(journal::FILE))?;
     let records: Vec<RunRecord> = records.into_iter().filter(|r| shard.owns(r.id)).collect();
-    if !args.quiet {
+    if !quiet {
         println!(
             "{}: {} runs here ({} skipped as already done), {} points x {} replications in all",
             sweep.name,
@@ -131,18 +164,11 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
             sweep.replications
         );
     }
-    finish(
-        &sweep,
-        &out,
-        records,
-        shard == Shard::ALL,
-        args.no_charts,
-        args.quiet,
-    )
+    Ok(records)
 }
 
 /// Write the tables (and, for a whole sweep, the per-point tables and charts) and report failures.
-fn finish(
+pub(super) fn finish(
     sweep: &Sweep,
     out: &Path,
     records: Vec<RunRecord>,
@@ -161,12 +187,17 @@ fn finish(
         let mut part = tables::runs_frame(sweep, &points, &records)?;
         tokenmaxx::report::tables::write_csv(&out.join("runs.csv"), &mut part)?;
     }
-    let failed: Vec<&RunRecord> = records.iter().filter(|r| r.error.is_some()).collect();
     if !quiet {
         println!("Results in {}/", out.display());
     }
+    Ok(report_failures(out, &records))
+}
+
+/// Name the failed runs of a batch on stderr: exit code [`RUNS_FAILED`] if any, else success.
+pub(super) fn report_failures(out: &Path, records: &[RunRecord]) -> ExitCode {
+    let failed: Vec<&RunRecord> = records.iter().filter(|r| r.error.is_some()).collect();
     if failed.is_empty() {
-        return Ok(ExitCode::SUCCESS);
+        return ExitCode::SUCCESS;
     }
     eprintln!(
         "{} run(s) failed (recorded in {}):",
@@ -182,12 +213,21 @@ fn finish(
             r.error.as_deref().unwrap_or("")
         );
     }
-    Ok(ExitCode::from(RUNS_FAILED))
+    ExitCode::from(RUNS_FAILED)
 }
 
 pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let first = &args.dirs[0];
-    let sweep = Sweep::load_stored(first)?;
+    // A sensitivity analysis keeps its spec as sensitivity.toml; a plain sweep as sweep.toml.
+    let analysis = if first.join(sensitivity::STORED).is_file() {
+        Some(Sensitivity::load_stored(first)?)
+    } else {
+        None
+    };
+    let sweep = match &analysis {
+        Some(a) => a.sweep.clone(),
+        None => Sweep::load_stored(first)?,
+    };
     let hash = journal::sweep_hash(&sweep.text);
     let mut owner: std::collections::BTreeMap<u64, (PathBuf, RunRecord)> =
         std::collections::BTreeMap::new();
@@ -248,5 +288,8 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         sweep.name,
         args.dirs.len()
     );
-    finish(&sweep, &out, records, true, args.no_charts, false)
+    match analysis {
+        Some(a) => super::sensitivity::finish(&a, &out, records, true, args.no_charts, false),
+        None => finish(&sweep, &out, records, true, args.no_charts, false),
+    }
 }

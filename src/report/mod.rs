@@ -5,6 +5,7 @@
 //! failed run leaves the previous one intact.
 
 pub mod charts;
+pub mod explore;
 pub mod output_dir;
 pub mod sweep;
 pub mod tables;

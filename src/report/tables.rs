@@ -277,3 +277,22 @@ pub fn fork_frame(
     }
     DataFrame::new_infer_height(columns).map_err(table_err("fork_vs_base"))
 }
+
+/// Write a DataFrame as CSV via a temporary file in the same folder and a rename.
+pub fn write_csv_atomic(path: &Path, df: &mut DataFrame) -> Result<(), ReportError> {
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp-{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    write_csv(&tmp, df)?;
+    fs::rename(&tmp, path).map_err(|source| {
+        let _ = fs::remove_file(&tmp);
+        ReportError::Io {
+            path: path.into(),
+            source,
+        }
+    })
+}

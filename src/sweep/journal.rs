@@ -24,6 +24,19 @@ pub struct Header {
     pub shard_count: u64,
 }
 
+impl Header {
+    /// The header of a sweep's journal (or one shard of it).
+    pub fn of(sweep: &Sweep, shard: Shard) -> Header {
+        Header {
+            sweep: sweep.name.clone(),
+            sweep_hash: sweep_hash(&sweep.text),
+            runs: sweep.runs(),
+            shard_index: shard.index,
+            shard_count: shard.count,
+        }
+    }
+}
+
 /// FNV-1a of the sweep file's text.
 pub fn sweep_hash(text: &str) -> u64 {
     text.bytes().fold(0xcbf29ce484222325u64, |h, b| {
@@ -42,21 +55,13 @@ impl Journal {
     /// else start a new one. Returns the journal and the records already in it.
     pub fn open(
         dir: &Path,
-        sweep: &Sweep,
-        shard: Shard,
+        header: Header,
         resume: bool,
     ) -> Result<(Journal, Vec<RunRecord>), SweepError> {
         let path = dir.join(FILE);
         let io = |e: std::io::Error| SweepError::Io {
             path: path.clone(),
             source: e,
-        };
-        let header = Header {
-            sweep: sweep.name.clone(),
-            sweep_hash: sweep_hash(&sweep.text),
-            runs: sweep.runs(),
-            shard_index: shard.index,
-            shard_count: shard.count,
         };
         let mut existing = Vec::new();
         if resume && path.exists() {

@@ -67,6 +67,10 @@ pub struct RunRecord {
     pub error: Option<String>,
     /// The figures of [`figure_names`], when it succeeded.
     pub figures: Vec<Option<f64>>,
+    /// The numeric parameter values of the run, where the caller records them (calibration
+    /// candidates, so a resumed calibration can check it replays the same candidates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<f64>,
 }
 
 /// Which runs a process executes.
@@ -86,10 +90,22 @@ impl Shard {
 /// Run one id of a sweep; a panic or an invalid point becomes a failed record, never an abort.
 pub fn run_one(sweep: &Sweep, points: &[spec::Point], id: u64) -> RunRecord {
     let (point, replication) = sweep.split_id(id);
+    run_point(sweep, &points[point as usize], point, replication, id)
+}
+
+/// Run the scenario of sweep `sweep` at `values` with the seed of `replication`, recorded as
+/// run `id` of point `point`; a panic or an invalid point becomes a failed record.
+pub fn run_point(
+    sweep: &Sweep,
+    values: &spec::Point,
+    point: u64,
+    replication: u32,
+    id: u64,
+) -> RunRecord {
     let seed = sweep.run_seed(replication);
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let scenario = sweep
-            .scenario(&points[point as usize], replication)
+            .scenario(values, replication)
             .map_err(|e| e.to_string())?;
         Ok::<_, String>(crate::simulate(&scenario, 0))
     }));
@@ -112,6 +128,7 @@ pub fn run_one(sweep: &Sweep, points: &[spec::Point], id: u64) -> RunRecord {
         seed,
         error,
         figures,
+        values: Vec::new(),
     }
 }
 

@@ -81,6 +81,8 @@ pub enum Method {
     Random,
     /// `samples` points of a Latin hypercube.
     Lhs,
+    /// Points given by the caller (the designs of `sensitivity` and `calibrate`).
+    Given,
 }
 
 /// How one parameter varies.
@@ -114,6 +116,10 @@ pub struct Sweep {
     pub base_table: toml::Table,
     /// The sweep file's text (stored beside shards so `merge` can check them).
     pub text: String,
+    /// The points of a [`Method::Given`] design (empty otherwise).
+    pub given: Vec<Point>,
+    /// File name of the stored copy of `text` in an output folder ([`STORED_SWEEP`] for sweeps).
+    pub stored_as: &'static str,
 }
 
 /// File names of a sweep's stored copy in its output folders.
@@ -171,7 +177,7 @@ impl Sweep {
             std::fs::write(&tmp, text)?;
             std::fs::rename(&tmp, dir.join(name))
         };
-        write(STORED_SWEEP, &self.text)?;
+        write(self.stored_as, &self.text)?;
         write(
             STORED_BASE,
             &toml::to_string(&self.base_table).unwrap_or_default(),
@@ -238,17 +244,7 @@ impl Sweep {
             .report
             .figures
             .unwrap_or_else(|| DEFAULT_FIGURES.iter().map(|s| s.to_string()).collect());
-        let known = super::figure_names();
-        for f in &figures {
-            if !known.contains(&f.as_str()) {
-                let hint = nearest(f, known.iter().copied())
-                    .map(|n| format!("; did you mean `{n}`?"))
-                    .unwrap_or_default();
-                return Err(invalid(format!(
-                    "[report] figures: `{f}` is not a summary figure{hint}"
-                )));
-            }
-        }
+        check_figures(&figures, "[report] figures").map_err(&invalid)?;
         let sweep = Sweep {
             name,
             base,
@@ -260,6 +256,8 @@ impl Sweep {
             figures,
             base_table,
             text: text.to_string(),
+            given: Vec::new(),
+            stored_as: STORED_SWEEP,
         };
         if sweep.points().is_empty() {
             return Err(invalid("the design has no points".into()));
@@ -320,6 +318,7 @@ impl Sweep {
                     })
                     .collect()
             }
+            Method::Given => self.given.clone(),
         }
     }
 
@@ -338,8 +337,9 @@ impl Sweep {
 
     /// The seed of a run: from the sweep seed and the replication part of its id, so the points
     /// of one replication share random numbers (common random numbers make points comparable).
+    /// 63 bits, so it fits a TOML integer and any run can be written out as a scenario file.
     pub fn run_seed(&self, replication: u32) -> u64 {
-        splitmix64(self.seed ^ splitmix64(replication as u64 + 1))
+        splitmix64(self.seed ^ splitmix64(replication as u64 + 1)) >> 1
     }
 
     /// The scenario of one run.
@@ -488,6 +488,20 @@ fn parse_axis(key: &str, value: &toml::Value, method: Method) -> Result<Axis, St
     }
 }
 
+/// Refuse names that are not summary figures (suggesting the nearest); `what` names the key.
+pub(crate) fn check_figures(figures: &[String], what: &str) -> Result<(), String> {
+    let known = super::figure_names();
+    for f in figures {
+        if !known.contains(&f.as_str()) {
+            let hint = nearest(f, known.iter().copied())
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            return Err(format!("{what}: `{f}` is not a summary figure{hint}"));
+        }
+    }
+    Ok(())
+}
+
 /// Set `value` at a dotted path, creating tables on the way.
 pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) {
     let mut parts: Vec<&str> = path.split('.').collect();
@@ -506,7 +520,7 @@ pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) {
 }
 
 /// Refuse a path that is not a scenario parameter, suggesting the nearest valid one.
-fn check_path(base: &toml::Table, path: &str, file: &str) -> Result<(), SweepError> {
+pub(crate) fn check_path(base: &toml::Table, path: &str, file: &str) -> Result<(), SweepError> {
     let invalid = |m: String| SweepError::Invalid {
         file: file.to_string(),
         message: m,

@@ -5,6 +5,7 @@ mod charts;
 mod cli_errors;
 mod cli_run;
 mod engine_contracts;
+mod explore;
 mod facts;
 mod hostile;
 mod properties;

@@ -5,6 +5,7 @@
 
 pub mod adoption;
 pub mod cost_roi;
+pub mod explore;
 pub mod fork;
 pub mod incidents;
 pub mod sweep;

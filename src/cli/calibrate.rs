@@ -1,0 +1,144 @@
+//! `tokenmaxx calibrate SPEC.toml`: find the parameter values whose simulated figures match
+//! target figures (method of simulated moments, differential evolution, common random numbers).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use anyhow::Context;
+use clap::Args;
+use tokenmaxx::explore::calibrate::{self, Calibration};
+use tokenmaxx::report::{charts, explore as tables};
+use tokenmaxx::sweep::journal::{self, Header, Journal, sweep_hash};
+use tokenmaxx::sweep::{RunRecord, Shard};
+
+use super::progress::Bar;
+use super::sweep::{RUNS_FAILED, default_out, pool};
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The spec file (see scenarios/explore/ for examples).
+    file: PathBuf,
+    /// Output folder [default: output/<name>/].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Reuse the runs already in the output folder's journal (the optimiser replays the same
+    /// candidates, so a killed calibration continues where it stopped).
+    #[arg(long)]
+    resume: bool,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Skip the PNG charts.
+    #[arg(long)]
+    no_charts: bool,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
+    let cal = Calibration::load(&args.file)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&cal.common.name, Shard::ALL));
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    cal.sweep
+        .store(&out)
+        .with_context(|| format!("writing the spec's copy into {}", out.display()))?;
+    let header = Header {
+        sweep: cal.common.name.clone(),
+        sweep_hash: sweep_hash(&cal.common.text),
+        runs: cal.runs(),
+        shard_index: 0,
+        shard_count: 1,
+    };
+    let (journal, existing) = Journal::open(&out, header, args.resume)?;
+    let known: BTreeMap<u64, RunRecord> = existing.into_iter().map(|r| (r.id, r)).collect();
+    let pool = pool(args.threads)?;
+    let total = cal.runs() as u32;
+    let bar = Bar::new(total as u64, &cal.common.name, "runs", args.quiet);
+    let finished = AtomicU32::new(known.len() as u32);
+    let write_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let candidates = pool.install(|| {
+        cal.run(&known, &|record| {
+            if let Err(e) = journal.append(record) {
+                write_error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e.into());
+            }
+            let n = finished.fetch_add(1, Ordering::Relaxed) + 1;
+            tokenmaxx::engine::Progress::week_done(&bar, n.min(total), total);
+        })
+    });
+    bar.finish();
+    if let Some(e) = write_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e.context("writing the calibration journal"));
+    }
+    let best = calibrate::best(&candidates);
+    tables::write_calibration(&out, &cal, &candidates, best)?;
+    if !args.no_charts {
+        charts::explore::loss(&out.join("loss.png"), &cal, &candidates)?;
+        charts::explore::fit(&out.join("fit.png"), &cal, &candidates, best)?;
+    }
+    let failed = candidates.iter().filter(|c| c.failed > 0).count();
+    if !args.quiet {
+        let reused = known.values().filter(|r| r.error.is_none()).count();
+        println!(
+            "{}: {} candidates x {} replications ({} runs reused from the journal)",
+            cal.common.name,
+            candidates.len(),
+            cal.common.replications,
+            reused.min(cal.runs() as usize)
+        );
+        match best {
+            Some(b) => {
+                println!(
+                    "best: evaluation {} (generation {}), loss {:.4}",
+                    b.index, b.generation, b.loss
+                );
+                for (bound, v) in cal.common.bounds.iter().zip(&b.values) {
+                    println!(
+                        "  {:<50} {v:.6}   [{}, {}]",
+                        bound.path, bound.low, bound.high
+                    );
+                }
+                for (t, m) in cal.targets.iter().zip(&b.means) {
+                    let ok = if (m - t.value).abs() <= t.tolerance {
+                        "within"
+                    } else {
+                        "OUTSIDE"
+                    };
+                    println!(
+                        "  {:<50} {m:.4}   target {} +- {} ({ok} tolerance)",
+                        t.figure, t.value, t.tolerance
+                    );
+                }
+                println!(
+                    "Scenario with these values: {}",
+                    out.join("best.toml").display()
+                );
+            }
+            None => println!("no candidate succeeded"),
+        }
+        println!("Results in {}/", out.display());
+    }
+    if best.is_none() {
+        anyhow::bail!(super::UserError(format!(
+            "every candidate failed; the errors are in {}",
+            out.join(journal::FILE).display()
+        )));
+    }
+    if failed > 0 {
+        eprintln!(
+            "{failed} candidate(s) had failed runs and were ranked last (errors in {})",
+            out.join(journal::FILE).display()
+        );
+        return Ok(ExitCode::from(RUNS_FAILED));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,124 @@
+//! `tokenmaxx sensitivity SPEC.toml`: Morris screening or Sobol indices of summary figures with
+//! respect to scenario parameters, run through the sweep runner (journal, resume, shards).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use tokenmaxx::explore::sensitivity::{Index, IndexRow, Sensitivity};
+use tokenmaxx::report::{charts, explore as tables};
+use tokenmaxx::sweep::{RunRecord, Shard};
+
+use super::sweep::{default_out, execute, parse_shard};
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The spec file (see scenarios/explore/ for examples).
+    file: PathBuf,
+    /// Output folder [default: output/<name>/, or its shard-K-of-N/ subfolder].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run only the ids with id % N == K (merge the shard folders with `tokenmaxx merge`).
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<Shard>,
+    /// Skip the runs already finished in the output folder's journal.
+    #[arg(long)]
+    resume: bool,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Skip the PNG charts.
+    #[arg(long)]
+    no_charts: bool,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
+    let analysis = Sensitivity::load(&args.file)?;
+    let shard = args.shard.unwrap_or(Shard::ALL);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&analysis.common.name, shard));
+    let records = execute(
+        &analysis.sweep,
+        &out,
+        shard,
+        args.resume,
+        args.threads,
+        args.quiet,
+    )?;
+    finish(
+        &analysis,
+        &out,
+        records,
+        shard == Shard::ALL,
+        args.no_charts,
+        args.quiet,
+    )
+}
+
+/// Write the sweep tables, and for a whole analysis indices.csv and one chart per figure.
+pub(super) fn finish(
+    analysis: &Sensitivity,
+    out: &Path,
+    records: Vec<RunRecord>,
+    whole: bool,
+    no_charts: bool,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    if !whole {
+        // A shard writes only its runs; `merge` computes the indices from all of them.
+        return super::sweep::finish(&analysis.sweep, out, records, false, true, quiet);
+    }
+    let rows = analysis.analyse(&records);
+    tables::write_indices(out, &rows)?;
+    if !no_charts {
+        for figure in &analysis.figures {
+            let mine: Vec<&IndexRow> = rows.iter().filter(|r| &r.figure == figure).collect();
+            charts::explore::indices(
+                &out.join(charts::explore::indices_file(figure)),
+                &analysis.common.name,
+                figure,
+                &mine,
+            )?;
+        }
+    }
+    if !quiet {
+        print_ranking(&rows, &analysis.figures);
+    }
+    super::sweep::finish(&analysis.sweep, out, records, true, true, quiet)
+}
+
+/// The parameters of each figure, most influential first.
+fn print_ranking(rows: &[IndexRow], figures: &[String]) {
+    for figure in figures {
+        let mut mine: Vec<&IndexRow> = rows.iter().filter(|r| &r.figure == figure).collect();
+        let key = |r: &IndexRow| match r.index {
+            Index::Morris(m) => m.mu_star,
+            Index::Sobol(s, _) => s.total,
+        };
+        mine.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        println!("{figure}:");
+        for r in mine {
+            match r.index {
+                Index::Morris(m) => println!(
+                    "  {:<50} mu* {:>10.4} [{:.4}, {:.4}]  sigma {:>10.4}",
+                    r.parameter, m.mu_star, m.mu_star_ci.0, m.mu_star_ci.1, m.sigma
+                ),
+                Index::Sobol(s, _) => println!(
+                    "  {:<50} ST {:>7.3} [{:.3}, {:.3}]  S1 {:>7.3} [{:.3}, {:.3}]",
+                    r.parameter,
+                    s.total,
+                    s.total_ci.0,
+                    s.total_ci.1,
+                    s.first,
+                    s.first_ci.0,
+                    s.first_ci.1
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! `tokenmaxx sensitivity SPEC.toml`: which parameters drive a figure.
+//!
+//! ```toml
+//! name = "amazon-drivers"
+//! base = "amazon-2026"          # built-in name or path (relative to this file)
+//! method = "morris"             # morris | sobol
+//! replications = 2              # runs per design point, common random numbers across points
+//! seed = 1                      # seeds the design, the bootstrap and the runs
+//! trajectories = 10             # morris: r trajectories of k + 1 points
+//! levels = 4                    # morris: grid levels (even)
+//! samples = 64                  # sobol: N base rows, N (k + 2) points
+//! bootstrap = 200               # resamples for the 95% intervals
+//! figures = ["padding_share", "roi"]
+//!
+//! [fixed]                       # settings applied to the base before exploring
+//! employees = 3000
+//!
+//! [parameters]                  # dotted paths with bounds; sampled uniformly
+//! "behaviour.status_weight" = { low = 0.0, high = 2.0 }
+//! ```
+//!
+//! The design lives in the unit cube and is mapped onto the bounds; each point is run
+//! `replications` times and the indices are computed on the per-point means.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::spec::{Common, RawCommon, from_toml, invalid, read, stored_base};
+use super::{morris, sobol};
+use crate::sweep::spec::check_figures;
+use crate::sweep::{RunRecord, Sweep, SweepError, figure_names};
+
+/// File name of the spec's copy in an output folder.
+pub const STORED: &str = "sensitivity.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    name: Option<String>,
+    base: String,
+    method: String,
+    #[serde(default = "one")]
+    replications: u32,
+    #[serde(default)]
+    seed: u64,
+    trajectories: Option<u32>,
+    levels: Option<u32>,
+    samples: Option<u32>,
+    #[serde(default = "default_bootstrap")]
+    bootstrap: u32,
+    figures: Option<Vec<String>>,
+    #[serde(default)]
+    fixed: toml::Table,
+    #[serde(default)]
+    parameters: toml::Table,
+}
+
+fn one() -> u32 {
+    1
+}
+fn default_bootstrap() -> u32 {
+    200
+}
+
+/// Figures analysed when a spec names none.
+pub const DEFAULT_FIGURES: &[&str] = &["padding_share", "roi"];
+
+/// The analysis and its design size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Method {
+    Morris { trajectories: u32, levels: u32 },
+    Sobol { samples: u32 },
+}
+
+/// A checked sensitivity spec with its design.
+#[derive(Debug, Clone)]
+pub struct Sensitivity {
+    pub common: Common,
+    pub method: Method,
+    pub bootstrap: u32,
+    pub figures: Vec<String>,
+    /// The design in the unit cube, in run order.
+    pub design: Vec<Vec<f64>>,
+    /// The sweep that runs the design.
+    pub sweep: Sweep,
+}
+
+/// The indices of one parameter for one figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexRow {
+    pub figure: String,
+    pub parameter: String,
+    pub index: Index,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Index {
+    Morris(morris::MorrisIndex),
+    /// With the number of base rows that entered (rows with a failed point are dropped).
+    Sobol(sobol::SobolIndex, usize),
+}
+
+impl Sensitivity {
+    pub fn load(path: &Path) -> Result<Sensitivity, SweepError> {
+        Self::parse(&read(path)?, path, None)
+    }
+
+    /// Read the copy kept in an output folder (spec and resolved base).
+    pub fn load_stored(dir: &Path) -> Result<Sensitivity, SweepError> {
+        let (base, _) = stored_base(dir)?;
+        let path = dir.join(STORED);
+        Self::parse(&read(&path)?, &path, Some(base))
+    }
+
+    pub fn parse(
+        text: &str,
+        path: &Path,
+        stored: Option<toml::Table>,
+    ) -> Result<Sensitivity, SweepError> {
+        let file = path.display().to_string();
+        let raw: Raw = from_toml(text, &file)?;
+        let common = Common::check(
+            RawCommon {
+                name: raw.name.as_deref(),
+                base: &raw.base,
+                replications: raw.replications,
+                seed: raw.seed,
+                fixed: &raw.fixed,
+                parameters: &raw.parameters,
+            },
+            text,
+            path,
+            stored,
+        )?;
+        let k = common.bounds.len();
+        let unused = |keys: &[(&str, bool)], method: &str| -> Result<(), SweepError> {
+            match keys.iter().find(|(_, set)| *set) {
+                Some((key, _)) => Err(invalid(
+                    &file,
+                    format!("`{key}` does not apply to method = \"{method}\""),
+                )),
+                None => Ok(()),
+            }
+        };
+        let method = match raw.method.as_str() {
+            "morris" => {
+                unused(&[("samples", raw.samples.is_some())], "morris")?;
+                let trajectories = raw.trajectories.unwrap_or(10);
+                let levels = raw.levels.unwrap_or(4);
+                if trajectories < 2 {
+                    return Err(invalid(
+                        &file,
+                        format!(
+                            "`trajectories` = {trajectories}: need at least 2 (10 to 50 is usual)"
+                        ),
+                    ));
+                }
+                if levels < 2 || levels % 2 == 1 || levels > 100 {
+                    return Err(invalid(
+                        &file,
+                        format!(
+                            "`levels` = {levels}: need an even number from 2 to 100 (4 is usual)"
+                        ),
+                    ));
+                }
+                Method::Morris {
+                    trajectories,
+                    levels,
+                }
+            }
+            "sobol" => {
+                unused(
+                    &[
+                        ("trajectories", raw.trajectories.is_some()),
+                        ("levels", raw.levels.is_some()),
+                    ],
+                    "sobol",
+                )?;
+                let samples = raw.samples.unwrap_or(64);
+                if samples < 8 {
+                    return Err(invalid(
+                        &file,
+                        format!(
+                            "`samples` = {samples}: need at least 8 base rows (a power of two, 64 or more, is usual)"
+                        ),
+                    ));
+                }
+                if k > sobol::MAX_FACTORS {
+                    return Err(invalid(
+                        &file,
+                        format!(
+                            "sobol takes at most {} parameters, got {k}",
+                            sobol::MAX_FACTORS
+                        ),
+                    ));
+                }
+                Method::Sobol { samples }
+            }
+            other => {
+                return Err(invalid(
+                    &file,
+                    format!("`method` = \"{other}\" is not one of \"morris\", \"sobol\""),
+                ));
+            }
+        };
+        let figures = raw
+            .figures
+            .unwrap_or_else(|| DEFAULT_FIGURES.iter().map(|s| s.to_string()).collect());
+        if figures.is_empty() {
+            return Err(invalid(&file, "`figures` is empty"));
+        }
+        check_figures(&figures, "figures").map_err(|m| invalid(&file, m))?;
+        let design = match method {
+            Method::Morris {
+                trajectories,
+                levels,
+            } => morris::design(k, trajectories as usize, levels, common.seed),
+            Method::Sobol { samples } => sobol::design(k, samples as usize, common.seed),
+        };
+        let points = design.iter().map(|u| common.point(u)).collect();
+        let sweep = common.sweep(points, figures.clone(), STORED);
+        Ok(Sensitivity {
+            common,
+            method,
+            bootstrap: raw.bootstrap,
+            figures,
+            design,
+            sweep,
+        })
+    }
+
+    /// The output of every design point for one figure: the mean over the replications that
+    /// succeeded (NaN where none did or the figure is undefined).
+    pub fn outputs(&self, records: &[RunRecord], figure: &str) -> Vec<f64> {
+        let f = figure_names()
+            .iter()
+            .position(|n| *n == figure)
+            .expect("a checked figure");
+        let mut sums = vec![(0.0, 0u32); self.design.len()];
+        for r in records.iter().filter(|r| r.error.is_none()) {
+            if let Some(Some(v)) = r.figures.get(f)
+                && v.is_finite()
+            {
+                let s = &mut sums[r.point as usize];
+                s.0 += v;
+                s.1 += 1;
+            }
+        }
+        sums.iter()
+            .map(|&(s, n)| if n == 0 { f64::NAN } else { s / n as f64 })
+            .collect()
+    }
+
+    /// The indices of every parameter for every figure.
+    pub fn analyse(&self, records: &[RunRecord]) -> Vec<IndexRow> {
+        let k = self.common.bounds.len();
+        let mut rows = Vec::new();
+        for figure in &self.figures {
+            let y = self.outputs(records, figure);
+            let seed = self.common.seed;
+            let b = self.bootstrap as usize;
+            let indices: Vec<Index> = match self.method {
+                Method::Morris { .. } => morris::analyse(k, &self.design, &y, b, seed)
+                    .into_iter()
+                    .map(Index::Morris)
+                    .collect(),
+                Method::Sobol { .. } => {
+                    let used = sobol::rows_used(k, &y);
+                    sobol::analyse(k, &y, b, seed)
+                        .into_iter()
+                        .map(|i| Index::Sobol(i, used))
+                        .collect()
+                }
+            };
+            for (bound, index) in self.common.bounds.iter().zip(indices) {
+                rows.push(IndexRow {
+                    figure: figure.clone(),
+                    parameter: bound.path.clone(),
+                    index,
+                });
+            }
+        }
+        rows
+    }
+}

@@ -1,0 +1,394 @@
+//! Exploration charts. Sensitivity: `indices_<figure>.png`, one horizontal bar per parameter,
+//! sorted with the most influential on top, with 95% bootstrap intervals. Calibration:
+//! `loss.png` (every candidate's loss and the best so far, over evaluations) and `fit.png`
+//! (per target, each candidate's simulated value against the target and its tolerance band).
+
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use super::{ACCENT, FONT, GENUINE, GREY, PADDING, SIZE, chart_err, legend, register_fonts};
+use crate::explore::calibrate::{Calibration, Candidate};
+use crate::explore::sensitivity::{Index, IndexRow};
+use crate::report::ReportError;
+
+/// A tick label with as many decimals as its size needs.
+fn tick(v: &f64) -> String {
+    match v.abs() {
+        a if a >= 100.0 => format!("{v:.0}"),
+        a if a >= 1.0 => format!("{v:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string(),
+        _ => format!("{v:.3}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string(),
+    }
+}
+
+/// The chart file of one figure's indices.
+pub fn indices_file(figure: &str) -> String {
+    format!("indices_{figure}.png")
+}
+
+/// The sort key and (low, high) extent of one row's bars.
+fn key_and_extent(r: &IndexRow) -> (f64, f64, f64) {
+    let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
+    match r.index {
+        Index::Morris(m) => (
+            finite(m.mu_star),
+            0.0,
+            finite(m.mu_star_ci.1)
+                .max(finite(m.sigma))
+                .max(finite(m.mu_star)),
+        ),
+        Index::Sobol(s, _) => (
+            finite(s.total),
+            finite(s.first_ci.0).min(finite(s.total_ci.0)).min(0.0),
+            finite(s.first_ci.1)
+                .max(finite(s.total_ci.1))
+                .max(finite(s.total)),
+        ),
+    }
+}
+
+/// Bars of one figure's indices (`rows`: that figure's rows, one per parameter).
+pub fn indices(
+    path: &Path,
+    name: &str,
+    figure: &str,
+    rows: &[&IndexRow],
+) -> Result<(), ReportError> {
+    register_fonts();
+    let err = chart_err(path);
+    let mut sorted: Vec<&IndexRow> = rows.to_vec();
+    sorted.sort_by(|a, b| key_and_extent(b).0.total_cmp(&key_and_extent(a).0));
+    let n = sorted.len();
+    let lo = sorted
+        .iter()
+        .map(|r| key_and_extent(r).1)
+        .fold(0.0f64, f64::min);
+    let hi = sorted
+        .iter()
+        .map(|r| key_and_extent(r).2)
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    let span = hi - lo;
+    let morris = matches!(sorted.first().map(|r| &r.index), Some(Index::Morris(_)));
+    let height = (SIZE.1).max(160 + 70 * n as u32);
+    let root = BitMapBackend::new(path, (SIZE.0, height)).into_drawing_area();
+    root.fill(&WHITE).map_err(&err)?;
+    let (title, body) = root.split_vertically(60);
+    let what = if morris {
+        "Morris screening: mu* (mean |elementary effect| over the parameter's range), 95% bootstrap CI; sigma = spread"
+    } else {
+        "Sobol indices: first order S1 and total ST, 95% bootstrap CI"
+    };
+    title
+        .draw(&Text::new(
+            format!("{name}: what drives {figure}"),
+            (20, 8),
+            (FONT, 22),
+        ))
+        .map_err(&err)?;
+    title
+        .draw(&Text::new(
+            what.to_string(),
+            (20, 36),
+            (FONT, 15).into_font().color(&GREY),
+        ))
+        .map_err(&err)?;
+    let mut chart = ChartBuilder::on(&body)
+        .margin(20)
+        .x_label_area_size(40)
+        .y_label_area_size(10)
+        .build_cartesian_2d((lo - 0.03 * span)..(hi + 0.08 * span), 0f64..n as f64)
+        .map_err(&err)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_desc(if morris {
+            format!("effect on {figure} (units of {figure} per full range)")
+        } else {
+            "share of the variance of ".to_string() + figure
+        })
+        .label_style((FONT, 14))
+        .axis_desc_style((FONT, 16))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(&err)?;
+    let whisker =
+        |x0: f64, x1: f64, y: f64| PathElement::new(vec![(x0, y), (x1, y)], BLACK.stroke_width(2));
+    let x0 = lo - 0.02 * span;
+    for (rank, r) in sorted.iter().enumerate() {
+        // Top row = most influential; each parameter owns one unit of height.
+        let base = (n - 1 - rank) as f64;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                r.parameter.clone(),
+                (x0, base + 0.92),
+                (FONT, 15),
+            )))
+            .map_err(&err)?;
+        match r.index {
+            Index::Morris(m) => {
+                let y = base + 0.3;
+                chart
+                    .draw_series([Rectangle::new(
+                        [(0.0, base + 0.08), (m.mu_star, base + 0.52)],
+                        GENUINE.mix(0.85).filled(),
+                    )])
+                    .map_err(&err)?;
+                if m.mu_star_ci.0.is_finite() {
+                    chart
+                        .draw_series([whisker(m.mu_star_ci.0, m.mu_star_ci.1, y)])
+                        .map_err(&err)?;
+                }
+                if m.sigma.is_finite() {
+                    chart
+                        .draw_series([Cross::new((m.sigma, y), 7, ACCENT.stroke_width(3))])
+                        .map_err(&err)?;
+                }
+            }
+            Index::Sobol(s, _) => {
+                for (v, ci, y0, color) in [
+                    (s.total, s.total_ci, base + 0.06, PADDING),
+                    (s.first, s.first_ci, base + 0.34, GENUINE),
+                ] {
+                    if !v.is_finite() {
+                        continue;
+                    }
+                    chart
+                        .draw_series([Rectangle::new(
+                            [(0.0, y0), (v, y0 + 0.24)],
+                            color.mix(0.85).filled(),
+                        )])
+                        .map_err(&err)?;
+                    if ci.0.is_finite() {
+                        chart
+                            .draw_series([whisker(ci.0, ci.1, y0 + 0.12)])
+                            .map_err(&err)?;
+                    }
+                }
+            }
+        }
+    }
+    // Legend entries: empty series carrying the labels.
+    let entries: Vec<(&str, RGBColor)> = if morris {
+        vec![("mu* (bar) with 95% CI", GENUINE)]
+    } else {
+        vec![("first order S1", GENUINE), ("total ST", PADDING)]
+    };
+    for (label, color) in entries {
+        chart
+            .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
+            .map_err(&err)?
+            .label(label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled()));
+    }
+    if morris {
+        chart
+            .draw_series(std::iter::empty::<Cross<(f64, f64), i32>>())
+            .map_err(&err)?
+            .label("sigma (spread of the effects)")
+            .legend(|(x, y)| Cross::new((x + 8, y), 6, ACCENT.stroke_width(3)));
+    }
+    legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(&err)?;
+    root.present().map_err(&err)?;
+    Ok(())
+}
+
+/// `loss.png`: every candidate's loss (log scale) over evaluations, and the best so far.
+pub fn loss(path: &Path, cal: &Calibration, candidates: &[Candidate]) -> Result<(), ReportError> {
+    register_fonts();
+    let err = chart_err(path);
+    let ok: Vec<&Candidate> = candidates.iter().filter(|c| c.loss.is_finite()).collect();
+    let positive = |l: f64| l.max(1e-6);
+    let lo = ok
+        .iter()
+        .map(|c| positive(c.loss))
+        .fold(f64::INFINITY, f64::min);
+    let hi = ok.iter().map(|c| positive(c.loss)).fold(0.0f64, f64::max);
+    let (lo, hi) = if ok.is_empty() {
+        (1e-3, 1.0)
+    } else {
+        (lo / 2.0, hi * 2.0)
+    };
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(&err)?;
+    let (title, body) = root.split_vertically(60);
+    let failed = candidates.len() - ok.len();
+    title
+        .draw(&Text::new(
+            format!(
+                "{}: loss of each candidate over the calibration",
+                cal.common.name
+            ),
+            (20, 8),
+            (FONT, 22),
+        ))
+        .map_err(&err)?;
+    title
+        .draw(&Text::new(
+            format!(
+                "sum of weight x ((simulated - target) / tolerance)^2 over {} targets; {} candidates{}",
+                cal.targets.len(),
+                candidates.len(),
+                if failed > 0 { format!(", {failed} failed (not shown)") } else { String::new() }
+            ),
+            (20, 36),
+            (FONT, 15).into_font().color(&GREY),
+        ))
+        .map_err(&err)?;
+    let mut chart = ChartBuilder::on(&body)
+        .margin(20)
+        .x_label_area_size(40)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0f64..candidates.len().max(1) as f64, (lo..hi).log_scale())
+        .map_err(&err)?;
+    chart
+        .configure_mesh()
+        .x_desc("evaluation")
+        .y_desc("loss (log scale)")
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&tick)
+        .label_style((FONT, 14))
+        .axis_desc_style((FONT, 16))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(&err)?;
+    chart
+        .draw_series(ok.iter().map(|c| {
+            Circle::new(
+                (c.index as f64, positive(c.loss)),
+                3,
+                GREY.mix(0.6).filled(),
+            )
+        }))
+        .map_err(&err)?
+        .label("candidate")
+        .legend(|(x, y)| Circle::new((x + 8, y), 4, GREY.filled()));
+    let mut best = f64::INFINITY;
+    let steps: Vec<(f64, f64)> = candidates
+        .iter()
+        .filter_map(|c| {
+            if c.loss < best {
+                best = c.loss;
+            }
+            best.is_finite().then(|| (c.index as f64, positive(best)))
+        })
+        .collect();
+    chart
+        .draw_series(LineSeries::new(steps, ACCENT.stroke_width(3)))
+        .map_err(&err)?
+        .label("best so far")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ACCENT.stroke_width(3)));
+    legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(&err)?;
+    root.present().map_err(&err)?;
+    Ok(())
+}
+
+/// `fit.png`: one panel per target, each candidate's simulated value over evaluations against
+/// the target (line) and its tolerance (band), the best candidate ringed.
+pub fn fit(
+    path: &Path,
+    cal: &Calibration,
+    candidates: &[Candidate],
+    best: Option<&Candidate>,
+) -> Result<(), ReportError> {
+    register_fonts();
+    let err = chart_err(path);
+    let m = cal.targets.len();
+    let cols = if m <= 1 { 1 } else { 2 };
+    let rows = m.div_ceil(cols);
+    let root = BitMapBackend::new(path, (SIZE.0, 80 + 380 * rows as u32)).into_drawing_area();
+    root.fill(&WHITE).map_err(&err)?;
+    let (title, body) = root.split_vertically(60);
+    title
+        .draw(&Text::new(
+            format!(
+                "{}: each target's simulated value over the calibration",
+                cal.common.name
+            ),
+            (20, 8),
+            (FONT, 22),
+        ))
+        .map_err(&err)?;
+    title
+        .draw(&Text::new(
+            "line: target; band: +- tolerance; dots: candidates; ring: the best candidate"
+                .to_string(),
+            (20, 36),
+            (FONT, 15).into_font().color(&GREY),
+        ))
+        .map_err(&err)?;
+    let n = candidates.len().max(1) as f64;
+    for (j, (area, t)) in body
+        .split_evenly((rows, cols))
+        .iter()
+        .zip(&cal.targets)
+        .enumerate()
+    {
+        // The y range: the band and the candidates near it (far outliers would flatten it).
+        let (band_lo, band_hi) = (t.value - t.tolerance, t.value + t.tolerance);
+        let (clip_lo, clip_hi) = (t.value - 8.0 * t.tolerance, t.value + 8.0 * t.tolerance);
+        let near: Vec<(f64, f64)> = candidates
+            .iter()
+            .map(|c| (c.index as f64, c.means[j]))
+            .filter(|(_, v)| v.is_finite() && (clip_lo..=clip_hi).contains(v))
+            .collect();
+        let y_lo = near.iter().map(|p| p.1).fold(band_lo, f64::min);
+        let y_hi = near.iter().map(|p| p.1).fold(band_hi, f64::max);
+        let pad = 0.08 * (y_hi - y_lo);
+        let mut chart = ChartBuilder::on(area)
+            .margin(15)
+            .caption(&t.figure, (FONT, 17))
+            .x_label_area_size(32)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0f64..n, (y_lo - pad)..(y_hi + pad))
+            .map_err(&err)?;
+        chart
+            .configure_mesh()
+            .x_desc("evaluation")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&tick)
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 14))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(&err)?;
+        chart
+            .draw_series([Rectangle::new(
+                [(0.0, band_lo), (n, band_hi)],
+                ACCENT.mix(0.12).filled(),
+            )])
+            .map_err(&err)?;
+        chart
+            .draw_series([PathElement::new(
+                vec![(0.0, t.value), (n, t.value)],
+                ACCENT.stroke_width(2),
+            )])
+            .map_err(&err)?;
+        chart
+            .draw_series(
+                near.iter()
+                    .map(|&p| Circle::new(p, 3, GREY.mix(0.6).filled())),
+            )
+            .map_err(&err)?;
+        if let Some(b) = best
+            && (clip_lo..=clip_hi).contains(&b.means[j])
+        {
+            chart
+                .draw_series([Circle::new(
+                    (b.index as f64, b.means[j]),
+                    9,
+                    GENUINE.stroke_width(3),
+                )])
+                .map_err(&err)?;
+        }
+    }
+    root.present().map_err(&err)?;
+    Ok(())
+}
