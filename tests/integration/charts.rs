@@ -4,7 +4,7 @@ use crate::util::*;
 use tokenmaxx::report::charts;
 
 /// Decode a PNG into (width, height, RGB bytes).
-fn decode(path: &std::path::Path) -> (u32, u32, Vec<u8>) {
+pub(crate) fn decode(path: &std::path::Path) -> (u32, u32, Vec<u8>) {
     let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
     let mut reader = decoder
         .read_info()
