@@ -482,3 +482,23 @@ fn bad_exploration_specs_are_clear_errors_naming_the_file_and_the_key() {
         assert!(!err.contains("panicked"), "case {i}: {err}");
     }
 }
+
+#[test]
+fn the_example_specs_parse() {
+    let dir = scenarios_dir().join("explore");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        if text.contains("[[targets]]") {
+            let c = Calibration::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            assert!(c.targets.len() >= 4, "{}", path.display());
+        } else {
+            let s = tokenmaxx::explore::sensitivity::Sensitivity::load(&path)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(s.sweep.runs() > 0);
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 3);
+}
