@@ -188,8 +188,18 @@ impl Calibration {
         let population = raw
             .population
             .unwrap_or_else(|| (10 * k as u32).clamp(8, 40));
-        if population < 4 {
-            return Err(bad(format!("`population` = {population}: need at least 4")));
+        if !(4..=10_000).contains(&population) {
+            return Err(bad(format!("`population` = {population}: need 4 to 10000")));
+        }
+        if raw.budget > 1_000_000 {
+            let n = raw.budget;
+            return Err(bad(format!(
+                "`budget` = {n}: need at most 1000000 candidates"
+            )));
+        }
+        if common.replications > 1_000 {
+            let n = common.replications;
+            return Err(bad(format!("`replications` = {n}: need 1 to 1000")));
         }
         if raw.budget < population {
             return Err(bad(format!(

@@ -63,6 +63,13 @@ fn default_bootstrap() -> u32 {
     200
 }
 
+/// Largest designs accepted (a design is held in memory): 10,000 Morris trajectories, 2^20
+/// Sobol base rows; at most 1,000 replications and 100,000 bootstrap resamples.
+pub const MAX_TRAJECTORIES: u32 = 10_000;
+pub const MAX_SAMPLES: u32 = 1 << 20;
+pub const MAX_REPLICATIONS: u32 = 1_000;
+pub const MAX_BOOTSTRAP: u32 = 100_000;
+
 /// Figures analysed when a spec names none.
 pub const DEFAULT_FIGURES: &[&str] = &["padding_share", "roi"];
 
@@ -148,11 +155,11 @@ impl Sensitivity {
                 unused(&[("samples", raw.samples.is_some())], "morris")?;
                 let trajectories = raw.trajectories.unwrap_or(10);
                 let levels = raw.levels.unwrap_or(4);
-                if trajectories < 2 {
+                if !(2..=MAX_TRAJECTORIES).contains(&trajectories) {
                     return Err(invalid(
                         &file,
                         format!(
-                            "`trajectories` = {trajectories}: need at least 2 (10 to 50 is usual)"
+                            "`trajectories` = {trajectories}: need 2 to {MAX_TRAJECTORIES} (10 to 50 is usual)"
                         ),
                     ));
                 }
@@ -178,11 +185,11 @@ impl Sensitivity {
                     "sobol",
                 )?;
                 let samples = raw.samples.unwrap_or(64);
-                if samples < 8 {
+                if !(8..=MAX_SAMPLES).contains(&samples) {
                     return Err(invalid(
                         &file,
                         format!(
-                            "`samples` = {samples}: need at least 8 base rows (a power of two, 64 or more, is usual)"
+                            "`samples` = {samples}: need 8 to {MAX_SAMPLES} base rows (a power of two, 64 or more, is usual)"
                         ),
                     ));
                 }
@@ -204,6 +211,20 @@ impl Sensitivity {
                 ));
             }
         };
+        if raw.replications > MAX_REPLICATIONS {
+            let n = raw.replications;
+            return Err(invalid(
+                &file,
+                format!("`replications` = {n}: need 1 to {MAX_REPLICATIONS}"),
+            ));
+        }
+        if raw.bootstrap > MAX_BOOTSTRAP {
+            let n = raw.bootstrap;
+            return Err(invalid(
+                &file,
+                format!("`bootstrap` = {n}: need 0 to {MAX_BOOTSTRAP}"),
+            ));
+        }
         let figures = raw
             .figures
             .unwrap_or_else(|| DEFAULT_FIGURES.iter().map(|s| s.to_string()).collect());

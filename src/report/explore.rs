@@ -207,9 +207,17 @@ pub fn write_calibration(
     best: Option<&Candidate>,
 ) -> Result<(), ReportError> {
     write_csv_atomic(&dir.join("trace.csv"), &mut trace_frame(cal, candidates)?)?;
-    if let Some(best) = best {
-        write_csv_atomic(&dir.join("fit.csv"), &mut fit_frame(cal, best)?)?;
-        atomic_write(&dir.join("best.toml"), best_scenario(cal, best).as_bytes())?;
+    match best {
+        Some(best) => {
+            write_csv_atomic(&dir.join("fit.csv"), &mut fit_frame(cal, best)?)?;
+            atomic_write(&dir.join("best.toml"), best_scenario(cal, best).as_bytes())?;
+        }
+        None => {
+            // No candidate succeeded: leave no best of an earlier calibration behind.
+            for stale in ["fit.csv", "best.toml"] {
+                let _ = std::fs::remove_file(dir.join(stale));
+            }
+        }
     }
     Ok(())
 }

@@ -157,6 +157,26 @@ fn sensitivity_ranks_a_driver_above_an_inert_parameter_and_shards_merge_to_the_s
     assert_eq!((w, hgt), (1200, 800));
     assert!(tokenmaxx::report::charts::ink_share(&rgb) > 0.02);
 
+    // The same at one thread.
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "sensitivity",
+            "m.toml",
+            "--threads",
+            "1",
+            "-q",
+            "--out",
+            "t1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::read(dir.join("whole/indices.csv")).unwrap()
+            == std::fs::read(dir.join("t1/indices.csv")).unwrap(),
+        "indices differ between 1 and 2 threads"
+    );
+
     // Two shards merged give byte-identical indices.
     for k in ["0/2", "1/2"] {
         let o = tokenmaxx(
@@ -441,6 +461,16 @@ fn bad_exploration_specs_are_clear_errors_naming_the_file_and_the_key() {
             "sensitivity",
             "base = \"small.toml\"\nmethod = \"morris\"\n",
             "[parameters] is empty",
+        ),
+        (
+            "sensitivity",
+            "base = \"small.toml\"\nmethod = \"sobol\"\nsamples = 100000000\n[parameters]\n\"behaviour.uplift\" = { low = 0.1, high = 1.0 }\n",
+            "need 8 to 1048576",
+        ),
+        (
+            "calibrate",
+            "base = \"small.toml\"\nbudget = 20\npopulation = 3\n[parameters]\n\"behaviour.uplift\" = { low = 0.1, high = 1.0 }\n[[targets]]\nfigure = \"roi\"\nvalue = 3.0\n",
+            "`population` = 3",
         ),
         (
             "sensitivity",

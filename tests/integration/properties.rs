@@ -190,15 +190,21 @@ proptest! {
     /// files, and arbitrary text, must give Ok or a clear error, never a panic.
     #[test]
     fn mutated_scenario_and_sweep_files_never_panic(
-        which in 0usize..13,
+        which in 0usize..16,
         edits in proptest::collection::vec((any::<usize>(), any::<u8>(), prop::sample::select(CHARSET.to_vec())), 1..6),
         junk in ".{0,200}",
     ) {
         let names: Vec<&str> = tokenmaxx::scenario::builtin::names().collect();
-        let sweeps = [include_str!("../../scenarios/sweeps/target-vs-leaderboard.toml"), include_str!("../../scenarios/sweeps/aversion-vs-leverage.toml")];
+        let specs = [
+            include_str!("../../scenarios/sweeps/target-vs-leaderboard.toml"),
+            include_str!("../../scenarios/sweeps/aversion-vs-leverage.toml"),
+            include_str!("../../scenarios/explore/amazon-drivers-morris.toml"),
+            include_str!("../../scenarios/explore/amazon-drivers-sobol.toml"),
+            include_str!("../../scenarios/explore/calibrate-defaults.toml"),
+        ];
         let original = match which {
             w if w < names.len() => tokenmaxx::scenario::builtin::text(names[w]).unwrap(),
-            w => sweeps[w % 2],
+            w => specs[(w - names.len()) % specs.len()],
         };
         let text = if edits.len() == 5 { junk.clone() } else { mutate(original, &edits) };
         let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz");
@@ -207,5 +213,7 @@ proptest! {
         std::fs::write(&path, &text).unwrap();
         let _ = Scenario::load(&tokenmaxx::scenario::Source::Path(path.clone()));
         let _ = tokenmaxx::sweep::Sweep::parse(&text, &path);
+        let _ = tokenmaxx::explore::sensitivity::Sensitivity::parse(&text, &path, None);
+        let _ = tokenmaxx::explore::calibrate::Calibration::parse(&text, &path, None);
     }
 }
