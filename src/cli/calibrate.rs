@@ -15,36 +15,21 @@ use tokenmaxx::sweep::journal::{self, Header, Journal, sweep_hash};
 use tokenmaxx::sweep::{RunRecord, Shard};
 
 use super::progress::Bar;
-use super::sweep::{RUNS_FAILED, default_out, pool};
+use super::sweep::{BatchArgs, RUNS_FAILED, pool};
 
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
-    /// The spec file (see scenarios/explore/ for examples).
+    /// The spec file (see scenarios/explore/ for examples). With --resume, the optimiser replays
+    /// the same candidates and reuses the journaled runs, so a killed calibration continues.
     file: PathBuf,
-    /// Output folder [default: output/<name>/].
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Reuse the runs already in the output folder's journal (the optimiser replays the same
-    /// candidates, so a killed calibration continues where it stopped).
-    #[arg(long)]
-    resume: bool,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Skip the PNG charts.
-    #[arg(long)]
-    no_charts: bool,
-    /// No progress bar and no summary.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    batch: BatchArgs,
 }
 
 pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let cal = Calibration::load(&args.file)?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out(&cal.common.name, Shard::ALL));
+    let args = args.batch;
+    let out = args.out(&cal.common.name, Shard::ALL);
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     cal.sweep
         .store(&out)

@@ -9,54 +9,32 @@ use tokenmaxx::explore::sensitivity::{Index, IndexRow, Sensitivity};
 use tokenmaxx::report::{charts, explore as tables};
 use tokenmaxx::sweep::{RunRecord, Shard};
 
-use super::sweep::{default_out, execute, parse_shard};
+use super::sweep::{BatchArgs, execute, parse_shard};
 
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {
     /// The spec file (see scenarios/explore/ for examples).
     file: PathBuf,
-    /// Output folder [default: output/<name>/, or its shard-K-of-N/ subfolder].
-    #[arg(long)]
-    out: Option<PathBuf>,
     /// Run only the ids with id % N == K (merge the shard folders with `tokenmaxx merge`).
     #[arg(long, value_parser = parse_shard)]
     shard: Option<Shard>,
-    /// Skip the runs already finished in the output folder's journal.
-    #[arg(long)]
-    resume: bool,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Skip the PNG charts.
-    #[arg(long)]
-    no_charts: bool,
-    /// No progress bar and no summary.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    batch: BatchArgs,
 }
 
 pub fn run(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let analysis = Sensitivity::load(&args.file)?;
     let shard = args.shard.unwrap_or(Shard::ALL);
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out(&analysis.common.name, shard));
-    let records = execute(
-        &analysis.sweep,
-        &out,
-        shard,
-        args.resume,
-        args.threads,
-        args.quiet,
-    )?;
+    let b = &args.batch;
+    let out = b.out(&analysis.common.name, shard);
+    let records = execute(&analysis.sweep, &out, shard, b)?;
     finish(
         &analysis,
         &out,
         records,
         shard == Shard::ALL,
-        args.no_charts,
-        args.quiet,
+        b.no_charts,
+        b.quiet,
     )
 }
 

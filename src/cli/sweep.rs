@@ -17,28 +17,42 @@ use super::progress::Bar;
 /// Exit code when some runs of a sweep failed (the others completed and were written).
 pub const RUNS_FAILED: u8 = 4;
 
+/// The options of every command that runs a batch of runs (sweep, sensitivity, calibrate).
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Output folder [default: output/<name>/, or its shard-K-of-N/ subfolder for a shard].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Skip the runs already finished in the output folder's journal.
+    #[arg(long)]
+    pub resume: bool,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Skip the PNG charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl BatchArgs {
+    /// The output folder: `--out`, else output/<name>/ (or its shard subfolder).
+    pub fn out(&self, name: &str, shard: Shard) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| default_out(name, shard))
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     /// The sweep file (see scenarios/sweeps/ for examples).
     file: PathBuf,
-    /// Output folder [default: output/<sweep name>/, or its shard-K-of-N/ subfolder].
-    #[arg(long)]
-    out: Option<PathBuf>,
     /// Run only the ids with id % N == K, written as their own part (merge them with `merge`).
     #[arg(long, value_parser = parse_shard)]
     shard: Option<Shard>,
-    /// Skip the runs already finished in the output folder's journal.
-    #[arg(long)]
-    resume: bool,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Skip the PNG charts.
-    #[arg(long)]
-    no_charts: bool,
-    /// No progress bar and no summary.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    batch: BatchArgs,
 }
 
 #[derive(Debug, Args)]
@@ -73,23 +87,21 @@ pub(super) fn parse_shard(s: &str) -> Result<Shard, String> {
 pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let sweep = Sweep::load(&args.file)?;
     let shard = args.shard.unwrap_or(Shard::ALL);
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out(&sweep.name, shard));
-    let records = execute(&sweep, &out, shard, args.resume, args.threads, args.quiet)?;
+    let b = &args.batch;
+    let out = b.out(&sweep.name, shard);
+    let records = execute(&sweep, &out, shard, b)?;
     finish(
         &sweep,
         &out,
         records,
         shard == Shard::ALL,
-        args.no_charts,
-        args.quiet,
+        b.no_charts,
+        b.quiet,
     )
 }
 
 /// output/<name>/, or its shard-K-of-N/ subfolder.
-pub(super) fn default_out(name: &str, shard: Shard) -> PathBuf {
+fn default_out(name: &str, shard: Shard) -> PathBuf {
     let base = PathBuf::from("output").join(name);
     if shard == Shard::ALL {
         base
@@ -114,10 +126,9 @@ pub(super) fn execute(
     sweep: &Sweep,
     out: &Path,
     shard: Shard,
-    resume: bool,
-    threads: Option<usize>,
-    quiet: bool,
+    batch: &BatchArgs,
 ) -> anyhow::Result<Vec<RunRecord>> {
+    let (resume, quiet) = (batch.resume, batch.quiet);
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     sweep
         .store(out)
@@ -132,7 +143,7 @@ pub(super) fn execute(
     let todo: Vec<u64> = (0..sweep.runs())
         .filter(|id| shard.owns(*id) && !done.contains(id))
         .collect();
-    let pool = pool(threads)?;
+    let pool = pool(batch.threads)?;
     let bar = Bar::new(todo.len() as u64, &sweep.name, "runs", quiet);
     let write_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     let finished = std::sync::atomic::AtomicU32::new(0);

@@ -5,12 +5,32 @@
 
 use std::path::Path;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{ACCENT, FONT, GENUINE, GREY, PADDING, SIZE, chart_err, legend, register_fonts};
 use crate::explore::calibrate::{Calibration, Candidate};
 use crate::explore::sensitivity::{Index, IndexRow};
 use crate::report::ReportError;
+
+/// Fill the canvas white, draw a title and a grey subtitle, and return the area below them.
+fn headed<'a>(
+    root: &DrawingArea<BitMapBackend<'a>, Shift>,
+    title: &str,
+    subtitle: &str,
+) -> Result<
+    DrawingArea<BitMapBackend<'a>, Shift>,
+    DrawingAreaErrorKind<<BitMapBackend<'a> as DrawingBackend>::ErrorType>,
+> {
+    let (head, body) = root.split_vertically(60);
+    head.draw(&Text::new(title.to_string(), (20, 8), (FONT, 22)))?;
+    head.draw(&Text::new(
+        subtitle.to_string(),
+        (20, 36),
+        (FONT, 15).into_font().color(&GREY),
+    ))?;
+    Ok(body)
+}
 
 /// A tick label with as many decimals as its size needs.
 fn tick(v: &f64) -> String {
@@ -79,26 +99,17 @@ pub fn indices(
     let height = (SIZE.1).max(160 + 70 * n as u32);
     let root = BitMapBackend::new(path, (SIZE.0, height)).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
-    let (title, body) = root.split_vertically(60);
     let what = if morris {
         "Morris screening: mu* (mean |elementary effect| over the parameter's range), 95% bootstrap CI; sigma = spread"
     } else {
         "Sobol indices: first order S1 and total ST, 95% bootstrap CI"
     };
-    title
-        .draw(&Text::new(
-            format!("{name}: what drives {figure}"),
-            (20, 8),
-            (FONT, 22),
-        ))
-        .map_err(&err)?;
-    title
-        .draw(&Text::new(
-            what.to_string(),
-            (20, 36),
-            (FONT, 15).into_font().color(&GREY),
-        ))
-        .map_err(&err)?;
+    let body = headed(
+        &root,
+        &(format!("{name}: what drives {figure}")),
+        &(what.to_string()),
+    )
+    .map_err(&err)?;
     let mut chart = ChartBuilder::on(&body)
         .margin(20)
         .x_label_area_size(40)
@@ -218,30 +229,25 @@ pub fn loss(path: &Path, cal: &Calibration, candidates: &[Candidate]) -> Result<
     };
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
-    let (title, body) = root.split_vertically(60);
     let failed = candidates.len() - ok.len();
-    title
-        .draw(&Text::new(
-            format!(
-                "{}: loss of each candidate over the calibration",
-                cal.common.name
-            ),
-            (20, 8),
-            (FONT, 22),
-        ))
-        .map_err(&err)?;
-    title
-        .draw(&Text::new(
-            format!(
-                "sum of weight x ((simulated - target) / tolerance)^2 over {} targets; {} candidates{}",
-                cal.targets.len(),
-                candidates.len(),
-                if failed > 0 { format!(", {failed} failed (not shown)") } else { String::new() }
-            ),
-            (20, 36),
-            (FONT, 15).into_font().color(&GREY),
-        ))
-        .map_err(&err)?;
+    let body = headed(
+        &root,
+        &(format!(
+            "{}: loss of each candidate over the calibration",
+            cal.common.name
+        )),
+        &(format!(
+            "sum of weight x ((simulated - target) / tolerance)^2 over {} targets; {} candidates{}",
+            cal.targets.len(),
+            candidates.len(),
+            if failed > 0 {
+                format!(", {failed} failed (not shown)")
+            } else {
+                String::new()
+            }
+        )),
+    )
+    .map_err(&err)?;
     let mut chart = ChartBuilder::on(&body)
         .margin(20)
         .x_label_area_size(40)
@@ -305,25 +311,16 @@ pub fn fit(
     let rows = m.div_ceil(cols);
     let root = BitMapBackend::new(path, (SIZE.0, 80 + 380 * rows as u32)).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
-    let (title, body) = root.split_vertically(60);
-    title
-        .draw(&Text::new(
-            format!(
-                "{}: each target's simulated value over the calibration",
-                cal.common.name
-            ),
-            (20, 8),
-            (FONT, 22),
-        ))
-        .map_err(&err)?;
-    title
-        .draw(&Text::new(
-            "line: target; band: +- tolerance; dots: candidates; ring: the best candidate"
-                .to_string(),
-            (20, 36),
-            (FONT, 15).into_font().color(&GREY),
-        ))
-        .map_err(&err)?;
+    let body = headed(
+        &root,
+        &(format!(
+            "{}: each target's simulated value over the calibration",
+            cal.common.name
+        )),
+        &("line: target; band: +- tolerance; dots: candidates; ring: the best candidate"
+            .to_string()),
+    )
+    .map_err(&err)?;
     let n = candidates.len().max(1) as f64;
     for (j, (area, t)) in body
         .split_evenly((rows, cols))
