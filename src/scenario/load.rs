@@ -84,11 +84,34 @@ pub fn read_source(source: &Source) -> Result<String, ScenarioError> {
                     valid: builtin::names().map(str::to_string).collect(),
                 })
         }
-        Source::Path(p) => std::fs::read_to_string(p).map_err(|source| ScenarioError::Io {
+        Source::Path(p) => read_text(p).map_err(|source| ScenarioError::Io {
             path: p.clone(),
             source,
         }),
     }
+}
+
+/// Largest file read as a scenario or spec, in bytes (these files are a few KB of TOML).
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// Read a text file of at most [`MAX_FILE_BYTES`]: a path to a device or a huge file (`extends =
+/// "/dev/zero"`) is an error, not a read that never ends.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} MiB, the most a scenario or spec file may be",
+                MAX_FILE_BYTES >> 20
+            ),
+        ));
+    }
+    Ok(text)
 }
 
 fn load_layer(source: &Source, chain: &mut Vec<String>) -> Result<toml::Table, ScenarioError> {

@@ -29,7 +29,7 @@ use crate::scenario::{Overrides, Scenario, ScenarioError, Source, load};
 /// Why a sweep file is unusable.
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
-    #[error("cannot read sweep file {path}: {source}")]
+    #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
         #[source]
@@ -138,10 +138,14 @@ pub const DEFAULT_FIGURES: &[&str] = &[
 /// One point of the design: a value per parameter.
 pub type Point = Vec<toml::Value>;
 
+/// Most points a sweep's design may have (`steps` and `samples` included): the design is held in
+/// memory, and each point is run `replications` times.
+pub const MAX_POINTS: u32 = 1 << 20;
+
 impl Sweep {
     /// Read and check a sweep file.
     pub fn load(path: &Path) -> Result<Sweep, SweepError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SweepError::Io {
+        let text = load::read_text(path).map_err(|source| SweepError::Io {
             path: path.into(),
             source,
         })?;
@@ -216,7 +220,12 @@ impl Sweep {
         }
         let samples = match (method, raw.samples) {
             (Method::Grid, _) => 0,
-            (_, Some(n)) if n > 0 => n,
+            (_, Some(n)) if (1..=MAX_POINTS).contains(&n) => n,
+            (_, Some(n)) if n > 0 => {
+                return Err(invalid(format!(
+                    "`samples` = {n}: need 1 to {MAX_POINTS} points"
+                )));
+            }
             _ => return Err(invalid("random and lhs sweeps need `samples` >= 1".into())),
         };
         let base = match Source::parse(&raw.base) {
@@ -259,10 +268,37 @@ impl Sweep {
             given: Vec::new(),
             stored_as: STORED_SWEEP,
         };
-        if sweep.points().is_empty() {
-            return Err(invalid("the design has no points".into()));
+        // Count the points before building them: a grid has the product of every parameter's
+        // count, which a few parameters can take past any memory.
+        match sweep.point_count() {
+            Some(0) => return Err(invalid("the design has no points".into())),
+            Some(n) if n <= u64::from(MAX_POINTS) => {}
+            n => {
+                let counts: Vec<String> = sweep
+                    .parameters
+                    .iter()
+                    .map(|(k, axis)| format!("`{k}` {}", axis_len(axis)))
+                    .collect();
+                return Err(invalid(format!(
+                    "the grid has {} points ({}), more than the {MAX_POINTS} a sweep may have: use fewer values or `steps`, or method = \"random\" or \"lhs\"",
+                    n.map_or_else(|| "over 2^64".to_string(), |n| n.to_string()),
+                    counts.join(" x ")
+                )));
+            }
         }
         Ok(sweep)
+    }
+
+    /// The number of points of the design, without building them (`None` past `u64`).
+    pub fn point_count(&self) -> Option<u64> {
+        match self.method {
+            Method::Grid => self
+                .parameters
+                .iter()
+                .try_fold(1u64, |n, (_, axis)| n.checked_mul(axis_len(axis))),
+            Method::Random | Method::Lhs => Some(u64::from(self.samples)),
+            Method::Given => Some(self.given.len() as u64),
+        }
     }
 
     /// The design's points, in a fixed order.
@@ -398,6 +434,14 @@ pub fn value_number(v: &toml::Value) -> Option<f64> {
     }
 }
 
+/// The number of values of an axis in a grid.
+fn axis_len(axis: &Axis) -> u64 {
+    match axis {
+        Axis::Values(v) => v.len() as u64,
+        Axis::Range { steps, .. } => u64::from(steps.unwrap_or(2).max(1)),
+    }
+}
+
 fn axis_values(axis: &Axis) -> Vec<toml::Value> {
     match axis {
         Axis::Values(v) => v.clone(),
@@ -468,8 +512,14 @@ fn parse_axis(key: &str, value: &toml::Value, method: Method) -> Result<Axis, St
                 ));
             }
             let steps = match t.get("steps") {
-                Some(toml::Value::Integer(s)) if *s >= 1 => Some(*s as u32),
-                Some(_) => return Err(format!("`{key}`: `steps` must be a whole number >= 1")),
+                Some(toml::Value::Integer(s)) if (1..=i64::from(MAX_POINTS)).contains(s) => {
+                    Some(*s as u32)
+                }
+                Some(s) => {
+                    return Err(format!(
+                        "`{key}`: `steps` = {s} must be a whole number in [1, {MAX_POINTS}]"
+                    ));
+                }
                 None if method == Method::Grid => {
                     return Err(format!("`{key}`: a range in a grid sweep needs `steps`"));
                 }

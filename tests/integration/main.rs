@@ -7,6 +7,7 @@ mod cli_run;
 mod engine_contracts;
 mod explore;
 mod facts;
+mod fuzz_regressions;
 mod hostile;
 mod properties;
 mod store;
