@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", cli::message(&e));
             ExitCode::from(cli::exit_code(&e))
         }
     }

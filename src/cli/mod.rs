@@ -86,6 +86,21 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     if user_error { 2 } else { 1 }
 }
 
+/// An error and its causes as one line, each cause once: errors that already print their
+/// source (`cannot read X: No such file`) are not followed by it again.
+pub fn message(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.is_empty() {
+            text = part;
+        } else if !text.contains(&part) {
+            text = format!("{text}: {part}");
+        }
+    }
+    text
+}
+
 /// A plain user error raised by the CLI itself (bad flag combination, resource limit).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

@@ -230,7 +230,7 @@ fn parse_bound(key: &str, value: &toml::Value) -> Result<Bound, String> {
 
 /// Read a spec file, or name it in the error.
 pub(crate) fn read(path: &Path) -> Result<String, SweepError> {
-    std::fs::read_to_string(path).map_err(|source| SweepError::Io {
+    load::read_text(path).map_err(|source| SweepError::Io {
         path: path.into(),
         source,
     })

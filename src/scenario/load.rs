@@ -183,10 +183,17 @@ pub fn defaults_table() -> toml::Table {
     toml::Table::try_from(RawScenario::default()).expect("defaults serialise to TOML")
 }
 
-/// Merge `over` into `base`: tables key by key, everything else replaced.
+/// Merge `over` into `base`: tables key by key, everything else replaced. A distribution that
+/// names another `dist` than the one it overrides replaces it whole (the old kind's parameters
+/// mean nothing to the new one: a Beta's `a` under a uniform).
 pub fn merge(base: &mut toml::Table, over: toml::Table) {
     for (k, v) in over {
         match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o))
+                if o.contains_key("dist") && o.get("dist") != b.get("dist") =>
+            {
+                *b = o;
+            }
             (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
             (_, v) => {
                 base.insert(k, v);
@@ -256,6 +263,24 @@ mod tests {
         assert_eq!(base["t"]["y"].as_integer(), Some(3));
         assert_eq!(base["l"].as_array().unwrap().len(), 1);
         assert_eq!(base["l"][0]["v"].as_integer(), Some(9));
+    }
+
+    #[test]
+    fn a_distribution_of_another_kind_replaces_the_old_one_whole() {
+        let mut base: toml::Table =
+            "[d]\ndist = \"beta\"\na = 3.0\nb = 4.0\n[e]\ndist = \"beta\"\na = 3.0\nb = 4.0\n"
+                .parse()
+                .unwrap();
+        let over: toml::Table =
+            "[d]\ndist = \"uniform\"\nlow = 0.1\nhigh = 0.9\n[e]\ndist = \"beta\"\na = 5.0\n"
+                .parse()
+                .unwrap();
+        merge(&mut base, over);
+        assert_eq!(base["d"].as_table().unwrap().len(), 3, "{:?}", base["d"]);
+        assert_eq!(base["d"].get("a"), None);
+        // The same kind still merges parameter by parameter.
+        assert_eq!(base["e"]["a"].as_float(), Some(5.0));
+        assert_eq!(base["e"]["b"].as_float(), Some(4.0));
     }
 
     #[test]
