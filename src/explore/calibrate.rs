@@ -34,7 +34,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use super::de;
-use super::spec::{Common, RawCommon, from_toml, invalid, read};
+use super::spec::{Common, from_toml, invalid, raw_common, read};
 use crate::sweep::spec::check_figures;
 use crate::sweep::{RunRecord, Sweep, SweepError, figure_names, run_point};
 
@@ -134,19 +134,7 @@ impl Calibration {
     ) -> Result<Calibration, SweepError> {
         let file = path.display().to_string();
         let raw: Raw = from_toml(text, &file)?;
-        let common = Common::check(
-            RawCommon {
-                name: raw.name.as_deref(),
-                base: &raw.base,
-                replications: raw.replications,
-                seed: raw.seed,
-                fixed: &raw.fixed,
-                parameters: &raw.parameters,
-            },
-            text,
-            path,
-            stored,
-        )?;
+        let common = Common::check(raw_common!(raw), text, path, stored)?;
         let bad = |m: String| invalid(&file, m);
         if raw.targets.is_empty() {
             return Err(bad(
@@ -331,13 +319,7 @@ impl Calibration {
 
 /// The best candidate: the lowest loss, the first of equals (None if every one failed).
 pub fn best(candidates: &[Candidate]) -> Option<&Candidate> {
-    let mut best: Option<&Candidate> = None;
-    for c in candidates.iter().filter(|c| !c.loss.is_nan()) {
-        if best.is_none_or(|b| c.loss < b.loss) {
-            best = Some(c);
-        }
-    }
-    best
+    super::lowest(candidates, |c| c.loss)
 }
 
 /// Values read back from a journal equal the proposed ones (JSON keeps 17 digits).

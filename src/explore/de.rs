@@ -138,13 +138,7 @@ pub fn minimise(
 
 /// The best evaluation of a trace (the first of equals; None if every loss is NaN).
 pub fn best(trace: &[Evaluation]) -> Option<&Evaluation> {
-    let mut best: Option<&Evaluation> = None;
-    for e in trace.iter().filter(|e| !e.loss.is_nan()) {
-        if best.is_none_or(|b| e.loss < b.loss) {
-            best = Some(e);
-        }
-    }
-    best
+    super::lowest(trace, |e| e.loss)
 }
 
 #[cfg(test)]

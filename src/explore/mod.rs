@@ -25,3 +25,14 @@ pub fn percentile_interval(mut xs: Vec<f64>) -> (f64, f64) {
     let at = |q: f64| xs[((q * (xs.len() - 1) as f64).round() as usize).min(xs.len() - 1)];
     (at(0.025), at(0.975))
 }
+
+/// The item of lowest loss, the first of equals; NaN losses never win (None if all are NaN).
+pub fn lowest<T>(items: &[T], loss: impl Fn(&T) -> f64) -> Option<&T> {
+    let mut best: Option<&T> = None;
+    for item in items.iter().filter(|i| !loss(i).is_nan()) {
+        if best.is_none_or(|b| loss(item) < loss(b)) {
+            best = Some(item);
+        }
+    }
+    best
+}

@@ -26,7 +26,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::spec::{Common, RawCommon, from_toml, invalid, read, stored_base};
+use super::spec::{Common, from_toml, invalid, raw_common, read, stored_base};
 use super::{morris, sobol};
 use crate::sweep::spec::check_figures;
 use crate::sweep::{RunRecord, Sweep, SweepError, figure_names};
@@ -127,19 +127,7 @@ impl Sensitivity {
     ) -> Result<Sensitivity, SweepError> {
         let file = path.display().to_string();
         let raw: Raw = from_toml(text, &file)?;
-        let common = Common::check(
-            RawCommon {
-                name: raw.name.as_deref(),
-                base: &raw.base,
-                replications: raw.replications,
-                seed: raw.seed,
-                fixed: &raw.fixed,
-                parameters: &raw.parameters,
-            },
-            text,
-            path,
-            stored,
-        )?;
+        let common = Common::check(raw_common!(raw), text, path, stored)?;
         let k = common.bounds.len();
         let unused = |keys: &[(&str, bool)], method: &str| -> Result<(), SweepError> {
             match keys.iter().find(|(_, set)| *set) {

@@ -62,6 +62,21 @@ pub(crate) struct RawCommon<'a> {
     pub parameters: &'a toml::Table,
 }
 
+/// The [`RawCommon`] of a spec's serde mirror (every mirror names the common fields alike).
+macro_rules! raw_common {
+    ($raw:expr) => {
+        $crate::explore::spec::RawCommon {
+            name: $raw.name.as_deref(),
+            base: &$raw.base,
+            replications: $raw.replications,
+            seed: $raw.seed,
+            fixed: &$raw.fixed,
+            parameters: &$raw.parameters,
+        }
+    };
+}
+pub(crate) use raw_common;
+
 /// A spec's error at `file`.
 pub(crate) fn invalid(file: &str, message: impl Into<String>) -> SweepError {
     SweepError::Invalid {

@@ -202,15 +202,20 @@ pub fn write_all(dir: &Path, p: &Projections) -> Result<(), ReportError> {
     write_summary(&dir.join("summary.json"), &p.summary)
 }
 
-/// Write `bytes` to `path` via a temporary file in the same folder and a rename.
-pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let tmp = path.with_file_name(format!(
+/// The temporary sibling a file is written to before its rename: `.NAME.tmp-PID`.
+fn tmp_path(path: &Path) -> std::path::PathBuf {
+    path.with_file_name(format!(
         ".{}.tmp-{}",
         path.file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         std::process::id()
-    ));
+    ))
+}
+
+/// Write `bytes` to `path` via a temporary file in the same folder and a rename.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let tmp = tmp_path(path);
     fs::write(&tmp, bytes).map_err(|source| ReportError::Io {
         path: tmp.clone(),
         source,
@@ -280,13 +285,7 @@ pub fn fork_frame(
 
 /// Write a DataFrame as CSV via a temporary file in the same folder and a rename.
 pub fn write_csv_atomic(path: &Path, df: &mut DataFrame) -> Result<(), ReportError> {
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp-{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
+    let tmp = tmp_path(path);
     write_csv(&tmp, df)?;
     fs::rename(&tmp, path).map_err(|source| {
         let _ = fs::remove_file(&tmp);
