@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use clap::Args;
 use tokenmaxx::explore::sensitivity::{Index, IndexRow, Sensitivity};
 use tokenmaxx::report::{charts, explore as tables};
-use tokenmaxx::sweep::{RunRecord, Shard};
+use tokenmaxx::sweep::aggregate;
+use tokenmaxx::sweep::{RunRecord, Shard, figure_names};
 
 use super::sweep::{BatchArgs, execute, parse_shard};
 
@@ -51,7 +52,9 @@ pub(super) fn finish(
         // A shard writes only its runs; `merge` computes the indices from all of them.
         return super::sweep::finish(&analysis.sweep, out, records, false, true, quiet);
     }
-    let rows = analysis.analyse(&records);
+    let points = analysis.sweep.points();
+    let stats = aggregate::by_point(&points, &records, figure_names().len());
+    let rows = analysis.analyse(&stats);
     tables::write_indices(out, &rows)?;
     if !no_charts {
         for figure in &analysis.figures {
@@ -67,7 +70,16 @@ pub(super) fn finish(
     if !quiet {
         print_ranking(&rows, &analysis.figures);
     }
-    super::sweep::finish(&analysis.sweep, out, records, true, true, quiet)
+    // The sweep's tables from the same statistics; its charts are the sweep's, not these.
+    super::sweep::finish_with(
+        &analysis.sweep,
+        out,
+        &points,
+        &records,
+        Some(&stats),
+        true,
+        quiet,
+    )
 }
 
 /// The parameters of each figure, most influential first.

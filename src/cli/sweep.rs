@@ -9,7 +9,9 @@ use anyhow::Context;
 use clap::Args;
 use tokenmaxx::explore::sensitivity::{self, Sensitivity};
 use tokenmaxx::report::{charts, sweep as tables};
-use tokenmaxx::sweep::{self, RunRecord, Shard, Sweep, aggregate, journal};
+use tokenmaxx::sweep::aggregate::{self, PointStats};
+use tokenmaxx::sweep::spec::Point;
+use tokenmaxx::sweep::{self, RunRecord, Shard, Sweep, journal};
 
 use super::UserError;
 use super::progress::Bar;
@@ -188,24 +190,49 @@ pub(super) fn finish(
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
     let points = sweep.points();
-    let stats = aggregate::by_point(&points, &records, sweep::figure_names().len());
-    if whole {
-        tables::write_tables(out, sweep, &points, &records, &stats)?;
-        if !no_charts {
-            charts::sweep::write_all(out, sweep, &stats)?;
+    let stats = whole.then(|| aggregate::by_point(&points, &records, sweep::figure_names().len()));
+    finish_with(
+        sweep,
+        out,
+        &points,
+        &records,
+        stats.as_deref(),
+        no_charts,
+        quiet,
+    )
+}
+
+/// [`finish`] with the per-point statistics already computed (`None` for a shard, which writes
+/// only its runs.csv).
+pub(super) fn finish_with(
+    sweep: &Sweep,
+    out: &Path,
+    points: &[Point],
+    records: &[RunRecord],
+    stats: Option<&[PointStats]>,
+    no_charts: bool,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    match stats {
+        Some(stats) => {
+            tables::write_tables(out, sweep, points, records, stats)?;
+            if !no_charts {
+                charts::sweep::write_all(out, sweep, stats)?;
+            }
         }
-    } else {
-        let mut part = tables::runs_frame(sweep, &points, &records)?;
-        tokenmaxx::report::tables::write_csv(&out.join("runs.csv"), &mut part)?;
+        None => {
+            let mut part = tables::runs_frame(sweep, points, records)?;
+            tokenmaxx::report::tables::write_csv(&out.join("runs.csv"), &mut part)?;
+        }
     }
     if !quiet {
         println!("Results in {}/", out.display());
     }
-    Ok(report_failures(out, &records))
+    Ok(report_failures(out, records))
 }
 
 /// Name the failed runs of a batch on stderr: exit code [`RUNS_FAILED`] if any, else success.
-pub(super) fn report_failures(out: &Path, records: &[RunRecord]) -> ExitCode {
+fn report_failures(out: &Path, records: &[RunRecord]) -> ExitCode {
     let failed: Vec<&RunRecord> = records.iter().filter(|r| r.error.is_some()).collect();
     if failed.is_empty() {
         return ExitCode::SUCCESS;

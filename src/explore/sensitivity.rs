@@ -28,8 +28,9 @@ use serde::Deserialize;
 
 use super::spec::{Common, from_toml, invalid, raw_common, read, stored_base};
 use super::{morris, sobol};
+use crate::sweep::aggregate::PointStats;
 use crate::sweep::spec::check_figures;
-use crate::sweep::{RunRecord, Sweep, SweepError, figure_names};
+use crate::sweep::{Sweep, SweepError, figure_names};
 
 /// File name of the spec's copy in an output folder.
 pub const STORED: &str = "sensitivity.toml";
@@ -239,34 +240,18 @@ impl Sensitivity {
         })
     }
 
-    /// The output of every design point for one figure: the mean over the replications that
+    /// The indices of every parameter for every figure, from the design's per-point statistics
+    /// ([`crate::sweep::aggregate::by_point`]): a point's output is its mean over the replications that
     /// succeeded (NaN where none did or the figure is undefined).
-    pub fn outputs(&self, records: &[RunRecord], figure: &str) -> Vec<f64> {
-        let f = figure_names()
-            .iter()
-            .position(|n| *n == figure)
-            .expect("a checked figure");
-        let mut sums = vec![(0.0, 0u32); self.design.len()];
-        for r in records.iter().filter(|r| r.error.is_none()) {
-            if let Some(Some(v)) = r.figures.get(f)
-                && v.is_finite()
-            {
-                let s = &mut sums[r.point as usize];
-                s.0 += v;
-                s.1 += 1;
-            }
-        }
-        sums.iter()
-            .map(|&(s, n)| if n == 0 { f64::NAN } else { s / n as f64 })
-            .collect()
-    }
-
-    /// The indices of every parameter for every figure.
-    pub fn analyse(&self, records: &[RunRecord]) -> Vec<IndexRow> {
+    pub fn analyse(&self, stats: &[PointStats]) -> Vec<IndexRow> {
         let k = self.common.bounds.len();
         let mut rows = Vec::new();
         for figure in &self.figures {
-            let y = self.outputs(records, figure);
+            let f = figure_names()
+                .iter()
+                .position(|n| n == figure)
+                .expect("a checked figure");
+            let y: Vec<f64> = stats.iter().map(|p| p.stats[f].mean).collect();
             let seed = self.common.seed;
             let b = self.bootstrap as usize;
             let indices: Vec<Index> = match self.method {

@@ -74,11 +74,18 @@ pub fn stat(xs: &[f64]) -> Stat {
 
 /// Per-point statistics of `records` (sorted by id), for `figures` figures per record.
 pub fn by_point(points: &[Point], records: &[RunRecord], figures: usize) -> Vec<PointStats> {
+    // One pass over the records (a design can have a million points), keeping their order.
+    let mut by: Vec<Vec<&RunRecord>> = vec![Vec::new(); points.len()];
+    for r in records {
+        if let Some(runs) = by.get_mut(r.point as usize) {
+            runs.push(r);
+        }
+    }
     points
         .iter()
+        .zip(by)
         .enumerate()
-        .map(|(p, values)| {
-            let runs: Vec<&RunRecord> = records.iter().filter(|r| r.point == p as u64).collect();
+        .map(|(p, (values, runs))| {
             let ok: Vec<&&RunRecord> = runs.iter().filter(|r| r.error.is_none()).collect();
             let stats = (0..figures)
                 .map(|f| {
