@@ -4,18 +4,15 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
 
-use anyhow::Context;
 use clap::Args;
 use tokenmaxx::explore::calibrate::{self, Calibration};
 use tokenmaxx::report::{charts, explore as tables};
-use tokenmaxx::sweep::journal::{self, Header, Journal, sweep_hash};
+use tokenmaxx::sweep::journal::{self, Header};
 use tokenmaxx::sweep::{RunRecord, Shard};
 
 use super::progress::Bar;
-use super::sweep::{BatchArgs, RUNS_FAILED, pool};
+use super::sweep::{BatchArgs, RUNS_FAILED, Recorder, open_journal, pool};
 
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
@@ -30,40 +27,19 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let cal = Calibration::load(&args.file)?;
     let args = args.batch;
     let out = args.out(&cal.common.name, Shard::ALL);
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    cal.sweep
-        .store(&out)
-        .with_context(|| format!("writing the spec's copy into {}", out.display()))?;
+    // The journal counts the calibration's runs: budget x replications.
     let header = Header {
-        sweep: cal.common.name.clone(),
-        sweep_hash: sweep_hash(&cal.common.text),
         runs: cal.runs(),
-        shard_index: 0,
-        shard_count: 1,
+        ..Header::of(&cal.sweep, Shard::ALL)
     };
-    let (journal, existing) = Journal::open(&out, header, args.resume)?;
+    let (journal, existing) = open_journal(&cal.sweep, &out, header, args.resume)?;
     let known: BTreeMap<u64, RunRecord> = existing.into_iter().map(|r| (r.id, r)).collect();
     let pool = pool(args.threads)?;
     let total = cal.runs() as u32;
     let bar = Bar::new(total as u64, &cal.common.name, "runs", args.quiet);
-    let finished = AtomicU32::new(known.len() as u32);
-    let write_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
-    let candidates = pool.install(|| {
-        cal.run(&known, &|record| {
-            if let Err(e) = journal.append(record) {
-                write_error
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get_or_insert(e.into());
-            }
-            let n = finished.fetch_add(1, Ordering::Relaxed) + 1;
-            tokenmaxx::engine::Progress::week_done(&bar, n.min(total), total);
-        })
-    });
-    bar.finish();
-    if let Some(e) = write_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        return Err(e.context("writing the calibration journal"));
-    }
+    let recorder = Recorder::new(&journal, bar, known.len() as u32, total);
+    let candidates = pool.install(|| cal.run(&known, &|record| recorder.record(record)));
+    recorder.finish()?;
     let best = calibrate::best(&candidates);
     tables::write_calibration(&out, &cal, &candidates, best)?;
     if !args.no_charts {

@@ -4,14 +4,17 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::Context;
 use clap::Args;
+use tokenmaxx::engine::Progress;
 use tokenmaxx::explore::sensitivity::{self, Sensitivity};
 use tokenmaxx::report::{charts, sweep as tables};
 use tokenmaxx::sweep::aggregate::{self, PointStats};
+use tokenmaxx::sweep::journal::{self, Header, Journal};
 use tokenmaxx::sweep::spec::Point;
-use tokenmaxx::sweep::{self, RunRecord, Shard, Sweep, journal};
+use tokenmaxx::sweep::{self, RunRecord, Shard, Sweep};
 
 use super::UserError;
 use super::progress::Bar;
@@ -112,6 +115,64 @@ fn default_out(name: &str, shard: Shard) -> PathBuf {
     }
 }
 
+/// Create `out`, store the spec's copy there and open its journal (continued with `resume`).
+/// Returns the journal and the runs it already holds.
+pub(super) fn open_journal(
+    sweep: &Sweep,
+    out: &Path,
+    header: Header,
+    resume: bool,
+) -> anyhow::Result<(Journal, Vec<RunRecord>)> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    sweep
+        .store(out)
+        .with_context(|| format!("writing the spec's copy into {}", out.display()))?;
+    Ok(Journal::open(out, header, resume)?)
+}
+
+/// Journals runs as they finish on worker threads and moves the progress bar; keeps the first
+/// journal write error for [`Recorder::finish`].
+pub(super) struct Recorder<'a> {
+    journal: &'a Journal,
+    bar: Bar,
+    done: AtomicU32,
+    total: u32,
+    error: Mutex<Option<anyhow::Error>>,
+}
+
+impl<'a> Recorder<'a> {
+    /// A recorder whose bar counts `total` runs, `done` of them already finished.
+    pub(super) fn new(journal: &'a Journal, bar: Bar, done: u32, total: u32) -> Recorder<'a> {
+        Recorder {
+            journal,
+            bar,
+            done: AtomicU32::new(done),
+            total,
+            error: Mutex::new(None),
+        }
+    }
+
+    pub(super) fn record(&self, record: &RunRecord) {
+        if let Err(e) = self.journal.append(record) {
+            self.error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(e.into());
+        }
+        let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        Progress::week_done(&self.bar, n.min(self.total), self.total);
+    }
+
+    /// Clear the bar; the first journal write error, if any.
+    pub(super) fn finish(self) -> anyhow::Result<()> {
+        self.bar.finish();
+        match self.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(e) => Err(e.context("writing the journal")),
+            None => Ok(()),
+        }
+    }
+}
+
 /// A thread pool of `threads` workers (all cores when None).
 pub(super) fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let mut pool = rayon::ThreadPoolBuilder::new();
@@ -130,13 +191,8 @@ pub(super) fn execute(
     shard: Shard,
     batch: &BatchArgs,
 ) -> anyhow::Result<Vec<RunRecord>> {
-    let (resume, quiet) = (batch.resume, batch.quiet);
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    sweep
-        .store(out)
-        .with_context(|| format!("writing the sweep's copy into {}", out.display()))?;
-    let (journal, existing) =
-        journal::Journal::open(out, journal::Header::of(sweep, shard), resume)?;
+    let quiet = batch.quiet;
+    let (journal, existing) = open_journal(sweep, out, Header::of(sweep, shard), batch.resume)?;
     let done: std::collections::BTreeSet<u64> = existing
         .iter()
         .filter(|r| r.error.is_none())
@@ -147,24 +203,9 @@ pub(super) fn execute(
         .collect();
     let pool = pool(batch.threads)?;
     let bar = Bar::new(todo.len() as u64, &sweep.name, "runs", quiet);
-    let write_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
-    let finished = std::sync::atomic::AtomicU32::new(0);
-    pool.install(|| {
-        sweep::run_many(sweep, &todo, &|record: RunRecord| {
-            if let Err(e) = journal.append(&record) {
-                write_error
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get_or_insert(e.into());
-            }
-            let n = finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            tokenmaxx::engine::Progress::week_done(&bar, n, todo.len() as u32);
-        })
-    });
-    bar.finish();
-    if let Some(e) = write_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        return Err(e.context("writing the sweep journal"));
-    }
+    let recorder = Recorder::new(&journal, bar, 0, todo.len() as u32);
+    pool.install(|| sweep::run_many(sweep, &todo, &|record: RunRecord| recorder.record(&record)));
+    recorder.finish()?;
     let (_, records) = journal::read(&out.join(journal::FILE))?;
     let records: Vec<RunRecord> = records.into_iter().filter(|r| shard.owns(r.id)).collect();
     if !quiet {
