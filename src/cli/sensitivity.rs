@@ -86,11 +86,7 @@ pub(super) fn finish(
 fn print_ranking(rows: &[IndexRow], figures: &[String]) {
     for figure in figures {
         let mut mine: Vec<&IndexRow> = rows.iter().filter(|r| &r.figure == figure).collect();
-        let key = |r: &IndexRow| match r.index {
-            Index::Morris(m) => m.mu_star,
-            Index::Sobol(s, _) => s.total,
-        };
-        mine.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        mine.sort_by(|a, b| b.influence().total_cmp(&a.influence()));
         println!("{figure}:");
         for r in mine {
             match r.index {

@@ -102,6 +102,17 @@ pub struct IndexRow {
     pub index: Index,
 }
 
+impl IndexRow {
+    /// How much the parameter drives the figure, the measure rankings sort by: Morris mu*,
+    /// Sobol total index.
+    pub fn influence(&self) -> f64 {
+        match self.index {
+            Index::Morris(m) => m.mu_star,
+            Index::Sobol(s, _) => s.total,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Index {
     Morris(morris::MorrisIndex),

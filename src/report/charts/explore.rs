@@ -57,14 +57,14 @@ fn key_and_extent(r: &IndexRow) -> (f64, f64, f64) {
     let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
     match r.index {
         Index::Morris(m) => (
-            finite(m.mu_star),
+            finite(r.influence()),
             0.0,
             finite(m.mu_star_ci.1)
                 .max(finite(m.sigma))
                 .max(finite(m.mu_star)),
         ),
         Index::Sobol(s, _) => (
-            finite(s.total),
+            finite(r.influence()),
             finite(s.first_ci.0).min(finite(s.total_ci.0)).min(0.0),
             finite(s.first_ci.1)
                 .max(finite(s.total_ci.1))
