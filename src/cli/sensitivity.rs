@@ -94,7 +94,7 @@ fn print_ranking(rows: &[IndexRow], figures: &[String]) {
                     "  {:<50} mu* {:>10.4} [{:.4}, {:.4}]  sigma {:>10.4}",
                     r.parameter, m.mu_star, m.mu_star_ci.0, m.mu_star_ci.1, m.sigma
                 ),
-                Index::Sobol(s, _) => println!(
+                Index::Sobol(s) => println!(
                     "  {:<50} ST {:>7.3} [{:.3}, {:.3}]  S1 {:>7.3} [{:.3}, {:.3}]",
                     r.parameter,
                     s.total,

@@ -34,8 +34,8 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use super::de;
-use super::spec::{Common, from_toml, invalid, raw_common, read};
-use crate::sweep::spec::check_figures;
+use super::spec::{Common, from_toml, invalid, raw_common};
+use crate::sweep::spec::{check_figures, read_spec};
 use crate::sweep::{RunRecord, Sweep, SweepError, figure_names, run_point};
 
 /// File name of the spec's copy in an output folder.
@@ -124,7 +124,7 @@ pub struct Candidate {
 
 impl Calibration {
     pub fn load(path: &Path) -> Result<Calibration, SweepError> {
-        Self::parse(&read(path)?, path, None)
+        Self::parse(&read_spec(path)?, path, None)
     }
 
     pub fn parse(

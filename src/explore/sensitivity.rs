@@ -26,10 +26,10 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::spec::{Common, from_toml, invalid, raw_common, read, stored_base};
+use super::spec::{Common, from_toml, invalid, raw_common};
 use super::{morris, sobol};
 use crate::sweep::aggregate::PointStats;
-use crate::sweep::spec::check_figures;
+use crate::sweep::spec::{check_figures, read_spec, read_stored_base};
 use crate::sweep::{Sweep, SweepError, figure_names};
 
 /// File name of the spec's copy in an output folder.
@@ -108,7 +108,7 @@ impl IndexRow {
     pub fn influence(&self) -> f64 {
         match self.index {
             Index::Morris(m) => m.mu_star,
-            Index::Sobol(s, _) => s.total,
+            Index::Sobol(s) => s.total,
         }
     }
 }
@@ -116,20 +116,19 @@ impl IndexRow {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Index {
     Morris(morris::MorrisIndex),
-    /// With the number of base rows that entered (rows with a failed point are dropped).
-    Sobol(sobol::SobolIndex, usize),
+    Sobol(sobol::SobolIndex),
 }
 
 impl Sensitivity {
     pub fn load(path: &Path) -> Result<Sensitivity, SweepError> {
-        Self::parse(&read(path)?, path, None)
+        Self::parse(&read_spec(path)?, path, None)
     }
 
     /// Read the copy kept in an output folder (spec and resolved base).
     pub fn load_stored(dir: &Path) -> Result<Sensitivity, SweepError> {
-        let (base, _) = stored_base(dir)?;
+        let base = read_stored_base(dir)?;
         let path = dir.join(STORED);
-        Self::parse(&read(&path)?, &path, Some(base))
+        Self::parse(&read_spec(&path)?, &path, Some(base))
     }
 
     pub fn parse(
@@ -270,13 +269,10 @@ impl Sensitivity {
                     .into_iter()
                     .map(Index::Morris)
                     .collect(),
-                Method::Sobol { .. } => {
-                    let used = sobol::rows_used(k, &y);
-                    sobol::analyse(k, &y, b, seed)
-                        .into_iter()
-                        .map(|i| Index::Sobol(i, used))
-                        .collect()
-                }
+                Method::Sobol { .. } => sobol::analyse(k, &y, b, seed)
+                    .into_iter()
+                    .map(Index::Sobol)
+                    .collect(),
             };
             for (bound, index) in self.common.bounds.iter().zip(indices) {
                 rows.push(IndexRow {

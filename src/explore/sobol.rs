@@ -29,6 +29,8 @@ pub struct SobolIndex {
     pub first_ci: (f64, f64),
     pub total: f64,
     pub total_ci: (f64, f64),
+    /// Base rows that entered (rows whose runs all gave a number).
+    pub rows: usize,
 }
 
 /// The `n (k + 2)` points of a Saltelli design, row by row: for each of the `n` base rows,
@@ -96,15 +98,9 @@ pub fn analyse(k: usize, y: &[f64], bootstrap: usize, seed: u64) -> Vec<SobolInd
             first_ci: percentile_interval(boots.iter().map(|b| b[i].0).collect()),
             total: point[i].1,
             total_ci: percentile_interval(boots.iter().map(|b| b[i].1).collect()),
+            rows: n,
         })
         .collect()
-}
-
-/// Base rows that entered an analysis (rows whose runs all gave a number).
-pub fn rows_used(k: usize, y: &[f64]) -> usize {
-    y.chunks_exact(k + 2)
-        .filter(|row| row.iter().all(|v| v.is_finite()))
-        .count()
 }
 
 #[cfg(test)]

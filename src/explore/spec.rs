@@ -242,20 +242,3 @@ fn parse_bound(key: &str, value: &toml::Value) -> Result<Bound, String> {
             && matches!(t.get("high"), Some(toml::Value::Integer(_))),
     })
 }
-
-/// Read a spec file, or name it in the error.
-pub(crate) fn read(path: &Path) -> Result<String, SweepError> {
-    load::read_text(path).map_err(|source| SweepError::Io {
-        path: path.into(),
-        source,
-    })
-}
-
-/// Read the stored base table of an output folder.
-pub(crate) fn stored_base(dir: &Path) -> Result<(toml::Table, std::path::PathBuf), SweepError> {
-    let p = dir.join(crate::sweep::spec::STORED_BASE);
-    let table = read(&p)?
-        .parse()
-        .map_err(|e: toml::de::Error| invalid(&p.display().to_string(), e.message()))?;
-    Ok((table, p))
-}

@@ -46,7 +46,7 @@ pub fn indices_frame(rows: &[IndexRow]) -> Result<DataFrame, ReportError> {
     let sobol: Vec<_> = rows
         .iter()
         .filter_map(|r| match r.index {
-            Index::Sobol(s, n) => Some((s, n)),
+            Index::Sobol(s) => Some(s),
             _ => None,
         })
         .collect();
@@ -66,15 +66,15 @@ pub fn indices_frame(rows: &[IndexRow]) -> Result<DataFrame, ReportError> {
     } else if sobol.len() == rows.len() {
         let s = &sobol;
         cols.extend([
-            num("first", s.iter().map(|s| s.0.first)),
-            num("first_low", s.iter().map(|s| s.0.first_ci.0)),
-            num("first_high", s.iter().map(|s| s.0.first_ci.1)),
-            num("total", s.iter().map(|s| s.0.total)),
-            num("total_low", s.iter().map(|s| s.0.total_ci.0)),
-            num("total_high", s.iter().map(|s| s.0.total_ci.1)),
+            num("first", s.iter().map(|s| s.first)),
+            num("first_low", s.iter().map(|s| s.first_ci.0)),
+            num("first_high", s.iter().map(|s| s.first_ci.1)),
+            num("total", s.iter().map(|s| s.total)),
+            num("total_low", s.iter().map(|s| s.total_ci.0)),
+            num("total_high", s.iter().map(|s| s.total_ci.1)),
             Column::new(
                 "rows".into(),
-                s.iter().map(|s| s.1 as u64).collect::<Vec<u64>>(),
+                s.iter().map(|s| s.rows as u64).collect::<Vec<u64>>(),
             ),
         ]);
     } else {

@@ -145,11 +145,7 @@ pub const MAX_POINTS: u32 = 1 << 20;
 impl Sweep {
     /// Read and check a sweep file.
     pub fn load(path: &Path) -> Result<Sweep, SweepError> {
-        let text = load::read_text(path).map_err(|source| SweepError::Io {
-            path: path.into(),
-            source,
-        })?;
-        Self::parse(&text, path)
+        Self::parse(&read_spec(path)?, path)
     }
 
     /// Check a sweep's text; `path` names it and anchors a relative `base`.
@@ -160,18 +156,9 @@ impl Sweep {
     /// Read the copy of a sweep kept in an output folder (`sweep.toml` and the resolved
     /// `base.toml`), so a merge does not depend on where the base file was.
     pub fn load_stored(dir: &Path) -> Result<Sweep, SweepError> {
-        let read = |name: &str| {
-            let p = dir.join(name);
-            std::fs::read_to_string(&p).map_err(|source| SweepError::Io { path: p, source })
-        };
-        let base: toml::Table =
-            read(STORED_BASE)?
-                .parse()
-                .map_err(|e: toml::de::Error| SweepError::Invalid {
-                    file: dir.join(STORED_BASE).display().to_string(),
-                    message: e.message().to_string(),
-                })?;
-        Self::parse_with_base(&read(STORED_SWEEP)?, &dir.join(STORED_SWEEP), Some(base))
+        let base = read_stored_base(dir)?;
+        let path = dir.join(STORED_SWEEP);
+        Self::parse_with_base(&read_spec(&path)?, &path, Some(base))
     }
 
     /// Write the copy `load_stored` reads.
@@ -395,6 +382,25 @@ impl Sweep {
         };
         Ok(Scenario::from_table(table, &label, &o)?.0)
     }
+}
+
+/// Read a sweep (or sensitivity, calibration) spec, or name it in the error.
+pub fn read_spec(path: &Path) -> Result<String, SweepError> {
+    load::read_text(path).map_err(|source| SweepError::Io {
+        path: path.into(),
+        source,
+    })
+}
+
+/// Read the resolved base scenario kept in an output folder ([`STORED_BASE`]).
+pub fn read_stored_base(dir: &Path) -> Result<toml::Table, SweepError> {
+    let path = dir.join(STORED_BASE);
+    read_spec(&path)?
+        .parse()
+        .map_err(|e: toml::de::Error| SweepError::Invalid {
+            file: path.display().to_string(),
+            message: e.message().to_string(),
+        })
 }
 
 /// "policy.target.share=0.8, ..." for messages.

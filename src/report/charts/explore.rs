@@ -63,7 +63,7 @@ fn key_and_extent(r: &IndexRow) -> (f64, f64, f64) {
                 .max(finite(m.sigma))
                 .max(finite(m.mu_star)),
         ),
-        Index::Sobol(s, _) => (
+        Index::Sobol(s) => (
             finite(r.influence()),
             finite(s.first_ci.0).min(finite(s.total_ci.0)).min(0.0),
             finite(s.first_ci.1)
@@ -163,7 +163,7 @@ pub fn indices(
                         .map_err(&err)?;
                 }
             }
-            Index::Sobol(s, _) => {
+            Index::Sobol(s) => {
                 for (v, ci, y0, color) in [
                     (s.total, s.total_ci, base + 0.06, PADDING),
                     (s.first, s.first_ci, base + 0.34, GENUINE),
