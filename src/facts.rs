@@ -19,6 +19,8 @@ pub const SCENARIOS: &[&str] = &[
     "target-only",
     "least-privilege",
     "outcome-metrics",
+    "rollout",
+    "rollout-mandate",
 ];
 
 /// One fact's verdict.
@@ -90,6 +92,7 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
     let target = &runs["target-only"];
     let lp = &runs["least-privilege"];
     let outcome = &runs["outcome-metrics"];
+    let (rollout, mandate) = (&runs["rollout"], &runs["rollout-mandate"]);
     let mut out = Vec::new();
     let mut fact = |id: u8, fact: &str, measured: &[(&str, f64)], tolerance: &str, pass: bool| {
         out.push(FactCheck {
@@ -265,7 +268,90 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
         "< 0.02",
         bpad < 0.02,
     );
+    adoption_facts(rollout, mandate, &mut fact);
+    gain_facts(base, rollout, &mut fact);
     out
+}
+
+type FactFn<'a> = dyn FnMut(u8, &str, &[(&str, f64)], &str, bool) + 'a;
+
+/// Weeks after the rollout until a weekly series first reaches `level` (NaN if never).
+fn weeks_to(p: &Projections, rollout: u32, level: f64, f: fn(&WeeklyRow) -> f64) -> f64 {
+    p.weekly
+        .iter()
+        .filter(|r| r.week >= rollout)
+        .find(|r| f(r) >= level)
+        .map_or(f64::NAN, |r| f64::from(r.week - rollout))
+}
+
+/// The rollout week of a run (its first week with any tokens).
+fn rollout_week(p: &Projections) -> u32 {
+    first_week(p, |r| r.tokens_total > 0.0).unwrap_or(0)
+}
+
+/// 11-12: adoption as a process, without and with a mandate.
+fn adoption_facts(rollout: &Projections, mandate: &Projections, fact: &mut FactFn) {
+    let genuine = |r: &WeeklyRow| r.genuine_active_share;
+    let start = rollout_week(rollout);
+    let tail = rollout.weekly.len().saturating_sub(8);
+    let plateau = mean(rollout.weekly[tail..].iter().map(genuine));
+    let half = weeks_to(rollout, start, plateau / 2.0, genuine);
+    fact(
+        11,
+        "without a mandate, genuine adoption reaches half its plateau in one to two quarters (rollout)",
+        &[("weeks_to_half_plateau", half), ("plateau", plateau)],
+        "weeks to half the plateau (mean of the last 8 weeks) in [13, 26]",
+        half.is_finite() && (13.0..=26.0).contains(&half),
+    );
+    let start = rollout_week(mandate);
+    let share = mandate.weekly[start as usize].target_share;
+    let near_cap = weeks_to(mandate, start, share - 0.05, |r| r.reported_active_share);
+    let at = |w: u32| {
+        mandate
+            .weekly
+            .get((start + w) as usize)
+            .map_or(f64::NAN, genuine)
+    };
+    let climb = at(26) - at(2);
+    fact(
+        12,
+        "under a mandate, reported use nears the target within 2 weeks while genuine use climbs for months (rollout-mandate)",
+        &[
+            ("weeks_to_reported_near_target", near_cap),
+            ("genuine_week_2", at(2)),
+            ("genuine_week_26", at(26)),
+        ],
+        "reported share within 5 points of the target by week 2 after the mandate; genuine share 26 weeks in >= 10 points above week 2",
+        near_cap <= 2.0 && climb >= 0.10,
+    );
+}
+
+/// 13-14: perceived against measured gains, and the org gain over time.
+fn gain_facts(base: &Projections, rollout: &Projections, fact: &mut FactFn) {
+    let s = &rollout.summary;
+    let (felt, real) = (
+        s.perceived_uplift_first_quarter,
+        s.measured_uplift_first_quarter,
+    );
+    fact(
+        13,
+        "in the first quarter of use the median developer feels faster than they are (rollout)",
+        &[("perceived_uplift_q1", felt), ("measured_uplift_q1", real)],
+        "perceived minus measured >= 0.10",
+        felt - real >= 0.10,
+    );
+    let quarter = |q: usize| {
+        let rows = &base.weekly[(q * 13).min(base.weekly.len())..((q + 1) * 13).min(base.weekly.len())];
+        mean(rows.iter().map(|r| r.output_uplift))
+    };
+    let (first, last) = (quarter(0), quarter(3));
+    fact(
+        14,
+        "the org-level gain stays near 10% instead of climbing through the year (baseline)",
+        &[("uplift_first_quarter", first), ("uplift_last_quarter", last)],
+        "both quarters in [0.03, 0.20]; last minus first < 0.05",
+        (0.03..=0.20).contains(&first) && (0.03..=0.20).contains(&last) && last - first < 0.05,
+    );
 }
 
 fn mean(it: impl Iterator<Item = f64>) -> f64 {

@@ -22,9 +22,11 @@ use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 
 use crate::events::log::EventLog;
-use crate::events::{AgentId, Event, WeekBatch};
+use crate::events::{AgentId, Event, UseCols, WeekBatch};
 use crate::model::decide::{self, AgentView, WeekContext};
+use crate::model::adoption;
 use crate::model::traits::Traits;
+use crate::model::work::{self, WorkOut};
 use crate::policy::GroupId;
 use crate::scenario::Scenario;
 use rng::{Entity, Purpose, stream};
@@ -166,12 +168,14 @@ impl<'s> Simulation<'s> {
         self.state.apply_opening(s, &batch);
 
         // 2. Snapshot.
-        let snap = Snapshot::take(&self.state, week);
+        let snap = Snapshot::take(s, &self.state, week);
 
         // 3. Decide, in parallel over fixed chunks, merged in agent order.
         let n = self.state.agents();
         let ctx = WeekContext {
+            week,
             policy: &self.state.policy,
+            org_adopt_share: snap.org_adopt_share,
             org_sorted_totals: &snap.org_sorted,
             org_index: &snap.org_index,
             org_marks: decide::peer_marks(&snap.org_sorted, s.behaviour.top_leapfrog),
@@ -200,6 +204,9 @@ impl<'s> Simulation<'s> {
                         monitoring: state.monitoring[i],
                         has_bot: state.has_bot[i],
                         last_padding: state.last_padding[i],
+                        use_level: state.use_level[i],
+                        team_adopt_share: snap.team_adopt_share[team as usize],
+                        team_noise: snap.team_noise[team as usize],
                         team_pad_share: snap.team_pad_share[team as usize],
                         team_bot_share: snap.team_bot_share[team as usize],
                         team_sorted_totals: if snap.team_sorted.is_empty() {
@@ -221,13 +228,7 @@ impl<'s> Simulation<'s> {
                         i as AgentId,
                         out.incident_costs.len() - before,
                     ));
-                    if w.built_bot {
-                        out.bots.push(i as AgentId);
-                    }
-                    out.genuine.push(w.genuine);
-                    out.padding.push(w.padding);
-                    out.bot.push(w.bot);
-                    out.output.push(w.output);
+                    out.push(i as AgentId, &w);
                 }
                 out
             })
@@ -239,14 +240,22 @@ impl<'s> Simulation<'s> {
             if let Some(scope) = scope {
                 batch.bots.extend(out.bots.iter().map(|&a| (a, scope)));
             }
+            batch.uses.agent.extend(out.uses.agent);
+            batch.uses.level.extend(out.uses.level);
+            batch.uses.cause.extend(out.uses.cause);
             batch.tokens.agent.extend(first..first + len);
             batch.tokens.genuine.extend(out.genuine);
             batch.tokens.padding.extend(out.padding);
             batch.tokens.bot.extend(out.bot);
             batch.incidents.agent.extend(out.incident_agents);
             batch.incidents.value.extend(out.incident_costs);
-            batch.work.agent.extend(first..first + len);
-            batch.work.value.extend(out.output);
+            let w = &mut batch.work;
+            w.agent.extend(first..first + len);
+            w.output.extend(out.work.iter().map(|x| x.output));
+            w.rework.extend(out.work.iter().map(|x| x.rework));
+            w.noise.extend(out.work.iter().map(|x| x.noise));
+            w.pad_time.extend(out.work.iter().map(|x| x.pad_time));
+            w.perceived.extend(out.work.iter().map(|x| x.perceived));
         }
 
         // 4. Managers: nudges (more often under target pressure), then reviews.
@@ -296,7 +305,11 @@ impl<'s> Simulation<'s> {
                     0,
                     Purpose::Hire,
                 );
-                (g, Traits::draw(&s.groups[g as usize].traits, &mut rng))
+                let mut t = Traits::draw(&s.groups[g as usize].traits, &mut rng);
+                if adoption::mature_start(s) {
+                    t.proficiency0 = adoption::settled_proficiency(s, &t);
+                }
+                (g, t)
             })
             .collect();
         let h = &mut batch.hires;
@@ -319,7 +332,7 @@ impl<'s> Simulation<'s> {
         let totals: Vec<f64> = (0..n)
             .map(|i| batch.tokens.genuine[i] + batch.tokens.padding[i] + batch.tokens.bot[i])
             .collect();
-        let mut sorted_out = batch.work.value.clone();
+        let mut sorted_out = batch.work.output.clone();
         sorted_out.sort_unstable_by(f64::total_cmp);
         let mut sorted_tok = totals.clone();
         sorted_tok.sort_unstable_by(f64::total_cmp);
@@ -333,7 +346,7 @@ impl<'s> Simulation<'s> {
             .into_par_iter()
             .map(|i| {
                 let rating = (1.0 - token_weight)
-                    * decide::cdf_indexed(&sorted_out, &out_index, batch.work.value[i])
+                    * decide::cdf_indexed(&sorted_out, &out_index, batch.work.output[i])
                     + token_weight * decide::cdf_indexed(&sorted_tok, &tok_index, totals[i]);
                 let mut rng = stream(
                     s.seed,
@@ -403,12 +416,18 @@ struct Snapshot {
     team_sorted: Vec<f64>,
     team_pad_share: Vec<f64>,
     team_bot_share: Vec<f64>,
+    /// Share of each team that used the tools for real work last week.
+    team_adopt_share: Vec<f64>,
+    /// Output units of attention each member loses to the team's bots this week.
+    team_noise: Vec<f64>,
+    /// Share of all employees who used the tools for real work last week.
+    org_adopt_share: f64,
     team_in_target: Vec<bool>,
     target_pressure: bool,
 }
 
 impl Snapshot {
-    fn take(st: &State, week: u32) -> Snapshot {
+    fn take(s: &Scenario, st: &State, week: u32) -> Snapshot {
         let n = st.agents();
         let teams = st.teams() as usize;
         let totals: Vec<f64> = (0..n).map(|i| st.last_total(i)).collect();
@@ -431,6 +450,8 @@ impl Snapshot {
         let mut team_pad_share = vec![0.0; teams];
         let mut team_bot_share = vec![0.0; teams];
         let mut team_in_target = vec![false; teams];
+        let mut team_adopt_share = vec![0.0; teams];
+        let mut team_noise = vec![0.0; teams];
         for j in 0..teams {
             let r = st.team_range(j as u32);
             let len = r.len() as f64;
@@ -443,6 +464,15 @@ impl Snapshot {
                 .count() as f64
                 / len;
             team_bot_share[j] = st.has_bot[r.clone()].iter().filter(|b| **b).count() as f64 / len;
+            team_adopt_share[j] =
+                st.last_genuine[r.clone()].iter().filter(|g| **g > 0.0).count() as f64 / len;
+            // A bot's actions last week: its useful tokens and the padding it ran.
+            let actions: f64 = r
+                .clone()
+                .filter(|&i| st.last_bot[i] > 0.0)
+                .map(|i| (st.last_bot[i] + st.last_padding[i]) / s.bots.tokens_per_action)
+                .sum();
+            team_noise[j] = work::noise_per_member(s, actions, r.len());
             team_in_target[j] = policy
                 .target
                 .is_some_and(|t| st.group[r].iter().any(|g| t.applies_to.contains(*g)));
@@ -464,7 +494,11 @@ impl Snapshot {
             _ => false,
         };
         let org_index = decide::rank_index(&org_sorted);
+        let users = st.last_genuine.iter().filter(|g| **g > 0.0).count();
         Snapshot {
+            team_adopt_share,
+            team_noise,
+            org_adopt_share: if n > 0 { users as f64 / n as f64 } else { 0.0 },
             org_sorted,
             org_index,
             team_sorted,
@@ -481,8 +515,9 @@ struct ChunkOut {
     genuine: Vec<f64>,
     padding: Vec<f64>,
     bot: Vec<f64>,
-    output: Vec<f64>,
+    work: Vec<WorkOut>,
     bots: Vec<AgentId>,
+    uses: UseCols,
     incident_agents: Vec<AgentId>,
     incident_costs: Vec<f64>,
 }
@@ -493,10 +528,27 @@ impl ChunkOut {
             genuine: Vec::with_capacity(n),
             padding: Vec::with_capacity(n),
             bot: Vec::with_capacity(n),
-            output: Vec::with_capacity(n),
+            work: Vec::with_capacity(n),
             bots: Vec::new(),
+            uses: UseCols::default(),
             incident_agents: Vec::new(),
             incident_costs: Vec::new(),
         }
+    }
+
+    /// Record agent `i`'s week (its incidents are already pushed).
+    fn push(&mut self, i: AgentId, w: &decide::AgentWeek) {
+        if w.built_bot {
+            self.bots.push(i);
+        }
+        if let Some((level, cause)) = w.use_change {
+            self.uses.agent.push(i);
+            self.uses.level.push(level);
+            self.uses.cause.push(cause);
+        }
+        self.genuine.push(w.genuine);
+        self.padding.push(w.padding);
+        self.bot.push(w.bot);
+        self.work.push(w.work);
     }
 }

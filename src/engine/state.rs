@@ -3,7 +3,7 @@
 //! for bit. State is struct-of-arrays, indexed by agent.
 
 use crate::events::{Event, WeekBatch};
-use crate::model::decide::learn;
+use crate::model::adoption::learn;
 use crate::model::traits::Traits;
 use crate::policy::{GroupId, PolicyChange, PolicyState};
 use crate::scenario::Scenario;
@@ -21,6 +21,8 @@ pub struct State {
     /// `m`: perceived monitoring, the belief that token statistics count.
     pub monitoring: Vec<f64>,
     pub has_bot: Vec<bool>,
+    /// Planned genuine tokens a week, the habit (0: not a user of the tools).
+    pub use_level: Vec<f64>,
     pub last_genuine: Vec<f64>,
     pub last_padding: Vec<f64>,
     pub last_bot: Vec<f64>,
@@ -43,6 +45,7 @@ impl State {
             proficiency: Vec::with_capacity(n),
             monitoring: Vec::with_capacity(n),
             has_bot: Vec::with_capacity(n),
+            use_level: Vec::with_capacity(n),
             last_genuine: Vec::with_capacity(n),
             last_padding: Vec::with_capacity(n),
             last_bot: Vec::with_capacity(n),
@@ -97,6 +100,7 @@ impl State {
                 self.proficiency.push(traits.proficiency0);
                 self.monitoring.push(s.behaviour.monitoring0);
                 self.has_bot.push(false);
+                self.use_level.push(0.0);
                 self.last_genuine.push(0.0);
                 self.last_padding.push(0.0);
                 self.last_bot.push(0.0);
@@ -111,23 +115,26 @@ impl State {
                 }
             }
             Event::BotDeployed { agent, .. } => self.has_bot[agent as usize] = true,
+            Event::UseChanged { agent, level, .. } => self.use_level[agent as usize] = level,
             Event::TokensUsed {
+                week,
                 agent,
                 genuine,
                 padding,
                 bot,
-                ..
             } => {
                 let i = agent as usize;
                 self.last_genuine[i] = genuine;
                 self.last_padding[i] = padding;
                 self.last_bot[i] = bot;
-                self.proficiency[i] = learn(
-                    s,
-                    self.proficiency[i],
-                    genuine,
-                    self.traits[i].token_intensity,
-                );
+                if tools_available(s, week) {
+                    self.proficiency[i] = learn(
+                        s,
+                        self.proficiency[i],
+                        genuine,
+                        self.traits[i].token_intensity,
+                    );
+                }
             }
             Event::IncidentOccurred { .. } => {}
             Event::WorkDelivered { agent, output, .. } => self.last_output[agent as usize] = output,
@@ -180,6 +187,9 @@ impl State {
         for &(agent, scope) in &b.bots {
             self.apply(s, &Event::BotDeployed { week, agent, scope });
         }
+        for (k, &agent) in b.uses.agent.iter().enumerate() {
+            self.use_level[agent as usize] = b.uses.level[k];
+        }
         let n = self.traits.len();
         let dense = |agents: &[u32]| {
             agents.len() == n && agents.iter().enumerate().all(|(i, a)| *a as usize == i)
@@ -187,6 +197,7 @@ impl State {
         let t = &b.tokens;
         if dense(&t.agent) {
             let traits = &self.traits;
+            let learning = tools_available(s, week);
             (
                 &mut self.proficiency[..],
                 &mut self.last_genuine[..],
@@ -200,7 +211,9 @@ impl State {
                     *g = t.genuine[i];
                     *p = t.padding[i];
                     *bo = t.bot[i];
-                    *q = learn(s, *q, t.genuine[i], traits[i].token_intensity);
+                    if learning {
+                        *q = learn(s, *q, t.genuine[i], traits[i].token_intensity);
+                    }
                 });
         } else {
             for k in 0..t.agent.len() {
@@ -215,17 +228,10 @@ impl State {
             }
         }
         if dense(&b.work.agent) {
-            self.last_output.copy_from_slice(&b.work.value);
+            self.last_output.copy_from_slice(&b.work.output);
         } else {
-            for k in 0..b.work.agent.len() {
-                self.apply(
-                    s,
-                    &Event::WorkDelivered {
-                        week,
-                        agent: b.work.agent[k],
-                        output: b.work.value[k],
-                    },
-                );
+            for (k, &agent) in b.work.agent.iter().enumerate() {
+                self.last_output[agent as usize] = b.work.output[k];
             }
         }
         for &team in &b.nudges {
@@ -245,6 +251,11 @@ impl State {
         }
         self.weeks_applied = week + 1;
     }
+}
+
+/// Whether the tools have arrived by `week` (learning and forgetting start then).
+fn tools_available(s: &Scenario, week: u32) -> bool {
+    i64::from(week) >= s.adoption.rollout_week
 }
 
 #[cfg(test)]

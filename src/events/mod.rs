@@ -4,8 +4,9 @@
 //! [`WeekBatch`] (struct of arrays, no boxing), and [`WeekBatch::events`] yields them in the
 //! canonical order that `engine::State::apply` folds them in, live and in replay alike:
 //!
-//! 1. `AgentHired` (week 0 only), 2. `PolicyChanged`, 3. `BotDeployed`, 4. `TokensUsed`,
-//! 5. `IncidentOccurred`, 6. `WorkDelivered`, 7. `ManagerNudged`, 8. `ReviewHeld`.
+//! 1. `AgentHired` (week 0 only), 2. `PolicyChanged`, 3. `BotDeployed`, 4. `UseChanged`,
+//! 5. `TokensUsed`, 6. `IncidentOccurred`, 7. `WorkDelivered`, 8. `ManagerNudged`,
+//! 9. `ReviewHeld`.
 //!
 //! This module stores and orders events; it makes no decisions and changes no state.
 
@@ -13,6 +14,7 @@ pub mod fork;
 pub mod log;
 pub mod store;
 
+use crate::model::adoption::UseCause;
 use crate::model::traits::Traits;
 use crate::policy::{GroupId, PermissionScope, PolicyChange};
 
@@ -47,6 +49,14 @@ pub enum Event {
         agent: AgentId,
         scope: PermissionScope,
     },
+    /// An employee's habitual genuine use changed: `level` planned genuine tokens a week (0: no
+    /// longer uses the tools), and why (a first trial, a forced trial, a revised habit).
+    UseChanged {
+        week: Week,
+        agent: AgentId,
+        level: f64,
+        cause: UseCause,
+    },
     /// A manager mentioned usage statistics to a team.
     ManagerNudged { week: Week, team: TeamId },
     /// Tokens an agent burnt this week: `genuine` on real work, `padding` only to inflate the
@@ -58,11 +68,18 @@ pub enum Event {
         padding: f64,
         bot: f64,
     },
-    /// Output units delivered this week, net of incident costs (1.0 = an average week's work).
+    /// Output units delivered this week (1.0 = an average week's work without AI), net of every
+    /// cost, and what went into it: `rework` (defects of AI-assisted work), `noise` (attention
+    /// lost to the team's bots), `pad_time` (time padding took from real work), all in output
+    /// units; and `perceived`, the employee's own estimate of their AI speed-up (a fraction).
     WorkDelivered {
         week: Week,
         agent: AgentId,
         output: f64,
+        rework: f64,
+        noise: f64,
+        pad_time: f64,
+        perceived: f64,
     },
     /// A bot took an unintended action costing `cost` output units.
     IncidentOccurred {
@@ -90,6 +107,7 @@ impl Event {
             Event::AgentHired { .. } => "AgentHired",
             Event::PolicyChanged { .. } => "PolicyChanged",
             Event::BotDeployed { .. } => "BotDeployed",
+            Event::UseChanged { .. } => "UseChanged",
             Event::ManagerNudged { .. } => "ManagerNudged",
             Event::TokensUsed { .. } => "TokensUsed",
             Event::WorkDelivered { .. } => "WorkDelivered",
@@ -125,6 +143,25 @@ pub struct AgentValueCols {
     pub value: Vec<f64>,
 }
 
+/// `UseChanged` payloads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UseCols {
+    pub agent: Vec<AgentId>,
+    pub level: Vec<f64>,
+    pub cause: Vec<UseCause>,
+}
+
+/// `WorkDelivered` payloads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WorkCols {
+    pub agent: Vec<AgentId>,
+    pub output: Vec<f64>,
+    pub rework: Vec<f64>,
+    pub noise: Vec<f64>,
+    pub pad_time: Vec<f64>,
+    pub perceived: Vec<f64>,
+}
+
 /// `ReviewHeld` payloads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReviewCols {
@@ -140,9 +177,10 @@ pub struct WeekBatch {
     pub hires: Hires,
     pub policy: Vec<PolicyChange>,
     pub bots: Vec<(AgentId, PermissionScope)>,
+    pub uses: UseCols,
     pub tokens: TokenCols,
     pub incidents: AgentValueCols,
-    pub work: AgentValueCols,
+    pub work: WorkCols,
     pub nudges: Vec<TeamId>,
     pub reviews: ReviewCols,
 }
@@ -160,6 +198,7 @@ impl WeekBatch {
         self.hires.agent.len()
             + self.policy.len()
             + self.bots.len()
+            + self.uses.agent.len()
             + self.tokens.agent.len()
             + self.incidents.agent.len()
             + self.work.agent.len()
@@ -189,6 +228,13 @@ impl WeekBatch {
             .bots
             .iter()
             .map(move |&(agent, scope)| Event::BotDeployed { week, agent, scope });
+        let u = &self.uses;
+        let uses = (0..u.agent.len()).map(move |i| Event::UseChanged {
+            week,
+            agent: u.agent[i],
+            level: u.level[i],
+            cause: u.cause[i],
+        });
         let t = &self.tokens;
         let tokens = (0..t.agent.len()).map(move |i| Event::TokensUsed {
             week,
@@ -207,7 +253,11 @@ impl WeekBatch {
         let work = (0..w.agent.len()).map(move |i| Event::WorkDelivered {
             week,
             agent: w.agent[i],
-            output: w.value[i],
+            output: w.output[i],
+            rework: w.rework[i],
+            noise: w.noise[i],
+            pad_time: w.pad_time[i],
+            perceived: w.perceived[i],
         });
         let nudges = self
             .nudges
@@ -223,6 +273,7 @@ impl WeekBatch {
         hires
             .chain(policy)
             .chain(bots)
+            .chain(uses)
             .chain(tokens)
             .chain(incidents)
             .chain(work)

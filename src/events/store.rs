@@ -4,10 +4,11 @@
 //! Schema: one row per event of a week, in canonical order (see the module docs of `events`):
 //! `week` (u32), `kind` (string), `agent`, `team`, `group` (u32, null where the event has none),
 //! and the event's fields, null elsewhere: `genuine`, `padding`, `bot` (TokensUsed), `output`
-//! (WorkDelivered), `cost` (IncidentOccurred), `rating`, `belief_shock` (ReviewHeld), `scope`
+//! `rework`, `noise`, `pad_time`, `perceived` (WorkDelivered), `level`, `cause` (UseChanged),
+//! `cost` (IncidentOccurred), `rating`, `belief_shock` (ReviewHeld), `scope`
 //! (BotDeployed), `change` (PolicyChanged, as a one-line TOML table), and the traits of
 //! AgentHired: `skill`, `ai_fit`, `proficiency0`, `career_concern`, `status_drive`,
-//! `gaming_aversion`, `token_intensity`, `trust`. Run-level facts (`RunStarted`: seed,
+//! `gaming_aversion`, `token_intensity`, `trust`, `optimism`. Run-level facts (`RunStarted`: seed,
 //! replication, scenario hash; the resolved scenario TOML; the number of weeks) are the file's
 //! key-value metadata; a complete footer is the `RunFinished`.
 
@@ -18,13 +19,14 @@ use polars::prelude::*;
 
 use super::WeekBatch;
 use crate::engine::{EventSink, State};
+use crate::model::adoption::UseCause;
 use crate::model::traits::Traits;
 use crate::policy::PermissionScope;
 use crate::scenario::validate::{change_to_toml, parse_change};
 use crate::scenario::{Overrides, Scenario, ScenarioError};
 
 /// Format tag stored in the metadata.
-pub const FORMAT: &str = "tokenmaxx-events-1";
+pub const FORMAT: &str = "tokenmaxx-events-2";
 /// Rows per written chunk: bounds the memory of writing a week of a large run.
 const CHUNK_ROWS: usize = 1 << 18;
 
@@ -77,6 +79,13 @@ const COLUMNS: &[(&str, DataType)] = &[
     ("gaming_aversion", DataType::Float64),
     ("token_intensity", DataType::Float64),
     ("trust", DataType::Float64),
+    ("optimism", DataType::Float64),
+    ("level", DataType::Float64),
+    ("cause", DataType::String),
+    ("rework", DataType::Float64),
+    ("noise", DataType::Float64),
+    ("pad_time", DataType::Float64),
+    ("perceived", DataType::Float64),
 ];
 
 /// The schema of `events.parquet`.
@@ -204,6 +213,7 @@ impl EventWriter {
                     trait_col("gaming_aversion", |t| t.gaming_aversion),
                     trait_col("token_intensity", |t| t.token_intensity),
                     trait_col("trust", |t| t.trust),
+                    trait_col("optimism", |t| t.optimism),
                 ],
             );
             self.write(df)?;
@@ -229,6 +239,20 @@ impl EventWriter {
                 "BotDeployed",
                 agents.len(),
                 vec![u32s("agent", &agents), Column::new("scope".into(), scopes)],
+            ))?;
+        }
+        for r in ranges(b.uses.agent.len()) {
+            let u = &b.uses;
+            let causes: Vec<&str> = u.cause[r.clone()].iter().map(|c| c.as_str()).collect();
+            self.write(chunk(
+                w,
+                "UseChanged",
+                r.len(),
+                vec![
+                    u32s("agent", &u.agent[r.clone()]),
+                    f64s("level", &u.level[r.clone()]),
+                    Column::new("cause".into(), causes),
+                ],
             ))?;
         }
         for r in ranges(b.tokens.agent.len()) {
@@ -265,7 +289,11 @@ impl EventWriter {
                 r.len(),
                 vec![
                     u32s("agent", &o.agent[r.clone()]),
-                    f64s("output", &o.value[r.clone()]),
+                    f64s("output", &o.output[r.clone()]),
+                    f64s("rework", &o.rework[r.clone()]),
+                    f64s("noise", &o.noise[r.clone()]),
+                    f64s("pad_time", &o.pad_time[r.clone()]),
+                    f64s("perceived", &o.perceived[r.clone()]),
                 ],
             ))?;
         }
@@ -477,9 +505,15 @@ fn batch_from_frame(
         "gaming_aversion",
         "token_intensity",
         "trust",
+        "optimism",
+        "level",
+        "rework",
+        "noise",
+        "pad_time",
+        "perceived",
     ];
     let cols: Vec<Vec<Option<f64>>> = names.iter().map(|n| f(n)).collect::<Result<_, _>>()?;
-    let (scope, change) = (s("scope")?, s("change")?);
+    let (scope, change, cause) = (s("scope")?, s("change")?, s("cause")?);
     let need = |v: Option<f64>, what: usize, row: usize| {
         v.ok_or_else(|| bad(format!("row {row}: `{}` is missing", names[what])))
     };
@@ -507,6 +541,7 @@ fn batch_from_frame(
                     gaming_aversion: v(12)?,
                     token_intensity: v(13)?,
                     trust: v(14)?,
+                    optimism: v(15)?,
                 });
             }
             "PolicyChanged" => {
@@ -529,9 +564,23 @@ fn batch_from_frame(
                 b.tokens.padding.push(need(cols[1][row], 1, row)?);
                 b.tokens.bot.push(need(cols[2][row], 2, row)?);
             }
+            "UseChanged" => {
+                let c = cause[row]
+                    .as_deref()
+                    .and_then(UseCause::parse)
+                    .ok_or_else(|| bad(format!("row {row}: bad cause")))?;
+                b.uses.agent.push(needa(agent[row], row)?);
+                b.uses.level.push(need(cols[16][row], 16, row)?);
+                b.uses.cause.push(c);
+            }
             "WorkDelivered" => {
-                b.work.agent.push(needa(agent[row], row)?);
-                b.work.value.push(need(cols[3][row], 3, row)?);
+                let w = &mut b.work;
+                w.agent.push(needa(agent[row], row)?);
+                w.output.push(need(cols[3][row], 3, row)?);
+                w.rework.push(need(cols[17][row], 17, row)?);
+                w.noise.push(need(cols[18][row], 18, row)?);
+                w.pad_time.push(need(cols[19][row], 19, row)?);
+                w.perceived.push(need(cols[20][row], 20, row)?);
             }
             "IncidentOccurred" => {
                 b.incidents.agent.push(needa(agent[row], row)?);

@@ -1,6 +1,6 @@
-//! The weekly decision of one employee (MODEL.md sections 4 and 5), as pure functions of a frozen
-//! snapshot of last week and one RNG stream. Nothing here mutates shared state: the engine turns
-//! the returned [`AgentWeek`] into events and applies them.
+//! The weekly decision of one employee (docs/model.md, "The weekly decision"), as pure functions
+//! of a frozen snapshot of last week and one RNG stream. Nothing here mutates shared state: the
+//! engine turns the returned [`AgentWeek`] into events and applies them.
 
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Poisson, StandardNormal};
@@ -8,12 +8,17 @@ use rand_distr::{Distribution, Poisson, StandardNormal};
 use crate::policy::{GroupId, PermissionScope, PolicyState, Visibility};
 use crate::scenario::Scenario;
 
+use super::adoption::{self, UseCause, UseInput};
 use super::traits::Traits;
+use super::work::{self, WorkInput, WorkOut};
 
 /// What the week looks like to every agent: the policies in force and last week's peers.
 #[derive(Debug, Clone, Copy)]
 pub struct WeekContext<'a> {
+    pub week: u32,
     pub policy: &'a PolicyState,
+    /// Share of all employees who used the tools for real work last week.
+    pub org_adopt_share: f64,
     /// Last week's total tokens of every employee, sorted ascending (empty in week 0).
     pub org_sorted_totals: &'a [f64],
     /// [`rank_index`] of `org_sorted_totals`.
@@ -33,6 +38,12 @@ pub struct AgentView<'a> {
     pub monitoring: f64,
     pub has_bot: bool,
     pub last_padding: f64,
+    /// Planned genuine tokens a week (0: not a user of the tools).
+    pub use_level: f64,
+    /// Share of the agent's team that used the tools last week.
+    pub team_adopt_share: f64,
+    /// Output units of attention the team's bots cost each member this week.
+    pub team_noise: f64,
     /// Share of the agent's team that padded last week.
     pub team_pad_share: f64,
     /// Share of the agent's team that has a bot.
@@ -45,11 +56,12 @@ pub struct AgentView<'a> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AgentWeek {
     pub built_bot: bool,
+    /// The habit changed this week: new planned genuine tokens and why.
+    pub use_change: Option<(f64, UseCause)>,
     pub genuine: f64,
     pub padding: f64,
     pub bot: f64,
-    /// Output net of incident costs.
-    pub output: f64,
+    pub work: WorkOut,
 }
 
 /// Weight, in output units per raw token, of the price of tokens when costs are visible: the
@@ -62,33 +74,6 @@ pub fn price_cost_per_token(s: &Scenario, policy: &PolicyState) -> f64 {
     } else {
         0.0
     }
-}
-
-/// Best-response genuine tokens before noise: maximise `s*A*f*q*ln(1 + E/kappa) - cost(E)` with
-/// `E = G/w`, where effective work costs `effort_cost/kappa` per token of `E` and, with visible
-/// costs, each raw token costs `price_cost` output units. The first-order condition gives
-/// `kappa + E = s*A*f*q / (effort_cost/kappa + w*price_cost)`.
-pub fn genuine_best_response(s: &Scenario, t: &Traits, q: f64, price_cost: f64) -> f64 {
-    let b = &s.behaviour;
-    let kappa = b.token_scale;
-    let gain = t.skill * b.uplift * t.ai_fit * q;
-    let marginal_cost = b.effort_cost / kappa + t.token_intensity * price_cost;
-    let e = (gain / marginal_cost - kappa).max(0.0);
-    t.token_intensity * e
-}
-
-/// Output of a week without incidents: own work plus the bot's useful work.
-pub fn output(s: &Scenario, t: &Traits, q: f64, genuine: f64, bot: f64) -> f64 {
-    let b = &s.behaviour;
-    let kappa = b.token_scale;
-    let e = genuine / t.token_intensity;
-    let own = t.skill * (1.0 + b.uplift * t.ai_fit * q * (e / kappa).ln_1p());
-    let bot_part = if bot > 0.0 {
-        t.skill * s.bots.bot_uplift * t.ai_fit * (bot / kappa).ln_1p()
-    } else {
-        0.0
-    };
-    own + bot_part
 }
 
 /// Incident-rate factor of a permission scope.
@@ -295,7 +280,9 @@ pub fn choose_padding<R: Rng + ?Sized>(
         return 0.0;
     }
 
-    let g_eff = a.traits.gaming_aversion * (1.0 - b.norm_weight * a.team_pad_share);
+    // The felt cost of padding: aversion (eroded by the team's norm) plus the work time it takes.
+    let g_eff = a.traits.gaming_aversion * (1.0 - b.norm_weight * a.team_pad_share)
+        + s.work.pad_time * a.traits.skill;
     let pad_scale = if bot_running {
         b.pad_scale * b.bot_leverage
     } else {
@@ -348,8 +335,10 @@ pub fn choose_padding<R: Rng + ?Sized>(
 }
 
 /// Decide one agent-week. Draw order on `rng` (part of the reproducibility contract): bot build
-/// (while a platform is up and the agent has none), weekly noise, revise, padding choice (only
-/// when revising with more than one candidate), incidents and their costs.
+/// (while a platform is up and the agent has none), the habit draw, weekly noise, padding revise,
+/// padding choice (only when revising with more than one candidate), the mandate-conversion draw
+/// (only for a non-user who padded up to a target), incidents and their costs. Before the
+/// rollout week nothing is drawn: nobody has the tools.
 pub fn decide<R: Rng + ?Sized>(
     s: &Scenario,
     ctx: &WeekContext,
@@ -357,8 +346,11 @@ pub fn decide<R: Rng + ?Sized>(
     rng: &mut R,
     incident_costs: &mut Vec<f64>,
 ) -> AgentWeek {
-    let policy = ctx.policy;
     let t = a.traits;
+    if i64::from(ctx.week) < s.adoption.rollout_week {
+        return AgentWeek::without_tools(t);
+    }
+    let policy = ctx.policy;
     let bot_running = a.has_bot && policy.platform.is_some();
 
     // 1. Bot building (Bass diffusion within teams).
@@ -371,49 +363,127 @@ pub fn decide<R: Rng + ?Sized>(
         _ => false,
     };
 
-    // 2. Genuine tokens: best response times weekly noise, clipped by the budget.
+    // 2. Habit: a first trial, a revision, or last week's level.
     let price_cost = price_cost_per_token(s, policy);
+    let best = adoption::planned_use(s, t, a.proficiency, price_cost);
+    let input = UseInput {
+        rollout_now: i64::from(ctx.week) == s.adoption.rollout_week,
+        level: a.use_level,
+        team_share: a.team_adopt_share,
+        org_share: ctx.org_adopt_share,
+        best,
+    };
+    let mut use_change = adoption::start_of_week(s, t, input, rng.random::<f64>());
+    let level = use_change.map_or(a.use_level, |c| c.0);
+
+    // 3. Genuine tokens: the habit times weekly noise, clipped by the budget.
     let z: f64 = StandardNormal.sample(rng);
-    let noise = (s.behaviour.week_noise * z).exp();
     let cap = ctx.cap_tokens;
     let bot = if bot_running {
         s.bots.bot_tokens.min(cap)
     } else {
         0.0
     };
-    let genuine = (genuine_best_response(s, t, a.proficiency, price_cost) * noise)
+    let genuine = (level * (s.behaviour.week_noise * z).exp())
         .min(cap - bot)
         .max(0.0);
 
-    // 3. Padding: habit, or a revised logit choice.
-    let base = genuine + bot;
+    // 4. Padding: habit, or a revised logit choice.
+    let padding = padding(s, ctx, a, genuine + bot, bot_running, price_cost, rng);
+
+    // 5. The mandate channel: a non-user padding up to a target has tried the tools.
+    if level <= 0.0 && padding > 0.0 && padded_to_target(ctx, a, genuine + bot + padding) {
+        let u = rng.random::<f64>();
+        if u < s.adoption.mandate_conversion && best > 0.0 {
+            use_change = Some((best, UseCause::Mandate));
+        }
+    }
+
+    // 6. Incidents, 7. the week's work.
+    let incidents = incidents(s, policy, bot_running, bot + padding, rng, incident_costs);
+    let input = WorkInput {
+        q: a.proficiency,
+        genuine,
+        bot,
+        padding,
+        bot_running,
+        noise: a.team_noise,
+        incidents,
+    };
+    AgentWeek {
+        built_bot,
+        use_change,
+        genuine,
+        padding,
+        bot,
+        work: work::week(s, t, input),
+    }
+}
+
+impl AgentWeek {
+    /// A week before the tools arrive: plain work.
+    fn without_tools(t: &Traits) -> AgentWeek {
+        AgentWeek {
+            built_bot: false,
+            use_change: None,
+            genuine: 0.0,
+            padding: 0.0,
+            bot: 0.0,
+            work: WorkOut {
+                output: t.skill,
+                ..WorkOut::default()
+            },
+        }
+    }
+}
+
+/// This week's padding: last week's habit, or (with probability `revise_bot`/`revise_manual`) a
+/// new logit choice; never above the budget cap.
+fn padding<R: Rng + ?Sized>(
+    s: &Scenario,
+    ctx: &WeekContext,
+    a: &AgentView,
+    base: f64,
+    bot_running: bool,
+    price_cost: f64,
+    rng: &mut R,
+) -> f64 {
     let revise_p = if bot_running {
         s.behaviour.revise_bot
     } else {
         s.behaviour.revise_manual
     };
     let revise = rng.random::<f64>() < revise_p;
-    let padding = if revise {
-        choose_padding(
-            s,
-            ctx,
-            a,
-            base,
-            bot_running,
-            policy.platform,
-            price_cost,
-            rng,
-        )
+    let scope = ctx.policy.platform;
+    if revise {
+        choose_padding(s, ctx, a, base, bot_running, scope, price_cost, rng)
     } else {
         a.last_padding
     }
-    .min((cap - base).max(0.0))
-    .max(0.0);
+    .min((ctx.cap_tokens - base).max(0.0))
+    .max(0.0)
+}
 
-    // 4. Incidents: unintended bot actions, Poisson in the number of actions.
-    let mut incident_total = 0.0;
+/// A target applies to the agent and its total reaches the target's threshold.
+fn padded_to_target(ctx: &WeekContext, a: &AgentView, total: f64) -> bool {
+    ctx.policy
+        .target
+        .is_some_and(|t| t.applies_to.contains(a.group) && total >= t.theta_tokens)
+}
+
+/// Incidents: unintended bot actions, Poisson in the number of actions. Returns their total cost
+/// in output units and pushes each cost.
+fn incidents<R: Rng + ?Sized>(
+    s: &Scenario,
+    policy: &PolicyState,
+    bot_running: bool,
+    bot_tokens: f64,
+    rng: &mut R,
+    costs: &mut Vec<f64>,
+) -> f64 {
+    let mut total = 0.0;
     if bot_running && let Some(scope) = policy.platform {
-        let actions = (bot + padding) / s.bots.tokens_per_action;
+        let actions = bot_tokens / s.bots.tokens_per_action;
         let lambda = actions * s.bots.incident_rate * scope_factor(s, scope);
         if lambda > 0.0
             && let Ok(pois) = Poisson::new(lambda)
@@ -421,28 +491,12 @@ pub fn decide<R: Rng + ?Sized>(
             let k: f64 = pois.sample(rng);
             for _ in 0..(k as u64) {
                 let c = s.incident_cost.sample(rng).max(0.0);
-                incident_costs.push(c);
-                incident_total += c;
+                costs.push(c);
+                total += c;
             }
         }
     }
-
-    // 5. Output.
-    let out = output(s, t, a.proficiency, genuine, bot) - incident_total;
-    AgentWeek {
-        built_bot,
-        genuine,
-        padding,
-        bot,
-        output: out,
-    }
-}
-
-/// Proficiency after a week of genuine use (MODEL.md section 4, learning).
-pub fn learn(s: &Scenario, q: f64, genuine: f64, token_intensity: f64) -> f64 {
-    let kappa = s.behaviour.token_scale;
-    let e = genuine / token_intensity;
-    (q + s.behaviour.learn_rate * (1.0 - q) * e / (e + kappa)).clamp(0.0, 1.0)
+    total
 }
 
 #[cfg(test)]
@@ -467,45 +521,33 @@ mod tests {
             gaming_aversion: 1.0,
             token_intensity: 1.0,
             trust: 0.5,
+            optimism: 0.2,
         }
     }
 
     #[test]
-    fn best_response_matches_the_closed_form_and_is_optimal() {
+    fn planned_use_is_the_best_response_to_the_perceived_gain() {
         let s = scenario();
         let t = traits();
         let q = 0.5;
-        let g = genuine_best_response(&s, &t, q, 0.0);
+        let g = adoption::planned_use(&s, &t, q, 0.0);
         let b = &s.behaviour;
-        let closed = t.token_intensity
-            * b.token_scale
-            * (t.skill * b.uplift * t.ai_fit * q / b.effort_cost - 1.0);
+        let perceived = b.uplift * t.ai_fit * q + t.optimism;
+        let closed = t.token_intensity * b.token_scale * (t.skill * perceived / b.effort_cost - 1.0);
         assert!((g - closed).abs() / closed < 1e-9);
-        // Net value is lower a little either side of the optimum.
-        let net = |g: f64| {
-            output(&s, &t, q, g, 0.0) - b.effort_cost * g / t.token_intensity / b.token_scale
-        };
+        // The perceived net value is lower a little either side of the plan.
+        let kappa = b.token_scale;
+        let net = |g: f64| t.skill * perceived * (g / kappa).ln_1p() - b.effort_cost * g / kappa;
         assert!(net(g) > net(g * 0.9) && net(g) > net(g * 1.1));
     }
 
     #[test]
-    fn visible_costs_lower_genuine_use() {
+    fn visible_costs_lower_planned_use() {
         let s = scenario();
         let t = traits();
-        assert!(genuine_best_response(&s, &t, 0.5, 1e-8) < genuine_best_response(&s, &t, 0.5, 0.0));
-    }
-
-    #[test]
-    fn output_is_concave_in_tokens() {
-        let s = scenario();
-        let t = traits();
-        let k = s.behaviour.token_scale;
-        let (a, b, c) = (
-            output(&s, &t, 0.5, k, 0.0),
-            output(&s, &t, 0.5, 2.0 * k, 0.0),
-            output(&s, &t, 0.5, 3.0 * k, 0.0),
+        assert!(
+            adoption::planned_use(&s, &t, 0.5, 1e-8) < adoption::planned_use(&s, &t, 0.5, 0.0)
         );
-        assert!(b - a > c - b && c > b && b > a);
     }
 
     #[test]
@@ -514,6 +556,8 @@ mod tests {
         let s = scenario();
         let policy = PolicyState::default();
         let ctx = WeekContext {
+            week: 10,
+            org_adopt_share: 0.5,
             policy: &policy,
             org_sorted_totals: &[1.0, 2.0, 3.0],
             org_index: &[],
@@ -528,6 +572,9 @@ mod tests {
             monitoring: 0.3,
             has_bot: false,
             last_padding: 0.0,
+            use_level: 0.0,
+            team_adopt_share: 0.0,
+            team_noise: 0.0,
             team_pad_share: 0.0,
             team_bot_share: 0.0,
             team_sorted_totals: &[],
@@ -555,6 +602,8 @@ mod tests {
         )));
         let peers: Vec<f64> = (1..=100).map(|i| i as f64 * 1e6).collect();
         let ctx = WeekContext {
+            week: 10,
+            org_adopt_share: 0.5,
             policy: &policy,
             org_sorted_totals: &peers,
             org_index: &rank_index(&peers),
@@ -571,6 +620,9 @@ mod tests {
             monitoring: 0.3,
             has_bot: false,
             last_padding: 0.0,
+            use_level: 0.0,
+            team_adopt_share: 0.0,
+            team_noise: 0.0,
             team_pad_share: 0.0,
             team_bot_share: 0.0,
             team_sorted_totals: &[],
@@ -584,6 +636,8 @@ mod tests {
         let mut outcome = policy;
         outcome.outcome_metrics = true;
         let ctx = WeekContext {
+            week: 10,
+            org_adopt_share: 0.5,
             policy: &outcome,
             ..ctx
         };
@@ -605,6 +659,8 @@ mod tests {
             applies_to: set,
         });
         let ctx = WeekContext {
+            week: 10,
+            org_adopt_share: 0.5,
             policy: &policy,
             org_sorted_totals: &[],
             org_index: &[],
@@ -620,15 +676,22 @@ mod tests {
             monitoring: 0.9,
             has_bot: false,
             last_padding: 0.0,
+            use_level: 0.0,
+            team_adopt_share: 0.0,
+            team_noise: 0.0,
             team_pad_share: 0.0,
             team_bot_share: 0.0,
             team_sorted_totals: &[],
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let mut padded = 0;
         for _ in 0..200 {
             let p = choose_padding(&s, &ctx, &a, 0.0, false, None, 0.0, &mut rng);
             assert!(p == 0.0 || p == 5e5);
+            padded += usize::from(p == 5e5);
         }
+        // a career-minded agent who believes tokens count usually pads up to theta
+        assert!(padded > 150, "padded {padded} of 200");
         // an agent in another group feels no pull
         let a1 = AgentView { group: 1, ..a };
         assert_eq!(
@@ -655,11 +718,4 @@ mod tests {
         assert_eq!(cdf(&v, 0.0), 0.0);
     }
 
-    #[test]
-    fn learning_raises_proficiency_towards_one() {
-        let s = scenario();
-        let q1 = learn(&s, 0.3, 5e7, 1.0);
-        assert!(q1 > 0.3 && q1 < 1.0);
-        assert_eq!(learn(&s, 0.3, 0.0, 1.0), 0.3);
-    }
 }

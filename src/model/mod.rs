@@ -1,6 +1,8 @@
-//! The behavioural model: traits, the weekly decision, productivity, bots and incidents
-//! (MODEL.md sections 2-5). Pure functions of a snapshot and an RNG; no state is mutated here.
+//! The behavioural model: traits, adoption, the weekly decision, the output side, bots and
+//! incidents (docs/model.md). Pure functions of a snapshot and an RNG; no state is mutated here.
 
+pub mod adoption;
 pub mod decide;
 pub mod dist;
 pub mod traits;
+pub mod work;

@@ -23,6 +23,8 @@ pub struct Traits {
     pub token_intensity: f64,
     /// `tau`: how much official statements move beliefs, in [0, 1].
     pub trust: f64,
+    /// `o`: optimism, added to the gain coefficient the employee believes in.
+    pub optimism: f64,
 }
 
 impl Traits {
@@ -39,6 +41,7 @@ impl Traits {
             // A zero intensity would make effective work infinite per token: floor it.
             token_intensity: d.token_intensity.sample(rng).max(1e-6),
             trust: unit(d.trust.sample(rng)),
+            optimism: d.optimism.sample(rng),
         }
     }
 }

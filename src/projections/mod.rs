@@ -48,6 +48,24 @@ pub struct WeeklyRow {
     pub incidents: u32,
     /// Output units lost to incidents.
     pub incident_cost: f64,
+    /// Output units lost to rework of AI-assisted work (defects, review).
+    pub rework_cost: f64,
+    /// Output units of attention lost to bots' messages and triage.
+    pub noise_cost: f64,
+    /// Output units of working time spent padding.
+    pub padding_time_cost: f64,
+    /// Value of the output gain over working without AI, minus the token cost, US dollars (all
+    /// costs above are already out of the output).
+    pub net_value_usd: f64,
+    /// Median, over this week's genuine users in the tracked groups, of their own estimate of
+    /// their AI speed-up.
+    pub perceived_uplift: f64,
+    /// Median over the same users of their measured output over their no-AI output, minus one.
+    pub measured_uplift: f64,
+    /// Share of those users who would say AI makes them faster (perceived speed-up > 0).
+    pub say_faster_share: f64,
+    /// Share of those users who are measurably faster (measured uplift > 0).
+    pub are_faster_share: f64,
     /// Mean perceived monitoring after the week.
     pub mean_monitoring: f64,
     /// Bots in existence at the end of the week (cumulative deployments).
@@ -64,7 +82,7 @@ pub struct WeeklyRow {
     pub tokens_p50: f64,
     #[serde(skip)]
     pub tokens_p99: f64,
-    /// Median weekly token cost of the reported-active members of the tracked groups.
+    /// Median weekly token cost of the genuinely active members of the tracked groups.
     #[serde(skip)]
     pub median_active_cost_usd: Option<f64>,
     /// Output without AI (sum of skills): the counterfactual the uplift is measured against.
@@ -144,6 +162,58 @@ struct AgentTotals {
     bot: Vec<f64>,
     output: Vec<f64>,
     incidents: Vec<u32>,
+    /// Whether the agent used tokens for real work this week.
+    user_this_week: Vec<bool>,
+}
+
+/// A week's `WorkDelivered` events folded: output and its costs, perceived and measured gains.
+struct WorkFold {
+    output: f64,
+    rework: f64,
+    noise: f64,
+    pad_time: f64,
+    perceived: f64,
+    measured: f64,
+    say_faster: f64,
+    are_faster: f64,
+}
+
+impl WorkFold {
+    fn fold(b: &WeekBatch, t: &mut AgentTotals, tracked: &crate::policy::GroupSet) -> WorkFold {
+        let w = &b.work;
+        let (mut output, mut rework, mut noise, mut pad_time) = (0.0, 0.0, 0.0, 0.0);
+        let (mut perceived, mut measured) = (Vec::new(), Vec::new());
+        for (k, &agent) in w.agent.iter().enumerate() {
+            let i = agent as usize;
+            t.output[i] += w.output[k];
+            output += w.output[k];
+            rework += w.rework[k];
+            noise += w.noise[k];
+            pad_time += w.pad_time[k];
+            if t.user_this_week[i] && tracked.contains(t.group[i]) && t.skill[i] > 0.0 {
+                perceived.push(w.perceived[k]);
+                measured.push(w.output[k] / t.skill[i] - 1.0);
+            }
+        }
+        let share_above_zero = |v: &[f64]| {
+            if v.is_empty() {
+                0.0
+            } else {
+                v.iter().filter(|x| **x > 0.0).count() as f64 / v.len() as f64
+            }
+        };
+        let (say_faster, are_faster) = (share_above_zero(&perceived), share_above_zero(&measured));
+        WorkFold {
+            output,
+            rework,
+            noise,
+            pad_time,
+            perceived: median_in_place(&mut perceived).unwrap_or(0.0),
+            measured: median_in_place(&mut measured).unwrap_or(0.0),
+            say_faster,
+            are_faster,
+        }
+    }
 }
 
 /// Folds weekly batches into [`Projections`].
@@ -244,6 +314,7 @@ impl EventSink for Projector {
             v.resize(n, 0.0);
         }
         t.incidents.resize(n, 0);
+        t.user_this_week.resize(n, false);
         self.bots += b.bots.len() as u32;
         for change in &b.policy {
             let label = mark_label(&self.previous_policy, change);
@@ -270,6 +341,7 @@ impl EventSink for Projector {
             let i = tok.agent[k] as usize;
             let (g, p, bo) = (tok.genuine[k], tok.padding[k], tok.bot[k]);
             let total = g + p + bo;
+            t.user_this_week[i] = g > 0.0;
             t.genuine[i] += g;
             t.padding[i] += p;
             t.bot[i] += bo;
@@ -279,19 +351,15 @@ impl EventSink for Projector {
             totals.push(total);
             if tracked.contains(t.group[i]) {
                 members += 1;
-                if total >= theta {
-                    reported += 1;
+                reported += usize::from(total >= theta);
+                if g >= theta {
+                    genuine_active += 1;
                     active_costs.push(total * price);
                 }
-                genuine_active += usize::from(g >= theta);
             }
         }
-        let mut output_total = 0.0;
-        for k in 0..b.work.agent.len() {
-            let i = b.work.agent[k] as usize;
-            t.output[i] += b.work.value[k];
-            output_total += b.work.value[k];
-        }
+        let wk = WorkFold::fold(b, t, &tracked);
+        let output_total = wk.output;
         let mut incident_cost = 0.0;
         for k in 0..b.incidents.agent.len() {
             t.incidents[b.incidents.agent[k] as usize] += 1;
@@ -338,6 +406,14 @@ impl EventSink for Projector {
             roi: (cost > 0.0).then(|| (output_total - baseline) * usd_per_unit / cost),
             incidents: b.incidents.agent.len() as u32,
             incident_cost,
+            rework_cost: wk.rework,
+            noise_cost: wk.noise,
+            padding_time_cost: wk.pad_time,
+            net_value_usd: (output_total - baseline) * usd_per_unit - cost,
+            perceived_uplift: wk.perceived,
+            measured_uplift: wk.measured,
+            say_faster_share: wk.say_faster,
+            are_faster_share: wk.are_faster,
             mean_monitoring: if n > 0 {
                 state.monitoring.iter().sum::<f64>() / n as f64
             } else {

@@ -42,8 +42,27 @@ pub struct Summary {
     pub median_weekly_tokens_per_user: f64,
     /// Output over the no-AI counterfactual, minus one, whole run.
     pub output_uplift: f64,
-    /// Value of the output gain per dollar of tokens, whole run (None without cost).
+    /// Value of the output gain per dollar of tokens, whole run (None without cost). It
+    /// misleads on its own: a policy that cuts spend can raise it while destroying value.
     pub roi: Option<f64>,
+    /// The headline: value of the output gain over working without AI minus the token cost,
+    /// whole run, US dollars (rework, noise, padding time and incidents are out of the output).
+    pub net_value_usd: f64,
+    /// Net value per employee, annualised.
+    pub net_value_per_employee_year_usd: f64,
+    /// Output units lost to rework, to bots' noise and to time spent padding, whole run.
+    pub rework_cost: f64,
+    pub noise_cost: f64,
+    pub padding_time_cost: f64,
+    /// Weekly medians of perceived and measured uplift of genuine users (tracked groups),
+    /// averaged over the first 13 weeks after the rollout and over the whole run.
+    pub perceived_uplift_first_quarter: f64,
+    pub measured_uplift_first_quarter: f64,
+    pub perceived_uplift: f64,
+    pub measured_uplift: f64,
+    /// Mean weekly share of genuine users who say AI makes them faster, and who are.
+    pub say_faster_share: f64,
+    pub are_faster_share: f64,
     pub tokens_total: f64,
     pub tokens_genuine: f64,
     pub tokens_padding: f64,
@@ -98,6 +117,12 @@ impl Summary {
             .filter_map(|r| r.median_active_cost_usd)
             .collect();
         let top = deciles.last();
+        let rollout = s.adoption.rollout_week.max(0) as u32;
+        let quarter: Vec<&WeeklyRow> = weekly
+            .iter()
+            .filter(|r| r.week >= rollout && r.week < rollout + 13)
+            .collect();
+        let net = sum(|r| r.net_value_usd);
         Summary {
             scenario: s.name.clone(),
             description: s.description.clone(),
@@ -134,6 +159,17 @@ impl Summary {
                 0.0
             },
             roi: (cost > 0.0).then(|| (output - baseline) * s.usd_per_output_unit() / cost),
+            net_value_usd: net,
+            net_value_per_employee_year_usd: net / s.employees.max(1) as f64 * 52.0 / weeks,
+            rework_cost: sum(|r| r.rework_cost),
+            noise_cost: sum(|r| r.noise_cost),
+            padding_time_cost: sum(|r| r.padding_time_cost),
+            perceived_uplift_first_quarter: mean(&quarter, |r| r.perceived_uplift),
+            measured_uplift_first_quarter: mean(&quarter, |r| r.measured_uplift),
+            perceived_uplift: mean(&all, |r| r.perceived_uplift),
+            measured_uplift: mean(&all, |r| r.measured_uplift),
+            say_faster_share: mean(&all, |r| r.say_faster_share),
+            are_faster_share: mean(&all, |r| r.are_faster_share),
             tokens_total,
             tokens_genuine: sum(|r| r.tokens_genuine),
             tokens_padding,
@@ -153,6 +189,18 @@ impl Summary {
             format!(
                 "{} ({} employees, {} weeks, seed {}): {}",
                 self.scenario, self.employees, self.weeks, self.seed, self.description
+            ),
+            format!(
+                "Net value: {} a year per employee ({} in all): the output AI added, minus tokens, rework, bot noise, padding time and incidents.",
+                usd(self.net_value_per_employee_year_usd),
+                usd(self.net_value_usd)
+            ),
+            format!(
+                "Felt versus measured: the median user feels {:+.0}% faster and is {:+.0}%; {:.0}% say AI makes them faster, {:.0}% are.",
+                self.perceived_uplift * 100.0,
+                self.measured_uplift * 100.0,
+                self.say_faster_share * 100.0,
+                self.are_faster_share * 100.0
             ),
             format!(
                 "Heaviest users: the top 10% burn {:.1}x the median user's tokens for {:.1}x the median output.",
@@ -186,6 +234,10 @@ impl Summary {
             ),
             None => format!("Value: output {:+.1}% over working without AI; no token cost.", self.output_uplift * 100.0),
         });
+        lines.push(format!(
+            "Hidden costs: {:.0} person-weeks of rework, {:.0} lost to bot noise, {:.0} spent padding.",
+            self.rework_cost, self.noise_cost, self.padding_time_cost
+        ));
         lines.push(format!(
             "Risk: {} bots built, {} incidents costing {:.1} person-weeks of output.",
             self.bots_deployed, self.incidents, self.incident_cost

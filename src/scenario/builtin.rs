@@ -43,6 +43,15 @@ pub const BUILTINS: &[(&str, &str)] = &[
         "token-budget",
         include_str!("../../scenarios/token-budget.toml"),
     ),
+    ("rollout", include_str!("../../scenarios/rollout.toml")),
+    (
+        "rollout-mandate",
+        include_str!("../../scenarios/rollout-mandate.toml"),
+    ),
+    (
+        "rollout-mandate-then-outcomes",
+        include_str!("../../scenarios/rollout-mandate-then-outcomes.toml"),
+    ),
 ];
 
 /// The default scenario of `tokenmaxx run`.

@@ -23,7 +23,7 @@ pub use load::Source;
 
 use crate::model::dist::Dist;
 use crate::policy::{GroupId, GroupSet, PolicyChange};
-use raw::{Behaviour, Bots, Money, RawScenario};
+use raw::{Adoption, Behaviour, Bots, Money, RawScenario, Work};
 
 /// Distributions of the traits of one group (MODEL.md section 2).
 #[derive(Debug, Clone)]
@@ -36,6 +36,7 @@ pub struct TraitDists {
     pub gaming_aversion: Dist,
     pub token_intensity: Dist,
     pub trust: Dist,
+    pub optimism: Dist,
 }
 
 /// A population group.
@@ -64,6 +65,8 @@ pub struct Scenario {
     pub team_size: u32,
     pub groups: Vec<Group>,
     pub behaviour: Behaviour,
+    pub adoption: Adoption,
+    pub work: Work,
     pub bots: Bots,
     pub incident_cost: Dist,
     pub money: Money,

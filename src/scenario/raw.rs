@@ -29,6 +29,10 @@ pub struct RawScenario {
     /// Groups keyed by name (`population.developers.ai_fit.a`).
     pub population: BTreeMap<String, RawGroup>,
     pub behaviour: Behaviour,
+    /// How use of the tools starts, grows and stops (model v2, docs/model.md).
+    pub adoption: Adoption,
+    /// What AI use and padding do to the work itself (model v2, docs/model.md).
+    pub work: Work,
     pub bots: Bots,
     pub money: Money,
     /// The policy in force at week 0 (same shape as a timeline entry, without `week`).
@@ -65,6 +69,8 @@ impl Default for RawScenario {
             team_size: 8,
             population,
             behaviour: Behaviour::default(),
+            adoption: Adoption::default(),
+            work: Work::default(),
             bots: Bots::default(),
             money: Money::default(),
             policy: RawPolicyChange::default(),
@@ -95,6 +101,9 @@ pub struct RawGroup {
     pub token_intensity: DistSpec,
     /// How much official statements move beliefs, in [0, 1].
     pub trust: DistSpec,
+    /// Optimism about one's own AI speed-up: added to the gain coefficient an employee believes
+    /// in (gain per log-unit of AI work), so perceived gains exceed measured ones.
+    pub optimism: DistSpec,
 }
 
 impl Default for RawGroup {
@@ -105,7 +114,7 @@ impl Default for RawGroup {
             skill: DistSpec::lognormal(0.0, 0.45),
             ai_fit: DistSpec::beta(2.0, 3.0),
             // Calibrated (MODEL.md: Beta(2, 5)): ~70% weekly-active developers without a mandate.
-            proficiency: DistSpec::beta(3.0, 4.0),
+            proficiency: DistSpec::beta(5.0, 3.0),
             career_concern: DistSpec::beta(2.0, 2.0),
             status_drive: DistSpec::beta(2.0, 5.0),
             // Calibrated: MODEL.md has Gamma(2, 0.5); Gamma(1, 1) keeps the mean (1.0) but has a
@@ -114,6 +123,9 @@ impl Default for RawGroup {
             // Calibrated: MODEL.md has sigma 0.8; 0.9 gives the ~10x top-decile tail.
             token_intensity: DistSpec::lognormal(0.0, 0.9),
             trust: DistSpec::beta(5.0, 3.0),
+            // No published anchor for its spread; its mean is fitted to METR 2025's perception
+            // gap (see docs/calibration.md).
+            optimism: DistSpec::uniform(-0.1, 0.3),
         }
     }
 }
@@ -261,9 +273,9 @@ impl Default for Behaviour {
             // Calibrated (MODEL.md: 1.0, 5e6, 0.08): with the traits above, ~70% weekly-active
             // developers, ~23M tokens a week for the median user, ~$160 a month per active
             // developer and an org gain of ~21% (see README, calibration).
-            uplift: 0.6,
+            uplift: 0.5,
             token_scale: 9e6,
-            effort_cost: 0.05,
+            effort_cost: 0.1,
             week_noise: 0.3,
             learn_rate: 0.04,
             // Calibrated (MODEL.md: 2e7), scaled with token_scale.
@@ -284,6 +296,71 @@ impl Default for Behaviour {
             price_weight: 5.0,
             top_weight: 2.0,
             top_leapfrog: 1.25,
+        }
+    }
+}
+
+/// Adoption as a process (docs/model.md, "Adoption"): rollout, trial by curiosity and through
+/// peers (Bass diffusion), habits, and the mandate channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Adoption {
+    /// Week the tools arrive; before it nobody uses AI (0: available from the start).
+    pub rollout_week: i64,
+    /// Share of employees already using the tools in the rollout week, in [0, 1].
+    pub initial_share: f64,
+    /// Weekly probability of a first trial out of curiosity, times AI fit (Bass innovation).
+    pub innovation: f64,
+    /// Weekly trial probability per unit of teammates' adopter share, times AI fit.
+    pub imitation_team: f64,
+    /// Weekly trial probability per unit of the organisation's adopter share, times AI fit.
+    pub imitation_org: f64,
+    /// Weekly probability that a user revisits how much they use the tools (habit).
+    pub revise_use: f64,
+    /// Weekly probability that someone padding up to a target (a forced trial) starts real use.
+    pub mandate_conversion: f64,
+    /// Weekly proficiency loss rate while not using the tools (learning by doing, forgetting).
+    pub forget_rate: f64,
+}
+
+impl Default for Adoption {
+    fn default() -> Self {
+        Adoption {
+            rollout_week: 0,
+            initial_share: 0.9,
+            innovation: 0.02,
+            imitation_team: 0.3,
+            imitation_org: 0.15,
+            revise_use: 0.1,
+            mandate_conversion: 0.05,
+            forget_rate: 0.01,
+        }
+    }
+}
+
+/// What AI use and padding do to the work (docs/model.md, "The output side").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Work {
+    /// Loss of the gain coefficient per unit of inexperience `1 - q` (METR 2025: early use can
+    /// be slower than none).
+    pub novice_drag: f64,
+    /// Rework (defects, review) in output units per unit of `(1 - q) * ln(1 + E/kappa)`, times skill.
+    pub rework_rate: f64,
+    /// Share of a week that `pad_scale` tokens of manual padding take (a bot divides it by
+    /// `bot_leverage`), times skill: the time padding takes from real work.
+    pub pad_time: f64,
+    /// Output units of teammates' attention each bot action costs the team (messages, triage).
+    pub noise_per_action: f64,
+}
+
+impl Default for Work {
+    fn default() -> Self {
+        Work {
+            novice_drag: 0.25,
+            rework_rate: 0.05,
+            pad_time: 0.02,
+            noise_per_action: 1e-5,
         }
     }
 }
@@ -382,6 +459,10 @@ pub struct RawTarget {
     pub share: f64,
     /// Tokens in a week that count an employee as active.
     pub theta: f64,
+    /// The threshold as dollars of tokens a week instead (a spending expectation); replaces
+    /// `theta` when stated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theta_usd: Option<f64>,
     /// Groups the target applies to.
     pub applies_to: Vec<String>,
 }
@@ -391,6 +472,7 @@ impl Default for RawTarget {
         RawTarget {
             share: 0.8,
             theta: 5e5,
+            theta_usd: None,
             applies_to: vec!["developers".to_string()],
         }
     }

@@ -2,7 +2,7 @@
 //! cross-field rule. Errors name the file, the dotted key, the value and what is allowed.
 
 use super::error::{ScenarioError, nearest};
-use super::raw::{DistSpec, RawPolicyChange, RawScenario, Switch};
+use super::raw::{Adoption, DistSpec, RawPolicyChange, RawScenario, Switch, Work};
 use super::{Group, Scenario, ScheduledChange, TraitDists};
 use crate::model::dist::{Dist, support_of};
 use crate::policy::{
@@ -171,6 +171,7 @@ pub fn validate(
                 gaming_aversion: c.dist(&k("gaming_aversion"), &g.gaming_aversion, positive)?,
                 token_intensity: c.dist(&k("token_intensity"), &g.token_intensity, positive)?,
                 trust: c.dist(&k("trust"), &g.trust, unit)?,
+                optimism: c.dist(&k("optimism"), &g.optimism, (-10.0, 10.0))?,
             },
         });
     }
@@ -241,6 +242,9 @@ pub fn validate(
         "a factor in [1, 100]",
     )?;
 
+    check_adoption(&c, &raw.adoption)?;
+    check_work(&c, &raw.work)?;
+
     // Bots.
     let bo = &raw.bots;
     c.non_negative("bots.bot_tokens", bo.bot_tokens)?;
@@ -281,6 +285,7 @@ pub fn validate(
     let pc = PolicyCheck {
         c: &c,
         groups: &group_names,
+        price_usd_per_mtok: Some(raw.money.price_usd_per_mtok),
     };
     for change in pc.changes("policy", &raw.policy)? {
         timeline.push(ScheduledChange { week: 0, change });
@@ -354,6 +359,8 @@ pub fn validate(
         team_size: raw.team_size as u32,
         groups,
         behaviour: raw.behaviour.clone(),
+        adoption: raw.adoption.clone(),
+        work: raw.work.clone(),
         bots: raw.bots.clone(),
         incident_cost,
         money: raw.money.clone(),
@@ -363,12 +370,53 @@ pub fn validate(
     })
 }
 
+/// `[adoption]`: probabilities are shares. A rollout past the horizon means nobody uses AI.
+fn check_adoption(c: &Checker, a: &Adoption) -> Result<(), ScenarioError> {
+    c.int("adoption.rollout_week", a.rollout_week, 0, MAX_WEEKS)?;
+    c.share("adoption.initial_share", a.initial_share)?;
+    c.share("adoption.innovation", a.innovation)?;
+    c.share("adoption.imitation_team", a.imitation_team)?;
+    c.share("adoption.imitation_org", a.imitation_org)?;
+    c.share("adoption.revise_use", a.revise_use)?;
+    c.share("adoption.mandate_conversion", a.mandate_conversion)?;
+    c.share("adoption.forget_rate", a.forget_rate)
+}
+
+/// `[work]`: each cost has a plausible range (a larger value is a typo, not a scenario).
+fn check_work(c: &Checker, w: &Work) -> Result<(), ScenarioError> {
+    c.range("work.novice_drag", w.novice_drag, 0.0, 2.0, "a coefficient in [0, 2]")?;
+    c.range("work.rework_rate", w.rework_rate, 0.0, 1.0, "a rate in [0, 1]")?;
+    c.range("work.pad_time", w.pad_time, 0.0, 1.0, "a share of a week in [0, 1]")?;
+    c.range(
+        "work.noise_per_action",
+        w.noise_per_action,
+        0.0,
+        0.01,
+        "output units per action in [0, 0.01]",
+    )
+}
+
 struct PolicyCheck<'a> {
     c: &'a Checker<'a>,
     groups: &'a [&'a str],
+    /// The token price, to turn a target in dollars into tokens (None where no price is known).
+    price_usd_per_mtok: Option<f64>,
 }
 
 impl PolicyCheck<'_> {
+    /// A target's threshold in tokens: `theta`, or `theta_usd` a week at the scenario's price.
+    fn theta_tokens(&self, key: &str, t: &super::raw::RawTarget) -> Result<f64, ScenarioError> {
+        let Some(usd) = t.theta_usd else {
+            return Ok(t.theta);
+        };
+        let k = format!("{key}.target.theta_usd");
+        self.c.range(&k, usd, 0.0, 1e7, "US dollars a week in [0, 1e7]")?;
+        match self.price_usd_per_mtok {
+            Some(price) => Ok(usd / price * 1e6),
+            None => Err(self.c.invalid(&k, "a stored change states its threshold in tokens")),
+        }
+    }
+
     fn changes(&self, key: &str, p: &RawPolicyChange) -> Result<Vec<PolicyChange>, ScenarioError> {
         let c = self.c;
         let mut out = Vec::new();
@@ -378,6 +426,7 @@ impl PolicyCheck<'_> {
                 Switch::On(t) => {
                     c.share(&format!("{key}.target.share"), t.share)?;
                     c.non_negative(&format!("{key}.target.theta"), t.theta)?;
+                    let theta = self.theta_tokens(key, t)?;
                     if t.applies_to.is_empty() {
                         return Err(c.invalid(
                             &format!("{key}.target.applies_to"),
@@ -402,7 +451,7 @@ impl PolicyCheck<'_> {
                     }
                     Some(Target {
                         share: t.share,
-                        theta_tokens: t.theta,
+                        theta_tokens: theta,
                         applies_to: set,
                     })
                 }
@@ -518,7 +567,12 @@ pub fn parse_change(
         message: format!("not a policy change: {}", e.message()),
     })?;
     let c = Checker { file };
-    let mut changes = PolicyCheck { c: &c, groups }.changes("change", &raw)?;
+    let pc = PolicyCheck {
+        c: &c,
+        groups,
+        price_usd_per_mtok: None,
+    };
+    let mut changes = pc.changes("change", &raw)?;
     match (changes.pop(), changes.is_empty()) {
         (Some(change), true) => Ok(change),
         _ => Err(c.invalid(
@@ -542,6 +596,7 @@ pub fn change_to_toml(change: &PolicyChange, groups: &[&str]) -> String {
                 Some(t) => Switch::On(RawTarget {
                     share: t.share,
                     theta: t.theta_tokens,
+                    theta_usd: None,
                     applies_to: (0..groups.len())
                         .filter(|g| t.applies_to.contains(*g as GroupId))
                         .map(|g| groups[g].to_string())

@@ -1,0 +1,253 @@
+//! Adoption as a process (docs/model.md, "Adoption"): who uses the tools for real work, how
+//! much, and how that changes. Pure functions of an agent's snapshot; the engine turns what they
+//! return into `UseChanged` events and `State::apply` folds them.
+//!
+//! - *Rollout and trial.* Nobody uses AI before `adoption.rollout_week`. In that week a share
+//!   `initial_share` already does; afterwards a non-user tries the tools with a weekly hazard
+//!   `ai_fit * (innovation + imitation_team * team share + imitation_org * org share)`, a Bass
+//!   diffusion within and across teams.
+//! - *Habit.* A user's planned genuine use is revised with probability `revise_use` a week, to
+//!   the best response to the gain they *perceive*; in between it stays where it was.
+//! - *Perception.* The perceived gain coefficient is `uplift * ai_fit * q + optimism`: people see
+//!   what AI could give at their proficiency, not the drag of inexperience (METR 2025: 19% slower
+//!   while believing 20% faster). The true coefficient is `uplift * ai_fit * q - drag * (1 - q)`.
+//! - *Learning by doing.* `q` grows with use and decays without it, so early use can cost output.
+//! - *The mandate channel.* A non-user who pads up to a target has tried the tools; with
+//!   probability `mandate_conversion` a week that forced trial becomes real use.
+
+use serde::{Deserialize, Serialize};
+
+use super::traits::Traits;
+use crate::scenario::Scenario;
+
+/// Why an employee's habitual use changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UseCause {
+    /// Already a user in the rollout week.
+    Initial,
+    /// A first trial out of curiosity.
+    Curiosity,
+    /// A first trial prompted by teammates and colleagues.
+    Teammates,
+    /// Forced trial: padding up to a target turned into real use.
+    Mandate,
+    /// A user revisited their habit (the level may rise, fall or drop to zero).
+    Habit,
+}
+
+impl UseCause {
+    pub const ALL: [UseCause; 5] = [
+        UseCause::Initial,
+        UseCause::Curiosity,
+        UseCause::Teammates,
+        UseCause::Mandate,
+        UseCause::Habit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UseCause::Initial => "initial",
+            UseCause::Curiosity => "curiosity",
+            UseCause::Teammates => "teammates",
+            UseCause::Mandate => "mandate",
+            UseCause::Habit => "habit",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<UseCause> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+/// The gain coefficient the work really gets per log-unit of effective AI work (can be < 0).
+pub fn true_coef(s: &Scenario, t: &Traits, q: f64) -> f64 {
+    s.behaviour.uplift * t.ai_fit * q - s.work.novice_drag * (1.0 - q)
+}
+
+/// The gain coefficient the employee believes in: the gain at their proficiency, blind to the
+/// novice drag and rework, plus their optimism.
+pub fn perceived_coef(s: &Scenario, t: &Traits, q: f64) -> f64 {
+    s.behaviour.uplift * t.ai_fit * q + t.optimism
+}
+
+/// Planned genuine tokens a week: the best response to the *perceived* gain. Maximises
+/// `skill * b * ln(1 + E/kappa) - effort_cost * E/kappa - price_cost * w * E` over effective
+/// work `E = G / w`, so `kappa + E = skill * b / (effort_cost/kappa + w * price_cost)`.
+pub fn planned_use(s: &Scenario, t: &Traits, q: f64, price_cost: f64) -> f64 {
+    let b = &s.behaviour;
+    let kappa = b.token_scale;
+    let gain = t.skill * perceived_coef(s, t, q);
+    let marginal_cost = b.effort_cost / kappa + t.token_intensity * price_cost;
+    let e = (gain / marginal_cost - kappa).max(0.0);
+    t.token_intensity * e
+}
+
+/// Weekly probabilities of a first trial: (out of curiosity, through peers).
+pub fn trial_hazard(s: &Scenario, t: &Traits, team_share: f64, org_share: f64) -> (f64, f64) {
+    let a = &s.adoption;
+    let curiosity = a.innovation * t.ai_fit;
+    let peers = (a.imitation_team * team_share + a.imitation_org * org_share) * t.ai_fit;
+    (curiosity, peers)
+}
+
+/// What an agent's use does at the start of a week, given one uniform draw `u`.
+#[derive(Debug, Clone, Copy)]
+pub struct UseInput {
+    /// This is the rollout week (initial users start now).
+    pub rollout_now: bool,
+    /// Planned genuine tokens before this week (0: not a user).
+    pub level: f64,
+    pub team_share: f64,
+    pub org_share: f64,
+    /// What the best response would be now.
+    pub best: f64,
+}
+
+/// The change of habit at the start of a week, if any: `(new level, cause)`.
+pub fn start_of_week(s: &Scenario, t: &Traits, i: UseInput, u: f64) -> Option<(f64, UseCause)> {
+    let a = &s.adoption;
+    if i.rollout_now {
+        return (u < a.initial_share).then_some((i.best, UseCause::Initial));
+    }
+    if i.level > 0.0 {
+        return (u < a.revise_use).then_some((i.best, UseCause::Habit));
+    }
+    let (curiosity, peers) = trial_hazard(s, t, i.team_share, i.org_share);
+    if u < curiosity {
+        Some((i.best, UseCause::Curiosity))
+    } else if u < curiosity + peers {
+        Some((i.best, UseCause::Teammates))
+    } else {
+        None
+    }
+}
+
+/// Proficiency after a week with `genuine` tokens: learning by doing at `learn_rate` towards 1
+/// in proportion to use intensity `u = E/(E + kappa)`, forgetting at `forget_rate` towards 0 in
+/// proportion to `1 - u`.
+pub fn learn(s: &Scenario, q: f64, genuine: f64, token_intensity: f64) -> f64 {
+    let kappa = s.behaviour.token_scale;
+    let e = genuine / token_intensity;
+    let u = e / (e + kappa);
+    let grow = s.behaviour.learn_rate * (1.0 - q) * u;
+    let fade = s.adoption.forget_rate * q * (1.0 - u);
+    (q + grow - fade).clamp(0.0, 1.0)
+}
+
+/// Whether the tools were already in use before week 0 (a mature organisation): the rollout is
+/// at week 0 with initial users.
+pub fn mature_start(s: &Scenario) -> bool {
+    s.adoption.rollout_week == 0 && s.adoption.initial_share > 0.0
+}
+
+/// Proficiency at which learning and forgetting balance for a habitual user: the fixed point of
+/// `q = learn(q, planned_use(q))`, found by iteration from the drawn `q0`. In a mature
+/// organisation people have used the tools for a while, so they start there (0 for someone who
+/// would not use them at all).
+pub fn settled_proficiency(s: &Scenario, t: &Traits) -> f64 {
+    let kappa = s.behaviour.token_scale;
+    let (lr, fr) = (s.behaviour.learn_rate, s.adoption.forget_rate);
+    let mut q = t.proficiency0;
+    for _ in 0..50 {
+        let e = planned_use(s, t, q, 0.0) / t.token_intensity;
+        let u = e / (e + kappa);
+        let denom = lr * u + fr * (1.0 - u);
+        q = if denom > 0.0 { lr * u / denom } else { q };
+    }
+    q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Source;
+
+    fn scenario() -> Scenario {
+        Scenario::load(&Source::Builtin("baseline".into())).unwrap()
+    }
+
+    fn traits() -> Traits {
+        Traits {
+            skill: 1.0,
+            ai_fit: 0.5,
+            proficiency0: 0.5,
+            career_concern: 0.5,
+            status_drive: 0.5,
+            gaming_aversion: 1.0,
+            token_intensity: 1.0,
+            trust: 0.5,
+            optimism: 0.2,
+        }
+    }
+
+    #[test]
+    fn a_novice_is_slowed_but_believes_they_are_faster() {
+        // given a novice (q = 0.05), when we compare true and perceived gains, then the work
+        // really loses while the employee sees a gain
+        let s = scenario();
+        let t = traits();
+        assert!(true_coef(&s, &t, 0.05) < 0.0);
+        assert!(perceived_coef(&s, &t, 0.05) > 0.0);
+        // and an expert gains for real
+        assert!(true_coef(&s, &t, 0.95) > 0.0);
+    }
+
+    #[test]
+    fn use_builds_proficiency_and_disuse_erodes_it() {
+        let s = scenario();
+        let up = learn(&s, 0.3, 5e7, 1.0);
+        let down = learn(&s, 0.3, 0.0, 1.0);
+        assert!(up > 0.3, "{up}");
+        assert!(down < 0.3, "{down}");
+        assert!((0.0..=1.0).contains(&learn(&s, 1.0, 1e12, 1.0)));
+    }
+
+    #[test]
+    fn teammates_raise_the_trial_hazard() {
+        let s = scenario();
+        let t = traits();
+        let (c0, p0) = trial_hazard(&s, &t, 0.0, 0.0);
+        let (c1, p1) = trial_hazard(&s, &t, 1.0, 0.5);
+        assert_eq!(c0, c1);
+        assert_eq!(p0, 0.0);
+        assert!(p1 > 0.0);
+    }
+
+    #[test]
+    fn habits_change_only_on_revision_and_trials_only_for_non_users() {
+        let s = scenario();
+        let t = traits();
+        let user = UseInput {
+            rollout_now: false,
+            level: 1e7,
+            team_share: 1.0,
+            org_share: 1.0,
+            best: 2e7,
+        };
+        let r = s.adoption.revise_use;
+        assert_eq!(
+            start_of_week(&s, &t, user, r * 0.5),
+            Some((2e7, UseCause::Habit))
+        );
+        assert_eq!(start_of_week(&s, &t, user, r * 1.5), None);
+        let non_user = UseInput { level: 0.0, ..user };
+        let (c, p) = trial_hazard(&s, &t, 1.0, 1.0);
+        assert_eq!(
+            start_of_week(&s, &t, non_user, c * 0.5).map(|x| x.1),
+            Some(UseCause::Curiosity)
+        );
+        assert_eq!(
+            start_of_week(&s, &t, non_user, c + p * 0.5).map(|x| x.1),
+            Some(UseCause::Teammates)
+        );
+        assert_eq!(start_of_week(&s, &t, non_user, c + p + 1e-9), None);
+    }
+
+    #[test]
+    fn cause_names_round_trip() {
+        for c in UseCause::ALL {
+            assert_eq!(UseCause::parse(c.as_str()), Some(c));
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The output side (docs/model.md, "The output side"): what a week of AI use, padding and bots
+//! does to the work. All figures are in output units (1.0 = an average employee's week without
+//! AI). Pure functions; the engine records the result as a `WorkDelivered` event.
+//!
+//! - Own work: `skill * (1 + c_true * ln(1 + E/kappa))`, where `c_true` can be negative for a
+//!   novice (see [`super::adoption::true_coef`]).
+//! - Rework: `skill * rework_rate * (1 - q) * ln(1 + E/kappa)`: defects and review of
+//!   AI-assisted work, larger for the inexperienced (Uplevel; DORA 2024).
+//! - Padding time: `skill * pad_time * P / pad_scale` (a bot divides it by `bot_leverage`):
+//!   gaming crowds out real work (Holmstrom and Milgrom's multitask problem).
+//! - Noise: the attention the team's bots cost (messages, triage), passed in from the snapshot.
+//! - Incidents: drawn by the caller.
+
+use super::adoption::{perceived_coef, true_coef};
+use super::traits::Traits;
+use crate::scenario::Scenario;
+
+/// One agent's week of work.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct WorkOut {
+    /// Output net of every cost below and of incidents.
+    pub output: f64,
+    pub rework: f64,
+    pub noise: f64,
+    pub pad_time: f64,
+    /// The employee's own estimate of their AI speed-up this week (a fraction; 0 without use).
+    pub perceived: f64,
+}
+
+/// What went into a week: tokens, proficiency, the bot, and the costs drawn elsewhere.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkInput {
+    pub q: f64,
+    pub genuine: f64,
+    pub bot: f64,
+    pub padding: f64,
+    pub bot_running: bool,
+    /// Output units of attention lost to the team's bots this week.
+    pub noise: f64,
+    /// Output units lost to this agent's bot incidents this week.
+    pub incidents: f64,
+}
+
+/// Output of a week without incidents or costs: own work plus the bot's useful work.
+pub fn gross_output(s: &Scenario, t: &Traits, q: f64, genuine: f64, bot: f64) -> f64 {
+    let kappa = s.behaviour.token_scale;
+    let e = genuine / t.token_intensity;
+    let own = t.skill * (1.0 + true_coef(s, t, q) * (e / kappa).ln_1p());
+    let bot_part = if bot > 0.0 {
+        t.skill * s.bots.bot_uplift * t.ai_fit * (bot / kappa).ln_1p()
+    } else {
+        0.0
+    };
+    own + bot_part
+}
+
+/// Output units a week of padding `padding` tokens takes from real work (at most the week).
+pub fn pad_time_cost(s: &Scenario, t: &Traits, padding: f64, bot_running: bool) -> f64 {
+    let scale = if bot_running {
+        s.behaviour.pad_scale * s.behaviour.bot_leverage
+    } else {
+        s.behaviour.pad_scale
+    };
+    (t.skill * s.work.pad_time * padding / scale).min(t.skill)
+}
+
+/// The whole week of work.
+pub fn week(s: &Scenario, t: &Traits, i: WorkInput) -> WorkOut {
+    let kappa = s.behaviour.token_scale;
+    let log_use = (i.genuine / t.token_intensity / kappa).ln_1p();
+    let rework = t.skill * s.work.rework_rate * (1.0 - i.q) * log_use;
+    let pad_time = pad_time_cost(s, t, i.padding, i.bot_running);
+    let gross = gross_output(s, t, i.q, i.genuine, i.bot);
+    WorkOut {
+        output: gross - rework - pad_time - i.noise - i.incidents,
+        rework,
+        noise: i.noise,
+        pad_time,
+        perceived: perceived_coef(s, t, i.q) * log_use,
+    }
+}
+
+/// Output units of attention a team loses to `actions` bot actions, per member.
+pub fn noise_per_member(s: &Scenario, actions: f64, members: usize) -> f64 {
+    if members == 0 {
+        0.0
+    } else {
+        s.work.noise_per_action * actions / members as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Source;
+
+    fn scenario() -> Scenario {
+        Scenario::load(&Source::Builtin("baseline".into())).unwrap()
+    }
+
+    fn traits() -> Traits {
+        Traits {
+            skill: 1.0,
+            ai_fit: 0.5,
+            proficiency0: 0.5,
+            career_concern: 0.5,
+            status_drive: 0.5,
+            gaming_aversion: 1.0,
+            token_intensity: 1.0,
+            trust: 0.5,
+            optimism: 0.2,
+        }
+    }
+
+    fn input() -> WorkInput {
+        WorkInput {
+            q: 0.6,
+            genuine: 1e7,
+            bot: 0.0,
+            padding: 0.0,
+            bot_running: false,
+            noise: 0.0,
+            incidents: 0.0,
+        }
+    }
+
+    #[test]
+    fn padding_takes_time_from_real_work() {
+        // given the same genuine use, when an agent pads, then output falls by the padding time
+        let s = scenario();
+        let t = traits();
+        let clean = week(&s, &t, input());
+        let padded = week(
+            &s,
+            &t,
+            WorkInput {
+                padding: 3e7,
+                ..input()
+            },
+        );
+        assert!(padded.pad_time > 0.0);
+        assert!((clean.output - padded.output - padded.pad_time).abs() < 1e-12);
+        // and a bot makes the same padding cheaper in time
+        let by_bot = pad_time_cost(&s, &t, 3e7, true);
+        assert!(by_bot < padded.pad_time);
+    }
+
+    #[test]
+    fn rework_falls_with_proficiency_and_costs_are_subtracted() {
+        let s = scenario();
+        let t = traits();
+        let novice = week(&s, &t, WorkInput { q: 0.1, ..input() });
+        let expert = week(&s, &t, WorkInput { q: 0.9, ..input() });
+        assert!(novice.rework > expert.rework);
+        let noisy = week(
+            &s,
+            &t,
+            WorkInput {
+                noise: 0.01,
+                incidents: 0.02,
+                ..input()
+            },
+        );
+        let clean = week(&s, &t, input());
+        assert!((clean.output - noisy.output - 0.03).abs() < 1e-12);
+    }
+
+    #[test]
+    fn output_is_concave_in_tokens() {
+        let s = scenario();
+        let t = traits();
+        let k = s.behaviour.token_scale;
+        let (a, b, c) = (
+            gross_output(&s, &t, 0.8, k, 0.0),
+            gross_output(&s, &t, 0.8, 2.0 * k, 0.0),
+            gross_output(&s, &t, 0.8, 3.0 * k, 0.0),
+        );
+        assert!(b - a > c - b && c > b && b > a);
+    }
+
+    #[test]
+    fn no_use_means_no_gain_no_rework_and_no_perceived_gain() {
+        let s = scenario();
+        let t = traits();
+        let w = week(
+            &s,
+            &t,
+            WorkInput {
+                genuine: 0.0,
+                ..input()
+            },
+        );
+        assert_eq!((w.output, w.rework, w.perceived), (t.skill, 0.0, 0.0));
+    }
+}
