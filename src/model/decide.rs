@@ -280,9 +280,8 @@ pub fn choose_padding<R: Rng + ?Sized>(
         return 0.0;
     }
 
-    // The felt cost of padding: aversion (eroded by the team's norm) plus the work time it takes.
-    let g_eff = a.traits.gaming_aversion * (1.0 - b.norm_weight * a.team_pad_share)
-        + s.work.pad_time * a.traits.skill;
+    // The felt cost of padding: aversion (eroded by the team's norm) and the work time it takes.
+    let g_eff = a.traits.gaming_aversion * (1.0 - b.norm_weight * a.team_pad_share);
     let pad_scale = if bot_running {
         b.pad_scale * b.bot_leverage
     } else {
@@ -310,6 +309,7 @@ pub fn choose_padding<R: Rng + ?Sized>(
                     .map_or_else(|| rank(total), |m| m.1)
             + inc.b_top * f64::from(u8::from(tops))
             - g_eff * pad / pad_scale
+            - super::work::pad_time_cost(s, a.traits, pad, bot_running)
             - risk_per_token * pad
             - price_cost * pad
     };

@@ -6,8 +6,9 @@
 //!   novice (see [`super::adoption::true_coef`]).
 //! - Rework: `skill * rework_rate * (1 - q) * ln(1 + E/kappa)`: defects and review of
 //!   AI-assisted work, larger for the inexperienced (Uplevel; DORA 2024).
-//! - Padding time: `skill * pad_time * P / pad_scale` (a bot divides it by `bot_leverage`):
-//!   gaming crowds out real work (Holmstrom and Milgrom's multitask problem).
+//! - Padding time: `skill * pad_time * ln(1 + P / pad_scale)` (a bot multiplies `pad_scale` by
+//!   `bot_leverage`): gaming crowds out real work (Holmstrom and Milgrom's multitask problem).
+//!   It is concave: the first padding is done by hand, large volumes by a loop set up once.
 //! - Noise: the attention the team's bots cost (messages, triage), passed in from the snapshot.
 //! - Incidents: drawn by the caller.
 
@@ -54,14 +55,15 @@ pub fn gross_output(s: &Scenario, t: &Traits, q: f64, genuine: f64, bot: f64) ->
     own + bot_part
 }
 
-/// Output units a week of padding `padding` tokens takes from real work (at most the week).
+/// Output units a week of padding `padding` tokens takes from real work (concave in the tokens:
+/// large volumes are automated; at most the week).
 pub fn pad_time_cost(s: &Scenario, t: &Traits, padding: f64, bot_running: bool) -> f64 {
     let scale = if bot_running {
         s.behaviour.pad_scale * s.behaviour.bot_leverage
     } else {
         s.behaviour.pad_scale
     };
-    (t.skill * s.work.pad_time * padding / scale).min(t.skill)
+    (t.skill * s.work.pad_time * (padding / scale).ln_1p()).min(t.skill)
 }
 
 /// The whole week of work.

@@ -347,8 +347,8 @@ pub struct Work {
     pub novice_drag: f64,
     /// Rework (defects, review) in output units per unit of `(1 - q) * ln(1 + E/kappa)`, times skill.
     pub rework_rate: f64,
-    /// Share of a week that `pad_scale` tokens of manual padding take (a bot divides it by
-    /// `bot_leverage`), times skill: the time padding takes from real work.
+    /// Share of a week padding takes per unit of `ln(1 + P / pad_scale)` (a bot multiplies
+    /// `pad_scale` by `bot_leverage`), times skill: the time padding takes from real work.
     pub pad_time: f64,
     /// Output units of teammates' attention each bot action costs the team (messages, triage).
     pub noise_per_action: f64,
@@ -359,7 +359,7 @@ impl Default for Work {
         Work {
             novice_drag: 0.25,
             rework_rate: 0.05,
-            pad_time: 0.02,
+            pad_time: 0.01,
             noise_per_action: 1e-5,
         }
     }

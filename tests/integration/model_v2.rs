@@ -1,0 +1,111 @@
+//! Model v2: a policy can help as well as hurt, and the mechanisms that make it so are the only
+//! channels through which a target reaches genuine use and output.
+
+use proptest::prelude::*;
+use tokenmaxx::projections::Projections;
+use tokenmaxx::scenario::{Overrides, Scenario, Source};
+
+use crate::util::*;
+
+/// Run `extends` with extra TOML lines, at a size and seed.
+fn run(name: &str, extends: &str, extra: &str, employees: i64, seed: u64) -> Projections {
+    let dir = scratch(&format!("v2_{name}_{seed}_{employees}"));
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, format!("extends = \"{extends}\"\n{extra}")).unwrap();
+    let o = Overrides {
+        seed: Some(seed),
+        employees: Some(employees),
+        weeks: Some(40),
+    };
+    let (s, _) = Scenario::load_with(&Source::Path(path), &o).unwrap();
+    tokenmaxx::simulate(&s, 0)
+}
+
+const CHANNELS_OFF: &str = "[adoption]\nmandate_conversion = 0.0\n[work]\npad_time = 0.0\n";
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    /// Given no mandate channel and no padding time, when a target is added to a rollout, then
+    /// genuine use and output are exactly those of the rollout without it (padding is the only
+    /// thing a target changes).
+    #[test]
+    fn without_the_two_channels_a_target_leaves_genuine_use_and_output_unchanged(
+        seed in 0u64..1000,
+        employees in 200i64..1500,
+    ) {
+        let plain = run("plain", "rollout", CHANNELS_OFF, employees, seed);
+        let mandate = run("mandate", "rollout-mandate", CHANNELS_OFF, employees, seed);
+        prop_assert!(mandate.summary.tokens_padding > 0.0, "the target made someone pad");
+        for (a, b) in plain.weekly.iter().zip(&mandate.weekly) {
+            prop_assert_eq!(a.tokens_genuine, b.tokens_genuine, "week {}", a.week);
+            prop_assert_eq!(a.output_total, b.output_total, "week {}", a.week);
+        }
+    }
+}
+
+#[test]
+fn with_the_channels_on_a_target_changes_genuine_use_and_output() {
+    // given the default channels, when a target comes with the rollout, then more people use
+    // the tools for real and output differs: first lower (novices, padding), later higher
+    let plain = run("plain_on", "rollout", "", 3000, 5);
+    let mandate = run("mandate_on", "rollout-mandate", "", 3000, 5);
+    let genuine = |p: &Projections| p.weekly.iter().map(|r| r.tokens_genuine).sum::<f64>();
+    assert!(genuine(&mandate) > 1.2 * genuine(&plain));
+    let at = |p: &Projections, w: usize| p.weekly[w].output_total;
+    assert!(at(&mandate, 10) < at(&plain, 10), "novices and padding cost output early");
+    assert!(at(&mandate, 39) > at(&plain, 39), "the forced trials pay later");
+    assert!(mandate.summary.padding_time_cost > 0.0);
+}
+
+#[test]
+fn nobody_uses_ai_before_the_rollout() {
+    let p = run("before", "rollout", "", 500, 1);
+    for r in &p.weekly[..4] {
+        assert_eq!(r.tokens_total, 0.0, "week {}", r.week);
+        assert!((r.output_uplift).abs() < 1e-12, "week {}", r.week);
+    }
+    assert!(p.weekly[4].tokens_total > 0.0);
+}
+
+#[test]
+fn the_mature_organisation_starts_at_its_plateau() {
+    // Proficiency starts where learning and forgetting balance, so the gain does not drift.
+    let p = run("mature", "baseline", "", 3000, 2);
+    let q = |w: std::ops::Range<usize>| {
+        p.weekly[w.clone()].iter().map(|r| r.output_uplift).sum::<f64>() / w.len() as f64
+    };
+    assert!((q(30..40) - q(0..10)).abs() < 0.03, "{} vs {}", q(0..10), q(30..40));
+}
+
+#[test]
+fn a_budget_cap_is_never_exceeded_in_any_week() {
+    // given token-budget, when anyone decides a week, then genuine + padding + bot <= the cap
+    let o = Overrides {
+        employees: Some(800),
+        weeks: Some(30),
+        seed: Some(3),
+    };
+    let (s, _) = Scenario::load_with(&Source::Builtin("token-budget".into()), &o).unwrap();
+    let cap = s
+        .timeline
+        .iter()
+        .find_map(|c| match c.change {
+            tokenmaxx::policy::PolicyChange::Budget(Some(b)) => {
+                Some(b.weekly_cap_tokens(s.money.price_usd_per_mtok, s.money.salary_usd))
+            }
+            _ => None,
+        })
+        .expect("token-budget has a budget");
+    let (_, log) = tokenmaxx::simulate_with_log(&s, 0);
+    let mut at_cap = 0;
+    for b in &log.weeks {
+        let t = &b.tokens;
+        for k in 0..t.agent.len() {
+            let total = t.genuine[k] + t.padding[k] + t.bot[k];
+            assert!(total <= cap * (1.0 + 1e-12), "week {} agent {}", b.week, t.agent[k]);
+            at_cap += usize::from(total >= cap * 0.999);
+        }
+    }
+    assert!(at_cap > 0, "the cap binds for someone, so the check means something");
+}
