@@ -1,4 +1,4 @@
-//! The stylized facts of CALIBRATION.md (MODEL.md section 10), checked on the projections of
+//! The stylized facts of docs/calibration.md (docs/model.md), checked on the projections of
 //! the built-in scenarios. Each fact names the scenarios it runs, what it measures, and its
 //! tolerance; the measured figures come from the same weekly rows and summaries the reports
 //! write, never from hand-picked numbers.

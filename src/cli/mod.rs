@@ -50,7 +50,7 @@ enum Command {
     Events(events::EventsArgs),
     /// Measure engine speed and memory at fixed sizes, at 1 thread and at all threads.
     Bench(bench::BenchArgs),
-    /// Check the stylized facts of CALIBRATION.md on the built-in scenarios (exit 3 if any fails).
+    /// Check the stylized facts of docs/calibration.md on the built-in scenarios (exit 3 if any fails).
     Facts(facts::FactsArgs),
 }
 

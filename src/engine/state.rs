@@ -8,7 +8,7 @@ use crate::model::traits::Traits;
 use crate::policy::{GroupId, PolicyChange, PolicyState};
 use crate::scenario::Scenario;
 
-/// Agent state after the last applied week (MODEL.md section 3).
+/// Agent state after the last applied week (docs/model.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
     /// The policies in force.
@@ -73,7 +73,7 @@ impl State {
         (self.team_start.len() - 1) as u32
     }
 
-    /// Fold one event into the state. Rules here are only the state transitions of MODEL.md:
+    /// Fold one event into the state. Rules here are only the state transitions of docs/model.md:
     /// learning, belief updates and policy; every random draw is already in the event.
     pub fn apply(&mut self, s: &Scenario, e: &Event) {
         match *e {

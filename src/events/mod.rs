@@ -1,4 +1,4 @@
-//! Events: the source of truth of a run (MODEL.md section 8).
+//! Events: the source of truth of a run (docs/model.md).
 //!
 //! An [`Event`] is a fact in the past tense. A week's events are stored column-wise in a
 //! [`WeekBatch`] (struct of arrays, no boxing), and [`WeekBatch::events`] yields them in the

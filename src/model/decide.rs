@@ -66,7 +66,7 @@ pub struct AgentWeek {
 
 /// Weight, in output units per raw token, of the price of tokens when costs are visible: the
 /// dollar price in output units (a unit is worth `salary_usd / 52`), times `price_weight`.
-/// MODEL.md reads `price_weight` (0.02) as output units per dollar, which makes visible costs
+/// The first design read `price_weight` (0.02) as output units per dollar, which makes visible costs
 /// stop nearly all genuine use; this reading keeps the parameter interpretable.
 pub fn price_cost_per_token(s: &Scenario, policy: &PolicyState) -> f64 {
     if policy.costs_visible {
@@ -94,7 +94,7 @@ pub struct Incentives {
     pub b_top: f64,
 }
 
-/// `b_target` and `b_rank` of MODEL.md section 4 for one agent.
+/// `b_target` and `b_rank` of docs/model.md for one agent.
 pub fn incentives(
     s: &Scenario,
     policy: &PolicyState,
@@ -244,7 +244,7 @@ pub fn choose_padding<R: Rng + ?Sized>(
         candidates[n] = target.theta_tokens;
         n += 1;
     }
-    // Peer quantiles are candidates only while a board shows them (a departure from MODEL.md,
+    // Peer quantiles are candidates only while a board shows them (a departure from the first design,
     // which keeps them after a shutdown: with no rank to gain they only add logit noise).
     let is_org = std::ptr::eq(peers, ctx.org_sorted_totals);
     let rank = |x: f64| {

@@ -1,4 +1,4 @@
-//! Employee traits, drawn once at hiring (MODEL.md section 2).
+//! Employee traits, drawn once at hiring (docs/model.md).
 
 use rand::Rng;
 

@@ -1,4 +1,4 @@
-//! Policy state and the changes that move it (MODEL.md section 6).
+//! Policy state and the changes that move it (docs/model.md).
 //!
 //! A [`PolicyChange`] is the payload of a `PolicyChanged` event; [`PolicyState::apply`] folds it.
 //! This module holds no randomness and no agent state: it only says which policies are in force.

@@ -1,4 +1,4 @@
-//! Projections: folds over the event log into the report tables of MODEL.md section 9.
+//! Projections: folds over the event log into the report tables of docs/model.md.
 //!
 //! [`Projector`] is an [`EventSink`]: it reads each week's batch (the events) and, for the few
 //! figures that are themselves folds of events (perceived monitoring, the policy in force), the

@@ -1,5 +1,5 @@
 //! Tables of a run as polars DataFrames and files: weekly.csv, agents.csv, deciles.csv,
-//! summary.json. Column names are exactly those of MODEL.md section 9.
+//! summary.json. Column names are exactly those of docs/model.md.
 
 use std::fs;
 use std::io::Write;

@@ -25,7 +25,7 @@ use crate::model::dist::Dist;
 use crate::policy::{GroupId, GroupSet, PolicyChange};
 use raw::{Adoption, Behaviour, Bots, Money, RawScenario, Work};
 
-/// Distributions of the traits of one group (MODEL.md section 2).
+/// Distributions of the traits of one group (docs/model.md).
 #[derive(Debug, Clone)]
 pub struct TraitDists {
     pub skill: Dist,

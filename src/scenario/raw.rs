@@ -1,10 +1,10 @@
 //! The serde mirror of a scenario file: exactly the TOML's shape, every field with its
-//! MODEL.md default, unknown keys rejected.
+//! docs/model.md default, unknown keys rejected.
 //!
 //! This layer only parses. It knows nothing of ranges or cross-field rules; those live in
 //! [`super::validate`], which turns a [`RawScenario`] into a typed [`super::Scenario`].
 //! The `Default` impls here are the single source of every default value in tokenmaxx
-//! (MODEL.md sections 1-7, with the calibrated departures documented in the README).
+//! (docs/model.md, with the calibrated departures documented in the README).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -80,7 +80,7 @@ impl Default for RawScenario {
 }
 
 /// One population group: its share of employees and the distributions its traits are drawn from
-/// (MODEL.md section 2). Defaults are the developers' distributions.
+/// (docs/model.md). Defaults are the developers' distributions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawGroup {
@@ -110,17 +110,18 @@ impl Default for RawGroup {
     fn default() -> Self {
         RawGroup {
             share: 0.0,
-            // Calibrated (MODEL.md: sigma 0.35): 0.45 gives the ~2x output of the top token decile.
+            // Calibrated (first design: sigma 0.35): 0.45 gives the ~2x output of the top token decile.
             skill: DistSpec::lognormal(0.0, 0.45),
             ai_fit: DistSpec::beta(2.0, 3.0),
-            // Calibrated (MODEL.md: Beta(2, 5)): ~70% weekly-active developers without a mandate.
+            // Calibrated (model v2): the draw before a mature organisation's settlement (see
+            // docs/model.md, section 10.1); the `rollout` scenarios draw novices.
             proficiency: DistSpec::beta(5.0, 3.0),
             career_concern: DistSpec::beta(2.0, 2.0),
             status_drive: DistSpec::beta(2.0, 5.0),
-            // Calibrated: MODEL.md has Gamma(2, 0.5); Gamma(1, 1) keeps the mean (1.0) but has a
+            // Calibrated: docs/model.md has Gamma(2, 0.5); Gamma(1, 1) keeps the mean (1.0) but has a
             // shameless minority near zero, the few who chase the top of a leaderboard.
             gaming_aversion: DistSpec::gamma(1.0, 1.0),
-            // Calibrated: MODEL.md has sigma 0.8; 0.9 gives the ~10x top-decile tail.
+            // Calibrated: docs/model.md has sigma 0.8; 0.9 gives the ~10x top-decile tail.
             token_intensity: DistSpec::lognormal(0.0, 0.9),
             trust: DistSpec::beta(5.0, 3.0),
             // No published anchor for its spread; its mean is fitted to METR 2025's perception
@@ -218,7 +219,7 @@ impl DistSpec {
     }
 }
 
-/// Behaviour parameters (MODEL.md section 4). Units are in the field docs.
+/// Behaviour parameters (docs/model.md). Units are in the field docs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Behaviour {
@@ -270,15 +271,14 @@ pub struct Behaviour {
 impl Default for Behaviour {
     fn default() -> Self {
         Behaviour {
-            // Calibrated (MODEL.md: 1.0, 5e6, 0.08): with the traits above, ~70% weekly-active
-            // developers, ~23M tokens a week for the median user, ~$160 a month per active
-            // developer and an org gain of ~21% (see README, calibration).
+            // Calibrated (model v2; docs/calibration.md): with the traits above, ~65% weekly-active
+            // developers, ~$145 a month per active developer and an org gain of ~16%.
             uplift: 0.5,
             token_scale: 9e6,
             effort_cost: 0.1,
             week_noise: 0.3,
             learn_rate: 0.04,
-            // Calibrated (MODEL.md: 2e7), scaled with token_scale.
+            // Calibrated (first design: 2e7), scaled with token_scale.
             pad_scale: 3e7,
             bot_leverage: 5.0,
             norm_weight: 0.5,
@@ -287,7 +287,7 @@ impl Default for Behaviour {
             target_weight: 1.0,
             status_weight: 2.0,
             rank_weight: 1.0,
-            // Calibrated (MODEL.md: 0.25): bots' scheduled padding is revisited every ~10 weeks.
+            // Calibrated (first design: 0.25): bots' scheduled padding is revisited every ~10 weeks.
             revise_bot: 0.1,
             revise_manual: 0.6,
             monitoring0: 0.3,
@@ -365,7 +365,7 @@ impl Default for Work {
     }
 }
 
-/// Agent-platform bots (MODEL.md section 5).
+/// Agent-platform bots (docs/model.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Bots {
@@ -399,14 +399,14 @@ impl Default for Bots {
             build_innovation: 0.01,
             build_imitation: 0.15,
             scope_factor_scoped: 0.25,
-            // Calibrated (MODEL.md: 0.05).
+            // Calibrated (first design: 0.05).
             scope_factor_least_privilege: 0.04,
             incident_cost: DistSpec::lognormal(0.5f64.ln(), 0.8),
         }
     }
 }
 
-/// Money (MODEL.md section 7).
+/// Money (docs/model.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Money {
@@ -419,7 +419,7 @@ pub struct Money {
 impl Default for Money {
     fn default() -> Self {
         Money {
-            // Calibrated (MODEL.md: 6.0): the blended price implied by CALIBRATION.md ($1.1-1.8).
+            // Calibrated (first design: 6.0): the blended price implied by docs/calibration.md ($1.1-1.8).
             price_usd_per_mtok: 1.5,
             salary_usd: 200_000.0,
         }
@@ -527,7 +527,7 @@ impl Default for RawStatement {
     }
 }
 
-/// How managers behave (they are not agents; MODEL.md section 6).
+/// How managers behave (they are not agents; docs/model.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawManagers {
