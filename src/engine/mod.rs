@@ -205,6 +205,7 @@ impl<'s> Simulation<'s> {
                         has_bot: state.has_bot[i],
                         last_padding: state.last_padding[i],
                         use_level: state.use_level[i],
+                        board_aware: state.board_aware[i],
                         team_adopt_share: snap.team_adopt_share[team as usize],
                         team_noise: snap.team_noise[team as usize],
                         team_pad_share: snap.team_pad_share[team as usize],
@@ -243,6 +244,7 @@ impl<'s> Simulation<'s> {
             batch.uses.agent.extend(out.uses.agent);
             batch.uses.level.extend(out.uses.level);
             batch.uses.cause.extend(out.uses.cause);
+            batch.notices.extend(out.notices);
             batch.tokens.agent.extend(first..first + len);
             batch.tokens.genuine.extend(out.genuine);
             batch.tokens.padding.extend(out.padding);
@@ -518,6 +520,7 @@ struct ChunkOut {
     work: Vec<WorkOut>,
     bots: Vec<AgentId>,
     uses: UseCols,
+    notices: Vec<AgentId>,
     incident_agents: Vec<AgentId>,
     incident_costs: Vec<f64>,
 }
@@ -531,6 +534,7 @@ impl ChunkOut {
             work: Vec::with_capacity(n),
             bots: Vec::new(),
             uses: UseCols::default(),
+            notices: Vec::new(),
             incident_agents: Vec::new(),
             incident_costs: Vec::new(),
         }
@@ -540,6 +544,9 @@ impl ChunkOut {
     fn push(&mut self, i: AgentId, w: &decide::AgentWeek) {
         if w.built_bot {
             self.bots.push(i);
+        }
+        if w.noticed_board {
+            self.notices.push(i);
         }
         if let Some((level, cause)) = w.use_change {
             self.uses.agent.push(i);

@@ -23,6 +23,8 @@ pub struct State {
     pub has_bot: Vec<bool>,
     /// Planned genuine tokens a week, the habit (0: not a user of the tools).
     pub use_level: Vec<f64>,
+    /// Has noticed the leaderboard in force.
+    pub board_aware: Vec<bool>,
     pub last_genuine: Vec<f64>,
     pub last_padding: Vec<f64>,
     pub last_bot: Vec<f64>,
@@ -46,6 +48,7 @@ impl State {
             monitoring: Vec::with_capacity(n),
             has_bot: Vec::with_capacity(n),
             use_level: Vec::with_capacity(n),
+            board_aware: Vec::with_capacity(n),
             last_genuine: Vec::with_capacity(n),
             last_padding: Vec::with_capacity(n),
             last_bot: Vec::with_capacity(n),
@@ -101,6 +104,7 @@ impl State {
                 self.monitoring.push(s.behaviour.monitoring0);
                 self.has_bot.push(false);
                 self.use_level.push(0.0);
+                self.board_aware.push(false);
                 self.last_genuine.push(0.0);
                 self.last_padding.push(0.0);
                 self.last_bot.push(0.0);
@@ -108,6 +112,9 @@ impl State {
             }
             Event::PolicyChanged { change, .. } => {
                 self.policy.apply(&change);
+                if let PolicyChange::Leaderboard(None) = change {
+                    self.board_aware.fill(false);
+                }
                 if let PolicyChange::Statement { credibility } = change {
                     for (m, t) in self.monitoring.iter_mut().zip(&self.traits) {
                         *m *= 1.0 - t.trust * credibility;
@@ -116,6 +123,7 @@ impl State {
             }
             Event::BotDeployed { agent, .. } => self.has_bot[agent as usize] = true,
             Event::UseChanged { agent, level, .. } => self.use_level[agent as usize] = level,
+            Event::BoardNoticed { agent, .. } => self.board_aware[agent as usize] = true,
             Event::TokensUsed {
                 week,
                 agent,
@@ -189,6 +197,9 @@ impl State {
         }
         for (k, &agent) in b.uses.agent.iter().enumerate() {
             self.use_level[agent as usize] = b.uses.level[k];
+        }
+        for &agent in &b.notices {
+            self.board_aware[agent as usize] = true;
         }
         let n = self.traits.len();
         let dense = |agents: &[u32]| {

@@ -5,8 +5,8 @@
 //! canonical order that `engine::State::apply` folds them in, live and in replay alike:
 //!
 //! 1. `AgentHired` (week 0 only), 2. `PolicyChanged`, 3. `BotDeployed`, 4. `UseChanged`,
-//! 5. `TokensUsed`, 6. `IncidentOccurred`, 7. `WorkDelivered`, 8. `ManagerNudged`,
-//! 9. `ReviewHeld`.
+//! 5. `BoardNoticed`, 6. `TokensUsed`, 7. `IncidentOccurred`, 8. `WorkDelivered`,
+//! 9. `ManagerNudged`, 10. `ReviewHeld`.
 //!
 //! This module stores and orders events; it makes no decisions and changes no state.
 
@@ -57,6 +57,9 @@ pub enum Event {
         level: f64,
         cause: UseCause,
     },
+    /// An employee noticed the leaderboard in force and reacts to it from this week on (a
+    /// shutdown makes everyone forget it).
+    BoardNoticed { week: Week, agent: AgentId },
     /// A manager mentioned usage statistics to a team.
     ManagerNudged { week: Week, team: TeamId },
     /// Tokens an agent burnt this week: `genuine` on real work, `padding` only to inflate the
@@ -108,6 +111,7 @@ impl Event {
             Event::PolicyChanged { .. } => "PolicyChanged",
             Event::BotDeployed { .. } => "BotDeployed",
             Event::UseChanged { .. } => "UseChanged",
+            Event::BoardNoticed { .. } => "BoardNoticed",
             Event::ManagerNudged { .. } => "ManagerNudged",
             Event::TokensUsed { .. } => "TokensUsed",
             Event::WorkDelivered { .. } => "WorkDelivered",
@@ -178,6 +182,7 @@ pub struct WeekBatch {
     pub policy: Vec<PolicyChange>,
     pub bots: Vec<(AgentId, PermissionScope)>,
     pub uses: UseCols,
+    pub notices: Vec<AgentId>,
     pub tokens: TokenCols,
     pub incidents: AgentValueCols,
     pub work: WorkCols,
@@ -199,6 +204,7 @@ impl WeekBatch {
             + self.policy.len()
             + self.bots.len()
             + self.uses.agent.len()
+            + self.notices.len()
             + self.tokens.agent.len()
             + self.incidents.agent.len()
             + self.work.agent.len()
@@ -235,6 +241,10 @@ impl WeekBatch {
             level: u.level[i],
             cause: u.cause[i],
         });
+        let notices = self
+            .notices
+            .iter()
+            .map(move |&agent| Event::BoardNoticed { week, agent });
         let t = &self.tokens;
         let tokens = (0..t.agent.len()).map(move |i| Event::TokensUsed {
             week,
@@ -274,6 +284,7 @@ impl WeekBatch {
             .chain(policy)
             .chain(bots)
             .chain(uses)
+            .chain(notices)
             .chain(tokens)
             .chain(incidents)
             .chain(work)

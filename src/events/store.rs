@@ -255,6 +255,14 @@ impl EventWriter {
                 ],
             ))?;
         }
+        if !b.notices.is_empty() {
+            self.write(chunk(
+                w,
+                "BoardNoticed",
+                b.notices.len(),
+                vec![u32s("agent", &b.notices)],
+            ))?;
+        }
         for r in ranges(b.tokens.agent.len()) {
             let t = &b.tokens;
             self.write(chunk(
@@ -573,6 +581,7 @@ fn batch_from_frame(
                 b.uses.level.push(need(cols[16][row], 16, row)?);
                 b.uses.cause.push(c);
             }
+            "BoardNoticed" => b.notices.push(needa(agent[row], row)?),
             "WorkDelivered" => {
                 let w = &mut b.work;
                 w.agent.push(needa(agent[row], row)?);

@@ -40,6 +40,8 @@ pub struct AgentView<'a> {
     pub last_padding: f64,
     /// Planned genuine tokens a week (0: not a user of the tools).
     pub use_level: f64,
+    /// The agent has noticed the leaderboard in force (and reacts to it).
+    pub board_aware: bool,
     /// Share of the agent's team that used the tools last week.
     pub team_adopt_share: f64,
     /// Output units of attention the team's bots cost each member this week.
@@ -58,6 +60,8 @@ pub struct AgentWeek {
     pub built_bot: bool,
     /// The habit changed this week: new planned genuine tokens and why.
     pub use_change: Option<(f64, UseCause)>,
+    /// The agent noticed the leaderboard this week (it reacts from this week on).
+    pub noticed_board: bool,
     pub genuine: f64,
     pub padding: f64,
     pub bot: f64,
@@ -222,7 +226,12 @@ pub fn choose_padding<R: Rng + ?Sized>(
 ) -> f64 {
     let b = &s.behaviour;
     let policy = ctx.policy;
-    let inc = incentives(s, policy, a.traits, a.group, a.monitoring);
+    let mut inc = incentives(s, policy, a.traits, a.group, a.monitoring);
+    if !a.board_aware {
+        // A board one has not noticed yet pulls no one.
+        inc.b_rank = 0.0;
+        inc.b_top = 0.0;
+    }
     // Peers whose totals the agent compares itself with.
     let peers: &[f64] = match policy.leaderboard {
         Some(l)
@@ -260,7 +269,8 @@ pub fn choose_padding<R: Rng + ?Sized>(
         peer_marks(peers, b.top_leapfrog)
     };
     let top_of_board = marks[4].0;
-    if policy.leaderboard.is_some() && !policy.outcome_metrics && !peers.is_empty() {
+    if policy.leaderboard.is_some() && a.board_aware && !policy.outcome_metrics && !peers.is_empty()
+    {
         for &(qv, _) in &marks[..PEER_QUANTILES.len()] {
             if qv > base {
                 candidates[n] = qv;
@@ -335,7 +345,8 @@ pub fn choose_padding<R: Rng + ?Sized>(
 }
 
 /// Decide one agent-week. Draw order on `rng` (part of the reproducibility contract): bot build
-/// (while a platform is up and the agent has none), the habit draw, weekly noise, padding revise,
+/// (while a platform is up and the agent has none), the habit draw, the board-notice draw (while a
+/// leaderboard is up and the agent has not noticed it), weekly noise, padding revise,
 /// padding choice (only when revising with more than one candidate), the mandate-conversion draw
 /// (only for a non-user who padded up to a target), incidents and their costs. Before the
 /// rollout week nothing is drawn: nobody has the tools.
@@ -376,6 +387,15 @@ pub fn decide<R: Rng + ?Sized>(
     let mut use_change = adoption::start_of_week(s, t, input, rng.random::<f64>());
     let level = use_change.map_or(a.use_level, |c| c.0);
 
+    // 2b. Awareness of a leaderboard spreads over weeks, faster in teams that already pad.
+    let noticed_board = policy.leaderboard.is_some()
+        && !a.board_aware
+        && rng.random::<f64>() < notice_probability(s, t.status_drive, a.team_pad_share);
+    let a = &AgentView {
+        board_aware: a.board_aware || noticed_board,
+        ..*a
+    };
+
     // 3. Genuine tokens: the habit times weekly noise, clipped by the budget.
     let z: f64 = StandardNormal.sample(rng);
     let cap = ctx.cap_tokens;
@@ -413,6 +433,7 @@ pub fn decide<R: Rng + ?Sized>(
     AgentWeek {
         built_bot,
         use_change,
+        noticed_board,
         genuine,
         padding,
         bot,
@@ -426,6 +447,7 @@ impl AgentWeek {
         AgentWeek {
             built_bot: false,
             use_change: None,
+            noticed_board: false,
             genuine: 0.0,
             padding: 0.0,
             bot: 0.0,
@@ -435,6 +457,13 @@ impl AgentWeek {
             },
         }
     }
+}
+
+/// Weekly probability of noticing the leaderboard in force: on one's own (status seekers watch
+/// the board), or through teammates who pad.
+pub fn notice_probability(s: &Scenario, status_drive: f64, team_pad_share: f64) -> f64 {
+    let b = &s.behaviour;
+    (b.board_notice + status_drive + b.board_imitation * team_pad_share).min(1.0)
 }
 
 /// This week's padding: last week's habit, or (with probability `revise_bot`/`revise_manual`) a
@@ -573,6 +602,7 @@ mod tests {
             has_bot: false,
             last_padding: 0.0,
             use_level: 0.0,
+            board_aware: true,
             team_adopt_share: 0.0,
             team_noise: 0.0,
             team_pad_share: 0.0,
@@ -621,6 +651,7 @@ mod tests {
             has_bot: false,
             last_padding: 0.0,
             use_level: 0.0,
+            board_aware: true,
             team_adopt_share: 0.0,
             team_noise: 0.0,
             team_pad_share: 0.0,
@@ -677,6 +708,7 @@ mod tests {
             has_bot: false,
             last_padding: 0.0,
             use_level: 0.0,
+            board_aware: true,
             team_adopt_share: 0.0,
             team_noise: 0.0,
             team_pad_share: 0.0,

@@ -221,7 +221,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("behaviour.norm_weight") && e.contains("[0, 1]"),
+            e.contains("behaviour.norm_weight") && e.contains("[0, 0.8]"),
             "{e}"
         );
         let e = load_text("[behaviour]\ntoken_scale = -1\n")

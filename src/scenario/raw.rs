@@ -266,6 +266,10 @@ pub struct Behaviour {
     pub top_weight: f64,
     /// The "top of the board" candidate: last week's highest visible total times this factor.
     pub top_leapfrog: f64,
+    /// Weekly probability of noticing a leaderboard on one's own (plus one's status drive).
+    pub board_notice: f64,
+    /// Weekly probability of noticing it per unit of the team's padding share.
+    pub board_imitation: f64,
 }
 
 impl Default for Behaviour {
@@ -296,6 +300,10 @@ impl Default for Behaviour {
             price_weight: 5.0,
             top_weight: 2.0,
             top_leapfrog: 1.25,
+            // No published anchor: reactions to a new board build over a few weeks (Meta's board
+            // drew most of its volume within weeks), not all at once.
+            board_notice: 0.5,
+            board_imitation: 1.0,
         }
     }
 }

@@ -212,7 +212,17 @@ pub fn validate(
         1e6,
         "a number in [1, 1e6]",
     )?;
-    c.share("behaviour.norm_weight", b.norm_weight)?;
+    // Above 0.8 a padding team erases all distaste for padding and the top of a board races
+    // away geometrically (tokens x20 within weeks): a model edge, not a scenario.
+    c.range(
+        "behaviour.norm_weight",
+        b.norm_weight,
+        0.0,
+        0.8,
+        "a weight in [0, 0.8] (above 0.8 padding races without bound)",
+    )?;
+    c.share("behaviour.board_notice", b.board_notice)?;
+    c.share("behaviour.board_imitation", b.board_imitation)?;
     c.non_negative("behaviour.risk_aversion", b.risk_aversion)?;
     c.range(
         "behaviour.choice_temperature",

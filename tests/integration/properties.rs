@@ -78,7 +78,7 @@ prop_compose! {
         set(&mut t, "population.developers.share", dev_share.into());
         set(&mut t, "population.others.share", (1.0 - dev_share).into());
         for (k, w) in ["target_weight", "status_weight", "rank_weight", "risk_aversion", "top_weight", "norm_weight"].iter().zip(&weights) {
-            let w = if *k == "norm_weight" { w / 3.0 } else { *w };
+            let w = if *k == "norm_weight" { w * 0.8 / 3.0 } else { *w };
             set(&mut t, &format!("behaviour.{k}"), w.into());
         }
         for (k, p) in ["revise_bot", "revise_manual", "monitoring0", "private_monitoring_factor", "learn_rate"].iter().zip(&probs) {

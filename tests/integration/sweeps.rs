@@ -11,7 +11,7 @@ fn setup(name: &str, sweep: &str) -> std::path::PathBuf {
     dir
 }
 
-const GRID: &str = "name = \"g\"\nbase = \"tiny.toml\"\nreplications = 2\nseed = 5\n[parameters]\n\"behaviour.status_weight\" = [0.0, 2.0, 4.0]\n\"behaviour.norm_weight\" = { low = 0.0, high = 1.0, steps = 2 }\n";
+const GRID: &str = "name = \"g\"\nbase = \"tiny.toml\"\nreplications = 2\nseed = 5\n[parameters]\n\"behaviour.status_weight\" = [0.0, 2.0, 4.0]\n\"behaviour.norm_weight\" = { low = 0.0, high = 0.8, steps = 2 }\n";
 
 #[test]
 fn a_sweep_is_the_same_at_any_thread_count_and_sharded_then_merged() {
@@ -176,7 +176,7 @@ fn failed_runs_are_recorded_reported_and_do_not_stop_the_others() {
     assert!(rows[0][err].is_empty());
     assert!(rows[1][err].contains("out of range"), "{:?}", rows[1]);
     assert!(
-        rows[1].join(",").contains("a share in [0, 1]"),
+        rows[1].join(",").contains("a weight in [0, 0.8]"),
         "{:?}",
         rows[1]
     );
