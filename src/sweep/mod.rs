@@ -44,6 +44,15 @@ pub fn figure_names() -> Vec<&'static str> {
         "bots_deployed",
         "token_gini",
         "users",
+        "net_value_usd",
+        "net_value_per_employee_year_usd",
+        "rework_cost",
+        "noise_cost",
+        "padding_time_cost",
+        "perceived_uplift",
+        "measured_uplift",
+        "say_faster_share",
+        "are_faster_share",
     ]
 }
 

@@ -128,6 +128,7 @@ pub const STORED_BASE: &str = "base.toml";
 
 /// Default figures charted per point.
 pub const DEFAULT_FIGURES: &[&str] = &[
+    "net_value_per_employee_year_usd",
     "padding_share",
     "output_uplift",
     "roi",

@@ -530,5 +530,5 @@ fn the_example_specs_parse() {
         }
         seen += 1;
     }
-    assert_eq!(seen, 3);
+    assert_eq!(seen, 4);
 }
