@@ -48,6 +48,8 @@ pub struct Summary {
     /// The headline: value of the output gain over working without AI minus the token cost,
     /// whole run, US dollars (rework, noise, padding time and incidents are out of the output).
     pub net_value_usd: f64,
+    /// What one output unit (an average employee's week without AI) is worth: `salary_usd / 52`.
+    pub output_unit_usd: f64,
     /// Net value per employee, annualised.
     pub net_value_per_employee_year_usd: f64,
     /// Output units lost to rework, to bots' noise and to time spent padding, whole run.
@@ -160,6 +162,7 @@ impl Summary {
             },
             roi: (cost > 0.0).then(|| (output - baseline) * s.usd_per_output_unit() / cost),
             net_value_usd: net,
+            output_unit_usd: s.usd_per_output_unit(),
             net_value_per_employee_year_usd: net / s.employees.max(1) as f64 * 52.0 / weeks,
             rework_cost: sum(|r| r.rework_cost),
             noise_cost: sum(|r| r.noise_cost),

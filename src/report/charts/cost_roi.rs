@@ -1,5 +1,6 @@
 //! cost_roi.png: weekly token cost, the annual cost per employee against the "half the salary in
-//! tokens" benchmark, and weekly ROI (value of the output gain per token dollar).
+//! tokens" benchmark, the headline net value per week beside the hidden costs, and weekly ROI
+//! (value of the output gain per token dollar, which misleads on its own).
 
 use std::path::Path;
 
@@ -24,7 +25,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
     let (title, body) = root.split_vertically(50);
     title
         .draw(&Text::new(
-            format!("Token cost and return  ({})", subtitle(p)),
+            format!("Net value, token cost and return  ({})", subtitle(p)),
             (20, 12),
             (FONT, 22),
         ))
@@ -97,7 +98,79 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         .map_err(&err)?;
     }
 
-    // ROI.
+    let (net_area, roi_area) = lower.split_horizontally(850);
+    draw_net_value(&net_area, p, path)?;
+    draw_roi(&roi_area, p, path)?;
+    root.present().map_err(&err)?;
+    Ok(())
+}
+
+type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+
+/// The headline: net value per week (output value gained minus token cost), with the hidden costs
+/// (rework, bot noise, padding time, incidents) that are already out of it.
+fn draw_net_value(area: &Area, p: &Projections, path: &Path) -> Result<(), ReportError> {
+    let err = chart_err(path);
+    let unit = p.summary.output_unit_usd;
+    let weeks = p.weekly.len().max(1) as f64;
+    let hidden = |r: &crate::projections::WeeklyRow| {
+        (r.rework_cost + r.noise_cost + r.padding_time_cost + r.incident_cost) * unit
+    };
+    let (lo, hi) = p.weekly.iter().fold((0.0f64, 1.0f64), |(lo, hi), r| {
+        let v = [r.net_value_usd, hidden(r)];
+        (lo.min(v[0]).min(v[1]), hi.max(v[0]).max(v[1]))
+    });
+    let pad = (hi - lo).max(1.0) * 0.12;
+    let mut c = ChartBuilder::on(area)
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0f64..weeks, (lo - pad)..(hi + pad))
+        .map_err(&err)?;
+    week_mesh(
+        &mut c,
+        "net value per week: output gained minus token cost",
+        &|v| usd(*v),
+        15,
+    )
+    .map_err(&err)?;
+    let top = hi + pad;
+    draw_marks(
+        &mut c,
+        &p.policy_marks,
+        lo - pad,
+        |k| top - (hi - lo) * (0.03 + 0.07 * (k % 3) as f64),
+        top,
+    )
+    .map_err(&err)?;
+    c.draw_series(DashedLineSeries::new(
+        vec![(0.0, 0.0), (weeks, 0.0)],
+        8,
+        6,
+        GREY.stroke_width(1),
+    ))
+    .map_err(&err)?;
+    c.draw_series(LineSeries::new(
+        p.weekly.iter().map(|r| (r.week as f64, r.net_value_usd)),
+        GENUINE.stroke_width(3),
+    ))
+    .map_err(&err)?
+    .label("net value")
+    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GENUINE.stroke_width(3)));
+    c.draw_series(LineSeries::new(
+        p.weekly.iter().map(|r| (r.week as f64, hidden(r))),
+        ACCENT.stroke_width(2),
+    ))
+    .map_err(&err)?
+    .label("hidden costs (rework, noise, padding time, incidents)")
+    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], ACCENT.stroke_width(2)));
+    legend(&mut c, SeriesLabelPosition::UpperLeft).map_err(&err)
+}
+
+/// Weekly ROI with the break-even line.
+fn draw_roi(area: &Area, p: &Projections, path: &Path) -> Result<(), ReportError> {
+    let err = chart_err(path);
+    let weeks = p.weekly.len().max(1) as f64;
     let roi: Vec<(f64, f64)> = p
         .weekly
         .iter()
@@ -106,33 +179,30 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
     let (lo, hi) = roi
         .iter()
         .fold((0.0f64, 1.0f64), |(lo, hi), &(_, v)| (lo.min(v), hi.max(v)));
-    let mut rc = ChartBuilder::on(&lower)
+    let mut rc = ChartBuilder::on(area)
         .margin(15)
+        .caption("ROI (misleads alone)", (FONT, 16))
         .x_label_area_size(45)
-        .y_label_area_size(80)
+        .y_label_area_size(55)
         .build_cartesian_2d(0f64..weeks, (lo * 1.1)..(hi * 1.15))
         .map_err(&err)?;
-    week_mesh(
-        &mut rc,
-        "ROI: output value gained per token dollar",
-        &|v| format!("{v:.1}x"),
-        15,
-    )
-    .map_err(&err)?;
+    rc.configure_mesh()
+        .x_desc("week")
+        .x_labels(6)
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{v:.0}x"))
+        .label_style((FONT, 13))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(&err)?;
     rc.draw_series(DashedLineSeries::new(
         vec![(0.0, 1.0), (weeks, 1.0)],
         8,
         6,
         ACCENT.stroke_width(2),
     ))
-    .map_err(&err)?
-    .label("break-even (ROI = 1)")
-    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], ACCENT.stroke_width(2)));
-    rc.draw_series(LineSeries::new(roi, GENUINE.stroke_width(3)))
-        .map_err(&err)?
-        .label("weekly ROI")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GENUINE.stroke_width(3)));
-    legend(&mut rc, SeriesLabelPosition::UpperRight).map_err(&err)?;
-    root.present().map_err(&err)?;
+    .map_err(&err)?;
+    rc.draw_series(LineSeries::new(roi, GENUINE.stroke_width(2)))
+        .map_err(&err)?;
     Ok(())
 }
