@@ -206,6 +206,7 @@ impl<'s> Simulation<'s> {
                         last_padding: state.last_padding[i],
                         use_level: state.use_level[i],
                         board_aware: state.board_aware[i],
+                        review_pressure: state.review_pressure[i],
                         team_adopt_share: snap.team_adopt_share[team as usize],
                         team_noise: snap.team_noise[team as usize],
                         team_pad_share: snap.team_pad_share[team as usize],

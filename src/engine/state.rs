@@ -25,6 +25,8 @@ pub struct State {
     pub use_level: Vec<f64>,
     /// Has noticed the leaderboard in force.
     pub board_aware: Vec<bool>,
+    /// What the last review's rating put at stake: `review_stakes * (1 - rating)`.
+    pub review_pressure: Vec<f64>,
     pub last_genuine: Vec<f64>,
     pub last_padding: Vec<f64>,
     pub last_bot: Vec<f64>,
@@ -49,6 +51,7 @@ impl State {
             has_bot: Vec::with_capacity(n),
             use_level: Vec::with_capacity(n),
             board_aware: Vec::with_capacity(n),
+            review_pressure: Vec::with_capacity(n),
             last_genuine: Vec::with_capacity(n),
             last_padding: Vec::with_capacity(n),
             last_bot: Vec::with_capacity(n),
@@ -105,6 +108,7 @@ impl State {
                 self.has_bot.push(false);
                 self.use_level.push(0.0);
                 self.board_aware.push(false);
+                self.review_pressure.push(0.0);
                 self.last_genuine.push(0.0);
                 self.last_padding.push(0.0);
                 self.last_bot.push(0.0);
@@ -155,6 +159,7 @@ impl State {
             }
             Event::ReviewHeld {
                 agent,
+                rating,
                 belief_shock,
                 ..
             } => {
@@ -165,6 +170,7 @@ impl State {
                 } else {
                     mg.review_token_weight
                 };
+                self.review_pressure[agent as usize] = mg.review_stakes * (1.0 - rating);
                 let m = &mut self.monitoring[agent as usize];
                 *m = (*m + mg.review_learning * (real - *m) + belief_shock).clamp(0.0, 1.0);
             }

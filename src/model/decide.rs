@@ -42,6 +42,8 @@ pub struct AgentView<'a> {
     pub use_level: f64,
     /// The agent has noticed the leaderboard in force (and reacts to it).
     pub board_aware: bool,
+    /// What the last review put at stake (multiplies the career-driven pulls by `1 + this`).
+    pub review_pressure: f64,
     /// Share of the agent's team that used the tools last week.
     pub team_adopt_share: f64,
     /// Output units of attention the team's bots cost each member this week.
@@ -105,6 +107,7 @@ pub fn incentives(
     t: &Traits,
     group: GroupId,
     m: f64,
+    review_pressure: f64,
 ) -> Incentives {
     let b = &s.behaviour;
     let m_eff = match policy.leaderboard {
@@ -113,7 +116,7 @@ pub fn incentives(
     };
     let b_target = match policy.target {
         Some(target) if target.applies_to.contains(group) => {
-            t.career_concern * m_eff * b.target_weight
+            t.career_concern * m_eff * b.target_weight * (1.0 + review_pressure)
         }
         _ => 0.0,
     };
@@ -128,7 +131,7 @@ pub fn incentives(
             };
             (
                 t.status_drive * audience * b.status_weight
-                    + t.career_concern * m_eff * b.rank_weight,
+                    + t.career_concern * m_eff * b.rank_weight * (1.0 + review_pressure),
                 t.status_drive * audience * b.top_weight,
             )
         }
@@ -226,7 +229,7 @@ pub fn choose_padding<R: Rng + ?Sized>(
 ) -> f64 {
     let b = &s.behaviour;
     let policy = ctx.policy;
-    let mut inc = incentives(s, policy, a.traits, a.group, a.monitoring);
+    let mut inc = incentives(s, policy, a.traits, a.group, a.monitoring, a.review_pressure);
     if !a.board_aware {
         // A board one has not noticed yet pulls no one.
         inc.b_rank = 0.0;
@@ -603,6 +606,7 @@ mod tests {
             last_padding: 0.0,
             use_level: 0.0,
             board_aware: true,
+            review_pressure: 0.0,
             team_adopt_share: 0.0,
             team_noise: 0.0,
             team_pad_share: 0.0,
@@ -652,6 +656,7 @@ mod tests {
             last_padding: 0.0,
             use_level: 0.0,
             board_aware: true,
+            review_pressure: 0.0,
             team_adopt_share: 0.0,
             team_noise: 0.0,
             team_pad_share: 0.0,
@@ -709,6 +714,7 @@ mod tests {
             last_padding: 0.0,
             use_level: 0.0,
             board_aware: true,
+            review_pressure: 0.0,
             team_adopt_share: 0.0,
             team_noise: 0.0,
             team_pad_share: 0.0,
@@ -730,6 +736,34 @@ mod tests {
             choose_padding(&s, &ctx, &a1, 0.0, false, None, 0.0, &mut rng),
             0.0
         );
+    }
+
+    #[test]
+    fn a_low_review_rating_strengthens_the_career_pulls_only() {
+        // given a target and a public board, when the last review put something at stake, then
+        // the target pull and the career part of the rank pull grow, the status part does not
+        let s = scenario();
+        let mut policy = PolicyState::default();
+        let mut set = GroupSet::default();
+        set.insert(0);
+        policy.target = Some(Target {
+            share: 0.8,
+            theta_tokens: 5e5,
+            applies_to: set,
+        });
+        policy.apply(&crate::policy::PolicyChange::Leaderboard(Some(
+            Leaderboard {
+                scope: RankScope::Org,
+                visibility: Visibility::Public,
+            },
+        )));
+        let t = traits();
+        let calm = incentives(&s, &policy, &t, 0, 0.5, 0.0);
+        let pressed = incentives(&s, &policy, &t, 0, 0.5, 1.5);
+        assert!((pressed.b_target - 2.5 * calm.b_target).abs() < 1e-12);
+        let status = t.status_drive * s.behaviour.status_weight;
+        assert!((pressed.b_rank - status - 2.5 * (calm.b_rank - status)).abs() < 1e-12);
+        assert_eq!(pressed.b_top, calm.b_top);
     }
 
     #[test]

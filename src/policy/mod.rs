@@ -132,6 +132,7 @@ pub struct Managers {
     pub review_learning: f64,
     pub target_pressure: f64,
     pub review_noise: f64,
+    pub review_stakes: f64,
 }
 
 impl Default for Managers {
@@ -145,6 +146,7 @@ impl Default for Managers {
             review_learning: raw.review_learning,
             target_pressure: raw.target_pressure,
             review_noise: raw.review_noise,
+            review_stakes: raw.review_stakes,
         }
     }
 }

@@ -553,6 +553,9 @@ pub struct RawManagers {
     pub target_pressure: f64,
     /// Standard deviation of the noise in what an employee learns from a review.
     pub review_noise: f64,
+    /// What a review is worth: after a rating `r`, the career-driven pulls (target, believed
+    /// rank) are multiplied by `1 + review_stakes * (1 - r)` until the next review.
+    pub review_stakes: f64,
 }
 
 impl Default for RawManagers {
@@ -565,6 +568,7 @@ impl Default for RawManagers {
             review_learning: 0.3,
             target_pressure: 2.0,
             review_noise: 0.05,
+            review_stakes: 2.0,
         }
     }
 }

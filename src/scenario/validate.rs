@@ -524,6 +524,13 @@ impl PolicyCheck<'_> {
                 1.0,
                 "a standard deviation in [0, 1]",
             )?;
+            c.range(
+                &k("review_stakes"),
+                m.review_stakes,
+                0.0,
+                10.0,
+                "a factor in [0, 10]",
+            )?;
             out.push(PolicyChange::Managers(Managers {
                 attention: m.attention,
                 nudge: m.nudge,
@@ -532,6 +539,7 @@ impl PolicyCheck<'_> {
                 review_learning: m.review_learning,
                 target_pressure: m.target_pressure,
                 review_noise: m.review_noise,
+                review_stakes: m.review_stakes,
             }));
         }
         if let Some(b) = &p.budget {
@@ -643,6 +651,7 @@ pub fn change_to_toml(change: &PolicyChange, groups: &[&str]) -> String {
                 review_learning: m.review_learning,
                 target_pressure: m.target_pressure,
                 review_noise: m.review_noise,
+                review_stakes: m.review_stakes,
             })
         }
         PolicyChange::Budget(b) => {
