@@ -10,6 +10,7 @@ mod facts;
 mod fuzz_regressions;
 mod hostile;
 mod properties;
+mod safety;
 mod store;
 mod sweeps;
 mod util;

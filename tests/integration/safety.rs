@@ -1,0 +1,54 @@
+//! Issue 14: never lose a user's file. Names that would escape output/, output folders that are
+//! not tokenmaxx's (or are the command's input, or the current folder), locked batch folders,
+//! FIFOs as input, absurd thread counts, extreme parameters and corrupt event logs.
+
+use std::path::Path;
+
+use crate::util::*;
+
+const TINY: &str = "extends = \"baseline\"\nemployees = 200\nweeks = 4\n";
+
+fn refused(o: &std::process::Output, what: &str) {
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(o), stderr(o));
+    assert!(stderr(o).contains(what), "{}", stderr(o));
+}
+
+#[test]
+fn batch_names_that_would_escape_output_are_refused_and_nothing_is_written_outside() {
+    let dir = scratch("safety_names");
+    let work = dir.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("tiny.toml"), TINY).unwrap();
+    let params = "[parameters]\n\"behaviour.uplift\" = { low = 0.3, high = 1.2 }\n";
+    for name in ["../escaped", "/tmp/tokenmaxx-escaped", "..", ".", "", "a\\u0007b"] {
+        let head = format!("name = \"{name}\"\nbase = \"tiny.toml\"\n");
+        let specs = [
+            ("sweep", format!("{head}[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n")),
+            ("sensitivity", format!("{head}method = \"morris\"\ntrajectories = 2\n{params}")),
+            ("calibrate", format!("{head}budget = 240\npopulation = 12\n[[targets]]\nfigure = \"padding_share\"\nvalue = 0.1\ntolerance = 0.01\n{params}")),
+        ];
+        for (command, text) in specs {
+            std::fs::write(work.join("spec.toml"), text).unwrap();
+            let o = tokenmaxx(&work, &[command, "spec.toml", "-q", "--no-charts"]);
+            refused(&o, "spec.toml");
+            assert!(stderr(&o).contains("`name`") && stderr(&o).contains("1 to 100 bytes"), "{command} {name:?}: {}", stderr(&o));
+        }
+    }
+    assert!(!dir.join("escaped").exists() && !Path::new("/tmp/tokenmaxx-escaped").exists());
+    let names: Vec<String> = std::fs::read_dir(&work)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n == "journal.jsonl" || n == "output"), "{names:?}");
+}
+
+#[test]
+fn scenario_names_with_control_characters_or_too_long_fail_validate() {
+    let dir = scratch("safety_scenario_names");
+    for name in ["bad\\u001bname".to_string(), "x".repeat(250)] {
+        std::fs::write(dir.join("s.toml"), format!("name = \"{name}\"\n")).unwrap();
+        let o = tokenmaxx(&dir, &["validate", "s.toml"]);
+        refused(&o, "`name`");
+        assert!(stderr(&o).contains("1 to 100 bytes"), "{}", stderr(&o));
+    }
+}
