@@ -52,3 +52,21 @@ fn scenario_names_with_control_characters_or_too_long_fail_validate() {
         assert!(stderr(&o).contains("1 to 100 bytes"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn a_fifo_as_scenario_or_extends_is_refused_not_waited_on() {
+    let dir = scratch("safety_fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.join("fifo.toml"))
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        return;
+    }
+    std::fs::write(dir.join("ext.toml"), "extends = \"fifo.toml\"\n").unwrap();
+    for arg in ["./fifo.toml", "ext.toml"] {
+        refused(&tokenmaxx(&dir, &["validate", arg]), "not a regular file");
+    }
+    std::fs::write(dir.join("sweep.toml"), "base = \"fifo.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3]\n").unwrap();
+    refused(&tokenmaxx(&dir, &["sweep", "sweep.toml", "-q"]), "not a regular file");
+    refused(&tokenmaxx(&dir, &["sweep", "fifo.toml", "-q"]), "not a regular file");
+}
