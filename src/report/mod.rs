@@ -6,6 +6,7 @@
 
 pub mod charts;
 pub mod explore;
+pub mod finite;
 pub mod output_dir;
 pub mod sweep;
 pub mod tables;

@@ -70,3 +70,34 @@ fn a_fifo_as_scenario_or_extends_is_refused_not_waited_on() {
     refused(&tokenmaxx(&dir, &["sweep", "sweep.toml", "-q"]), "not a regular file");
     refused(&tokenmaxx(&dir, &["sweep", "fifo.toml", "-q"]), "not a regular file");
 }
+
+#[test]
+fn extreme_finite_parameters_are_refused_naming_the_key_and_range() {
+    let dir = scratch("safety_extreme");
+    let cases = [
+        ("[behaviour]\nuplift = 1e308\n", "behaviour.uplift"),
+        ("[behaviour]\ntoken_scale = 1e308\n", "behaviour.token_scale"),
+        ("[money]\nprice_usd_per_mtok = 1e308\n", "money.price_usd_per_mtok"),
+        ("[money]\nsalary_usd = 1e308\n", "money.salary_usd"),
+        ("[bots]\nbot_tokens = 1e308\n", "bots.bot_tokens"),
+        ("[policy]\ntarget = { share = 0.5, theta = 1e-300 }\n", "policy.target.theta"),
+        ("[population.developers]\nskill = { dist = \"lognormal\", mu = 700.0, sigma = 0.5 }\n", "population.developers.skill.mu"),
+        ("[population.developers]\nskill = { dist = \"uniform\", low = 1.0, high = 1e308 }\n", "population.developers.skill.high"),
+    ];
+    for (text, key) in cases {
+        std::fs::write(dir.join("x.toml"), format!("extends = \"baseline\"\n{text}")).unwrap();
+        let o = tokenmaxx(&dir, &["validate", "x.toml"]);
+        refused(&o, key);
+        assert!(stderr(&o).contains("a number in ["), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_bad_override_flag_is_reported_against_the_flag() {
+    let dir = scratch("safety_flags");
+    for (flag, value) in [("--employees", "0"), ("--weeks", "0")] {
+        let o = tokenmaxx(&dir, &["run", "baseline", flag, value, "-q", "--out", "out"]);
+        refused(&o, &format!("command line: `{flag}` = 0"));
+        assert!(!dir.join("out").exists());
+    }
+}
