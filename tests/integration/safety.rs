@@ -8,6 +8,14 @@ use crate::util::*;
 
 const TINY: &str = "extends = \"baseline\"\nemployees = 200\nweeks = 4\n";
 
+fn small_run(dir: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "run", "baseline", "--employees", "200", "--weeks", "4", "-q", "--no-charts", "--out", out,
+    ];
+    args.extend_from_slice(extra);
+    tokenmaxx(dir, &args)
+}
+
 fn refused(o: &std::process::Output, what: &str) {
     assert_eq!(o.status.code(), Some(2), "{}{}", stdout(o), stderr(o));
     assert!(stderr(o).contains(what), "{}", stderr(o));
@@ -89,6 +97,66 @@ fn extreme_finite_parameters_are_refused_naming_the_key_and_range() {
         let o = tokenmaxx(&dir, &["validate", "x.toml"]);
         refused(&o, key);
         assert!(stderr(&o).contains("a number in ["), "{}", stderr(&o));
+    }
+}
+
+/// Write `log` as a run folder's events.parquet, through the library's own writer.
+fn write_log(path: &Path, s: &tokenmaxx::scenario::Scenario, log: &tokenmaxx::events::log::EventLog) {
+    use tokenmaxx::engine::{EventSink, State};
+    let mut w = tokenmaxx::events::store::EventWriter::create(path, s, 0).unwrap();
+    let state = State::new(s);
+    for b in &log.weeks {
+        w.week(s, b, &state);
+    }
+    w.finish().unwrap();
+}
+
+#[test]
+fn a_log_with_out_of_range_ids_or_values_is_reported_corrupt_not_a_panic() {
+    use tokenmaxx::scenario::{Overrides, Scenario, Source};
+    let dir = scratch("safety_corrupt_log");
+    let o = Overrides { employees: Some(60), weeks: Some(4), ..Overrides::default() };
+    let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o).unwrap();
+    let (_, log) = tokenmaxx::simulate_with_log(&s, 0);
+    type Edit = fn(&mut tokenmaxx::events::log::EventLog);
+    let edits: [(&str, Edit); 5] = [
+        ("agent", |l| l.weeks[1].tokens.agent[3] = 1_000_000),
+        ("tokens", |l| l.weeks[2].tokens.genuine[0] = f64::NAN),
+        ("negative", |l| l.weeks[2].tokens.bot[0] = -6.9e302),
+        ("team", |l| l.weeks[0].hires.team[5] = 4000),
+        ("group", |l| l.weeks[0].hires.group[5] = 9),
+    ];
+    for (what, edit) in edits {
+        let run = dir.join(what);
+        std::fs::create_dir_all(&run).unwrap();
+        let mut bad = log.clone();
+        edit(&mut bad);
+        write_log(&run.join("events.parquet"), &s, &bad);
+        for args in [vec!["replay", what], vec!["fork", what, "--at", "3", "--scenario", "baseline", "-q", "--no-charts", "--out", "f"]] {
+            let o = tokenmaxx(&dir, &args);
+            assert_eq!(o.status.code(), Some(2), "{what} {args:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains("not a readable tokenmaxx event log"), "{what}: {}", stderr(&o));
+        }
+    }
+}
+
+#[test]
+fn random_byte_flips_in_a_log_never_panic_replay() {
+    let dir = scratch("safety_flips");
+    assert!(small_run(&dir, "run", &["--events"]).status.success());
+    let original = std::fs::read(dir.join("run/events.parquet")).unwrap();
+    let mut x: u64 = 0x9e3779b97f4a7c15;
+    for i in 0..40 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let mut bytes = original.clone();
+        let at = (x % bytes.len() as u64) as usize;
+        bytes[at] ^= 1 << (x >> 60 & 7);
+        std::fs::write(dir.join("run/events.parquet"), &bytes).unwrap();
+        let o = tokenmaxx(&dir, &["replay", "run"]);
+        let code = o.status.code();
+        assert!(matches!(code, Some(0 | 2 | 3)), "flip {i} at byte {at}: {code:?} {}", stderr(&o));
     }
 }
 
