@@ -62,6 +62,91 @@ fn scenario_names_with_control_characters_or_too_long_fail_validate() {
 }
 
 #[test]
+fn out_never_replaces_a_folder_or_file_of_the_user() {
+    let dir = scratch("safety_out");
+    // A folder of the user's.
+    std::fs::create_dir_all(dir.join("d")).unwrap();
+    std::fs::write(dir.join("d/notes.txt"), "mine").unwrap();
+    refused(&small_run(&dir, "d", &[]), "not a tokenmaxx output folder");
+    assert_eq!(std::fs::read(dir.join("d/notes.txt")).unwrap(), b"mine");
+    // A regular file: refused up front, not moved aside.
+    std::fs::write(dir.join("f"), "mine").unwrap();
+    refused(&small_run(&dir, "f", &[]), "not a folder");
+    assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"mine");
+    // The current folder, by any spelling, and its parent.
+    let here = dir.to_string_lossy().into_owned();
+    for out in [".", here.as_str(), ".."] {
+        let o = small_run(&dir, out, &[]);
+        assert_eq!(o.status.code(), Some(2), "{out}: {}", stderr(&o));
+    }
+    assert_eq!(std::fs::read(dir.join("d/notes.txt")).unwrap(), b"mine");
+    // The folder holding the scenario file.
+    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
+    std::fs::write(dir.join("scenarios/tiny.toml"), TINY).unwrap();
+    let o = tokenmaxx(&dir, &["run", "scenarios/tiny.toml", "-q", "--no-charts", "--out", "scenarios"]);
+    refused(&o, "refusing to replace it");
+    assert!(dir.join("scenarios/tiny.toml").is_file());
+    // A folder tokenmaxx wrote is replaced, and holds the marker; but not while it holds the
+    // command's input.
+    assert!(small_run(&dir, "mine", &[]).status.success());
+    assert!(dir.join("mine/.tokenmaxx-output").is_file());
+    std::fs::write(dir.join("mine/tiny.toml"), TINY).unwrap();
+    let o = tokenmaxx(&dir, &["run", "mine/tiny.toml", "-q", "--no-charts", "--out", "mine"]);
+    refused(&o, "the input of this command");
+    assert!(dir.join("mine/tiny.toml").is_file());
+    let o = small_run(&dir, "mine", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let hidden: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
+
+#[test]
+fn replay_and_fork_never_write_over_their_input_run() {
+    let dir = scratch("safety_replay_fork");
+    assert!(small_run(&dir, "run", &["--events"]).status.success());
+    let log = std::fs::read(dir.join("run/events.parquet")).unwrap();
+    refused(&tokenmaxx(&dir, &["replay", "run", "--out", "run"]), "the input of this command");
+    refused(&tokenmaxx(&dir, &["replay", "run", "--out", "run/sub"]), "the input of this command");
+    let o = tokenmaxx(&dir, &["fork", "run", "--at", "2", "--scenario", "amazon-2026", "-q", "--no-charts", "--out", "run"]);
+    refused(&o, "the input of this command");
+    assert_eq!(std::fs::read(dir.join("run/events.parquet")).unwrap(), log);
+    assert!(dir.join("run/weekly.csv").is_file());
+    // Elsewhere both work.
+    let o = tokenmaxx(&dir, &["replay", "run", "--out", "replayed"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn a_locked_sweep_folder_is_refused_naming_the_holder() {
+    let dir = scratch("safety_lock");
+    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    std::fs::write(
+        dir.join("sweep.toml"),
+        "name = \"s\"\nbase = \"tiny.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    tokenmaxx::report::prepare_in_place(&out, &[]).unwrap();
+    let held = tokenmaxx::report::FolderLock::acquire(&out).unwrap();
+    let o = tokenmaxx(&dir, &["sweep", "sweep.toml", "-q", "--no-charts", "--out", "out"]);
+    refused(&o, &format!("pid {}", std::process::id()));
+    assert!(!out.join("journal.jsonl").exists());
+    drop(held);
+    let o = tokenmaxx(&dir, &["sweep", "sweep.toml", "-q", "--no-charts", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A sweep folder of the user's is refused too.
+    std::fs::create_dir_all(dir.join("user")).unwrap();
+    std::fs::write(dir.join("user/runs.csv"), "mine").unwrap();
+    let o = tokenmaxx(&dir, &["sweep", "sweep.toml", "-q", "--no-charts", "--out", "user"]);
+    refused(&o, "not a tokenmaxx output folder");
+    assert_eq!(std::fs::read(dir.join("user/runs.csv")).unwrap(), b"mine");
+}
+
+#[test]
 fn a_fifo_as_scenario_or_extends_is_refused_not_waited_on() {
     let dir = scratch("safety_fifo");
     let made = std::process::Command::new("mkfifo")
@@ -77,6 +162,18 @@ fn a_fifo_as_scenario_or_extends_is_refused_not_waited_on() {
     std::fs::write(dir.join("sweep.toml"), "base = \"fifo.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3]\n").unwrap();
     refused(&tokenmaxx(&dir, &["sweep", "sweep.toml", "-q"]), "not a regular file");
     refused(&tokenmaxx(&dir, &["sweep", "fifo.toml", "-q"]), "not a regular file");
+}
+
+#[test]
+fn absurd_thread_counts_are_capped_with_a_note() {
+    let dir = scratch("safety_threads");
+    let o = small_run(&dir, "out", &["--threads", "100000"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("note: --threads 100000"), "{}", stderr(&o));
+    // A bad count is refused before any folder is made.
+    let o = small_run(&dir, "other/out", &["--threads", "0"]);
+    refused(&o, "--threads");
+    assert!(!dir.join("other").exists());
 }
 
 #[test]
