@@ -46,12 +46,29 @@ mod tests {
     fn names_that_would_escape_or_fail_are_refused() {
         let long = "x".repeat(101);
         for bad in [
-            "", " ", ".", "..", "../x", "/tmp/escaped", "a/b", "a\\b", ".hidden", "a\0b", "a\nb",
-            "a\u{1b}[31m", &long,
+            "",
+            " ",
+            ".",
+            "..",
+            "../x",
+            "/tmp/escaped",
+            "a/b",
+            "a\\b",
+            ".hidden",
+            "a\0b",
+            "a\nb",
+            "a\u{1b}[31m",
+            &long,
         ] {
             assert!(check_name(bad).is_err(), "{bad:?} accepted");
         }
-        for good in ["baseline", "amazon-2026", "my policy v2", "x".repeat(100).as_str(), "été"] {
+        for good in [
+            "baseline",
+            "amazon-2026",
+            "my policy v2",
+            "x".repeat(100).as_str(),
+            "été",
+        ] {
             assert!(check_name(good).is_ok(), "{good:?} refused");
         }
         assert!(check_name("..").unwrap_err().contains("1 to 100 bytes"));

@@ -109,13 +109,22 @@ pub struct UserError(pub String);
 /// Most worker threads per available core: more only adds scheduling overhead.
 const MAX_THREADS_PER_CORE: usize = 8;
 
+/// Refuse `--threads 0` (checked before any folder is made).
+pub fn check_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        threads != Some(0),
+        UserError("--threads must be at least 1".into())
+    );
+    Ok(())
+}
+
 /// The worker pool of every command taking `--threads` (all cores when None); a count above
 /// [`MAX_THREADS_PER_CORE`] x the available cores is capped to that, with a note.
 pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     use anyhow::Context;
     let mut pool = rayon::ThreadPoolBuilder::new();
+    check_threads(threads)?;
     if let Some(t) = threads {
-        anyhow::ensure!(t >= 1, UserError("--threads must be at least 1".into()));
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let cap = MAX_THREADS_PER_CORE * cores;
         if t > cap {
@@ -131,8 +140,12 @@ pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> 
 /// The default output folder of a run or batch named `name` (output/<name>), or a user error
 /// saying why the name cannot be a folder.
 pub fn default_out(name: &str) -> anyhow::Result<std::path::PathBuf> {
-    tokenmaxx::paths::output_folder(name)
-        .map_err(|m| UserError(format!("cannot name the output folder after {m}; choose one with --out")).into())
+    tokenmaxx::paths::output_folder(name).map_err(|m| {
+        UserError(format!(
+            "cannot name the output folder after {m}; choose one with --out"
+        ))
+        .into()
+    })
 }
 
 /// Refuse a run whose figures are not finite (a parameter too extreme for the model), before
@@ -171,7 +184,11 @@ pub fn check_memory(s: &tokenmaxx::scenario::Scenario, runs: usize) -> anyhow::R
     if let Some(avail) = available_memory_bytes()
         && need > avail
     {
-        let each = if runs > 1 { format!(" in each of {runs} concurrent runs") } else { String::new() };
+        let each = if runs > 1 {
+            format!(" in each of {runs} concurrent runs")
+        } else {
+            String::new()
+        };
         anyhow::bail!(UserError(format!(
             "{} employees{each} need about {:.1} GiB of memory, but only {:.1} GiB is available; use fewer employees{}",
             s.employees,

@@ -11,9 +11,10 @@ use clap::Args;
 use tokenmaxx::engine::Progress;
 use tokenmaxx::explore::sensitivity::{self, Sensitivity};
 use tokenmaxx::report::{FolderLock, charts, prepare_in_place, sweep as tables};
+use tokenmaxx::scenario::Source;
 use tokenmaxx::sweep::aggregate::{self, PointStats};
 use tokenmaxx::sweep::journal::{self, Header, Journal};
-use tokenmaxx::sweep::spec::Point;
+use tokenmaxx::sweep::spec::{Point, STORED_BASE, read_stored_base};
 use tokenmaxx::sweep::{self, RunRecord, Shard, Sweep};
 
 use super::UserError;
@@ -45,7 +46,13 @@ pub struct BatchArgs {
 impl BatchArgs {
     /// The output folder (`--out`, else output/<name>/ or its shard subfolder), created, marked
     /// and locked for this process until the lock is dropped; `input` is the spec file.
-    pub fn folder(&self, name: &str, shard: Shard, input: &Path) -> anyhow::Result<(PathBuf, FolderLock)> {
+    pub fn folder(
+        &self,
+        name: &str,
+        shard: Shard,
+        input: &Path,
+    ) -> anyhow::Result<(PathBuf, FolderLock)> {
+        super::check_threads(self.threads)?;
         let out = match &self.out {
             Some(o) => o.clone(),
             None => default_out(name, shard)?,
@@ -131,7 +138,8 @@ fn default_out(name: &str, shard: Shard) -> anyhow::Result<PathBuf> {
     Ok(base.join(format!("shard-{}-of-{}", shard.index, shard.count)))
 }
 
-/// In `out` (prepared by [`BatchArgs::folder`]), store the spec's copy there and open its journal (continued with `resume`).
+/// In `out` (prepared by [`BatchArgs::folder`]), open the journal (continued with `resume`,
+/// after checking the base scenario is the one it was started with) and store the spec's copy.
 /// Returns the journal and the runs it already holds.
 pub(super) fn open_journal(
     sweep: &Sweep,
@@ -139,10 +147,35 @@ pub(super) fn open_journal(
     header: Header,
     resume: bool,
 ) -> anyhow::Result<(Journal, Vec<RunRecord>)> {
+    if resume {
+        check_same_base(sweep, out)?;
+    }
+    let opened = Journal::open(out, header, resume)?;
     sweep
         .store(out)
         .with_context(|| format!("writing the spec's copy into {}", out.display()))?;
-    Ok(Journal::open(out, header, resume)?)
+    Ok(opened)
+}
+
+/// Refuse a folder whose stored base scenario (base.toml, the resolved base with every `extends`
+/// layer) differs from `sweep`'s: its runs and new ones would mix two versions of the base.
+fn check_same_base(sweep: &Sweep, dir: &Path) -> anyhow::Result<()> {
+    if !dir.join(STORED_BASE).is_file() {
+        return Ok(());
+    }
+    let stored = read_stored_base(dir)?;
+    let base = match &sweep.base {
+        Source::Path(p) => p.display().to_string(),
+        Source::Builtin(n) => format!("built-in {n}"),
+    };
+    anyhow::ensure!(
+        stored == sweep.base_table,
+        UserError(format!(
+            "the base scenario {base} (or a file it extends) changed since the runs in {} were made (it differs from their {STORED_BASE}); runs of both versions would mix: restore it, or start over without --resume",
+            dir.display()
+        ))
+    );
+    Ok(())
 }
 
 /// Journals runs as they finish on worker threads and moves the progress bar; keeps the first
@@ -206,7 +239,12 @@ impl<'a> Recorder<'a> {
                 "{} run(s) of this process are missing from {} (ids {}): another process rewrote it; run again with --resume",
                 missing.len(),
                 path.display(),
-                missing.iter().take(20).cloned().collect::<Vec<_>>().join(", ")
+                missing
+                    .iter()
+                    .take(20)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         );
         Ok(records)
@@ -298,7 +336,7 @@ pub(super) fn finish_with(
         }
         None => {
             let mut part = tables::runs_frame(sweep, points, records)?;
-            tokenmaxx::report::tables::write_csv(&out.join("runs.csv"), &mut part)?;
+            tokenmaxx::report::tables::write_csv_atomic(&out.join("runs.csv"), &mut part)?;
         }
     }
     if !quiet {
@@ -347,6 +385,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         std::collections::BTreeMap::new();
     let mut duplicates = Vec::new();
     for dir in &args.dirs {
+        check_same_base(&sweep, dir)?;
         let (h, records) = journal::read(&dir.join(journal::FILE))?;
         anyhow::ensure!(
             h.sweep_hash == hash,

@@ -406,9 +406,10 @@ impl EventReader {
             message,
         };
         let path = self.path.to_string_lossy().into_owned();
-        let df = LazyFrame::scan_parquet(PlRefPath::from(path.as_str()), ScanArgsParquet::default())
-            .and_then(|lf| lf.select([col("week")]).collect())
-            .map_err(|e| corrupt(e.to_string()))?;
+        let df =
+            LazyFrame::scan_parquet(PlRefPath::from(path.as_str()), ScanArgsParquet::default())
+                .and_then(|lf| lf.select([col("week")]).collect())
+                .map_err(|e| corrupt(e.to_string()))?;
         let weeks = df
             .column("week")
             .and_then(|c| c.u32().cloned())
@@ -667,16 +668,32 @@ fn check_batch(b: &WeekBatch, s: &Scenario, state: &State) -> Result<(), String>
     for (i, t) in h.traits.iter().enumerate() {
         let (a, team, g) = (h.agent[i] as usize, h.team[i] as usize, h.group[i] as usize);
         if a != agents || a >= s.employees as usize {
-            return Err(format!("AgentHired agent {a}: expected agent {agents} of {}", s.employees));
+            return Err(format!(
+                "AgentHired agent {a}: expected agent {agents} of {}",
+                s.employees
+            ));
         }
         if team != teams && team + 1 != teams {
-            return Err(format!("AgentHired agent {a}: team {team} out of order ({teams} teams so far)"));
+            return Err(format!(
+                "AgentHired agent {a}: team {team} out of order ({teams} teams so far)"
+            ));
         }
         if g >= s.groups.len() {
-            return Err(format!("AgentHired agent {a}: group {g} of {}", s.groups.len()));
+            return Err(format!(
+                "AgentHired agent {a}: group {g} of {}",
+                s.groups.len()
+            ));
         }
-        let values = [t.skill, t.ai_fit, t.proficiency0, t.career_concern, t.status_drive,
-            t.gaming_aversion, t.token_intensity, t.trust];
+        let values = [
+            t.skill,
+            t.ai_fit,
+            t.proficiency0,
+            t.career_concern,
+            t.status_drive,
+            t.gaming_aversion,
+            t.token_intensity,
+            t.trust,
+        ];
         if values.iter().any(|v| !v.is_finite()) {
             return Err(format!("AgentHired agent {a}: a trait is not finite"));
         }
@@ -684,26 +701,44 @@ fn check_batch(b: &WeekBatch, s: &Scenario, state: &State) -> Result<(), String>
         teams = teams.max(team + 1);
     }
     let bots: Vec<u32> = b.bots.iter().map(|(a, _)| *a).collect();
-    for (kind, ids) in [("BotDeployed", &bots), ("TokensUsed", &b.tokens.agent),
-        ("IncidentOccurred", &b.incidents.agent), ("WorkDelivered", &b.work.agent),
-        ("ReviewHeld", &b.reviews.agent)] {
+    for (kind, ids) in [
+        ("BotDeployed", &bots),
+        ("TokensUsed", &b.tokens.agent),
+        ("IncidentOccurred", &b.incidents.agent),
+        ("WorkDelivered", &b.work.agent),
+        ("ReviewHeld", &b.reviews.agent),
+    ] {
         if let Some(a) = ids.iter().find(|a| **a as usize >= agents) {
-            return Err(format!("{kind}: agent {a} is not one of the {agents} agents"));
+            return Err(format!(
+                "{kind}: agent {a} is not one of the {agents} agents"
+            ));
         }
     }
     if let Some(t) = b.nudges.iter().find(|t| **t as usize >= teams) {
-        return Err(format!("ManagerNudged: team {t} is not one of the {teams} teams"));
+        return Err(format!(
+            "ManagerNudged: team {t} is not one of the {teams} teams"
+        ));
     }
     let t = &b.tokens;
     let columns: [(&str, &[f64], bool); 7] = [
-        ("TokensUsed genuine", &t.genuine, true), ("TokensUsed padding", &t.padding, true),
-        ("TokensUsed bot", &t.bot, true), ("IncidentOccurred cost", &b.incidents.value, true),
-        ("WorkDelivered output", &b.work.value, false), ("ReviewHeld rating", &b.reviews.rating, false),
+        ("TokensUsed genuine", &t.genuine, true),
+        ("TokensUsed padding", &t.padding, true),
+        ("TokensUsed bot", &t.bot, true),
+        ("IncidentOccurred cost", &b.incidents.value, true),
+        ("WorkDelivered output", &b.work.value, false),
+        ("ReviewHeld rating", &b.reviews.rating, false),
         ("ReviewHeld belief_shock", &b.reviews.belief_shock, false),
     ];
     for (what, values, non_negative) in columns {
-        if let Some(v) = values.iter().find(|v| !v.is_finite() || (non_negative && **v < 0.0)) {
-            let allowed = if non_negative { "a finite number >= 0" } else { "a finite number" };
+        if let Some(v) = values
+            .iter()
+            .find(|v| !v.is_finite() || (non_negative && **v < 0.0))
+        {
+            let allowed = if non_negative {
+                "a finite number >= 0"
+            } else {
+                "a finite number"
+            };
             return Err(format!("{what} = {v}, expected {allowed}"));
         }
     }

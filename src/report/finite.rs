@@ -27,7 +27,13 @@ fn first_bad(v: &toml::Value) -> Option<String> {
     match v {
         toml::Value::Float(x) if !x.is_finite() => Some(String::new()),
         toml::Value::Table(t) => t.iter().find_map(|(k, v)| {
-            first_bad(v).map(|r| if r.is_empty() { k.clone() } else { format!("{k}.{r}") })
+            first_bad(v).map(|r| {
+                if r.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k}.{r}")
+                }
+            })
         }),
         toml::Value::Array(a) => a
             .iter()

@@ -85,10 +85,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let held = FolderLock::acquire(&dir).unwrap();
         let e = FolderLock::acquire(&dir).unwrap_err().to_string();
-        assert!(
-            e.contains(&format!("pid {}", std::process::id())),
-            "{e}"
-        );
+        assert!(e.contains(&format!("pid {}", std::process::id())), "{e}");
         drop(held);
         FolderLock::acquire(&dir).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();

@@ -15,7 +15,8 @@ use super::ReportError;
 
 /// The file that marks a folder as written by tokenmaxx (and so replaceable by it).
 pub const MARKER: &str = ".tokenmaxx-output";
-const MARKER_TEXT: &str = "This folder was written by tokenmaxx. A later run writing to it replaces it whole.\n";
+const MARKER_TEXT: &str =
+    "This folder was written by tokenmaxx. A later run writing to it replaces it whole.\n";
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
     move |source| ReportError::Io {
@@ -192,10 +193,7 @@ fn check_replaceable(target: &Path) -> Result<(), ReportError> {
             "exists and is not a folder; refusing to replace it; choose another --out or remove it yourself",
         ));
     }
-    let empty = fs::read_dir(target)
-        .map_err(io(target))?
-        .next()
-        .is_none();
+    let empty = fs::read_dir(target).map_err(io(target))?.next().is_none();
     if empty || target.join(MARKER).is_file() {
         Ok(())
     } else {
@@ -321,10 +319,14 @@ mod tests {
         let e = OutputDir::create(&mine, &[]).unwrap_err().to_string();
         assert!(e.contains("not a tokenmaxx output folder"), "{e}");
         fs::write(root.join("file"), "x").unwrap();
-        let e = OutputDir::create(&root.join("file"), &[]).unwrap_err().to_string();
+        let e = OutputDir::create(&root.join("file"), &[])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not a folder"), "{e}");
         let input = root.join("in/scenario.toml");
-        let e = OutputDir::create(&root.join("in"), &[&input]).unwrap_err().to_string();
+        let e = OutputDir::create(&root.join("in"), &[&input])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("the input of this command"), "{e}");
         let e = OutputDir::create(&root.join("in/sub"), &[&root.join("in")]).unwrap_err();
         assert!(e.to_string().contains("the input"), "{e}");

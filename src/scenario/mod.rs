@@ -299,4 +299,3 @@ mod tests {
         assert_eq!(notes.len(), 1);
     }
 }
-

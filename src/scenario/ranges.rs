@@ -65,7 +65,11 @@ pub fn check(table: &toml::Table, file: &str) -> Result<(), ScenarioError> {
 
 /// 10, 1e12: bounds as written in the README.
 fn short(x: f64) -> String {
-    if x.abs() >= 1e4 { format!("{x:e}") } else { format!("{x}") }
+    if x.abs() >= 1e4 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 /// The numbers at `path` under `v` (`*` matching every key or array element), with their keys.
@@ -78,7 +82,13 @@ fn lookup(v: &toml::Value, path: &[&str], key: String, out: &mut Vec<(String, f6
         }
         return;
     };
-    let join = |k: &str| if key.is_empty() { k.to_string() } else { format!("{key}.{k}") };
+    let join = |k: &str| {
+        if key.is_empty() {
+            k.to_string()
+        } else {
+            format!("{key}.{k}")
+        }
+    };
     match (v, *first) {
         (toml::Value::Table(t), "*") => {
             for (k, v) in t {
@@ -114,12 +124,19 @@ mod tests {
         let defaults = crate::scenario::load::defaults_table();
         check(&defaults, "d").unwrap();
         let e = err("[behaviour]\nuplift = 1e308\n");
-        assert!(e.contains("`behaviour.uplift`") && e.contains("[0, 10]"), "{e}");
+        assert!(
+            e.contains("`behaviour.uplift`") && e.contains("[0, 10]"),
+            "{e}"
+        );
         let e = err("[[timeline]]\nweek = 1\ntarget = { share = 0.5, theta = 1e-300 }\n");
         assert!(e.contains("`timeline[0].target.theta`"), "{e}");
-        let e = err("[population.developers]\nskill = { dist = \"lognormal\", mu = 700.0, sigma = 1.0 }\n");
+        let e = err(
+            "[population.developers]\nskill = { dist = \"lognormal\", mu = 700.0, sigma = 1.0 }\n",
+        );
         assert!(e.contains("`population.developers.skill.mu`"), "{e}");
-        let e = err("[population.developers]\nskill = { dist = \"uniform\", low = 1.0, high = 1e308 }\n");
+        let e = err(
+            "[population.developers]\nskill = { dist = \"uniform\", low = 1.0, high = 1e308 }\n",
+        );
         assert!(e.contains("`population.developers.skill.high`"), "{e}");
     }
 }

@@ -10,7 +10,16 @@ const TINY: &str = "extends = \"baseline\"\nemployees = 200\nweeks = 4\n";
 
 fn small_run(dir: &Path, out: &str, extra: &[&str]) -> std::process::Output {
     let mut args = vec![
-        "run", "baseline", "--employees", "200", "--weeks", "4", "-q", "--no-charts", "--out", out,
+        "run",
+        "baseline",
+        "--employees",
+        "200",
+        "--weeks",
+        "4",
+        "-q",
+        "--no-charts",
+        "--out",
+        out,
     ];
     args.extend_from_slice(extra);
     tokenmaxx(dir, &args)
@@ -28,18 +37,40 @@ fn batch_names_that_would_escape_output_are_refused_and_nothing_is_written_outsi
     std::fs::create_dir_all(&work).unwrap();
     std::fs::write(work.join("tiny.toml"), TINY).unwrap();
     let params = "[parameters]\n\"behaviour.uplift\" = { low = 0.3, high = 1.2 }\n";
-    for name in ["../escaped", "/tmp/tokenmaxx-escaped", "..", ".", "", "a\\u0007b"] {
+    for name in [
+        "../escaped",
+        "/tmp/tokenmaxx-escaped",
+        "..",
+        ".",
+        "",
+        "a\\u0007b",
+    ] {
         let head = format!("name = \"{name}\"\nbase = \"tiny.toml\"\n");
         let specs = [
-            ("sweep", format!("{head}[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n")),
-            ("sensitivity", format!("{head}method = \"morris\"\ntrajectories = 2\n{params}")),
-            ("calibrate", format!("{head}budget = 240\npopulation = 12\n[[targets]]\nfigure = \"padding_share\"\nvalue = 0.1\ntolerance = 0.01\n{params}")),
+            (
+                "sweep",
+                format!("{head}[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n"),
+            ),
+            (
+                "sensitivity",
+                format!("{head}method = \"morris\"\ntrajectories = 2\n{params}"),
+            ),
+            (
+                "calibrate",
+                format!(
+                    "{head}budget = 240\npopulation = 12\n[[targets]]\nfigure = \"padding_share\"\nvalue = 0.1\ntolerance = 0.01\n{params}"
+                ),
+            ),
         ];
         for (command, text) in specs {
             std::fs::write(work.join("spec.toml"), text).unwrap();
             let o = tokenmaxx(&work, &[command, "spec.toml", "-q", "--no-charts"]);
             refused(&o, "spec.toml");
-            assert!(stderr(&o).contains("`name`") && stderr(&o).contains("1 to 100 bytes"), "{command} {name:?}: {}", stderr(&o));
+            assert!(
+                stderr(&o).contains("`name`") && stderr(&o).contains("1 to 100 bytes"),
+                "{command} {name:?}: {}",
+                stderr(&o)
+            );
         }
     }
     assert!(!dir.join("escaped").exists() && !Path::new("/tmp/tokenmaxx-escaped").exists());
@@ -47,7 +78,10 @@ fn batch_names_that_would_escape_output_are_refused_and_nothing_is_written_outsi
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(!names.iter().any(|n| n == "journal.jsonl" || n == "output"), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n == "journal.jsonl" || n == "output"),
+        "{names:?}"
+    );
 }
 
 #[test]
@@ -83,7 +117,17 @@ fn out_never_replaces_a_folder_or_file_of_the_user() {
     // The folder holding the scenario file.
     std::fs::create_dir_all(dir.join("scenarios")).unwrap();
     std::fs::write(dir.join("scenarios/tiny.toml"), TINY).unwrap();
-    let o = tokenmaxx(&dir, &["run", "scenarios/tiny.toml", "-q", "--no-charts", "--out", "scenarios"]);
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "run",
+            "scenarios/tiny.toml",
+            "-q",
+            "--no-charts",
+            "--out",
+            "scenarios",
+        ],
+    );
     refused(&o, "refusing to replace it");
     assert!(dir.join("scenarios/tiny.toml").is_file());
     // A folder tokenmaxx wrote is replaced, and holds the marker; but not while it holds the
@@ -91,7 +135,17 @@ fn out_never_replaces_a_folder_or_file_of_the_user() {
     assert!(small_run(&dir, "mine", &[]).status.success());
     assert!(dir.join("mine/.tokenmaxx-output").is_file());
     std::fs::write(dir.join("mine/tiny.toml"), TINY).unwrap();
-    let o = tokenmaxx(&dir, &["run", "mine/tiny.toml", "-q", "--no-charts", "--out", "mine"]);
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "run",
+            "mine/tiny.toml",
+            "-q",
+            "--no-charts",
+            "--out",
+            "mine",
+        ],
+    );
     refused(&o, "the input of this command");
     assert!(dir.join("mine/tiny.toml").is_file());
     let o = small_run(&dir, "mine", &[]);
@@ -109,9 +163,29 @@ fn replay_and_fork_never_write_over_their_input_run() {
     let dir = scratch("safety_replay_fork");
     assert!(small_run(&dir, "run", &["--events"]).status.success());
     let log = std::fs::read(dir.join("run/events.parquet")).unwrap();
-    refused(&tokenmaxx(&dir, &["replay", "run", "--out", "run"]), "the input of this command");
-    refused(&tokenmaxx(&dir, &["replay", "run", "--out", "run/sub"]), "the input of this command");
-    let o = tokenmaxx(&dir, &["fork", "run", "--at", "2", "--scenario", "amazon-2026", "-q", "--no-charts", "--out", "run"]);
+    refused(
+        &tokenmaxx(&dir, &["replay", "run", "--out", "run"]),
+        "the input of this command",
+    );
+    refused(
+        &tokenmaxx(&dir, &["replay", "run", "--out", "run/sub"]),
+        "the input of this command",
+    );
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "fork",
+            "run",
+            "--at",
+            "2",
+            "--scenario",
+            "amazon-2026",
+            "-q",
+            "--no-charts",
+            "--out",
+            "run",
+        ],
+    );
     refused(&o, "the input of this command");
     assert_eq!(std::fs::read(dir.join("run/events.parquet")).unwrap(), log);
     assert!(dir.join("run/weekly.csv").is_file());
@@ -132,16 +206,25 @@ fn a_locked_sweep_folder_is_refused_naming_the_holder() {
     let out = dir.join("out");
     tokenmaxx::report::prepare_in_place(&out, &[]).unwrap();
     let held = tokenmaxx::report::FolderLock::acquire(&out).unwrap();
-    let o = tokenmaxx(&dir, &["sweep", "sweep.toml", "-q", "--no-charts", "--out", "out"]);
+    let o = tokenmaxx(
+        &dir,
+        &["sweep", "sweep.toml", "-q", "--no-charts", "--out", "out"],
+    );
     refused(&o, &format!("pid {}", std::process::id()));
     assert!(!out.join("journal.jsonl").exists());
     drop(held);
-    let o = tokenmaxx(&dir, &["sweep", "sweep.toml", "-q", "--no-charts", "--out", "out"]);
+    let o = tokenmaxx(
+        &dir,
+        &["sweep", "sweep.toml", "-q", "--no-charts", "--out", "out"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // A sweep folder of the user's is refused too.
     std::fs::create_dir_all(dir.join("user")).unwrap();
     std::fs::write(dir.join("user/runs.csv"), "mine").unwrap();
-    let o = tokenmaxx(&dir, &["sweep", "sweep.toml", "-q", "--no-charts", "--out", "user"]);
+    let o = tokenmaxx(
+        &dir,
+        &["sweep", "sweep.toml", "-q", "--no-charts", "--out", "user"],
+    );
     refused(&o, "not a tokenmaxx output folder");
     assert_eq!(std::fs::read(dir.join("user/runs.csv")).unwrap(), b"mine");
 }
@@ -159,9 +242,19 @@ fn a_fifo_as_scenario_or_extends_is_refused_not_waited_on() {
     for arg in ["./fifo.toml", "ext.toml"] {
         refused(&tokenmaxx(&dir, &["validate", arg]), "not a regular file");
     }
-    std::fs::write(dir.join("sweep.toml"), "base = \"fifo.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3]\n").unwrap();
-    refused(&tokenmaxx(&dir, &["sweep", "sweep.toml", "-q"]), "not a regular file");
-    refused(&tokenmaxx(&dir, &["sweep", "fifo.toml", "-q"]), "not a regular file");
+    std::fs::write(
+        dir.join("sweep.toml"),
+        "base = \"fifo.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3]\n",
+    )
+    .unwrap();
+    refused(
+        &tokenmaxx(&dir, &["sweep", "sweep.toml", "-q"]),
+        "not a regular file",
+    );
+    refused(
+        &tokenmaxx(&dir, &["sweep", "fifo.toml", "-q"]),
+        "not a regular file",
+    );
 }
 
 #[test]
@@ -169,9 +262,33 @@ fn absurd_thread_counts_are_capped_with_a_note() {
     let dir = scratch("safety_threads");
     let o = small_run(&dir, "out", &["--threads", "100000"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("note: --threads 100000"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: --threads 100000"),
+        "{}",
+        stderr(&o)
+    );
     // A bad count is refused before any folder is made.
     let o = small_run(&dir, "other/out", &["--threads", "0"]);
+    refused(&o, "--threads");
+    assert!(!dir.join("other").exists());
+    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    std::fs::write(
+        dir.join("sweep.toml"),
+        "base = \"tiny.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3]\n",
+    )
+    .unwrap();
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "sweep",
+            "sweep.toml",
+            "--threads",
+            "0",
+            "-q",
+            "--out",
+            "other/s",
+        ],
+    );
     refused(&o, "--threads");
     assert!(!dir.join("other").exists());
 }
@@ -181,16 +298,35 @@ fn extreme_finite_parameters_are_refused_naming_the_key_and_range() {
     let dir = scratch("safety_extreme");
     let cases = [
         ("[behaviour]\nuplift = 1e308\n", "behaviour.uplift"),
-        ("[behaviour]\ntoken_scale = 1e308\n", "behaviour.token_scale"),
-        ("[money]\nprice_usd_per_mtok = 1e308\n", "money.price_usd_per_mtok"),
+        (
+            "[behaviour]\ntoken_scale = 1e308\n",
+            "behaviour.token_scale",
+        ),
+        (
+            "[money]\nprice_usd_per_mtok = 1e308\n",
+            "money.price_usd_per_mtok",
+        ),
         ("[money]\nsalary_usd = 1e308\n", "money.salary_usd"),
         ("[bots]\nbot_tokens = 1e308\n", "bots.bot_tokens"),
-        ("[policy]\ntarget = { share = 0.5, theta = 1e-300 }\n", "policy.target.theta"),
-        ("[population.developers]\nskill = { dist = \"lognormal\", mu = 700.0, sigma = 0.5 }\n", "population.developers.skill.mu"),
-        ("[population.developers]\nskill = { dist = \"uniform\", low = 1.0, high = 1e308 }\n", "population.developers.skill.high"),
+        (
+            "[policy]\ntarget = { share = 0.5, theta = 1e-300 }\n",
+            "policy.target.theta",
+        ),
+        (
+            "[population.developers]\nskill = { dist = \"lognormal\", mu = 700.0, sigma = 0.5 }\n",
+            "population.developers.skill.mu",
+        ),
+        (
+            "[population.developers]\nskill = { dist = \"uniform\", low = 1.0, high = 1e308 }\n",
+            "population.developers.skill.high",
+        ),
     ];
     for (text, key) in cases {
-        std::fs::write(dir.join("x.toml"), format!("extends = \"baseline\"\n{text}")).unwrap();
+        std::fs::write(
+            dir.join("x.toml"),
+            format!("extends = \"baseline\"\n{text}"),
+        )
+        .unwrap();
         let o = tokenmaxx(&dir, &["validate", "x.toml"]);
         refused(&o, key);
         assert!(stderr(&o).contains("a number in ["), "{}", stderr(&o));
@@ -198,7 +334,11 @@ fn extreme_finite_parameters_are_refused_naming_the_key_and_range() {
 }
 
 /// Write `log` as a run folder's events.parquet, through the library's own writer.
-fn write_log(path: &Path, s: &tokenmaxx::scenario::Scenario, log: &tokenmaxx::events::log::EventLog) {
+fn write_log(
+    path: &Path,
+    s: &tokenmaxx::scenario::Scenario,
+    log: &tokenmaxx::events::log::EventLog,
+) {
     use tokenmaxx::engine::{EventSink, State};
     let mut w = tokenmaxx::events::store::EventWriter::create(path, s, 0).unwrap();
     let state = State::new(s);
@@ -212,7 +352,11 @@ fn write_log(path: &Path, s: &tokenmaxx::scenario::Scenario, log: &tokenmaxx::ev
 fn a_log_with_out_of_range_ids_or_values_is_reported_corrupt_not_a_panic() {
     use tokenmaxx::scenario::{Overrides, Scenario, Source};
     let dir = scratch("safety_corrupt_log");
-    let o = Overrides { employees: Some(60), weeks: Some(4), ..Overrides::default() };
+    let o = Overrides {
+        employees: Some(60),
+        weeks: Some(4),
+        ..Overrides::default()
+    };
     let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o).unwrap();
     let (_, log) = tokenmaxx::simulate_with_log(&s, 0);
     type Edit = fn(&mut tokenmaxx::events::log::EventLog);
@@ -229,10 +373,28 @@ fn a_log_with_out_of_range_ids_or_values_is_reported_corrupt_not_a_panic() {
         let mut bad = log.clone();
         edit(&mut bad);
         write_log(&run.join("events.parquet"), &s, &bad);
-        for args in [vec!["replay", what], vec!["fork", what, "--at", "3", "--scenario", "baseline", "-q", "--no-charts", "--out", "f"]] {
+        for args in [
+            vec!["replay", what],
+            vec![
+                "fork",
+                what,
+                "--at",
+                "3",
+                "--scenario",
+                "baseline",
+                "-q",
+                "--no-charts",
+                "--out",
+                "f",
+            ],
+        ] {
             let o = tokenmaxx(&dir, &args);
             assert_eq!(o.status.code(), Some(2), "{what} {args:?}: {}", stderr(&o));
-            assert!(stderr(&o).contains("not a readable tokenmaxx event log"), "{what}: {}", stderr(&o));
+            assert!(
+                stderr(&o).contains("not a readable tokenmaxx event log"),
+                "{what}: {}",
+                stderr(&o)
+            );
         }
     }
 }
@@ -253,7 +415,11 @@ fn random_byte_flips_in_a_log_never_panic_replay() {
         std::fs::write(dir.join("run/events.parquet"), &bytes).unwrap();
         let o = tokenmaxx(&dir, &["replay", "run"]);
         let code = o.status.code();
-        assert!(matches!(code, Some(0 | 2 | 3)), "flip {i} at byte {at}: {code:?} {}", stderr(&o));
+        assert!(
+            matches!(code, Some(0 | 2 | 3)),
+            "flip {i} at byte {at}: {code:?} {}",
+            stderr(&o)
+        );
     }
 }
 
@@ -261,8 +427,52 @@ fn random_byte_flips_in_a_log_never_panic_replay() {
 fn a_bad_override_flag_is_reported_against_the_flag() {
     let dir = scratch("safety_flags");
     for (flag, value) in [("--employees", "0"), ("--weeks", "0")] {
-        let o = tokenmaxx(&dir, &["run", "baseline", flag, value, "-q", "--out", "out"]);
+        let o = tokenmaxx(
+            &dir,
+            &["run", "baseline", flag, value, "-q", "--out", "out"],
+        );
         refused(&o, &format!("command line: `{flag}` = 0"));
         assert!(!dir.join("out").exists());
     }
+}
+
+#[test]
+fn resume_after_the_base_or_a_layer_it_extends_changed_is_refused() {
+    let dir = scratch("safety_resume_base");
+    std::fs::write(
+        dir.join("mid.toml"),
+        "extends = \"baseline\"\nemployees = 200\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("tiny.toml"), "extends = \"mid.toml\"\nweeks = 4\n").unwrap();
+    std::fs::write(
+        dir.join("sweep.toml"),
+        "base = \"tiny.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n",
+    )
+    .unwrap();
+    let sweep = [
+        "sweep",
+        "sweep.toml",
+        "-q",
+        "--no-charts",
+        "--resume",
+        "--out",
+        "s",
+    ];
+    assert_eq!(tokenmaxx(&dir, &sweep).status.code(), Some(0));
+    assert_eq!(
+        tokenmaxx(&dir, &sweep).status.code(),
+        Some(0),
+        "unchanged: resumes"
+    );
+    let journal = std::fs::read(dir.join("s/journal.jsonl")).unwrap();
+    std::fs::write(
+        dir.join("mid.toml"),
+        "extends = \"baseline\"\nemployees = 210\n",
+    )
+    .unwrap();
+    let o = tokenmaxx(&dir, &sweep);
+    refused(&o, "changed since the runs");
+    assert!(stderr(&o).contains("tiny.toml"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(dir.join("s/journal.jsonl")).unwrap(), journal);
 }
