@@ -28,6 +28,7 @@ pub mod events;
 pub mod explore;
 pub mod facts;
 pub mod model;
+pub mod paths;
 pub mod policy;
 pub mod projections;
 pub mod report;

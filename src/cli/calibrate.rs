@@ -12,7 +12,7 @@ use tokenmaxx::sweep::journal::{self, Header};
 use tokenmaxx::sweep::{RunRecord, Shard};
 
 use super::progress::Bar;
-use super::sweep::{BatchArgs, RUNS_FAILED, Recorder, open_journal, pool};
+use super::sweep::{BatchArgs, RUNS_FAILED, Recorder, open_journal};
 
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
@@ -25,8 +25,10 @@ pub struct CalibrateArgs {
 
 pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let cal = Calibration::load(&args.file)?;
+    let (out, _lock) = args
+        .batch
+        .folder(&cal.common.name, Shard::ALL, &args.file)?;
     let args = args.batch;
-    let out = args.out(&cal.common.name, Shard::ALL);
     // The journal counts the calibration's runs: budget x replications.
     let header = Header {
         runs: cal.runs(),
@@ -34,7 +36,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     };
     let (journal, existing) = open_journal(&cal.sweep, &out, header, args.resume)?;
     let known: BTreeMap<u64, RunRecord> = existing.into_iter().map(|r| (r.id, r)).collect();
-    let pool = pool(args.threads)?;
+    let pool = super::thread_pool(args.threads)?;
     let total = cal.runs() as u32;
     let bar = Bar::new(total as u64, &cal.common.name, "runs", args.quiet);
     let recorder = Recorder::new(&journal, bar, known.len() as u32, total);

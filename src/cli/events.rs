@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use polars::prelude::*;
-use tokenmaxx::events::store::EventReader;
+use tokenmaxx::events::store::{EventReader, StoreError};
 
 #[derive(Debug, Args)]
 pub struct EventsArgs {
@@ -28,11 +28,20 @@ pub fn run(args: EventsArgs) -> anyhow::Result<ExitCode> {
         args.agent.is_some() || args.week.is_some(),
         super::UserError("say which events: --agent N, --week W, or both".into())
     );
-    let reader = EventReader::open(&super::event_log(&args.run_dir)?)?;
+    let log = super::event_log(&args.run_dir)?;
+    let reader = EventReader::open(&log)?;
     let mut df = reader.frame(args.week)?;
     if let Some(a) = args.agent {
-        let mask = df.column("agent")?.u32()?.equal(a);
-        df = df.filter(&mask)?;
+        // A log whose `agent` column is not tokenmaxx's is corrupt, the user's to fix.
+        let corrupt = |e: PolarsError| StoreError::Corrupt {
+            path: log.clone(),
+            message: e.to_string(),
+        };
+        let mask = df
+            .column("agent")
+            .and_then(|c| c.u32().map(|c| c.equal(a)))
+            .map_err(corrupt)?;
+        df = df.filter(&mask).map_err(corrupt)?;
     }
     // Drop the columns this selection leaves empty, so the table reads.
     let keep: Vec<PlSmallStr> = df

@@ -31,11 +31,7 @@ pub fn run(args: FactsArgs) -> anyhow::Result<ExitCode> {
         args.employees >= 1,
         super::UserError("--employees must be at least 1".into())
     );
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        pool = pool.num_threads(t.max(1));
-    }
-    let pool = pool.build()?;
+    let pool = super::thread_pool(args.threads)?;
     let bar = Bar::new(args.seeds.len() as u64, "facts", "seeds", args.json);
     let mut checks: Vec<FactCheck> = Vec::new();
     for (k, seed) in args.seeds.iter().enumerate() {

@@ -34,15 +34,22 @@ pub struct ForkArgs {
 
 pub fn run(args: ForkArgs) -> anyhow::Result<ExitCode> {
     let log = super::event_log(&args.run_dir)?;
-    let other = Scenario::load(&Source::parse(&args.scenario))?;
+    super::stored_scenario(&log)?;
+    let source = Source::parse(&args.scenario);
+    let other = Scenario::load(&source)?;
     let bar = Bar::new(0, "fork", "weeks", args.quiet);
     let f = fork::fork(&log, args.at, &other, &mut [], &bar)?;
     bar.finish();
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&f.scenario.name));
-    let dir = OutputDir::create(&out)
+    super::check_finite(&f.fork)?;
+    let out = match &args.out {
+        Some(o) => o.clone(),
+        None => super::default_out(&f.scenario.name)?,
+    };
+    let mut inputs = vec![args.run_dir.as_path()];
+    if let Source::Path(p) = &source {
+        inputs.push(p);
+    }
+    let dir = OutputDir::create(&out, &inputs)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
     tables::write_all(&dir.file(""), &f.fork)?;
     tables::write_csv(

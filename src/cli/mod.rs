@@ -106,6 +106,60 @@ pub fn message(e: &anyhow::Error) -> String {
 #[error("{0}")]
 pub struct UserError(pub String);
 
+/// Most worker threads per available core: more only adds scheduling overhead.
+const MAX_THREADS_PER_CORE: usize = 8;
+
+/// Refuse `--threads 0` (checked before any folder is made).
+pub fn check_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        threads != Some(0),
+        UserError("--threads must be at least 1".into())
+    );
+    Ok(())
+}
+
+/// The worker pool of every command taking `--threads` (all cores when None); a count above
+/// [`MAX_THREADS_PER_CORE`] x the available cores is capped to that, with a note.
+pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    use anyhow::Context;
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    check_threads(threads)?;
+    if let Some(t) = threads {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cap = MAX_THREADS_PER_CORE * cores;
+        if t > cap {
+            eprintln!(
+                "note: --threads {t} is more than {MAX_THREADS_PER_CORE} x the {cores} available cores; using {cap}"
+            );
+        }
+        pool = pool.num_threads(t.min(cap));
+    }
+    pool.build().context("starting worker threads")
+}
+
+/// The default output folder of a run or batch named `name` (output/<name>), or a user error
+/// saying why the name cannot be a folder.
+pub fn default_out(name: &str) -> anyhow::Result<std::path::PathBuf> {
+    tokenmaxx::paths::output_folder(name).map_err(|m| {
+        UserError(format!(
+            "cannot name the output folder after {m}; choose one with --out"
+        ))
+        .into()
+    })
+}
+
+/// Refuse a run whose figures are not finite (a parameter too extreme for the model), before
+/// anything is written.
+pub fn check_finite(p: &tokenmaxx::projections::Projections) -> anyhow::Result<()> {
+    match tokenmaxx::report::finite::non_finite(p) {
+        None => Ok(()),
+        Some(what) => Err(UserError(format!(
+            "the run produced a non-finite {what} (NaN or infinite): a parameter is too extreme for the model; nothing was written"
+        ))
+        .into()),
+    }
+}
+
 /// The event log of a run folder, or a user error saying how to make one.
 pub fn event_log(run_dir: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
     let log = run_dir.join("events.parquet");
@@ -117,4 +171,45 @@ pub fn event_log(run_dir: &std::path::Path) -> anyhow::Result<std::path::PathBuf
         ))
     );
     Ok(log)
+}
+
+/// Rough peak bytes per agent of a run without a stored event log (state, projections, one
+/// week's events and snapshot), used to refuse runs that cannot fit in memory.
+const BYTES_PER_AGENT: u64 = 700;
+
+/// Refuse up front `runs` concurrent runs of `s` whose state would not fit in this machine's
+/// memory.
+pub fn check_memory(s: &tokenmaxx::scenario::Scenario, runs: usize) -> anyhow::Result<()> {
+    let need = s.employees as u64 * BYTES_PER_AGENT * runs.max(1) as u64;
+    if let Some(avail) = available_memory_bytes()
+        && need > avail
+    {
+        let each = if runs > 1 {
+            format!(" in each of {runs} concurrent runs")
+        } else {
+            String::new()
+        };
+        anyhow::bail!(UserError(format!(
+            "{} employees{each} need about {:.1} GiB of memory, but only {:.1} GiB is available; use fewer employees{}",
+            s.employees,
+            need as f64 / (1u64 << 30) as f64,
+            avail as f64 / (1u64 << 30) as f64,
+            if runs > 1 { " or --threads" } else { "" }
+        )));
+    }
+    Ok(())
+}
+
+fn available_memory_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// The scenario a stored run was written with, after checking it fits in memory.
+pub fn stored_scenario(log: &std::path::Path) -> anyhow::Result<tokenmaxx::scenario::Scenario> {
+    let s = tokenmaxx::events::store::EventReader::open(log)?.scenario()?;
+    check_memory(&s, 1)?;
+    Ok(s)
 }

@@ -26,12 +26,13 @@ const FILES: &[&str] = &["weekly.csv", "agents.csv", "deciles.csv", "summary.jso
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let log = super::event_log(&args.run_dir)?;
+    super::stored_scenario(&log)?;
     let (_, _, projections) = store::replay(&log)?;
     // Replayed tables go to a staging folder: the requested --out, or a scratch one.
     let target = args.out.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("tokenmaxx-replay-{}", std::process::id()))
     });
-    let dir = OutputDir::create(&target)?;
+    let dir = OutputDir::create(&target, &[&args.run_dir])?;
     tables::write_all(&dir.file(""), &projections)?;
     let verdict = compare(&args.run_dir, &dir.file(""));
     if args.out.is_some() {

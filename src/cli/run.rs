@@ -48,10 +48,6 @@ pub struct RunArgs {
     events: bool,
 }
 
-/// Rough peak bytes per agent of a run without a stored event log (state, projections, one
-/// week's events and snapshot), used to refuse runs that cannot fit in memory.
-const BYTES_PER_AGENT: u64 = 700;
-
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let source = Source::parse(&args.scenario);
     let overrides = Overrides {
@@ -63,24 +59,20 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     for n in &notes {
         eprintln!("note: {n}");
     }
-    check_memory(&scenario)?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
-    // Create the staging folder before running, so an unwritable destination fails fast.
-    let dir = OutputDir::create(&out)
+    super::check_memory(&scenario, 1)?;
+    let out = match &args.out {
+        Some(o) => o.clone(),
+        None => super::default_out(&scenario.name)?,
+    };
+    let pool = super::thread_pool(args.threads)?;
+    // Create the staging folder before running, so an unwritable destination fails fast; the
+    // scenario file is the input an output folder must not hold.
+    let input = match &source {
+        Source::Path(p) => vec![p.as_path()],
+        Source::Builtin(_) => Vec::new(),
+    };
+    let dir = OutputDir::create(&out, &input)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
-
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        anyhow::ensure!(
-            t >= 1,
-            super::UserError("--threads must be at least 1".into())
-        );
-        pool = pool.num_threads(t);
-    }
-    let pool = pool.build().context("starting worker threads")?;
 
     let bar = Bar::new(scenario.weeks as u64, &scenario.name, "weeks", args.quiet);
     let started = Instant::now();
@@ -104,6 +96,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let engine_time = started.elapsed();
     bar.finish();
     let stored = store.map(EventWriter::finish).transpose()?;
+    super::check_finite(&projections)?;
 
     tables::write_all(&dir.file(""), &projections)?;
     if !args.no_charts {
@@ -131,27 +124,4 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Refuse up front a population whose state would not fit in this machine's memory.
-fn check_memory(s: &Scenario) -> anyhow::Result<()> {
-    let need = s.employees as u64 * BYTES_PER_AGENT;
-    if let Some(avail) = available_memory_bytes()
-        && need > avail
-    {
-        anyhow::bail!(super::UserError(format!(
-            "{} employees need about {:.1} GiB of memory, but only {:.1} GiB is available; use fewer employees",
-            s.employees,
-            need as f64 / (1u64 << 30) as f64,
-            avail as f64 / (1u64 << 30) as f64
-        )));
-    }
-    Ok(())
-}
-
-fn available_memory_bytes() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }

@@ -10,10 +10,11 @@ use anyhow::Context;
 use clap::Args;
 use tokenmaxx::engine::Progress;
 use tokenmaxx::explore::sensitivity::{self, Sensitivity};
-use tokenmaxx::report::{charts, sweep as tables};
+use tokenmaxx::report::{FolderLock, charts, prepare_in_place, sweep as tables};
+use tokenmaxx::scenario::Source;
 use tokenmaxx::sweep::aggregate::{self, PointStats};
 use tokenmaxx::sweep::journal::{self, Header, Journal};
-use tokenmaxx::sweep::spec::Point;
+use tokenmaxx::sweep::spec::{Point, STORED_BASE, read_stored_base};
 use tokenmaxx::sweep::{self, RunRecord, Shard, Sweep};
 
 use super::UserError;
@@ -43,10 +44,30 @@ pub struct BatchArgs {
 }
 
 impl BatchArgs {
-    /// The output folder: `--out`, else output/<name>/ (or its shard subfolder).
-    pub fn out(&self, name: &str, shard: Shard) -> PathBuf {
-        self.out.clone().unwrap_or_else(|| default_out(name, shard))
+    /// The output folder (`--out`, else output/<name>/ or its shard subfolder), created, marked
+    /// and locked for this process until the lock is dropped; `input` is the spec file.
+    pub fn folder(
+        &self,
+        name: &str,
+        shard: Shard,
+        input: &Path,
+    ) -> anyhow::Result<(PathBuf, FolderLock)> {
+        super::check_threads(self.threads)?;
+        let out = match &self.out {
+            Some(o) => o.clone(),
+            None => default_out(name, shard)?,
+        };
+        let lock = lock_folder(&out, &[input])?;
+        Ok((out, lock))
     }
+}
+
+/// Prepare a folder written in place (refused unless missing, empty or tokenmaxx's; created and
+/// marked) and lock it.
+fn lock_folder(out: &Path, inputs: &[&Path]) -> anyhow::Result<FolderLock> {
+    prepare_in_place(out, inputs)
+        .with_context(|| format!("preparing output folder {}", out.display()))?;
+    Ok(FolderLock::acquire(out)?)
 }
 
 #[derive(Debug, Args)]
@@ -93,7 +114,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let sweep = Sweep::load(&args.file)?;
     let shard = args.shard.unwrap_or(Shard::ALL);
     let b = &args.batch;
-    let out = b.out(&sweep.name, shard);
+    let (out, _lock) = b.folder(&sweep.name, shard, &args.file)?;
     let records = execute(&sweep, &out, shard, b)?;
     finish(
         &sweep,
@@ -105,17 +126,20 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     )
 }
 
-/// output/<name>/, or its shard-K-of-N/ subfolder.
-fn default_out(name: &str, shard: Shard) -> PathBuf {
-    let base = PathBuf::from("output").join(name);
+/// output/<name>/, or its shard-K-of-N/ subfolder (the sweep's folder, where `merge` writes,
+/// is then prepared too).
+fn default_out(name: &str, shard: Shard) -> anyhow::Result<PathBuf> {
+    let base = super::default_out(name)?;
     if shard == Shard::ALL {
-        base
-    } else {
-        base.join(format!("shard-{}-of-{}", shard.index, shard.count))
+        return Ok(base);
     }
+    prepare_in_place(&base, &[])
+        .with_context(|| format!("preparing output folder {}", base.display()))?;
+    Ok(base.join(format!("shard-{}-of-{}", shard.index, shard.count)))
 }
 
-/// Create `out`, store the spec's copy there and open its journal (continued with `resume`).
+/// In `out` (prepared by [`BatchArgs::folder`]), open the journal (continued with `resume`,
+/// after checking the base scenario is the one it was started with) and store the spec's copy.
 /// Returns the journal and the runs it already holds.
 pub(super) fn open_journal(
     sweep: &Sweep,
@@ -123,11 +147,35 @@ pub(super) fn open_journal(
     header: Header,
     resume: bool,
 ) -> anyhow::Result<(Journal, Vec<RunRecord>)> {
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    if resume {
+        check_same_base(sweep, out)?;
+    }
+    let opened = Journal::open(out, header, resume)?;
     sweep
         .store(out)
         .with_context(|| format!("writing the spec's copy into {}", out.display()))?;
-    Ok(Journal::open(out, header, resume)?)
+    Ok(opened)
+}
+
+/// Refuse a folder whose stored base scenario (base.toml, the resolved base with every `extends`
+/// layer) differs from `sweep`'s: its runs and new ones would mix two versions of the base.
+fn check_same_base(sweep: &Sweep, dir: &Path) -> anyhow::Result<()> {
+    if !dir.join(STORED_BASE).is_file() {
+        return Ok(());
+    }
+    let stored = read_stored_base(dir)?;
+    let base = match &sweep.base {
+        Source::Path(p) => p.display().to_string(),
+        Source::Builtin(n) => format!("built-in {n}"),
+    };
+    anyhow::ensure!(
+        stored == sweep.base_table,
+        UserError(format!(
+            "the base scenario {base} (or a file it extends) changed since the runs in {} were made (it differs from their {STORED_BASE}); runs of both versions would mix: restore it, or start over without --resume",
+            dir.display()
+        ))
+    );
+    Ok(())
 }
 
 /// Journals runs as they finish on worker threads and moves the progress bar; keeps the first
@@ -138,6 +186,8 @@ pub(super) struct Recorder<'a> {
     done: AtomicU32,
     total: u32,
     error: Mutex<Option<anyhow::Error>>,
+    /// The ids journaled by this process.
+    ids: Mutex<Vec<u64>>,
 }
 
 impl<'a> Recorder<'a> {
@@ -149,10 +199,15 @@ impl<'a> Recorder<'a> {
             done: AtomicU32::new(done),
             total,
             error: Mutex::new(None),
+            ids: Mutex::new(Vec::new()),
         }
     }
 
     pub(super) fn record(&self, record: &RunRecord) {
+        self.ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(record.id);
         if let Err(e) = self.journal.append(record) {
             self.error
                 .lock()
@@ -163,24 +218,37 @@ impl<'a> Recorder<'a> {
         Progress::week_done(&self.bar, n.min(self.total), self.total);
     }
 
-    /// Clear the bar; the first journal write error, if any.
-    pub(super) fn finish(self) -> anyhow::Result<()> {
+    /// Clear the bar; the first journal write error, if any; else the journal's records, after
+    /// checking every run this process journaled is there (another process may have rewritten it).
+    pub(super) fn finish(self) -> anyhow::Result<Vec<RunRecord>> {
         self.bar.finish();
-        match self.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            Some(e) => Err(e.context("writing the journal")),
-            None => Ok(()),
+        if let Some(e) = self.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(e.context("writing the journal"));
         }
+        let path = self.journal.path();
+        let (_, records) = journal::read(path)?;
+        let ids = self.ids.into_inner().unwrap_or_else(|e| e.into_inner());
+        let missing: Vec<String> = ids
+            .iter()
+            .filter(|id| records.binary_search_by_key(*id, |r| r.id).is_err())
+            .map(u64::to_string)
+            .collect();
+        anyhow::ensure!(
+            missing.is_empty(),
+            UserError(format!(
+                "{} run(s) of this process are missing from {} (ids {}): another process rewrote it; run again with --resume",
+                missing.len(),
+                path.display(),
+                missing
+                    .iter()
+                    .take(20)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        );
+        Ok(records)
     }
-}
-
-/// A thread pool of `threads` workers (all cores when None).
-pub(super) fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = threads {
-        anyhow::ensure!(t >= 1, UserError("--threads must be at least 1".into()));
-        pool = pool.num_threads(t);
-    }
-    Ok(pool.build()?)
 }
 
 /// Run a sweep's runs of `shard` into `out` (storing the sweep's copy and journaling each run;
@@ -201,12 +269,17 @@ pub(super) fn execute(
     let todo: Vec<u64> = (0..sweep.runs())
         .filter(|id| shard.owns(*id) && !done.contains(id))
         .collect();
-    let pool = pool(batch.threads)?;
+    let pool = super::thread_pool(batch.threads)?;
+    // The first point's population, in as many concurrent runs as the pool runs.
+    if let (Some(&first), Some(point)) = (todo.first(), sweep.points().first())
+        && let Ok(s) = sweep.scenario(point, sweep.split_id(first).1)
+    {
+        super::check_memory(&s, pool.current_num_threads().min(todo.len()))?;
+    }
     let bar = Bar::new(todo.len() as u64, &sweep.name, "runs", quiet);
     let recorder = Recorder::new(&journal, bar, 0, todo.len() as u32);
     pool.install(|| sweep::run_many(sweep, &todo, &|record: RunRecord| recorder.record(&record)));
-    recorder.finish()?;
-    let (_, records) = journal::read(&out.join(journal::FILE))?;
+    let records = recorder.finish()?;
     let records: Vec<RunRecord> = records.into_iter().filter(|r| shard.owns(r.id)).collect();
     if !quiet {
         println!(
@@ -263,7 +336,7 @@ pub(super) fn finish_with(
         }
         None => {
             let mut part = tables::runs_frame(sweep, points, records)?;
-            tokenmaxx::report::tables::write_csv(&out.join("runs.csv"), &mut part)?;
+            tokenmaxx::report::tables::write_csv_atomic(&out.join("runs.csv"), &mut part)?;
         }
     }
     if !quiet {
@@ -312,6 +385,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         std::collections::BTreeMap::new();
     let mut duplicates = Vec::new();
     for dir in &args.dirs {
+        check_same_base(&sweep, dir)?;
         let (h, records) = journal::read(&dir.join(journal::FILE))?;
         anyhow::ensure!(
             h.sweep_hash == hash,
@@ -354,11 +428,12 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
             if missing.len() > 20 { ", ..." } else { "" }
         )));
     }
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&sweep.name));
-    std::fs::create_dir_all(&out)?;
+    let out = match &args.out {
+        Some(o) => o.clone(),
+        None => super::default_out(&sweep.name)?,
+    };
+    // The shard folders may lie inside the merged one (output/<name>/shard-K-of-N/).
+    let _lock = lock_folder(&out, &[])?;
     sweep.store(&out)?;
     let records: Vec<RunRecord> = owner.into_values().map(|(_, r)| r).collect();
     println!(

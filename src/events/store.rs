@@ -399,7 +399,8 @@ impl EventReader {
         };
         let header = LogHeader {
             seed: num("seed")?,
-            replication: num("replication")? as u32,
+            replication: u32::try_from(num("replication")?)
+                .map_err(|_| corrupt("`replication` is above 2^32 - 1".into()))?,
             scenario_hash: num("scenario_hash")?,
             weeks: num("weeks")? as u32,
             scenario_toml: get("scenario")?,
@@ -432,6 +433,35 @@ impl EventReader {
             lf = lf.filter(col("week").eq(lit(w)));
         }
         lf.collect().map_err(corrupt)
+    }
+
+    /// Check the log's weeks are in order and inside its horizon (one column read).
+    pub fn check_weeks(&self) -> Result<(), StoreError> {
+        let corrupt = |message: String| StoreError::Corrupt {
+            path: self.path.clone(),
+            message,
+        };
+        let path = self.path.to_string_lossy().into_owned();
+        let df =
+            LazyFrame::scan_parquet(PlRefPath::from(path.as_str()), ScanArgsParquet::default())
+                .and_then(|lf| lf.select([col("week")]).collect())
+                .map_err(|e| corrupt(e.to_string()))?;
+        let weeks = df
+            .column("week")
+            .and_then(|c| c.u32().cloned())
+            .map_err(|e| corrupt(e.to_string()))?;
+        let mut last = 0;
+        for (row, w) in weeks.iter().enumerate() {
+            let w = w.ok_or_else(|| corrupt(format!("row {row}: no week")))?;
+            if w < last || w >= self.header.weeks {
+                return Err(corrupt(format!(
+                    "row {row}: week {w} is out of order or past the run's {} weeks",
+                    self.header.weeks
+                )));
+            }
+            last = w;
+        }
+        Ok(())
     }
 
     /// The events of one week as a batch.
@@ -537,9 +567,10 @@ fn batch_from_frame(
                 b.hires
                     .team
                     .push(team[row].ok_or_else(|| bad(format!("row {row}: no team")))?);
-                b.hires
-                    .group
-                    .push(group[row].ok_or_else(|| bad(format!("row {row}: no group")))? as u16);
+                let g = group[row].ok_or_else(|| bad(format!("row {row}: no group")))?;
+                b.hires.group.push(
+                    u16::try_from(g).map_err(|_| bad(format!("row {row}: group {g} too large")))?,
+                );
                 b.hires.traits.push(Traits {
                     skill: v(7)?,
                     ai_fit: v(8)?,
@@ -650,8 +681,18 @@ pub fn replay_range(
     range: std::ops::Range<u32>,
     sinks: &mut [&mut dyn EventSink],
 ) -> Result<(), StoreError> {
+    let corrupt = |message: String| StoreError::Corrupt {
+        path: reader.path.clone(),
+        message,
+    };
+    if range.start == 0 {
+        reader.check_weeks()?;
+    }
     for w in range.clone() {
-        let batch = reader.week(w)?;
+        // A flipped byte can trip an assertion inside the parquet decoder: a corrupt log too.
+        let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.week(w)))
+            .map_err(|_| corrupt(format!("week {w} cannot be decoded")))??;
+        check_batch(&batch, scenario, state).map_err(|m| corrupt(format!("week {w}: {m}")))?;
         if batch.tokens.agent.len() != scenario.employees as usize {
             return Err(StoreError::Corrupt {
                 path: reader.path.clone(),
@@ -671,6 +712,102 @@ pub fn replay_range(
     if range.end == reader.header.weeks {
         let end = super::Event::RunFinished { weeks: range.end };
         projector.finished(scenario, &end, state);
+    }
+    Ok(())
+}
+
+/// Range-check a week read from a log against the state it is folded into, so a corrupt log is
+/// reported, not replayed into a panic or NaN: hires in order (agent ids consecutive, teams
+/// consecutive), every agent, team and group id below its count, every number finite, tokens and
+/// costs non-negative.
+fn check_batch(b: &WeekBatch, s: &Scenario, state: &State) -> Result<(), String> {
+    let (mut agents, mut teams) = (state.agents(), state.teams() as usize);
+    let h = &b.hires;
+    for (i, t) in h.traits.iter().enumerate() {
+        let (a, team, g) = (h.agent[i] as usize, h.team[i] as usize, h.group[i] as usize);
+        if a != agents || a >= s.employees as usize {
+            return Err(format!(
+                "AgentHired agent {a}: expected agent {agents} of {}",
+                s.employees
+            ));
+        }
+        if team != teams && team + 1 != teams {
+            return Err(format!(
+                "AgentHired agent {a}: team {team} out of order ({teams} teams so far)"
+            ));
+        }
+        if g >= s.groups.len() {
+            return Err(format!(
+                "AgentHired agent {a}: group {g} of {}",
+                s.groups.len()
+            ));
+        }
+        let values = [
+            t.skill,
+            t.ai_fit,
+            t.proficiency0,
+            t.career_concern,
+            t.status_drive,
+            t.gaming_aversion,
+            t.token_intensity,
+            t.trust,
+            t.optimism,
+        ];
+        if values.iter().any(|v| !v.is_finite()) {
+            return Err(format!("AgentHired agent {a}: a trait is not finite"));
+        }
+        agents += 1;
+        teams = teams.max(team + 1);
+    }
+    let bots: Vec<u32> = b.bots.iter().map(|(a, _)| *a).collect();
+    for (kind, ids) in [
+        ("BotDeployed", &bots),
+        ("UseChanged", &b.uses.agent),
+        ("BoardNoticed", &b.notices),
+        ("TokensUsed", &b.tokens.agent),
+        ("IncidentOccurred", &b.incidents.agent),
+        ("WorkDelivered", &b.work.agent),
+        ("ReviewHeld", &b.reviews.agent),
+    ] {
+        if let Some(a) = ids.iter().find(|a| **a as usize >= agents) {
+            return Err(format!(
+                "{kind}: agent {a} is not one of the {agents} agents"
+            ));
+        }
+    }
+    if let Some(t) = b.nudges.iter().find(|t| **t as usize >= teams) {
+        return Err(format!(
+            "ManagerNudged: team {t} is not one of the {teams} teams"
+        ));
+    }
+    let t = &b.tokens;
+    let w = &b.work;
+    let columns: [(&str, &[f64], bool); 12] = [
+        ("UseChanged level", &b.uses.level, true),
+        ("TokensUsed genuine", &t.genuine, true),
+        ("TokensUsed padding", &t.padding, true),
+        ("TokensUsed bot", &t.bot, true),
+        ("IncidentOccurred cost", &b.incidents.value, true),
+        ("WorkDelivered output", &w.output, false),
+        ("WorkDelivered rework", &w.rework, true),
+        ("WorkDelivered noise", &w.noise, true),
+        ("WorkDelivered pad_time", &w.pad_time, true),
+        ("WorkDelivered perceived", &w.perceived, false),
+        ("ReviewHeld rating", &b.reviews.rating, false),
+        ("ReviewHeld belief_shock", &b.reviews.belief_shock, false),
+    ];
+    for (what, values, non_negative) in columns {
+        if let Some(v) = values
+            .iter()
+            .find(|v| !v.is_finite() || (non_negative && **v < 0.0))
+        {
+            let allowed = if non_negative {
+                "a finite number >= 0"
+            } else {
+                "a finite number"
+            };
+            return Err(format!("{what} = {v}, expected {allowed}"));
+        }
     }
     Ok(())
 }

@@ -151,6 +151,7 @@ impl Common {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "explore".into())
         });
+        crate::paths::check_name(&name).map_err(|m| invalid(&file, format!("`name`: {m}")))?;
         Ok(Common {
             name,
             base,

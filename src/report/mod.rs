@@ -6,11 +6,14 @@
 
 pub mod charts;
 pub mod explore;
+pub mod finite;
+pub mod lock;
 pub mod output_dir;
 pub mod sweep;
 pub mod tables;
 
-pub use output_dir::OutputDir;
+pub use lock::FolderLock;
+pub use output_dir::{OutputDir, prepare_in_place};
 
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +23,12 @@ pub enum ReportError {
         path: std::path::PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    /// An output folder tokenmaxx will not write to (not its own, the input, the current folder).
+    #[error("{path}: {reason}")]
+    Refused {
+        path: std::path::PathBuf,
+        reason: String,
     },
     #[error("cannot build table {table}: {message}")]
     Table { table: String, message: String },

@@ -1,16 +1,34 @@
 //! An output folder written as a whole: files go to a staging folder beside the target, which
-//! is swapped in by renames on [`OutputDir::commit`]. Dropped without commit, the staging folder
-//! is removed and the target is untouched.
+//! is swapped in on [`OutputDir::commit`] (atomically, by `renameat2(RENAME_EXCHANGE)`, where the
+//! system has it). Dropped without commit, the staging folder is removed and the target is
+//! untouched.
+//!
+//! Every folder tokenmaxx writes holds a [`MARKER`] file. An existing target is replaced only
+//! when it is empty or carries the marker; a file, a folder of the user's, the current folder (or
+//! one holding it) and the input of the command are refused before anything is moved.
 
 use std::fs;
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use super::ReportError;
+
+/// The file that marks a folder as written by tokenmaxx (and so replaceable by it).
+pub const MARKER: &str = ".tokenmaxx-output";
+const MARKER_TEXT: &str =
+    "This folder was written by tokenmaxx. A later run writing to it replaces it whole.\n";
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
     move |source| ReportError::Io {
         path: path.to_path_buf(),
         source,
+    }
+}
+
+fn refused(path: &Path, reason: impl Into<String>) -> ReportError {
+    ReportError::Refused {
+        path: path.to_path_buf(),
+        reason: reason.into(),
     }
 }
 
@@ -23,8 +41,10 @@ pub struct OutputDir {
 }
 
 impl OutputDir {
-    /// Create the staging folder beside `target` (the parent is created if missing).
-    pub fn create(target: &Path) -> Result<OutputDir, ReportError> {
+    /// Create the staging folder beside `target` (the parent is created if missing), after
+    /// checking that `target` may be replaced (see [`check_target`]) and does not hold or lie
+    /// inside any of `inputs`, the files and folders the command reads.
+    pub fn create(target: &Path, inputs: &[&Path]) -> Result<OutputDir, ReportError> {
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -33,18 +53,23 @@ impl OutputDir {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        if parent.is_dir() {
+            remove_stale_staging(&parent, &name);
+        }
+        check_target(target, inputs)?;
         fs::create_dir_all(&parent).map_err(io(&parent))?;
-        remove_stale_staging(&parent, &name);
         let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io(&staging))?;
         }
         fs::create_dir(&staging).map_err(io(&staging))?;
-        Ok(OutputDir {
+        let dir = OutputDir {
             target: target.to_path_buf(),
             staging,
             committed: false,
-        })
+        };
+        fs::write(dir.file(MARKER), MARKER_TEXT).map_err(io(&dir.staging))?;
+        Ok(dir)
     }
 
     /// Path of a file inside the staging folder.
@@ -57,43 +82,169 @@ impl OutputDir {
         &self.target
     }
 
-    /// Swap the staging folder in place of the target.
+    /// Swap the staging folder in place of the target (checked again: still replaceable).
     pub fn commit(mut self) -> Result<PathBuf, ReportError> {
-        let old = self.staging.with_file_name(format!(
-            "{}.old",
-            self.staging
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ));
-        let had_old = self.target.exists();
-        if had_old {
-            fs::rename(&self.target, &old).map_err(io(&self.target))?;
+        check_replaceable(&self.target)?;
+        if fs::symlink_metadata(&self.target).is_err() {
+            fs::rename(&self.staging, &self.target).map_err(io(&self.target))?;
+            self.committed = true;
+            return Ok(self.target.clone());
         }
-        if let Err(source) = fs::rename(&self.staging, &self.target) {
-            if had_old {
-                // Put the previous output back before reporting the failure.
-                let _ = fs::rename(&old, &self.target);
+        match exchange(&self.staging, &self.target) {
+            Ok(()) => {
+                // The staging path now holds the previous output.
+                self.committed = true;
+                fs::remove_dir_all(&self.staging).map_err(io(&self.staging))?;
             }
-            return Err(ReportError::Io {
-                path: self.target.clone(),
-                source,
-            });
-        }
-        self.committed = true;
-        if had_old {
-            fs::remove_dir_all(&old).map_err(io(&old))?;
+            Err(e) if e.kind() == ErrorKind::Unsupported => self.swap_by_renames()?,
+            Err(e) => return Err(io(&self.target)(e)),
         }
         Ok(self.target.clone())
     }
+
+    /// The fallback swap: target to `.NAME.tmp-PID.old`, staging to target, remove the old one.
+    /// A kill between the renames leaves the `.old` folder, which the next run restores.
+    fn swap_by_renames(&mut self) -> Result<(), ReportError> {
+        let mut old = self.staging.clone().into_os_string();
+        old.push(".old");
+        let old = PathBuf::from(old);
+        fs::rename(&self.target, &old).map_err(io(&self.target))?;
+        if let Err(source) = fs::rename(&self.staging, &self.target) {
+            // Put the previous output back before reporting the failure.
+            let _ = fs::rename(&old, &self.target);
+            return Err(io(&self.target)(source));
+        }
+        self.committed = true;
+        fs::remove_dir_all(&old).map_err(io(&old))
+    }
 }
 
-/// Remove staging folders of this output left by runs that were killed (their process is gone).
+/// Exchange two paths atomically; `Unsupported` where the system or file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated paths; renameat2 does not keep the pointers.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        return Ok(());
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::ENOSYS | libc::EINVAL | libc::ENOTSUP) => Err(ErrorKind::Unsupported.into()),
+        _ => Err(e),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(ErrorKind::Unsupported.into())
+}
+
+/// Check that `target` may be written as a whole output folder: it is missing, or an empty
+/// folder, or one carrying the [`MARKER`]; it is not the current folder or one holding it; and
+/// it neither holds nor lies inside any of `inputs`.
+pub fn check_target(target: &Path, inputs: &[&Path]) -> Result<(), ReportError> {
+    check_replaceable(target)?;
+    let abs = absolute(target);
+    if let Ok(cwd) = std::env::current_dir()
+        && absolute(&cwd).starts_with(&abs)
+    {
+        return Err(refused(
+            target,
+            "is the current folder or holds it; refusing to replace it; choose another --out",
+        ));
+    }
+    for input in inputs {
+        let i = absolute(input);
+        if i.starts_with(&abs) || abs.starts_with(&i) {
+            return Err(refused(
+                target,
+                format!(
+                    "holds or lies inside {}, the input of this command; refusing to replace it; choose another --out",
+                    input.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A missing path, an empty folder or a folder with the [`MARKER`]; anything else is refused.
+fn check_replaceable(target: &Path) -> Result<(), ReportError> {
+    let meta = match fs::symlink_metadata(target) {
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(target)(e)),
+        Ok(m) => m,
+    };
+    if !meta.is_dir() {
+        return Err(refused(
+            target,
+            "exists and is not a folder; refusing to replace it; choose another --out or remove it yourself",
+        ));
+    }
+    let empty = fs::read_dir(target).map_err(io(target))?.next().is_none();
+    if empty || target.join(MARKER).is_file() {
+        Ok(())
+    } else {
+        Err(refused(
+            target,
+            "is not a tokenmaxx output folder (it has no .tokenmaxx-output marker); refusing to replace it; choose another --out or remove it yourself",
+        ))
+    }
+}
+
+/// Prepare a folder written in place (a sweep, sensitivity or calibration folder): refused unless
+/// missing, empty or marked, as [`check_target`]; created and marked.
+pub fn prepare_in_place(dir: &Path, inputs: &[&Path]) -> Result<(), ReportError> {
+    check_target(dir, inputs)?;
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    let marker = dir.join(MARKER);
+    if !marker.is_file() {
+        fs::write(&marker, MARKER_TEXT).map_err(io(dir))?;
+    }
+    Ok(())
+}
+
+/// An absolute path with every existing ancestor's links and `..` resolved, so two spellings of
+/// one folder compare equal.
+fn absolute(p: &Path) -> PathBuf {
+    let full = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut existing = full.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(mut c) = existing.canonicalize() {
+            c.extend(rest.iter().rev());
+            return c;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return full,
+        }
+    }
+}
+
+/// Clean up after killed runs of this output (their process is gone): remove their staging
+/// folders, and restore a previous output left as `.NAME.tmp-PID.old` when NAME is missing.
 fn remove_stale_staging(parent: &Path, name: &str) {
     let prefix = format!(".{name}.tmp-");
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
+    let target = parent.join(name);
     for e in entries.flatten() {
         let file_name = e.file_name().to_string_lossy().into_owned();
         let Some(rest) = file_name.strip_prefix(&prefix) else {
@@ -103,7 +254,12 @@ fn remove_stale_staging(parent: &Path, name: &str) {
         let alive = pid
             .parse::<u32>()
             .is_ok_and(|p| p == std::process::id() || Path::new(&format!("/proc/{p}")).exists());
-        if !alive {
+        if alive {
+            continue;
+        }
+        if rest.ends_with(".old") && fs::symlink_metadata(&target).is_err() {
+            let _ = fs::rename(e.path(), &target);
+        } else {
             let _ = fs::remove_dir_all(e.path());
         }
     }
@@ -121,28 +277,79 @@ impl Drop for OutputDir {
 mod tests {
     use super::*;
 
+    fn root(name: &str) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("tmx-outdir-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(&root).unwrap();
+        root
+    }
+
     #[test]
     fn commit_replaces_and_drop_discards() {
-        let root = std::env::temp_dir().join(format!("tmx-outdir-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&root);
+        let root = root("commit");
         let target = root.join("run");
         fs::create_dir_all(&target).unwrap();
+        fs::write(target.join(MARKER), "").unwrap();
         fs::write(target.join("old.csv"), "old").unwrap();
 
         // Dropped without commit: target untouched, staging gone.
-        let d = OutputDir::create(&target).unwrap();
+        let d = OutputDir::create(&target, &[]).unwrap();
         fs::write(d.file("new.csv"), "new").unwrap();
         drop(d);
         assert!(target.join("old.csv").exists());
         assert_eq!(fs::read_dir(&root).unwrap().count(), 1);
 
-        // Committed: the folder holds only the new run's files.
-        let d = OutputDir::create(&target).unwrap();
+        // Committed: the folder holds only the new run's files, and the marker.
+        let d = OutputDir::create(&target, &[]).unwrap();
         fs::write(d.file("new.csv"), "new").unwrap();
         d.commit().unwrap();
         assert!(!target.join("old.csv").exists());
         assert!(target.join("new.csv").exists());
+        assert!(target.join(MARKER).is_file());
         assert_eq!(fs::read_dir(&root).unwrap().count(), 1);
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_folder_without_the_marker_a_file_and_an_input_are_refused() {
+        let root = root("refuse");
+        let mine = root.join("mine");
+        fs::create_dir_all(&mine).unwrap();
+        fs::write(mine.join("notes.txt"), "mine").unwrap();
+        let e = OutputDir::create(&mine, &[]).unwrap_err().to_string();
+        assert!(e.contains("not a tokenmaxx output folder"), "{e}");
+        fs::write(root.join("file"), "x").unwrap();
+        let e = OutputDir::create(&root.join("file"), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a folder"), "{e}");
+        let input = root.join("in/scenario.toml");
+        let e = OutputDir::create(&root.join("in"), &[&input])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("the input of this command"), "{e}");
+        let e = OutputDir::create(&root.join("in/sub"), &[&root.join("in")]).unwrap_err();
+        assert!(e.to_string().contains("the input"), "{e}");
+        // Nothing was moved or created beside them.
+        assert!(mine.join("notes.txt").is_file());
+        assert_eq!(fs::read(root.join("file")).unwrap(), b"x");
+        assert_eq!(fs::read_dir(&root).unwrap().count(), 2);
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn an_old_output_left_by_a_killed_swap_is_restored_not_deleted() {
+        let root = root("restore");
+        // A dead process (pid above any pid_max) renamed the target away and was killed.
+        let old = root.join(".run.tmp-4294967295.old");
+        fs::create_dir_all(&old).unwrap();
+        fs::write(old.join("weekly.csv"), "old").unwrap();
+        fs::write(old.join(MARKER), "").unwrap();
+        fs::create_dir_all(root.join(".run.tmp-4294967295")).unwrap();
+        let d = OutputDir::create(&root.join("run"), &[]).unwrap();
+        assert_eq!(fs::read(root.join("run/weekly.csv")).unwrap(), b"old");
+        assert!(!old.exists() && !root.join(".run.tmp-4294967295").exists());
+        drop(d);
         fs::remove_dir_all(&root).unwrap();
     }
 }

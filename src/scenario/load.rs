@@ -94,14 +94,30 @@ pub fn read_source(source: &Source) -> Result<String, ScenarioError> {
 /// Largest file read as a scenario or spec, in bytes (these files are a few KB of TOML).
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
-/// Read a text file of at most [`MAX_FILE_BYTES`]: a path to a device or a huge file (`extends =
-/// "/dev/zero"`) is an error, not a read that never ends.
+/// Read a regular text file of at most [`MAX_FILE_BYTES`]: a FIFO, a device (`extends =
+/// "/dev/zero"`), a folder or a huge file is an error, not a read that blocks or never ends.
 pub fn read_text(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
+    let not_regular = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, device or folder); scenario and spec files must be regular files",
+        )
+    };
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_regular());
+    }
+    // Opened without blocking, in case it was swapped for a FIFO since the check.
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(not_regular());
+    }
     let mut text = String::new();
-    std::fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_string(&mut text)?;
+    file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text)?;
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,

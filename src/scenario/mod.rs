@@ -13,6 +13,7 @@
 pub mod builtin;
 pub mod error;
 pub mod load;
+pub mod ranges;
 pub mod raw;
 pub mod validate;
 
@@ -109,6 +110,8 @@ impl Scenario {
         file: &str,
         o: &Overrides,
     ) -> Result<(Scenario, Vec<String>), ScenarioError> {
+        // Reported after validation's own checks (types, signs, shares) come first.
+        let in_range = ranges::check(&table, file);
         let mut raw = RawScenario::deserialize(toml::Value::Table(table)).map_err(|e| {
             ScenarioError::Invalid {
                 file: file.to_string(),
@@ -121,9 +124,11 @@ impl Scenario {
             raw.seed = seed;
         }
         if let Some(e) = o.employees {
+            check_flag("--employees", e, validate::MAX_EMPLOYEES)?;
             raw.employees = e;
         }
         if let Some(w) = o.weeks {
+            check_flag("--weeks", w, validate::MAX_WEEKS)?;
             raw.weeks = w;
             let before = raw.timeline.len();
             raw.timeline.retain(|t| t.week.is_none_or(|tw| tw < w));
@@ -136,6 +141,7 @@ impl Scenario {
         }
         let resolved_toml = toml::to_string(&raw).unwrap_or_default();
         let s = validate::validate(&raw, file, resolved_toml)?;
+        in_range?;
         Ok((s, notes))
     }
 
@@ -166,6 +172,19 @@ impl Scenario {
     pub fn usd_per_output_unit(&self) -> f64 {
         self.money.salary_usd / 52.0
     }
+}
+
+/// An override flag's value, reported against the flag rather than the scenario file.
+fn check_flag(flag: &str, v: i64, max: i64) -> Result<(), ScenarioError> {
+    if (1..=max).contains(&v) {
+        return Ok(());
+    }
+    Err(ScenarioError::OutOfRange {
+        file: "command line".into(),
+        key: flag.into(),
+        value: v.to_string(),
+        allowed: format!("a whole number in [1, {max}]"),
+    })
 }
 
 #[cfg(test)]

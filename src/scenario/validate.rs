@@ -131,15 +131,7 @@ pub fn validate(
     c.int("weeks", raw.weeks, 1, MAX_WEEKS)?;
     c.int("employees", raw.employees, 1, MAX_EMPLOYEES)?;
     c.int("team_size", raw.team_size, 1, 100_000)?;
-    if raw.name.trim().is_empty() {
-        return Err(c.invalid("name", "must not be empty"));
-    }
-    if raw.name.contains(['/', '\\']) || raw.name == "." || raw.name == ".." {
-        return Err(c.invalid(
-            "name",
-            format!("`{}` must not contain path separators", raw.name),
-        ));
-    }
+    crate::paths::check_name(&raw.name).map_err(|m| c.invalid("name", m))?;
 
     // Population.
     if raw.population.is_empty() {

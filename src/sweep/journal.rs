@@ -105,6 +105,11 @@ impl Journal {
         ))
     }
 
+    /// The journal file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Append one record and flush it to the OS, so a crash loses only runs in flight.
     pub fn append(&self, record: &RunRecord) -> Result<(), SweepError> {
         let line = serde_json::to_string(record).expect("a record serialises") + "\n";

@@ -119,7 +119,15 @@ pub fn run_point(
         Ok::<_, String>(crate::simulate(&scenario, 0))
     }));
     let (error, figures) = match outcome {
-        Ok(Ok(p)) => (None, figures_of(&p.summary)),
+        Ok(Ok(p)) => match crate::report::finite::non_finite(&p) {
+            None => (None, figures_of(&p.summary)),
+            Some(what) => (
+                Some(format!(
+                    "non-finite {what} (NaN or infinite): a parameter is too extreme for the model"
+                )),
+                Vec::new(),
+            ),
+        },
         Ok(Err(e)) => (Some(e), Vec::new()),
         Err(panic) => {
             let msg = panic

@@ -237,6 +237,7 @@ impl Sweep {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "sweep".into())
         });
+        crate::paths::check_name(&name).map_err(|m| invalid(format!("`name`: {m}")))?;
         let figures = raw
             .report
             .figures

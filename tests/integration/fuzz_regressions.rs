@@ -115,7 +115,7 @@ fn no_specs_regression_input_panics() {
 }
 
 #[test]
-fn a_scenario_extending_an_endless_file_is_refused_after_a_bounded_read() {
+fn a_scenario_extending_an_endless_device_is_refused_without_reading_it() {
     if !Path::new("/dev/zero").exists() {
         return;
     }
@@ -123,7 +123,7 @@ fn a_scenario_extending_an_endless_file_is_refused_after_a_bounded_read() {
     let name = "crash-extends-dev-zero.toml";
     let e = error(&scenario(&dir, &input("scenario", name)), name);
     assert!(
-        e.contains("/dev/zero") && e.contains("larger than 16 MiB"),
+        e.contains("/dev/zero") && e.contains("not a regular file"),
         "{e}"
     );
     // The same read serves a spec's `base` (the input is a sweep: the other specs refuse it
@@ -132,7 +132,7 @@ fn a_scenario_extending_an_endless_file_is_refused_after_a_bounded_read() {
     let [sweep, _, _] = specs(&dir, &input("specs", name));
     let e = error(&sweep, name);
     assert!(
-        e.contains("/dev/zero") && e.contains("larger than 16 MiB"),
+        e.contains("/dev/zero") && e.contains("not a regular file"),
         "{e}"
     );
 }

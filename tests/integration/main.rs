@@ -11,6 +11,7 @@ mod fuzz_regressions;
 mod hostile;
 mod model_v2;
 mod properties;
+mod safety;
 mod store;
 mod sweeps;
 mod util;

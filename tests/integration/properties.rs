@@ -23,7 +23,7 @@ fn policy(kind: u8, x: f64) -> (&'static str, toml::Value) {
             "target",
             table(&format!(
                 "share = {x}\ntheta = {}\napplies_to = [\"developers\"]",
-                x * 1e7
+                1.0 + x * 1e7
             )),
         ),
         1 => (

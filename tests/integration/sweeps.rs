@@ -118,6 +118,8 @@ fn resume_skips_finished_runs_after_a_crash() {
     let journal = std::fs::read_to_string(dir.join("full/journal.jsonl")).unwrap();
     let lines: Vec<&str> = journal.lines().collect();
     std::fs::create_dir_all(dir.join("crashed")).unwrap();
+    // A crashed sweep's folder carries tokenmaxx's marker (written before any run).
+    std::fs::write(dir.join("crashed/.tokenmaxx-output"), "").unwrap();
     std::fs::write(
         dir.join("crashed/journal.jsonl"),
         format!("{}\n{}", lines[..6].join("\n"), "{\"id\": 7, \"poi"),
