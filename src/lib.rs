@@ -23,6 +23,7 @@
 //! println!("padding share: {:.1}%", projections.summary.padding_share * 100.0);
 //! ```
 
+pub mod compare;
 pub mod engine;
 pub mod events;
 pub mod explore;

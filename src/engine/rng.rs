@@ -23,6 +23,8 @@ pub enum Purpose {
     Decide = 2,
     Review = 3,
     Nudge = 4,
+    /// A comparison's draw of uncertain parameters for one replication.
+    Priors = 5,
 }
 
 /// The SplitMix64 finaliser: a bijective 64-bit mix.

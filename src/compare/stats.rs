@@ -1,0 +1,304 @@
+//! The statistics of a comparison: per scenario and figure the mean, standard deviation and 95%
+//! interval over replications; against the baseline the paired difference with its interval and
+//! the share of replications in which the scenario does better; and how stable each pairwise
+//! ranking is across replications (with priors: across parameter draws).
+
+use super::{Compare, RunOut};
+use crate::projections::Summary;
+use crate::sweep::aggregate::{Stat, stat};
+
+/// Which way a figure is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+    /// Neither (a description, not a goal: reported activity, top-decile ratios).
+    Neither,
+}
+
+/// A headline figure of the comparison.
+pub struct Figure {
+    pub name: &'static str,
+    /// Words for people, with the unit.
+    pub label: &'static str,
+    pub better: Better,
+    pub get: fn(&Summary) -> f64,
+}
+
+/// The compared figures, the headline first.
+pub const FIGURES: &[Figure] = &[
+    Figure {
+        name: "net_value_per_employee_year_usd",
+        label: "net value per employee-year (USD)",
+        better: Better::Higher,
+        get: |s| s.net_value_per_employee_year_usd,
+    },
+    Figure {
+        name: "padding_share",
+        label: "padding share of tokens",
+        better: Better::Lower,
+        get: |s| s.padding_share,
+    },
+    Figure {
+        name: "output_uplift",
+        label: "output over working without AI",
+        better: Better::Higher,
+        get: |s| s.output_uplift,
+    },
+    Figure {
+        name: "mean_genuine_active_share",
+        label: "genuine weekly-active share",
+        better: Better::Higher,
+        get: |s| s.mean_genuine_active_share,
+    },
+    Figure {
+        name: "annual_cost_per_employee_usd",
+        label: "token cost per employee-year (USD)",
+        better: Better::Lower,
+        get: |s| s.annual_cost_per_employee_usd,
+    },
+    Figure {
+        name: "incident_cost",
+        label: "incident cost (person-weeks)",
+        better: Better::Lower,
+        get: |s| s.incident_cost,
+    },
+    Figure {
+        name: "incidents",
+        label: "bot incidents",
+        better: Better::Lower,
+        get: |s| s.incidents as f64,
+    },
+    Figure {
+        name: "roi",
+        label: "ROI (output value per token dollar)",
+        better: Better::Neither,
+        get: |s| s.roi.unwrap_or(f64::NAN),
+    },
+    Figure {
+        name: "mean_reported_active_share",
+        label: "reported weekly-active share",
+        better: Better::Neither,
+        get: |s| s.mean_reported_active_share,
+    },
+    Figure {
+        name: "top_decile_token_ratio",
+        label: "top decile's tokens over the median user's",
+        better: Better::Neither,
+        get: |s| s.top_decile_token_ratio,
+    },
+    Figure {
+        name: "top_decile_output_ratio",
+        label: "top decile's output over the median user's",
+        better: Better::Neither,
+        get: |s| s.top_decile_output_ratio,
+    },
+];
+
+/// One scenario's figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub scenario: usize,
+    pub figure: &'static str,
+    pub stat: Stat,
+    /// Paired difference scenario - baseline (None for the baseline itself).
+    pub diff: Option<Stat>,
+    /// Share of replications in which the scenario beats the baseline (None without a direction).
+    pub share_better: Option<f64>,
+}
+
+/// How often `a` beats `b` on a figure, over replications.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    pub figure: &'static str,
+    pub a: usize,
+    pub b: usize,
+    pub share_a_better: f64,
+}
+
+impl Ranking {
+    /// The ranking holds in at least 90% of replications one way or the other.
+    pub fn stable(&self) -> bool {
+        self.share_a_better >= 0.9 || self.share_a_better <= 0.1
+    }
+}
+
+/// Everything a comparison reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub rows: Vec<Row>,
+    pub rankings: Vec<Ranking>,
+}
+
+/// `values[s][r]` of figure `f` (NaN where a run failed).
+fn matrix(c: &Compare, runs: &[RunOut], f: usize) -> Vec<Vec<f64>> {
+    let mut m = vec![vec![f64::NAN; c.replications as usize]; c.scenarios.len()];
+    for run in runs {
+        m[run.scenario][run.replication as usize] = run.figures[f];
+    }
+    m
+}
+
+/// Paired differences `a - b` over the replications where both are defined.
+pub fn paired(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter()
+        .zip(b)
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .map(|(x, y)| x - y)
+        .collect()
+}
+
+/// Share of paired replications in which `a` does better than `b`.
+fn share_better(a: &[f64], b: &[f64], better: Better) -> Option<f64> {
+    let d = paired(a, b);
+    let wins = match better {
+        Better::Higher => d.iter().filter(|x| **x > 0.0).count(),
+        Better::Lower => d.iter().filter(|x| **x < 0.0).count(),
+        Better::Neither => return None,
+    };
+    (!d.is_empty()).then(|| wins as f64 / d.len() as f64)
+}
+
+fn finite(v: &[f64]) -> Vec<f64> {
+    v.iter().copied().filter(|x| x.is_finite()).collect()
+}
+
+impl Comparison {
+    /// Compute the comparison of the successful runs.
+    pub fn of(c: &Compare, runs: &[RunOut]) -> Comparison {
+        let (mut rows, mut rankings) = (Vec::new(), Vec::new());
+        for (f, fig) in FIGURES.iter().enumerate() {
+            let m = matrix(c, runs, f);
+            let base = &m[c.baseline];
+            for (s, values) in m.iter().enumerate() {
+                let is_base = s == c.baseline;
+                rows.push(Row {
+                    scenario: s,
+                    figure: fig.name,
+                    stat: stat(&finite(values)),
+                    diff: (!is_base).then(|| stat(&paired(values, base))),
+                    share_better: if is_base {
+                        None
+                    } else {
+                        share_better(values, base, fig.better)
+                    },
+                });
+            }
+            for a in 0..m.len() {
+                for b in a + 1..m.len() {
+                    if let Some(share) = share_better(&m[a], &m[b], fig.better) {
+                        rankings.push(Ranking {
+                            figure: fig.name,
+                            a,
+                            b,
+                            share_a_better: share,
+                        });
+                    }
+                }
+            }
+        }
+        Comparison { rows, rankings }
+    }
+
+    /// The row of scenario `s` and figure `name`.
+    pub fn row(&self, s: usize, name: &str) -> Option<&Row> {
+        self.rows
+            .iter()
+            .find(|r| r.scenario == s && r.figure == name)
+    }
+
+    /// The verdict in words, a line per figure with a direction: which scenario is best on
+    /// average, and whether its lead over the runner-up is larger than the noise (the 95%
+    /// interval of their paired difference excludes zero).
+    pub fn verdict(&self, c: &Compare, runs: &[RunOut]) -> Vec<String> {
+        let mut lines = Vec::new();
+        for (f, fig) in FIGURES.iter().enumerate() {
+            if fig.better == Better::Neither || c.scenarios.len() < 2 {
+                continue;
+            }
+            let sign = if fig.better == Better::Higher { 1.0 } else { -1.0 };
+            let mut order: Vec<usize> = (0..c.scenarios.len()).collect();
+            let mean = |s: usize| self.row(s, fig.name).map_or(f64::NAN, |r| r.stat.mean);
+            order.sort_by(|a, b| (sign * mean(*b)).total_cmp(&(sign * mean(*a))));
+            let (best, second) = (order[0], order[1]);
+            let m = matrix(c, runs, f);
+            let d = stat(&paired(&m[best], &m[second]));
+            let clear = d.ci_low.is_finite() && (d.ci_low > 0.0 || d.ci_high < 0.0);
+            lines.push(format!(
+                "{}: best is {} ({}), {} {} (paired difference {} [{}, {}])",
+                fig.label,
+                c.scenarios[best].0,
+                number(mean(best)),
+                if clear {
+                    "clearly ahead of"
+                } else {
+                    "not distinguishable from"
+                },
+                c.scenarios[second].0,
+                number(d.mean),
+                number(d.ci_low),
+                number(d.ci_high)
+            ));
+        }
+        lines
+    }
+}
+
+/// A number for people: thousands separated, small numbers with 3 significant decimals.
+pub fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".into();
+    }
+    if v.abs() >= 1000.0 {
+        let s = format!("{:.0}", v.abs());
+        let mut out = String::new();
+        for (k, ch) in s.chars().enumerate() {
+            if k > 0 && (s.len() - k) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(ch);
+        }
+        format!("{}{out}", if v < 0.0 { "-" } else { "" })
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paired_intervals_match_a_hand_computation() {
+        // given a = [3, 5, 4], b = [1, 2, 2] the differences are [2, 3, 2]: mean 7/3, sd
+        // sqrt(1/3), and the 95% interval is mean -+ t(2) * sd / sqrt(3) with t(2) = 4.303
+        let d = stat(&paired(&[3.0, 5.0, 4.0], &[1.0, 2.0, 2.0]));
+        let mean = 7.0 / 3.0;
+        let sd = (1.0f64 / 3.0).sqrt();
+        let half = 4.303 * sd / 3.0f64.sqrt();
+        assert!((d.mean - mean).abs() < 1e-12);
+        assert!((d.sd - sd).abs() < 1e-12);
+        assert!((d.ci_low - (mean - half)).abs() < 1e-9);
+        assert!((d.ci_high - (mean + half)).abs() < 1e-9);
+        // and the unpaired intervals of a and b overlap although every difference is positive
+        let (a, b) = (stat(&[3.0, 5.0, 4.0]), stat(&[1.0, 2.0, 2.0]));
+        assert!(a.ci_low < b.ci_high && d.ci_low > 0.0);
+    }
+
+    #[test]
+    fn share_better_follows_the_figure_direction() {
+        let a = [1.0, 3.0, 5.0, f64::NAN];
+        let b = [2.0, 2.0, 2.0, 2.0];
+        assert_eq!(share_better(&a, &b, Better::Higher), Some(2.0 / 3.0));
+        assert_eq!(share_better(&a, &b, Better::Lower), Some(1.0 / 3.0));
+        assert_eq!(share_better(&a, &b, Better::Neither), None);
+    }
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(number(1234567.8), "1,234,568");
+        assert_eq!(number(-2000.0), "-2,000");
+        assert_eq!(number(0.12345), "0.123");
+        assert_eq!(number(f64::NAN), "n/a");
+    }
+}
