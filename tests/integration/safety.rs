@@ -476,3 +476,32 @@ fn resume_after_the_base_or_a_layer_it_extends_changed_is_refused() {
     assert!(stderr(&o).contains("tiny.toml"), "{}", stderr(&o));
     assert_eq!(std::fs::read(dir.join("s/journal.jsonl")).unwrap(), journal);
 }
+
+#[test]
+fn replay_of_a_folder_being_replaced_never_reports_a_false_mismatch() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = scratch("safety_replay_race");
+    let run = |seed: &str| small_run(&dir, "run", &["--events", "--seed", seed]);
+    assert!(run("1").status.success());
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            for seed in ["2", "1"].iter().cycle() {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                assert!(run(seed).status.success());
+            }
+        });
+        for _ in 0..20 {
+            let o = tokenmaxx(&dir, &["replay", "run"]);
+            let code = o.status.code();
+            if code == Some(2) {
+                assert!(stderr(&o).contains("was replaced"), "{}", stderr(&o));
+            } else {
+                assert_eq!(code, Some(0), "{}{}", stdout(&o), stderr(&o));
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+}
