@@ -505,3 +505,30 @@ fn replay_of_a_folder_being_replaced_never_reports_a_false_mismatch() {
         stop.store(true, Ordering::Relaxed);
     });
 }
+
+#[test]
+fn a_fresh_sweep_in_a_used_folder_leaves_none_of_the_old_sweeps_files() {
+    let dir = scratch("safety_fresh_sweep");
+    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    let two = "name = \"two\"\nbase = \"tiny.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n\"behaviour.norm_weight\" = [0.2, 0.4]\n";
+    let one =
+        "name = \"one\"\nbase = \"tiny.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n";
+    std::fs::write(dir.join("two.toml"), two).unwrap();
+    std::fs::write(dir.join("one.toml"), one).unwrap();
+    let o = tokenmaxx(&dir, &["sweep", "two.toml", "-q", "--out", "s"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.join("s/heatmap.png").is_file());
+    std::fs::write(dir.join("s/indices.csv"), "from an older analysis").unwrap();
+    let o = tokenmaxx(&dir, &["sweep", "one.toml", "-q", "--out", "s"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.join("s/lines.png").is_file());
+    for stale in ["heatmap.png", "indices.csv"] {
+        assert!(!dir.join("s").join(stale).exists(), "{stale} survived");
+    }
+    let hidden: Vec<String> = std::fs::read_dir(dir.join("s"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
