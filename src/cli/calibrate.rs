@@ -45,8 +45,12 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let best = calibrate::best(&candidates);
     tables::write_calibration(&out, &cal, &candidates, best)?;
     if !args.no_charts {
-        charts::explore::loss(&out.join("loss.png"), &cal, &candidates)?;
-        charts::explore::fit(&out.join("fit.png"), &cal, &candidates, best)?;
+        charts::atomic(&out.join("loss.png"), |p| {
+            charts::explore::loss(p, &cal, &candidates)
+        })?;
+        charts::atomic(&out.join("fit.png"), |p| {
+            charts::explore::fit(p, &cal, &candidates, best)
+        })?;
     }
     let failed = candidates.iter().filter(|c| c.failed > 0).count();
     if !args.quiet {

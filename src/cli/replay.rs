@@ -25,19 +25,20 @@ pub const MISMATCH: u8 = 3;
 const FILES: &[&str] = &["weekly.csv", "agents.csv", "deciles.csv", "summary.json"];
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
+    // Another run may swap a new folder in while this one reads (the log week by week, then the
+    // tables): the folder's identity before and after tells a swap from a corrupt log or a
+    // mismatch.
+    let before = folder_id(&args.run_dir);
     let log = super::event_log(&args.run_dir)?;
     super::stored_scenario(&log)?;
-    let (_, _, projections) = store::replay(&log)?;
-    // Replayed tables go to a staging folder: the requested --out, or a scratch one.
-    let target = args.out.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("tokenmaxx-replay-{}", std::process::id()))
-    });
-    let dir = OutputDir::create(&target, &[&args.run_dir])?;
-    tables::write_all(&dir.file(""), &projections)?;
-    let verdict = compare(&args.run_dir, &dir.file(""));
-    if args.out.is_some() {
-        dir.commit()?;
-    }
+    let verdict = replay_and_compare(&args, &log);
+    anyhow::ensure!(
+        folder_id(&args.run_dir) == before,
+        super::UserError(format!(
+            "{} was replaced by another tokenmaxx run while it was replayed; replay it again",
+            args.run_dir.display()
+        ))
+    );
     match verdict? {
         None => {
             println!(
@@ -52,6 +53,30 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(MISMATCH))
         }
     }
+}
+
+/// Replay the log, write the replayed tables to a staging folder (the requested --out, or a
+/// scratch one) and return the first difference from the stored tables.
+fn replay_and_compare(args: &ReplayArgs, log: &Path) -> anyhow::Result<Option<String>> {
+    let (_, _, projections) = store::replay(log)?;
+    let target = args.out.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("tokenmaxx-replay-{}", std::process::id()))
+    });
+    let dir = OutputDir::create(&target, &[&args.run_dir])?;
+    tables::write_all(&dir.file(""), &projections)?;
+    let verdict = compare(&args.run_dir, &dir.file(""));
+    if args.out.is_some() {
+        dir.commit()?;
+    }
+    verdict
+}
+
+/// A folder's identity: device, inode and change time (a new folder given a freed inode
+/// still differs).
+fn folder_id(p: &Path) -> Option<(u64, u64, i64, i64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(p).ok()?;
+    Some((m.dev(), m.ino(), m.ctime(), m.ctime_nsec()))
 }
 
 /// The first difference between the stored and the replayed tables, if any.

@@ -59,12 +59,9 @@ pub(super) fn finish(
     if !no_charts {
         for figure in &analysis.figures {
             let mine: Vec<&IndexRow> = rows.iter().filter(|r| &r.figure == figure).collect();
-            charts::explore::indices(
-                &out.join(charts::explore::indices_file(figure)),
-                &analysis.common.name,
-                figure,
-                &mine,
-            )?;
+            charts::atomic(&out.join(charts::explore::indices_file(figure)), |p| {
+                charts::explore::indices(p, &analysis.common.name, figure, &mine)
+            })?;
         }
     }
     if !quiet {

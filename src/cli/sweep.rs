@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Args;
 use tokenmaxx::engine::Progress;
 use tokenmaxx::explore::sensitivity::{self, Sensitivity};
-use tokenmaxx::report::{FolderLock, charts, prepare_in_place, sweep as tables};
+use tokenmaxx::report::{FolderLock, charts, clear_files, prepare_in_place, sweep as tables};
 use tokenmaxx::scenario::Source;
 use tokenmaxx::sweep::aggregate::{self, PointStats};
 use tokenmaxx::sweep::journal::{self, Header, Journal};
@@ -58,6 +58,10 @@ impl BatchArgs {
             None => default_out(name, shard)?,
         };
         let lock = lock_folder(&out, &[input])?;
+        if !self.resume {
+            // A fresh batch: the earlier one's journal, tables and charts go (subfolders stay).
+            clear_files(&out)?;
+        }
         Ok((out, lock))
     }
 }

@@ -13,7 +13,7 @@ pub mod sweep;
 pub mod tables;
 
 pub use lock::FolderLock;
-pub use output_dir::{OutputDir, prepare_in_place};
+pub use output_dir::{OutputDir, clear_files, prepare_in_place};
 
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]

@@ -216,6 +216,20 @@ pub fn prepare_in_place(dir: &Path, inputs: &[&Path]) -> Result<(), ReportError>
     Ok(())
 }
 
+/// Remove the files an earlier batch left in `dir` (not its subfolders, marker or lock), so a
+/// batch started afresh leaves no other batch's tables and charts beside its own.
+pub fn clear_files(dir: &Path) -> Result<(), ReportError> {
+    for e in fs::read_dir(dir).map_err(io(dir))? {
+        let e = e.map_err(io(dir))?;
+        let (name, path) = (e.file_name(), e.path());
+        let keep = name == MARKER || name == super::lock::LOCK_FILE;
+        if !keep && e.file_type().map_err(io(&path))?.is_file() {
+            fs::remove_file(&path).map_err(io(&path))?;
+        }
+    }
+    Ok(())
+}
+
 /// An absolute path with every existing ancestor's links and `..` resolved, so two spellings of
 /// one folder compare equal.
 fn absolute(p: &Path) -> PathBuf {

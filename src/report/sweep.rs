@@ -156,11 +156,20 @@ pub fn write_tables(
             source,
         })
     };
-    let mut runs = runs_frame(sweep, points, records)?;
-    super::tables::write_csv(&tmp("runs.csv"), &mut runs)?;
-    write_parquet(&tmp("runs.parquet"), &mut runs)?;
-    super::tables::write_csv(&tmp("points.csv"), &mut points_frame(sweep, stats)?)?;
-    for f in ["runs.csv", "runs.parquet", "points.csv"] {
+    let files = ["runs.csv", "runs.parquet", "points.csv"];
+    let written = runs_frame(sweep, points, records).and_then(|mut runs| {
+        super::tables::write_csv(&tmp(files[0]), &mut runs)?;
+        write_parquet(&tmp(files[1]), &mut runs)?;
+        super::tables::write_csv(&tmp(files[2]), &mut points_frame(sweep, stats)?)
+    });
+    if written.is_err() {
+        // A full disk leaves no temporary files behind.
+        for f in files {
+            let _ = std::fs::remove_file(tmp(f));
+        }
+    }
+    written?;
+    for f in files {
         commit(f)?;
     }
     Ok(())

@@ -229,19 +229,32 @@ fn tmp_path(path: &Path) -> std::path::PathBuf {
     ))
 }
 
-/// Write `bytes` to `path` via a temporary file in the same folder and a rename.
-pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+/// Write `path` through `write` into a temporary file in the same folder, then rename it; the
+/// temporary file is removed if either step fails (a full disk leaves nothing behind).
+fn via_tmp(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
     let tmp = tmp_path(path);
-    fs::write(&tmp, bytes).map_err(|source| ReportError::Io {
-        path: tmp.clone(),
-        source,
-    })?;
-    fs::rename(&tmp, path).map_err(|source| {
-        let _ = fs::remove_file(&tmp);
-        ReportError::Io {
+    let done = write(&tmp).and_then(|()| {
+        fs::rename(&tmp, path).map_err(|source| ReportError::Io {
             path: path.into(),
             source,
-        }
+        })
+    });
+    if done.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    done
+}
+
+/// Write `bytes` to `path` via a temporary file in the same folder and a rename.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    via_tmp(path, |tmp| {
+        fs::write(tmp, bytes).map_err(|source| ReportError::Io {
+            path: tmp.into(),
+            source,
+        })
     })
 }
 
@@ -301,13 +314,30 @@ pub fn fork_frame(
 
 /// Write a DataFrame as CSV via a temporary file in the same folder and a rename.
 pub fn write_csv_atomic(path: &Path, df: &mut DataFrame) -> Result<(), ReportError> {
-    let tmp = tmp_path(path);
-    write_csv(&tmp, df)?;
-    fs::rename(&tmp, path).map_err(|source| {
-        let _ = fs::remove_file(&tmp);
-        ReportError::Io {
-            path: path.into(),
-            source,
-        }
-    })
+    via_tmp(path, |tmp| write_csv(tmp, df))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_write_leaves_no_temporary_file() {
+        let dir = std::env::temp_dir().join(format!("tmx-tables-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("runs.csv");
+        let e = via_tmp(&path, |tmp| {
+            fs::write(tmp, "partial").unwrap();
+            Err(ReportError::Table {
+                table: "runs.csv".into(),
+                message: "No space left on device".into(),
+            })
+        });
+        assert!(e.is_err());
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
+        atomic_write(&path, b"whole").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"whole");
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -166,8 +166,11 @@ impl Sweep {
     pub fn store(&self, dir: &Path) -> std::io::Result<()> {
         let write = |name: &str, text: &str| {
             let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-            std::fs::write(&tmp, text)?;
-            std::fs::rename(&tmp, dir.join(name))
+            std::fs::write(&tmp, text)
+                .and_then(|()| std::fs::rename(&tmp, dir.join(name)))
+                .inspect_err(|_| {
+                    let _ = std::fs::remove_file(&tmp);
+                })
         };
         write(self.stored_as, &self.text)?;
         write(

@@ -476,3 +476,59 @@ fn resume_after_the_base_or_a_layer_it_extends_changed_is_refused() {
     assert!(stderr(&o).contains("tiny.toml"), "{}", stderr(&o));
     assert_eq!(std::fs::read(dir.join("s/journal.jsonl")).unwrap(), journal);
 }
+
+#[test]
+fn replay_of_a_folder_being_replaced_never_reports_a_false_mismatch() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = scratch("safety_replay_race");
+    let run = |seed: &str| small_run(&dir, "run", &["--events", "--seed", seed]);
+    assert!(run("1").status.success());
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            for seed in ["2", "1"].iter().cycle() {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                assert!(run(seed).status.success());
+            }
+        });
+        for _ in 0..20 {
+            let o = tokenmaxx(&dir, &["replay", "run"]);
+            let code = o.status.code();
+            if code == Some(2) {
+                assert!(stderr(&o).contains("was replaced"), "{}", stderr(&o));
+            } else {
+                assert_eq!(code, Some(0), "{}{}", stdout(&o), stderr(&o));
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+}
+
+#[test]
+fn a_fresh_sweep_in_a_used_folder_leaves_none_of_the_old_sweeps_files() {
+    let dir = scratch("safety_fresh_sweep");
+    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    let two = "name = \"two\"\nbase = \"tiny.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n\"behaviour.norm_weight\" = [0.2, 0.4]\n";
+    let one =
+        "name = \"one\"\nbase = \"tiny.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n";
+    std::fs::write(dir.join("two.toml"), two).unwrap();
+    std::fs::write(dir.join("one.toml"), one).unwrap();
+    let o = tokenmaxx(&dir, &["sweep", "two.toml", "-q", "--out", "s"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.join("s/heatmap.png").is_file());
+    std::fs::write(dir.join("s/indices.csv"), "from an older analysis").unwrap();
+    let o = tokenmaxx(&dir, &["sweep", "one.toml", "-q", "--out", "s"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.join("s/lines.png").is_file());
+    for stale in ["heatmap.png", "indices.csv"] {
+        assert!(!dir.join("s").join(stale).exists(), "{stale} survived");
+    }
+    let hidden: Vec<String> = std::fs::read_dir(dir.join("s"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{ACCENT, FONT, GENUINE, PADDING, SIZE, chart_err, register_fonts};
+use super::{ACCENT, FONT, GENUINE, PADDING, SIZE, atomic, chart_err, register_fonts};
 use crate::report::ReportError;
 use crate::sweep::aggregate::{PointStats, Stat};
 use crate::sweep::spec::{render_value, value_number};
@@ -27,15 +27,21 @@ pub fn write_all(
 ) -> Result<Vec<String>, ReportError> {
     register_fonts();
     let mut written = vec!["points.png".to_string()];
-    points(&dir.join("points.png"), sweep, stats)?;
+    atomic(&dir.join("points.png"), |p| points(p, sweep, stats))?;
     let numeric = |k: usize| stats.iter().all(|s| value_number(&s.values[k]).is_some());
     if sweep.parameters.len() == 1 && numeric(0) {
-        lines(&dir.join("lines.png"), sweep, stats)?;
+        atomic(&dir.join("lines.png"), |p| lines(p, sweep, stats))?;
         written.push("lines.png".into());
     }
     if sweep.parameters.len() == 2 {
-        heatmap(&dir.join("heatmap.png"), sweep, stats)?;
+        atomic(&dir.join("heatmap.png"), |p| heatmap(p, sweep, stats))?;
         written.push("heatmap.png".into());
+    }
+    // A chart of an earlier sweep of this folder that this one does not draw would mislead.
+    for stale in ["lines.png", "heatmap.png"] {
+        if !written.iter().any(|w| w == stale) {
+            let _ = std::fs::remove_file(dir.join(stale));
+        }
     }
     Ok(written)
 }
