@@ -3,6 +3,7 @@
 
 mod bench;
 mod calibrate;
+mod compare;
 mod events;
 mod facts;
 mod fork;
@@ -36,6 +37,8 @@ enum Command {
     Scenarios,
     /// Rebuild a run's projections from its events.parquet and check them against its tables.
     Replay(replay::ReplayArgs),
+    /// Compare policies: several scenarios over the same replications, paired differences against a baseline, and a verdict.
+    Compare(compare::CompareArgs),
     /// Run a sweep: a base scenario over a design of parameter points, with replications.
     Sweep(sweep::SweepArgs),
     /// Merge the shard folders of a sweep or sensitivity analysis into its outputs (checks every run is there once).
@@ -66,6 +69,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Replay(args) => replay::run(args),
         Command::Events(args) => events::run(args),
         Command::Fork(args) => fork::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => sweep::merge(args),
         Command::Sensitivity(args) => sensitivity::run(args),

@@ -223,24 +223,49 @@ impl Comparison {
             let (best, second) = (order[0], order[1]);
             let m = matrix(c, runs, f);
             let d = stat(&paired(&m[best], &m[second]));
+            let (b, s) = (&c.scenarios[best].0, &c.scenarios[second].0);
+            if d.mean == 0.0 && d.sd == 0.0 {
+                lines.push(format!(
+                    "{}: {b} and {s} are identical in every replication ({})",
+                    fig.label,
+                    show(fig.name, mean(best), false)
+                ));
+                continue;
+            }
             let clear = d.ci_low.is_finite() && (d.ci_low > 0.0 || d.ci_high < 0.0);
             lines.push(format!(
-                "{}: best is {} ({}), {} {} (paired difference {} [{}, {}])",
+                "{}: best is {b} ({}), {} {s} (paired difference {} [{}, {}])",
                 fig.label,
-                c.scenarios[best].0,
-                number(mean(best)),
+                show(fig.name, mean(best), false),
                 if clear {
                     "clearly ahead of"
                 } else {
                     "not distinguishable from"
                 },
-                c.scenarios[second].0,
-                number(d.mean),
-                number(d.ci_low),
-                number(d.ci_high)
+                show(fig.name, d.mean, true),
+                show(fig.name, d.ci_low, true),
+                show(fig.name, d.ci_high, true)
             ));
         }
         lines
+    }
+}
+
+/// A figure's value for people: dollars, percentages (points for a difference) or a number.
+pub fn show(name: &str, v: f64, difference: bool) -> String {
+    let sign = if difference && v > 0.0 { "+" } else { "" };
+    if !v.is_finite() {
+        "n/a".into()
+    } else if name.ends_with("_usd") {
+        let minus = if v < 0.0 { "-" } else { sign };
+        let n = v.abs();
+        let body = if n >= 1000.0 { number(n) } else { format!("{n:.0}") };
+        format!("{minus}${body}")
+    } else if name.contains("share") || name.contains("uplift") {
+        let unit = if difference { " pts" } else { "%" };
+        format!("{sign}{:.2}{unit}", v * 100.0)
+    } else {
+        format!("{sign}{}", number(v))
     }
 }
 
@@ -292,6 +317,16 @@ mod tests {
         assert_eq!(share_better(&a, &b, Better::Higher), Some(2.0 / 3.0));
         assert_eq!(share_better(&a, &b, Better::Lower), Some(1.0 / 3.0));
         assert_eq!(share_better(&a, &b, Better::Neither), None);
+    }
+
+    #[test]
+    fn figures_read_with_their_units() {
+        assert_eq!(show("net_value_usd", 34386.2, false), "$34,386");
+        assert_eq!(show("net_value_usd", -545.4, true), "-$545");
+        assert_eq!(show("net_value_usd", 545.4, true), "+$545");
+        assert_eq!(show("padding_share", 0.1234, false), "12.34%");
+        assert_eq!(show("padding_share", -0.1234, true), "-12.34 pts");
+        assert_eq!(show("incidents", 53.15, false), "53.150");
     }
 
     #[test]

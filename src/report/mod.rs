@@ -5,6 +5,7 @@
 //! failed run leaves the previous one intact.
 
 pub mod charts;
+pub mod compare;
 pub mod explore;
 pub mod finite;
 pub mod lock;

@@ -4,6 +4,7 @@
 mod charts;
 mod cli_errors;
 mod cli_run;
+mod compare;
 mod engine_contracts;
 mod explore;
 mod facts;

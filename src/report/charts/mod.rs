@@ -4,6 +4,7 @@
 //! plotters' `ab_glyph` feature), so charts render on a machine with no fonts installed.
 
 pub mod adoption;
+pub mod compare;
 pub mod cost_roi;
 pub mod explore;
 pub mod fork;

@@ -1,0 +1,203 @@
+//! The tables of a comparison: comparison.csv (per scenario and figure, and paired against the
+//! baseline), rankings.csv (how often each pairwise ranking holds), runs.csv (every run's
+//! figures) and weekly_bands.csv (the weekly series' mean and 95% range over replications).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::ReportError;
+use crate::compare::{Compare, Comparison, FIGURES, RunOut};
+
+/// A CSV field: quoted when it holds a comma, a quote or a line break.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// A number field: empty when undefined.
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<(), ReportError> {
+    std::fs::write(path, text).map_err(|source| ReportError::Io {
+        path: path.into(),
+        source,
+    })
+}
+
+/// comparison.csv.
+pub fn comparison_csv(c: &Compare, cmp: &Comparison) -> String {
+    let mut out = String::from(
+        "scenario,figure,better,replications,mean,sd,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high,share_better_than_baseline\n",
+    );
+    for r in &cmp.rows {
+        let fig = FIGURES.iter().find(|f| f.name == r.figure).expect("a figure");
+        let better = match fig.better {
+            crate::compare::stats::Better::Higher => "higher",
+            crate::compare::stats::Better::Lower => "lower",
+            crate::compare::stats::Better::Neither => "",
+        };
+        let (d, dl, dh) = r.diff.map_or((f64::NAN, f64::NAN, f64::NAN), |d| {
+            (d.mean, d.ci_low, d.ci_high)
+        });
+        let _ = writeln!(
+            out,
+            "{},{},{better},{},{},{},{},{},{},{},{},{}",
+            field(&c.scenarios[r.scenario].0),
+            r.figure,
+            r.stat.n,
+            num(r.stat.mean),
+            num(r.stat.sd),
+            num(r.stat.ci_low),
+            num(r.stat.ci_high),
+            num(d),
+            num(dl),
+            num(dh),
+            r.share_better.map_or(String::new(), num)
+        );
+    }
+    out
+}
+
+/// rankings.csv.
+pub fn rankings_csv(c: &Compare, cmp: &Comparison) -> String {
+    let mut out = String::from("figure,scenario_a,scenario_b,share_a_better,stable\n");
+    for k in &cmp.rankings {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{}",
+            k.figure,
+            field(&c.scenarios[k.a].0),
+            field(&c.scenarios[k.b].0),
+            num(k.share_a_better),
+            k.stable()
+        );
+    }
+    out
+}
+
+/// runs.csv: one row per run, failed runs with their error.
+pub fn runs_csv(c: &Compare, runs: &[Result<RunOut, String>]) -> String {
+    let names: Vec<&str> = FIGURES.iter().map(|f| f.name).collect();
+    let mut out = format!("scenario,replication,error,{}\n", names.join(","));
+    let reps = c.replications as usize;
+    for (id, run) in runs.iter().enumerate() {
+        let (s, r) = (id / reps, id % reps);
+        let _ = write!(out, "{},{r},", field(&c.scenarios[s].0));
+        match run {
+            Ok(o) => {
+                let values: Vec<String> = o.figures.iter().map(|v| num(*v)).collect();
+                let _ = writeln!(out, ",{}", values.join(","));
+            }
+            Err(e) => {
+                let _ = writeln!(out, "{}{}", field(e), ",".repeat(names.len()));
+            }
+        }
+    }
+    out
+}
+
+/// A weekly series over replications: mean and 2.5% / 97.5% quantiles per week.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    pub mean: Vec<f64>,
+    pub low: Vec<f64>,
+    pub high: Vec<f64>,
+}
+
+/// The band of one scenario's weekly series.
+pub fn band(runs: &[&RunOut], series: fn(&RunOut) -> &[f64]) -> Band {
+    let weeks = runs.iter().map(|r| series(r).len()).max().unwrap_or(0);
+    let mut b = Band {
+        mean: Vec::with_capacity(weeks),
+        low: Vec::with_capacity(weeks),
+        high: Vec::with_capacity(weeks),
+    };
+    for w in 0..weeks {
+        let mut v: Vec<f64> = runs.iter().filter_map(|r| series(r).get(w).copied()).collect();
+        v.sort_by(f64::total_cmp);
+        let q = |p: f64| v[((p * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)];
+        b.mean.push(v.iter().sum::<f64>() / v.len() as f64);
+        b.low.push(q(0.025));
+        b.high.push(q(0.975));
+    }
+    b
+}
+
+/// The weekly series compared on charts: (name, label, getter).
+pub const SERIES: [(&str, &str, fn(&RunOut) -> &[f64]); 3] = [
+    ("padding_share", "padding share of tokens", |r| &r.padding_share),
+    ("genuine_active_share", "genuine weekly-active share", |r| {
+        &r.genuine_active
+    }),
+    ("cost_usd", "token cost per week (USD)", |r| &r.cost_usd),
+];
+
+/// Bands of every scenario for every compared series: `[series][scenario]`.
+pub fn bands(c: &Compare, runs: &[RunOut]) -> Vec<Vec<Band>> {
+    SERIES
+        .iter()
+        .map(|(_, _, get)| {
+            (0..c.scenarios.len())
+                .map(|s| {
+                    let mine: Vec<&RunOut> = runs.iter().filter(|r| r.scenario == s).collect();
+                    band(&mine, *get)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// weekly_bands.csv.
+pub fn bands_csv(c: &Compare, bands: &[Vec<Band>]) -> String {
+    let mut out = String::from("series,scenario,week,mean,low_2_5,high_97_5\n");
+    for ((name, _, _), per_scenario) in SERIES.iter().zip(bands) {
+        for (s, b) in per_scenario.iter().enumerate() {
+            for w in 0..b.mean.len() {
+                let _ = writeln!(
+                    out,
+                    "{name},{},{w},{},{},{}",
+                    field(&c.scenarios[s].0),
+                    num(b.mean[w]),
+                    num(b.low[w]),
+                    num(b.high[w])
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Write every table of a comparison into `dir`.
+pub fn write_tables(
+    dir: &Path,
+    c: &Compare,
+    cmp: &Comparison,
+    runs: &[Result<RunOut, String>],
+    bands: &[Vec<Band>],
+) -> Result<(), ReportError> {
+    write(&dir.join("comparison.csv"), &comparison_csv(c, cmp))?;
+    write(&dir.join("rankings.csv"), &rankings_csv(c, cmp))?;
+    write(&dir.join("runs.csv"), &runs_csv(c, runs))?;
+    write(&dir.join("weekly_bands.csv"), &bands_csv(c, bands))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}
