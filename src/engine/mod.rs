@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use crate::events::log::EventLog;
 use crate::events::{AgentId, Event, UseCols, WeekBatch};
 use crate::model::decide::{self, AgentView, WeekContext};
-use crate::model::adoption;
+use crate::model::{adoption, managers};
 use crate::model::traits::Traits;
 use crate::model::work::{self, WorkOut};
 use crate::policy::GroupId;
@@ -262,27 +262,18 @@ impl<'s> Simulation<'s> {
         }
 
         // 4. Managers: nudges (more often under target pressure), then reviews.
-        let managers = self.state.policy.managers;
+        let mg = self.state.policy.managers;
         for team in 0..self.state.teams() {
             let pressured = snap.target_pressure && snap.team_in_target[team as usize];
-            let p = (managers.attention
-                * if pressured {
-                    managers.target_pressure
-                } else {
-                    1.0
-                })
-            .min(1.0);
+            let p = managers::nudge_probability(&mg, pressured);
             let mut rng = stream(seed, replication, Entity::Team(team), week, Purpose::Nudge);
             if rng.random::<f64>() < p {
                 batch.nudges.push(team);
             }
         }
-        if (week + 1) % managers.review_every_weeks == 0 {
-            self.review(
-                &mut batch,
-                managers.review_token_weight,
-                managers.review_noise,
-            );
+        if (week + 1) % mg.review_every_weeks == 0 {
+            let real = managers::real_token_weight(&self.state.policy);
+            self.review(&mut batch, real, mg.review_noise);
         }
 
         // 5. Apply the rest of the week.
@@ -327,11 +318,6 @@ impl<'s> Simulation<'s> {
     fn review(&self, batch: &mut WeekBatch, token_weight: f64, noise_sd: f64) {
         let s = self.scenario;
         let n = batch.work.agent.len();
-        let token_weight = if self.state.policy.outcome_metrics {
-            0.0
-        } else {
-            token_weight
-        };
         let totals: Vec<f64> = (0..n)
             .map(|i| batch.tokens.genuine[i] + batch.tokens.padding[i] + batch.tokens.bot[i])
             .collect();
@@ -348,9 +334,11 @@ impl<'s> Simulation<'s> {
         let reviews: Vec<(f64, f64)> = (0..n)
             .into_par_iter()
             .map(|i| {
-                let rating = (1.0 - token_weight)
-                    * decide::cdf_indexed(&sorted_out, &out_index, batch.work.output[i])
-                    + token_weight * decide::cdf_indexed(&sorted_tok, &tok_index, totals[i]);
+                let rating = managers::rating(
+                    token_weight,
+                    decide::cdf_indexed(&sorted_out, &out_index, batch.work.output[i]),
+                    decide::cdf_indexed(&sorted_tok, &tok_index, totals[i]),
+                );
                 let mut rng = stream(
                     s.seed,
                     self.replication,

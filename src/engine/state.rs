@@ -4,6 +4,7 @@
 
 use crate::events::{Event, WeekBatch};
 use crate::model::adoption::learn;
+use crate::model::managers;
 use crate::model::traits::Traits;
 use crate::policy::{GroupId, PolicyChange, PolicyState};
 use crate::scenario::Scenario;
@@ -121,7 +122,7 @@ impl State {
                 }
                 if let PolicyChange::Statement { credibility } = change {
                     for (m, t) in self.monitoring.iter_mut().zip(&self.traits) {
-                        *m *= 1.0 - t.trust * credibility;
+                        *m = managers::after_statement(*m, t.trust, credibility);
                     }
                 }
             }
@@ -154,7 +155,7 @@ impl State {
                 let nudge = self.policy.managers.nudge;
                 let r = self.team_range(team);
                 for m in &mut self.monitoring[r] {
-                    *m += (1.0 - *m) * nudge;
+                    *m = managers::after_nudge(*m, nudge);
                 }
             }
             Event::ReviewHeld {
@@ -164,15 +165,10 @@ impl State {
                 ..
             } => {
                 let mg = self.policy.managers;
-                // Under outcome metrics managers really give tokens no weight.
-                let real = if self.policy.outcome_metrics {
-                    0.0
-                } else {
-                    mg.review_token_weight
-                };
-                self.review_pressure[agent as usize] = mg.review_stakes * (1.0 - rating);
+                let real = managers::real_token_weight(&self.policy);
+                self.review_pressure[agent as usize] = managers::review_pressure(&mg, rating);
                 let m = &mut self.monitoring[agent as usize];
-                *m = (*m + mg.review_learning * (real - *m) + belief_shock).clamp(0.0, 1.0);
+                *m = managers::after_review(*m, &mg, real, belief_shock);
             }
         }
     }

@@ -4,5 +4,6 @@
 pub mod adoption;
 pub mod decide;
 pub mod dist;
+pub mod managers;
 pub mod traits;
 pub mod work;

@@ -26,7 +26,7 @@ pub struct WeeklyRow {
     pub employees: u32,
     /// Share of the tracked groups with total tokens >= theta this week (what a dashboard shows).
     pub reported_active_share: f64,
-    /// Share of the tracked groups with genuine tokens >= theta (real use).
+    /// Share of the tracked groups with genuine + bot useful tokens >= theta (real use).
     pub genuine_active_share: f64,
     /// Whether a target was in force and the reported share reached it.
     pub target_met: bool,
@@ -352,7 +352,8 @@ impl EventSink for Projector {
             if tracked.contains(t.group[i]) {
                 members += 1;
                 reported += usize::from(total >= theta);
-                if g >= theta {
+                // Real work: the employee's own genuine tokens and their bot's useful ones.
+                if g + bo >= theta {
                     genuine_active += 1;
                     active_costs.push(total * price);
                 }

@@ -1,6 +1,7 @@
 //! One integration-test binary (every extra test binary links polars again): modules run the
 //! real `tokenmaxx` binary on the scenario files in scenarios/ and check the library's contracts.
 
+mod activity;
 mod charts;
 mod cli_errors;
 mod cli_run;

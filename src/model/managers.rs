@@ -1,0 +1,109 @@
+//! Managers and beliefs (docs/model.md, sections 8.2-8.3): how often a team hears about usage
+//! statistics, how a review rates people, and how statements, nudges and reviews move perceived
+//! monitoring `m`, the belief that token statistics count. Pure functions: the engine draws the
+//! randomness and records events, `State::apply` calls these to fold them.
+
+use crate::policy::{Managers, PolicyState};
+
+/// Weekly probability that a team's manager mentions usage statistics: `attention`, times
+/// `target_pressure` for a team with target-group members after a week the target was missed.
+pub fn nudge_probability(m: &Managers, pressured: bool) -> f64 {
+    let factor = if pressured { m.target_pressure } else { 1.0 };
+    (m.attention * factor).min(1.0)
+}
+
+/// The weight managers really give tokens in reviews: none under outcome metrics.
+pub fn real_token_weight(policy: &PolicyState) -> f64 {
+    if policy.outcome_metrics {
+        0.0
+    } else {
+        policy.managers.review_token_weight
+    }
+}
+
+/// A review rating in [0, 1]: the blend of the output and token percentiles by the real weight.
+pub fn rating(real_weight: f64, output_percentile: f64, token_percentile: f64) -> f64 {
+    (1.0 - real_weight) * output_percentile + real_weight * token_percentile
+}
+
+/// Belief after an official statement that tokens will not count: down by trust x credibility.
+pub fn after_statement(m: f64, trust: f64, credibility: f64) -> f64 {
+    m * (1.0 - trust * credibility)
+}
+
+/// Belief after a manager mentions usage statistics: a step `nudge` of the way towards 1.
+pub fn after_nudge(m: f64, nudge: f64) -> f64 {
+    m + (1.0 - m) * nudge
+}
+
+/// Belief after a review: a step `review_learning` towards the real weight, plus the noise of the
+/// lesson, kept in [0, 1].
+pub fn after_review(m: f64, managers: &Managers, real_weight: f64, shock: f64) -> f64 {
+    (m + managers.review_learning * (real_weight - m) + shock).clamp(0.0, 1.0)
+}
+
+/// What a rating puts at stake until the next review (multiplies the career-driven pulls by one
+/// plus this).
+pub fn review_pressure(managers: &Managers, rating: f64) -> f64 {
+    managers.review_stakes * (1.0 - rating)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_statement_lowers_belief_by_trust() {
+        // given two employees equally sure tokens count, when the company says they will not,
+        // then the trusting one believes it more
+        let (m, cred) = (0.6, 0.5);
+        let trusting = after_statement(m, 0.9, cred);
+        let sceptic = after_statement(m, 0.1, cred);
+        assert!(trusting < sceptic && sceptic < m);
+        assert!((trusting - 0.6 * (1.0 - 0.45)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_nudge_raises_belief_towards_one() {
+        let m = after_nudge(0.3, 0.2);
+        assert!((m - 0.44).abs() < 1e-12);
+        assert_eq!(after_nudge(1.0, 0.2), 1.0);
+    }
+
+    #[test]
+    fn a_missed_target_raises_the_nudge_rate() {
+        let m = Managers::default();
+        assert!(nudge_probability(&m, true) > nudge_probability(&m, false));
+        assert_eq!(nudge_probability(&m, false), m.attention);
+        let frantic = Managers {
+            attention: 0.8,
+            target_pressure: 5.0,
+            ..m
+        };
+        assert_eq!(nudge_probability(&frantic, true), 1.0);
+    }
+
+    #[test]
+    fn reviews_pull_beliefs_towards_the_true_weight() {
+        // given a belief far from the truth, when reviews come without noise, then it converges
+        let mg = Managers::default();
+        let (mut high, mut low) = (0.9, 0.0);
+        for _ in 0..30 {
+            high = after_review(high, &mg, 0.1, 0.0);
+            low = after_review(low, &mg, 0.1, 0.0);
+        }
+        assert!((high - 0.1).abs() < 1e-3 && (low - 0.1).abs() < 1e-3);
+        assert_eq!(after_review(0.9, &mg, 0.1, 5.0), 1.0, "kept in [0, 1]");
+    }
+
+    #[test]
+    fn outcome_metrics_remove_the_token_weight_and_ratings_follow_it() {
+        let mut p = PolicyState::default();
+        assert_eq!(real_token_weight(&p), p.managers.review_token_weight);
+        p.outcome_metrics = true;
+        assert_eq!(real_token_weight(&p), 0.0);
+        assert_eq!(rating(0.0, 0.7, 0.1), 0.7);
+        assert!((rating(0.5, 0.7, 0.1) - 0.4).abs() < 1e-12);
+        assert_eq!(review_pressure(&p.managers, 1.0), 0.0);
+    }
+}
