@@ -324,7 +324,8 @@ fn weekly_section(weekly: &[WeeklyRow]) -> Section {
         let w = &weekly[i];
         let board = match w.visibility.as_str() {
             "" => w.leaderboard.clone(),
-            v => format!("{} ({})", w.leaderboard, v.replace('_', " ")),
+            // No-break spaces keep "org (manager only)" on one line.
+            v => format!("{}\u{a0}({})", w.leaderboard, v.replace('_', "\u{a0}")),
         };
         t.push(vec![
             Cell::num(w.week.to_string(), w.week as f64),
