@@ -449,6 +449,9 @@ footer dd { margin: 0; font-family: ui-monospace, "DejaVu Sans Mono", monospace;
   body { background: #fff; font-size: 11pt; }
   main, body > footer { max-width: none; padding: 0; }
   section, nav.toc { border: none; padding: 0; margin: 0 0 14pt; }
+  section.headline { padding-left: 10pt; }
+  table { font-size: 8.5pt; }
+  th, td { padding: 2px 5px; }
   nav.toc { display: none; }
   figure, table, tr, p.read { break-inside: avoid; }
   h2 { break-after: avoid; }

@@ -17,12 +17,12 @@ pub const CHART_GUIDE: &[(&str, &str, &str)] = &[
     (
         "tokens_vs_productivity.png",
         "Tokens against productivity",
-        "One dot per employee who used AI at all (at most 5,000 shown). Left to right: total tokens over the run, on a log scale (each step is ten times more). Bottom to top: output per week, where 1.0 is an average employee's week of work without AI. Orange dots are padders (at least 10% of their tokens bought nothing). The red line joins the average of each tenth of users by tokens. A steep climb in tokens with a flat red line means heavy users are not much more productive; the note gives the top tenth's tokens and output as multiples of the median user's.",
+        "One dot per employee who used AI at all (at most 5,000 shown). Left to right: total tokens over the run, on a log scale (each step is ten times more). Bottom to top: output per week, where 1.0 is an average employee's week of work without AI. Blue dots are employees who padded little or not at all; orange dots are padders (at least 10% of their tokens bought nothing). The red line joins the average of each tenth of users by tokens. A steep climb in tokens with a flat red line means heavy users are not much more productive; the red box gives the top tenth's tokens and output as multiples of the median user's.",
     ),
     (
         "adoption.png",
         "Adoption: reported against genuine",
-        "Share of the tracked employees counted as weekly AI users, week by week. The upper line is what a usage dashboard reports (anyone above the token threshold); the lower line counts only real work. The gap between them is activity that exists only on the dashboard. A dashed line marks the adoption target while one is in force; vertical lines are policy changes.",
+        "Share of the tracked employees counted as weekly AI users, week by week. Orange is what a usage dashboard reports (anyone whose tokens reach the threshold, padding included); blue counts only tokens spent on real work. The gap between them is activity that exists only on the dashboard. The red dashed line is the adoption target while one is in force; grey vertical lines are policy changes.",
     ),
     (
         "token_mix.png",
@@ -32,12 +32,12 @@ pub const CHART_GUIDE: &[(&str, &str, &str)] = &[
     (
         "cost_roi.png",
         "Cost, net value and return",
-        "The headline panel is net value per week in US dollars: the value of the extra output AI brought, minus the token bill, with rework, bot noise, padding time and incidents already taken out (they are shown beside it). Above zero, AI pays for itself that week. The other panels show the weekly token bill, the annual cost per employee against the benchmark of half a salary in tokens, and the return per token dollar with its break-even line; return alone misleads, since cutting spend can raise it while destroying value.",
+        "Bottom left, the headline: net value per week in US dollars (blue), the value of the extra output AI brought minus the token bill; rework, bot noise, padding time and incidents (red) are already taken out of it. Above zero, AI paid for itself that week. Top left: the weekly token bill. Top right: this run's annual token cost per employee beside the benchmark of half a salary in tokens. Bottom right: output dollars returned per token dollar, with break-even (1) as a red dashed line; it is small because it misleads on its own: cutting spend can raise it while destroying value.",
     ),
     (
         "incidents.png",
         "Bots and incidents",
-        "Bars: incidents per week, unintended actions by employees' bots (each costs lost output). Line, right axis: how many bots have been built so far. Broad bot permissions make each action riskier; more bots make more actions.",
+        "Red bars, left axis: incidents per week, unintended actions by employees' bots (each costs lost output). Green line, right axis: how many bots have been built so far. Broad bot permissions make each action riskier; more bots make more actions.",
     ),
 ];
 
