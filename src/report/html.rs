@@ -42,7 +42,10 @@ pub enum Block {
     /// A highlighted remark (e.g. "charts were skipped").
     Note(String),
     /// A PNG, base64-encoded, with its alternative text.
-    Png { base64: String, alt: String },
+    Png {
+        base64: String,
+        alt: String,
+    },
     Table(Table),
     /// Preformatted text (a scenario TOML).
     Code(String),
@@ -316,7 +319,11 @@ fn render_block(out: &mut String, b: &Block) {
 }
 
 fn render_table(out: &mut String, t: &Table) {
-    let class = if t.sortable { " class=\"sortable\"" } else { "" };
+    let class = if t.sortable {
+        " class=\"sortable\""
+    } else {
+        ""
+    };
     let _ = writeln!(out, "<div class=\"table\">\n<table{class}>");
     if let Some(c) = &t.caption {
         let _ = writeln!(out, "<caption>{}</caption>", escape(c));
@@ -528,8 +535,14 @@ mod tests {
         r.footer.command = evil.into();
         let html = r.render();
         assert!(!html.contains("<script>alert"), "{html}");
-        assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;"));
-        assert_eq!(html.matches("<script>").count(), 1, "only the sorting script");
+        assert!(
+            html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;")
+        );
+        assert_eq!(
+            html.matches("<script>").count(),
+            1,
+            "only the sorting script"
+        );
     }
 
     #[test]

@@ -139,7 +139,8 @@ fn timeline_section(marks: &[PolicyMark]) -> Section {
         "Each row is a policy change, in force from the start of its week (week 0 is what applied from the first day). The charts draw these weeks as labelled vertical lines.",
     );
     if marks.is_empty() {
-        return section.paragraph("No policy was set at any point: AI tools were simply available.");
+        return section
+            .paragraph("No policy was set at any point: AI tools were simply available.");
     }
     let mut t = Table::new(["week", "change", "in plain words"]);
     for m in marks {
@@ -212,43 +213,204 @@ fn tokens(v: f64) -> Cell {
     Cell::num(format!("{} tokens", count(v)), v)
 }
 
+/// A summary figure in words, its value with its unit, and its summary.json key.
+type Figure = (&'static str, Cell, &'static str);
+
 /// The summary figures, in words, with units, and the summary.json key each comes from.
-fn figure_rows(s: &Summary) -> Vec<(&'static str, Cell, &'static str)> {
+fn figure_rows(s: &Summary) -> Vec<Figure> {
+    let mut rows = money_figures(s);
+    rows.extend(token_figures(s));
+    rows.extend(people_figures(s));
+    rows
+}
+
+/// Value and cost.
+fn money_figures(s: &Summary) -> Vec<Figure> {
+    vec![
+        (
+            "Net value a year per employee",
+            dollars(s.net_value_per_employee_year_usd),
+            "net_value_per_employee_year_usd",
+        ),
+        (
+            "Net value, whole run",
+            dollars(s.net_value_usd),
+            "net_value_usd",
+        ),
+        (
+            "Output over working without AI",
+            signed_pct(s.output_uplift),
+            "output_uplift",
+        ),
+        (
+            "Output dollars per token dollar",
+            s.roi
+                .map_or_else(|| "no cost".into(), |v| Cell::num(format!("{v:.2} $/$"), v)),
+            "roi",
+        ),
+        ("Token cost, whole run", dollars(s.cost_usd), "cost_usd"),
+        (
+            "Token cost a year per employee",
+            dollars(s.annual_cost_per_employee_usd),
+            "annual_cost_per_employee_usd",
+        ),
+        (
+            "Token cost as a share of salary",
+            pct(s.cost_share_of_salary),
+            "cost_share_of_salary",
+        ),
+        (
+            "Median monthly cost of a genuinely active user",
+            dollars(s.median_monthly_cost_per_active_usd),
+            "median_monthly_cost_per_active_usd",
+        ),
+    ]
+}
+
+/// Tokens, padding and adoption.
+fn token_figures(s: &Summary) -> Vec<Figure> {
+    vec![
+        ("Tokens, all", tokens(s.tokens_total), "tokens_total"),
+        (
+            "Tokens on real work by people",
+            tokens(s.tokens_genuine),
+            "tokens_genuine",
+        ),
+        (
+            "Tokens on useful bot work",
+            tokens(s.tokens_bot),
+            "tokens_bot",
+        ),
+        (
+            "Padding tokens (bought nothing)",
+            tokens(s.tokens_padding),
+            "tokens_padding",
+        ),
+        (
+            "Padding share of all tokens",
+            pct(s.padding_share),
+            "padding_share",
+        ),
+        (
+            "Highest weekly padding share",
+            Cell::num(
+                format!(
+                    "{:.1}% (week {})",
+                    s.peak_padding_share * 100.0,
+                    s.peak_padding_week
+                ),
+                s.peak_padding_share,
+            ),
+            "peak_padding_share",
+        ),
+        (
+            "Median user's tokens per week",
+            tokens(s.median_weekly_tokens_per_user),
+            "median_weekly_tokens_per_user",
+        ),
+        (
+            "Weekly active on the dashboard (mean)",
+            pct(s.mean_reported_active_share),
+            "mean_reported_active_share",
+        ),
+        (
+            "Weekly active genuinely (mean)",
+            pct(s.mean_genuine_active_share),
+            "mean_genuine_active_share",
+        ),
+        (
+            "Reported minus genuine activity",
+            Cell::num(
+                format!("{:+.1} points", s.reported_vs_genuine_gap * 100.0),
+                s.reported_vs_genuine_gap,
+            ),
+            "reported_vs_genuine_gap",
+        ),
+        (
+            "First week the target was reported met",
+            s.first_week_target_met.map_or_else(
+                || "never".into(),
+                |w| Cell::num(format!("week {w}"), w as f64),
+            ),
+            "first_week_target_met",
+        ),
+    ]
+}
+
+/// Heavy users, felt and measured speed-ups, hidden costs and risk.
+fn people_figures(s: &Summary) -> Vec<Figure> {
     let pw = "person-weeks";
     vec![
-        ("Net value a year per employee", dollars(s.net_value_per_employee_year_usd), "net_value_per_employee_year_usd"),
-        ("Net value, whole run", dollars(s.net_value_usd), "net_value_usd"),
-        ("Output over working without AI", signed_pct(s.output_uplift), "output_uplift"),
-        ("Output dollars per token dollar", s.roi.map_or_else(|| "no cost".into(), |v| Cell::num(format!("{v:.2} $/$"), v)), "roi"),
-        ("Token cost, whole run", dollars(s.cost_usd), "cost_usd"),
-        ("Token cost a year per employee", dollars(s.annual_cost_per_employee_usd), "annual_cost_per_employee_usd"),
-        ("Token cost as a share of salary", pct(s.cost_share_of_salary), "cost_share_of_salary"),
-        ("Median monthly cost of a genuinely active user", dollars(s.median_monthly_cost_per_active_usd), "median_monthly_cost_per_active_usd"),
-        ("Tokens, all", tokens(s.tokens_total), "tokens_total"),
-        ("Tokens on real work by people", tokens(s.tokens_genuine), "tokens_genuine"),
-        ("Tokens on useful bot work", tokens(s.tokens_bot), "tokens_bot"),
-        ("Padding tokens (bought nothing)", tokens(s.tokens_padding), "tokens_padding"),
-        ("Padding share of all tokens", pct(s.padding_share), "padding_share"),
-        ("Highest weekly padding share", Cell::num(format!("{:.1}% (week {})", s.peak_padding_share * 100.0, s.peak_padding_week), s.peak_padding_share), "peak_padding_share"),
-        ("Median user's tokens per week", tokens(s.median_weekly_tokens_per_user), "median_weekly_tokens_per_user"),
-        ("Weekly active on the dashboard (mean)", pct(s.mean_reported_active_share), "mean_reported_active_share"),
-        ("Weekly active genuinely (mean)", pct(s.mean_genuine_active_share), "mean_genuine_active_share"),
-        ("Reported minus genuine activity", Cell::num(format!("{:+.1} points", s.reported_vs_genuine_gap * 100.0), s.reported_vs_genuine_gap), "reported_vs_genuine_gap"),
-        ("First week the target was reported met", s.first_week_target_met.map_or_else(|| "never".into(), |w| Cell::num(format!("week {w}"), w as f64)), "first_week_target_met"),
-        ("Top tenth's tokens over the median user's", times(s.top_decile_token_ratio), "top_decile_token_ratio"),
-        ("Top tenth's output over the median user's", times(s.top_decile_output_ratio), "top_decile_output_ratio"),
-        ("Speed-up users feel (median)", signed_pct(s.perceived_uplift), "perceived_uplift"),
-        ("Speed-up users have (median)", signed_pct(s.measured_uplift), "measured_uplift"),
-        ("Users who say AI makes them faster", pct(s.say_faster_share), "say_faster_share"),
-        ("Users who are faster", pct(s.are_faster_share), "are_faster_share"),
-        ("Output lost to rework", units(s.rework_cost, pw), "rework_cost"),
-        ("Output lost to bot noise", units(s.noise_cost, pw), "noise_cost"),
-        ("Working time spent padding", units(s.padding_time_cost, pw), "padding_time_cost"),
-        ("Bots built", Cell::num(s.bots_deployed.to_string(), s.bots_deployed as f64), "bots_deployed"),
-        ("Bot incidents", Cell::num(s.incidents.to_string(), s.incidents as f64), "incidents"),
-        ("Output lost to incidents", units(s.incident_cost, pw), "incident_cost"),
-        ("Gini of tokens among users (0 equal, 1 one user)", Cell::num(format!("{:.2}", s.token_gini), s.token_gini), "token_gini"),
-        ("Employees who used AI at all", Cell::num(s.users.to_string(), s.users as f64), "users"),
+        (
+            "Top tenth's tokens over the median user's",
+            times(s.top_decile_token_ratio),
+            "top_decile_token_ratio",
+        ),
+        (
+            "Top tenth's output over the median user's",
+            times(s.top_decile_output_ratio),
+            "top_decile_output_ratio",
+        ),
+        (
+            "Speed-up users feel (median)",
+            signed_pct(s.perceived_uplift),
+            "perceived_uplift",
+        ),
+        (
+            "Speed-up users have (median)",
+            signed_pct(s.measured_uplift),
+            "measured_uplift",
+        ),
+        (
+            "Users who say AI makes them faster",
+            pct(s.say_faster_share),
+            "say_faster_share",
+        ),
+        (
+            "Users who are faster",
+            pct(s.are_faster_share),
+            "are_faster_share",
+        ),
+        (
+            "Output lost to rework",
+            units(s.rework_cost, pw),
+            "rework_cost",
+        ),
+        (
+            "Output lost to bot noise",
+            units(s.noise_cost, pw),
+            "noise_cost",
+        ),
+        (
+            "Working time spent padding",
+            units(s.padding_time_cost, pw),
+            "padding_time_cost",
+        ),
+        (
+            "Bots built",
+            Cell::num(s.bots_deployed.to_string(), s.bots_deployed as f64),
+            "bots_deployed",
+        ),
+        (
+            "Bot incidents",
+            Cell::num(s.incidents.to_string(), s.incidents as f64),
+            "incidents",
+        ),
+        (
+            "Output lost to incidents",
+            units(s.incident_cost, pw),
+            "incident_cost",
+        ),
+        (
+            "Gini of tokens among users (0 equal, 1 one user)",
+            Cell::num(format!("{:.2}", s.token_gini), s.token_gini),
+            "token_gini",
+        ),
+        (
+            "Employees who used AI at all",
+            Cell::num(s.users.to_string(), s.users as f64),
+            "users",
+        ),
     ]
 }
 
@@ -373,7 +535,14 @@ mod tests {
 
     #[test]
     fn every_mark_label_has_plain_words() {
-        for label in ["target 80%", "leaderboard org public", "visibility manager only", "bots (least privilege)", "statement", "leaderboard off"] {
+        for label in [
+            "target 80%",
+            "leaderboard org public",
+            "visibility manager only",
+            "bots (least privilege)",
+            "statement",
+            "leaderboard off",
+        ] {
             let words = explain_mark(label);
             assert_ne!(words, label);
             assert!(words.ends_with('.'), "{words}");

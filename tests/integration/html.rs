@@ -32,9 +32,12 @@ fn parse(text: &str) -> Parsed {
     reader.config_mut().check_end_names = true;
     let (mut p, mut stack, mut texts) = (Parsed::default(), Vec::<String>::new(), String::new());
     loop {
-        let event = reader
-            .read_event()
-            .unwrap_or_else(|e| panic!("report.html is not well-formed at byte {}: {e}", reader.buffer_position()));
+        let event = reader.read_event().unwrap_or_else(|e| {
+            panic!(
+                "report.html is not well-formed at byte {}: {e}",
+                reader.buffer_position()
+            )
+        });
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
@@ -98,13 +101,23 @@ fn assert_self_contained(text: &str, p: &Parsed) {
     // The raw text too, in case an attribute hid from the parser: every `src=`/`href=` was seen.
     let raw = text.matches("src=").count() + text.matches("href=").count();
     assert_eq!(raw, p.links.len(), "src=/href= outside parsed attributes");
-    for bad in ["http://", "https://", "url(", "@import", "<link", "<iframe", "<object", "<embed"] {
+    for bad in [
+        "http://", "https://", "url(", "@import", "<link", "<iframe", "<object", "<embed",
+    ] {
         assert!(!text.contains(bad), "report.html contains {bad}");
     }
 }
 
 fn run_report(dir: &Path, extra: &[&str]) -> (PathBuf, String) {
-    let mut args = vec!["run", "baseline", "--employees", "600", "--out", "out", "--quiet"];
+    let mut args = vec![
+        "run",
+        "baseline",
+        "--employees",
+        "600",
+        "--out",
+        "out",
+        "--quiet",
+    ];
     args.extend_from_slice(extra);
     let o = tokenmaxx(dir, &args);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -137,7 +150,10 @@ fn run_report_is_well_formed_complete_and_self_contained() {
         ..Overrides::default()
     };
     let (scenario, _) = Scenario::load_with(&Source::parse("baseline"), &overrides).unwrap();
-    assert!(p.pre_text.contains(&scenario.resolved_toml), "resolved scenario TOML missing");
+    assert!(
+        p.pre_text.contains(&scenario.resolved_toml),
+        "resolved scenario TOML missing"
+    );
     let summary: Summary =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     for line in summary.headline() {
@@ -158,7 +174,11 @@ fn run_report_is_well_formed_complete_and_self_contained() {
     ] {
         assert!(text.contains(needle), "report.html lacks {needle:?}");
     }
-    assert_eq!(text.matches("How to read this.").count(), 10, "one per section");
+    assert_eq!(
+        text.matches("How to read this.").count(),
+        10,
+        "one per section"
+    );
     assert!(text.len() < 3_000_000, "{} bytes", text.len());
 
     render_in_browser(&out.join("report.html"), &dir);
@@ -172,7 +192,10 @@ fn no_charts_report_says_charts_were_skipped() {
     assert_self_contained(&text, &p);
     assert!(p.img_srcs.is_empty());
     assert!(!out.join("adoption.png").exists());
-    assert!(text.contains("Charts were skipped"), "no note about skipped charts");
+    assert!(
+        text.contains("Charts were skipped"),
+        "no note about skipped charts"
+    );
     assert!(text.len() < 200_000, "{} bytes without charts", text.len());
 }
 
@@ -236,12 +259,18 @@ fn screenshot(page: &Path, work: &Path) -> Option<(PathBuf, Vec<String>)> {
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("chromium did not finish in 120 s rendering {}", page.display());
+            panic!(
+                "chromium did not finish in 120 s rendering {}",
+                page.display()
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     };
     let log = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(status.success() && shot.is_file(), "chromium failed ({status}):\n{log}");
+    assert!(
+        status.success() && shot.is_file(),
+        "chromium failed ({status}):\n{log}"
+    );
     let console = log
         .lines()
         .filter(|l| l.contains(":CONSOLE") || l.contains("Uncaught"))
@@ -254,7 +283,11 @@ fn screenshot(page: &Path, work: &Path) -> Option<(PathBuf, Vec<String>)> {
 fn render_in_browser(report: &Path, work: &Path) {
     // First prove the harness sees a broken page's console errors.
     let broken = work.join("broken.html");
-    std::fs::write(&broken, "<!DOCTYPE html><p>x</p><script>missingFunction();</script>").unwrap();
+    std::fs::write(
+        &broken,
+        "<!DOCTYPE html><p>x</p><script>missingFunction();</script>",
+    )
+    .unwrap();
     let Some((_, console)) = screenshot(&broken, work) else {
         return;
     };
@@ -264,7 +297,11 @@ fn render_in_browser(report: &Path, work: &Path) {
     );
 
     let (shot, console) = screenshot(report, work).unwrap();
-    assert!(console.is_empty(), "console messages:\n{}", console.join("\n"));
+    assert!(
+        console.is_empty(),
+        "console messages:\n{}",
+        console.join("\n")
+    );
     let (w, h, rgb) = decode(&shot);
     assert_eq!((w, h), (1200, 2000));
     let first = &rgb[..3];
@@ -273,7 +310,11 @@ fn render_in_browser(report: &Path, work: &Path) {
         "the screenshot is a single colour"
     );
     let ink = charts::ink_share(&rgb);
-    assert!(ink > 0.02, "the screenshot is nearly blank ({:.3} inked)", ink);
+    assert!(
+        ink > 0.02,
+        "the screenshot is nearly blank ({:.3} inked)",
+        ink
+    );
 }
 
 #[test]
