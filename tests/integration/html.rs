@@ -3,7 +3,7 @@
 //! headless browser (Debian's chromium) to a non-blank page with no console messages.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use quick_xml::events::Event;
@@ -210,9 +210,17 @@ fn chromium() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Render `page` headless into a 1200x2000 screenshot; returns the screenshot's path and the
-/// browser's console lines (any `CONSOLE` or `Uncaught` line of its log). None: no browser.
-fn screenshot(page: &Path, work: &Path) -> Option<(PathBuf, Vec<String>)> {
+/// What a headless browser run produces besides its log.
+enum Mode {
+    /// A 1200x2000 screenshot, to this file.
+    Screenshot(PathBuf),
+    /// The DOM after the page's scripts ran, on stdout.
+    DumpDom,
+}
+
+/// Open `page` in headless chromium; returns its stdout and the console lines of its log (any
+/// `CONSOLE` or `Uncaught` line). None: no browser here (a loud warning; a failure in CI).
+fn browse(page: &Path, work: &Path, mode: &Mode) -> Option<(String, Vec<String>)> {
     let Some(browser) = chromium() else {
         let msg = "chromium is not installed: report.html was NOT rendered in a browser \
                    (apt-get install -y chromium, or set TOKENMAXX_CHROMIUM)";
@@ -226,58 +234,62 @@ fn screenshot(page: &Path, work: &Path) -> Option<(PathBuf, Vec<String>)> {
     };
     let profile = work.join("chromium-profile");
     let _ = std::fs::remove_dir_all(&profile);
-    let shot = work.join(format!(
-        "{}.png",
-        page.file_stem().unwrap().to_string_lossy()
-    ));
-    let log = work.join("chromium.log");
-    let mut child = Command::new(&browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=1200,2000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--screenshot={}", shot.display()))
+    let (log, out) = (work.join("chromium.log"), work.join("chromium.out"));
+    let mut cmd = Command::new(&browser);
+    cmd.args(BROWSER_FLAGS)
+        .arg(format!("--user-data-dir={}", profile.display()));
+    match mode {
+        Mode::Screenshot(shot) => cmd.arg(format!("--screenshot={}", shot.display())),
+        Mode::DumpDom => cmd.arg("--dump-dom"),
+    };
+    let mut child = cmd
         .arg(format!("file://{}", page.canonicalize().unwrap().display()))
-        .stdout(Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", browser.display()));
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "chromium did not finish in 120 s rendering {}",
-                page.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = wait_for(&mut child, Duration::from_secs(120), page);
     let log = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(
-        status.success() && shot.is_file(),
-        "chromium failed ({status}):\n{log}"
-    );
+    assert!(status.success(), "chromium failed ({status}):\n{log}");
+    if let Mode::Screenshot(shot) = mode {
+        assert!(shot.is_file(), "chromium wrote no screenshot:\n{log}");
+    }
     let console = log
         .lines()
         .filter(|l| l.contains(":CONSOLE") || l.contains("Uncaught"))
         .map(str::to_string)
         .collect();
-    Some((shot, console))
+    Some((std::fs::read_to_string(&out).unwrap(), console))
+}
+
+const BROWSER_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+    "--window-size=1200,2000",
+];
+
+/// Wait for the browser, killing it after `limit`.
+fn wait_for(child: &mut std::process::Child, limit: Duration, page: &Path) -> ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish in {limit:?} on {}", page.display());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// Render the report: the screenshot is not blank and the console stays silent.
@@ -289,7 +301,8 @@ fn render_in_browser(report: &Path, work: &Path) {
         "<!DOCTYPE html><p>x</p><script>missingFunction();</script>",
     )
     .unwrap();
-    let Some((_, console)) = screenshot(&broken, work) else {
+    let broken_shot = Mode::Screenshot(work.join("broken.png"));
+    let Some((_, console)) = browse(&broken, work, &broken_shot) else {
         return;
     };
     assert!(
@@ -297,7 +310,8 @@ fn render_in_browser(report: &Path, work: &Path) {
         "the browser log does not show a deliberate script error; console capture is broken"
     );
 
-    let (shot, console) = screenshot(report, work).unwrap();
+    let shot = work.join("report.png");
+    let (_, console) = browse(report, work, &Mode::Screenshot(shot.clone())).unwrap();
     assert!(
         console.is_empty(),
         "console messages:\n{}",
@@ -329,4 +343,37 @@ fn the_parse_rejects_unbalanced_tags() {
 fn the_scan_rejects_external_references() {
     let text = "<html><body><img src=\"https://cdn.example/x.png\" alt=\"\" /></body></html>";
     assert_self_contained(text, &parse(text));
+}
+
+#[test]
+fn tables_sort_in_the_browser() {
+    let dir = scratch("html-sort");
+    let (out, text) = run_report(&dir, &["--no-charts"]);
+    // Click the deciles table's "mean tokens" heading twice (descending), then record the order
+    // of the first column where --dump-dom shows it.
+    let probe = "<script>(function () {
+  var t = document.querySelectorAll('table.sortable')[1];
+  var th = t.tHead.rows[0].cells[2];
+  th.click(); th.click();
+  var order = [];
+  Array.prototype.forEach.call(t.tBodies[0].rows, function (r) { order.push(r.cells[0].textContent); });
+  document.body.setAttribute('data-order', order.join(','));
+  document.body.setAttribute('data-sort', th.getAttribute('aria-sort'));
+})();</script></body>";
+    let page = out.join("probe.html");
+    std::fs::write(&page, text.replace("</body>", probe)).unwrap();
+    let Some((dom, console)) = browse(&page, &dir, &Mode::DumpDom) else {
+        return;
+    };
+    assert!(
+        console.is_empty(),
+        "console messages:\n{}",
+        console.join("\n")
+    );
+    assert!(
+        dom.contains("data-order=\"10,9,8,7,6,5,4,3,2,1\""),
+        "rows not sorted: {}",
+        &dom[..dom.len().min(300)]
+    );
+    assert!(dom.contains("data-sort=\"descending\""));
 }
