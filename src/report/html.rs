@@ -6,6 +6,13 @@
 //! base64 `data:` URIs and the only links are `#anchors`. All text is escaped. The markup is also
 //! well-formed XML (void elements closed, the script has no `<` or `&`), so tests can parse it
 //! strictly. Commands build a [`Report`] and [`Report::write`] it beside their tables.
+//!
+//! Use from a command (see `run_html` for a whole one): `Report::new(title)`, set `headline`,
+//! then `report.section(Section::new("Heading").read("how to read it").png_file(&path, "alt")?
+//! .table(Table::new(["week", "cost"]).sortable().row(vec![Cell::num("3", 3.0),
+//! Cell::num("$1.2k", 1200.0)])))`, fill `footer` (command line, seed, replications) and
+//! `write(&dir.join("report.html"))`. Numbers go in as `Cell::num(text with its unit, value)`
+//! so they sort by value.
 
 use std::fmt::Write as _;
 use std::path::Path;
