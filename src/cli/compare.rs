@@ -187,9 +187,13 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let verdict = cmp.verdict(&c, &ok);
     std::fs::write(dir.file("verdict.txt"), verdict.join("\n") + "\n")
         .with_context(|| format!("writing {}", dir.file("verdict.txt").display()))?;
+    let chart = dir.file("comparison.png");
     if !args.no_charts {
-        charts::compare::draw(&dir.file("comparison.png"), &c, &cmp, &bands)?;
+        charts::compare::draw(&chart, &c, &cmp, &bands)?;
     }
+    let command = tokenmaxx::report::run_html::command_line();
+    tokenmaxx::report::compare_html::build(&c, &cmp, &verdict, (!args.no_charts).then_some(chart.as_path()), &command)?
+        .write(&dir.file("report.html"))?;
     let written = dir.commit()?;
     if !args.quiet {
         print_verdict(&c, &cmp, &verdict, failed, started.elapsed(), &written);

@@ -9,7 +9,7 @@ use clap::Args;
 use tokenmaxx::engine::EventSink;
 use tokenmaxx::events::store::EventWriter;
 use tokenmaxx::projections::Projector;
-use tokenmaxx::report::{OutputDir, charts, tables};
+use tokenmaxx::report::{OutputDir, charts, run_html, tables};
 use tokenmaxx::scenario::{Overrides, Scenario, Source, builtin};
 
 use super::progress::Bar;
@@ -40,7 +40,7 @@ pub struct RunArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
-    /// Skip the PNG charts (tables only).
+    /// Skip the PNG charts (tables and report.html only).
     #[arg(long)]
     no_charts: bool,
     /// Also store the event log as events.parquet (streamed week by week).
@@ -102,6 +102,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if !args.no_charts {
         charts::write_all(&dir.file(""), &projections)?;
     }
+    let staged = dir.file("");
+    let charts_dir = (!args.no_charts).then_some(staged.as_path());
+    run_html::write(
+        &staged,
+        &projections,
+        &scenario,
+        charts_dir,
+        &run_html::command_line(),
+    )?;
     let written = dir.commit()?;
 
     if !args.quiet {

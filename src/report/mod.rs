@@ -1,4 +1,5 @@
-//! Reports: turn projections into files. Tables (CSV via polars, JSON) here; charts in `charts`.
+//! Reports: turn projections into files. Tables (CSV via polars, JSON) here; charts in `charts`;
+//! the self-contained report.html in `html` (the builder) and `run_html` (a run's content).
 //!
 //! Every run writes into a fresh sibling staging folder, which replaces the output folder only
 //! once everything is written ([`OutputDir`]), so a folder never mixes files of two runs and a
@@ -6,10 +7,13 @@
 
 pub mod charts;
 pub mod compare;
+pub mod compare_html;
 pub mod explore;
 pub mod finite;
+pub mod html;
 pub mod lock;
 pub mod output_dir;
+pub mod run_html;
 pub mod sweep;
 pub mod tables;
 

@@ -11,6 +11,7 @@ mod explore;
 mod facts;
 mod fuzz_regressions;
 mod hostile;
+mod html;
 mod model_v2;
 mod properties;
 mod safety;

@@ -1,0 +1,559 @@
+//! report.html of `tokenmaxx run`: the headline in words, the policy timeline, every chart with
+//! how to read it, the key tables, the resolved scenario and the run facts, in one file.
+
+use std::path::Path;
+
+use super::ReportError;
+use super::html::{Cell, Footer, Report, Section, Table};
+use crate::projections::summary::{count, usd};
+use crate::projections::{PolicyMark, Projections, Summary, WeeklyRow};
+use crate::scenario::Scenario;
+
+/// The file name `run` writes.
+pub const FILE: &str = "report.html";
+
+/// Each chart of a run: file, heading, and how to read it in plain words.
+pub const CHART_GUIDE: &[(&str, &str, &str)] = &[
+    (
+        "tokens_vs_productivity.png",
+        "Tokens against productivity",
+        "One dot per employee who used AI at all (at most 5,000 shown). Left to right: total tokens over the run, on a log scale (each step is ten times more). Bottom to top: output per week, where 1.0 is an average employee's week of work without AI. Blue dots are employees who padded little or not at all; orange dots are padders (at least 10% of their tokens bought nothing). The red line joins the average of each tenth of users by tokens. A steep climb in tokens with a flat red line means heavy users are not much more productive; the red box gives the top tenth's tokens and output as multiples of the median user's.",
+    ),
+    (
+        "adoption.png",
+        "Adoption: reported against genuine",
+        "Share of the tracked employees counted as weekly AI users, week by week. Orange is what a usage dashboard reports (anyone whose tokens reach the threshold, padding included); blue counts only tokens spent on real work. The gap between them is activity that exists only on the dashboard. The red dashed line is the adoption target while one is in force; grey vertical lines are policy changes.",
+    ),
+    (
+        "token_mix.png",
+        "Where the tokens go",
+        "Tokens spent each week, stacked: real work by people (blue), useful scheduled work by bots (green) and padding, tokens spent only to inflate counts (orange). The orange band's share of the height is the padding share. Vertical lines are policy changes.",
+    ),
+    (
+        "cost_roi.png",
+        "Cost, net value and return",
+        "Bottom left, the headline: net value per week in US dollars (blue), the value of the extra output AI brought minus the token bill; rework, bot noise, padding time and incidents (red) are already taken out of it. Above zero, AI paid for itself that week. Top left: the weekly token bill. Top right: this run's annual token cost per employee beside the benchmark of half a salary in tokens. Bottom right: output dollars returned per token dollar, with break-even (1) as a red dashed line; it is small because it misleads on its own: cutting spend can raise it while destroying value.",
+    ),
+    (
+        "incidents.png",
+        "Bots and incidents",
+        "Red bars, left axis: incidents per week, unintended actions by employees' bots (each costs lost output). Green line, right axis: how many bots have been built so far. Broad bot permissions make each action riskier; more bots make more actions.",
+    ),
+];
+
+/// Build the run's report. `charts_dir` holds the chart PNGs (`None`: charts were skipped);
+/// `command` is the command line that made the run.
+pub fn build(
+    p: &Projections,
+    scenario: &Scenario,
+    charts_dir: Option<&Path>,
+    command: &str,
+) -> Result<Report, ReportError> {
+    let s = &p.summary;
+    let mut r = Report::new(format!("tokenmaxx run: {}", s.scenario));
+    r.subtitle = Some(format!(
+        "{} | {} employees x {} weeks | seed {}, replication {}",
+        s.description, s.employees, s.weeks, s.seed, s.replication
+    ));
+    r.headline = s.headline();
+    r.section(timeline_section(&p.policy_marks));
+    match charts_dir {
+        Some(dir) => {
+            for (file, heading, read) in CHART_GUIDE {
+                let section = Section::new(*heading).read(*read);
+                r.section(section.png_file(&dir.join(file), format!("{heading} ({file})"))?);
+            }
+        }
+        None => {
+            r.section(Section::new("Charts").note(
+                "Charts were skipped (the run was made with --no-charts). Run again without it to see them here.",
+            ));
+        }
+    }
+    r.section(figures_section(s));
+    r.section(deciles_section(p));
+    r.section(weekly_section(&p.weekly));
+    r.section(
+        Section::new("The scenario as run")
+            .read("Every parameter of the run, defaults and extended scenarios included, as a scenario file: save it as a .toml file and give it to tokenmaxx run to reproduce this run exactly.")
+            .code(scenario.resolved_toml.clone()),
+    );
+    r.footer = Footer {
+        command: command.to_string(),
+        seed: Some(s.seed),
+        replications: Some(format!("1 (replication {})", s.replication)),
+        facts: vec![
+            ("scenario".into(), s.scenario.clone()),
+            (
+                "size".into(),
+                format!("{} employees x {} weeks", s.employees, s.weeks),
+            ),
+        ],
+    };
+    Ok(r)
+}
+
+/// Build the report and write it as `dir/report.html`.
+pub fn write(
+    dir: &Path,
+    p: &Projections,
+    scenario: &Scenario,
+    charts_dir: Option<&Path>,
+    command: &str,
+) -> Result<(), ReportError> {
+    build(p, scenario, charts_dir, command)?.write(&dir.join(FILE))
+}
+
+/// The command line of this process, quoted for a POSIX shell where needed, the program named
+/// by its file name.
+pub fn command_line() -> String {
+    std::env::args()
+        .enumerate()
+        .map(|(i, a)| {
+            if i == 0 {
+                Path::new(&a)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or(a)
+            } else {
+                shell_quote(&a)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn shell_quote(a: &str) -> String {
+    let plain = !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', "'\\''"))
+    }
+}
+
+fn timeline_section(marks: &[PolicyMark]) -> Section {
+    let section = Section::new("Policy timeline").read(
+        "Each row is a policy change, in force from the start of its week (week 0 is what applied from the first day). The charts draw these weeks as labelled vertical lines.",
+    );
+    if marks.is_empty() {
+        return section
+            .paragraph("No policy was set at any point: AI tools were simply available.");
+    }
+    let mut t = Table::new(["week", "change", "in plain words"]);
+    for m in marks {
+        t.push(vec![
+            Cell::num(m.week.to_string(), m.week as f64),
+            m.label.clone().into(),
+            explain_mark(&m.label).into(),
+        ]);
+    }
+    section.table(t)
+}
+
+/// A policy mark's label (see the projections' `mark_label`) in plain words.
+pub fn explain_mark(label: &str) -> String {
+    let rest = |prefix: &str| label.strip_prefix(prefix).unwrap_or("").trim().to_string();
+    match label {
+        l if l.starts_with("target ") && l != "target off" => format!(
+            "Adoption target: {} of the tracked employees are expected to use AI every week (counted by tokens).",
+            rest("target ")
+        ),
+        "target off" => "The adoption target is dropped.".into(),
+        "leaderboard off" => "The token leaderboard is shut down.".into(),
+        l if l.starts_with("leaderboard ") => {
+            let r = rest("leaderboard ");
+            let (scope, vis) = r.split_once(' ').unwrap_or((r.as_str(), ""));
+            format!("A token leaderboard ranks employees {scope}-wide by tokens used; visible to: {vis}.")
+        }
+        l if l.starts_with("visibility ") => format!(
+            "The leaderboard stays, but is now visible to: {}.",
+            rest("visibility ")
+        ),
+        "bots off" => "The agent platform is withdrawn.".into(),
+        l if l.starts_with("bots ") => format!(
+            "An agent platform: employees can build bots that act with {} permissions.",
+            rest("bots ").trim_matches(|c| c == '(' || c == ')')
+        ),
+        "statement" => "An official statement that token counts will not affect reviews (believed as far as people trust it).".into(),
+        "managers" => "Managers' settings (attention, nudges, weight of tokens in reviews).".into(),
+        "budget" => "A token budget caps each employee's weekly tokens.".into(),
+        "budget off" => "The token budget is lifted.".into(),
+        "costs visible" => "Everyone sees the dollar cost of their own usage.".into(),
+        "costs hidden" => "Usage costs are no longer shown.".into(),
+        "outcome metrics" => "Reviews and any leaderboard rank output, not tokens.".into(),
+        "token metrics" => "Reviews and any leaderboard go back to counting tokens.".into(),
+        other => other.to_string(),
+    }
+}
+
+fn pct(v: f64) -> Cell {
+    Cell::num(format!("{:.1}%", v * 100.0), v)
+}
+
+fn signed_pct(v: f64) -> Cell {
+    Cell::num(format!("{:+.1}%", v * 100.0), v)
+}
+
+fn dollars(v: f64) -> Cell {
+    Cell::num(usd(v), v)
+}
+
+fn units(v: f64, unit: &str) -> Cell {
+    Cell::num(format!("{v:.1} {unit}"), v)
+}
+
+fn times(v: f64) -> Cell {
+    Cell::num(format!("{v:.2}x"), v)
+}
+
+fn tokens(v: f64) -> Cell {
+    Cell::num(format!("{} tokens", count(v)), v)
+}
+
+/// A summary figure in words, its value with its unit, and its summary.json key.
+type Figure = (&'static str, Cell, &'static str);
+
+/// The summary figures, in words, with units, and the summary.json key each comes from.
+fn figure_rows(s: &Summary) -> Vec<Figure> {
+    let mut rows = money_figures(s);
+    rows.extend(token_figures(s));
+    rows.extend(people_figures(s));
+    rows
+}
+
+/// Value and cost.
+fn money_figures(s: &Summary) -> Vec<Figure> {
+    vec![
+        (
+            "Net value a year per employee",
+            dollars(s.net_value_per_employee_year_usd),
+            "net_value_per_employee_year_usd",
+        ),
+        (
+            "Net value, whole run",
+            dollars(s.net_value_usd),
+            "net_value_usd",
+        ),
+        (
+            "Output over working without AI",
+            signed_pct(s.output_uplift),
+            "output_uplift",
+        ),
+        (
+            "Output dollars per token dollar",
+            s.roi
+                .map_or_else(|| "no cost".into(), |v| Cell::num(format!("{v:.2} $/$"), v)),
+            "roi",
+        ),
+        ("Token cost, whole run", dollars(s.cost_usd), "cost_usd"),
+        (
+            "Token cost a year per employee",
+            dollars(s.annual_cost_per_employee_usd),
+            "annual_cost_per_employee_usd",
+        ),
+        (
+            "Token cost as a share of salary",
+            pct(s.cost_share_of_salary),
+            "cost_share_of_salary",
+        ),
+        (
+            "Median monthly cost of a genuinely active user",
+            dollars(s.median_monthly_cost_per_active_usd),
+            "median_monthly_cost_per_active_usd",
+        ),
+    ]
+}
+
+/// Tokens, padding and adoption.
+fn token_figures(s: &Summary) -> Vec<Figure> {
+    vec![
+        ("Tokens, all", tokens(s.tokens_total), "tokens_total"),
+        (
+            "Tokens on real work by people",
+            tokens(s.tokens_genuine),
+            "tokens_genuine",
+        ),
+        (
+            "Tokens on useful bot work",
+            tokens(s.tokens_bot),
+            "tokens_bot",
+        ),
+        (
+            "Padding tokens (bought nothing)",
+            tokens(s.tokens_padding),
+            "tokens_padding",
+        ),
+        (
+            "Padding share of all tokens",
+            pct(s.padding_share),
+            "padding_share",
+        ),
+        (
+            "Highest weekly padding share",
+            Cell::num(
+                format!(
+                    "{:.1}% (week {})",
+                    s.peak_padding_share * 100.0,
+                    s.peak_padding_week
+                ),
+                s.peak_padding_share,
+            ),
+            "peak_padding_share",
+        ),
+        (
+            "Median user's tokens per week",
+            tokens(s.median_weekly_tokens_per_user),
+            "median_weekly_tokens_per_user",
+        ),
+        (
+            "Weekly active on the dashboard (mean)",
+            pct(s.mean_reported_active_share),
+            "mean_reported_active_share",
+        ),
+        (
+            "Weekly active genuinely (mean)",
+            pct(s.mean_genuine_active_share),
+            "mean_genuine_active_share",
+        ),
+        (
+            "Reported minus genuine activity",
+            Cell::num(
+                format!("{:+.1} points", s.reported_vs_genuine_gap * 100.0),
+                s.reported_vs_genuine_gap,
+            ),
+            "reported_vs_genuine_gap",
+        ),
+        (
+            "First week the target was reported met",
+            s.first_week_target_met.map_or_else(
+                || "never".into(),
+                |w| Cell::num(format!("week {w}"), w as f64),
+            ),
+            "first_week_target_met",
+        ),
+    ]
+}
+
+/// Heavy users, felt and measured speed-ups, hidden costs and risk.
+fn people_figures(s: &Summary) -> Vec<Figure> {
+    let pw = "person-weeks";
+    vec![
+        (
+            "Top tenth's tokens over the median user's",
+            times(s.top_decile_token_ratio),
+            "top_decile_token_ratio",
+        ),
+        (
+            "Top tenth's output over the median user's",
+            times(s.top_decile_output_ratio),
+            "top_decile_output_ratio",
+        ),
+        (
+            "Speed-up users feel (median)",
+            signed_pct(s.perceived_uplift),
+            "perceived_uplift",
+        ),
+        (
+            "Speed-up users have (median)",
+            signed_pct(s.measured_uplift),
+            "measured_uplift",
+        ),
+        (
+            "Users who say AI makes them faster",
+            pct(s.say_faster_share),
+            "say_faster_share",
+        ),
+        (
+            "Users who are faster",
+            pct(s.are_faster_share),
+            "are_faster_share",
+        ),
+        (
+            "Output lost to rework",
+            units(s.rework_cost, pw),
+            "rework_cost",
+        ),
+        (
+            "Output lost to bot noise",
+            units(s.noise_cost, pw),
+            "noise_cost",
+        ),
+        (
+            "Working time spent padding",
+            units(s.padding_time_cost, pw),
+            "padding_time_cost",
+        ),
+        (
+            "Bots built",
+            Cell::num(s.bots_deployed.to_string(), s.bots_deployed as f64),
+            "bots_deployed",
+        ),
+        (
+            "Bot incidents",
+            Cell::num(s.incidents.to_string(), s.incidents as f64),
+            "incidents",
+        ),
+        (
+            "Output lost to incidents",
+            units(s.incident_cost, pw),
+            "incident_cost",
+        ),
+        (
+            "Gini of tokens among users (0 equal, 1 one user)",
+            Cell::num(format!("{:.2}", s.token_gini), s.token_gini),
+            "token_gini",
+        ),
+        (
+            "Employees who used AI at all",
+            Cell::num(s.users.to_string(), s.users as f64),
+            "users",
+        ),
+    ]
+}
+
+fn figures_section(s: &Summary) -> Section {
+    let mut t = Table::new(["figure", "value", "in summary.json"]).sortable();
+    for (words, value, key) in figure_rows(s) {
+        t.push(vec![words.into(), value, key.into()]);
+    }
+    Section::new("Key figures")
+        .read(format!(
+            "The run's headline figures with their units. A person-week is one employee's week of output without AI, worth {} (salary / 52). Shares of employees are of the tracked groups. Click a heading to sort.",
+            usd(s.output_unit_usd)
+        ))
+        .table(t)
+}
+
+fn deciles_section(p: &Projections) -> Section {
+    let mut t = Table::new([
+        "tenth by tokens",
+        "employees",
+        "mean tokens (whole run)",
+        "mean output (person-weeks)",
+        "tokens over median user",
+        "output over median user",
+    ])
+    .sortable();
+    for d in &p.deciles {
+        t.push(vec![
+            Cell::num(d.decile.to_string(), d.decile as f64),
+            Cell::num(d.agents.to_string(), d.agents as f64),
+            tokens(d.mean_tokens),
+            Cell::num(format!("{:.1}", d.mean_output), d.mean_output),
+            times(d.token_ratio),
+            times(d.output_ratio),
+        ]);
+    }
+    Section::new("Heavy and light users (deciles.csv)")
+        .read("Employees who used any tokens, split into ten equal groups by total tokens, 1 the lightest and 10 the heaviest. The last two columns compare each group's average with the median user: if tokens climb tenfold while output barely moves, the extra tokens are not buying work.")
+        .table(t)
+}
+
+/// The weeks the weekly table shows: all of them up to 60, else an even sample of about 50
+/// that keeps the first and last week.
+fn sampled_weeks(n: usize) -> Vec<usize> {
+    if n <= 60 {
+        return (0..n).collect();
+    }
+    let stride = n.div_ceil(50);
+    let mut weeks: Vec<usize> = (0..n).step_by(stride).collect();
+    if weeks.last() != Some(&(n - 1)) {
+        weeks.push(n - 1);
+    }
+    weeks
+}
+
+fn weekly_section(weekly: &[WeeklyRow]) -> Section {
+    let mut t = Table::new([
+        "week",
+        "active (dashboard)",
+        "active (genuine)",
+        "tokens",
+        "padding share",
+        "output over no AI",
+        "token cost",
+        "net value",
+        "incidents",
+        "bots",
+        "leaderboard",
+    ])
+    .sortable();
+    let picked = sampled_weeks(weekly.len());
+    for &i in &picked {
+        let w = &weekly[i];
+        let board = match w.visibility.as_str() {
+            "" => w.leaderboard.clone(),
+            // No-break spaces keep "org (manager only)" on one line.
+            v => format!("{}\u{a0}({})", w.leaderboard, v.replace('_', "\u{a0}")),
+        };
+        t.push(vec![
+            Cell::num(w.week.to_string(), w.week as f64),
+            pct(w.reported_active_share),
+            pct(w.genuine_active_share),
+            Cell::num(count(w.tokens_total), w.tokens_total),
+            pct(w.padding_share),
+            signed_pct(w.output_uplift),
+            dollars(w.cost_usd),
+            dollars(w.net_value_usd),
+            Cell::num(w.incidents.to_string(), w.incidents as f64),
+            Cell::num(w.bots_deployed.to_string(), w.bots_deployed as f64),
+            board.into(),
+        ]);
+    }
+    let which = if picked.len() == weekly.len() {
+        "every week".to_string()
+    } else {
+        format!("{} of {} weeks, evenly spaced", picked.len(), weekly.len())
+    };
+    Section::new("Week by week (weekly.csv)")
+        .read(format!(
+            "Selected columns of weekly.csv, {which}; the file beside this report has every week and column. Activity is the share of the tracked employees who used AI that week; tokens and money are the week's totals, in US dollars. Click a heading to sort."
+        ))
+        .table(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_chart_of_a_run_has_a_guide() {
+        let files: Vec<&str> = CHART_GUIDE.iter().map(|g| g.0).collect();
+        assert_eq!(files, crate::report::charts::FILES);
+    }
+
+    #[test]
+    fn long_runs_are_sampled_with_both_ends() {
+        assert_eq!(sampled_weeks(52).len(), 52);
+        let w = sampled_weeks(104);
+        assert_eq!((w[0], *w.last().unwrap()), (0, 103));
+        assert!(w.len() <= 53, "{}", w.len());
+    }
+
+    #[test]
+    fn every_mark_label_has_plain_words() {
+        for label in [
+            "target 80%",
+            "leaderboard org public",
+            "visibility manager only",
+            "bots (least privilege)",
+            "statement",
+            "leaderboard off",
+        ] {
+            let words = explain_mark(label);
+            assert_ne!(words, label);
+            assert!(words.ends_with('.'), "{words}");
+        }
+        assert!(explain_mark("bots (least privilege)").contains("least privilege permissions"));
+    }
+
+    #[test]
+    fn command_lines_are_quoted_for_a_shell() {
+        assert_eq!(shell_quote("--employees"), "--employees");
+        assert_eq!(shell_quote("my file.toml"), "'my file.toml'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+    }
+}
