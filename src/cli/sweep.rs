@@ -175,11 +175,40 @@ fn check_same_base(sweep: &Sweep, dir: &Path) -> anyhow::Result<()> {
     anyhow::ensure!(
         stored == sweep.base_table,
         UserError(format!(
-            "the base scenario {base} (or a file it extends) changed since the runs in {} were made (it differs from their {STORED_BASE}); runs of both versions would mix: restore it, or start over without --resume",
-            dir.display()
+            "the base scenario {base} (or a file it extends) changed since the runs in {} were made (it differs from their {STORED_BASE} in {}); runs of both versions would mix: restore it, or start over without --resume",
+            dir.display(),
+            changed_keys(&stored, &sweep.base_table).join(", ")
         ))
     );
     Ok(())
+}
+
+/// The dotted keys whose values differ between two resolved scenarios, with both values (at
+/// most five, then how many more).
+fn changed_keys(old: &toml::Table, new: &toml::Table) -> Vec<String> {
+    fn walk(prefix: &str, a: &toml::Table, b: &toml::Table, out: &mut Vec<String>) {
+        let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        for k in keys {
+            let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            match (a.get(k), b.get(k)) {
+                (Some(toml::Value::Table(x)), Some(toml::Value::Table(y))) => walk(&path, x, y, out),
+                (x, y) if x != y => out.push(format!(
+                    "`{path}` {} -> {}",
+                    x.map_or("(absent)".into(), |v| v.to_string()),
+                    y.map_or("(absent)".into(), |v| v.to_string())
+                )),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk("", old, new, &mut out);
+    if out.len() > 5 {
+        let more = out.len() - 5;
+        out.truncate(5);
+        out.push(format!("and {more} more"));
+    }
+    out
 }
 
 /// Journals runs as they finish on worker threads and moves the progress bar; keeps the first

@@ -474,6 +474,7 @@ fn resume_after_the_base_or_a_layer_it_extends_changed_is_refused() {
     let o = tokenmaxx(&dir, &sweep);
     refused(&o, "changed since the runs");
     assert!(stderr(&o).contains("tiny.toml"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("`employees`"), "names what changed: {}", stderr(&o));
     assert_eq!(std::fs::read(dir.join("s/journal.jsonl")).unwrap(), journal);
 }
 
