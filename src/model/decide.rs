@@ -534,28 +534,11 @@ fn incidents<R: Rng + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{GroupSet, Leaderboard, RankScope, Target};
-    use crate::scenario::{Scenario, Source};
+    use crate::model::testkit::{scenario, traits};
+    use crate::policy::{Leaderboard, RankScope};
     use rand::SeedableRng;
     use rand::rngs::Xoshiro256PlusPlus;
 
-    fn scenario() -> Scenario {
-        Scenario::load(&Source::Builtin("baseline".into())).unwrap()
-    }
-
-    fn traits() -> Traits {
-        Traits {
-            skill: 1.0,
-            ai_fit: 0.5,
-            proficiency0: 0.5,
-            career_concern: 0.5,
-            status_drive: 0.5,
-            gaming_aversion: 1.0,
-            token_intensity: 1.0,
-            trust: 0.5,
-            optimism: 0.2,
-        }
-    }
 
     #[test]
     fn planned_use_is_the_best_response_to_the_perceived_gain() {
@@ -686,14 +669,7 @@ mod tests {
     #[test]
     fn a_target_pulls_inactive_agents_up_to_theta_only() {
         let s = scenario();
-        let mut policy = PolicyState::default();
-        let mut set = GroupSet::default();
-        set.insert(0);
-        policy.target = Some(Target {
-            share: 0.8,
-            theta_tokens: 5e5,
-            applies_to: set,
-        });
+        let policy = crate::model::testkit::target_policy();
         let ctx = WeekContext {
             week: 10,
             org_adopt_share: 0.5,
@@ -743,14 +719,7 @@ mod tests {
         // given a target and a public board, when the last review put something at stake, then
         // the target pull and the career part of the rank pull grow, the status part does not
         let s = scenario();
-        let mut policy = PolicyState::default();
-        let mut set = GroupSet::default();
-        set.insert(0);
-        policy.target = Some(Target {
-            share: 0.8,
-            theta_tokens: 5e5,
-            applies_to: set,
-        });
+        let mut policy = crate::model::testkit::target_policy();
         policy.apply(&crate::policy::PolicyChange::Leaderboard(Some(
             Leaderboard {
                 scope: RankScope::Org,

@@ -94,25 +94,8 @@ pub fn noise_per_member(s: &Scenario, actions: f64, members: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Source;
+    use crate::model::testkit::{scenario, traits};
 
-    fn scenario() -> Scenario {
-        Scenario::load(&Source::Builtin("baseline".into())).unwrap()
-    }
-
-    fn traits() -> Traits {
-        Traits {
-            skill: 1.0,
-            ai_fit: 0.5,
-            proficiency0: 0.5,
-            career_concern: 0.5,
-            status_drive: 0.5,
-            gaming_aversion: 1.0,
-            token_intensity: 1.0,
-            trust: 0.5,
-            optimism: 0.2,
-        }
-    }
 
     fn input() -> WorkInput {
         WorkInput {
