@@ -462,7 +462,7 @@ impl Snapshot {
                 .clone()
                 .filter(|&i| st.last_bot[i] > 0.0)
                 .map(|i| (st.last_bot[i] + st.last_padding[i]) / s.bots.tokens_per_action)
-                .sum();
+                .fold(0.0, |a, b| a + b); // from +0.0: an empty f64 sum is -0.0
             team_noise[j] = work::noise_per_member(s, actions, r.len());
             team_in_target[j] = policy
                 .target
