@@ -380,14 +380,7 @@ pub fn decide<R: Rng + ?Sized>(
     // 2. Habit: a first trial, a revision, or last week's level.
     let price_cost = price_cost_per_token(s, policy);
     let best = adoption::planned_use(s, t, a.proficiency, price_cost);
-    let input = UseInput {
-        rollout_now: i64::from(ctx.week) == s.adoption.rollout_week,
-        level: a.use_level,
-        team_share: a.team_adopt_share,
-        org_share: ctx.org_adopt_share,
-        best,
-    };
-    let mut use_change = adoption::start_of_week(s, t, input, rng.random::<f64>());
+    let mut use_change = habit(s, ctx, a, best, rng);
     let level = use_change.map_or(a.use_level, |c| c.0);
 
     // 2b. Awareness of a leaderboard spreads over weeks, faster in teams that already pad.
@@ -424,15 +417,8 @@ pub fn decide<R: Rng + ?Sized>(
 
     // 6. Incidents, 7. the week's work.
     let incidents = incidents(s, policy, bot_running, bot + padding, rng, incident_costs);
-    let input = WorkInput {
-        q: a.proficiency,
-        genuine,
-        bot,
-        padding,
-        bot_running,
-        noise: a.team_noise,
-        incidents,
-    };
+    let (q, noise) = (a.proficiency, a.team_noise);
+    let input = WorkInput { q, genuine, bot, padding, bot_running, noise, incidents };
     AgentWeek {
         built_bot,
         use_change,
@@ -442,6 +428,24 @@ pub fn decide<R: Rng + ?Sized>(
         bot,
         work: work::week(s, t, input),
     }
+}
+
+/// This week's change of habit, from one draw (see [`adoption::start_of_week`]).
+fn habit<R: Rng + ?Sized>(
+    s: &Scenario,
+    ctx: &WeekContext,
+    a: &AgentView,
+    best: f64,
+    rng: &mut R,
+) -> Option<(f64, UseCause)> {
+    let input = UseInput {
+        rollout_now: i64::from(ctx.week) == s.adoption.rollout_week,
+        level: a.use_level,
+        team_share: a.team_adopt_share,
+        org_share: ctx.org_adopt_share,
+        best,
+    };
+    adoption::start_of_week(s, a.traits, input, rng.random::<f64>())
 }
 
 impl AgentWeek {

@@ -7,7 +7,7 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::{
-    ACCENT, FONT, GENUINE, GREY, SIZE, chart_err, draw_marks, legend, subtitle, usd, week_mesh,
+    ACCENT, FONT, GENUINE, GREY, SIZE, chart_err, draw_marks, subtitle, usd, week_mesh,
     weekly_top,
 };
 use crate::projections::Projections;
@@ -18,7 +18,6 @@ pub const HALF_SALARY: f64 = 0.5;
 
 pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
     let err = chart_err(path);
-    let s = &p.summary;
     let weeks = p.weekly.len().max(1) as f64;
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
@@ -56,47 +55,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
     ))
     .map_err(&err)?;
 
-    // Annual cost per employee against the half-salary benchmark.
-    let salary = if s.cost_share_of_salary > 0.0 {
-        s.annual_cost_per_employee_usd / s.cost_share_of_salary
-    } else {
-        0.0
-    };
-    let bench = HALF_SALARY * salary;
-    let bars = [
-        ("this run", s.annual_cost_per_employee_usd, GENUINE),
-        ("half salary", bench, GREY),
-    ];
-    let bar_top = bars.iter().map(|b| b.1).fold(1.0f64, f64::max) * 1.2;
-    let mut bc = ChartBuilder::on(&bench_area)
-        .margin(15)
-        .caption("annual cost per employee", (FONT, 16))
-        .x_label_area_size(30)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0f64..2f64, 0f64..bar_top)
-        .map_err(&err)?;
-    bc.configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_label_formatter(&|v| usd(*v))
-        .label_style((FONT, 14))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(&err)?;
-    for (k, (label, v, color)) in bars.iter().enumerate() {
-        let x = k as f64;
-        bc.draw_series(std::iter::once(Rectangle::new(
-            [(x + 0.15, 0.0), (x + 0.85, *v)],
-            color.mix(0.8).filled(),
-        )))
-        .map_err(&err)?;
-        bc.draw_series(std::iter::once(Text::new(
-            format!("{label}: {}", usd(*v)),
-            (x + 0.1, (*v + bar_top * 0.03).min(bar_top * 0.95)),
-            (FONT, 13).into_font(),
-        )))
-        .map_err(&err)?;
-    }
+    draw_benchmark(&bench_area, p, path)?;
 
     let (net_area, roi_area) = lower.split_horizontally(850);
     draw_net_value(&net_area, p, path)?;
@@ -121,19 +80,18 @@ fn draw_net_value(area: &Area, p: &Projections, path: &Path) -> Result<(), Repor
         (lo.min(v[0]).min(v[1]), hi.max(v[0]).max(v[1]))
     });
     let pad = (hi - lo).max(1.0) * 0.12;
+    // The key is the caption (a legend box would cover the policy labels or a line).
     let mut c = ChartBuilder::on(area)
         .margin(15)
+        .caption(
+            "Net value per week (blue): output gained minus token cost.  Hidden costs already out of it (red): rework, bot noise, padding time, incidents",
+            (FONT, 14),
+        )
         .x_label_area_size(45)
         .y_label_area_size(80)
         .build_cartesian_2d(0f64..weeks, (lo - pad)..(hi + pad))
         .map_err(&err)?;
-    week_mesh(
-        &mut c,
-        "net value per week: output gained minus token cost",
-        &|v| usd(*v),
-        15,
-    )
-    .map_err(&err)?;
+    week_mesh(&mut c, "US dollars per week", &|v| usd(*v), 15).map_err(&err)?;
     let top = hi + pad;
     draw_marks(
         &mut c,
@@ -154,17 +112,13 @@ fn draw_net_value(area: &Area, p: &Projections, path: &Path) -> Result<(), Repor
         p.weekly.iter().map(|r| (r.week as f64, r.net_value_usd)),
         GENUINE.stroke_width(3),
     ))
-    .map_err(&err)?
-    .label("net value")
-    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GENUINE.stroke_width(3)));
+    .map_err(&err)?;
     c.draw_series(LineSeries::new(
         p.weekly.iter().map(|r| (r.week as f64, hidden(r))),
         ACCENT.stroke_width(2),
     ))
-    .map_err(&err)?
-    .label("hidden costs (rework, noise, padding time, incidents)")
-    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], ACCENT.stroke_width(2)));
-    legend(&mut c, SeriesLabelPosition::UpperLeft).map_err(&err)
+    .map_err(&err)?;
+    Ok(())
 }
 
 /// Weekly ROI with the break-even line.
@@ -204,5 +158,53 @@ fn draw_roi(area: &Area, p: &Projections, path: &Path) -> Result<(), ReportError
     .map_err(&err)?;
     rc.draw_series(LineSeries::new(roi, GENUINE.stroke_width(2)))
         .map_err(&err)?;
+    Ok(())
+}
+
+/// The annual token cost per employee against the "half the salary in tokens" benchmark.
+fn draw_benchmark(area: &Area, p: &Projections, path: &Path) -> Result<(), ReportError> {
+    let err = chart_err(path);
+    let s = &p.summary;
+    let salary = if s.cost_share_of_salary > 0.0 {
+        s.annual_cost_per_employee_usd / s.cost_share_of_salary
+    } else {
+        0.0
+    };
+    let bench = HALF_SALARY * salary;
+    let bars = [
+        ("this run", s.annual_cost_per_employee_usd, GENUINE),
+        ("half salary", bench, GREY),
+    ];
+    let bar_top = bars.iter().map(|b| b.1).fold(1.0f64, f64::max) * 1.2;
+    let mut bc = ChartBuilder::on(area)
+        .margin(15)
+        .caption("annual cost per employee", (FONT, 16))
+        .x_label_area_size(30)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0f64..2f64, 0f64..bar_top)
+        .map_err(&err)?;
+    bc.configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_label_formatter(&|v| usd(*v))
+        .label_style((FONT, 14))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(&err)?;
+    for (k, (label, v, color)) in bars.iter().enumerate() {
+        let x = k as f64;
+        bc.draw_series(std::iter::once(Rectangle::new(
+            [(x + 0.15, 0.0), (x + 0.85, *v)],
+            color.mix(0.8).filled(),
+        )))
+        .map_err(&err)?;
+        bc.draw_series(std::iter::once(Text::new(
+            format!("{label}: {}", usd(*v)),
+            (x + 0.1, (*v + bar_top * 0.03).min(bar_top * 0.95)),
+            (FONT, 13).into_font(),
+        )))
+        .map_err(&err)?;
+    }
+
     Ok(())
 }
