@@ -122,11 +122,11 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
     );
 
     // 2. Concentration.
-    let g = base.summary.token_gini;
+    let g = base.summary.token_gini_users;
     fact(
         2,
         "token Gini among users (baseline)",
-        &[("token_gini", g)],
+        &[("token_gini_users", g)],
         "in [0.5, 0.8]",
         within(g, 0.5, 0.8),
     );
