@@ -341,14 +341,18 @@ fn gain_facts(base: &Projections, rollout: &Projections, fact: &mut FactFn) {
         felt - real >= 0.10,
     );
     let quarter = |q: usize| {
-        let rows = &base.weekly[(q * 13).min(base.weekly.len())..((q + 1) * 13).min(base.weekly.len())];
+        let rows =
+            &base.weekly[(q * 13).min(base.weekly.len())..((q + 1) * 13).min(base.weekly.len())];
         mean(rows.iter().map(|r| r.output_uplift))
     };
     let (first, last) = (quarter(0), quarter(3));
     fact(
         14,
         "the org-level gain stays near 10% instead of climbing through the year (baseline)",
-        &[("uplift_first_quarter", first), ("uplift_last_quarter", last)],
+        &[
+            ("uplift_first_quarter", first),
+            ("uplift_last_quarter", last),
+        ],
         "both quarters in [0.03, 0.20]; last minus first < 0.05",
         (0.03..=0.20).contains(&first) && (0.03..=0.20).contains(&last) && last - first < 0.05,
     );
@@ -383,9 +387,24 @@ mod tests {
         let runs = run_scenarios(1, 300).unwrap();
         type Set = fn(&mut BTreeMap<&'static str, Projections>, f64);
         let cases: [(u8, Set, f64, f64); 3] = [
-            (2, |r, v| r.get_mut("baseline").unwrap().summary.token_gini_users = v, 0.65, 0.95),
-            (4, |r, v| r.get_mut("baseline").unwrap().summary.output_uplift = v, 0.10, 0.40),
-            (10, |r, v| r.get_mut("baseline").unwrap().summary.padding_share = v, 0.0, 0.03),
+            (
+                2,
+                |r, v| r.get_mut("baseline").unwrap().summary.token_gini_users = v,
+                0.65,
+                0.95,
+            ),
+            (
+                4,
+                |r, v| r.get_mut("baseline").unwrap().summary.output_uplift = v,
+                0.10,
+                0.40,
+            ),
+            (
+                10,
+                |r, v| r.get_mut("baseline").unwrap().summary.padding_share = v,
+                0.0,
+                0.03,
+            ),
         ];
         for (id, set, inside, outside) in cases {
             let (mut good, mut bad) = (runs.clone(), runs.clone());
@@ -393,10 +412,19 @@ mod tests {
             set(&mut bad, outside);
             let (good, bad) = (verdicts(&good), verdicts(&bad));
             assert_eq!(good.len(), 14);
-            assert!(good[&id], "fact {id} fails with its figure inside the tolerance");
-            assert!(!bad[&id], "fact {id} passes with its figure outside the tolerance");
+            assert!(
+                good[&id],
+                "fact {id} fails with its figure inside the tolerance"
+            );
+            assert!(
+                !bad[&id],
+                "fact {id} passes with its figure outside the tolerance"
+            );
             for other in good.keys().filter(|&&k| k != id) {
-                assert_eq!(good[other], bad[other], "fact {other} moved with fact {id}'s figure");
+                assert_eq!(
+                    good[other], bad[other],
+                    "fact {other} moved with fact {id}'s figure"
+                );
             }
         }
     }

@@ -224,7 +224,11 @@ fn the_headline_leader_line_ends_on_the_top_decile_point() {
     let x_lo = users.iter().map(|u| u.0).fold(f64::INFINITY, f64::min) / 1.5;
     let x_hi = users.iter().map(|u| u.0).fold(0.0, f64::max) * 1.5;
     let y_hi = users.iter().map(|u| u.1).fold(0.0, f64::max).max(1.0) * 1.05;
-    let y_lo = users.iter().map(|u| u.1).fold(f64::INFINITY, f64::min).min(0.0);
+    let y_lo = users
+        .iter()
+        .map(|u| u.1)
+        .fold(f64::INFINITY, f64::min)
+        .min(0.0);
     let (h, rows) = read_csv(&out.join("deciles.csv"));
     let (tokens, output) = (
         column(&h, &rows, "mean_tokens")[9],

@@ -91,7 +91,9 @@ fn default_run_writes_all_reports_with_the_spec_columns_and_a_summary() {
         .sum::<f64>()
         / (n * n);
     let gini = mean_abs_diff / (2.0 * users.iter().sum::<f64>() / n);
-    let reported = summary["token_gini_users"].as_f64().expect("token_gini_users");
+    let reported = summary["token_gini_users"]
+        .as_f64()
+        .expect("token_gini_users");
     assert!((reported - gini).abs() < 1e-9, "{reported} against {gini}");
     // The summary's top-decile ratio is deciles.csv's last row.
     let ratio = column(&dh, &deciles, "token_ratio")[9];

@@ -95,8 +95,18 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
     let (padders, honest): (Vec<&&AgentRow>, Vec<&&AgentRow>) =
         points.iter().partition(|a| is_padder(a));
     for (agents, colour, alpha, label) in [
-        (&honest, GENUINE, 0.35, format!("non-padders (n={})", honest.len())),
-        (&padders, PADDING, 0.45, format!("padders, >=10% padding (n={})", padders.len())),
+        (
+            &honest,
+            GENUINE,
+            0.35,
+            format!("non-padders (n={})", honest.len()),
+        ),
+        (
+            &padders,
+            PADDING,
+            0.45,
+            format!("padders, >=10% padding (n={})", padders.len()),
+        ),
     ] {
         chart
             .draw_series(agents.iter().map(|a| {
