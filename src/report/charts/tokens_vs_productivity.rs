@@ -59,20 +59,20 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
     let (title, body) = root.split_vertically(70);
-    title
-        .draw(&Text::new(
-            "Token spend versus productivity",
-            (20, 10),
-            (FONT, 30).into_font().style(FontStyle::Bold),
-        ))
-        .map_err(&err)?;
-    title
-        .draw(&Text::new(
+    for (text, y, font) in [
+        (
+            "Token spend versus productivity".to_string(),
+            10,
+            TextStyle::from((FONT, 30).into_font().style(FontStyle::Bold)),
+        ),
+        (
             subtitle(p),
-            (20, 45),
+            45,
             (FONT, 18).into_font().color(&BLACK.mix(0.7)),
-        ))
-        .map_err(&err)?;
+        ),
+    ] {
+        title.draw(&Text::new(text, (20, y), font)).map_err(&err)?;
+    }
 
     let mut chart = ChartBuilder::on(&body)
         .margin(20)
@@ -92,34 +92,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         .draw()
         .map_err(&err)?;
 
-    let (padders, honest): (Vec<&&AgentRow>, Vec<&&AgentRow>) =
-        points.iter().partition(|a| is_padder(a));
-    for (agents, colour, alpha, label) in [
-        (
-            &honest,
-            GENUINE,
-            0.35,
-            format!("non-padders (n={})", honest.len()),
-        ),
-        (
-            &padders,
-            PADDING,
-            0.45,
-            format!("padders, >=10% padding (n={})", padders.len()),
-        ),
-    ] {
-        chart
-            .draw_series(agents.iter().map(|a| {
-                Circle::new(
-                    (a.tokens_total, a.output_total / weeks),
-                    2,
-                    colour.mix(alpha).filled(),
-                )
-            }))
-            .map_err(&err)?
-            .label(label)
-            .legend(move |(x, y)| Circle::new((x + 10, y), 5, colour.filled()));
-    }
+    draw_agents(&mut chart, &points, weeks).map_err(&err)?;
 
     let decile_points: Vec<(f64, f64)> = p
         .deciles
@@ -150,6 +123,42 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         headline(&body, anchor, headline_label(&p.summary)).map_err(&err)?;
     }
     root.present().map_err(&err)?;
+    Ok(())
+}
+
+/// The agents' points, non-padders then padders, each a legend entry with its count.
+fn draw_agents<DB: DrawingBackend, X: Ranged<ValueType = f64>, Y: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    points: &[&AgentRow],
+    weeks: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (padders, honest): (Vec<&&AgentRow>, Vec<&&AgentRow>) =
+        points.iter().partition(|a| is_padder(a));
+    for (agents, colour, alpha, label) in [
+        (
+            &honest,
+            GENUINE,
+            0.35,
+            format!("non-padders (n={})", honest.len()),
+        ),
+        (
+            &padders,
+            PADDING,
+            0.45,
+            format!("padders, >=10% padding (n={})", padders.len()),
+        ),
+    ] {
+        chart
+            .draw_series(agents.iter().map(|a| {
+                Circle::new(
+                    (a.tokens_total, a.output_total / weeks),
+                    2,
+                    colour.mix(alpha).filled(),
+                )
+            }))?
+            .label(label)
+            .legend(move |(x, y)| Circle::new((x + 10, y), 5, colour.filled()));
+    }
     Ok(())
 }
 
