@@ -122,11 +122,11 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
     );
 
     // 2. Concentration.
-    let g = base.summary.token_gini;
+    let g = base.summary.token_gini_users;
     fact(
         2,
         "token Gini among users (baseline)",
-        &[("token_gini", g)],
+        &[("token_gini_users", g)],
         "in [0.5, 0.8]",
         within(g, 0.5, 0.8),
     );
@@ -341,14 +341,18 @@ fn gain_facts(base: &Projections, rollout: &Projections, fact: &mut FactFn) {
         felt - real >= 0.10,
     );
     let quarter = |q: usize| {
-        let rows = &base.weekly[(q * 13).min(base.weekly.len())..((q + 1) * 13).min(base.weekly.len())];
+        let rows =
+            &base.weekly[(q * 13).min(base.weekly.len())..((q + 1) * 13).min(base.weekly.len())];
         mean(rows.iter().map(|r| r.output_uplift))
     };
     let (first, last) = (quarter(0), quarter(3));
     fact(
         14,
         "the org-level gain stays near 10% instead of climbing through the year (baseline)",
-        &[("uplift_first_quarter", first), ("uplift_last_quarter", last)],
+        &[
+            ("uplift_first_quarter", first),
+            ("uplift_last_quarter", last),
+        ],
         "both quarters in [0.03, 0.20]; last minus first < 0.05",
         (0.03..=0.20).contains(&first) && (0.03..=0.20).contains(&last) && last - first < 0.05,
     );
@@ -365,4 +369,74 @@ fn first_week(p: &Projections, pred: impl Fn(&WeeklyRow) -> bool) -> Option<u32>
 
 fn sum_output(p: &Projections) -> f64 {
     p.weekly.iter().map(|r| r.output_total).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every fact's verdict, by id.
+    fn verdicts(runs: &BTreeMap<&'static str, Projections>) -> BTreeMap<u8, bool> {
+        evaluate(1, runs).iter().map(|c| (c.id, c.pass)).collect()
+    }
+
+    /// Real projections of a small run, with one summary figure set by hand: inside its
+    /// tolerance the fact passes, outside it fails, and no other fact's verdict moves.
+    #[test]
+    fn a_figure_outside_its_tolerance_fails_exactly_its_fact() {
+        let runs = run_scenarios(1, 300).unwrap();
+        type Set = fn(&mut BTreeMap<&'static str, Projections>, f64);
+        let cases: [(u8, Set, f64, f64); 3] = [
+            (
+                2,
+                |r, v| r.get_mut("baseline").unwrap().summary.token_gini_users = v,
+                0.65,
+                0.95,
+            ),
+            (
+                4,
+                |r, v| r.get_mut("baseline").unwrap().summary.output_uplift = v,
+                0.10,
+                0.40,
+            ),
+            (
+                10,
+                |r, v| r.get_mut("baseline").unwrap().summary.padding_share = v,
+                0.0,
+                0.03,
+            ),
+        ];
+        for (id, set, inside, outside) in cases {
+            let (mut good, mut bad) = (runs.clone(), runs.clone());
+            set(&mut good, inside);
+            set(&mut bad, outside);
+            let (good, bad) = (verdicts(&good), verdicts(&bad));
+            assert_eq!(good.len(), 14);
+            assert!(
+                good[&id],
+                "fact {id} fails with its figure inside the tolerance"
+            );
+            assert!(
+                !bad[&id],
+                "fact {id} passes with its figure outside the tolerance"
+            );
+            for other in good.keys().filter(|&&k| k != id) {
+                assert_eq!(
+                    good[other], bad[other],
+                    "fact {other} moved with fact {id}'s figure"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_failing_fact_says_so_with_its_measured_figure() {
+        let mut runs = run_scenarios(1, 300).unwrap();
+        runs.get_mut("baseline").unwrap().summary.token_gini_users = 0.95;
+        let checks = evaluate(1, &runs);
+        let two = checks.iter().find(|c| c.id == 2).unwrap();
+        assert!(!two.pass);
+        assert_eq!(two.measured_text(), "token_gini_users = 0.950");
+        assert_eq!(two.tolerance, "in [0.5, 0.8]");
+    }
 }

@@ -74,8 +74,8 @@ pub struct WeeklyRow {
     pub leaderboard: String,
     /// `public`, `team`, `manager_only`, `private`, or empty when no leaderboard.
     pub visibility: String,
-    /// Gini coefficient of this week's total tokens over all employees.
-    pub token_gini: f64,
+    /// Gini coefficient of this week's total tokens over all employees (users or not).
+    pub token_gini_all: f64,
     // Extra figures (not columns of weekly.csv) used by the facts check and charts.
     /// Median and 99th percentile of this week's total tokens over all employees.
     #[serde(skip)]
@@ -379,7 +379,7 @@ impl EventSink for Projector {
         let reported_share = share(reported);
         let p50 = stats::quantile_in_place(&mut totals, 0.5).unwrap_or(0.0);
         let p99 = stats::quantile_in_place(&mut totals, 0.99).unwrap_or(0.0);
-        let token_gini = gini(&mut totals);
+        let token_gini_all = gini(&mut totals);
         let usd_per_unit = s.usd_per_output_unit();
         self.weekly.push(WeeklyRow {
             week: b.week,
@@ -431,7 +431,7 @@ impl EventSink for Projector {
                 .map(|l| l.visibility.as_str())
                 .unwrap_or("")
                 .to_string(),
-            token_gini,
+            token_gini_all,
             tokens_p50: p50,
             tokens_p99: p99,
             median_active_cost_usd: median_in_place(&mut active_costs),

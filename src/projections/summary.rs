@@ -73,8 +73,9 @@ pub struct Summary {
     pub incidents: u64,
     pub incident_cost: f64,
     pub bots_deployed: u32,
-    /// Gini of total tokens among agents with any tokens.
-    pub token_gini: f64,
+    /// Gini of the run's total tokens among users (agents with any tokens); weekly.csv's
+    /// `token_gini_all` is each week's, over all employees.
+    pub token_gini_users: f64,
     pub users: u32,
 }
 
@@ -181,7 +182,7 @@ impl Summary {
             incidents: weekly.iter().map(|r| r.incidents as u64).sum(),
             incident_cost: sum(|r| r.incident_cost),
             bots_deployed: weekly.last().map(|r| r.bots_deployed).unwrap_or(0),
-            token_gini: user_gini,
+            token_gini_users: user_gini,
             users: users as u32,
         }
     }

@@ -55,7 +55,7 @@ pub const WEEKLY_COLUMNS: &[&str] = &[
     "bots_deployed",
     "leaderboard",
     "visibility",
-    "token_gini",
+    "token_gini_all",
 ];
 
 /// weekly.csv as a DataFrame.
@@ -106,7 +106,7 @@ pub fn weekly_frame(rows: &[WeeklyRow]) -> Result<DataFrame, ReportError> {
                 .map(|r| r.visibility.as_str())
                 .collect::<Vec<&str>>(),
         ),
-        col("token_gini", f(|r| r.token_gini)),
+        col("token_gini_all", f(|r| r.token_gini_all)),
     ];
     DataFrame::new_infer_height(columns).map_err(table_err("weekly"))
 }

@@ -42,7 +42,7 @@ pub fn figure_names() -> Vec<&'static str> {
         "incidents",
         "incident_cost",
         "bots_deployed",
-        "token_gini",
+        "token_gini_users",
         "users",
         "net_value_usd",
         "net_value_per_employee_year_usd",

@@ -76,6 +76,25 @@ fn default_run_writes_all_reports_with_the_spec_columns_and_a_summary() {
     ] {
         assert!(summary.get(key).is_some(), "summary.json lacks {key}");
     }
+    // Two Gini coefficients, named for their populations: weekly.csv's over all employees each
+    // week, summary.json's over users' run totals (by the mean absolute difference here).
+    assert!(wh.iter().any(|c| c == "token_gini_all") && !wh.iter().any(|c| c == "token_gini"));
+    assert!(summary.get("token_gini").is_none());
+    let users: Vec<f64> = column(&ah, &agents, "tokens_total")
+        .into_iter()
+        .filter(|t| *t > 0.0)
+        .collect();
+    let n = users.len() as f64;
+    let mean_abs_diff: f64 = users
+        .iter()
+        .map(|a| users.iter().map(|b| (a - b).abs()).sum::<f64>())
+        .sum::<f64>()
+        / (n * n);
+    let gini = mean_abs_diff / (2.0 * users.iter().sum::<f64>() / n);
+    let reported = summary["token_gini_users"]
+        .as_f64()
+        .expect("token_gini_users");
+    assert!((reported - gini).abs() < 1e-9, "{reported} against {gini}");
     // The summary's top-decile ratio is deciles.csv's last row.
     let ratio = column(&dh, &deciles, "token_ratio")[9];
     assert!((summary["top_decile_token_ratio"].as_f64().unwrap() - ratio).abs() < 1e-9 * ratio);

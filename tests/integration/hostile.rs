@@ -33,23 +33,32 @@ fn an_unwritable_output_folder_is_a_clear_error_with_nothing_left() {
 
 #[test]
 fn a_population_too_big_for_memory_is_refused_up_front() {
+    // The available memory is injected (1 GiB), so the refusal does not depend on the host:
+    // 2,000,000 employees need about 1.3 GiB.
     let dir = scratch("hostile_huge");
-    let o = tokenmaxx(
-        &dir,
-        &[
+    let o = Command::new(env!("CARGO_BIN_EXE_tokenmaxx"))
+        .args([
             "run",
             "baseline",
             "--employees",
-            "100000000",
+            "2000000",
+            "--weeks",
+            "1",
             "-q",
+            "--no-charts",
             "--out",
             "huge",
-        ],
-    );
+        ])
+        .env("TOKENMAXX_AVAILABLE_MEMORY_BYTES", (1u64 << 30).to_string())
+        .current_dir(&dir)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("100000000 employees need about") && err.contains("GiB"),
+        err.contains(
+            "2000000 employees need about 1.3 GiB of memory, but only 1.0 GiB is available; use fewer employees"
+        ),
         "{err}"
     );
     assert!(!dir.join("huge").exists());

@@ -34,10 +34,9 @@ pub fn sample_points(agents: &[AgentRow], max: usize) -> Vec<&AgentRow> {
     users.into_iter().step_by(stride).collect()
 }
 
-pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
-    let err = chart_err(path);
-    let weeks = p.summary.weeks.max(1) as f64;
-    let points = sample_points(&p.agents, MAX_POINTS);
+/// The data ranges of the chart: total tokens (log axis, padded by half either side) and output
+/// per week (from 0 or below, to 5% above the highest point or 1.0).
+fn ranges(points: &[&AgentRow], weeks: f64) -> ((f64, f64), (f64, f64)) {
     let xs = points.iter().map(|a| a.tokens_total);
     let (mut x_lo, mut x_hi) = xs.fold((f64::INFINITY, 0.0f64), |(lo, hi), x| {
         (lo.min(x), hi.max(x))
@@ -45,36 +44,35 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
     if !x_lo.is_finite() {
         (x_lo, x_hi) = (1.0, 10.0);
     }
-    let (x_lo, x_hi) = (x_lo / 1.5, x_hi * 1.5);
-    let y_hi = points
-        .iter()
-        .map(|a| a.output_total / weeks)
-        .fold(0.0f64, f64::max)
-        .max(1.0)
-        * 1.05;
-    let y_lo = points
-        .iter()
-        .map(|a| a.output_total / weeks)
-        .fold(f64::INFINITY, f64::min)
-        .min(0.0);
+    let outputs = || points.iter().map(|a| a.output_total / weeks);
+    let y_hi = outputs().fold(0.0f64, f64::max).max(1.0) * 1.05;
+    let y_lo = outputs().fold(f64::INFINITY, f64::min).min(0.0);
+    ((x_lo / 1.5, x_hi * 1.5), (y_lo, y_hi))
+}
+
+pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
+    let err = chart_err(path);
+    let weeks = p.summary.weeks.max(1) as f64;
+    let points = sample_points(&p.agents, MAX_POINTS);
+    let ((x_lo, x_hi), (y_lo, y_hi)) = ranges(&points, weeks);
 
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
     let (title, body) = root.split_vertically(70);
-    title
-        .draw(&Text::new(
-            "Token spend versus productivity",
-            (20, 10),
-            (FONT, 30).into_font().style(FontStyle::Bold),
-        ))
-        .map_err(&err)?;
-    title
-        .draw(&Text::new(
+    for (text, y, font) in [
+        (
+            "Token spend versus productivity".to_string(),
+            10,
+            TextStyle::from((FONT, 30).into_font().style(FontStyle::Bold)),
+        ),
+        (
             subtitle(p),
-            (20, 45),
+            45,
             (FONT, 18).into_font().color(&BLACK.mix(0.7)),
-        ))
-        .map_err(&err)?;
+        ),
+    ] {
+        title.draw(&Text::new(text, (20, y), font)).map_err(&err)?;
+    }
 
     let mut chart = ChartBuilder::on(&body)
         .margin(20)
@@ -94,30 +92,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         .draw()
         .map_err(&err)?;
 
-    let (padders, honest): (Vec<&&AgentRow>, Vec<&&AgentRow>) =
-        points.iter().partition(|a| is_padder(a));
-    chart
-        .draw_series(honest.iter().map(|a| {
-            Circle::new(
-                (a.tokens_total, a.output_total / weeks),
-                2,
-                GENUINE.mix(0.35).filled(),
-            )
-        }))
-        .map_err(&err)?
-        .label(format!("non-padders (n={})", honest.len()))
-        .legend(|(x, y)| Circle::new((x + 10, y), 5, GENUINE.filled()));
-    chart
-        .draw_series(padders.iter().map(|a| {
-            Circle::new(
-                (a.tokens_total, a.output_total / weeks),
-                2,
-                PADDING.mix(0.45).filled(),
-            )
-        }))
-        .map_err(&err)?
-        .label(format!("padders, >=10% padding (n={})", padders.len()))
-        .legend(|(x, y)| Circle::new((x + 10, y), 5, PADDING.filled()));
+    draw_agents(&mut chart, &points, weeks).map_err(&err)?;
 
     let decile_points: Vec<(f64, f64)> = p
         .deciles
@@ -143,27 +118,71 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
 
     legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(&err)?;
 
-    // The headline, boxed in the upper middle of the plot, with a leader line to the top decile.
     if let Some(&(x, y)) = decile_points.last() {
-        let label = headline_label(&p.summary);
-        let style = (FONT, 21).into_font().style(FontStyle::Bold).color(&ACCENT);
-        let (w, h) = body.estimate_text_size(&label, &style).map_err(&err)?;
-        let (ox, oy) = (520i32, 40i32);
         let anchor = chart.backend_coord(&(x, y));
-        let box_ = [(ox - 10, oy - 8), (ox + w as i32 + 10, oy + h as i32 + 8)];
-        body.draw(&PathElement::new(
-            vec![(ox + w as i32 / 2, oy + h as i32 + 8), anchor],
-            ACCENT.stroke_width(1),
-        ))
-        .map_err(&err)?;
-        body.draw(&Rectangle::new(box_, WHITE.filled()))
-            .map_err(&err)?;
-        body.draw(&Rectangle::new(box_, ACCENT.stroke_width(2)))
-            .map_err(&err)?;
-        body.draw(&Text::new(label, (ox, oy), style))
-            .map_err(&err)?;
+        headline(&body, anchor, headline_label(&p.summary)).map_err(&err)?;
     }
     root.present().map_err(&err)?;
+    Ok(())
+}
+
+/// The agents' points, non-padders then padders, each a legend entry with its count.
+fn draw_agents<DB: DrawingBackend, X: Ranged<ValueType = f64>, Y: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    points: &[&AgentRow],
+    weeks: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (padders, honest): (Vec<&&AgentRow>, Vec<&&AgentRow>) =
+        points.iter().partition(|a| is_padder(a));
+    for (agents, colour, alpha, label) in [
+        (
+            &honest,
+            GENUINE,
+            0.35,
+            format!("non-padders (n={})", honest.len()),
+        ),
+        (
+            &padders,
+            PADDING,
+            0.45,
+            format!("padders, >=10% padding (n={})", padders.len()),
+        ),
+    ] {
+        chart
+            .draw_series(agents.iter().map(|a| {
+                Circle::new(
+                    (a.tokens_total, a.output_total / weeks),
+                    2,
+                    colour.mix(alpha).filled(),
+                )
+            }))?
+            .label(label)
+            .legend(move |(x, y)| Circle::new((x + 10, y), 5, colour.filled()));
+    }
+    Ok(())
+}
+
+/// The headline, boxed in the upper middle of the plot, with a leader line to `anchor`, the top
+/// decile's point in the backend's (whole image's) pixels.
+fn headline<DB: DrawingBackend>(
+    body: &DrawingArea<DB, plotters::coord::Shift>,
+    anchor: (i32, i32),
+    label: String,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let style = (FONT, 21).into_font().style(FontStyle::Bold).color(&ACCENT);
+    let (w, h) = body.estimate_text_size(&label, &style)?;
+    let (ox, oy) = (520i32, 40i32);
+    // `body` draws in its own pixels, which start below the title: move the anchor there.
+    let (bx, by) = body.get_base_pixel();
+    let anchor = (anchor.0 - bx, anchor.1 - by);
+    let box_ = [(ox - 10, oy - 8), (ox + w as i32 + 10, oy + h as i32 + 8)];
+    body.draw(&PathElement::new(
+        vec![(ox + w as i32 / 2, oy + h as i32 + 8), anchor],
+        ACCENT.stroke_width(1),
+    ))?;
+    body.draw(&Rectangle::new(box_, WHITE.filled()))?;
+    body.draw(&Rectangle::new(box_, ACCENT.stroke_width(2)))?;
+    body.draw(&Text::new(label, (ox, oy), style))?;
     Ok(())
 }
 
