@@ -403,8 +403,8 @@ fn people_figures(s: &Summary) -> Vec<Figure> {
         ),
         (
             "Gini of tokens among users (0 equal, 1 one user)",
-            Cell::num(format!("{:.2}", s.token_gini), s.token_gini),
-            "token_gini",
+            Cell::num(format!("{:.2}", s.token_gini_users), s.token_gini_users),
+            "token_gini_users",
         ),
         (
             "Employees who used AI at all",
