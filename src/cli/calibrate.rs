@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use tokenmaxx::explore::calibrate::{self, Calibration};
-use tokenmaxx::report::{charts, explore as tables};
+use tokenmaxx::report::{charts, explore as tables, explore_html, run_html, sweep_html};
 use tokenmaxx::sweep::journal::{self, Header};
 use tokenmaxx::sweep::{RunRecord, Shard};
 
@@ -52,6 +52,15 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
             charts::explore::fit(p, &cal, &candidates, best)
         })?;
     }
+    let charts_dir = (!args.no_charts).then_some(out.as_path());
+    explore_html::calibration(
+        &cal,
+        &candidates,
+        best,
+        charts_dir,
+        &run_html::command_line(),
+    )?
+    .write(&out.join(sweep_html::FILE))?;
     let failed = candidates.iter().filter(|c| c.failed > 0).count();
     if !args.quiet {
         let reused = known.values().filter(|r| r.error.is_none()).count();
