@@ -718,22 +718,41 @@ mod tests {
             t
         };
         let capped = Section::new("s").table_capped(table(5), 3, "points.csv");
-        let Block::Table(t) = &capped.blocks[0] else { panic!("a table first") };
+        let Block::Table(t) = &capped.blocks[0] else {
+            panic!("a table first")
+        };
         assert_eq!(t.rows.len(), 3);
-        assert!(matches!(&capped.blocks[1], Block::Note(n) if n.contains("first 3 of 5 rows; points.csv")));
-        assert_eq!(Section::new("s").table_capped(table(3), 3, "x.csv").blocks.len(), 1);
+        assert!(
+            matches!(&capped.blocks[1], Block::Note(n) if n.contains("first 3 of 5 rows; points.csv"))
+        );
+        assert_eq!(
+            Section::new("s")
+                .table_capped(table(3), 3, "x.csv")
+                .blocks
+                .len(),
+            1
+        );
     }
 
     #[test]
     fn figures_read_with_their_units() {
         assert_eq!(figure_text("padding_share", 0.1234, false), "12.34%");
         assert_eq!(figure_text("padding_share", 0.02, true), "+2.00 pts");
-        assert_eq!(figure_text("annual_cost_per_employee_usd", 3685.2, false), "$3,685");
+        assert_eq!(
+            figure_text("annual_cost_per_employee_usd", 3685.2, false),
+            "$3,685"
+        );
         assert_eq!(figure_text("incidents", 3.0, false), "3 incidents");
         assert_eq!(figure_text("incidents", -3.0, true), "-3 incidents");
         assert_eq!(figure_text("roi", 2.5, false), "2.500 $/$");
-        assert_eq!(figure_text("reported_vs_genuine_gap", 0.05, false), "5.0 percentage points");
-        assert_eq!(interval_text("roi", f64::NAN, 1.0), "none (fewer than two values)");
+        assert_eq!(
+            figure_text("reported_vs_genuine_gap", 0.05, false),
+            "5.0 percentage points"
+        );
+        assert_eq!(
+            interval_text("roi", f64::NAN, 1.0),
+            "none (fewer than two values)"
+        );
         assert_eq!(figure_label("padding_share"), "Padding share of all tokens");
         assert_eq!(figure_label("say_faster_share"), "Say faster share");
     }

@@ -124,12 +124,23 @@ fn assert_embeds(dir: &Path, p: &Parsed, files: &[&str]) {
 /// A batch command's report in `out`: parsed, self-contained, embedding exactly `charts`,
 /// holding `spec` (the spec file's text) and a headline line containing `headline`, and naming
 /// the version, the seed and the command line.
-fn check_report(out: &Path, charts: &[&str], spec: &str, headline: &str, seed: u64, command: &str) -> String {
-    let text = std::fs::read_to_string(out.join("report.html")).expect("the command writes report.html");
+fn check_report(
+    out: &Path,
+    charts: &[&str],
+    spec: &str,
+    headline: &str,
+    seed: u64,
+    command: &str,
+) -> String {
+    let text =
+        std::fs::read_to_string(out.join("report.html")).expect("the command writes report.html");
     let p = parse(&text);
     assert_self_contained(&text, &p);
     assert_embeds(out, &p, charts);
-    assert!(p.pre_text.iter().any(|t| t == spec), "the spec file's text is missing");
+    assert!(
+        p.pre_text.iter().any(|t| t == spec),
+        "the spec file's text is missing"
+    );
     assert!(
         p.li_text.iter().any(|l| l.contains(headline)),
         "no headline line with {headline:?}: {:?}",
@@ -449,22 +460,48 @@ fn sweep_report_names_highest_and_lowest_points_and_is_written_only_where_the_ta
     let o = tokenmaxx(&dir, &["sweep", "sweep.toml", "-q", "--out", "out"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = dir.join("out");
-    let text = check_report(&out, &["points.png", "heatmap.png"], spec, "is highest at point", 5, "sweep sweep.toml -q --out out");
+    let text = check_report(
+        &out,
+        &["points.png", "heatmap.png"],
+        spec,
+        "is highest at point",
+        5,
+        "sweep sweep.toml -q --out out",
+    );
     assert!(text.contains("points.csv") && text.contains("base.toml"));
     let base = std::fs::read_to_string(out.join("base.toml")).unwrap();
-    assert!(text.contains(&html::escape(&base)), "the resolved base scenario is missing");
+    assert!(
+        text.contains(&html::escape(&base)),
+        "the resolved base scenario is missing"
+    );
     render_in_browser(&out.join("report.html"), &dir);
 
     // Shards write only their runs; the merge writes the report.
     for k in ["0/2", "1/2"] {
         let shard = format!("s{}", &k[..1]);
-        let o = tokenmaxx(&dir, &["sweep", "sweep.toml", "--shard", k, "-q", "--no-charts", "--out", &shard]);
+        let o = tokenmaxx(
+            &dir,
+            &[
+                "sweep",
+                "sweep.toml",
+                "--shard",
+                k,
+                "-q",
+                "--no-charts",
+                "--out",
+                &shard,
+            ],
+        );
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        assert!(!dir.join(&shard).join("report.html").exists(), "a shard wrote report.html");
+        assert!(
+            !dir.join(&shard).join("report.html").exists(),
+            "a shard wrote report.html"
+        );
     }
     let o = tokenmaxx(&dir, &["merge", "s0", "s1", "--no-charts", "--out", "m"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let merged = std::fs::read_to_string(dir.join("m/report.html")).expect("merge writes report.html");
+    let merged =
+        std::fs::read_to_string(dir.join("m/report.html")).expect("merge writes report.html");
     assert!(merged.contains("Charts were skipped"));
 }
 
@@ -474,8 +511,18 @@ fn sensitivity_report_ranks_the_parameters_of_each_figure() {
     let dir = batch_setup("html_sensitivity", "m.toml", spec);
     let o = tokenmaxx(&dir, &["sensitivity", "m.toml", "-q", "--out", "out"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let charts = ["indices_output_uplift.png", "indices_median_weekly_tokens_per_user.png"];
-    let text = check_report(&dir.join("out"), &charts, spec, "Output over working without AI depends most on behaviour.uplift", 4, "sensitivity m.toml");
+    let charts = [
+        "indices_output_uplift.png",
+        "indices_median_weekly_tokens_per_user.png",
+    ];
+    let text = check_report(
+        &dir.join("out"),
+        &charts,
+        spec,
+        "Output over working without AI depends most on behaviour.uplift",
+        4,
+        "sensitivity m.toml",
+    );
     assert!(text.contains("indices.csv"));
 }
 
@@ -486,7 +533,14 @@ fn calibration_report_gives_the_best_values_and_the_fit_against_each_target() {
     let o = tokenmaxx(&dir, &["calibrate", "c.toml", "-q", "--out", "out"]);
     assert!(matches!(o.status.code(), Some(0 | 4)), "{}", stderr(&o));
     let out = dir.join("out");
-    let text = check_report(&out, &["loss.png", "fit.png"], spec, "The best fit came at evaluation", 9, "calibrate c.toml");
+    let text = check_report(
+        &out,
+        &["loss.png", "fit.png"],
+        spec,
+        "The best fit came at evaluation",
+        9,
+        "calibrate c.toml",
+    );
     let best = std::fs::read_to_string(out.join("best.toml")).unwrap();
     assert!(text.contains(&html::escape(&best)), "best.toml is missing");
     assert!(text.contains("fit.csv") && text.contains("against the target 10.00%"));
@@ -495,9 +549,37 @@ fn calibration_report_gives_the_best_values_and_the_fit_against_each_target() {
 #[test]
 fn fork_report_sets_base_and_fork_side_by_side() {
     let dir = scratch("html_fork");
-    let o = tokenmaxx(&dir, &["run", "amazon-2026", "--employees", "300", "--weeks", "16", "--events", "--no-charts", "-q", "--out", "base"]);
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "run",
+            "amazon-2026",
+            "--employees",
+            "300",
+            "--weeks",
+            "16",
+            "--events",
+            "--no-charts",
+            "-q",
+            "--out",
+            "base",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = tokenmaxx(&dir, &["fork", "base", "--at", "8", "--scenario", "least-privilege", "-q", "--out", "fork"]);
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "fork",
+            "base",
+            "--at",
+            "8",
+            "--scenario",
+            "least-privilege",
+            "-q",
+            "--out",
+            "fork",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = dir.join("fork");
     let text = std::fs::read_to_string(out.join("report.html")).expect("fork writes report.html");
@@ -506,9 +588,24 @@ fn fork_report_sets_base_and_fork_side_by_side() {
     let mut files = vec!["fork_vs_base.png"];
     files.extend(charts::FILES);
     assert_embeds(&out, &p, &files);
-    assert!(p.li_text.iter().any(|l| l.starts_with("Padding share of all tokens: base ")), "{:?}", p.li_text);
-    assert_eq!(p.pre_text.len(), 2, "the base run's and the fork's scenario");
-    for needle in ["fork_vs_base.csv", "Policy timeline of the fork", "fork base --at 8", "<dt>seed</dt><dd>42</dd>"] {
+    assert!(
+        p.li_text
+            .iter()
+            .any(|l| l.starts_with("Padding share of all tokens: base ")),
+        "{:?}",
+        p.li_text
+    );
+    assert_eq!(
+        p.pre_text.len(),
+        2,
+        "the base run's and the fork's scenario"
+    );
+    for needle in [
+        "fork_vs_base.csv",
+        "Policy timeline of the fork",
+        "fork base --at 8",
+        "<dt>seed</dt><dd>42</dd>",
+    ] {
         assert!(text.contains(needle), "report.html lacks {needle:?}");
     }
 }
