@@ -2,12 +2,12 @@
 //! target figures (method of simulated moments, differential evolution, common random numbers).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use tokenmaxx::explore::calibrate::{self, Calibration};
-use tokenmaxx::report::{charts, explore as tables};
+use tokenmaxx::explore::calibrate::{self, Calibration, Candidate};
+use tokenmaxx::report::{charts, explore as tables, explore_html, run_html, sweep_html};
 use tokenmaxx::sweep::journal::{self, Header};
 use tokenmaxx::sweep::{RunRecord, Shard};
 
@@ -52,47 +52,18 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
             charts::explore::fit(p, &cal, &candidates, best)
         })?;
     }
+    let charts_dir = (!args.no_charts).then_some(out.as_path());
+    explore_html::calibration(
+        &cal,
+        &candidates,
+        best,
+        charts_dir,
+        &run_html::command_line(),
+    )?
+    .write(&out.join(sweep_html::FILE))?;
     let failed = candidates.iter().filter(|c| c.failed > 0).count();
     if !args.quiet {
-        let reused = known.values().filter(|r| r.error.is_none()).count();
-        println!(
-            "{}: {} candidates x {} replications ({} runs reused from the journal)",
-            cal.common.name,
-            candidates.len(),
-            cal.common.replications,
-            reused.min(cal.runs() as usize)
-        );
-        match best {
-            Some(b) => {
-                println!(
-                    "best: evaluation {} (generation {}), loss {:.4}",
-                    b.index, b.generation, b.loss
-                );
-                for (bound, v) in cal.common.bounds.iter().zip(&b.values) {
-                    println!(
-                        "  {:<50} {v:.6}   [{}, {}]",
-                        bound.path, bound.low, bound.high
-                    );
-                }
-                for (t, m) in cal.targets.iter().zip(&b.means) {
-                    let ok = if (m - t.value).abs() <= t.tolerance {
-                        "within"
-                    } else {
-                        "OUTSIDE"
-                    };
-                    println!(
-                        "  {:<50} {m:.4}   target {} +- {} ({ok} tolerance)",
-                        t.figure, t.value, t.tolerance
-                    );
-                }
-                println!(
-                    "Scenario with these values: {}",
-                    out.join("best.toml").display()
-                );
-            }
-            None => println!("no candidate succeeded"),
-        }
-        println!("Results in {}/", out.display());
+        print_summary(&cal, &candidates, best, &known, &out);
     }
     if best.is_none() {
         anyhow::bail!(super::UserError(format!(
@@ -108,4 +79,53 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(RUNS_FAILED));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The candidates run, the best values and the fit against each target, on stdout.
+fn print_summary(
+    cal: &Calibration,
+    candidates: &[Candidate],
+    best: Option<&Candidate>,
+    known: &BTreeMap<u64, RunRecord>,
+    out: &Path,
+) {
+    let reused = known.values().filter(|r| r.error.is_none()).count();
+    println!(
+        "{}: {} candidates x {} replications ({} runs reused from the journal)",
+        cal.common.name,
+        candidates.len(),
+        cal.common.replications,
+        reused.min(cal.runs() as usize)
+    );
+    match best {
+        Some(b) => {
+            println!(
+                "best: evaluation {} (generation {}), loss {:.4}",
+                b.index, b.generation, b.loss
+            );
+            for (bound, v) in cal.common.bounds.iter().zip(&b.values) {
+                println!(
+                    "  {:<50} {v:.6}   [{}, {}]",
+                    bound.path, bound.low, bound.high
+                );
+            }
+            for (t, m) in cal.targets.iter().zip(&b.means) {
+                let ok = if (m - t.value).abs() <= t.tolerance {
+                    "within"
+                } else {
+                    "OUTSIDE"
+                };
+                println!(
+                    "  {:<50} {m:.4}   target {} +- {} ({ok} tolerance)",
+                    t.figure, t.value, t.tolerance
+                );
+            }
+            println!(
+                "Scenario with these values: {}",
+                out.join("best.toml").display()
+            );
+        }
+        None => println!("no candidate succeeded"),
+    }
+    println!("Results in {}/", out.display());
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use tokenmaxx::events::fork;
-use tokenmaxx::report::{OutputDir, charts, tables};
+use tokenmaxx::report::{OutputDir, charts, fork_html, run_html, tables};
 use tokenmaxx::scenario::{Scenario, Source};
 
 use super::progress::Bar;
@@ -34,7 +34,7 @@ pub struct ForkArgs {
 
 pub fn run(args: ForkArgs) -> anyhow::Result<ExitCode> {
     let log = super::event_log(&args.run_dir)?;
-    super::stored_scenario(&log)?;
+    let base = super::stored_scenario(&log)?;
     let source = Source::parse(&args.scenario);
     let other = Scenario::load(&source)?;
     let bar = Bar::new(0, "fork", "weeks", args.quiet);
@@ -61,6 +61,10 @@ pub fn run(args: ForkArgs) -> anyhow::Result<ExitCode> {
         charts::register_fonts();
         charts::fork::draw(&dir.file("fork_vs_base.png"), &f.base, &f.fork, f.at)?;
     }
+    let charts_dir = dir.file("");
+    let charts_dir = (!args.no_charts).then_some(charts_dir.as_path());
+    fork_html::build(&f, &base, charts_dir, &run_html::command_line())?
+        .write(&dir.file(tokenmaxx::report::html::FILE))?;
     let written = dir.commit()?;
     if !args.quiet {
         let (b, k) = (&f.base.summary, &f.fork.summary);

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use tokenmaxx::explore::sensitivity::{Index, IndexRow, Sensitivity};
-use tokenmaxx::report::{charts, explore as tables};
+use tokenmaxx::report::{charts, explore as tables, explore_html, run_html, sweep_html};
 use tokenmaxx::sweep::aggregate;
 use tokenmaxx::sweep::{RunRecord, Shard, figure_names};
 
@@ -39,7 +39,8 @@ pub fn run(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     )
 }
 
-/// Write the sweep tables, and for a whole analysis indices.csv and one chart per figure.
+/// Write the sweep tables, and for a whole analysis indices.csv, one chart per figure and
+/// report.html.
 pub(super) fn finish(
     analysis: &Sensitivity,
     out: &Path,
@@ -68,15 +69,11 @@ pub(super) fn finish(
         print_ranking(&rows, &analysis.figures);
     }
     // The sweep's tables from the same statistics; its charts are the sweep's, not these.
-    super::sweep::finish_with(
-        &analysis.sweep,
-        out,
-        &points,
-        &records,
-        Some(&stats),
-        true,
-        quiet,
-    )
+    super::sweep::write_tables(&analysis.sweep, out, &points, &records, &stats, true)?;
+    let charts_dir = (!no_charts).then_some(out);
+    explore_html::sensitivity(analysis, &rows, charts_dir, &run_html::command_line())?
+        .write(&out.join(sweep_html::FILE))?;
+    Ok(super::sweep::done(out, &records, quiet))
 }
 
 /// The parameters of each figure, most influential first.

@@ -10,7 +10,9 @@ use anyhow::Context;
 use clap::Args;
 use tokenmaxx::engine::Progress;
 use tokenmaxx::explore::sensitivity::{self, Sensitivity};
-use tokenmaxx::report::{FolderLock, charts, clear_files, prepare_in_place, sweep as tables};
+use tokenmaxx::report::{
+    FolderLock, charts, clear_files, prepare_in_place, run_html, sweep as tables, sweep_html,
+};
 use tokenmaxx::scenario::Source;
 use tokenmaxx::sweep::aggregate::{self, PointStats};
 use tokenmaxx::sweep::journal::{self, Header, Journal};
@@ -327,7 +329,8 @@ pub(super) fn execute(
     Ok(records)
 }
 
-/// Write the tables (and, for a whole sweep, the per-point tables and charts) and report failures.
+/// Write the tables (and, for a whole sweep, the per-point tables, charts and report.html) and
+/// report failures.
 pub(super) fn finish(
     sweep: &Sweep,
     out: &Path,
@@ -337,45 +340,43 @@ pub(super) fn finish(
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
     let points = sweep.points();
-    let stats = whole.then(|| aggregate::by_point(&points, &records, sweep::figure_names().len()));
-    finish_with(
-        sweep,
-        out,
-        &points,
-        &records,
-        stats.as_deref(),
-        no_charts,
-        quiet,
-    )
+    if !whole {
+        // A shard writes only its runs; `merge` writes the rest from all of them.
+        let mut part = tables::runs_frame(sweep, &points, &records)?;
+        tokenmaxx::report::tables::write_csv_atomic(&out.join("runs.csv"), &mut part)?;
+        return Ok(done(out, &records, quiet));
+    }
+    let stats = aggregate::by_point(&points, &records, sweep::figure_names().len());
+    let charts = write_tables(sweep, out, &points, &records, &stats, no_charts)?;
+    let written = (!no_charts).then_some((out, charts.as_slice()));
+    sweep_html::build(sweep, &stats, written, &run_html::command_line())?
+        .write(&out.join(sweep_html::FILE))?;
+    Ok(done(out, &records, quiet))
 }
 
-/// [`finish`] with the per-point statistics already computed (`None` for a shard, which writes
-/// only its runs.csv).
-pub(super) fn finish_with(
+/// Write runs.csv, runs.parquet and points.csv from the per-point statistics, and unless
+/// `no_charts` the sweep's charts; returns the charts written.
+pub(super) fn write_tables(
     sweep: &Sweep,
     out: &Path,
     points: &[Point],
     records: &[RunRecord],
-    stats: Option<&[PointStats]>,
+    stats: &[PointStats],
     no_charts: bool,
-    quiet: bool,
-) -> anyhow::Result<ExitCode> {
-    match stats {
-        Some(stats) => {
-            tables::write_tables(out, sweep, points, records, stats)?;
-            if !no_charts {
-                charts::sweep::write_all(out, sweep, stats)?;
-            }
-        }
-        None => {
-            let mut part = tables::runs_frame(sweep, points, records)?;
-            tokenmaxx::report::tables::write_csv_atomic(&out.join("runs.csv"), &mut part)?;
-        }
+) -> anyhow::Result<Vec<String>> {
+    tables::write_tables(out, sweep, points, records, stats)?;
+    if no_charts {
+        return Ok(Vec::new());
     }
+    Ok(charts::sweep::write_all(out, sweep, stats)?)
+}
+
+/// Say where the results are and name the failed runs (see [`report_failures`]).
+pub(super) fn done(out: &Path, records: &[RunRecord], quiet: bool) -> ExitCode {
     if !quiet {
         println!("Results in {}/", out.display());
     }
-    Ok(report_failures(out, records))
+    report_failures(out, records)
 }
 
 /// Name the failed runs of a batch on stderr: exit code [`RUNS_FAILED`] if any, else success.

@@ -22,6 +22,9 @@ use super::ReportError;
 /// The tokenmaxx version written in every footer.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The file name of a report, beside the command's tables.
+pub const FILE: &str = "report.html";
+
 /// A whole report.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -204,6 +207,53 @@ impl Section {
     }
 }
 
+/// A chart a command wrote: its file, a heading and how to read it in plain words.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub file: String,
+    pub heading: String,
+    pub read: String,
+}
+
+impl Chart {
+    pub fn new(
+        file: impl Into<String>,
+        heading: impl Into<String>,
+        read: impl Into<String>,
+    ) -> Chart {
+        Chart {
+            file: file.into(),
+            heading: heading.into(),
+            read: read.into(),
+        }
+    }
+}
+
+impl From<&(&str, &str, &str)> for Chart {
+    fn from(&(file, heading, read): &(&str, &str, &str)) -> Chart {
+        Chart::new(file, heading, read)
+    }
+}
+
+/// Most rows a report's table shows; the CSV beside it has them all.
+pub const MAX_ROWS: usize = 200;
+
+impl Section {
+    /// `table` with at most `max` of its rows, and a note naming `file` when some were left out.
+    pub fn table_capped(self, mut table: Table, max: usize, file: &str) -> Section {
+        let total = table.rows.len();
+        table.rows.truncate(max);
+        let section = self.table(table);
+        if total > max {
+            section.note(format!(
+                "The table shows the first {max} of {total} rows; {file} beside this report has them all."
+            ))
+        } else {
+            section
+        }
+    }
+}
+
 impl Report {
     pub fn new(title: impl Into<String>) -> Report {
         Report {
@@ -215,6 +265,29 @@ impl Report {
     pub fn section(&mut self, section: Section) -> &mut Report {
         self.sections.push(section);
         self
+    }
+
+    /// One section per chart, each embedded from `dir`; `None` (charts skipped): one note.
+    pub fn charts(
+        &mut self,
+        dir: Option<&Path>,
+        charts: &[Chart],
+    ) -> Result<&mut Report, ReportError> {
+        let Some(dir) = dir else {
+            self.section(Section::new("Charts").note(
+                "Charts were skipped (the command was given --no-charts). Run it again without it to see them here.",
+            ));
+            return Ok(self);
+        };
+        for c in charts {
+            let alt = format!("{} ({})", c.heading, c.file);
+            self.section(
+                Section::new(&c.heading)
+                    .read(&c.read)
+                    .png_file(&dir.join(&c.file), alt)?,
+            );
+        }
+        Ok(self)
     }
 
     /// The whole file as a string.
@@ -380,6 +453,83 @@ fn render_footer(out: &mut String, f: &Footer) {
         fact(name, value);
     }
     out.push_str("</dl>\n<p>Written by tokenmaxx, an agent-based simulator of corporate AI-adoption policy. This file is self-contained: it loads nothing from the network and prints as it reads.</p>\n</footer>\n");
+}
+
+/// A summary figure (a key of summary.json, as in runs.csv) in plain words.
+pub fn figure_label(name: &str) -> String {
+    let words = match name {
+        "net_value_per_employee_year_usd" => "Net value a year per employee",
+        "net_value_usd" => "Net value, whole run",
+        "padding_share" => "Padding share of all tokens",
+        "peak_padding_share" => "Highest weekly padding share",
+        "output_uplift" => "Output over working without AI",
+        "roi" => "Output dollars per token dollar",
+        "annual_cost_per_employee_usd" => "Token cost a year per employee",
+        "cost_share_of_salary" => "Token cost as a share of salary",
+        "cost_usd" => "Token cost, whole run",
+        "incidents" => "Bot incidents",
+        "mean_reported_active_share" => "Weekly active on the dashboard (mean)",
+        "mean_genuine_active_share" => "Weekly active genuinely (mean)",
+        "reported_vs_genuine_gap" => "Reported minus genuine activity",
+        "median_weekly_tokens_per_user" => "Median user's tokens per week",
+        "top_decile_token_ratio" => "Top tenth's tokens over the median user's",
+        "top_decile_output_ratio" => "Top tenth's output over the median user's",
+        "perceived_uplift" => "Speed-up users feel (median)",
+        "measured_uplift" => "Speed-up users have (median)",
+        _ => {
+            let mut s = name.replace('_', " ");
+            if let Some(c) = s.get(..1) {
+                s.replace_range(..1, &c.to_ascii_uppercase());
+            }
+            return s;
+        }
+    };
+    words.to_string()
+}
+
+/// A summary figure's value with its unit; `change`: a difference or an effect (signed, shares
+/// in percentage points).
+pub fn figure_text(name: &str, v: f64, change: bool) -> String {
+    let text = crate::compare::stats::show(name, v, change);
+    if !v.is_finite() {
+        return text;
+    }
+    let sign = if change && v > 0.0 { "+" } else { "" };
+    match name {
+        n if n.ends_with("_gap") => format!("{sign}{:.1} percentage points", v * 100.0),
+        n if n.ends_with("_ratio") => format!("{text}x"),
+        "roi" => format!("{text} $/$"),
+        "peak_padding_week" | "first_week_target_met" if !change => format!("week {v:.0}"),
+        n if n.starts_with("tokens_") || n.contains("tokens_per") => format!("{text} tokens"),
+        n if n.ends_with("_cost") => format!("{text} person-weeks"),
+        "incidents" | "bots_deployed" | "users" => {
+            let n = if v.fract() == 0.0 {
+                format!("{sign}{v:.0}")
+            } else {
+                format!("{sign}{v:.1}")
+            };
+            let unit = match name {
+                "incidents" => "incidents",
+                "bots_deployed" => "bots",
+                _ => "employees",
+            };
+            format!("{n} {unit}")
+        }
+        _ => text,
+    }
+}
+
+/// A 95% interval in words ("a to b"), or why there is none.
+pub fn interval_text(name: &str, low: f64, high: f64) -> String {
+    if low.is_finite() && high.is_finite() {
+        format!(
+            "{} to {}",
+            figure_text(name, low, false),
+            figure_text(name, high, false)
+        )
+    } else {
+        "none (fewer than two values)".into()
+    }
 }
 
 /// Escape text for HTML element content and double-quoted attribute values.
@@ -556,6 +706,55 @@ mod tests {
     fn script_and_style_stay_xml_text() {
         assert!(!SCRIPT.contains('<') && !SCRIPT.contains('&'));
         assert!(!CSS.contains('<') && !CSS.contains('&'));
+    }
+
+    #[test]
+    fn long_tables_are_capped_with_a_note_naming_the_file() {
+        let table = |n: usize| {
+            let mut t = Table::new(["n"]);
+            for i in 0..n {
+                t.push(vec![Cell::num(i.to_string(), i as f64)]);
+            }
+            t
+        };
+        let capped = Section::new("s").table_capped(table(5), 3, "points.csv");
+        let Block::Table(t) = &capped.blocks[0] else {
+            panic!("a table first")
+        };
+        assert_eq!(t.rows.len(), 3);
+        assert!(
+            matches!(&capped.blocks[1], Block::Note(n) if n.contains("first 3 of 5 rows; points.csv"))
+        );
+        assert_eq!(
+            Section::new("s")
+                .table_capped(table(3), 3, "x.csv")
+                .blocks
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn figures_read_with_their_units() {
+        assert_eq!(figure_text("padding_share", 0.1234, false), "12.34%");
+        assert_eq!(figure_text("padding_share", 0.02, true), "+2.00 pts");
+        assert_eq!(
+            figure_text("annual_cost_per_employee_usd", 3685.2, false),
+            "$3,685"
+        );
+        assert_eq!(figure_text("incidents", 3.0, false), "3 incidents");
+        assert_eq!(figure_text("incidents", -3.0, true), "-3 incidents");
+        assert_eq!(figure_text("roi", 2.5, false), "2.500 $/$");
+        assert_eq!(
+            figure_text("reported_vs_genuine_gap", 0.05, false),
+            "5.0 percentage points"
+        );
+        assert_eq!(
+            interval_text("roi", f64::NAN, 1.0),
+            "none (fewer than two values)"
+        );
+        assert_eq!(figure_label("padding_share"), "Padding share of all tokens");
+        assert_eq!(figure_label("say_faster_share"), "Say faster share");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Reports: turn projections into files. Tables (CSV via polars, JSON) here; charts in `charts`;
-//! the self-contained report.html in `html` (the builder) and `run_html` (a run's content).
+//! the self-contained report.html in `html` (the builder) and one module per command for its
+//! content (`run_html`, `compare_html`, `sweep_html`, `explore_html`, `fork_html`).
 //!
 //! Every run writes into a fresh sibling staging folder, which replaces the output folder only
 //! once everything is written ([`OutputDir`]), so a folder never mixes files of two runs and a
@@ -9,12 +10,15 @@ pub mod charts;
 pub mod compare;
 pub mod compare_html;
 pub mod explore;
+pub mod explore_html;
 pub mod finite;
+pub mod fork_html;
 pub mod html;
 pub mod lock;
 pub mod output_dir;
 pub mod run_html;
 pub mod sweep;
+pub mod sweep_html;
 pub mod tables;
 
 pub use lock::FolderLock;

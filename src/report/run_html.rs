@@ -4,13 +4,12 @@
 use std::path::Path;
 
 use super::ReportError;
-use super::html::{Cell, Footer, Report, Section, Table};
+use super::html::{Cell, Chart, Footer, Report, Section, Table};
 use crate::projections::summary::{count, usd};
 use crate::projections::{PolicyMark, Projections, Summary, WeeklyRow};
 use crate::scenario::Scenario;
 
-/// The file name `run` writes.
-pub const FILE: &str = "report.html";
+pub use super::html::FILE;
 
 /// Each chart of a run: file, heading, and how to read it in plain words.
 pub const CHART_GUIDE: &[(&str, &str, &str)] = &[
@@ -56,20 +55,9 @@ pub fn build(
         s.description, s.employees, s.weeks, s.seed, s.replication
     ));
     r.headline = s.headline();
-    r.section(timeline_section(&p.policy_marks));
-    match charts_dir {
-        Some(dir) => {
-            for (file, heading, read) in CHART_GUIDE {
-                let section = Section::new(*heading).read(*read);
-                r.section(section.png_file(&dir.join(file), format!("{heading} ({file})"))?);
-            }
-        }
-        None => {
-            r.section(Section::new("Charts").note(
-                "Charts were skipped (the run was made with --no-charts). Run again without it to see them here.",
-            ));
-        }
-    }
+    r.section(timeline_section("Policy timeline", &p.policy_marks));
+    let charts: Vec<Chart> = CHART_GUIDE.iter().map(Chart::from).collect();
+    r.charts(charts_dir, &charts)?;
     r.section(figures_section(s));
     r.section(deciles_section(p));
     r.section(weekly_section(&p.weekly));
@@ -134,8 +122,9 @@ fn shell_quote(a: &str) -> String {
     }
 }
 
-fn timeline_section(marks: &[PolicyMark]) -> Section {
-    let section = Section::new("Policy timeline").read(
+/// The policy changes of a run as a table, under `heading`.
+pub(crate) fn timeline_section(heading: &str, marks: &[PolicyMark]) -> Section {
+    let section = Section::new(heading).read(
         "Each row is a policy change, in force from the start of its week (week 0 is what applied from the first day). The charts draw these weeks as labelled vertical lines.",
     );
     if marks.is_empty() {
@@ -214,10 +203,10 @@ fn tokens(v: f64) -> Cell {
 }
 
 /// A summary figure in words, its value with its unit, and its summary.json key.
-type Figure = (&'static str, Cell, &'static str);
+pub(crate) type Figure = (&'static str, Cell, &'static str);
 
 /// The summary figures, in words, with units, and the summary.json key each comes from.
-fn figure_rows(s: &Summary) -> Vec<Figure> {
+pub(crate) fn figure_rows(s: &Summary) -> Vec<Figure> {
     let mut rows = money_figures(s);
     rows.extend(token_figures(s));
     rows.extend(people_figures(s));
@@ -454,7 +443,7 @@ fn deciles_section(p: &Projections) -> Section {
 
 /// The weeks the weekly table shows: all of them up to 60, else an even sample of about 50
 /// that keeps the first and last week.
-fn sampled_weeks(n: usize) -> Vec<usize> {
+pub(crate) fn sampled_weeks(n: usize) -> Vec<usize> {
     if n <= 60 {
         return (0..n).collect();
     }

@@ -108,6 +108,55 @@ fn assert_self_contained(text: &str, p: &Parsed) {
     }
 }
 
+/// Exactly these charts of `dir`, byte for byte, as `data:` URIs, in this order.
+fn assert_embeds(dir: &Path, p: &Parsed, files: &[&str]) {
+    assert_eq!(p.img_srcs.len(), files.len(), "charts embedded");
+    for (src, file) in p.img_srcs.iter().zip(files) {
+        let png = std::fs::read(dir.join(file)).unwrap();
+        assert_eq!(
+            src.strip_prefix("data:image/png;base64,"),
+            Some(html::base64(&png).as_str()),
+            "{file} is not embedded"
+        );
+    }
+}
+
+/// A batch command's report in `out`: parsed, self-contained, embedding exactly `charts`,
+/// holding `spec` (the spec file's text) and a headline line containing `headline`, and naming
+/// the version, the seed and the command line.
+fn check_report(
+    out: &Path,
+    charts: &[&str],
+    spec: &str,
+    headline: &str,
+    seed: u64,
+    command: &str,
+) -> String {
+    let text =
+        std::fs::read_to_string(out.join("report.html")).expect("the command writes report.html");
+    let p = parse(&text);
+    assert_self_contained(&text, &p);
+    assert_embeds(out, &p, charts);
+    assert!(
+        p.pre_text.iter().any(|t| t == spec),
+        "the spec file's text is missing"
+    );
+    assert!(
+        p.li_text.iter().any(|l| l.contains(headline)),
+        "no headline line with {headline:?}: {:?}",
+        p.li_text
+    );
+    for needle in [
+        format!("<dd>{}</dd>", html::VERSION),
+        format!("<dt>seed</dt><dd>{seed}</dd>"),
+        command.to_string(),
+        "How to read this.".to_string(),
+    ] {
+        assert!(text.contains(&needle), "report.html lacks {needle:?}");
+    }
+    text
+}
+
 fn run_report(dir: &Path, extra: &[&str]) -> (PathBuf, String) {
     let mut args = vec![
         "run",
@@ -134,15 +183,7 @@ fn run_report_is_well_formed_complete_and_self_contained() {
     assert_self_contained(&text, &p);
 
     // Every chart, byte for byte, as a data: URI, in the order the run writes them.
-    assert_eq!(p.img_srcs.len(), charts::FILES.len());
-    for (src, file) in p.img_srcs.iter().zip(charts::FILES) {
-        let png = std::fs::read(out.join(file)).unwrap();
-        assert_eq!(
-            src.strip_prefix("data:image/png;base64,"),
-            Some(html::base64(&png).as_str()),
-            "{file} is not embedded"
-        );
-    }
+    assert_embeds(&out, &p, charts::FILES);
 
     // The resolved scenario, exactly, and the headline in words.
     let overrides = Overrides {
@@ -400,4 +441,171 @@ fn compare_report_is_well_formed_self_contained_and_renders() {
     }
     assert!(p.pre_text.len() >= 2, "each scenario's file is in the report");
     render_in_browser(&page, &dir);
+}
+
+const TINY: &str = "extends = \"target-only\"\nemployees = 200\nweeks = 8\n[[timeline]]\nweek = 2\nleaderboard = { scope = \"org\", visibility = \"public\" }\n";
+
+/// A scratch folder holding tiny.toml and the spec `name` with `text`.
+fn batch_setup(dir_name: &str, name: &str, text: &str) -> PathBuf {
+    let dir = scratch(dir_name);
+    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    std::fs::write(dir.join(name), text).unwrap();
+    dir
+}
+
+#[test]
+fn sweep_report_names_highest_and_lowest_points_and_is_written_only_where_the_tables_are() {
+    let spec = "name = \"g\"\nbase = \"tiny.toml\"\nreplications = 2\nseed = 5\n[parameters]\n\"behaviour.status_weight\" = [0.0, 4.0]\n\"behaviour.norm_weight\" = [0.0, 0.8]\n";
+    let dir = batch_setup("html_sweep", "sweep.toml", spec);
+    let o = tokenmaxx(&dir, &["sweep", "sweep.toml", "-q", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = dir.join("out");
+    let text = check_report(
+        &out,
+        &["points.png", "heatmap.png"],
+        spec,
+        "is highest at point",
+        5,
+        "sweep sweep.toml -q --out out",
+    );
+    assert!(text.contains("points.csv") && text.contains("base.toml"));
+    let base = std::fs::read_to_string(out.join("base.toml")).unwrap();
+    assert!(
+        text.contains(&html::escape(&base)),
+        "the resolved base scenario is missing"
+    );
+    render_in_browser(&out.join("report.html"), &dir);
+
+    // Shards write only their runs; the merge writes the report.
+    for k in ["0/2", "1/2"] {
+        let shard = format!("s{}", &k[..1]);
+        let o = tokenmaxx(
+            &dir,
+            &[
+                "sweep",
+                "sweep.toml",
+                "--shard",
+                k,
+                "-q",
+                "--no-charts",
+                "--out",
+                &shard,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(
+            !dir.join(&shard).join("report.html").exists(),
+            "a shard wrote report.html"
+        );
+    }
+    let o = tokenmaxx(&dir, &["merge", "s0", "s1", "--no-charts", "--out", "m"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let merged =
+        std::fs::read_to_string(dir.join("m/report.html")).expect("merge writes report.html");
+    assert!(merged.contains("Charts were skipped"));
+}
+
+#[test]
+fn sensitivity_report_ranks_the_parameters_of_each_figure() {
+    let spec = "name = \"m\"\nbase = \"tiny.toml\"\nmethod = \"morris\"\ntrajectories = 3\nreplications = 1\nseed = 4\nfigures = [\"output_uplift\", \"median_weekly_tokens_per_user\"]\n[parameters]\n\"behaviour.uplift\" = { low = 0.3, high = 1.2 }\n\"behaviour.token_scale\" = { low = 4e6, high = 2e7 }\n";
+    let dir = batch_setup("html_sensitivity", "m.toml", spec);
+    let o = tokenmaxx(&dir, &["sensitivity", "m.toml", "-q", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let charts = [
+        "indices_output_uplift.png",
+        "indices_median_weekly_tokens_per_user.png",
+    ];
+    let text = check_report(
+        &dir.join("out"),
+        &charts,
+        spec,
+        "Output over working without AI depends most on behaviour.uplift",
+        4,
+        "sensitivity m.toml",
+    );
+    assert!(text.contains("indices.csv"));
+}
+
+#[test]
+fn calibration_report_gives_the_best_values_and_the_fit_against_each_target() {
+    let spec = "name = \"c\"\nbase = \"tiny.toml\"\nreplications = 1\nseed = 9\nbudget = 8\npopulation = 4\n[parameters]\n\"behaviour.uplift\" = { low = 0.3, high = 1.2 }\n[[targets]]\nfigure = \"output_uplift\"\nvalue = 0.1\ntolerance = 0.01\n";
+    let dir = batch_setup("html_calibrate", "c.toml", spec);
+    let o = tokenmaxx(&dir, &["calibrate", "c.toml", "-q", "--out", "out"]);
+    assert!(matches!(o.status.code(), Some(0 | 4)), "{}", stderr(&o));
+    let out = dir.join("out");
+    let text = check_report(
+        &out,
+        &["loss.png", "fit.png"],
+        spec,
+        "The best fit came at evaluation",
+        9,
+        "calibrate c.toml",
+    );
+    let best = std::fs::read_to_string(out.join("best.toml")).unwrap();
+    assert!(text.contains(&html::escape(&best)), "best.toml is missing");
+    assert!(text.contains("fit.csv") && text.contains("against the target 10.00%"));
+}
+
+#[test]
+fn fork_report_sets_base_and_fork_side_by_side() {
+    let dir = scratch("html_fork");
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "run",
+            "amazon-2026",
+            "--employees",
+            "300",
+            "--weeks",
+            "16",
+            "--events",
+            "--no-charts",
+            "-q",
+            "--out",
+            "base",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "fork",
+            "base",
+            "--at",
+            "8",
+            "--scenario",
+            "least-privilege",
+            "-q",
+            "--out",
+            "fork",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.join("fork");
+    let text = std::fs::read_to_string(out.join("report.html")).expect("fork writes report.html");
+    let p = parse(&text);
+    assert_self_contained(&text, &p);
+    let mut files = vec!["fork_vs_base.png"];
+    files.extend(charts::FILES);
+    assert_embeds(&out, &p, &files);
+    assert!(
+        p.li_text
+            .iter()
+            .any(|l| l.starts_with("Padding share of all tokens: base ")),
+        "{:?}",
+        p.li_text
+    );
+    assert_eq!(
+        p.pre_text.len(),
+        2,
+        "the base run's and the fork's scenario"
+    );
+    for needle in [
+        "fork_vs_base.csv",
+        "Policy timeline of the fork",
+        "fork base --at 8",
+        "<dt>seed</dt><dd>42</dd>",
+    ] {
+        assert!(text.contains(needle), "report.html lacks {needle:?}");
+    }
 }
