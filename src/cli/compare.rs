@@ -151,7 +151,8 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String)> {
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let (c, name) = build(&args)?;
     let first = c.scenario(0, 0)?;
-    super::check_memory(&first, args.threads.unwrap_or(2).max(1))?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    super::check_memory(&first, args.threads.unwrap_or(cores).max(1))?;
     let out = match &args.out {
         Some(o) => o.clone(),
         None => super::default_out(&name)?,
