@@ -29,6 +29,7 @@ pub mod events;
 pub mod explore;
 pub mod facts;
 pub mod model;
+pub mod names;
 pub mod paths;
 pub mod policy;
 pub mod projections;

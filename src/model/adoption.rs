@@ -15,50 +15,24 @@
 //! - *The mandate channel.* A non-user who pads up to a target has tried the tools; with
 //!   probability `mandate_conversion` a week that forced trial becomes real use.
 
-use serde::{Deserialize, Serialize};
-
 use super::traits::Traits;
 use crate::scenario::Scenario;
 
-/// Why an employee's habitual use changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UseCause {
-    /// Already a user in the rollout week.
-    Initial,
-    /// A first trial out of curiosity.
-    Curiosity,
-    /// A first trial prompted by teammates and colleagues.
-    Teammates,
-    /// Forced trial: padding up to a target turned into real use.
-    Mandate,
-    /// A user revisited their habit (the level may rise, fall or drop to zero).
-    Habit,
-}
-
-impl UseCause {
-    pub const ALL: [UseCause; 5] = [
-        UseCause::Initial,
-        UseCause::Curiosity,
-        UseCause::Teammates,
-        UseCause::Mandate,
-        UseCause::Habit,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UseCause::Initial => "initial",
-            UseCause::Curiosity => "curiosity",
-            UseCause::Teammates => "teammates",
-            UseCause::Mandate => "mandate",
-            UseCause::Habit => "habit",
-        }
+crate::named_enum!(
+    /// Why an employee's habitual use changed.
+    UseCause {
+        /// Already a user in the rollout week.
+        Initial => "initial",
+        /// A first trial out of curiosity.
+        Curiosity => "curiosity",
+        /// A first trial prompted by teammates and colleagues.
+        Teammates => "teammates",
+        /// Forced trial: padding up to a target turned into real use.
+        Mandate => "mandate",
+        /// A user revisited their habit (the level may rise, fall or drop to zero).
+        Habit => "habit",
     }
-
-    pub fn parse(text: &str) -> Option<UseCause> {
-        Self::ALL.into_iter().find(|c| c.as_str() == text)
-    }
-}
+);
 
 /// The gain coefficient the work really gets per log-unit of effective AI work (can be < 0).
 pub fn true_coef(s: &Scenario, t: &Traits, q: f64) -> f64 {
@@ -229,7 +203,7 @@ mod tests {
 
     #[test]
     fn cause_names_round_trip() {
-        for c in UseCause::ALL {
+        for &c in UseCause::ALL {
             assert_eq!(UseCause::parse(c.as_str()), Some(c));
         }
     }

@@ -22,88 +22,34 @@ impl GroupSet {
     }
 }
 
-/// Who a leaderboard ranks against each other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RankScope {
-    /// Every employee.
-    Org,
-    /// The agent's team.
-    Team,
-}
+crate::named_enum!(
+    /// Who a leaderboard ranks against each other.
+    RankScope {
+        /// Every employee.
+        Org => "org",
+        /// The agent's team.
+        Team => "team",
+    }
+);
 
-/// Who sees individual leaderboard figures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visibility {
-    Public,
-    Team,
-    ManagerOnly,
-    Private,
-}
+crate::named_enum!(
+    /// Who sees individual leaderboard figures.
+    Visibility {
+        Public => "public",
+        Team => "team",
+        ManagerOnly => "manager_only",
+        Private => "private",
+    }
+);
 
-/// Permissions of agent-platform bots.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PermissionScope {
-    Broad,
-    Scoped,
-    LeastPrivilege,
-}
-
-impl RankScope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RankScope::Org => "org",
-            RankScope::Team => "team",
-        }
+crate::named_enum!(
+    /// Permissions of agent-platform bots.
+    PermissionScope {
+        Broad => "broad",
+        Scoped => "scoped",
+        LeastPrivilege => "least_privilege",
     }
-    pub const NAMES: &'static [&'static str] = &["org", "team"];
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "org" => Some(RankScope::Org),
-            "team" => Some(RankScope::Team),
-            _ => None,
-        }
-    }
-}
-
-impl Visibility {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Public => "public",
-            Visibility::Team => "team",
-            Visibility::ManagerOnly => "manager_only",
-            Visibility::Private => "private",
-        }
-    }
-    pub const NAMES: &'static [&'static str] = &["public", "team", "manager_only", "private"];
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "public" => Some(Visibility::Public),
-            "team" => Some(Visibility::Team),
-            "manager_only" => Some(Visibility::ManagerOnly),
-            "private" => Some(Visibility::Private),
-            _ => None,
-        }
-    }
-}
-
-impl PermissionScope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PermissionScope::Broad => "broad",
-            PermissionScope::Scoped => "scoped",
-            PermissionScope::LeastPrivilege => "least_privilege",
-        }
-    }
-    pub const NAMES: &'static [&'static str] = &["broad", "scoped", "least_privilege"];
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "broad" => Some(PermissionScope::Broad),
-            "scoped" => Some(PermissionScope::Scoped),
-            "least_privilege" => Some(PermissionScope::LeastPrivilege),
-            _ => None,
-        }
-    }
-}
+);
 
 /// A weekly adoption target.
 #[derive(Debug, Clone, Copy, PartialEq)]
