@@ -179,7 +179,7 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
     );
 
     // 6. A public leaderboard inflates the tail, not output (against baseline, same seed and weeks).
-    let start = first_week(meta, |r| r.leaderboard != "off").unwrap_or(0) as usize;
+    let start = first_week(meta, |r| r.leaderboard.is_some()).unwrap_or(0) as usize;
     let window = start..(start + 8).min(meta.weekly.len());
     let p99_rise = window
         .clone()
@@ -207,7 +207,7 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
         .weekly
         .iter()
         .skip(1)
-        .find(|r| r.leaderboard == "off" && amazon.weekly[r.week as usize - 1].leaderboard != "off")
+        .find(|r| r.leaderboard.is_none() && amazon.weekly[r.week as usize - 1].leaderboard.is_some())
         .map(|r| r.week as usize);
     let (halved, lingering) = match shut {
         Some(s) if s + 8 <= amazon.weekly.len() => {

@@ -70,10 +70,10 @@ pub struct WeeklyRow {
     pub mean_monitoring: f64,
     /// Bots in existence at the end of the week (cumulative deployments).
     pub bots_deployed: u32,
-    /// `off`, `org` or `team`.
-    pub leaderboard: String,
-    /// `public`, `team`, `manager_only`, `private`, or empty when no leaderboard.
-    pub visibility: String,
+    /// The leaderboard in force this week (None: no board); weekly.csv writes its scope and
+    /// visibility as words ([`WeeklyRow::leaderboard_word`], [`WeeklyRow::visibility_word`]).
+    #[serde(skip)]
+    pub leaderboard: Option<crate::policy::Leaderboard>,
     /// Gini coefficient of this week's total tokens over all employees (users or not).
     pub token_gini_all: f64,
     // Extra figures (not columns of weekly.csv) used by the facts check and charts.
@@ -94,6 +94,19 @@ pub struct WeeklyRow {
     /// The target share in force (0 without a target).
     #[serde(skip)]
     pub target_share: f64,
+}
+
+impl WeeklyRow {
+    /// `off`, `org` or `team` (weekly.csv's `leaderboard`).
+    pub fn leaderboard_word(&self) -> &'static str {
+        self.leaderboard.map_or("off", |l| l.scope.as_str())
+    }
+
+    /// `public`, `team`, `manager_only`, `private`, or empty without a board (weekly.csv's
+    /// `visibility`).
+    pub fn visibility_word(&self) -> &'static str {
+        self.leaderboard.map_or("", |l| l.visibility.as_str())
+    }
 }
 
 /// One row of agents.csv: an employee over the whole run.
@@ -421,16 +434,7 @@ impl EventSink for Projector {
                 0.0
             },
             bots_deployed: self.bots,
-            leaderboard: policy
-                .leaderboard
-                .map(|l| l.scope.as_str())
-                .unwrap_or("off")
-                .to_string(),
-            visibility: policy
-                .leaderboard
-                .map(|l| l.visibility.as_str())
-                .unwrap_or("")
-                .to_string(),
+            leaderboard: policy.leaderboard,
             token_gini_all,
             tokens_p50: p50,
             tokens_p99: p99,

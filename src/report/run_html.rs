@@ -473,10 +473,10 @@ fn weekly_section(weekly: &[WeeklyRow]) -> Section {
     let picked = sampled_weeks(weekly.len());
     for &i in &picked {
         let w = &weekly[i];
-        let board = match w.visibility.as_str() {
-            "" => w.leaderboard.clone(),
+        let board = match w.visibility_word() {
+            "" => w.leaderboard_word().to_string(),
             // No-break spaces keep "org (manager only)" on one line.
-            v => format!("{}\u{a0}({})", w.leaderboard, v.replace('_', "\u{a0}")),
+            v => format!("{}\u{a0}({})", w.leaderboard_word(), v.replace('_', "\u{a0}")),
         };
         t.push(vec![
             Cell::num(w.week.to_string(), w.week as f64),

@@ -97,13 +97,13 @@ pub fn weekly_frame(rows: &[WeeklyRow]) -> Result<DataFrame, ReportError> {
         col(
             "leaderboard",
             rows.iter()
-                .map(|r| r.leaderboard.as_str())
+                .map(WeeklyRow::leaderboard_word)
                 .collect::<Vec<&str>>(),
         ),
         col(
             "visibility",
             rows.iter()
-                .map(|r| r.visibility.as_str())
+                .map(WeeklyRow::visibility_word)
                 .collect::<Vec<&str>>(),
         ),
         col("token_gini_all", f(|r| r.token_gini_all)),
