@@ -5,6 +5,7 @@
 //! folded [`State`], which replay rebuilds identically. It never reads engine internals and never
 //! writes files; `report` turns its [`Projections`] into CSV, JSON and charts.
 
+pub mod figures;
 pub mod stats;
 pub mod summary;
 

@@ -457,34 +457,14 @@ fn render_footer(out: &mut String, f: &Footer) {
 
 /// A summary figure (a key of summary.json, as in runs.csv) in plain words.
 pub fn figure_label(name: &str) -> String {
-    let words = match name {
-        "net_value_per_employee_year_usd" => "Net value a year per employee",
-        "net_value_usd" => "Net value, whole run",
-        "padding_share" => "Padding share of all tokens",
-        "peak_padding_share" => "Highest weekly padding share",
-        "output_uplift" => "Output over working without AI",
-        "roi" => "Output dollars per token dollar",
-        "annual_cost_per_employee_usd" => "Token cost a year per employee",
-        "cost_share_of_salary" => "Token cost as a share of salary",
-        "cost_usd" => "Token cost, whole run",
-        "incidents" => "Bot incidents",
-        "mean_reported_active_share" => "Weekly active on the dashboard (mean)",
-        "mean_genuine_active_share" => "Weekly active genuinely (mean)",
-        "reported_vs_genuine_gap" => "Reported minus genuine activity",
-        "median_weekly_tokens_per_user" => "Median user's tokens per week",
-        "top_decile_token_ratio" => "Top tenth's tokens over the median user's",
-        "top_decile_output_ratio" => "Top tenth's output over the median user's",
-        "perceived_uplift" => "Speed-up users feel (median)",
-        "measured_uplift" => "Speed-up users have (median)",
-        _ => {
-            let mut s = name.replace('_', " ");
-            if let Some(c) = s.get(..1) {
-                s.replace_range(..1, &c.to_ascii_uppercase());
-            }
-            return s;
-        }
-    };
-    words.to_string()
+    if let Some(f) = crate::projections::figures::find(name) {
+        return f.label.to_string();
+    }
+    let mut s = name.replace('_', " ");
+    if let Some(c) = s.get(..1) {
+        s.replace_range(..1, &c.to_ascii_uppercase());
+    }
+    s
 }
 
 /// A summary figure's value with its unit; `change`: a difference or an effect (signed, shares
@@ -754,7 +734,8 @@ mod tests {
             "none (fewer than two values)"
         );
         assert_eq!(figure_label("padding_share"), "Padding share of all tokens");
-        assert_eq!(figure_label("say_faster_share"), "Say faster share");
+        assert_eq!(figure_label("say_faster_share"), "Users who say AI makes them faster");
+        assert_eq!(figure_label("not_a_figure"), "Not a figure");
     }
 
     #[test]

@@ -14,55 +14,17 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::projections::Summary;
+use crate::projections::figures::FIGURES;
 pub use spec::{Sweep, SweepError};
 
-/// The summary figures a sweep records per run (the numeric fields of summary.json).
+/// The summary figures a sweep records per run, in journal order ([`crate::projections::figures`]).
 pub fn figure_names() -> Vec<&'static str> {
-    vec![
-        "top_decile_token_ratio",
-        "top_decile_output_ratio",
-        "padding_share",
-        "peak_padding_share",
-        "peak_padding_week",
-        "reported_vs_genuine_gap",
-        "mean_reported_active_share",
-        "mean_genuine_active_share",
-        "first_week_target_met",
-        "annual_cost_per_employee_usd",
-        "cost_share_of_salary",
-        "median_monthly_cost_per_active_usd",
-        "median_weekly_tokens_per_user",
-        "output_uplift",
-        "roi",
-        "tokens_total",
-        "tokens_genuine",
-        "tokens_padding",
-        "tokens_bot",
-        "cost_usd",
-        "incidents",
-        "incident_cost",
-        "bots_deployed",
-        "token_gini_users",
-        "users",
-        "net_value_usd",
-        "net_value_per_employee_year_usd",
-        "rework_cost",
-        "noise_cost",
-        "padding_time_cost",
-        "perceived_uplift",
-        "measured_uplift",
-        "say_faster_share",
-        "are_faster_share",
-    ]
+    FIGURES.iter().map(|f| f.name).collect()
 }
 
 /// The figures of a summary, in [`figure_names`] order (None where undefined, e.g. ROI without cost).
 pub fn figures_of(s: &Summary) -> Vec<Option<f64>> {
-    let v = serde_json::to_value(s).expect("a summary serialises");
-    figure_names()
-        .iter()
-        .map(|n| v.get(*n).and_then(|x| x.as_f64()))
-        .collect()
+    FIGURES.iter().map(|f| (f.get)(s)).collect()
 }
 
 /// One finished (or failed) run of a sweep: a journal line.
