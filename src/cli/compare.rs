@@ -160,10 +160,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let inputs: Vec<&Path> = c
         .scenarios
         .iter()
-        .filter_map(|(_, s)| match s {
-            Source::Path(p) => Some(p.as_path()),
-            Source::Builtin(_) => None,
-        })
+        .filter_map(|(_, s)| s.path())
         .collect();
     let dir = OutputDir::create(&out, &inputs)
         .with_context(|| format!("preparing output folder {}", out.display()))?;

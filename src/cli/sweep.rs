@@ -13,7 +13,6 @@ use tokenmaxx::explore::sensitivity::{self, Sensitivity};
 use tokenmaxx::report::{
     FolderLock, charts, clear_files, prepare_in_place, run_html, sweep as tables, sweep_html,
 };
-use tokenmaxx::scenario::Source;
 use tokenmaxx::sweep::aggregate::{self, PointStats};
 use tokenmaxx::sweep::journal::{self, Header, Journal};
 use tokenmaxx::sweep::spec::{Point, STORED_BASE, read_stored_base};
@@ -170,10 +169,7 @@ fn check_same_base(sweep: &Sweep, dir: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     let stored = read_stored_base(dir)?;
-    let base = match &sweep.base {
-        Source::Path(p) => p.display().to_string(),
-        Source::Builtin(n) => format!("built-in {n}"),
-    };
+    let base = sweep.base.describe();
     anyhow::ensure!(
         stored == sweep.base_table,
         UserError(format!(
