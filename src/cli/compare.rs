@@ -211,7 +211,7 @@ fn in_place(stored: &Stored, shard: Shard, inputs: &[&Path], b: &BatchArgs) -> a
 /// the folder holds the same comparison). Returns the journal and the runs it already holds.
 fn open_journal(stored: &Stored, out: &Path, shard: Shard, resume: bool) -> anyhow::Result<(Journal, Vec<RunLine>)> {
     if resume && out.join(stored::FILE).is_file() {
-        same_comparison(stored, out)?;
+        same_comparison(stored, out, false)?;
     }
     let json = stored.to_json();
     tokenmaxx::report::tables::atomic_write(&out.join(stored::FILE), json.as_bytes())?;
@@ -219,14 +219,18 @@ fn open_journal(stored: &Stored, out: &Path, shard: Shard, resume: bool) -> anyh
     Ok(Journal::open(out, Header::new(&stored.name, &json, runs, shard), resume)?)
 }
 
-/// Refuse a folder whose compare.json is not `stored`, naming what differs.
-fn same_comparison(stored: &Stored, dir: &Path) -> anyhow::Result<()> {
+/// Refuse a folder whose compare.json is not `stored`, naming what differs (from the folder's
+/// to `stored` when resuming, from `stored`, the first shard's, to the folder's when merging).
+fn same_comparison(stored: &Stored, dir: &Path, merging: bool) -> anyhow::Result<()> {
     let there = Stored::read(dir)?;
-    let diff = there.differences(stored);
+    let (diff, fix) = match merging {
+        false => (there.differences(stored), "runs of both would mix: choose another --out, or start over without --resume"),
+        true => (stored.differences(&there), "merge only the shards of one comparison"),
+    };
     anyhow::ensure!(
         diff.is_empty(),
         UserError(format!(
-            "{} holds runs of another comparison ({} differs: {}); runs of both would mix: choose another --out, or start over without --resume",
+            "{} holds runs of another comparison ({} differs: {}); {fix}",
             dir.display(),
             stored::FILE,
             diff.join("; ")
@@ -257,7 +261,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let c = stored.compare();
     let hash = tokenmaxx::sweep::journal::sweep_hash(&json);
     let lines: Vec<RunLine> = super::sweep::gather(&args.dirs, &stored.name, hash, c.runs(), &|dir| {
-        same_comparison(&stored, dir)
+        same_comparison(&stored, dir, true)
     })?;
     let out = match &args.out {
         Some(o) => o.clone(),
