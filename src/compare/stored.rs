@@ -70,7 +70,13 @@ impl Stored {
                 .iter()
                 .map(|s| {
                     let text = s.toml.clone();
-                    (s.name.clone(), Source::Text { name: s.name.clone(), text })
+                    (
+                        s.name.clone(),
+                        Source::Text {
+                            name: s.name.clone(),
+                            text,
+                        },
+                    )
                 })
                 .collect(),
             baseline: self.baseline,
@@ -108,15 +114,44 @@ impl Stored {
                 out.push(format!("{what} {a} -> {b}"));
             }
         };
-        let names = |s: &Stored| format!("[{}]", s.scenarios.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", "));
+        let names = |s: &Stored| {
+            format!(
+                "[{}]",
+                s.scenarios
+                    .iter()
+                    .map(|x| x.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
         field("name", self.name.clone(), other.name.clone());
         field("scenarios", names(self), names(other));
-        field("baseline", self.baseline.to_string(), other.baseline.to_string());
-        field("replications", self.replications.to_string(), other.replications.to_string());
+        field(
+            "baseline",
+            self.baseline.to_string(),
+            other.baseline.to_string(),
+        );
+        field(
+            "replications",
+            self.replications.to_string(),
+            other.replications.to_string(),
+        );
         field("seed", self.seed.to_string(), other.seed.to_string());
-        field("employees", format!("{:?}", self.employees), format!("{:?}", other.employees));
-        field("weeks", format!("{:?}", self.weeks), format!("{:?}", other.weeks));
-        field("priors", format!("{:?}", self.priors), format!("{:?}", other.priors));
+        field(
+            "employees",
+            format!("{:?}", self.employees),
+            format!("{:?}", other.employees),
+        );
+        field(
+            "weeks",
+            format!("{:?}", self.weeks),
+            format!("{:?}", other.weeks),
+        );
+        field(
+            "priors",
+            format!("{:?}", self.priors),
+            format!("{:?}", other.priors),
+        );
         for (a, b) in self.scenarios.iter().zip(&other.scenarios) {
             if a.name == b.name && a.toml != b.toml {
                 out.push(format!("scenario {}'s resolved file changed", a.name));
@@ -151,7 +186,13 @@ impl RunLine {
             Ok(r) => (None, Some(r)),
             Err(e) => (Some(e), None),
         };
-        RunLine { id, scenario, replication, error, run }
+        RunLine {
+            id,
+            scenario,
+            replication,
+            error,
+            run,
+        }
     }
 
     /// The run's outcome.
@@ -216,7 +257,12 @@ mod tests {
             let b = read.outcome().unwrap();
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             let nan = f64::NAN.to_bits();
-            let norm = |v: &[f64]| bits(v).into_iter().map(|x| if f64::from_bits(x).is_nan() { nan } else { x }).collect::<Vec<_>>();
+            let norm = |v: &[f64]| {
+                bits(v)
+                    .into_iter()
+                    .map(|x| if f64::from_bits(x).is_nan() { nan } else { x })
+                    .collect::<Vec<_>>()
+            };
             assert_eq!(norm(&a.figures), norm(&b.figures), "run {id}");
             assert_eq!(bits(&a.cost_usd), bits(&b.cost_usd), "run {id}");
         }
@@ -229,6 +275,12 @@ mod tests {
         b.seed = 4;
         b.scenarios[1].toml.push_str("\n# edited\n");
         let d = a.differences(&b);
-        assert_eq!(d, vec!["seed 3 -> 4".to_string(), "scenario target-only's resolved file changed".into()]);
+        assert_eq!(
+            d,
+            vec![
+                "seed 3 -> 4".to_string(),
+                "scenario target-only's resolved file changed".into()
+            ]
+        );
     }
 }
