@@ -27,7 +27,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let cal = Calibration::load(&args.file)?;
     let (out, _lock) = args
         .batch
-        .folder(&cal.common.name, Shard::ALL, &args.file)?;
+        .folder(&cal.common.name, Shard::ALL, &[&args.file])?;
     let args = args.batch;
     // The journal counts the calibration's runs: budget x replications.
     let header = Header {

@@ -4,17 +4,22 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
 use serde::Deserialize;
+use tokenmaxx::compare::stored::{self, RunLine, Stored};
 use tokenmaxx::compare::{Compare, Comparison, MAX_REPLICATIONS, Priors, RunOut};
 use tokenmaxx::engine::Progress;
-use tokenmaxx::report::{OutputDir, charts, compare as tables};
+use tokenmaxx::report::{OutputDir, charts, compare as tables, write_in_place};
 use tokenmaxx::scenario::Source;
+use tokenmaxx::sweep::Shard;
+use tokenmaxx::sweep::journal::{Header, Journal};
 
 use super::UserError;
 use super::progress::Bar;
+use super::sweep::{BatchArgs, MergeArgs, RUNS_FAILED, Recorder};
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -32,9 +37,6 @@ pub struct CompareArgs {
     /// `default` for the shipped scenarios/priors/unanchored.toml.
     #[arg(long)]
     priors: Option<String>,
-    /// Output folder [default: output/compare/]. Replaced as a whole when the comparison succeeds.
-    #[arg(long)]
-    out: Option<PathBuf>,
     /// Seed shared by every scenario [default: 42].
     #[arg(long)]
     seed: Option<u64>,
@@ -44,15 +46,15 @@ pub struct CompareArgs {
     /// Override the horizon of every scenario, in weeks.
     #[arg(long)]
     weeks: Option<i64>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
-    /// No progress bar and no verdict on stdout.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Skip comparison.png.
-    #[arg(long)]
-    no_charts: bool,
+    /// Run only the ids with id % N == K (id = scenario x replications + replication) into their
+    /// own folder, journaled (merge the shards with `merge`).
+    #[arg(long, value_parser = super::sweep::parse_shard)]
+    shard: Option<Shard>,
+    /// Without --resume or --shard the output folder (default output/compare/ or
+    /// output/<name>/) is replaced as a whole when the comparison succeeds; with either, it is
+    /// written in place with a journal of the finished runs.
+    #[command(flatten)]
+    batch: BatchArgs,
 }
 
 /// A compare.toml: the scenarios and the settings of a comparison.
@@ -150,56 +152,171 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String)> {
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let (c, name) = build(&args)?;
+    let b = &args.batch;
     let first = c.scenario(0, 0)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    super::check_memory(&first, args.threads.unwrap_or(cores).max(1))?;
-    let out = match &args.out {
+    super::check_memory(&first, b.threads.unwrap_or(cores).max(1))?;
+    let inputs: Vec<&Path> = c.scenarios.iter().filter_map(|(_, s)| s.path()).collect();
+    if b.resume || args.shard.is_some() {
+        let stored = Stored::of(&c, &name)?;
+        return in_place(&stored, args.shard.unwrap_or(Shard::ALL), &inputs, b);
+    }
+    let out = match &b.out {
         Some(o) => o.clone(),
         None => super::default_out(&name)?,
     };
-    let pool = super::thread_pool(args.threads)?;
-    let inputs: Vec<&Path> = c
-        .scenarios
-        .iter()
-        .filter_map(|(_, s)| match s {
-            Source::Path(p) => Some(p.as_path()),
-            Source::Builtin(_) => None,
-        })
-        .collect();
+    let pool = super::thread_pool(b.threads)?;
     let dir = OutputDir::create(&out, &inputs)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
     let total = c.runs() as u32;
-    let bar = Bar::new(total as u64, &name, "runs", args.quiet);
+    let bar = Bar::new(total as u64, &name, "runs", b.quiet);
     let done = AtomicU32::new(0);
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let results = pool.install(|| {
         c.run_all(&|| bar.week_done(done.fetch_add(1, Ordering::Relaxed) + 1, total))
     });
     bar.finish();
+    let outcome = write_outputs(&c, &dir.file(""), &results, b.no_charts)?;
+    let written = dir.commit()?;
+    Ok(conclude(&c, &outcome, started, &written, b.quiet))
+}
+
+/// A comparison written in place (`--resume`, `--shard K/N`): compare.json and a journal of the
+/// finished runs; the shard's runs not yet journaled are run; a whole comparison then writes its
+/// outputs as [`run`] does.
+fn in_place(stored: &Stored, shard: Shard, inputs: &[&Path], b: &BatchArgs) -> anyhow::Result<ExitCode> {
+    let (out, _lock) = b.folder(&stored.name, shard, inputs)?;
+    let c = stored.compare();
+    let started = Instant::now();
+    let (journal, existing) = open_journal(stored, &out, shard, b.resume)?;
+    let done: std::collections::BTreeSet<u64> =
+        existing.iter().filter(|l| l.error.is_none()).map(|l| l.id).collect();
+    let todo: Vec<u64> = (0..c.runs()).filter(|id| shard.owns(*id) && !done.contains(id)).collect();
+    let pool = super::thread_pool(b.threads)?;
+    let bar = Bar::new(todo.len() as u64, &stored.name, "runs", b.quiet);
+    let recorder = Recorder::new(&journal, bar, 0, todo.len() as u32);
+    pool.install(|| c.run_ids(&todo, &|id, outcome| recorder.record(&RunLine::new(&c, id, outcome))));
+    let lines: Vec<RunLine> = recorder.finish()?.into_iter().filter(|l| shard.owns(l.id)).collect();
+    if shard != Shard::ALL {
+        let failed = lines.iter().filter(|l| l.error.is_some()).count();
+        if !b.quiet {
+            println!("{}: {} runs here ({} skipped as already done), shard {}/{}. Results in {}/", stored.name, lines.len(), done.len(), shard.index, shard.count, out.display());
+        }
+        return Ok(exit_code(failed));
+    }
+    anyhow::ensure!(lines.len() as u64 == c.runs(), "the journal holds {} of {} runs", lines.len(), c.runs());
+    write_whole(&c, &out, lines, started, b.no_charts, b.quiet)
+}
+
+/// Write compare.json into `out` and open its journal (continued with `resume`, after checking
+/// the folder holds the same comparison). Returns the journal and the runs it already holds.
+fn open_journal(stored: &Stored, out: &Path, shard: Shard, resume: bool) -> anyhow::Result<(Journal, Vec<RunLine>)> {
+    if resume && out.join(stored::FILE).is_file() {
+        same_comparison(stored, out, false)?;
+    }
+    let json = stored.to_json();
+    tokenmaxx::report::tables::atomic_write(&out.join(stored::FILE), json.as_bytes())?;
+    let runs = stored.compare().runs();
+    Ok(Journal::open(out, Header::new(&stored.name, &json, runs, shard), resume)?)
+}
+
+/// Refuse a folder whose compare.json is not `stored`, naming what differs (from the folder's
+/// to `stored` when resuming, from `stored`, the first shard's, to the folder's when merging).
+fn same_comparison(stored: &Stored, dir: &Path, merging: bool) -> anyhow::Result<()> {
+    let there = Stored::read(dir)?;
+    let (diff, fix) = match merging {
+        false => (there.differences(stored), "runs of both would mix: choose another --out, or start over without --resume"),
+        true => (stored.differences(&there), "merge only the shards of one comparison"),
+    };
+    anyhow::ensure!(
+        diff.is_empty(),
+        UserError(format!(
+            "{} holds runs of another comparison ({} differs: {}); {fix}",
+            dir.display(),
+            stored::FILE,
+            diff.join("; ")
+        ))
+    );
+    Ok(())
+}
+
+/// Write a whole comparison's outputs from its journaled runs (all of them, in id order) into
+/// the folder `out`, file by file, and say what it found.
+fn write_whole(c: &Compare, out: &Path, lines: Vec<RunLine>, started: Instant, no_charts: bool, quiet: bool) -> anyhow::Result<ExitCode> {
+    let results: Vec<Result<RunOut, String>> = lines.into_iter().map(RunLine::outcome).collect();
+    let outcome = write_in_place(out, |dir| write_outputs(c, dir, &results, no_charts))?;
+    Ok(conclude(c, &outcome, started, out, quiet))
+}
+
+/// True when `dir` is a folder of a comparison written in place (a shard to merge).
+pub fn is_shard(dir: &Path) -> bool {
+    dir.join(stored::FILE).is_file()
+}
+
+/// `tokenmaxx merge` of comparison shards: every run id once, all of one comparison; then the
+/// same outputs as an unsharded comparison.
+pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let stored = Stored::read(&args.dirs[0])?;
+    let json = stored.to_json();
+    let c = stored.compare();
+    let hash = tokenmaxx::sweep::journal::sweep_hash(&json);
+    let lines: Vec<RunLine> = super::sweep::gather(&args.dirs, &stored.name, hash, c.runs(), &|dir| {
+        same_comparison(&stored, dir, true)
+    })?;
+    let out = match &args.out {
+        Some(o) => o.clone(),
+        None => super::default_out(&stored.name)?,
+    };
+    // The shard folders may lie inside the merged one (output/<name>/shard-K-of-N/).
+    let _lock = super::sweep::lock_folder(&out, &[])?;
+    tokenmaxx::report::tables::atomic_write(&out.join(stored::FILE), json.as_bytes())?;
+    println!("merged {} runs of {} from {} folder(s)", lines.len(), stored.name, args.dirs.len());
+    write_whole(&c, &out, lines, started, args.no_charts, false)
+}
+
+/// What a comparison's outputs say.
+struct Outcome {
+    cmp: Comparison,
+    verdict: Vec<String>,
+    failed: usize,
+}
+
+/// Write the tables, verdict.txt, comparison.png (unless `no_charts`) and report.html of the
+/// runs `results` (every run, in id order) into `dir`.
+fn write_outputs(c: &Compare, dir: &Path, results: &[Result<RunOut, String>], no_charts: bool) -> anyhow::Result<Outcome> {
     let ok: Vec<RunOut> = results.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
     let failed = results.len() - ok.len();
     anyhow::ensure!(
         !ok.is_empty(),
         UserError(format!("every run failed; the first: {}", results[0].as_ref().err().map_or("", |e| e.as_str())))
     );
-    let cmp = Comparison::of(&c, &ok);
-    let bands = tables::bands(&c, &ok);
-    tables::write_tables(&dir.file(""), &c, &cmp, &results, &bands)?;
-    let verdict = cmp.verdict(&c, &ok);
-    std::fs::write(dir.file("verdict.txt"), verdict.join("\n") + "\n")
-        .with_context(|| format!("writing {}", dir.file("verdict.txt").display()))?;
-    let chart = dir.file("comparison.png");
-    if !args.no_charts {
-        charts::compare::draw(&chart, &c, &cmp, &bands)?;
+    let cmp = Comparison::of(c, &ok);
+    let bands = tables::bands(c, &ok);
+    tables::write_tables(dir, c, &cmp, results, &bands)?;
+    let verdict = cmp.verdict(c, &ok);
+    let path = dir.join("verdict.txt");
+    std::fs::write(&path, verdict.join("\n") + "\n").with_context(|| format!("writing {}", path.display()))?;
+    let chart = dir.join("comparison.png");
+    if !no_charts {
+        charts::compare::draw(&chart, c, &cmp, &bands)?;
     }
     let command = tokenmaxx::report::run_html::command_line();
-    tokenmaxx::report::compare_html::build(&c, &cmp, &verdict, (!args.no_charts).then_some(chart.as_path()), &command)?
-        .write(&dir.file("report.html"))?;
-    let written = dir.commit()?;
-    if !args.quiet {
-        print_verdict(&c, &cmp, &verdict, failed, started.elapsed(), &written);
+    tokenmaxx::report::compare_html::build(c, &cmp, &verdict, (!no_charts).then_some(chart.as_path()), &command)?
+        .write(&dir.join("report.html"))?;
+    Ok(Outcome { cmp, verdict, failed })
+}
+
+/// Print the verdict (unless `quiet`); exit code [`RUNS_FAILED`] if some runs failed.
+fn conclude(c: &Compare, o: &Outcome, started: Instant, written: &Path, quiet: bool) -> ExitCode {
+    if !quiet {
+        print_verdict(c, &o.cmp, &o.verdict, o.failed, started.elapsed(), written);
     }
-    Ok(if failed > 0 { ExitCode::from(4) } else { ExitCode::SUCCESS })
+    exit_code(o.failed)
+}
+
+fn exit_code(failed: usize) -> ExitCode {
+    if failed > 0 { ExitCode::from(RUNS_FAILED) } else { ExitCode::SUCCESS }
 }
 
 fn print_verdict(

@@ -41,7 +41,7 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Run a sweep: a base scenario over a design of parameter points, with replications.
     Sweep(sweep::SweepArgs),
-    /// Merge the shard folders of a sweep or sensitivity analysis into its outputs (checks every run is there once).
+    /// Merge the shard folders of a sweep, sensitivity analysis or comparison into its outputs (checks every run is there once).
     Merge(sweep::MergeArgs),
     /// Which parameters drive a figure: Morris screening or Sobol indices, with bootstrap intervals.
     Sensitivity(sensitivity::SensitivityArgs),

@@ -1,6 +1,6 @@
 //! `tokenmaxx run [SCENARIO]`: run one scenario and write its report folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -67,10 +67,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let pool = super::thread_pool(args.threads)?;
     // Create the staging folder before running, so an unwritable destination fails fast; the
     // scenario file is the input an output folder must not hold.
-    let input = match &source {
-        Source::Path(p) => vec![p.as_path()],
-        Source::Builtin(_) => Vec::new(),
-    };
+    let input: Vec<&Path> = source.path().into_iter().collect();
     let dir = OutputDir::create(&out, &input)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
 

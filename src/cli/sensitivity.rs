@@ -27,7 +27,7 @@ pub fn run(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let analysis = Sensitivity::load(&args.file)?;
     let shard = args.shard.unwrap_or(Shard::ALL);
     let b = &args.batch;
-    let (out, _lock) = b.folder(&analysis.common.name, shard, &args.file)?;
+    let (out, _lock) = b.folder(&analysis.common.name, shard, &[&args.file])?;
     let records = execute(&analysis.sweep, &out, shard, b)?;
     finish(
         &analysis,

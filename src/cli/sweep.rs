@@ -13,9 +13,8 @@ use tokenmaxx::explore::sensitivity::{self, Sensitivity};
 use tokenmaxx::report::{
     FolderLock, charts, clear_files, prepare_in_place, run_html, sweep as tables, sweep_html,
 };
-use tokenmaxx::scenario::Source;
 use tokenmaxx::sweep::aggregate::{self, PointStats};
-use tokenmaxx::sweep::journal::{self, Header, Journal};
+use tokenmaxx::sweep::journal::{self, Entry, Header, Journal};
 use tokenmaxx::sweep::spec::{Point, STORED_BASE, read_stored_base};
 use tokenmaxx::sweep::{self, RunRecord, Shard, Sweep};
 
@@ -47,19 +46,20 @@ pub struct BatchArgs {
 
 impl BatchArgs {
     /// The output folder (`--out`, else output/<name>/ or its shard subfolder), created, marked
-    /// and locked for this process until the lock is dropped; `input` is the spec file.
+    /// and locked for this process until the lock is dropped; `inputs` are the files it must
+    /// not hold (the spec file, the scenario files).
     pub fn folder(
         &self,
         name: &str,
         shard: Shard,
-        input: &Path,
+        inputs: &[&Path],
     ) -> anyhow::Result<(PathBuf, FolderLock)> {
         super::check_threads(self.threads)?;
         let out = match &self.out {
             Some(o) => o.clone(),
             None => default_out(name, shard)?,
         };
-        let lock = lock_folder(&out, &[input])?;
+        let lock = lock_folder(&out, inputs)?;
         if !self.resume {
             // A fresh batch: the earlier one's journal, tables and charts go (subfolders stay).
             clear_files(&out)?;
@@ -70,7 +70,7 @@ impl BatchArgs {
 
 /// Prepare a folder written in place (refused unless missing, empty or tokenmaxx's; created and
 /// marked) and lock it.
-fn lock_folder(out: &Path, inputs: &[&Path]) -> anyhow::Result<FolderLock> {
+pub(super) fn lock_folder(out: &Path, inputs: &[&Path]) -> anyhow::Result<FolderLock> {
     prepare_in_place(out, inputs)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
     Ok(FolderLock::acquire(out)?)
@@ -89,15 +89,15 @@ pub struct SweepArgs {
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Shard folders written by `tokenmaxx sweep --shard K/N`.
+    /// Shard folders written by `tokenmaxx sweep`, `sensitivity` or `compare` with `--shard K/N`.
     #[arg(required = true)]
-    dirs: Vec<PathBuf>,
-    /// Output folder [default: output/<sweep name>/].
+    pub(super) dirs: Vec<PathBuf>,
+    /// Output folder [default: output/<name>/].
     #[arg(long)]
-    out: Option<PathBuf>,
+    pub(super) out: Option<PathBuf>,
     /// Skip the PNG charts.
     #[arg(long)]
-    no_charts: bool,
+    pub(super) no_charts: bool,
 }
 
 pub(super) fn parse_shard(s: &str) -> Result<Shard, String> {
@@ -120,7 +120,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let sweep = Sweep::load(&args.file)?;
     let shard = args.shard.unwrap_or(Shard::ALL);
     let b = &args.batch;
-    let (out, _lock) = b.folder(&sweep.name, shard, &args.file)?;
+    let (out, _lock) = b.folder(&sweep.name, shard, &[&args.file])?;
     let records = execute(&sweep, &out, shard, b)?;
     finish(
         &sweep,
@@ -134,7 +134,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
 
 /// output/<name>/, or its shard-K-of-N/ subfolder (the sweep's folder, where `merge` writes,
 /// is then prepared too).
-fn default_out(name: &str, shard: Shard) -> anyhow::Result<PathBuf> {
+pub(super) fn default_out(name: &str, shard: Shard) -> anyhow::Result<PathBuf> {
     let base = super::default_out(name)?;
     if shard == Shard::ALL {
         return Ok(base);
@@ -170,10 +170,7 @@ fn check_same_base(sweep: &Sweep, dir: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     let stored = read_stored_base(dir)?;
-    let base = match &sweep.base {
-        Source::Path(p) => p.display().to_string(),
-        Source::Builtin(n) => format!("built-in {n}"),
-    };
+    let base = sweep.base.describe();
     anyhow::ensure!(
         stored == sweep.base_table,
         UserError(format!(
@@ -215,7 +212,7 @@ fn changed_keys(old: &toml::Table, new: &toml::Table) -> Vec<String> {
 
 /// Journals runs as they finish on worker threads and moves the progress bar; keeps the first
 /// journal write error for [`Recorder::finish`].
-pub(super) struct Recorder<'a> {
+pub(super) struct Recorder<'a, R = RunRecord> {
     journal: &'a Journal,
     bar: Bar,
     done: AtomicU32,
@@ -223,11 +220,12 @@ pub(super) struct Recorder<'a> {
     error: Mutex<Option<anyhow::Error>>,
     /// The ids journaled by this process.
     ids: Mutex<Vec<u64>>,
+    entry: std::marker::PhantomData<fn(&R)>,
 }
 
-impl<'a> Recorder<'a> {
+impl<'a, R: Entry> Recorder<'a, R> {
     /// A recorder whose bar counts `total` runs, `done` of them already finished.
-    pub(super) fn new(journal: &'a Journal, bar: Bar, done: u32, total: u32) -> Recorder<'a> {
+    pub(super) fn new(journal: &'a Journal, bar: Bar, done: u32, total: u32) -> Recorder<'a, R> {
         Recorder {
             journal,
             bar,
@@ -235,14 +233,15 @@ impl<'a> Recorder<'a> {
             total,
             error: Mutex::new(None),
             ids: Mutex::new(Vec::new()),
+            entry: std::marker::PhantomData,
         }
     }
 
-    pub(super) fn record(&self, record: &RunRecord) {
+    pub(super) fn record(&self, record: &R) {
         self.ids
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(record.id);
+            .push(record.id());
         if let Err(e) = self.journal.append(record) {
             self.error
                 .lock()
@@ -255,17 +254,17 @@ impl<'a> Recorder<'a> {
 
     /// Clear the bar; the first journal write error, if any; else the journal's records, after
     /// checking every run this process journaled is there (another process may have rewritten it).
-    pub(super) fn finish(self) -> anyhow::Result<Vec<RunRecord>> {
+    pub(super) fn finish(self) -> anyhow::Result<Vec<R>> {
         self.bar.finish();
         if let Some(e) = self.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
             return Err(e.context("writing the journal"));
         }
         let path = self.journal.path();
-        let (_, records) = journal::read(path)?;
+        let (_, records) = journal::read::<R>(path)?;
         let ids = self.ids.into_inner().unwrap_or_else(|e| e.into_inner());
         let missing: Vec<String> = ids
             .iter()
-            .filter(|id| records.binary_search_by_key(*id, |r| r.id).is_err())
+            .filter(|id| records.binary_search_by_key(*id, |r| r.id()).is_err())
             .map(u64::to_string)
             .collect();
         anyhow::ensure!(
@@ -404,6 +403,9 @@ fn report_failures(out: &Path, records: &[RunRecord]) -> ExitCode {
 
 pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let first = &args.dirs[0];
+    if super::compare::is_shard(first) {
+        return super::compare::merge(args);
+    }
     // A sensitivity analysis keeps its spec as sensitivity.toml; a plain sweep as sweep.toml.
     let analysis = if first.join(sensitivity::STORED).is_file() {
         Some(Sensitivity::load_stored(first)?)
@@ -415,53 +417,9 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         None => Sweep::load_stored(first)?,
     };
     let hash = journal::sweep_hash(&sweep.text);
-    let mut owner: std::collections::BTreeMap<u64, (PathBuf, RunRecord)> =
-        std::collections::BTreeMap::new();
-    let mut duplicates = Vec::new();
-    for dir in &args.dirs {
-        check_same_base(&sweep, dir)?;
-        let (h, records) = journal::read(&dir.join(journal::FILE))?;
-        anyhow::ensure!(
-            h.sweep_hash == hash,
-            UserError(format!(
-                "{} holds a shard of another sweep ({}) than {} ({})",
-                dir.display(),
-                h.sweep,
-                first.display(),
-                sweep.name
-            ))
-        );
-        for r in records {
-            if let Some((other, _)) = owner.get(&r.id) {
-                duplicates.push(format!(
-                    "{} (in {} and {})",
-                    r.id,
-                    other.display(),
-                    dir.display()
-                ));
-            } else {
-                owner.insert(r.id, (dir.clone(), r));
-            }
-        }
-    }
-    anyhow::ensure!(
-        duplicates.is_empty(),
-        UserError(format!("duplicate run ids: {}", duplicates.join(", ")))
-    );
-    let missing: Vec<String> = (0..sweep.runs())
-        .filter(|id| !owner.contains_key(id))
-        .map(|id| id.to_string())
-        .collect();
-    if !missing.is_empty() {
-        let shown: Vec<&str> = missing.iter().take(20).map(String::as_str).collect();
-        anyhow::bail!(UserError(format!(
-            "{} of {} runs are missing: ids {}{}; run the missing shards (or --resume them) before merging",
-            missing.len(),
-            sweep.runs(),
-            shown.join(", "),
-            if missing.len() > 20 { ", ..." } else { "" }
-        )));
-    }
+    let records: Vec<RunRecord> = gather(&args.dirs, &sweep.name, hash, sweep.runs(), &|dir| {
+        check_same_base(&sweep, dir)
+    })?;
     let out = match &args.out {
         Some(o) => o.clone(),
         None => super::default_out(&sweep.name)?,
@@ -469,7 +427,6 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     // The shard folders may lie inside the merged one (output/<name>/shard-K-of-N/).
     let _lock = lock_folder(&out, &[])?;
     sweep.store(&out)?;
-    let records: Vec<RunRecord> = owner.into_values().map(|(_, r)| r).collect();
     println!(
         "merged {} runs of {} from {} folder(s)",
         records.len(),
@@ -480,4 +437,56 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         Some(a) => super::sensitivity::finish(&a, &out, records, true, args.no_charts, false),
         None => finish(&sweep, &out, records, true, args.no_charts, false),
     }
+}
+
+/// The runs journaled in the shard folders `dirs` of batch `name` (whose stored spec hashes to
+/// `hash`), in id order, after `check` accepted each folder: refused unless every id below `runs`
+/// is there exactly once (naming the missing or duplicate ids).
+pub(super) fn gather<R: Entry>(
+    dirs: &[PathBuf],
+    name: &str,
+    hash: u64,
+    runs: u64,
+    check: &dyn Fn(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<R>> {
+    let mut owner: std::collections::BTreeMap<u64, (&Path, R)> = std::collections::BTreeMap::new();
+    let mut duplicates = Vec::new();
+    for dir in dirs {
+        check(dir)?;
+        let (h, records) = journal::read::<R>(&dir.join(journal::FILE))?;
+        anyhow::ensure!(
+            h.sweep_hash == hash,
+            UserError(format!(
+                "{} holds a shard of another batch ({}) than {} ({name})",
+                dir.display(),
+                h.sweep,
+                dirs[0].display(),
+            ))
+        );
+        for r in records {
+            if let Some((other, _)) = owner.get(&r.id()) {
+                duplicates.push(format!("{} (in {} and {})", r.id(), other.display(), dir.display()));
+            } else {
+                owner.insert(r.id(), (dir, r));
+            }
+        }
+    }
+    anyhow::ensure!(
+        duplicates.is_empty(),
+        UserError(format!("duplicate run ids: {}", duplicates.join(", ")))
+    );
+    let missing: Vec<String> = (0..runs)
+        .filter(|id| !owner.contains_key(id))
+        .map(|id| id.to_string())
+        .collect();
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(20).map(String::as_str).collect();
+        anyhow::bail!(UserError(format!(
+            "{} of {runs} runs are missing: ids {}{}; run the missing shards (or --resume them) before merging",
+            missing.len(),
+            shown.join(", "),
+            if missing.len() > 20 { ", ..." } else { "" }
+        )));
+    }
+    Ok(owner.into_values().map(|(_, r)| r).collect())
 }

@@ -10,10 +10,12 @@
 
 pub mod priors;
 pub mod stats;
+pub mod stored;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::projections::Projections;
 use crate::scenario::{Overrides, Scenario, ScenarioError, Source};
@@ -39,15 +41,19 @@ pub struct Compare {
 }
 
 /// What one run leaves for the comparison: its summary figures and weekly series.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunOut {
     pub scenario: usize,
     pub replication: u32,
-    /// The figures of [`FIGURES`], in order (NaN where undefined).
+    /// The figures of [`FIGURES`], in order (NaN where undefined; null in JSON).
+    #[serde(with = "stored::nan_as_null")]
     pub figures: Vec<f64>,
     /// Weekly padding share, genuine weekly-active share and token cost.
+    #[serde(with = "stored::nan_as_null")]
     pub padding_share: Vec<f64>,
+    #[serde(with = "stored::nan_as_null")]
     pub genuine_active: Vec<f64>,
+    #[serde(with = "stored::nan_as_null")]
     pub cost_usd: Vec<f64>,
 }
 
@@ -56,6 +62,12 @@ impl Compare {
     /// `id % R`).
     pub fn runs(&self) -> u64 {
         self.scenarios.len() as u64 * u64::from(self.replications)
+    }
+
+    /// The scenario index and replication of run `id`.
+    pub fn split_id(&self, id: u64) -> (usize, u32) {
+        let reps = u64::from(self.replications);
+        ((id / reps) as usize, (id % reps) as u32)
     }
 
     /// The scenario of run (`i`, `r`): the file with the shared seed and size, and the prior
@@ -94,17 +106,25 @@ impl Compare {
     /// Run every scenario at every replication in parallel; `done` is called after each run.
     /// Results come back in run-id order, whatever the thread count.
     pub fn run_all(&self, done: &(dyn Fn() + Sync)) -> Vec<Result<RunOut, String>> {
-        let reps = u64::from(self.replications);
         (0..self.runs() as usize)
             .into_par_iter()
             .with_max_len(1)
             .map(|id| {
-                let id = id as u64;
-                let out = self.run_one((id / reps) as usize, (id % reps) as u32);
+                let (i, r) = self.split_id(id as u64);
+                let out = self.run_one(i, r);
                 done();
                 out
             })
             .collect()
+    }
+
+    /// Run the ids of `todo` in parallel, handing each outcome to `done` as it finishes (from
+    /// worker threads, in completion order).
+    pub fn run_ids(&self, todo: &[u64], done: &(dyn Fn(u64, Result<RunOut, String>) + Sync)) {
+        todo.par_iter().with_max_len(1).for_each(|&id| {
+            let (i, r) = self.split_id(id);
+            done(id, self.run_one(i, r));
+        });
     }
 }
 

@@ -20,7 +20,7 @@ use crate::sweep::spec::{check_path, read_spec, set_path};
 pub const DEFAULT: &str = include_str!("../../scenarios/priors/unanchored.toml");
 
 /// Uniform priors over dotted scenario paths, in file order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 pub struct Priors {
     pub parameters: Vec<(String, f64, f64)>,
 }

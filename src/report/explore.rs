@@ -152,7 +152,7 @@ pub fn fit_frame(cal: &Calibration, best: &Candidate) -> Result<DataFrame, Repor
 pub fn best_scenario(cal: &Calibration, best: &Candidate) -> String {
     let mut table = toml::Table::new();
     let extends = match &cal.common.base {
-        Source::Builtin(name) => name.clone(),
+        Source::Builtin(name) | Source::Text { name, .. } => name.clone(),
         Source::Path(p) => std::fs::canonicalize(p)
             .unwrap_or_else(|_| p.clone())
             .display()

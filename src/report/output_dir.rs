@@ -230,6 +230,28 @@ pub fn clear_files(dir: &Path) -> Result<(), ReportError> {
     Ok(())
 }
 
+/// Write a batch's outputs into `dir` (a folder written in place, locked by the caller) file by
+/// file atomically: `write` fills a staging subfolder, whose files are then renamed into `dir`,
+/// so a killed batch leaves no partial file.
+pub fn write_in_place<T, E>(dir: &Path, write: impl FnOnce(&Path) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<ReportError>,
+{
+    let staging = dir.join(".staging");
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(io(&staging))?;
+    }
+    fs::create_dir(&staging).map_err(io(&staging))?;
+    let value = write(&staging)?;
+    for e in fs::read_dir(&staging).map_err(io(&staging))? {
+        let e = e.map_err(io(&staging))?;
+        let target = dir.join(e.file_name());
+        fs::rename(e.path(), &target).map_err(io(&target))?;
+    }
+    fs::remove_dir(&staging).map_err(io(&staging))?;
+    Ok(value)
+}
+
 /// An absolute path with every existing ancestor's links and `..` resolved, so two spellings of
 /// one folder compare equal.
 fn absolute(p: &Path) -> PathBuf {

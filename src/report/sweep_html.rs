@@ -9,7 +9,6 @@ use super::ReportError;
 use super::html::{
     Cell, Chart, Footer, MAX_ROWS, Report, Section, Table, figure_label, figure_text, interval_text,
 };
-use crate::scenario::Source;
 use crate::sweep::aggregate::{PointStats, Stat};
 use crate::sweep::spec::{STORED_BASE, render_point, render_value, value_number};
 use crate::sweep::{Sweep, figure_names};
@@ -195,10 +194,7 @@ pub fn spec_sections(r: &mut Report, sweep: &Sweep) {
 
 /// The footer of a batch report: command line, seed, replications, base scenario and runs.
 pub fn footer(sweep: &Sweep, command: &str, runs: u64) -> Footer {
-    let base = match &sweep.base {
-        Source::Path(p) => p.display().to_string(),
-        Source::Builtin(n) => format!("built-in {n}"),
-    };
+    let base = sweep.base.describe();
     Footer {
         command: command.to_string(),
         seed: Some(sweep.seed),

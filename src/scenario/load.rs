@@ -18,6 +18,9 @@ pub enum Source {
     Builtin(String),
     /// A file on disk.
     Path(PathBuf),
+    /// Scenario text held in memory under a name, e.g. a resolved scenario stored with a
+    /// comparison so it can be rerun or merged without the original files.
+    Text { name: String, text: String },
 }
 
 impl Source {
@@ -36,13 +39,31 @@ impl Source {
         match self {
             Source::Builtin(n) => format!("<built-in {n}>"),
             Source::Path(p) => p.display().to_string(),
+            Source::Text { name, .. } => format!("<stored {name}>"),
+        }
+    }
+
+    /// The source in words: a path, `built-in NAME` or `stored NAME`.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Builtin(n) => format!("built-in {n}"),
+            Source::Path(p) => p.display().to_string(),
+            Source::Text { name, .. } => format!("stored {name}"),
+        }
+    }
+
+    /// The file this source reads, if any (an output folder must not hold it).
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Source::Path(p) => Some(p),
+            _ => None,
         }
     }
 
     /// The name a scenario from this source takes when its file states none.
     pub fn default_name(&self) -> String {
         match self {
-            Source::Builtin(n) => n.clone(),
+            Source::Builtin(n) | Source::Text { name: n, .. } => n.clone(),
             Source::Path(p) => p
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -88,6 +109,7 @@ pub fn read_source(source: &Source) -> Result<String, ScenarioError> {
             path: p.clone(),
             source,
         }),
+        Source::Text { text, .. } => Ok(text.clone()),
     }
 }
 
@@ -133,6 +155,7 @@ pub fn read_text(path: &Path) -> std::io::Result<String> {
 fn load_layer(source: &Source, chain: &mut Vec<String>) -> Result<toml::Table, ScenarioError> {
     let id = match source {
         Source::Builtin(n) => format!("builtin:{n}"),
+        Source::Text { name, .. } => format!("stored:{name}"),
         Source::Path(p) => {
             format!(
                 "{}",
@@ -268,6 +291,23 @@ fn explain(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_resolved_scenario_stored_as_text_resolves_to_itself() {
+        // given every built-in resolved and written back as TOML text, when resolved again from
+        // that text alone, then the table is the same (defaults, extends and names included)
+        for name in builtin::names() {
+            let table = resolve(&Source::Builtin(name.into())).unwrap().table;
+            let text = toml::to_string(&table).unwrap();
+            let again = resolve(&Source::Text {
+                name: name.into(),
+                text,
+            })
+            .unwrap();
+            assert_eq!(again.table, table, "{name}");
+            assert_eq!(again.file, format!("<stored {name}>"));
+        }
+    }
 
     #[test]
     fn merge_replaces_arrays_and_merges_tables() {

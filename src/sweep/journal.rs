@@ -7,9 +7,21 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{RunRecord, Shard, Sweep, SweepError};
+
+/// A journal line after the header: one run, known by its id (the last line of an id wins).
+pub trait Entry: Serialize + DeserializeOwned {
+    fn id(&self) -> u64;
+}
+
+impl Entry for RunRecord {
+    fn id(&self) -> u64 {
+        self.id
+    }
+}
 
 /// File name of the journal inside a sweep's output folder.
 pub const FILE: &str = "journal.jsonl";
@@ -27,10 +39,16 @@ pub struct Header {
 impl Header {
     /// The header of a sweep's journal (or one shard of it).
     pub fn of(sweep: &Sweep, shard: Shard) -> Header {
+        Header::new(&sweep.name, &sweep.text, sweep.runs(), shard)
+    }
+
+    /// The header of the journal of batch `name` (or one shard of it), whose stored spec is
+    /// `text` and which has `runs` runs in all.
+    pub fn new(name: &str, text: &str, runs: u64, shard: Shard) -> Header {
         Header {
-            sweep: sweep.name.clone(),
-            sweep_hash: sweep_hash(&sweep.text),
-            runs: sweep.runs(),
+            sweep: name.to_string(),
+            sweep_hash: sweep_hash(text),
+            runs,
             shard_index: shard.index,
             shard_count: shard.count,
         }
@@ -53,11 +71,11 @@ pub struct Journal {
 impl Journal {
     /// Open the journal in `dir`: continue it when resuming (after checking it is this sweep's),
     /// else start a new one. Returns the journal and the records already in it.
-    pub fn open(
+    pub fn open<R: Entry>(
         dir: &Path,
         header: Header,
         resume: bool,
-    ) -> Result<(Journal, Vec<RunRecord>), SweepError> {
+    ) -> Result<(Journal, Vec<R>), SweepError> {
         let path = dir.join(FILE);
         let io = |e: std::io::Error| SweepError::Io {
             path: path.clone(),
@@ -111,7 +129,7 @@ impl Journal {
     }
 
     /// Append one record and flush it to the OS, so a crash loses only runs in flight.
-    pub fn append(&self, record: &RunRecord) -> Result<(), SweepError> {
+    pub fn append<R: Entry>(&self, record: &R) -> Result<(), SweepError> {
         let line = serde_json::to_string(record).expect("a record serialises") + "\n";
         let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
         f.write_all(line.as_bytes())
@@ -125,7 +143,7 @@ impl Journal {
 
 /// Read a journal: its header and records (the last record of an id wins; a torn last line from
 /// a crash is ignored).
-pub fn read(path: &Path) -> Result<(Header, Vec<RunRecord>), SweepError> {
+pub fn read<R: Entry>(path: &Path) -> Result<(Header, Vec<R>), SweepError> {
     let invalid = |m: String| SweepError::Invalid {
         file: path.display().to_string(),
         message: m,
@@ -153,9 +171,9 @@ pub fn read(path: &Path) -> Result<(Header, Vec<RunRecord>), SweepError> {
         })?;
     let n = lines.len();
     for (i, line) in lines.iter().enumerate() {
-        match serde_json::from_str::<RunRecord>(line) {
+        match serde_json::from_str::<R>(line) {
             Ok(r) => {
-                by_id.insert(r.id, r);
+                by_id.insert(r.id(), r);
             }
             Err(_) if i + 1 == n => {} // a line torn by a crash
             Err(e) => return Err(invalid(format!("line {}: {e}", i + 2))),

@@ -20,6 +20,17 @@ fn compare(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
     tokenmaxx(dir, &args)
 }
 
+/// The result files of a comparison, which must be byte-identical however it was run.
+const RESULTS: [&str; 5] = ["comparison.csv", "rankings.csv", "runs.csv", "weekly_bands.csv", "verdict.txt"];
+
+fn assert_same_results(dir: &std::path::Path, a: &str, b: &str, how: &str) {
+    for f in RESULTS {
+        let x = std::fs::read(dir.join(a).join(f)).unwrap();
+        let y = std::fs::read(dir.join(b).join(f)).unwrap();
+        assert!(x == y, "{f} differs between {a} and {b} ({how})");
+    }
+}
+
 #[test]
 fn results_do_not_depend_on_threads_and_are_paired() {
     let dir = scratch("compare_threads");
@@ -27,11 +38,7 @@ fn results_do_not_depend_on_threads_and_are_paired() {
     assert!(one.status.success(), "{}", stderr(&one));
     let two = compare(&dir, &["--threads", "2", "--out", "two"]);
     assert!(two.status.success(), "{}", stderr(&two));
-    for f in ["comparison.csv", "rankings.csv", "runs.csv", "weekly_bands.csv", "verdict.txt"] {
-        let a = std::fs::read(dir.join("one").join(f)).unwrap();
-        let b = std::fs::read(dir.join("two").join(f)).unwrap();
-        assert!(a == b, "{f} differs between 1 and 2 threads");
-    }
+    assert_same_results(&dir, "one", "two", "1 and 2 threads");
     let png = std::fs::read(dir.join("one/comparison.png")).unwrap();
     assert!(png.starts_with(b"\x89PNG"));
     // the baseline's own rows carry no difference; the others carry a paired one
@@ -67,4 +74,81 @@ fn a_spec_file_and_priors_work_and_bad_input_is_refused() {
     let o = tokenmaxx(&dir, &["compare", "baseline", "rollout", "--priors", "bad.toml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("behaviour.nope"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_killed_comparison_resumes_to_the_same_results() {
+    // given an unsharded comparison, and the same comparison run in place whose journal is then
+    // cut to its header and first three runs plus a line torn by the kill
+    let dir = scratch("compare_resume");
+    let whole = compare(&dir, &["--out", "whole"]);
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    let first = compare(&dir, &["--resume", "--out", "killed"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let journal = dir.join("killed/journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1 + 12, "a header and one line per run");
+    let kept = lines[..4].join("\n") + "\n" + &lines[4][..lines[4].len() / 2];
+    std::fs::write(&journal, kept).unwrap();
+    for f in RESULTS {
+        std::fs::remove_file(dir.join("killed").join(f)).unwrap();
+    }
+    // when it is resumed
+    let o = compare(&dir, &["--resume", "--threads", "2", "--out", "killed"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // then only the missing runs were run, and every result is byte-identical
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(text.lines().count(), 1 + 12, "{text}");
+    assert_same_results(&dir, "whole", "killed", "killed and resumed");
+    assert!(dir.join("killed/report.html").is_file());
+}
+
+#[test]
+fn shards_merge_to_the_unsharded_results() {
+    let dir = scratch("compare_shards");
+    let whole = compare(&dir, &["--out", "whole"]);
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    for k in ["0/2", "1/2"] {
+        let o = compare(&dir, &["--shard", k]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    // a shard holds only the stored comparison and its journal
+    let shard = dir.join("output/compare/shard-0-of-2");
+    assert!(shard.join("compare.json").is_file() && shard.join("journal.jsonl").is_file());
+    assert!(!shard.join("comparison.csv").exists() && !shard.join("report.html").exists());
+    // merging one shard alone names the missing runs: the odd ids
+    let o = tokenmaxx(&dir, &["merge", "output/compare/shard-0-of-2"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("6 of 12 runs are missing: ids 1, 3, 5, 7, 9, 11"), "{}", stderr(&o));
+    // the same shard twice is a duplicate
+    let o = tokenmaxx(&dir, &["merge", "output/compare/shard-0-of-2", "output/compare/shard-0-of-2"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("duplicate run ids: 0 "), "{}", stderr(&o));
+    let o = tokenmaxx(&dir, &["merge", "output/compare/shard-0-of-2", "output/compare/shard-1-of-2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_same_results(&dir, "whole", "output/compare", "unsharded and merged shards");
+    assert!(dir.join("output/compare/report.html").is_file());
+    assert!(dir.join("output/compare/comparison.png").is_file());
+}
+
+#[test]
+fn resume_and_merge_refuse_another_comparison() {
+    let dir = scratch("compare_refuse");
+    let o = compare(&dir, &["--shard", "0/2", "--out", "a"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // given a folder of a comparison, when resumed with another seed and more employees, then it
+    // is refused naming what differs
+    let o = compare(&dir, &["--shard", "0/2", "--out", "a", "--resume", "--seed", "9"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("another comparison") && e.contains("seed 42 -> 9"), "{e}");
+    // a shard of another comparison (other replications) does not merge with it
+    let mut args = vec!["compare", "baseline", "target-only", "meta-leaderboard", "--replications", "2"];
+    args.extend_from_slice(&["--employees", "400", "--weeks", "16", "-q", "--shard", "1/2", "--out", "b"]);
+    let o = tokenmaxx(&dir, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = tokenmaxx(&dir, &["merge", "a", "b", "--out", "m"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("replications 4 -> 2"), "{}", stderr(&o));
 }

@@ -1,0 +1,286 @@
+//! A comparison written in place (`--resume`, `--shard K/N`): compare.json holds everything
+//! needed to rerun or merge it without the original files (each scenario's resolved text, before
+//! priors), and the journal one [`RunLine`] per finished run.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Compare, Priors, RunOut};
+use crate::scenario::{ScenarioError, Source};
+use crate::sweep::SweepError;
+use crate::sweep::journal::Entry;
+
+/// The stored comparison's file name inside its folder.
+pub const FILE: &str = "compare.json";
+
+/// A comparison as stored in compare.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stored {
+    /// The comparison's name (its output folder).
+    pub name: String,
+    pub scenarios: Vec<StoredScenario>,
+    pub baseline: usize,
+    pub replications: u32,
+    pub seed: u64,
+    pub employees: Option<i64>,
+    pub weeks: Option<i64>,
+    pub priors: Option<Priors>,
+}
+
+/// A scenario of a stored comparison: its name and resolved TOML (every `extends` layer and
+/// default merged in, before priors and overrides).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredScenario {
+    pub name: String,
+    pub toml: String,
+}
+
+impl Stored {
+    /// The stored form of comparison `c` named `name` (reads each scenario's files).
+    pub fn of(c: &Compare, name: &str) -> Result<Stored, ScenarioError> {
+        let scenarios = c
+            .scenarios
+            .iter()
+            .map(|(n, source)| {
+                let table = crate::scenario::load::resolve(source)?.table;
+                Ok(StoredScenario {
+                    name: n.clone(),
+                    toml: toml::to_string(&table).expect("a resolved scenario serialises"),
+                })
+            })
+            .collect::<Result<_, ScenarioError>>()?;
+        Ok(Stored {
+            name: name.to_string(),
+            scenarios,
+            baseline: c.baseline,
+            replications: c.replications,
+            seed: c.seed,
+            employees: c.employees,
+            weeks: c.weeks,
+            priors: c.priors.clone(),
+        })
+    }
+
+    /// The comparison, its scenarios read from the stored text.
+    pub fn compare(&self) -> Compare {
+        Compare {
+            scenarios: self
+                .scenarios
+                .iter()
+                .map(|s| {
+                    let text = s.toml.clone();
+                    (
+                        s.name.clone(),
+                        Source::Text {
+                            name: s.name.clone(),
+                            text,
+                        },
+                    )
+                })
+                .collect(),
+            baseline: self.baseline,
+            replications: self.replications,
+            seed: self.seed,
+            employees: self.employees,
+            weeks: self.weeks,
+            priors: self.priors.clone(),
+        }
+    }
+
+    /// compare.json's text (the journal's header holds its hash).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a stored comparison serialises") + "\n"
+    }
+
+    /// Read `dir`'s compare.json.
+    pub fn read(dir: &Path) -> Result<Stored, SweepError> {
+        let path = dir.join(FILE);
+        let text = std::fs::read_to_string(&path).map_err(|source| SweepError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| SweepError::Invalid {
+            file: path.display().to_string(),
+            message: format!("not a stored comparison: {e}"),
+        })
+    }
+
+    /// What differs from `other`, in words (empty when they are the same comparison).
+    pub fn differences(&self, other: &Stored) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut field = |what: &str, a: String, b: String| {
+            if a != b {
+                out.push(format!("{what} {a} -> {b}"));
+            }
+        };
+        let names = |s: &Stored| {
+            format!(
+                "[{}]",
+                s.scenarios
+                    .iter()
+                    .map(|x| x.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        field("name", self.name.clone(), other.name.clone());
+        field("scenarios", names(self), names(other));
+        field(
+            "baseline",
+            self.baseline.to_string(),
+            other.baseline.to_string(),
+        );
+        field(
+            "replications",
+            self.replications.to_string(),
+            other.replications.to_string(),
+        );
+        field("seed", self.seed.to_string(), other.seed.to_string());
+        field(
+            "employees",
+            format!("{:?}", self.employees),
+            format!("{:?}", other.employees),
+        );
+        field(
+            "weeks",
+            format!("{:?}", self.weeks),
+            format!("{:?}", other.weeks),
+        );
+        field(
+            "priors",
+            format!("{:?}", self.priors),
+            format!("{:?}", other.priors),
+        );
+        for (a, b) in self.scenarios.iter().zip(&other.scenarios) {
+            if a.name == b.name && a.toml != b.toml {
+                out.push(format!("scenario {}'s resolved file changed", a.name));
+            }
+        }
+        out
+    }
+}
+
+/// One run of a comparison as journaled: its id, and its figures and weekly series or its error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunLine {
+    pub id: u64,
+    pub scenario: usize,
+    pub replication: u32,
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunOut>,
+}
+
+impl Entry for RunLine {
+    fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl RunLine {
+    /// The line of run `id` of `c` with its outcome.
+    pub fn new(c: &Compare, id: u64, outcome: Result<RunOut, String>) -> RunLine {
+        let (scenario, replication) = c.split_id(id);
+        let (error, run) = match outcome {
+            Ok(r) => (None, Some(r)),
+            Err(e) => (Some(e), None),
+        };
+        RunLine {
+            id,
+            scenario,
+            replication,
+            error,
+            run,
+        }
+    }
+
+    /// The run's outcome.
+    pub fn outcome(self) -> Result<RunOut, String> {
+        match (self.error, self.run) {
+            (None, Some(r)) => Ok(r),
+            (e, _) => Err(e.unwrap_or_else(|| "no figures journaled".into())),
+        }
+    }
+}
+
+/// Serialise a series with undefined values (NaN) as JSON nulls, and read them back as NaN.
+pub(super) mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(|x| x.is_finite().then_some(*x)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        let v = Vec::<Option<f64>>::deserialize(d)?;
+        Ok(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compare() -> Compare {
+        Compare {
+            scenarios: ["baseline", "target-only"]
+                .iter()
+                .map(|n| (n.to_string(), Source::Builtin(n.to_string())))
+                .collect(),
+            baseline: 1,
+            replications: 2,
+            seed: 3,
+            employees: Some(200),
+            weeks: Some(8),
+            priors: Some(Priors::load("default").unwrap()),
+        }
+    }
+
+    #[test]
+    fn a_stored_comparison_runs_the_same_without_its_files() {
+        // given a comparison stored as JSON, when read back and rebuilt, then it is the same
+        // comparison and its runs give the same figures, and a journal line with undefined (NaN)
+        // figures reads back equal
+        let c = compare();
+        let stored = Stored::of(&c, "x").unwrap();
+        let back: Stored = serde_json::from_str(&stored.to_json()).unwrap();
+        assert_eq!(back, stored);
+        assert!(back.differences(&stored).is_empty());
+        let again = back.compare();
+        for id in 0..c.runs() {
+            let (i, r) = c.split_id(id);
+            let (a, b) = (c.run_one(i, r).unwrap(), again.run_one(i, r).unwrap());
+            let line = RunLine::new(&again, id, Ok(b));
+            let json = serde_json::to_string(&line).unwrap();
+            let read: RunLine = serde_json::from_str(&json).unwrap();
+            let b = read.outcome().unwrap();
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            let nan = f64::NAN.to_bits();
+            let norm = |v: &[f64]| {
+                bits(v)
+                    .into_iter()
+                    .map(|x| if f64::from_bits(x).is_nan() { nan } else { x })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(norm(&a.figures), norm(&b.figures), "run {id}");
+            assert_eq!(bits(&a.cost_usd), bits(&b.cost_usd), "run {id}");
+        }
+    }
+
+    #[test]
+    fn differences_name_what_changed() {
+        let a = Stored::of(&compare(), "x").unwrap();
+        let mut b = a.clone();
+        b.seed = 4;
+        b.scenarios[1].toml.push_str("\n# edited\n");
+        let d = a.differences(&b);
+        assert_eq!(
+            d,
+            vec![
+                "seed 3 -> 4".to_string(),
+                "scenario target-only's resolved file changed".into()
+            ]
+        );
+    }
+}
