@@ -43,24 +43,10 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let candidates = pool.install(|| cal.run(&known, &|record| recorder.record(record)));
     recorder.finish()?;
     let best = calibrate::best(&candidates);
-    tables::write_calibration(&out, &cal, &candidates, best)?;
-    if !args.no_charts {
-        charts::atomic(&out.join("loss.png"), |p| {
-            charts::explore::loss(p, &cal, &candidates)
-        })?;
-        charts::atomic(&out.join("fit.png"), |p| {
-            charts::explore::fit(p, &cal, &candidates, best)
-        })?;
-    }
-    let charts_dir = (!args.no_charts).then_some(out.as_path());
-    explore_html::calibration(
-        &cal,
-        &candidates,
-        best,
-        charts_dir,
-        &run_html::command_line(),
-    )?
-    .write(&out.join(sweep_html::FILE))?;
+    // The tables, charts and report are staged and moved in as one set (the journal stays).
+    tokenmaxx::report::write_in_place(&out, |dir| -> anyhow::Result<()> {
+        write_outputs(dir, &cal, &candidates, best, args.no_charts)
+    })?;
     let failed = candidates.iter().filter(|c| c.failed > 0).count();
     if !args.quiet {
         print_summary(&cal, &candidates, best, &known, &out);
@@ -128,4 +114,27 @@ fn print_summary(
         None => println!("no candidate succeeded"),
     }
     println!("Results in {}/", out.display());
+}
+
+/// best.toml, trace.csv, fit.csv, the charts and report.html of a calibration, into `dir`.
+fn write_outputs(
+    dir: &std::path::Path,
+    cal: &Calibration,
+    candidates: &[calibrate::Candidate],
+    best: Option<&calibrate::Candidate>,
+    no_charts: bool,
+) -> anyhow::Result<()> {
+    tables::write_calibration(dir, cal, candidates, best)?;
+    if !no_charts {
+        charts::atomic(&dir.join("loss.png"), |p| {
+            charts::explore::loss(p, cal, candidates)
+        })?;
+        charts::atomic(&dir.join("fit.png"), |p| {
+            charts::explore::fit(p, cal, candidates, best)
+        })?;
+    }
+    let charts_dir = (!no_charts).then_some(dir);
+    explore_html::calibration(cal, candidates, best, charts_dir, &run_html::command_line())?
+        .write(&dir.join(sweep_html::FILE))?;
+    Ok(())
 }

@@ -56,23 +56,27 @@ pub(super) fn finish(
     let points = analysis.sweep.points();
     let stats = aggregate::by_point(&points, &records, figure_names().len());
     let rows = analysis.analyse(&stats);
-    tables::write_indices(out, &rows)?;
-    if !no_charts {
-        for figure in &analysis.figures {
-            let mine: Vec<&IndexRow> = rows.iter().filter(|r| &r.figure == figure).collect();
-            charts::atomic(&out.join(charts::explore::indices_file(figure)), |p| {
-                charts::explore::indices(p, &analysis.common.name, figure, &mine)
-            })?;
+    // The tables, charts and report are staged and moved in as one set (the journal stays).
+    tokenmaxx::report::write_in_place(out, |dir| -> anyhow::Result<()> {
+        tables::write_indices(dir, &rows)?;
+        if !no_charts {
+            for figure in &analysis.figures {
+                let mine: Vec<&IndexRow> = rows.iter().filter(|r| &r.figure == figure).collect();
+                charts::atomic(&dir.join(charts::explore::indices_file(figure)), |p| {
+                    charts::explore::indices(p, &analysis.common.name, figure, &mine)
+                })?;
+            }
         }
-    }
+        // The sweep's tables from the same statistics; its charts are the sweep's, not these.
+        super::sweep::write_tables(&analysis.sweep, dir, &points, &records, &stats, true)?;
+        let charts_dir = (!no_charts).then_some(dir);
+        explore_html::sensitivity(analysis, &rows, charts_dir, &run_html::command_line())?
+            .write(&dir.join(sweep_html::FILE))?;
+        Ok(())
+    })?;
     if !quiet {
         print_ranking(&rows, &analysis.figures);
     }
-    // The sweep's tables from the same statistics; its charts are the sweep's, not these.
-    super::sweep::write_tables(&analysis.sweep, out, &points, &records, &stats, true)?;
-    let charts_dir = (!no_charts).then_some(out);
-    explore_html::sensitivity(analysis, &rows, charts_dir, &run_html::command_line())?
-        .write(&out.join(sweep_html::FILE))?;
     Ok(super::sweep::done(out, &records, quiet))
 }
 

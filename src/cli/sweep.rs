@@ -73,7 +73,10 @@ impl BatchArgs {
 pub(super) fn lock_folder(out: &Path, inputs: &[&Path]) -> anyhow::Result<FolderLock> {
     prepare_in_place(out, inputs)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
-    Ok(FolderLock::acquire(out)?)
+    let lock = FolderLock::acquire(out)?;
+    // Finish or discard the outputs of a batch killed while writing them.
+    tokenmaxx::report::recover_in_place(out)?;
+    Ok(lock)
 }
 
 #[derive(Debug, Args)]
@@ -346,10 +349,14 @@ pub(super) fn finish(
         return Ok(done(out, &records, quiet));
     }
     let stats = aggregate::by_point(&points, &records, sweep::figure_names().len());
-    let charts = write_tables(sweep, out, &points, &records, &stats, no_charts)?;
-    let written = (!no_charts).then_some((out, charts.as_slice()));
-    sweep_html::build(sweep, &stats, written, &run_html::command_line())?
-        .write(&out.join(sweep_html::FILE))?;
+    // The tables, charts and report are staged and moved in as one set (the journal stays).
+    tokenmaxx::report::write_in_place(out, |dir| -> anyhow::Result<()> {
+        let charts = write_tables(sweep, dir, &points, &records, &stats, no_charts)?;
+        let written = (!no_charts).then_some((dir, charts.as_slice()));
+        sweep_html::build(sweep, &stats, written, &run_html::command_line())?
+            .write(&dir.join(sweep_html::FILE))?;
+        Ok(())
+    })?;
     Ok(done(out, &records, quiet))
 }
 

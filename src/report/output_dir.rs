@@ -230,26 +230,53 @@ pub fn clear_files(dir: &Path) -> Result<(), ReportError> {
     Ok(())
 }
 
-/// Write a batch's outputs into `dir` (a folder written in place, locked by the caller) file by
-/// file atomically: `write` fills a staging subfolder, whose files are then renamed into `dir`,
-/// so a killed batch leaves no partial file.
+/// The staging subfolder of a folder written in place, and the file that marks it complete.
+const IN_PLACE_STAGING: &str = ".staging";
+const IN_PLACE_COMPLETE: &str = ".complete";
+
+/// Write a batch's outputs into `dir` (a folder written in place, locked by the caller) as one
+/// set: `write` fills a staging subfolder; once it has succeeded the set is marked complete and
+/// its files are renamed into `dir`. A kill before the mark leaves the previous outputs whole
+/// (the next [`recover_in_place`] discards the partial set); a kill during the renames is rolled
+/// forward by the next [`recover_in_place`], so the folder never keeps a mix of two sets.
 pub fn write_in_place<T, E>(dir: &Path, write: impl FnOnce(&Path) -> Result<T, E>) -> Result<T, E>
 where
     E: From<ReportError>,
 {
-    let staging = dir.join(".staging");
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(io(&staging))?;
-    }
+    recover_in_place(dir)?;
+    let staging = dir.join(IN_PLACE_STAGING);
     fs::create_dir(&staging).map_err(io(&staging))?;
-    let value = write(&staging)?;
+    let value = match write(&staging) {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    let mark = staging.join(IN_PLACE_COMPLETE);
+    fs::write(&mark, b"").map_err(io(&mark))?;
+    recover_in_place(dir)?;
+    Ok(value)
+}
+
+/// Finish or discard what an interrupted [`write_in_place`] left in `dir`: a complete staged set
+/// is moved into place (rolled forward), an incomplete one removed.
+pub fn recover_in_place(dir: &Path) -> Result<(), ReportError> {
+    let staging = dir.join(IN_PLACE_STAGING);
+    if !staging.is_dir() {
+        return Ok(());
+    }
+    if !staging.join(IN_PLACE_COMPLETE).is_file() {
+        return fs::remove_dir_all(&staging).map_err(io(&staging));
+    }
     for e in fs::read_dir(&staging).map_err(io(&staging))? {
         let e = e.map_err(io(&staging))?;
-        let target = dir.join(e.file_name());
-        fs::rename(e.path(), &target).map_err(io(&target))?;
+        if e.file_name() != IN_PLACE_COMPLETE {
+            let target = dir.join(e.file_name());
+            fs::rename(e.path(), &target).map_err(io(&target))?;
+        }
     }
-    fs::remove_dir(&staging).map_err(io(&staging))?;
-    Ok(value)
+    fs::remove_dir_all(&staging).map_err(io(&staging))
 }
 
 /// An absolute path with every existing ancestor's links and `..` resolved, so two spellings of
@@ -312,6 +339,42 @@ impl Drop for OutputDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interrupted_in_place_write_is_rolled_forward_or_discarded_as_a_set() {
+        let root = std::env::temp_dir().join(format!("tmx-inplace-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(&root).unwrap();
+        fs::write(root.join("a.csv"), "old a").unwrap();
+        fs::write(root.join("b.png"), "old b").unwrap();
+        // given a kill while the new set was being written (no completion mark): discarded
+        let staging = root.join(IN_PLACE_STAGING);
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join("a.csv"), "new a").unwrap();
+        recover_in_place(&root).unwrap();
+        assert!(!staging.exists());
+        assert_eq!(fs::read_to_string(root.join("a.csv")).unwrap(), "old a");
+        // given a kill after the mark, with one file already moved: rolled forward
+        fs::create_dir(&staging).unwrap();
+        fs::write(root.join("a.csv"), "new a").unwrap();
+        fs::write(staging.join("b.png"), "new b").unwrap();
+        fs::write(staging.join(IN_PLACE_COMPLETE), "").unwrap();
+        recover_in_place(&root).unwrap();
+        assert_eq!(fs::read_to_string(root.join("b.png")).unwrap(), "new b");
+        assert!(!staging.exists() && !root.join(IN_PLACE_COMPLETE).exists());
+        // and a failed write leaves the previous set whole
+        let r: Result<(), ReportError> = write_in_place(&root, |d| {
+            fs::write(d.join("a.csv"), "newer a").unwrap();
+            Err(ReportError::Table {
+                table: "x".into(),
+                message: "failed".into(),
+            })
+        });
+        assert!(r.is_err());
+        assert_eq!(fs::read_to_string(root.join("a.csv")).unwrap(), "new a");
+        assert!(!staging.exists());
+        fs::remove_dir_all(&root).unwrap();
+    }
 
     fn root(name: &str) -> PathBuf {
         let root = std::env::temp_dir().join(format!("tmx-outdir-{name}-{}", std::process::id()));

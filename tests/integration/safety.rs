@@ -533,3 +533,26 @@ fn a_fresh_sweep_in_a_used_folder_leaves_none_of_the_old_sweeps_files() {
         .collect();
     assert!(hidden.is_empty(), "{hidden:?}");
 }
+
+#[test]
+fn a_batch_killed_while_writing_its_outputs_leaves_no_mixed_set() {
+    // given a finished sweep and the partial output set of a later process killed before it
+    // completed, when the sweep resumes, then the partial set is discarded and the outputs are
+    // one whole set
+    let dir = scratch("safety_in_place_set");
+    std::fs::write(dir.join("tiny.toml"), "extends = \"baseline\"\nemployees = 120\nweeks = 4\n").unwrap();
+    std::fs::write(
+        dir.join("sweep.toml"),
+        "base = \"tiny.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n",
+    )
+    .unwrap();
+    let sweep = ["sweep", "sweep.toml", "-q", "--no-charts", "--resume", "--out", "s"];
+    assert_eq!(tokenmaxx(&dir, &sweep).status.code(), Some(0));
+    let runs = std::fs::read(dir.join("s/runs.csv")).unwrap();
+    let staging = dir.join("s/.staging");
+    std::fs::create_dir(&staging).unwrap();
+    std::fs::write(staging.join("runs.csv"), "half a table").unwrap();
+    assert_eq!(tokenmaxx(&dir, &sweep).status.code(), Some(0));
+    assert!(!staging.exists(), "the partial set is gone");
+    assert_eq!(std::fs::read(dir.join("s/runs.csv")).unwrap(), runs);
+}
