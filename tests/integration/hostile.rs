@@ -136,3 +136,47 @@ fn a_successful_run_replaces_the_folder_whole_and_a_killed_one_leaves_it_intact(
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn batches_check_memory_before_running_as_run_does() {
+    // given 1 GiB available, when a sweep or a comparison of 2,000,000 employees starts, then it
+    // is refused with exit 2 before any run, naming the need
+    let dir = scratch("hostile_memory_batches");
+    std::fs::write(dir.join("big.toml"), "extends = \"baseline\"\nemployees = 2000000\nweeks = 1\n").unwrap();
+    std::fs::write(
+        dir.join("sweep.toml"),
+        "base = \"big.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n",
+    )
+    .unwrap();
+    let limited = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tokenmaxx"))
+            .args(args)
+            .env("TOKENMAXX_AVAILABLE_MEMORY_BYTES", (1u64 << 30).to_string())
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    for args in [
+        &["sweep", "sweep.toml", "-q", "--out", "s"][..],
+        &["compare", "big.toml", "baseline", "--employees", "2000000", "--weeks", "1", "-q", "--out", "c"][..],
+    ] {
+        let o = limited(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("GiB is available"), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn events_on_a_foreign_parquet_file_is_a_user_error() {
+    // given a Parquet file that is not a tokenmaxx event log, when `events` reads it, then it
+    // says so with exit 2 (not an internal error)
+    use polars::prelude::*;
+    let dir = scratch("hostile_foreign_log");
+    std::fs::create_dir_all(dir.join("run")).unwrap();
+    let mut df = df!("x" => [1i32, 2, 3]).unwrap();
+    let file = std::fs::File::create(dir.join("run/events.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+    let o = tokenmaxx(&dir, &["events", "run", "--agent", "1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
