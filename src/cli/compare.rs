@@ -125,13 +125,23 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String)> {
     let baseline_name = args.baseline.clone().or(file.baseline.clone());
     let baseline = match &baseline_name {
         None => 0,
-        Some(b) => file.scenarios.iter().zip(&scenarios).position(|(arg, (name, _))| arg == b || name == b)
-            .ok_or_else(|| UserError(format!("--baseline {b} is not one of the compared scenarios")))?,
+        Some(b) => file
+            .scenarios
+            .iter()
+            .zip(&scenarios)
+            .position(|(arg, (name, _))| arg == b || name == b)
+            .ok_or_else(|| {
+                UserError(format!(
+                    "--baseline {b} is not one of the compared scenarios"
+                ))
+            })?,
     };
     let replications = args.replications.or(file.replications).unwrap_or(20);
     anyhow::ensure!(
         (2..=MAX_REPLICATIONS).contains(&replications),
-        UserError(format!("--replications must be in [2, {MAX_REPLICATIONS}] (intervals need at least two)"))
+        UserError(format!(
+            "--replications must be in [2, {MAX_REPLICATIONS}] (intervals need at least two)"
+        ))
     );
     let priors = match args.priors.clone().or(file.priors.clone()) {
         Some(p) => Some(Priors::load(&p)?),
@@ -172,9 +182,8 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let bar = Bar::new(total as u64, &name, "runs", b.quiet);
     let done = AtomicU32::new(0);
     let started = Instant::now();
-    let results = pool.install(|| {
-        c.run_all(&|| bar.week_done(done.fetch_add(1, Ordering::Relaxed) + 1, total))
-    });
+    let results = pool
+        .install(|| c.run_all(&|| bar.week_done(done.fetch_add(1, Ordering::Relaxed) + 1, total)));
     bar.finish();
     let outcome = write_outputs(&c, &dir.file(""), &results, b.no_charts)?;
     let written = dir.commit()?;
@@ -184,40 +193,80 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
 /// A comparison written in place (`--resume`, `--shard K/N`): compare.json and a journal of the
 /// finished runs; the shard's runs not yet journaled are run; a whole comparison then writes its
 /// outputs as [`run`] does.
-fn in_place(stored: &Stored, shard: Shard, inputs: &[&Path], b: &BatchArgs) -> anyhow::Result<ExitCode> {
+fn in_place(
+    stored: &Stored,
+    shard: Shard,
+    inputs: &[&Path],
+    b: &BatchArgs,
+) -> anyhow::Result<ExitCode> {
     let (out, _lock) = b.folder(&stored.name, shard, inputs)?;
     let c = stored.compare();
     let started = Instant::now();
     let (journal, existing) = open_journal(stored, &out, shard, b.resume)?;
-    let done: std::collections::BTreeSet<u64> =
-        existing.iter().filter(|l| l.error.is_none()).map(|l| l.id).collect();
-    let todo: Vec<u64> = (0..c.runs()).filter(|id| shard.owns(*id) && !done.contains(id)).collect();
+    let done: std::collections::BTreeSet<u64> = existing
+        .iter()
+        .filter(|l| l.error.is_none())
+        .map(|l| l.id)
+        .collect();
+    let todo: Vec<u64> = (0..c.runs())
+        .filter(|id| shard.owns(*id) && !done.contains(id))
+        .collect();
     let pool = super::thread_pool(b.threads)?;
     let bar = Bar::new(todo.len() as u64, &stored.name, "runs", b.quiet);
     let recorder = Recorder::new(&journal, bar, 0, todo.len() as u32);
-    pool.install(|| c.run_ids(&todo, &|id, outcome| recorder.record(&RunLine::new(&c, id, outcome))));
-    let lines: Vec<RunLine> = recorder.finish()?.into_iter().filter(|l| shard.owns(l.id)).collect();
+    pool.install(|| {
+        c.run_ids(&todo, &|id, outcome| {
+            recorder.record(&RunLine::new(&c, id, outcome))
+        })
+    });
+    let lines: Vec<RunLine> = recorder
+        .finish()?
+        .into_iter()
+        .filter(|l| shard.owns(l.id))
+        .collect();
     if shard != Shard::ALL {
         let failed = lines.iter().filter(|l| l.error.is_some()).count();
         if !b.quiet {
-            println!("{}: {} runs here ({} skipped as already done), shard {}/{}. Results in {}/", stored.name, lines.len(), done.len(), shard.index, shard.count, out.display());
+            println!(
+                "{}: {} runs here ({} skipped as already done), shard {}/{}. Results in {}/",
+                stored.name,
+                lines.len(),
+                done.len(),
+                shard.index,
+                shard.count,
+                out.display()
+            );
         }
         return Ok(exit_code(failed));
     }
-    anyhow::ensure!(lines.len() as u64 == c.runs(), "the journal holds {} of {} runs", lines.len(), c.runs());
+    anyhow::ensure!(
+        lines.len() as u64 == c.runs(),
+        "the journal holds {} of {} runs",
+        lines.len(),
+        c.runs()
+    );
     write_whole(&c, &out, lines, started, b.no_charts, b.quiet)
 }
 
 /// Write compare.json into `out` and open its journal (continued with `resume`, after checking
 /// the folder holds the same comparison). Returns the journal and the runs it already holds.
-fn open_journal(stored: &Stored, out: &Path, shard: Shard, resume: bool) -> anyhow::Result<(Journal, Vec<RunLine>)> {
+fn open_journal(
+    stored: &Stored,
+    out: &Path,
+    shard: Shard,
+    resume: bool,
+) -> anyhow::Result<(Journal, Vec<RunLine>)> {
     if resume && out.join(stored::FILE).is_file() {
         same_comparison(stored, out, false)?;
     }
     let json = stored.to_json();
     tokenmaxx::report::tables::atomic_write(&out.join(stored::FILE), json.as_bytes())?;
     let runs = stored.compare().runs();
-    Ok(Journal::open(out, Header::new(&stored.name, &json, runs, shard), resume)?)
+    Ok(Journal::open(
+        out,
+        Header::new(&stored.name, &json, runs, shard),
+        resume,
+    )?)
 }
 
 /// Refuse a folder whose compare.json is not `stored`, naming what differs (from the folder's
@@ -225,8 +274,14 @@ fn open_journal(stored: &Stored, out: &Path, shard: Shard, resume: bool) -> anyh
 fn same_comparison(stored: &Stored, dir: &Path, merging: bool) -> anyhow::Result<()> {
     let there = Stored::read(dir)?;
     let (diff, fix) = match merging {
-        false => (there.differences(stored), "runs of both would mix: choose another --out, or start over without --resume"),
-        true => (stored.differences(&there), "merge only the shards of one comparison"),
+        false => (
+            there.differences(stored),
+            "runs of both would mix: choose another --out, or start over without --resume",
+        ),
+        true => (
+            stored.differences(&there),
+            "merge only the shards of one comparison",
+        ),
     };
     anyhow::ensure!(
         diff.is_empty(),
@@ -242,7 +297,14 @@ fn same_comparison(stored: &Stored, dir: &Path, merging: bool) -> anyhow::Result
 
 /// Write a whole comparison's outputs from its journaled runs (all of them, in id order) into
 /// the folder `out`, file by file, and say what it found.
-fn write_whole(c: &Compare, out: &Path, lines: Vec<RunLine>, started: Instant, no_charts: bool, quiet: bool) -> anyhow::Result<ExitCode> {
+fn write_whole(
+    c: &Compare,
+    out: &Path,
+    lines: Vec<RunLine>,
+    started: Instant,
+    no_charts: bool,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
     let results: Vec<Result<RunOut, String>> = lines.into_iter().map(RunLine::outcome).collect();
     let outcome = write_in_place(out, |dir| write_outputs(c, dir, &results, no_charts))?;
     Ok(conclude(c, &outcome, started, out, quiet))
@@ -261,9 +323,10 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let json = stored.to_json();
     let c = stored.compare();
     let hash = tokenmaxx::sweep::journal::sweep_hash(&json);
-    let lines: Vec<RunLine> = super::sweep::gather(&args.dirs, &stored.name, hash, c.runs(), &|dir| {
-        same_comparison(&stored, dir, true)
-    })?;
+    let lines: Vec<RunLine> =
+        super::sweep::gather(&args.dirs, &stored.name, hash, c.runs(), &|dir| {
+            same_comparison(&stored, dir, true)
+        })?;
     let out = match &args.out {
         Some(o) => o.clone(),
         None => super::default_out(&stored.name)?,
@@ -271,7 +334,12 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     // The shard folders may lie inside the merged one (output/<name>/shard-K-of-N/).
     let _lock = super::sweep::lock_folder(&out, &[])?;
     tokenmaxx::report::tables::atomic_write(&out.join(stored::FILE), json.as_bytes())?;
-    println!("merged {} runs of {} from {} folder(s)", lines.len(), stored.name, args.dirs.len());
+    println!(
+        "merged {} runs of {} from {} folder(s)",
+        lines.len(),
+        stored.name,
+        args.dirs.len()
+    );
     write_whole(&c, &out, lines, started, args.no_charts, false)
 }
 
@@ -284,27 +352,49 @@ struct Outcome {
 
 /// Write the tables, verdict.txt, comparison.png (unless `no_charts`) and report.html of the
 /// runs `results` (every run, in id order) into `dir`.
-fn write_outputs(c: &Compare, dir: &Path, results: &[Result<RunOut, String>], no_charts: bool) -> anyhow::Result<Outcome> {
-    let ok: Vec<RunOut> = results.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+fn write_outputs(
+    c: &Compare,
+    dir: &Path,
+    results: &[Result<RunOut, String>],
+    no_charts: bool,
+) -> anyhow::Result<Outcome> {
+    let ok: Vec<RunOut> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().cloned())
+        .collect();
     let failed = results.len() - ok.len();
     anyhow::ensure!(
         !ok.is_empty(),
-        UserError(format!("every run failed; the first: {}", results[0].as_ref().err().map_or("", |e| e.as_str())))
+        UserError(format!(
+            "every run failed; the first: {}",
+            results[0].as_ref().err().map_or("", |e| e.as_str())
+        ))
     );
     let cmp = Comparison::of(c, &ok);
     let bands = tables::bands(c, &ok);
     tables::write_tables(dir, c, &cmp, results, &bands)?;
     let verdict = cmp.verdict(c, &ok);
     let path = dir.join("verdict.txt");
-    std::fs::write(&path, verdict.join("\n") + "\n").with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(&path, verdict.join("\n") + "\n")
+        .with_context(|| format!("writing {}", path.display()))?;
     let chart = dir.join("comparison.png");
     if !no_charts {
         charts::compare::draw(&chart, c, &cmp, &bands)?;
     }
     let command = tokenmaxx::report::run_html::command_line();
-    tokenmaxx::report::compare_html::build(c, &cmp, &verdict, (!no_charts).then_some(chart.as_path()), &command)?
-        .write(&dir.join("report.html"))?;
-    Ok(Outcome { cmp, verdict, failed })
+    tokenmaxx::report::compare_html::build(
+        c,
+        &cmp,
+        &verdict,
+        (!no_charts).then_some(chart.as_path()),
+        &command,
+    )?
+    .write(&dir.join("report.html"))?;
+    Ok(Outcome {
+        cmp,
+        verdict,
+        failed,
+    })
 }
 
 /// Print the verdict (unless `quiet`); exit code [`RUNS_FAILED`] if some runs failed.
@@ -316,7 +406,11 @@ fn conclude(c: &Compare, o: &Outcome, started: Instant, written: &Path, quiet: b
 }
 
 fn exit_code(failed: usize) -> ExitCode {
-    if failed > 0 { ExitCode::from(RUNS_FAILED) } else { ExitCode::SUCCESS }
+    if failed > 0 {
+        ExitCode::from(RUNS_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn print_verdict(
@@ -331,7 +425,11 @@ fn print_verdict(
         "{} scenarios x {} replications (common random numbers{}), against {}:",
         c.scenarios.len(),
         c.replications,
-        if c.priors.is_some() { ", parameters drawn from priors" } else { "" },
+        if c.priors.is_some() {
+            ", parameters drawn from priors"
+        } else {
+            ""
+        },
         c.scenarios[c.baseline].0
     );
     for line in verdict {
@@ -341,7 +439,16 @@ fn print_verdict(
         .rankings
         .iter()
         .filter(|k| !k.stable())
-        .map(|k| format!("{} vs {} on {} ({:.0}% / {:.0}%)", c.scenarios[k.a].0, c.scenarios[k.b].0, k.figure, k.share_a_better * 100.0, (1.0 - k.share_a_better) * 100.0))
+        .map(|k| {
+            format!(
+                "{} vs {} on {} ({:.0}% / {:.0}%)",
+                c.scenarios[k.a].0,
+                c.scenarios[k.b].0,
+                k.figure,
+                k.share_a_better * 100.0,
+                (1.0 - k.share_a_better) * 100.0
+            )
+        })
         .collect();
     if !flips.is_empty() {
         println!("Rankings that flip across replications (neither order holds in 90% of them):");
@@ -352,5 +459,9 @@ fn print_verdict(
     if failed > 0 {
         eprintln!("{failed} run(s) failed (see runs.csv); the comparison uses the others");
     }
-    println!("Compared in {:.1} s. Results in {}/", took.as_secs_f64(), written.display());
+    println!(
+        "Compared in {:.1} s. Results in {}/",
+        took.as_secs_f64(),
+        written.display()
+    );
 }

@@ -165,7 +165,12 @@ mod tests {
         let cmp = Comparison::of(&c, &runs);
         for row in cmp.rows.iter().filter(|r| r.scenario == 1) {
             if let Some(d) = row.diff {
-                assert_eq!((d.mean, d.ci_low, d.ci_high), (0.0, 0.0, 0.0), "{}", row.figure);
+                assert_eq!(
+                    (d.mean, d.ci_low, d.ci_high),
+                    (0.0, 0.0, 0.0),
+                    "{}",
+                    row.figure
+                );
             }
         }
     }

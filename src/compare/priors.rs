@@ -56,16 +56,16 @@ impl Priors {
             message,
         };
         let raw: RawPriors = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
-        let base = crate::scenario::load::resolve(&crate::scenario::Source::Builtin(
-            "baseline".into(),
-        ))
-        .map_err(|e| invalid(e.to_string()))?
-        .table;
+        let base =
+            crate::scenario::load::resolve(&crate::scenario::Source::Builtin("baseline".into()))
+                .map_err(|e| invalid(e.to_string()))?
+                .table;
         let mut parameters = Vec::new();
         for (path, v) in raw.parameters {
             check_path(&base, &path, file)?;
-            let r = Range::deserialize(v)
-                .map_err(|e| invalid(format!("parameters.\"{path}\": {e} (want {{ low, high }})")))?;
+            let r = Range::deserialize(v).map_err(|e| {
+                invalid(format!("parameters.\"{path}\": {e} (want {{ low, high }})"))
+            })?;
             if !(r.low.is_finite() && r.high.is_finite() && r.low <= r.high) {
                 return Err(invalid(format!(
                     "parameters.\"{path}\": low {} and high {} must be finite with low <= high",
@@ -115,9 +115,12 @@ mod tests {
 
     #[test]
     fn bad_priors_are_refused_naming_the_problem() {
-        let e = Priors::parse("[parameters]\n\"behaviour.nope\" = { low = 0, high = 1 }\n", "p")
-            .unwrap_err()
-            .to_string();
+        let e = Priors::parse(
+            "[parameters]\n\"behaviour.nope\" = { low = 0, high = 1 }\n",
+            "p",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("behaviour.nope"), "{e}");
         let e = Priors::parse(
             "[parameters]\n\"behaviour.norm_weight\" = { low = 0.8, high = 0.2 }\n",

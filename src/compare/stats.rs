@@ -216,7 +216,11 @@ impl Comparison {
             if fig.better == Better::Neither || c.scenarios.len() < 2 {
                 continue;
             }
-            let sign = if fig.better == Better::Higher { 1.0 } else { -1.0 };
+            let sign = if fig.better == Better::Higher {
+                1.0
+            } else {
+                -1.0
+            };
             let mut order: Vec<usize> = (0..c.scenarios.len()).collect();
             let mean = |s: usize| self.row(s, fig.name).map_or(f64::NAN, |r| r.stat.mean);
             order.sort_by(|a, b| (sign * mean(*b)).total_cmp(&(sign * mean(*a))));
@@ -259,7 +263,11 @@ pub fn show(name: &str, v: f64, difference: bool) -> String {
     } else if name.ends_with("_usd") {
         let minus = if v < 0.0 { "-" } else { sign };
         let n = v.abs();
-        let body = if n >= 1000.0 { number(n) } else { format!("{n:.0}") };
+        let body = if n >= 1000.0 {
+            number(n)
+        } else {
+            format!("{n:.0}")
+        };
         format!("{minus}${body}")
     } else if name.contains("share") || name.contains("uplift") {
         let unit = if difference { " pts" } else { "%" };

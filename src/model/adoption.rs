@@ -137,7 +137,6 @@ mod tests {
     use super::*;
     use crate::model::testkit::{scenario, traits};
 
-
     #[test]
     fn a_novice_is_slowed_but_believes_they_are_faster() {
         // given a novice (q = 0.05), when we compare true and perceived gains, then the work

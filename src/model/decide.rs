@@ -229,7 +229,14 @@ pub fn choose_padding<R: Rng + ?Sized>(
 ) -> f64 {
     let b = &s.behaviour;
     let policy = ctx.policy;
-    let mut inc = incentives(s, policy, a.traits, a.group, a.monitoring, a.review_pressure);
+    let mut inc = incentives(
+        s,
+        policy,
+        a.traits,
+        a.group,
+        a.monitoring,
+        a.review_pressure,
+    );
     if !a.board_aware {
         // A board one has not noticed yet pulls no one.
         inc.b_rank = 0.0;
@@ -418,7 +425,15 @@ pub fn decide<R: Rng + ?Sized>(
     // 6. Incidents, 7. the week's work.
     let incidents = incidents(s, policy, bot_running, bot + padding, rng, incident_costs);
     let (q, noise) = (a.proficiency, a.team_noise);
-    let input = WorkInput { q, genuine, bot, padding, bot_running, noise, incidents };
+    let input = WorkInput {
+        q,
+        genuine,
+        bot,
+        padding,
+        bot_running,
+        noise,
+        incidents,
+    };
     AgentWeek {
         built_bot,
         use_change,
@@ -543,7 +558,6 @@ mod tests {
     use rand::SeedableRng;
     use rand::rngs::Xoshiro256PlusPlus;
 
-
     #[test]
     fn planned_use_is_the_best_response_to_the_perceived_gain() {
         let s = scenario();
@@ -552,7 +566,8 @@ mod tests {
         let g = adoption::planned_use(&s, &t, q, 0.0);
         let b = &s.behaviour;
         let perceived = b.uplift * t.ai_fit * q + t.optimism;
-        let closed = t.token_intensity * b.token_scale * (t.skill * perceived / b.effort_cost - 1.0);
+        let closed =
+            t.token_intensity * b.token_scale * (t.skill * perceived / b.effort_cost - 1.0);
         assert!((g - closed).abs() / closed < 1e-9);
         // The perceived net value is lower a little either side of the plan.
         let kappa = b.token_scale;
@@ -564,9 +579,7 @@ mod tests {
     fn visible_costs_lower_planned_use() {
         let s = scenario();
         let t = traits();
-        assert!(
-            adoption::planned_use(&s, &t, 0.5, 1e-8) < adoption::planned_use(&s, &t, 0.5, 0.0)
-        );
+        assert!(adoption::planned_use(&s, &t, 0.5, 1e-8) < adoption::planned_use(&s, &t, 0.5, 0.0));
     }
 
     #[test]
@@ -756,5 +769,4 @@ mod tests {
         assert_eq!(cdf(&v, 2.5), 0.5);
         assert_eq!(cdf(&v, 0.0), 0.0);
     }
-
 }

@@ -96,7 +96,6 @@ mod tests {
     use super::*;
     use crate::model::testkit::{scenario, traits};
 
-
     fn input() -> WorkInput {
         WorkInput {
             q: 0.6,

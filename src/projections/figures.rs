@@ -96,7 +96,13 @@ mod tests {
         )
         .summary;
         let json = serde_json::to_value(&s).unwrap();
-        let skip = ["seed", "replication", "employees", "weeks", "output_unit_usd"];
+        let skip = [
+            "seed",
+            "replication",
+            "employees",
+            "weeks",
+            "output_unit_usd",
+        ];
         for (k, v) in json.as_object().unwrap() {
             if v.is_number() && !skip.contains(&k.as_str()) {
                 let f = find(k).unwrap_or_else(|| panic!("{k} is not in FIGURES"));

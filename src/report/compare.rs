@@ -39,7 +39,10 @@ pub fn comparison_csv(c: &Compare, cmp: &Comparison) -> String {
         "scenario,figure,better,replications,mean,sd,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high,share_better_than_baseline\n",
     );
     for r in &cmp.rows {
-        let fig = FIGURES.iter().find(|f| f.name == r.figure).expect("a figure");
+        let fig = FIGURES
+            .iter()
+            .find(|f| f.name == r.figure)
+            .expect("a figure");
         let better = match fig.better {
             crate::compare::stats::Better::Higher => "higher",
             crate::compare::stats::Better::Lower => "lower",
@@ -122,7 +125,10 @@ pub fn band(runs: &[&RunOut], series: fn(&RunOut) -> &[f64]) -> Band {
         high: Vec::with_capacity(weeks),
     };
     for w in 0..weeks {
-        let mut v: Vec<f64> = runs.iter().filter_map(|r| series(r).get(w).copied()).collect();
+        let mut v: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| series(r).get(w).copied())
+            .collect();
         v.sort_by(f64::total_cmp);
         let q = |p: f64| v[((p * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)];
         b.mean.push(v.iter().sum::<f64>() / v.len() as f64);
@@ -134,7 +140,9 @@ pub fn band(runs: &[&RunOut], series: fn(&RunOut) -> &[f64]) -> Band {
 
 /// The weekly series compared on charts: (name, label, getter).
 pub const SERIES: [(&str, &str, fn(&RunOut) -> &[f64]); 3] = [
-    ("padding_share", "padding share of tokens", |r| &r.padding_share),
+    ("padding_share", "padding share of tokens", |r| {
+        &r.padding_share
+    }),
     ("genuine_active_share", "genuine weekly-active share", |r| {
         &r.genuine_active
     }),

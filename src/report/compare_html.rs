@@ -95,7 +95,11 @@ fn differences_section(c: &Compare, cmp: &Comparison) -> Section {
                 ci,
                 match row.share_better {
                     Some(x) => Cell::num(format!("{:.0}% of replications", x * 100.0), x),
-                    None => Cell::text(if fig.better == Better::Neither { "no direction" } else { "" }),
+                    None => Cell::text(if fig.better == Better::Neither {
+                        "no direction"
+                    } else {
+                        ""
+                    }),
                 },
             ]);
         }
@@ -110,7 +114,8 @@ fn rankings_section(c: &Compare, cmp: &Comparison) -> Section {
     let section = Section::new("Rankings that flip")
         .read("For every pair of scenarios and figure, how often the first does better than the second over the replications (with priors: over the draws of the uncertain parameters). Listed here are the pairs where neither order holds in 90% of them: do not rely on that ranking.");
     if unstable.is_empty() {
-        return section.note("None: every pairwise ranking holds in at least 90% of the replications.");
+        return section
+            .note("None: every pairwise ranking holds in at least 90% of the replications.");
     }
     let mut t = Table::new(["figure", "scenario A", "scenario B", "A better in"]).sortable();
     for k in unstable {
@@ -118,7 +123,10 @@ fn rankings_section(c: &Compare, cmp: &Comparison) -> Section {
             Cell::text(k.figure),
             Cell::text(c.scenarios[k.a].0.clone()),
             Cell::text(c.scenarios[k.b].0.clone()),
-            Cell::num(format!("{:.0}%", k.share_a_better * 100.0), k.share_a_better),
+            Cell::num(
+                format!("{:.0}%", k.share_a_better * 100.0),
+                k.share_a_better,
+            ),
         ]);
     }
     section.table(t)

@@ -12,7 +12,21 @@ fn bots_useful_work_is_genuine_activity_so_no_padding_means_no_gap() {
         "extends = \"baseline\"\nname = \"bots-no-padding\"\n[policy]\nplatform = { permission_scope = \"scoped\" }\n",
     )
     .unwrap();
-    let o = tokenmaxx(&dir, &["run", "s.toml", "--employees", "600", "--weeks", "20", "-q", "--no-charts", "--out", "out"]);
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "run",
+            "s.toml",
+            "--employees",
+            "600",
+            "--weeks",
+            "20",
+            "-q",
+            "--no-charts",
+            "--out",
+            "out",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let (h, rows) = read_csv(&dir.join("out/weekly.csv"));
     let pad = column(&h, &rows, "tokens_padding");

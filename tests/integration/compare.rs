@@ -21,7 +21,13 @@ fn compare(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
 }
 
 /// The result files of a comparison, which must be byte-identical however it was run.
-const RESULTS: [&str; 5] = ["comparison.csv", "rankings.csv", "runs.csv", "weekly_bands.csv", "verdict.txt"];
+const RESULTS: [&str; 5] = [
+    "comparison.csv",
+    "rankings.csv",
+    "runs.csv",
+    "weekly_bands.csv",
+    "verdict.txt",
+];
 
 fn assert_same_results(dir: &std::path::Path, a: &str, b: &str, how: &str) {
     for f in RESULTS {
@@ -65,13 +71,26 @@ fn a_spec_file_and_priors_work_and_bad_input_is_refused() {
     let o = tokenmaxx(&dir, &["compare", "baseline"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("at least two"), "{}", stderr(&o));
-    let o = tokenmaxx(&dir, &["compare", "baseline", "rollout", "--baseline", "nope"]);
+    let o = tokenmaxx(
+        &dir,
+        &["compare", "baseline", "rollout", "--baseline", "nope"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--baseline nope"), "{}", stderr(&o));
-    let o = tokenmaxx(&dir, &["compare", "baseline", "rollout", "--replications", "1"]);
+    let o = tokenmaxx(
+        &dir,
+        &["compare", "baseline", "rollout", "--replications", "1"],
+    );
     assert_eq!(o.status.code(), Some(2));
-    std::fs::write(dir.join("bad.toml"), "[parameters]\n\"behaviour.nope\" = { low = 0, high = 1 }\n").unwrap();
-    let o = tokenmaxx(&dir, &["compare", "baseline", "rollout", "--priors", "bad.toml"]);
+    std::fs::write(
+        dir.join("bad.toml"),
+        "[parameters]\n\"behaviour.nope\" = { low = 0, high = 1 }\n",
+    )
+    .unwrap();
+    let o = tokenmaxx(
+        &dir,
+        &["compare", "baseline", "rollout", "--priors", "bad.toml"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("behaviour.nope"), "{}", stderr(&o));
 }
@@ -120,14 +139,41 @@ fn shards_merge_to_the_unsharded_results() {
     // merging one shard alone names the missing runs: the odd ids
     let o = tokenmaxx(&dir, &["merge", "output/compare/shard-0-of-2"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("6 of 12 runs are missing: ids 1, 3, 5, 7, 9, 11"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("6 of 12 runs are missing: ids 1, 3, 5, 7, 9, 11"),
+        "{}",
+        stderr(&o)
+    );
     // the same shard twice is a duplicate
-    let o = tokenmaxx(&dir, &["merge", "output/compare/shard-0-of-2", "output/compare/shard-0-of-2"]);
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "merge",
+            "output/compare/shard-0-of-2",
+            "output/compare/shard-0-of-2",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("duplicate run ids: 0 "), "{}", stderr(&o));
-    let o = tokenmaxx(&dir, &["merge", "output/compare/shard-0-of-2", "output/compare/shard-1-of-2"]);
+    assert!(
+        stderr(&o).contains("duplicate run ids: 0 "),
+        "{}",
+        stderr(&o)
+    );
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "merge",
+            "output/compare/shard-0-of-2",
+            "output/compare/shard-1-of-2",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_same_results(&dir, "whole", "output/compare", "unsharded and merged shards");
+    assert_same_results(
+        &dir,
+        "whole",
+        "output/compare",
+        "unsharded and merged shards",
+    );
     assert!(dir.join("output/compare/report.html").is_file());
     assert!(dir.join("output/compare/comparison.png").is_file());
 }
@@ -139,13 +185,36 @@ fn resume_and_merge_refuse_another_comparison() {
     assert!(o.status.success(), "{}", stderr(&o));
     // given a folder of a comparison, when resumed with another seed and more employees, then it
     // is refused naming what differs
-    let o = compare(&dir, &["--shard", "0/2", "--out", "a", "--resume", "--seed", "9"]);
+    let o = compare(
+        &dir,
+        &["--shard", "0/2", "--out", "a", "--resume", "--seed", "9"],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let e = stderr(&o);
-    assert!(e.contains("another comparison") && e.contains("seed 42 -> 9"), "{e}");
+    assert!(
+        e.contains("another comparison") && e.contains("seed 42 -> 9"),
+        "{e}"
+    );
     // a shard of another comparison (other replications) does not merge with it
-    let mut args = vec!["compare", "baseline", "target-only", "meta-leaderboard", "--replications", "2"];
-    args.extend_from_slice(&["--employees", "400", "--weeks", "16", "-q", "--shard", "1/2", "--out", "b"]);
+    let mut args = vec![
+        "compare",
+        "baseline",
+        "target-only",
+        "meta-leaderboard",
+        "--replications",
+        "2",
+    ];
+    args.extend_from_slice(&[
+        "--employees",
+        "400",
+        "--weeks",
+        "16",
+        "-q",
+        "--shard",
+        "1/2",
+        "--out",
+        "b",
+    ]);
     let o = tokenmaxx(&dir, &args);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = tokenmaxx(&dir, &["merge", "a", "b", "--out", "m"]);

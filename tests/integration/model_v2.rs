@@ -53,8 +53,14 @@ fn with_the_channels_on_a_target_changes_genuine_use_and_output() {
     let genuine = |p: &Projections| p.weekly.iter().map(|r| r.tokens_genuine).sum::<f64>();
     assert!(genuine(&mandate) > 1.2 * genuine(&plain));
     let at = |p: &Projections, w: usize| p.weekly[w].output_total;
-    assert!(at(&mandate, 10) < at(&plain, 10), "novices and padding cost output early");
-    assert!(at(&mandate, 39) > at(&plain, 39), "the forced trials pay later");
+    assert!(
+        at(&mandate, 10) < at(&plain, 10),
+        "novices and padding cost output early"
+    );
+    assert!(
+        at(&mandate, 39) > at(&plain, 39),
+        "the forced trials pay later"
+    );
     assert!(mandate.summary.padding_time_cost > 0.0);
 }
 
@@ -73,9 +79,18 @@ fn the_mature_organisation_starts_at_its_plateau() {
     // Proficiency starts where learning and forgetting balance, so the gain does not drift.
     let p = run("mature", "baseline", "", 3000, 2);
     let q = |w: std::ops::Range<usize>| {
-        p.weekly[w.clone()].iter().map(|r| r.output_uplift).sum::<f64>() / w.len() as f64
+        p.weekly[w.clone()]
+            .iter()
+            .map(|r| r.output_uplift)
+            .sum::<f64>()
+            / w.len() as f64
     };
-    assert!((q(30..40) - q(0..10)).abs() < 0.03, "{} vs {}", q(0..10), q(30..40));
+    assert!(
+        (q(30..40) - q(0..10)).abs() < 0.03,
+        "{} vs {}",
+        q(0..10),
+        q(30..40)
+    );
 }
 
 #[test]
@@ -103,9 +118,17 @@ fn a_budget_cap_is_never_exceeded_in_any_week() {
         let t = &b.tokens;
         for k in 0..t.agent.len() {
             let total = t.genuine[k] + t.padding[k] + t.bot[k];
-            assert!(total <= cap * (1.0 + 1e-12), "week {} agent {}", b.week, t.agent[k]);
+            assert!(
+                total <= cap * (1.0 + 1e-12),
+                "week {} agent {}",
+                b.week,
+                t.agent[k]
+            );
             at_cap += usize::from(total >= cap * 0.999);
         }
     }
-    assert!(at_cap > 0, "the cap binds for someone, so the check means something");
+    assert!(
+        at_cap > 0,
+        "the cap binds for someone, so the check means something"
+    );
 }

@@ -74,7 +74,13 @@ fn fmt_value(name: &str, v: f64, span: f64) -> String {
     if name.ends_with("_usd") {
         usd(v)
     } else if name.contains("share") || name.contains("uplift") {
-        let decimals = if span * 100.0 >= 5.0 { 1 } else if span * 100.0 >= 0.5 { 2 } else { 3 };
+        let decimals = if span * 100.0 >= 5.0 {
+            1
+        } else if span * 100.0 >= 0.5 {
+            2
+        } else {
+            3
+        };
         format!("{:+.*} pts", decimals, v * 100.0)
     } else {
         format!("{v:+.0}")
@@ -93,7 +99,11 @@ fn diff_panel(
     let err = chart_err(path);
     let mut rows: Vec<(usize, f64, f64, f64)> = (0..c.scenarios.len())
         .filter(|s| *s != c.baseline)
-        .filter_map(|s| cmp.row(s, name).and_then(|r| r.diff).map(|d| (s, d.mean, d.ci_low, d.ci_high)))
+        .filter_map(|s| {
+            cmp.row(s, name)
+                .and_then(|r| r.diff)
+                .map(|d| (s, d.mean, d.ci_low, d.ci_high))
+        })
         .collect();
     rows.sort_by(|a, b| a.1.total_cmp(&b.1));
     let span = rows
@@ -157,7 +167,12 @@ fn band_panel(
     path: &Path,
 ) -> Result<(), ReportError> {
     let err = chart_err(path);
-    let weeks = per_scenario.iter().map(|b| b.mean.len()).max().unwrap_or(1).max(1) as f64;
+    let weeks = per_scenario
+        .iter()
+        .map(|b| b.mean.len())
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
     let top = per_scenario
         .iter()
         .flat_map(|b| b.high.iter().copied())
@@ -176,17 +191,31 @@ fn band_panel(
     ch.configure_mesh()
         .x_desc("week")
         .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| if money { usd(*v) } else { format!("{:.0}%", v * 100.0) })
+        .y_label_formatter(&|v| {
+            if money {
+                usd(*v)
+            } else {
+                format!("{:.0}%", v * 100.0)
+            }
+        })
         .label_style((FONT, 12))
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(&err)?;
     for (s, b) in per_scenario.iter().enumerate() {
         let color = PALETTE[s % PALETTE.len()];
-        let mut poly: Vec<(f64, f64)> = b.high.iter().enumerate().map(|(w, v)| (w as f64, *v)).collect();
+        let mut poly: Vec<(f64, f64)> = b
+            .high
+            .iter()
+            .enumerate()
+            .map(|(w, v)| (w as f64, *v))
+            .collect();
         poly.extend(b.low.iter().enumerate().rev().map(|(w, v)| (w as f64, *v)));
-        ch.draw_series(std::iter::once(Polygon::new(poly, color.mix(0.18).filled())))
-            .map_err(&err)?;
+        ch.draw_series(std::iter::once(Polygon::new(
+            poly,
+            color.mix(0.18).filled(),
+        )))
+        .map_err(&err)?;
         let line = ch
             .draw_series(LineSeries::new(
                 b.mean.iter().enumerate().map(|(w, v)| (w as f64, *v)),
