@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use crate::events::log::EventLog;
 use crate::events::{AgentId, Event, UseCols, WeekBatch};
 use crate::model::decide::{self, AgentView, WeekContext};
-use crate::model::{adoption, managers};
+use crate::model::{adoption, managers, organisation};
 use crate::model::traits::Traits;
 use crate::model::work::{self, WorkOut};
 use crate::policy::GroupId;
@@ -287,7 +287,7 @@ impl<'s> Simulation<'s> {
     fn hire(&self, batch: &mut WeekBatch) {
         let s = self.scenario;
         let n = s.employees as usize;
-        let groups = group_blocks(s);
+        let groups = organisation::group_blocks(s);
         let traits: Vec<(GroupId, Traits)> = (0..n)
             .into_par_iter()
             .map(|i| {
@@ -309,7 +309,7 @@ impl<'s> Simulation<'s> {
         let h = &mut batch.hires;
         for (i, (g, t)) in traits.into_iter().enumerate() {
             h.agent.push(i as AgentId);
-            h.team.push(i as u32 / s.team_size);
+            h.team.push(organisation::team_of(s, i as u32));
             h.group.push(g);
             h.traits.push(t);
         }
@@ -367,36 +367,6 @@ pub fn run(
     let mut sim = Simulation::new(scenario, replication);
     sim.run(sinks, progress);
     sim.into_state()
-}
-
-/// End (exclusive) of each group's block of agents, by largest remainder so counts are exact.
-pub fn group_blocks(s: &Scenario) -> Vec<usize> {
-    let n = s.employees as usize;
-    let exact: Vec<f64> = s.groups.iter().map(|g| g.share * n as f64).collect();
-    let mut counts: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
-    let mut left = n - counts.iter().sum::<usize>();
-    let mut order: Vec<usize> = (0..counts.len()).collect();
-    order.sort_by(|&a, &b| {
-        (exact[b] - exact[b].floor())
-            .total_cmp(&(exact[a] - exact[a].floor()))
-            .then(a.cmp(&b))
-    });
-    for &g in order.iter().cycle() {
-        if left == 0 {
-            break;
-        }
-        if s.groups[g].share > 0.0 {
-            counts[g] += 1;
-            left -= 1;
-        }
-    }
-    counts
-        .iter()
-        .scan(0, |acc, c| {
-            *acc += c;
-            Some(*acc)
-        })
-        .collect()
 }
 
 /// What agents see of last week.

@@ -5,6 +5,7 @@ pub mod adoption;
 pub mod decide;
 pub mod dist;
 pub mod managers;
+pub mod organisation;
 pub mod traits;
 pub mod work;
 
