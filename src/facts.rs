@@ -207,7 +207,9 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
         .weekly
         .iter()
         .skip(1)
-        .find(|r| r.leaderboard.is_none() && amazon.weekly[r.week as usize - 1].leaderboard.is_some())
+        .find(|r| {
+            r.leaderboard.is_none() && amazon.weekly[r.week as usize - 1].leaderboard.is_some()
+        })
         .map(|r| r.week as usize);
     let (halved, lingering) = match shut {
         Some(s) if s + 8 <= amazon.weekly.len() => {

@@ -191,9 +191,15 @@ fn changed_keys(old: &toml::Table, new: &toml::Table) -> Vec<String> {
     fn walk(prefix: &str, a: &toml::Table, b: &toml::Table, out: &mut Vec<String>) {
         let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
         for k in keys {
-            let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            let path = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
             match (a.get(k), b.get(k)) {
-                (Some(toml::Value::Table(x)), Some(toml::Value::Table(y))) => walk(&path, x, y, out),
+                (Some(toml::Value::Table(x)), Some(toml::Value::Table(y))) => {
+                    walk(&path, x, y, out)
+                }
                 (x, y) if x != y => out.push(format!(
                     "`{path}` {} -> {}",
                     x.map_or("(absent)".into(), |v| v.to_string()),
@@ -472,7 +478,12 @@ pub(super) fn gather<R: Entry>(
         );
         for r in records {
             if let Some((other, _)) = owner.get(&r.id()) {
-                duplicates.push(format!("{} (in {} and {})", r.id(), other.display(), dir.display()));
+                duplicates.push(format!(
+                    "{} (in {} and {})",
+                    r.id(),
+                    other.display(),
+                    dir.display()
+                ));
             } else {
                 owner.insert(r.id(), (dir, r));
             }

@@ -24,9 +24,9 @@ use rayon::prelude::*;
 use crate::events::log::EventLog;
 use crate::events::{AgentId, Event, UseCols, WeekBatch};
 use crate::model::decide::{self, AgentView, WeekContext};
-use crate::model::{adoption, managers, organisation};
 use crate::model::traits::Traits;
 use crate::model::work::{self, WorkOut};
+use crate::model::{adoption, managers, organisation};
 use crate::policy::GroupId;
 use crate::scenario::Scenario;
 use rng::{Entity, Purpose, stream};
@@ -425,8 +425,11 @@ impl Snapshot {
                 .count() as f64
                 / len;
             team_bot_share[j] = st.has_bot[r.clone()].iter().filter(|b| **b).count() as f64 / len;
-            team_adopt_share[j] =
-                st.last_genuine[r.clone()].iter().filter(|g| **g > 0.0).count() as f64 / len;
+            team_adopt_share[j] = st.last_genuine[r.clone()]
+                .iter()
+                .filter(|g| **g > 0.0)
+                .count() as f64
+                / len;
             // A bot's actions last week: its useful tokens and the padding it ran.
             let actions: f64 = r
                 .clone()

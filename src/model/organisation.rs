@@ -34,7 +34,6 @@ pub fn group_blocks(s: &Scenario) -> Vec<usize> {
         .collect()
 }
 
-
 /// The team of agent `i`: consecutive blocks of `team_size` agents.
 pub fn team_of(s: &Scenario, i: u32) -> u32 {
     i / s.team_size
@@ -53,7 +52,9 @@ mod tests {
             employees: Some(10),
             ..Overrides::default()
         };
-        let s = Scenario::load_with(&Source::Builtin("baseline".into()), &o).unwrap().0;
+        let s = Scenario::load_with(&Source::Builtin("baseline".into()), &o)
+            .unwrap()
+            .0;
         assert_eq!(group_blocks(&s), vec![6, 10]);
         let mut s2 = s.clone();
         s2.groups[0].share = 0.55;

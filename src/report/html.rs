@@ -734,7 +734,10 @@ mod tests {
             "none (fewer than two values)"
         );
         assert_eq!(figure_label("padding_share"), "Padding share of all tokens");
-        assert_eq!(figure_label("say_faster_share"), "Users who say AI makes them faster");
+        assert_eq!(
+            figure_label("say_faster_share"),
+            "Users who say AI makes them faster"
+        );
         assert_eq!(figure_label("not_a_figure"), "Not a figure");
     }
 

@@ -476,7 +476,11 @@ fn weekly_section(weekly: &[WeeklyRow]) -> Section {
         let board = match w.visibility_word() {
             "" => w.leaderboard_word().to_string(),
             // No-break spaces keep "org (manager only)" on one line.
-            v => format!("{}\u{a0}({})", w.leaderboard_word(), v.replace('_', "\u{a0}")),
+            v => format!(
+                "{}\u{a0}({})",
+                w.leaderboard_word(),
+                v.replace('_', "\u{a0}")
+            ),
         };
         t.push(vec![
             Cell::num(w.week.to_string(), w.week as f64),

@@ -386,9 +386,27 @@ fn check_adoption(c: &Checker, a: &Adoption) -> Result<(), ScenarioError> {
 
 /// `[work]`: each cost has a plausible range (a larger value is a typo, not a scenario).
 fn check_work(c: &Checker, w: &Work) -> Result<(), ScenarioError> {
-    c.range("work.novice_drag", w.novice_drag, 0.0, 2.0, "a coefficient in [0, 2]")?;
-    c.range("work.rework_rate", w.rework_rate, 0.0, 1.0, "a rate in [0, 1]")?;
-    c.range("work.pad_time", w.pad_time, 0.0, 1.0, "a share of a week in [0, 1]")?;
+    c.range(
+        "work.novice_drag",
+        w.novice_drag,
+        0.0,
+        2.0,
+        "a coefficient in [0, 2]",
+    )?;
+    c.range(
+        "work.rework_rate",
+        w.rework_rate,
+        0.0,
+        1.0,
+        "a rate in [0, 1]",
+    )?;
+    c.range(
+        "work.pad_time",
+        w.pad_time,
+        0.0,
+        1.0,
+        "a share of a week in [0, 1]",
+    )?;
     c.range(
         "work.noise_per_action",
         w.noise_per_action,
@@ -412,10 +430,13 @@ impl PolicyCheck<'_> {
             return Ok(t.theta);
         };
         let k = format!("{key}.target.theta_usd");
-        self.c.range(&k, usd, 0.0, 1e7, "US dollars a week in [0, 1e7]")?;
+        self.c
+            .range(&k, usd, 0.0, 1e7, "US dollars a week in [0, 1e7]")?;
         match self.price_usd_per_mtok {
             Some(price) => Ok(usd / price * 1e6),
-            None => Err(self.c.invalid(&k, "a stored change states its threshold in tokens")),
+            None => Err(self
+                .c
+                .invalid(&k, "a stored change states its threshold in tokens")),
         }
     }
 

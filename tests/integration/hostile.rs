@@ -142,7 +142,11 @@ fn batches_check_memory_before_running_as_run_does() {
     // given 1 GiB available, when a sweep or a comparison of 2,000,000 employees starts, then it
     // is refused with exit 2 before any run, naming the need
     let dir = scratch("hostile_memory_batches");
-    std::fs::write(dir.join("big.toml"), "extends = \"baseline\"\nemployees = 2000000\nweeks = 1\n").unwrap();
+    std::fs::write(
+        dir.join("big.toml"),
+        "extends = \"baseline\"\nemployees = 2000000\nweeks = 1\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.join("sweep.toml"),
         "base = \"big.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n",
@@ -158,11 +162,26 @@ fn batches_check_memory_before_running_as_run_does() {
     };
     for args in [
         &["sweep", "sweep.toml", "-q", "--out", "s"][..],
-        &["compare", "big.toml", "baseline", "--employees", "2000000", "--weeks", "1", "-q", "--out", "c"][..],
+        &[
+            "compare",
+            "big.toml",
+            "baseline",
+            "--employees",
+            "2000000",
+            "--weeks",
+            "1",
+            "-q",
+            "--out",
+            "c",
+        ][..],
     ] {
         let o = limited(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
-        assert!(stderr(&o).contains("GiB is available"), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("GiB is available"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
     }
 }
 

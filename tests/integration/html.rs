@@ -425,8 +425,18 @@ fn compare_report_is_well_formed_self_contained_and_renders() {
     let o = tokenmaxx(
         &dir,
         &[
-            "compare", "baseline", "target-only", "--replications", "3", "--employees", "300",
-            "--weeks", "12", "--out", "out", "-q",
+            "compare",
+            "baseline",
+            "target-only",
+            "--replications",
+            "3",
+            "--employees",
+            "300",
+            "--weeks",
+            "12",
+            "--out",
+            "out",
+            "-q",
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -437,9 +447,15 @@ fn compare_report_is_well_formed_self_contained_and_renders() {
     assert_eq!(p.img_srcs.len(), 1, "the comparison chart is embedded");
     let verdict = std::fs::read_to_string(dir.join("out/verdict.txt")).unwrap();
     for line in verdict.lines() {
-        assert!(p.li_text.iter().any(|l| l == line), "verdict line missing: {line}");
+        assert!(
+            p.li_text.iter().any(|l| l == line),
+            "verdict line missing: {line}"
+        );
     }
-    assert!(p.pre_text.len() >= 2, "each scenario's file is in the report");
+    assert!(
+        p.pre_text.len() >= 2,
+        "each scenario's file is in the report"
+    );
     render_in_browser(&page, &dir);
 }
 

@@ -474,7 +474,11 @@ fn resume_after_the_base_or_a_layer_it_extends_changed_is_refused() {
     let o = tokenmaxx(&dir, &sweep);
     refused(&o, "changed since the runs");
     assert!(stderr(&o).contains("tiny.toml"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("`employees`"), "names what changed: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`employees`"),
+        "names what changed: {}",
+        stderr(&o)
+    );
     assert_eq!(std::fs::read(dir.join("s/journal.jsonl")).unwrap(), journal);
 }
 
@@ -540,13 +544,25 @@ fn a_batch_killed_while_writing_its_outputs_leaves_no_mixed_set() {
     // completed, when the sweep resumes, then the partial set is discarded and the outputs are
     // one whole set
     let dir = scratch("safety_in_place_set");
-    std::fs::write(dir.join("tiny.toml"), "extends = \"baseline\"\nemployees = 120\nweeks = 4\n").unwrap();
+    std::fs::write(
+        dir.join("tiny.toml"),
+        "extends = \"baseline\"\nemployees = 120\nweeks = 4\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.join("sweep.toml"),
         "base = \"tiny.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n",
     )
     .unwrap();
-    let sweep = ["sweep", "sweep.toml", "-q", "--no-charts", "--resume", "--out", "s"];
+    let sweep = [
+        "sweep",
+        "sweep.toml",
+        "-q",
+        "--no-charts",
+        "--resume",
+        "--out",
+        "s",
+    ];
     assert_eq!(tokenmaxx(&dir, &sweep).status.code(), Some(0));
     let runs = std::fs::read(dir.join("s/runs.csv")).unwrap();
     let staging = dir.join("s/.staging");

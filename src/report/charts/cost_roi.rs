@@ -7,8 +7,7 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::{
-    ACCENT, FONT, GENUINE, GREY, SIZE, chart_err, draw_marks, subtitle, usd, week_mesh,
-    weekly_top,
+    ACCENT, FONT, GENUINE, GREY, SIZE, chart_err, draw_marks, subtitle, usd, week_mesh, weekly_top,
 };
 use crate::projections::Projections;
 use crate::report::ReportError;
