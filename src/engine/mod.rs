@@ -15,14 +15,13 @@
 //! events it has just emitted.
 
 pub mod rng;
-pub mod state;
 
 use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 
-use crate::events::log::EventLog;
 use crate::events::{AgentId, Event, UseCols, WeekBatch};
+use crate::fold::{EventSink, State};
 use crate::model::decide::{self, AgentView, WeekContext};
 use crate::model::traits::Traits;
 use crate::model::work::{self, WorkOut};
@@ -30,45 +29,9 @@ use crate::model::{adoption, managers, organisation};
 use crate::policy::GroupId;
 use crate::scenario::Scenario;
 use rng::{Entity, Purpose, stream};
-pub use state::State;
 
 /// Agents per parallel work unit. Fixed, so work splitting never depends on the thread count.
 const CHUNK: usize = 4096;
-
-/// Receives every week's events and the state they produced. Projections and the event store
-/// implement it.
-pub trait EventSink {
-    /// The run started.
-    fn started(&mut self, _scenario: &Scenario, _run: &Event) {}
-    /// A week's events, already applied to `state`.
-    fn week(&mut self, scenario: &Scenario, batch: &WeekBatch, state: &State);
-    /// The run finished.
-    fn finished(&mut self, _scenario: &Scenario, _run: &Event, _state: &State) {}
-}
-
-/// Keeps every batch in memory (for replay and tests on small runs).
-impl EventSink for EventLog {
-    fn started(&mut self, _s: &Scenario, run: &Event) {
-        if let Event::RunStarted {
-            seed,
-            replication,
-            scenario_hash,
-        } = *run
-        {
-            self.seed = seed;
-            self.replication = replication;
-            self.scenario_hash = scenario_hash;
-        }
-    }
-    fn week(&mut self, _s: &Scenario, batch: &WeekBatch, _state: &State) {
-        self.weeks.push(batch.clone());
-    }
-    fn finished(&mut self, _s: &Scenario, run: &Event, _state: &State) {
-        if let Event::RunFinished { weeks } = *run {
-            self.finished = Some(weeks);
-        }
-    }
-}
 
 /// Progress reports from a run; the CLI draws a bar, the library never prints.
 pub trait Progress: Sync {

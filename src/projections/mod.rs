@@ -1,8 +1,9 @@
 //! Projections: folds over the event log into the report tables of docs/model.md.
 //!
-//! [`Projector`] is an [`EventSink`]: it reads each week's batch (the events) and, for the few
-//! figures that are themselves folds of events (perceived monitoring, the policy in force), the
-//! folded [`State`], which replay rebuilds identically. It never reads engine internals and never
+//! [`Projector`] is an [`EventSink`] of the fold layer: it reads each week's batch (the events)
+//! and, for the few figures that are themselves folds of earlier events (the policy in force,
+//! perceived monitoring, final proficiency, who has a bot), the fold's [`State`], which is built
+//! from events alone and which replay rebuilds identically. It never imports the engine and never
 //! writes files; `report` turns its [`Projections`] into CSV, JSON and charts.
 
 pub mod figures;
@@ -11,8 +12,8 @@ pub mod summary;
 
 use serde::Serialize;
 
-use crate::engine::{EventSink, State};
 use crate::events::WeekBatch;
+use crate::fold::{EventSink, State};
 use crate::policy::GroupId;
 use crate::scenario::Scenario;
 use crate::scenario::raw::RawTarget;
