@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use crate::events::{AgentId, Event, UseCols, WeekBatch};
 use crate::fold::{EventSink, State};
 use crate::model::decide::{self, AgentView, WeekContext};
+use crate::model::rank::RankIndex;
 use crate::model::traits::Traits;
 use crate::model::work::{self, WorkOut};
 use crate::model::{adoption, managers, organisation};
@@ -285,22 +286,19 @@ impl<'s> Simulation<'s> {
             .map(|i| batch.tokens.genuine[i] + batch.tokens.padding[i] + batch.tokens.bot[i])
             .collect();
         let mut sorted_out = batch.work.output.clone();
-        sorted_out.sort_unstable_by(f64::total_cmp);
+        sorted_out.par_sort_unstable_by(f64::total_cmp);
         let mut sorted_tok = totals.clone();
-        sorted_tok.sort_unstable_by(f64::total_cmp);
+        sorted_tok.par_sort_unstable_by(f64::total_cmp);
         let normal = Normal::new(0.0, noise_sd).expect("validated noise");
-        let (out_index, tok_index) = (
-            decide::rank_index(&sorted_out),
-            decide::rank_index(&sorted_tok),
-        );
+        let (out_index, tok_index) = (RankIndex::new(&sorted_out), RankIndex::new(&sorted_tok));
         let week = batch.week;
         let reviews: Vec<(f64, f64)> = (0..n)
             .into_par_iter()
             .map(|i| {
                 let rating = managers::rating(
                     token_weight,
-                    decide::cdf_indexed(&sorted_out, &out_index, batch.work.output[i]),
-                    decide::cdf_indexed(&sorted_tok, &tok_index, totals[i]),
+                    out_index.cdf(&sorted_out, batch.work.output[i]),
+                    tok_index.cdf(&sorted_tok, totals[i]),
                 );
                 let mut rng = stream(
                     s.seed,
@@ -335,7 +333,7 @@ pub fn run(
 /// What agents see of last week.
 struct Snapshot {
     org_sorted: Vec<f64>,
-    org_index: Vec<f64>,
+    org_index: RankIndex,
     /// Last week's totals sorted within each team's contiguous range.
     team_sorted: Vec<f64>,
     team_pad_share: Vec<f64>,
@@ -420,7 +418,7 @@ impl Snapshot {
             }
             _ => false,
         };
-        let org_index = decide::rank_index(&org_sorted);
+        let org_index = RankIndex::new(&org_sorted);
         let users = st.last_genuine.iter().filter(|g| **g > 0.0).count();
         Snapshot {
             team_adopt_share,

@@ -265,9 +265,10 @@ impl Projector {
         let weeks = self.weekly.len().max(1) as f64;
         let total_of = |i: usize| t.genuine[i] + t.padding[i] + t.bot[i];
         let users: Vec<usize> = (0..n).filter(|&i| total_of(i) > 0.0).collect();
-        let deciles = stats::deciles(&users, &total_of, &|i| t.output[i]);
+        let order = stats::rank_order(&users, &total_of);
+        let deciles = stats::deciles(&order, &total_of, &|i| t.output[i]);
         let mut decile_of = vec![0u8; n];
-        for (k, i) in stats::rank_order(&users, &total_of).into_iter().enumerate() {
+        for (k, &i) in order.iter().enumerate() {
             decile_of[i] = (k * 10 / users.len()) as u8 + 1;
         }
         let agents = (0..n)
