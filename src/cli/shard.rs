@@ -61,9 +61,7 @@ fn parse_shard(s: &str) -> Result<ShardSpec, String> {
     if s.trim() == "auto" {
         return Ok(ShardSpec::Auto);
     }
-    let (k, n) = s
-        .split_once('/')
-        .ok_or("expected K/N (e.g. 0/4) or auto")?;
+    let (k, n) = s.split_once('/').ok_or("expected K/N (e.g. 0/4) or auto")?;
     let index: u64 = k
         .trim()
         .parse()

@@ -582,7 +582,10 @@ fn report_partial(name: &str, runs: u64, shards: &[(&Path, Header, u64)], missin
             .map(|k| k.to_string())
             .collect();
         if !absent.is_empty() {
-            println!("  no folder given for shard(s) {} of {n}", absent.join(", "));
+            println!(
+                "  no folder given for shard(s) {} of {n}",
+                absent.join(", ")
+            );
         }
     }
 }

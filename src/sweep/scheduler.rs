@@ -56,9 +56,10 @@ pub fn from_env(
 
 /// A variable's value as a whole number, or an error naming it.
 fn number(name: &str, value: &str) -> Result<u64, String> {
-    value.trim().parse().map_err(|_| {
-        format!("--shard auto: {name}={value} is not a whole number (0 or more)")
-    })
+    value
+        .trim()
+        .parse()
+        .map_err(|_| format!("--shard auto: {name}={value} is not a whole number (0 or more)"))
 }
 
 /// Check `index` < `count` and build the shard.
@@ -140,11 +141,7 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         from_env(
-            &|name| {
-                vars.iter()
-                    .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.clone())
-            },
+            &|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
             shards,
         )
     }
@@ -170,7 +167,11 @@ mod tests {
         ];
         assert_eq!(ok(&full, None), (2, 4));
         let a = with(&full, None).unwrap();
-        assert!(a.source.contains("SLURM_ARRAY_TASK_COUNT=4"), "{}", a.source);
+        assert!(
+            a.source.contains("SLURM_ARRAY_TASK_COUNT=4"),
+            "{}",
+            a.source
+        );
         // Older Slurm without the count: N = MAX + 1.
         assert_eq!(ok(&[(SLURM_ID, "0"), (SLURM_MAX, "5")], None), (0, 6));
         // A resubmitted single task (--array=3) with the count given.
@@ -198,7 +199,11 @@ mod tests {
             None,
             "SLURM_ARRAY_TASK_STEP=2",
         );
-        err(&[(SLURM_ID, "x"), (SLURM_COUNT, "4")], None, "SLURM_ARRAY_TASK_ID=x");
+        err(
+            &[(SLURM_ID, "x"), (SLURM_COUNT, "4")],
+            None,
+            "SLURM_ARRAY_TASK_ID=x",
+        );
         err(&[(SLURM_ID, "1")], None, "--shards N");
         err(
             &[(SLURM_ID, "4"), (SLURM_COUNT, "4"), (SLURM_MAX, "3")],
