@@ -305,3 +305,36 @@ fn the_slurm_script_run_with_its_array_variables_merges_after_the_last_task() {
     }
     assert_same_as_reference(&dir, "output/g");
 }
+
+#[test]
+fn the_slurm_script_shards_a_comparison_under_its_default_name() {
+    let dir = setup("cluster_sbatch_compare");
+    std::fs::write(
+        dir.join("pair.toml"),
+        "scenarios = [\"tiny.toml\", \"baseline\"]\nreplications = 2\nemployees = 300\nweeks = 16\n",
+    )
+    .unwrap();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/slurm/sweep.sbatch");
+    for k in ["0", "1"] {
+        let env = [
+            ("SLURM_ARRAY_TASK_ID", k),
+            ("SLURM_ARRAY_TASK_COUNT", "2"),
+            ("TOKENMAXX", env!("CARGO_BIN_EXE_tokenmaxx")),
+            ("TOKENMAXX_COMMAND", "compare"),
+        ];
+        let o = run_with(&dir, "bash", &[script.to_str().unwrap(), "pair.toml"], &env);
+        assert_eq!(o.status.code(), Some(0), "task {k}: {}", stderr(&o));
+    }
+    let o = tmx(&dir, &["compare", "pair.toml", "--out", "whole"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (merged, whole) = (
+        files(&dir.join("output/compare")),
+        files(&dir.join("whole")),
+    );
+    for f in ["comparison.csv", "rankings.csv", "runs.csv", "verdict.txt"] {
+        assert!(
+            merged.get(f) == whole.get(f),
+            "{f} differs from the unsharded comparison"
+        );
+    }
+}
