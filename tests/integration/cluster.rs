@@ -332,6 +332,7 @@ fn the_slurm_script_shards_a_comparison_under_its_default_name() {
         files(&dir.join("whole")),
     );
     for f in ["comparison.csv", "rankings.csv", "runs.csv", "verdict.txt"] {
+        assert!(merged.contains_key(f), "no merged {f}");
         assert!(
             merged.get(f) == whole.get(f),
             "{f} differs from the unsharded comparison"
