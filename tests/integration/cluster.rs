@@ -339,3 +339,47 @@ fn the_slurm_script_shards_a_comparison_under_its_default_name() {
         );
     }
 }
+
+#[test]
+fn a_shard_inside_a_folder_of_the_users_leaves_that_folder_unmarked() {
+    let dir = setup("cluster_user_parent");
+    std::fs::create_dir_all(dir.join("mine")).unwrap();
+    std::fs::write(dir.join("mine/notes.txt"), "mine").unwrap();
+    for k in ["0", "1"] {
+        let (shard, out) = (format!("{k}/2"), format!("mine/shard-{k}-of-2"));
+        let o = tmx(
+            &dir,
+            &[
+                "sweep",
+                "sweep.toml",
+                "-q",
+                "--shard",
+                &shard,
+                "--out",
+                &out,
+            ],
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    assert!(!dir.join("mine/.tokenmaxx-output").exists());
+    // So a merge into it is refused, and the user's file stays.
+    let o = tmx(
+        &dir,
+        &[
+            "merge",
+            "mine/shard-0-of-2",
+            "mine/shard-1-of-2",
+            "--out",
+            "mine",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not a tokenmaxx output folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(dir.join("mine/notes.txt")).unwrap(), b"mine");
+}
