@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::events::{AgentId, Event, UseCols, WeekBatch};
 use crate::fold::{EventSink, State};
 use crate::model::decide::{self, AgentView, WeekContext};
-use crate::model::rank::RankIndex;
+use crate::model::rank::{RankIndex, sort_floats};
 use crate::model::traits::Traits;
 use crate::model::work::{self, WorkOut};
 use crate::model::{adoption, managers, organisation};
@@ -286,9 +286,9 @@ impl<'s> Simulation<'s> {
             .map(|i| batch.tokens.genuine[i] + batch.tokens.padding[i] + batch.tokens.bot[i])
             .collect();
         let mut sorted_out = batch.work.output.clone();
-        sorted_out.par_sort_unstable_by(f64::total_cmp);
+        sort_floats(&mut sorted_out);
         let mut sorted_tok = totals.clone();
-        sorted_tok.par_sort_unstable_by(f64::total_cmp);
+        sort_floats(&mut sorted_tok);
         let normal = Normal::new(0.0, noise_sd).expect("validated noise");
         let (out_index, tok_index) = (RankIndex::new(&sorted_out), RankIndex::new(&sorted_tok));
         let week = batch.week;
@@ -356,7 +356,7 @@ impl Snapshot {
         let policy = &st.policy;
         let org_sorted = if week > 0 && policy.leaderboard_seen {
             let mut v = totals.clone();
-            v.par_sort_unstable_by(f64::total_cmp);
+            sort_floats(&mut v);
             v
         } else {
             Vec::new()

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::events::WeekBatch;
 use crate::fold::{EventSink, State};
+use crate::model::rank;
 use crate::policy::GroupId;
 use crate::scenario::Scenario;
 use crate::scenario::raw::RawTarget;
@@ -393,9 +394,10 @@ impl EventSink for Projector {
             }
         };
         let reported_share = share(reported);
-        let p50 = stats::quantile_in_place(&mut totals, 0.5).unwrap_or(0.0);
-        let p99 = stats::quantile_in_place(&mut totals, 0.99).unwrap_or(0.0);
-        let token_gini_all = gini(&mut totals);
+        // One sort serves the quantiles (the same values selection would give) and the Gini.
+        rank::sort_floats(&mut totals);
+        let (p50, p99) = (rank::quantile(&totals, 0.5), rank::quantile(&totals, 0.99));
+        let token_gini_all = stats::gini_sorted(&totals);
         let usd_per_unit = s.usd_per_output_unit();
         self.weekly.push(WeeklyRow {
             week: b.week,

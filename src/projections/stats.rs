@@ -30,12 +30,17 @@ pub fn median_in_place(v: &mut [f64]) -> Option<f64> {
 
 /// Gini coefficient of non-negative values (0 = equal, 1 = one holds all), sorting `v`.
 pub fn gini(v: &mut [f64]) -> f64 {
+    crate::model::rank::sort_floats(v);
+    gini_sorted(v)
+}
+
+/// [`gini`] of values already sorted ascending.
+pub fn gini_sorted(v: &[f64]) -> f64 {
     let n = v.len();
     let sum: f64 = v.iter().sum();
     if n == 0 || sum <= 0.0 {
         return 0.0;
     }
-    par_sort(v);
     let weighted: f64 = v
         .iter()
         .enumerate()
@@ -51,13 +56,6 @@ pub fn rank_order(items: &[usize], key: &(dyn Fn(usize) -> f64 + Sync)) -> Vec<u
     let mut keyed: Vec<(f64, usize)> = items.par_iter().map(|&i| (key(i), i)).collect();
     keyed.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     keyed.into_iter().map(|(_, i)| i).collect()
-}
-
-/// Sort in place in parallel (values only: equal keys are interchangeable, so the result is the
-/// same at any thread count).
-pub fn par_sort(v: &mut [f64]) {
-    use rayon::prelude::*;
-    v.par_sort_unstable_by(f64::total_cmp);
 }
 
 /// Ten rows of deciles of `order` (items ranked by `tokens`, as [`rank_order`] gives them), with
