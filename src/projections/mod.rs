@@ -395,9 +395,10 @@ impl EventSink for Projector {
         };
         let reported_share = share(reported);
         // One sort serves the quantiles (the same values selection would give) and the Gini.
+        let sum_of_totals: f64 = totals.iter().sum();
         rank::sort_floats(&mut totals);
         let (p50, p99) = (rank::quantile(&totals, 0.5), rank::quantile(&totals, 0.99));
-        let token_gini_all = stats::gini_sorted(&totals);
+        let token_gini_all = stats::gini_sorted(&totals, sum_of_totals);
         let usd_per_unit = s.usd_per_output_unit();
         self.weekly.push(WeeklyRow {
             week: b.week,

@@ -30,14 +30,15 @@ pub fn median_in_place(v: &mut [f64]) -> Option<f64> {
 
 /// Gini coefficient of non-negative values (0 = equal, 1 = one holds all), sorting `v`.
 pub fn gini(v: &mut [f64]) -> f64 {
+    let sum: f64 = v.iter().sum();
     crate::model::rank::sort_floats(v);
-    gini_sorted(v)
+    gini_sorted(v, sum)
 }
 
-/// [`gini`] of values already sorted ascending.
-pub fn gini_sorted(v: &[f64]) -> f64 {
+/// [`gini`] of values already sorted ascending, given their `sum` (summed in their original
+/// order, as [`gini`] does, so both give the same bits).
+pub fn gini_sorted(v: &[f64], sum: f64) -> f64 {
     let n = v.len();
-    let sum: f64 = v.iter().sum();
     if n == 0 || sum <= 0.0 {
         return 0.0;
     }
