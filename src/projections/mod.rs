@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::events::WeekBatch;
 use crate::fold::{EventSink, State};
 use crate::model::rank;
-use crate::policy::GroupId;
+use crate::policy::{GroupId, GroupSet};
 use crate::scenario::Scenario;
 use crate::scenario::raw::RawTarget;
 use stats::{gini, median_in_place};
@@ -195,7 +195,7 @@ struct WorkFold {
 }
 
 impl WorkFold {
-    fn fold(b: &WeekBatch, t: &mut AgentTotals, tracked: &crate::policy::GroupSet) -> WorkFold {
+    fn fold(b: &WeekBatch, t: &mut AgentTotals, tracked: &GroupSet) -> WorkFold {
         let w = &b.work;
         let (mut output, mut rework, mut noise, mut pad_time) = (0.0, 0.0, 0.0, 0.0);
         let (mut perceived, mut measured) = (Vec::new(), Vec::new());
@@ -317,8 +317,93 @@ impl Projector {
     }
 }
 
-impl EventSink for Projector {
-    fn week(&mut self, s: &Scenario, b: &WeekBatch, state: &State) {
+/// A week's `TokensUsed` events folded: totals by kind, the dashboard's and the genuine activity
+/// of the tracked groups, the distribution of totals, and what genuinely active users cost.
+struct TokenFold {
+    genuine: f64,
+    padding: f64,
+    bot: f64,
+    /// Tracked-group members, those at or above theta on the dashboard, and genuinely.
+    members: usize,
+    reported: usize,
+    genuine_active: usize,
+    p50: f64,
+    p99: f64,
+    gini: f64,
+    median_active_cost: Option<f64>,
+}
+
+impl TokenFold {
+    fn fold(
+        b: &WeekBatch,
+        t: &mut AgentTotals,
+        tracked: &GroupSet,
+        theta: f64,
+        price: f64,
+    ) -> Self {
+        let mut f = TokenFold {
+            genuine: 0.0,
+            padding: 0.0,
+            bot: 0.0,
+            members: 0,
+            reported: 0,
+            genuine_active: 0,
+            p50: 0.0,
+            p99: 0.0,
+            gini: 0.0,
+            median_active_cost: None,
+        };
+        let mut totals = Vec::with_capacity(t.skill.len());
+        let mut active_costs = Vec::new();
+        let tok = &b.tokens;
+        for k in 0..tok.agent.len() {
+            let i = tok.agent[k] as usize;
+            let (g, p, bo) = (tok.genuine[k], tok.padding[k], tok.bot[k]);
+            let total = g + p + bo;
+            t.user_this_week[i] = g > 0.0;
+            t.genuine[i] += g;
+            t.padding[i] += p;
+            t.bot[i] += bo;
+            f.genuine += g;
+            f.padding += p;
+            f.bot += bo;
+            totals.push(total);
+            if tracked.contains(t.group[i]) {
+                f.members += 1;
+                f.reported += usize::from(total >= theta);
+                // Real work: the employee's own genuine tokens and their bot's useful ones.
+                if g + bo >= theta {
+                    f.genuine_active += 1;
+                    active_costs.push(total * price);
+                }
+            }
+        }
+        // One sort serves the quantiles and the Gini.
+        let sum_of_totals: f64 = totals.iter().sum();
+        rank::sort_floats(&mut totals);
+        (f.p50, f.p99) = (rank::quantile(&totals, 0.5), rank::quantile(&totals, 0.99));
+        f.gini = stats::gini_sorted(&totals, sum_of_totals);
+        f.median_active_cost = median_in_place(&mut active_costs);
+        f
+    }
+
+    fn total(&self) -> f64 {
+        self.genuine + self.padding + self.bot
+    }
+
+    /// Share of the tracked groups' members (0 without members).
+    fn share(&self, count: usize) -> f64 {
+        if self.members > 0 {
+            count as f64 / self.members as f64
+        } else {
+            0.0
+        }
+    }
+}
+
+impl Projector {
+    /// Extend the per-agent totals to this week's hires.
+    fn hire(&mut self, b: &WeekBatch) {
         let t = &mut self.totals;
         for i in 0..b.hires.agent.len() {
             t.team.push(b.hires.team[i]);
@@ -332,7 +417,10 @@ impl EventSink for Projector {
         }
         t.incidents.resize(n, 0);
         t.user_this_week.resize(n, false);
-        self.bots += b.bots.len() as u32;
+    }
+
+    /// Label this week's policy changes for the charts.
+    fn mark_policies(&mut self, b: &WeekBatch) {
         for change in &b.policy {
             let label = mark_label(&self.previous_policy, change);
             self.previous_policy.apply(change);
@@ -341,77 +429,52 @@ impl EventSink for Projector {
                 label,
             });
         }
+    }
 
+    /// Count this week's incidents per agent; their total cost.
+    fn incidents(&mut self, b: &WeekBatch) -> f64 {
+        let mut cost = 0.0;
+        for k in 0..b.incidents.agent.len() {
+            self.totals.incidents[b.incidents.agent[k] as usize] += 1;
+            cost += b.incidents.value[k];
+        }
+        cost
+    }
+}
+
+impl EventSink for Projector {
+    fn week(&mut self, s: &Scenario, b: &WeekBatch, state: &State) {
+        self.hire(b);
+        self.bots += b.bots.len() as u32;
+        self.mark_policies(b);
         let policy = &state.policy;
         let theta = policy
             .target
             .map(|x| x.theta_tokens)
             .unwrap_or_else(|| RawTarget::default().theta);
         let price = s.money.price_usd_per_mtok / 1e6;
-        let tracked = s.tracked_groups;
-        let (mut members, mut reported, mut genuine_active) = (0usize, 0usize, 0usize);
-        let (mut tg, mut tp, mut tb) = (0.0, 0.0, 0.0);
-        let mut totals = Vec::with_capacity(n);
-        let mut active_costs = Vec::new();
-        let tok = &b.tokens;
-        for k in 0..tok.agent.len() {
-            let i = tok.agent[k] as usize;
-            let (g, p, bo) = (tok.genuine[k], tok.padding[k], tok.bot[k]);
-            let total = g + p + bo;
-            t.user_this_week[i] = g > 0.0;
-            t.genuine[i] += g;
-            t.padding[i] += p;
-            t.bot[i] += bo;
-            tg += g;
-            tp += p;
-            tb += bo;
-            totals.push(total);
-            if tracked.contains(t.group[i]) {
-                members += 1;
-                reported += usize::from(total >= theta);
-                // Real work: the employee's own genuine tokens and their bot's useful ones.
-                if g + bo >= theta {
-                    genuine_active += 1;
-                    active_costs.push(total * price);
-                }
-            }
-        }
-        let wk = WorkFold::fold(b, t, &tracked);
+        let tk = TokenFold::fold(b, &mut self.totals, &s.tracked_groups, theta, price);
+        let wk = WorkFold::fold(b, &mut self.totals, &s.tracked_groups);
+        let incident_cost = self.incidents(b);
+        let n = self.totals.skill.len();
+        let baseline: f64 = self.totals.skill.iter().sum();
         let output_total = wk.output;
-        let mut incident_cost = 0.0;
-        for k in 0..b.incidents.agent.len() {
-            t.incidents[b.incidents.agent[k] as usize] += 1;
-            incident_cost += b.incidents.value[k];
-        }
-        let baseline: f64 = t.skill.iter().sum();
-        let tokens_total = tg + tp + tb;
+        let tokens_total = tk.total();
         let cost = tokens_total * price;
-        let share = |a: usize| {
-            if members > 0 {
-                a as f64 / members as f64
-            } else {
-                0.0
-            }
-        };
-        let reported_share = share(reported);
-        // One sort serves the quantiles (the same values selection would give) and the Gini.
-        let sum_of_totals: f64 = totals.iter().sum();
-        rank::sort_floats(&mut totals);
-        let (p50, p99) = (rank::quantile(&totals, 0.5), rank::quantile(&totals, 0.99));
-        let token_gini_all = stats::gini_sorted(&totals, sum_of_totals);
+        let reported_share = tk.share(tk.reported);
         let usd_per_unit = s.usd_per_output_unit();
         self.weekly.push(WeeklyRow {
             week: b.week,
             employees: n as u32,
             reported_active_share: reported_share,
-            genuine_active_share: share(genuine_active),
+            genuine_active_share: tk.share(tk.genuine_active),
             target_met: policy.target.is_some_and(|x| reported_share >= x.share),
             tokens_total,
-            tokens_genuine: tg,
-            tokens_padding: tp,
-            tokens_bot: tb,
+            tokens_genuine: tk.genuine,
+            tokens_padding: tk.padding,
+            tokens_bot: tk.bot,
             padding_share: if tokens_total > 0.0 {
-                tp / tokens_total
+                tk.padding / tokens_total
             } else {
                 0.0
             },
@@ -441,10 +504,10 @@ impl EventSink for Projector {
             },
             bots_deployed: self.bots,
             leaderboard: policy.leaderboard,
-            token_gini_all,
-            tokens_p50: p50,
-            tokens_p99: p99,
-            median_active_cost_usd: median_in_place(&mut active_costs),
+            token_gini_all: tk.gini,
+            tokens_p50: tk.p50,
+            tokens_p99: tk.p99,
+            median_active_cost_usd: tk.median_active_cost,
             baseline_output: baseline,
             target_active: policy.target.is_some(),
             target_share: policy.target.map(|x| x.share).unwrap_or(0.0),
