@@ -135,55 +135,52 @@ impl<'s> Simulation<'s> {
         let snap = Snapshot::take(s, &self.state, week);
 
         // 3. Decide, in parallel over fixed chunks, merged in agent order.
-        let n = self.state.agents();
+        let chunks = self.decide_all(&snap, week);
+        merge_chunks(&mut batch, chunks, self.state.policy.platform);
+
+        // 4. Managers: nudges (more often under target pressure), then reviews.
+        self.nudges(&mut batch, &snap);
+        let mg = self.state.policy.managers;
+        if (week + 1) % mg.review_every_weeks == 0 {
+            let real = managers::real_token_weight(&self.state.policy);
+            self.review(&mut batch, real, mg.review_noise);
+        }
+
+        // 5. Apply the rest of the week.
+        self.state.apply_rest(s, &batch);
+        self.next_week = week + 1;
+        batch
+    }
+
+    /// Every agent's decision this week, from the frozen snapshot and its own stream, in fixed
+    /// chunks (so the split never depends on the thread count).
+    fn decide_all(&self, snap: &Snapshot, week: u32) -> Vec<ChunkOut> {
+        let s = self.scenario;
+        let state = &self.state;
         let ctx = WeekContext {
             week,
-            policy: &self.state.policy,
+            policy: &state.policy,
             org_adopt_share: snap.org_adopt_share,
             org_sorted_totals: &snap.org_sorted,
             org_index: &snap.org_index,
             org_marks: decide::peer_marks(&snap.org_sorted, s.behaviour.top_leapfrog),
-            cap_tokens: self
-                .state
+            cap_tokens: state
                 .policy
                 .budget
                 .map(|b| b.weekly_cap_tokens(s.money.price_usd_per_mtok, s.money.salary_usd))
                 .unwrap_or(f64::INFINITY),
         };
-        let state = &self.state;
-        let seed = s.seed;
-        let replication = self.replication;
-        let chunks: Vec<ChunkOut> = (0..n.div_ceil(CHUNK))
+        let n = state.agents();
+        (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map(|c| {
                 let range = c * CHUNK..((c + 1) * CHUNK).min(n);
                 let mut out = ChunkOut::with_capacity(range.len());
                 for i in range {
-                    let team = state.team[i];
-                    let tr = state.team_range(team);
-                    let view = AgentView {
-                        traits: &state.traits[i],
-                        group: state.group[i],
-                        proficiency: state.proficiency[i],
-                        monitoring: state.monitoring[i],
-                        has_bot: state.has_bot[i],
-                        last_padding: state.last_padding[i],
-                        use_level: state.use_level[i],
-                        board_aware: state.board_aware[i],
-                        review_pressure: state.review_pressure[i],
-                        team_adopt_share: snap.team_adopt_share[team as usize],
-                        team_noise: snap.team_noise[team as usize],
-                        team_pad_share: snap.team_pad_share[team as usize],
-                        team_bot_share: snap.team_bot_share[team as usize],
-                        team_sorted_totals: if snap.team_sorted.is_empty() {
-                            &[]
-                        } else {
-                            &snap.team_sorted[tr]
-                        },
-                    };
+                    let view = snap.view(state, i);
                     let mut rng = stream(
-                        seed,
-                        replication,
+                        s.seed,
+                        self.replication,
                         Entity::Agent(i as u32),
                         week,
                         Purpose::Decide,
@@ -198,52 +195,26 @@ impl<'s> Simulation<'s> {
                 }
                 out
             })
-            .collect();
-        let scope = self.state.policy.platform;
-        for (c, out) in chunks.into_iter().enumerate() {
-            let first = (c * CHUNK) as AgentId;
-            let len = out.genuine.len() as AgentId;
-            if let Some(scope) = scope {
-                batch.bots.extend(out.bots.iter().map(|&a| (a, scope)));
-            }
-            batch.uses.agent.extend(out.uses.agent);
-            batch.uses.level.extend(out.uses.level);
-            batch.uses.cause.extend(out.uses.cause);
-            batch.notices.extend(out.notices);
-            batch.tokens.agent.extend(first..first + len);
-            batch.tokens.genuine.extend(out.genuine);
-            batch.tokens.padding.extend(out.padding);
-            batch.tokens.bot.extend(out.bot);
-            batch.incidents.agent.extend(out.incident_agents);
-            batch.incidents.value.extend(out.incident_costs);
-            let w = &mut batch.work;
-            w.agent.extend(first..first + len);
-            w.output.extend(out.work.iter().map(|x| x.output));
-            w.rework.extend(out.work.iter().map(|x| x.rework));
-            w.noise.extend(out.work.iter().map(|x| x.noise));
-            w.pad_time.extend(out.work.iter().map(|x| x.pad_time));
-            w.perceived.extend(out.work.iter().map(|x| x.perceived));
-        }
+            .collect()
+    }
 
-        // 4. Managers: nudges (more often under target pressure), then reviews.
+    /// Each team's manager may nudge it: one draw per team, more likely under target pressure.
+    fn nudges(&self, batch: &mut WeekBatch, snap: &Snapshot) {
         let mg = self.state.policy.managers;
         for team in 0..self.state.teams() {
             let pressured = snap.target_pressure && snap.team_in_target[team as usize];
             let p = managers::nudge_probability(&mg, pressured);
-            let mut rng = stream(seed, replication, Entity::Team(team), week, Purpose::Nudge);
+            let mut rng = stream(
+                self.scenario.seed,
+                self.replication,
+                Entity::Team(team),
+                batch.week,
+                Purpose::Nudge,
+            );
             if rng.random::<f64>() < p {
                 batch.nudges.push(team);
             }
         }
-        if (week + 1) % mg.review_every_weeks == 0 {
-            let real = managers::real_token_weight(&self.state.policy);
-            self.review(&mut batch, real, mg.review_noise);
-        }
-
-        // 5. Apply the rest of the week.
-        self.state.apply_rest(s, &batch);
-        self.next_week = week + 1;
-        batch
     }
 
     /// Hire every employee: groups in contiguous blocks by share (teams are mostly homogeneous,
@@ -369,69 +340,124 @@ impl Snapshot {
         } else {
             Vec::new()
         };
-        let mut team_pad_share = vec![0.0; teams];
-        let mut team_bot_share = vec![0.0; teams];
-        let mut team_in_target = vec![false; teams];
-        let mut team_adopt_share = vec![0.0; teams];
-        let mut team_noise = vec![0.0; teams];
+        let mut snap = Snapshot {
+            org_index: RankIndex::new(&org_sorted),
+            org_sorted,
+            team_sorted: Vec::new(),
+            team_pad_share: vec![0.0; teams],
+            team_bot_share: vec![0.0; teams],
+            team_adopt_share: vec![0.0; teams],
+            team_noise: vec![0.0; teams],
+            org_adopt_share: 0.0,
+            team_in_target: vec![false; teams],
+            target_pressure: week > 0 && target_missed(st, &totals),
+        };
         for j in 0..teams {
             let r = st.team_range(j as u32);
-            let len = r.len() as f64;
             if team_scope {
                 team_sorted[r.clone()].sort_unstable_by(f64::total_cmp);
             }
-            team_pad_share[j] = st.last_padding[r.clone()]
-                .iter()
-                .filter(|p| **p > 0.0)
-                .count() as f64
-                / len;
-            team_bot_share[j] = st.has_bot[r.clone()].iter().filter(|b| **b).count() as f64 / len;
-            team_adopt_share[j] = st.last_genuine[r.clone()]
-                .iter()
-                .filter(|g| **g > 0.0)
-                .count() as f64
-                / len;
-            // A bot's actions last week: its useful tokens and the padding it ran.
-            let actions: f64 = r
-                .clone()
-                .filter(|&i| st.last_bot[i] > 0.0)
-                .map(|i| (st.last_bot[i] + st.last_padding[i]) / s.bots.tokens_per_action)
-                .fold(0.0, |a, b| a + b); // from +0.0: an empty f64 sum is -0.0
-            team_noise[j] = work::noise_per_member(s, actions, r.len());
-            team_in_target[j] = policy
-                .target
-                .is_some_and(|t| st.group[r].iter().any(|g| t.applies_to.contains(*g)));
+            snap.team(s, st, j, r);
         }
-        if !team_scope {
-            team_sorted = Vec::new();
-        }
-        let target_pressure = match policy.target {
-            Some(t) if week > 0 => {
-                let (mut members, mut active) = (0usize, 0usize);
-                for i in 0..n {
-                    if t.applies_to.contains(st.group[i]) {
-                        members += 1;
-                        active += usize::from(totals[i] >= t.theta_tokens);
-                    }
-                }
-                members > 0 && (active as f64) < t.share * members as f64
-            }
-            _ => false,
-        };
-        let org_index = RankIndex::new(&org_sorted);
+        snap.team_sorted = team_sorted;
         let users = st.last_genuine.iter().filter(|g| **g > 0.0).count();
-        Snapshot {
-            team_adopt_share,
-            team_noise,
-            org_adopt_share: if n > 0 { users as f64 / n as f64 } else { 0.0 },
-            org_sorted,
-            org_index,
-            team_sorted,
-            team_pad_share,
-            team_bot_share,
-            team_in_target,
-            target_pressure,
+        snap.org_adopt_share = if n > 0 { users as f64 / n as f64 } else { 0.0 };
+        snap
+    }
+
+    /// Team `j`'s shares of padders, bots and users last week, its bots' noise, and whether
+    /// the target applies to any of its members.
+    fn team(&mut self, s: &Scenario, st: &State, j: usize, r: std::ops::Range<usize>) {
+        let len = r.len() as f64;
+        let share = |v: &[f64]| v.iter().filter(|x| **x > 0.0).count() as f64 / len;
+        self.team_pad_share[j] = share(&st.last_padding[r.clone()]);
+        self.team_bot_share[j] = st.has_bot[r.clone()].iter().filter(|b| **b).count() as f64 / len;
+        self.team_adopt_share[j] = share(&st.last_genuine[r.clone()]);
+        // A bot's actions last week: its useful tokens and the padding it ran.
+        let actions: f64 = r
+            .clone()
+            .filter(|&i| st.last_bot[i] > 0.0)
+            .map(|i| (st.last_bot[i] + st.last_padding[i]) / s.bots.tokens_per_action)
+            .fold(0.0, |a, b| a + b); // from +0.0: an empty f64 sum is -0.0
+        self.team_noise[j] = work::noise_per_member(s, actions, r.len());
+        self.team_in_target[j] = st
+            .policy
+            .target
+            .is_some_and(|t| st.group[r].iter().any(|g| t.applies_to.contains(*g)));
+    }
+
+    /// What agent `i` sees: its own state and its team's view of last week.
+    fn view<'a>(&'a self, st: &'a State, i: usize) -> AgentView<'a> {
+        let team = st.team[i];
+        let j = team as usize;
+        AgentView {
+            traits: &st.traits[i],
+            group: st.group[i],
+            proficiency: st.proficiency[i],
+            monitoring: st.monitoring[i],
+            has_bot: st.has_bot[i],
+            last_padding: st.last_padding[i],
+            use_level: st.use_level[i],
+            board_aware: st.board_aware[i],
+            review_pressure: st.review_pressure[i],
+            team_adopt_share: self.team_adopt_share[j],
+            team_noise: self.team_noise[j],
+            team_pad_share: self.team_pad_share[j],
+            team_bot_share: self.team_bot_share[j],
+            team_sorted_totals: if self.team_sorted.is_empty() {
+                &[]
+            } else {
+                &self.team_sorted[st.team_range(team)]
+            },
         }
+    }
+}
+
+/// Whether last week's dashboard missed the target: fewer of its members at or above theta than
+/// the target share (target pressure).
+fn target_missed(st: &State, totals: &[f64]) -> bool {
+    let Some(t) = st.policy.target else {
+        return false;
+    };
+    let (mut members, mut active) = (0usize, 0usize);
+    for (i, total) in totals.iter().enumerate() {
+        if t.applies_to.contains(st.group[i]) {
+            members += 1;
+            active += usize::from(*total >= t.theta_tokens);
+        }
+    }
+    members > 0 && (active as f64) < t.share * members as f64
+}
+
+/// Concatenate the chunks' decisions into the week's event columns, in agent order.
+fn merge_chunks(
+    batch: &mut WeekBatch,
+    chunks: Vec<ChunkOut>,
+    platform: Option<crate::policy::PermissionScope>,
+) {
+    for (c, out) in chunks.into_iter().enumerate() {
+        let first = (c * CHUNK) as AgentId;
+        let len = out.genuine.len() as AgentId;
+        if let Some(scope) = platform {
+            batch.bots.extend(out.bots.iter().map(|&a| (a, scope)));
+        }
+        batch.uses.agent.extend(out.uses.agent);
+        batch.uses.level.extend(out.uses.level);
+        batch.uses.cause.extend(out.uses.cause);
+        batch.notices.extend(out.notices);
+        batch.tokens.agent.extend(first..first + len);
+        batch.tokens.genuine.extend(out.genuine);
+        batch.tokens.padding.extend(out.padding);
+        batch.tokens.bot.extend(out.bot);
+        batch.incidents.agent.extend(out.incident_agents);
+        batch.incidents.value.extend(out.incident_costs);
+        let w = &mut batch.work;
+        w.agent.extend(first..first + len);
+        w.output.extend(out.work.iter().map(|x| x.output));
+        w.rework.extend(out.work.iter().map(|x| x.rework));
+        w.noise.extend(out.work.iter().map(|x| x.noise));
+        w.pad_time.extend(out.work.iter().map(|x| x.pad_time));
+        w.perceived.extend(out.work.iter().map(|x| x.perceived));
     }
 }
 
