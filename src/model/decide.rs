@@ -169,6 +169,127 @@ pub fn peer_marks(sorted: &[f64], top_leapfrog: f64) -> PeerMarks {
 /// Peer quantiles an agent may aim at.
 pub const PEER_QUANTILES: [f64; 4] = [0.50, 0.75, 0.90, 0.99];
 
+/// The peers an agent compares itself with: its team under a team-scope board it can see, the
+/// whole organisation otherwise; their marks (quantiles and top of the board) and ranks.
+struct Peers<'a> {
+    sorted: &'a [f64],
+    /// The org-wide distribution, whose rank index and marks are computed once a week.
+    index: Option<&'a RankIndex>,
+    marks: PeerMarks,
+}
+
+impl<'a> Peers<'a> {
+    fn of(s: &Scenario, ctx: &WeekContext<'a>, a: &AgentView<'a>) -> Peers<'a> {
+        let team_board = ctx.policy.leaderboard.is_some_and(|l| {
+            l.scope == crate::policy::RankScope::Team
+                && matches!(l.visibility, Visibility::Public | Visibility::Team)
+        });
+        if team_board {
+            let sorted = a.team_sorted_totals;
+            Peers {
+                sorted,
+                index: None,
+                marks: peer_marks(sorted, s.behaviour.top_leapfrog),
+            }
+        } else {
+            Peers {
+                sorted: ctx.org_sorted_totals,
+                index: Some(ctx.org_index),
+                marks: ctx.org_marks,
+            }
+        }
+    }
+
+    /// Share of peers at or below `x` (a mark's share without a search).
+    fn rank(&self, x: f64) -> f64 {
+        match self.marks.iter().find(|m| m.0 == x) {
+            Some(m) => m.1,
+            None => match self.index {
+                Some(index) => index.cdf(self.sorted, x),
+                None => cdf(self.sorted, x),
+            },
+        }
+    }
+
+    fn top_of_board(&self) -> f64 {
+        self.marks[4].0
+    }
+}
+
+/// The totals an agent weighs: its base, the target's theta (if it applies and is above), and
+/// while it sees a board the peer marks above its base and the top of the board; all capped by
+/// the budget. Returns the candidates and how many there are.
+fn candidates(
+    ctx: &WeekContext,
+    a: &AgentView,
+    base: f64,
+    inc: &Incentives,
+    peers: &Peers,
+) -> ([f64; 7], usize) {
+    let policy = ctx.policy;
+    let mut candidates = [0.0f64; 7];
+    let mut n = 0;
+    candidates[n] = base;
+    n += 1;
+    if let Some(target) = policy.target
+        && target.applies_to.contains(a.group)
+        && target.theta_tokens > base
+    {
+        candidates[n] = target.theta_tokens;
+        n += 1;
+    }
+    // Peer quantiles are candidates only while a board shows them (a departure from the first
+    // design, which keeps them after a shutdown: with no rank to gain they only add logit noise).
+    if policy.leaderboard.is_some()
+        && a.board_aware
+        && !policy.outcome_metrics
+        && !peers.sorted.is_empty()
+    {
+        for &(qv, _) in &peers.marks[..PEER_QUANTILES.len()] {
+            if qv > base {
+                candidates[n] = qv;
+                n += 1;
+            }
+        }
+        if inc.b_top > 0.0 && peers.top_of_board() > base {
+            candidates[n] = peers.top_of_board();
+            n += 1;
+        }
+    }
+    for c in candidates[..n].iter_mut() {
+        *c = c.min(ctx.cap_tokens.max(base));
+    }
+    (candidates, n)
+}
+
+/// Draw one of `n` options with probabilities proportional to `exp(utility / temperature)`.
+fn logit_pick<R: Rng + ?Sized>(
+    utilities: impl Iterator<Item = f64>,
+    n: usize,
+    temperature: f64,
+    rng: &mut R,
+) -> usize {
+    let mut u = [0.0f64; 7];
+    let mut max_u = f64::NEG_INFINITY;
+    for (k, utility) in utilities.enumerate() {
+        u[k] = utility / temperature;
+        max_u = max_u.max(u[k]);
+    }
+    let mut total_w = 0.0;
+    for uk in u.iter_mut().take(n) {
+        *uk = (*uk - max_u).exp();
+        total_w += *uk;
+    }
+    let mut draw = rng.random::<f64>() * total_w;
+    for (k, uk) in u.iter().enumerate().take(n) {
+        draw -= uk;
+        if draw <= 0.0 {
+            return k;
+        }
+    }
+    n - 1
+}
+
 /// Choose this week's total tokens among the candidates by a logit over their utilities.
 /// Returns the padding `P = T - base`.
 #[allow(clippy::too_many_arguments)]
@@ -197,60 +318,8 @@ pub fn choose_padding<R: Rng + ?Sized>(
         inc.b_rank = 0.0;
         inc.b_top = 0.0;
     }
-    // Peers whose totals the agent compares itself with.
-    let peers: &[f64] = match policy.leaderboard {
-        Some(l)
-            if l.scope == crate::policy::RankScope::Team
-                && matches!(l.visibility, Visibility::Public | Visibility::Team) =>
-        {
-            a.team_sorted_totals
-        }
-        _ => ctx.org_sorted_totals,
-    };
-    let mut candidates = [0.0f64; 7];
-    let mut n = 0;
-    candidates[n] = base;
-    n += 1;
-    if let Some(target) = policy.target
-        && target.applies_to.contains(a.group)
-        && target.theta_tokens > base
-    {
-        candidates[n] = target.theta_tokens;
-        n += 1;
-    }
-    // Peer quantiles are candidates only while a board shows them (a departure from the first design,
-    // which keeps them after a shutdown: with no rank to gain they only add logit noise).
-    let is_org = std::ptr::eq(peers, ctx.org_sorted_totals);
-    let rank = |x: f64| {
-        if is_org {
-            ctx.org_index.cdf(peers, x)
-        } else {
-            cdf(peers, x)
-        }
-    };
-    let marks = if is_org {
-        ctx.org_marks
-    } else {
-        peer_marks(peers, b.top_leapfrog)
-    };
-    let top_of_board = marks[4].0;
-    if policy.leaderboard.is_some() && a.board_aware && !policy.outcome_metrics && !peers.is_empty()
-    {
-        for &(qv, _) in &marks[..PEER_QUANTILES.len()] {
-            if qv > base {
-                candidates[n] = qv;
-                n += 1;
-            }
-        }
-        if inc.b_top > 0.0 && top_of_board > base {
-            candidates[n] = top_of_board;
-            n += 1;
-        }
-    }
-    let candidates = &mut candidates[..n];
-    for c in candidates.iter_mut() {
-        *c = c.min(ctx.cap_tokens.max(base));
-    }
+    let peers = Peers::of(s, ctx, a);
+    let (candidates, n) = candidates(ctx, a, base, &inc, &peers);
     if n == 1 {
         return 0.0;
     }
@@ -272,41 +341,22 @@ pub fn choose_padding<R: Rng + ?Sized>(
         .target
         .filter(|t| t.applies_to.contains(a.group))
         .map(|t| t.theta_tokens);
+    let top_of_board = peers.top_of_board();
     let utility = |total: f64| {
         let pad = total - base;
         let hit = theta.is_some_and(|th| total >= th);
         let tops = inc.b_top > 0.0 && total >= top_of_board;
         inc.b_target * f64::from(u8::from(hit))
-            + inc.b_rank
-                * marks
-                    .iter()
-                    .find(|m| m.0 == total)
-                    .map_or_else(|| rank(total), |m| m.1)
+            + inc.b_rank * peers.rank(total)
             + inc.b_top * f64::from(u8::from(tops))
             - g_eff * pad / pad_scale
             - super::work::pad_time_cost(s, a.traits, pad, bot_running)
             - risk_per_token * pad
             - price_cost * pad
     };
-    let mut u = [0.0f64; 7];
-    let mut max_u = f64::NEG_INFINITY;
-    for (k, &c) in candidates.iter().enumerate() {
-        u[k] = utility(c) / b.choice_temperature;
-        max_u = max_u.max(u[k]);
-    }
-    let mut total_w = 0.0;
-    for uk in u.iter_mut().take(n) {
-        *uk = (*uk - max_u).exp();
-        total_w += *uk;
-    }
-    let mut draw = rng.random::<f64>() * total_w;
-    for k in 0..n {
-        draw -= u[k];
-        if draw <= 0.0 {
-            return candidates[k] - base;
-        }
-    }
-    candidates[n - 1] - base
+    let utilities = candidates[..n].iter().map(|&c| utility(c));
+    let k = logit_pick(utilities, n, b.choice_temperature, rng);
+    candidates[k] - base
 }
 
 /// Decide one agent-week. Draw order on `rng` (part of the reproducibility contract): bot build
