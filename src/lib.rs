@@ -28,6 +28,8 @@ pub mod engine;
 pub mod events;
 pub mod explore;
 pub mod facts;
+pub mod fit;
+pub mod import;
 pub mod model;
 pub mod names;
 pub mod paths;
