@@ -44,10 +44,10 @@ pub struct FitArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Candidates evaluated in all.
-    #[arg(long, default_value_t = 240)]
+    #[arg(long, default_value_t = 2000)]
     budget: usize,
     /// Simulated runs per candidate.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 1)]
     replications: u32,
     #[arg(long)]
     threads: Option<usize>,

@@ -33,7 +33,8 @@ pub struct Moment {
 const FITTED_QUANTILES: [&str; 6] = ["p10", "p25", "p50", "p75", "p90", "p99"];
 
 /// The moments of a profile: six quantiles of user-weeks, the active and user shares, the Gini,
-/// the top-decile and p95 ratios, and (with `outcome`) the top decile's output ratio.
+/// the top-decile and p95 ratios, the token growth, and (with `outcome`) the top decile's output
+/// ratio.
 pub fn moments(p: &Profile, outcome: bool) -> Vec<Moment> {
     let m = |name: &str, value: f64, tolerance: f64, log: bool| Moment {
         name: name.to_string(),
@@ -50,12 +51,26 @@ pub fn moments(p: &Profile, outcome: bool) -> Vec<Moment> {
     out.push(m("tokens_gini", p.tokens.gini, 0.02, false));
     out.push(m("top_decile_token_ratio", p.tokens.top_decile_ratio, 0.1, true));
     out.push(m("p95_token_ratio", p.tokens.p95_ratio, 0.1, true));
+    out.push(m("token_growth", growth(p), 0.02, false));
     if outcome {
         let r = p.outcomes.first().map_or(0.0, |o| o.top_decile_ratio);
         out.push(m("top_decile_output_ratio", r, 0.1, true));
     }
     debug_assert!(QUANTILES.iter().filter(|(k, _)| FITTED_QUANTILES.contains(k)).count() == 6);
     out
+}
+
+/// The trend of weekly tokens: ln of the second half's total over the first half's (0 with
+/// fewer than two weeks). Learning makes it grow with the gain people see from the tools.
+pub fn growth(p: &Profile) -> f64 {
+    let n = p.trend.len();
+    let half = n / 2;
+    if half == 0 {
+        return 0.0;
+    }
+    let sum = |r: &[crate::import::profile::WeekRow]| r.iter().map(|w| w.tokens_total).sum::<f64>() / r.len() as f64;
+    let (a, b) = (sum(&p.trend[..half]), sum(&p.trend[n - half..]));
+    if a > 0.0 && b > 0.0 { (b / a).ln() } else { 0.0 }
 }
 
 /// The loss of simulated moment values against observed ones (NaN if any is missing).
