@@ -79,6 +79,9 @@ pub fn loss(observed: &[Moment], simulated: &[f64]) -> f64 {
         .iter()
         .zip(simulated)
         .map(|(o, &s)| {
+            if s.is_nan() {
+                return f64::NAN;
+            }
             let (a, b) = if o.log { (s.max(1e-9).ln(), o.value.max(1e-9).ln()) } else { (s, o.value) };
             ((a - b) / o.tolerance).powi(2)
         })

@@ -13,6 +13,7 @@ struct Person {
     group: Option<u16>,
     team: Option<u32>,
     in_export: bool,
+    in_roster: bool,
 }
 
 /// A person's sums in one ISO week.
@@ -37,6 +38,7 @@ pub struct Accumulator {
     first_day: Option<i64>,
     last_day: Option<i64>,
     any_daily: bool,
+    roster_given: bool,
     /// Usage rows read so far.
     pub rows: u64,
     /// Some file had a cost column (or the format always has one).
@@ -97,6 +99,8 @@ impl Accumulator {
             return Err("column `person`: this person is listed twice in the roster".into());
         }
         let i = self.person(p);
+        self.people[i as usize].in_roster = true;
+        self.roster_given = true;
         self.assign(i, group, team)
     }
 
@@ -174,6 +178,12 @@ impl Accumulator {
             })
             .collect();
         let mut notes = Vec::new();
+        let strays = self.people.iter().filter(|p| !p.in_roster).count();
+        if self.roster_given && strays > 0 {
+            notes.push(format!(
+                "{strays} people in the export are not in the roster; they are counted (in the group the export gives, else `unassigned`)"
+            ));
+        }
         if self.any_daily {
             let (f, l) = (self.first_day.unwrap_or(0), self.last_day.unwrap_or(0));
             if dates::weekday(f) != 0 {

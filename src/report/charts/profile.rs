@@ -61,6 +61,7 @@ fn quantile_curve(area: &Area<'_>, p: &Profile) -> DrawResult {
         .configure_mesh()
         .x_desc("percentile of user-weeks")
         .y_desc("tokens in the week (log scale)")
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .y_label_formatter(&|v| tokens(*v))
         .label_style((FONT, 15))
         .axis_desc_style((FONT, 16))
@@ -168,8 +169,8 @@ fn facts(p: &Profile) -> Vec<String> {
     ));
     if let Some(c) = &p.cost {
         lines.push(format!(
-            "Cost ${:.0} in all; {} per active user per month",
-            c.total_usd,
+            "Cost {} in all; {} per active user per month",
+            crate::report::charts::usd(c.total_usd),
             crate::report::charts::usd(c.per_active_user_month_usd)
         ));
     }
