@@ -59,7 +59,11 @@ pub struct FitArgs {
 }
 
 pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
-    let file = if args.profile.is_dir() { args.profile.join(profile::FILE) } else { args.profile.clone() };
+    let file = if args.profile.is_dir() {
+        args.profile.join(profile::FILE)
+    } else {
+        args.profile.clone()
+    };
     let observed = Profile::load(&file)?;
     tokenmaxx::paths::check_name(&args.name).map_err(|m| UserError(format!("--name: {m}")))?;
     anyhow::ensure!(
@@ -70,7 +74,10 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
         Some(o) => o.clone(),
         None => file.parent().unwrap_or(Path::new(".")).join("fit"),
     };
-    let (base, policy) = (Source::parse(&args.base), args.policy.as_deref().map(Source::parse));
+    let (base, policy) = (
+        Source::parse(&args.base),
+        args.policy.as_deref().map(Source::parse),
+    );
     let withs: Vec<Source> = args.with.iter().map(|w| Source::parse(w)).collect();
     let mut inputs = vec![file.as_path()];
     for s in std::iter::once(&base).chain(&policy).chain(&withs) {
@@ -79,24 +86,46 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
         }
     }
     check_target(&out, &inputs)?;
-    let settings = fit::Settings { replications: args.replications, budget: args.budget, seed: args.seed };
+    let settings = fit::Settings {
+        replications: args.replications,
+        budget: args.budget,
+        seed: args.seed,
+    };
     let fit = Fit::new(observed, &base, policy.as_ref(), &settings)?;
-    super::check_memory(&fit.scenario(&vec![0.5; fit.params.len()], args.seed)?, args.threads.unwrap_or(1))?;
+    super::check_memory(
+        &fit.scenario(&vec![0.5; fit.params.len()], args.seed)?,
+        args.threads.unwrap_or(1),
+    )?;
     let pool = super::thread_pool(args.threads)?;
     let total = (fit.settings.budget as u32) * fit.replications;
     let bar = Bar::new(total as u64, "fit", "runs", args.quiet);
     let done = AtomicU32::new(0);
     let candidates = pool.install(|| {
-        fit.run(&|runs| bar.week_done(done.fetch_add(runs as u32, Ordering::Relaxed) + runs as u32, total))
+        fit.run(&|runs| {
+            bar.week_done(
+                done.fetch_add(runs as u32, Ordering::Relaxed) + runs as u32,
+                total,
+            )
+        })
     });
     bar.finish();
-    let best = fit::best(&candidates).ok_or_else(|| UserError("every candidate failed to simulate".into()))?;
-    let dir = OutputDir::create(&out, &inputs).with_context(|| format!("preparing output folder {}", out.display()))?;
+    let best = fit::best(&candidates)
+        .ok_or_else(|| UserError("every candidate failed to simulate".into()))?;
+    let dir = OutputDir::create(&out, &inputs)
+        .with_context(|| format!("preparing output folder {}", out.display()))?;
     let written = write_scenarios(dir.file("").as_path(), &args, &fit, best, &base, &withs)?;
     write_tables(dir.file("").as_path(), &fit, &candidates, best)?;
     if !args.no_charts {
-        let sim = fit.simulate(&fit.unit(&best.values), 0).context("simulating the best candidate")?;
-        let caption = format!("{} people x {} weeks | best of {} candidates, loss {:.2}", fit.observed.headcount.total, fit.observed.weeks.len(), candidates.len(), best.loss);
+        let sim = fit
+            .simulate(&fit.unit(&best.values), 0)
+            .context("simulating the best candidate")?;
+        let caption = format!(
+            "{} people x {} weeks | best of {} candidates, loss {:.2}",
+            fit.observed.headcount.total,
+            fit.observed.weeks.len(),
+            candidates.len(),
+            best.loss
+        );
         charts::profile::fit(&dir.file("fit.png"), &fit.observed, &sim, &caption)?;
     }
     let out = dir.commit()?;
@@ -119,8 +148,21 @@ fn extends(s: &Source) -> anyhow::Result<String> {
 }
 
 /// org.toml and one org-<NAME>.toml per --with, each checked by loading it back.
-fn write_scenarios(dir: &Path, args: &FitArgs, fit: &Fit, best: &Candidate, base: &Source, withs: &[Source]) -> anyhow::Result<Vec<PathBuf>> {
-    let base_groups: Vec<String> = Scenario::from_table(fit.table.clone(), "fit", &Default::default())?.0.groups.iter().map(|g| g.name.clone()).collect();
+fn write_scenarios(
+    dir: &Path,
+    args: &FitArgs,
+    fit: &Fit,
+    best: &Candidate,
+    base: &Source,
+    withs: &[Source],
+) -> anyhow::Result<Vec<PathBuf>> {
+    let base_groups: Vec<String> =
+        Scenario::from_table(fit.table.clone(), "fit", &Default::default())?
+            .0
+            .groups
+            .iter()
+            .map(|g| g.name.clone())
+            .collect();
     let mut header = format!(
         "# Written by `tokenmaxx fit` from a usage profile ({} people, {} ISO weeks {} to {}).\n# Fitted by simulated moments (loss {:.3}); see fit.csv for observed vs simulated figures.\n",
         fit.observed.headcount.total,
@@ -130,35 +172,79 @@ fn write_scenarios(dir: &Path, args: &FitArgs, fit: &Fit, best: &Candidate, base
         best.loss
     );
     if let Some(p) = &args.policy {
-        writeln!(header, "# Fitted with the policies of `{p}` in force; this file states the organisation only.").expect("string");
+        writeln!(
+            header,
+            "# Fitted with the policies of `{p}` in force; this file states the organisation only."
+        )
+        .expect("string");
     }
     let mut written = Vec::new();
-    let targets = std::iter::once((args.name.clone(), base)).chain(args.with.iter().zip(withs).map(|(w, s)| {
-        let stem = Path::new(w).file_stem().map_or(w.clone(), |s| s.to_string_lossy().into_owned());
-        (format!("{}-{stem}", args.name), s)
-    }));
+    let targets = std::iter::once((args.name.clone(), base)).chain(
+        args.with.iter().zip(withs).map(|(w, s)| {
+            let stem = Path::new(w)
+                .file_stem()
+                .map_or(w.clone(), |s| s.to_string_lossy().into_owned());
+            (format!("{}-{stem}", args.name), s)
+        }),
+    );
     for (name, source) in targets {
         tokenmaxx::paths::check_name(&name).map_err(|m| UserError(format!("--with: {m}")))?;
-        let text = fit::scenario::org_toml(&name, &extends(source)?, &header, &fit.observed, &fit.table, &base_groups, &fit.params, &best.values);
+        let text = fit::scenario::org_toml(
+            &name,
+            &extends(source)?,
+            &header,
+            &fit.observed,
+            &fit.table,
+            &base_groups,
+            &fit.params,
+            &best.values,
+        );
         let path = dir.join(format!("{name}.toml"));
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-        Scenario::load(&Source::Path(path.clone())).with_context(|| format!("checking the written {}", path.display()))?;
+        Scenario::load(&Source::Path(path.clone()))
+            .with_context(|| format!("checking the written {}", path.display()))?;
         written.push(PathBuf::from(format!("{name}.toml")));
     }
     Ok(written)
 }
 
 /// fit.csv (moments), parameters.csv and trace.csv.
-fn write_tables(dir: &Path, fit: &Fit, candidates: &[Candidate], best: &Candidate) -> anyhow::Result<()> {
+fn write_tables(
+    dir: &Path,
+    fit: &Fit,
+    candidates: &[Candidate],
+    best: &Candidate,
+) -> anyhow::Result<()> {
     let mut f = String::from("figure,observed,simulated,tolerance,scale,within_tolerance\n");
     for (m, s) in fit.moments.iter().zip(&best.simulated) {
-        let err = if m.log { (s.max(1e-9).ln() - m.value.max(1e-9).ln()).abs() } else { (s - m.value).abs() };
+        let err = if m.log {
+            (s.max(1e-9).ln() - m.value.max(1e-9).ln()).abs()
+        } else {
+            (s - m.value).abs()
+        };
         let scale = if m.log { "log" } else { "level" };
-        writeln!(f, "{},{},{},{},{scale},{}", m.name, m.value, s, m.tolerance, err <= m.tolerance).expect("string");
+        writeln!(
+            f,
+            "{},{},{},{},{scale},{}",
+            m.name,
+            m.value,
+            s,
+            m.tolerance,
+            err <= m.tolerance
+        )
+        .expect("string");
     }
     let mut p = String::from("parameter,value,low,high,search_scale\n");
     for (q, v) in fit.params.iter().zip(&best.values) {
-        writeln!(p, "{},{v},{},{},{}", q.name, q.low, q.high, if q.log { "log" } else { "linear" }).expect("string");
+        writeln!(
+            p,
+            "{},{v},{},{},{}",
+            q.name,
+            q.low,
+            q.high,
+            if q.log { "log" } else { "linear" }
+        )
+        .expect("string");
     }
     let mut t = String::from("candidate,generation,loss");
     for q in &fit.params {
@@ -180,12 +266,18 @@ fn write_tables(dir: &Path, fit: &Fit, candidates: &[Candidate], best: &Candidat
 }
 
 fn print_summary(fit: &Fit, best: &Candidate, out: &Path, written: &[PathBuf]) {
-    println!("best of {} candidates x {} runs: loss {:.3}", fit.settings.budget, fit.replications, best.loss);
+    println!(
+        "best of {} candidates x {} runs: loss {:.3}",
+        fit.settings.budget, fit.replications, best.loss
+    );
     for (q, v) in fit.params.iter().zip(&best.values) {
         println!("  {:<24} {v:.4}   [{}, {}]", q.name, q.low, q.high);
     }
     for (m, s) in fit.moments.iter().zip(&best.simulated) {
-        println!("  {:<24} observed {:.4}   simulated {:.4}", m.name, m.value, s);
+        println!(
+            "  {:<24} observed {:.4}   simulated {:.4}",
+            m.name, m.value, s
+        );
     }
     for w in written {
         println!("Scenario: {}", out.join(w).display());

@@ -112,9 +112,16 @@ fn print_summary(p: &profile::Profile, out: &std::path::Path) {
         t.top_decile_ratio
     );
     if let Some(c) = &p.cost {
-        println!("cost per active user per month: {}", charts::usd(c.per_active_user_month_usd));
+        println!(
+            "cost per active user per month: {}",
+            charts::usd(c.per_active_user_month_usd)
+        );
     }
-    println!("Profile in {}/ (next: tokenmaxx fit {})", out.display(), out.display());
+    println!(
+        "Profile in {}/ (next: tokenmaxx fit {})",
+        out.display(),
+        out.display()
+    );
 }
 
 #[derive(Debug, Args)]
@@ -149,6 +156,11 @@ pub fn synth(args: SynthArgs) -> anyhow::Result<ExitCode> {
     let panel = panel::simulated(&s, 0);
     synth::write(&dir.file(""), &panel, s.money.price_usd_per_mtok)?;
     let out = dir.commit()?;
-    println!("synthetic export of {} (seed {}) in {}/", s.name, s.seed, out.display());
+    println!(
+        "synthetic export of {} (seed {}) in {}/",
+        s.name,
+        s.seed,
+        out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

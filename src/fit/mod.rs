@@ -44,19 +44,37 @@ pub fn moments(p: &Profile, outcome: bool) -> Vec<Moment> {
     };
     let mut out: Vec<Moment> = FITTED_QUANTILES
         .iter()
-        .map(|q| m(&format!("tokens_{q}"), p.tokens.quantiles.get(*q).copied().unwrap_or(0.0), 0.1, true))
+        .map(|q| {
+            m(
+                &format!("tokens_{q}"),
+                p.tokens.quantiles.get(*q).copied().unwrap_or(0.0),
+                0.1,
+                true,
+            )
+        })
         .collect();
     out.push(m("weekly_active_share", p.weekly_active_share, 0.02, false));
     out.push(m("weekly_user_share", p.weekly_user_share, 0.02, false));
     out.push(m("tokens_gini", p.tokens.gini, 0.02, false));
-    out.push(m("top_decile_token_ratio", p.tokens.top_decile_ratio, 0.1, true));
+    out.push(m(
+        "top_decile_token_ratio",
+        p.tokens.top_decile_ratio,
+        0.1,
+        true,
+    ));
     out.push(m("p95_token_ratio", p.tokens.p95_ratio, 0.1, true));
     out.push(m("token_growth", growth(p), 0.02, false));
     if outcome {
         let r = p.outcomes.first().map_or(0.0, |o| o.top_decile_ratio);
         out.push(m("top_decile_output_ratio", r, 0.1, true));
     }
-    debug_assert!(QUANTILES.iter().filter(|(k, _)| FITTED_QUANTILES.contains(k)).count() == 6);
+    debug_assert!(
+        QUANTILES
+            .iter()
+            .filter(|(k, _)| FITTED_QUANTILES.contains(k))
+            .count()
+            == 6
+    );
     out
 }
 
@@ -68,9 +86,15 @@ pub fn growth(p: &Profile) -> f64 {
     if half == 0 {
         return 0.0;
     }
-    let sum = |r: &[crate::import::profile::WeekRow]| r.iter().map(|w| w.tokens_total).sum::<f64>() / r.len() as f64;
+    let sum = |r: &[crate::import::profile::WeekRow]| {
+        r.iter().map(|w| w.tokens_total).sum::<f64>() / r.len() as f64
+    };
     let (a, b) = (sum(&p.trend[..half]), sum(&p.trend[n - half..]));
-    if a > 0.0 && b > 0.0 { (b / a).ln() } else { 0.0 }
+    if a > 0.0 && b > 0.0 {
+        (b / a).ln()
+    } else {
+        0.0
+    }
 }
 
 /// The loss of simulated moment values against observed ones (NaN if any is missing).
@@ -82,7 +106,11 @@ pub fn loss(observed: &[Moment], simulated: &[f64]) -> f64 {
             if s.is_nan() {
                 return f64::NAN;
             }
-            let (a, b) = if o.log { (s.max(1e-9).ln(), o.value.max(1e-9).ln()) } else { (s, o.value) };
+            let (a, b) = if o.log {
+                (s.max(1e-9).ln(), o.value.max(1e-9).ln())
+            } else {
+                (s, o.value)
+            };
             ((a - b) / o.tolerance).powi(2)
         })
         .sum()
@@ -142,9 +170,10 @@ impl Fit {
             .collect::<Vec<_>>();
         let mut table = base_table;
         scenario::structure(&observed, &base_groups, &mut table);
-        table.insert("weeks".into(), toml::Value::Integer(observed.weeks.len().max(1) as i64));
+        let weeks = observed.weeks.len().max(1) as i64;
+        table.insert("weeks".into(), toml::Value::Integer(weeks));
         if let Some(p) = policy {
-            scenario::apply_policy(&mut table, &resolve(p)?.table);
+            scenario::apply_policy(&mut table, &resolve(p)?.table, weeks);
         }
         let outcome = !observed.outcomes.is_empty();
         let params = params(outcome, &scenario::groups(&observed, &base_groups));
@@ -174,7 +203,10 @@ impl Fit {
         for (p, &x) in self.params.iter().zip(u) {
             p.set(&self.table, &mut t, p.at(x));
         }
-        let o = Overrides { seed: Some(seed), ..Overrides::default() };
+        let o = Overrides {
+            seed: Some(seed),
+            ..Overrides::default()
+        };
         Scenario::from_table(t, "(fit candidate)", &o).map(|(s, _)| s)
     }
 
@@ -182,7 +214,13 @@ impl Fit {
     pub fn simulate(&self, u: &[f64], replication: u32) -> Option<Profile> {
         let s = self.scenario(u, self.settings.seed).ok()?;
         let panel: Panel = panel::simulated(&s, replication);
-        Some(Profile::of(&panel, self.observed.active_threshold_tokens, vec!["simulated".into()], 0, 0))
+        Some(Profile::of(
+            &panel,
+            self.observed.active_threshold_tokens,
+            vec!["simulated".into()],
+            0,
+            0,
+        ))
     }
 
     /// Mean simulated moments of a candidate over the replications (NaN where a run failed).
@@ -234,7 +272,11 @@ impl Fit {
 
     /// The unit-cube point of parameter values.
     pub fn unit(&self, values: &[f64]) -> Vec<f64> {
-        self.params.iter().zip(values).map(|(p, &v)| p.unit(v)).collect()
+        self.params
+            .iter()
+            .zip(values)
+            .map(|(p, &v)| p.unit(v))
+            .collect()
     }
 }
 
@@ -250,8 +292,18 @@ mod tests {
     #[test]
     fn the_loss_is_zero_at_the_observed_moments_and_grows_away() {
         let obs = vec![
-            Moment { name: "q".into(), value: 1e6, tolerance: 0.1, log: true },
-            Moment { name: "s".into(), value: 0.5, tolerance: 0.02, log: false },
+            Moment {
+                name: "q".into(),
+                value: 1e6,
+                tolerance: 0.1,
+                log: true,
+            },
+            Moment {
+                name: "s".into(),
+                value: 0.5,
+                tolerance: 0.02,
+                log: false,
+            },
         ];
         assert_eq!(loss(&obs, &[1e6, 0.5]), 0.0);
         let one = loss(&obs, &[1e6 * 0.1f64.exp(), 0.5]);

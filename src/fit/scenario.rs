@@ -39,14 +39,44 @@ pub fn params(outcome: bool, groups: &[String]) -> Vec<Param> {
         groups: groups.to_vec(),
     };
     let mut v = vec![
-        p("behaviour.token_scale", 1e5, 1e9, true, Behaviour("token_scale")),
-        p("token_intensity.sigma", 0.1, 2.5, false, Trait("token_intensity", "lognormal", "sigma")),
-        p("behaviour.effort_cost", 0.01, 1.0, true, Behaviour("effort_cost")),
-        p("proficiency.a", 1.0, 20.0, true, Trait("proficiency", "beta", "a")),
+        p(
+            "behaviour.token_scale",
+            1e5,
+            1e9,
+            true,
+            Behaviour("token_scale"),
+        ),
+        p(
+            "token_intensity.sigma",
+            0.1,
+            2.5,
+            false,
+            Trait("token_intensity", "lognormal", "sigma"),
+        ),
+        p(
+            "behaviour.effort_cost",
+            0.01,
+            1.0,
+            true,
+            Behaviour("effort_cost"),
+        ),
+        p(
+            "proficiency.a",
+            1.0,
+            20.0,
+            true,
+            Trait("proficiency", "beta", "a"),
+        ),
     ];
     if outcome {
         v.push(p("behaviour.uplift", 0.05, 3.0, true, Behaviour("uplift")));
-        v.push(p("skill.sigma", 0.05, 1.5, false, Trait("skill", "lognormal", "sigma")));
+        v.push(p(
+            "skill.sigma",
+            0.05,
+            1.5,
+            false,
+            Trait("skill", "lognormal", "sigma"),
+        ));
     }
     v
 }
@@ -89,7 +119,8 @@ impl Param {
                 for g in &self.groups {
                     let path = format!("population.{g}.{name}");
                     let stated = lookup(base, &path).and_then(Value::as_table);
-                    let same = stated.is_some_and(|t| t.get("dist").and_then(Value::as_str) == Some(dist));
+                    let same =
+                        stated.is_some_and(|t| t.get("dist").and_then(Value::as_str) == Some(dist));
                     let kept = stated
                         .filter(|_| same)
                         .and_then(|t| t.get(other))
@@ -119,7 +150,10 @@ pub fn structure(p: &Profile, base_groups: &[String], out: &mut Table) {
     let total = p.headcount.total.max(1) as f64;
     out.insert("employees".into(), Value::Integer(p.headcount.total as i64));
     if let Some(t) = &p.teams {
-        out.insert("team_size".into(), Value::Integer(t.mean_size.round().max(1.0) as i64));
+        out.insert(
+            "team_size".into(),
+            Value::Integer(t.mean_size.round().max(1.0) as i64),
+        );
     }
     for g in base_groups {
         if !p.headcount.by_group.contains_key(g) {
@@ -127,7 +161,11 @@ pub fn structure(p: &Profile, base_groups: &[String], out: &mut Table) {
         }
     }
     for (g, n) in &p.headcount.by_group {
-        set_path(out, &format!("population.{g}.share"), Value::Float(*n as f64 / total));
+        set_path(
+            out,
+            &format!("population.{g}.share"),
+            Value::Float(*n as f64 / total),
+        );
     }
 }
 
@@ -142,13 +180,22 @@ pub fn groups(p: &Profile, base_groups: &[String]) -> Vec<String> {
     g
 }
 
-/// Copy `policy`'s week-0 policies and timeline into `table` (the policy in force in the export).
-pub fn apply_policy(table: &mut Table, policy: &Table) {
+/// Copy `policy`'s week-0 policies and timeline into `table` (the policy in force in the export,
+/// whose first week is the scenario's week 0); timeline changes at week `weeks` or later are
+/// dropped, as `--weeks` drops them.
+pub fn apply_policy(table: &mut Table, policy: &Table, weeks: i64) {
     for key in ["policy", "timeline"] {
         match policy.get(key) {
             Some(v) => table.insert(key.into(), v.clone()),
             None => table.remove(key),
         };
+    }
+    if let Some(Value::Array(changes)) = table.get_mut("timeline") {
+        changes.retain(|c| {
+            c.get("week")
+                .and_then(Value::as_integer)
+                .is_none_or(|w| w < weeks)
+        });
     }
 }
 
@@ -167,7 +214,11 @@ pub fn org_toml(
     t.insert("name".into(), Value::String(name.into()));
     t.insert(
         "description".into(),
-        Value::String(format!("an organisation fitted to a usage profile ({} people, {} weeks), on {extends}", p.headcount.total, p.weeks.len())),
+        Value::String(format!(
+            "an organisation fitted to a usage profile ({} people, {} weeks), on {extends}",
+            p.headcount.total,
+            p.weeks.len()
+        )),
     );
     t.insert("extends".into(), Value::String(extends.into()));
     structure(p, base_groups, &mut t);

@@ -94,7 +94,12 @@ impl Accumulator {
     }
 
     /// Add a roster entry (a person who may never appear in the export).
-    pub fn roster(&mut self, p: Pseudonym, group: Option<&str>, team: Option<&str>) -> Result<(), String> {
+    pub fn roster(
+        &mut self,
+        p: Pseudonym,
+        group: Option<&str>,
+        team: Option<&str>,
+    ) -> Result<(), String> {
         if self.index.contains_key(&p) {
             return Err("column `person`: this person is listed twice in the roster".into());
         }
@@ -129,7 +134,11 @@ impl Accumulator {
         *bits |= bit;
         self.people[i as usize].in_export = true;
         self.any_daily |= !u.weekly;
-        let (lo, hi) = if u.weekly { (u.day, u.day + 6) } else { (u.day, u.day) };
+        let (lo, hi) = if u.weekly {
+            (u.day, u.day + 6)
+        } else {
+            (u.day, u.day)
+        };
         self.first_day = Some(self.first_day.map_or(lo, |d| d.min(lo)));
         self.last_day = Some(self.last_day.map_or(hi, |d| d.max(hi)));
         let w = self.weeks.entry((i, dates::monday(u.day))).or_default();
@@ -162,7 +171,11 @@ impl Accumulator {
             }
         }
         let mut groups = self.groups.clone();
-        let unassigned = if groups.is_empty() { "everyone" } else { "unassigned" };
+        let unassigned = if groups.is_empty() {
+            "everyone"
+        } else {
+            "unassigned"
+        };
         let group: Vec<u16> = self
             .people
             .iter()

@@ -45,7 +45,9 @@ fn at<'v>(v: &'v Value, key: &str) -> Result<&'v Value, String> {
 fn count(v: &Value, key: &str) -> Result<f64, String> {
     match at(v, key)?.as_f64() {
         Some(x) if x.is_finite() && x >= 0.0 => Ok(x),
-        Some(_) => Err(format!("key `{key}`: negative; counts and costs must be >= 0")),
+        Some(_) => Err(format!(
+            "key `{key}`: negative; counts and costs must be >= 0"
+        )),
         None => Err(format!("key `{key}`: not a number")),
     }
 }
@@ -78,12 +80,17 @@ fn models(r: &Value) -> Result<(f64, f64), String> {
     for (k, m) in list.iter().enumerate() {
         let key = |f: &str| format!("model_breakdown[{k}].{f}");
         for part in ["input", "output", "cache_read", "cache_creation"] {
-            tokens += count(m, &format!("tokens.{part}")).map_err(|e| format!("{}: {e}", key("tokens")))?;
+            tokens += count(m, &format!("tokens.{part}"))
+                .map_err(|e| format!("{}: {e}", key("tokens")))?;
         }
         if m.get("estimated_cost").is_some_and(|c| !c.is_null()) {
-            let currency = text(m, "estimated_cost.currency").map_err(|e| format!("{}: {e}", key("")))?;
+            let currency =
+                text(m, "estimated_cost.currency").map_err(|e| format!("{}: {e}", key("")))?;
             if currency != "USD" {
-                return Err(format!("key `{}`: only USD costs are read", key("estimated_cost.currency")));
+                return Err(format!(
+                    "key `{}`: only USD costs are read",
+                    key("estimated_cost.currency")
+                ));
             }
             cents += count(m, "estimated_cost.amount").map_err(|e| format!("{}: {e}", key("")))?;
         }
@@ -91,12 +98,17 @@ fn models(r: &Value) -> Result<(f64, f64), String> {
     Ok((tokens, cents / 100.0))
 }
 
-fn record<'v>(r: &'v Value, ps: &Pseudonymiser, variant: &'v mut String) -> Result<Usage<'v>, String> {
+fn record<'v>(
+    r: &'v Value,
+    ps: &Pseudonymiser,
+    variant: &'v mut String,
+) -> Result<Usage<'v>, String> {
     if !r.is_object() {
         return Err("not an object".into());
     }
     let id = actor(r)?;
-    let day = dates::parse_date(text(r, "date")?).ok_or("key `date`: not a UTC date (YYYY-MM-DD)")?;
+    let day =
+        dates::parse_date(text(r, "date")?).ok_or("key `date`: not a UTC date (YYYY-MM-DD)")?;
     let (tokens, cost_usd) = models(r)?;
     let outcomes = [
         count(r, "core_metrics.lines_of_code.added")?,
@@ -133,7 +145,9 @@ fn records(page: &Value) -> Result<&[Value], String> {
         .as_array()
         .ok_or_else(|| format!("key `data`: not an array; {DOC}"))?;
     if !page.get("has_more").is_some_and(Value::is_boolean) {
-        return Err(format!("key `has_more` is missing or not true/false; {DOC}"));
+        return Err(format!(
+            "key `has_more` is missing or not true/false; {DOC}"
+        ));
     }
     Ok(data)
 }
@@ -141,7 +155,8 @@ fn records(page: &Value) -> Result<&[Value], String> {
 /// Read every page of a file into `acc`.
 pub fn read(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<(), ImportError> {
     let file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
-    let pages = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 20, file)).into_iter::<Value>();
+    let pages = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 20, file))
+        .into_iter::<Value>();
     acc.has_cost = true;
     acc.has_outcome = [true; 3];
     let bad = |m: String| ImportError::bad(path, m);
@@ -149,7 +164,13 @@ pub fn read(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<()
     let mut n = 0;
     for (p, page) in pages.enumerate() {
         let page = page.map_err(|e| {
-            bad(format!("page {}: not JSON at line {}, column {} ({:?}); {DOC}", p + 1, e.line(), e.column(), e.classify()))
+            bad(format!(
+                "page {}: not JSON at line {}, column {} ({:?}); {DOC}",
+                p + 1,
+                e.line(),
+                e.column(),
+                e.classify()
+            ))
         })?;
         let data = records(&page).map_err(|m| bad(format!("page {}: {m}", p + 1)))?;
         for (k, r) in data.iter().enumerate() {

@@ -22,7 +22,15 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 fn days_in_month(y: i64, m: u32) -> u32 {
@@ -133,7 +141,10 @@ mod tests {
         assert_eq!(week_label(parse_date("2024-12-30").unwrap()), "2025-W01");
         assert_eq!(parse_week("2026-W03"), parse_week("2026-01-14"));
         assert_eq!(date_label(parse_week("2026-W03").unwrap()), "2026-01-12");
-        assert_eq!(parse_week("2020-W53").map(date_label).as_deref(), Some("2020-12-28"));
+        assert_eq!(
+            parse_week("2020-W53").map(date_label).as_deref(),
+            Some("2020-12-28")
+        );
         assert_eq!(parse_week("2021-W53"), None, "2021 has 52 weeks");
         for z in -800_000..800_000i64 {
             if z % 997 == 0 {
@@ -146,16 +157,21 @@ mod tests {
     #[test]
     fn bad_dates_are_refused() {
         for bad in [
-            "", "2026-13-01", "2026-02-29", "2026-1-5", "05/01/2026", "2026-01-05T12:00:00Z",
-            "yesterday", "2026-01-32", "2026-W00", "2026-W54",
+            "",
+            "2026-13-01",
+            "2026-02-29",
+            "2026-1-5",
+            "05/01/2026",
+            "2026-01-05T12:00:00Z",
+            "yesterday",
+            "2026-01-32",
+            "2026-W00",
+            "2026-W54",
         ] {
             assert!(parse_date(bad).is_none() || bad.contains('W'), "{bad}");
             assert!(parse_week(bad).is_none(), "{bad}");
         }
-        assert_eq!(
-            parse_date("2025-08-08T00:00:00Z"),
-            parse_date("2025-08-08")
-        );
+        assert_eq!(parse_date("2025-08-08T00:00:00Z"), parse_date("2025-08-08"));
         assert!(parse_date("2024-02-29").is_some());
     }
 }

@@ -47,7 +47,8 @@ struct Collector {
 impl EventSink for Collector {
     fn week(&mut self, _s: &Scenario, _b: &WeekBatch, state: &State) {
         let n = state.agents();
-        self.tokens.push((0..n).map(|i| state.last_total(i)).collect());
+        self.tokens
+            .push((0..n).map(|i| state.last_total(i)).collect());
         self.output.push(state.last_output.clone());
     }
 }

@@ -61,7 +61,11 @@ mod tests {
         assert_ne!(a.pseudonym("ana@x.com"), a.pseudonym("bob@x.com"));
         let r1 = Pseudonymiser::random();
         let r2 = Pseudonymiser::random();
-        assert_ne!(r1.pseudonym("ana"), r2.pseudonym("ana"), "random keys differ");
+        assert_ne!(
+            r1.pseudonym("ana"),
+            r2.pseudonym("ana"),
+            "random keys differ"
+        );
         assert!(!format!("{a:?}").contains("s1"));
     }
 }

@@ -136,7 +136,9 @@ impl Profile {
         let n = p.people();
         let trend: Vec<WeekRow> = (0..nw).map(|w| week_row(p, w, threshold)).collect();
         let mean = |f: fn(&WeekRow) -> f64| trend.iter().map(f).sum::<f64>() / nw.max(1) as f64;
-        let users = (0..n).filter(|&i| p.row(i).iter().any(|&t| t > 0.0)).count();
+        let users = (0..n)
+            .filter(|&i| p.row(i).iter().any(|&t| t > 0.0))
+            .count();
         Profile {
             format: FORMAT.into(),
             source: Source {
@@ -172,7 +174,11 @@ impl Profile {
         let p: Profile = serde_json::from_str(&text).map_err(|e| {
             super::ImportError::bad(
                 path,
-                format!("line {}, column {}: not a profile written by `tokenmaxx import`: {e}", e.line(), e.column()),
+                format!(
+                    "line {}, column {}: not a profile written by `tokenmaxx import`: {e}",
+                    e.line(),
+                    e.column()
+                ),
             )
         })?;
         if p.format != FORMAT {
@@ -241,8 +247,10 @@ fn teams(p: &Panel) -> Option<Teams> {
 pub fn distribution(p: &Panel) -> Distribution {
     let mut v: Vec<f64> = p.tokens.iter().copied().filter(|&t| t > 0.0).collect();
     let mut q = |x: f64| stats::quantile_in_place(&mut v, x).unwrap_or(0.0);
-    let quantiles: BTreeMap<String, f64> =
-        QUANTILES.iter().map(|&(k, x)| (k.to_string(), q(x))).collect();
+    let quantiles: BTreeMap<String, f64> = QUANTILES
+        .iter()
+        .map(|&(k, x)| (k.to_string(), q(x)))
+        .collect();
     let grid: Vec<f64> = grid().into_iter().map(&mut q).collect();
     let median = stats::median_in_place(&mut v).unwrap_or(0.0);
     let ratio = |x: f64| if median > 0.0 { x / median } else { 0.0 };
@@ -286,7 +294,11 @@ fn outcome_ratio(p: &Panel, outcome: &[f64]) -> f64 {
     let per_week = |i: usize| outcome[i * nw..(i + 1) * nw].iter().sum::<f64>() / nw as f64;
     let order = stats::rank_order(&users, &total);
     let top = order.len().div_ceil(10);
-    let top_mean = order[order.len() - top..].iter().map(|&i| per_week(i)).sum::<f64>() / top as f64;
+    let top_mean = order[order.len() - top..]
+        .iter()
+        .map(|&i| per_week(i))
+        .sum::<f64>()
+        / top as f64;
     let mut all: Vec<f64> = users.iter().map(|&i| per_week(i)).collect();
     let median = stats::median_in_place(&mut all).unwrap_or(0.0);
     if median > 0.0 { top_mean / median } else { 0.0 }
@@ -299,5 +311,6 @@ pub fn write(dir: &Path, p: &Profile) -> Result<(), crate::report::ReportError> 
         table: FILE.into(),
         message: e.to_string(),
     })?;
-    std::fs::write(&path, text + "\n").map_err(|source| crate::report::ReportError::Io { path, source })
+    std::fs::write(&path, text + "\n")
+        .map_err(|source| crate::report::ReportError::Io { path, source })
 }

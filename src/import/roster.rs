@@ -24,14 +24,18 @@ pub fn read(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<()
     }
     let names: Vec<String> = f.iter().map(|h| h.trim().to_lowercase()).collect();
     let col = |alts: &[&str]| names.iter().position(|n| alts.contains(&n.as_str()));
-    let person = col(&["person", "email", "user", "user_id"])
-        .ok_or_else(|| bad("line 1: no `person` column; a roster has person and optionally group and team".into()))?;
+    let person = col(&["person", "email", "user", "user_id"]).ok_or_else(|| {
+        bad("line 1: no `person` column; a roster has person and optionally group and team".into())
+    })?;
     let (group, team) = (col(&["group"]), col(&["team"]));
     let width = names.len();
     let mut rows = 0;
     while let Some(line) = r.next_record(&mut f).map_err(csv_err)? {
         if f.len() != width {
-            return Err(bad(format!("line {line}: {} fields, but the header has {width}", f.len())));
+            return Err(bad(format!(
+                "line {line}: {} fields, but the header has {width}",
+                f.len()
+            )));
         }
         if f[person].trim().is_empty() {
             return Err(bad(format!("line {line}, column `person`: empty")));

@@ -64,7 +64,12 @@ fn days(p: &Panel, usd_per_token: f64) -> Vec<Day> {
                 week[d].push(Day {
                     person: i,
                     day: monday + d as i64,
-                    tokens: [input, output, cache_read, tokens - input - output - cache_read],
+                    tokens: [
+                        input,
+                        output,
+                        cache_read,
+                        tokens - input - output - cache_read,
+                    ],
                     cents: (tokens as f64 * usd_per_token * 100.0).round() as u64,
                     outcomes: [outs[0][d], outs[1][d], outs[2][d]],
                 });
@@ -83,13 +88,25 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> crate::report::ReportError + '_
 }
 
 /// Write usage.csv, usage.claude_code.jsonl and roster.csv of a simulated panel into `dir`.
-pub fn write(dir: &Path, p: &Panel, price_usd_per_mtok: f64) -> Result<(), crate::report::ReportError> {
+pub fn write(
+    dir: &Path,
+    p: &Panel,
+    price_usd_per_mtok: f64,
+) -> Result<(), crate::report::ReportError> {
     let days = days(p, price_usd_per_mtok / 1e6);
     let path = dir.join(ROSTER);
     let mut roster = String::from("person,group,team\n");
     for i in 0..p.people() {
-        let team = p.team[i].map(|t| format!("team-{t:04}")).unwrap_or_default();
-        writeln!(roster, "{},{},{team}", email(i), p.groups[p.group[i] as usize]).expect("string");
+        let team = p.team[i]
+            .map(|t| format!("team-{t:04}"))
+            .unwrap_or_default();
+        writeln!(
+            roster,
+            "{},{},{team}",
+            email(i),
+            p.groups[p.group[i] as usize]
+        )
+        .expect("string");
     }
     std::fs::write(&path, roster).map_err(io(&path))?;
     write_csv(&dir.join(CSV), p, &days)?;
@@ -99,9 +116,13 @@ pub fn write(dir: &Path, p: &Panel, price_usd_per_mtok: f64) -> Result<(), crate
 fn write_csv(path: &Path, p: &Panel, days: &[Day]) -> Result<(), crate::report::ReportError> {
     let f = std::fs::File::create(path).map_err(io(path))?;
     let mut w = std::io::BufWriter::new(f);
-    let mut text = String::from("person,date,group,team,input_tokens,output_tokens,cache_read_tokens,cache_creation_tokens,cost_usd,lines_added,commits,prs_merged\n");
+    let mut text = String::from(
+        "person,date,group,team,input_tokens,output_tokens,cache_read_tokens,cache_creation_tokens,cost_usd,lines_added,commits,prs_merged\n",
+    );
     for d in days {
-        let team = p.team[d.person].map(|t| format!("team-{t:04}")).unwrap_or_default();
+        let team = p.team[d.person]
+            .map(|t| format!("team-{t:04}"))
+            .unwrap_or_default();
         let [a, b, c, e] = d.tokens;
         let [l, m, n] = d.outcomes;
         writeln!(

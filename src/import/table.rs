@@ -24,7 +24,11 @@ const PARTS: [&str; 4] = [
     "cache_creation_tokens",
 ];
 /// Outcome columns, in the order of [`super::OUTCOMES`].
-const OUTCOME_COLUMNS: [&[&str]; 3] = [&["lines_added"], &["commits"], &["prs_merged", "pull_requests"]];
+const OUTCOME_COLUMNS: [&[&str]; 3] = [
+    &["lines_added"],
+    &["commits"],
+    &["prs_merged", "pull_requests"],
+];
 
 /// Where each known column is in a file's header.
 #[derive(Debug)]
@@ -45,11 +49,16 @@ const ALLOWED: &str = "a table needs `person`, `date` (YYYY-MM-DD) or `week` (YY
 fn layout(header: &[String]) -> Result<Layout, String> {
     let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
     let find = |alts: &[&str]| -> Result<Option<usize>, String> {
-        let hits: Vec<usize> = (0..names.len()).filter(|&i| alts.contains(&names[i].as_str())).collect();
+        let hits: Vec<usize> = (0..names.len())
+            .filter(|&i| alts.contains(&names[i].as_str()))
+            .collect();
         match hits.len() {
             0 => Ok(None),
             1 => Ok(Some(hits[0])),
-            _ => Err(format!("header: more than one column is `{}` (or an alias of it)", alts[0])),
+            _ => Err(format!(
+                "header: more than one column is `{}` (or an alias of it)",
+                alts[0]
+            )),
         }
     };
     let missing = |what: &str| format!("header: no `{what}` column; {ALLOWED}");
@@ -57,7 +66,9 @@ fn layout(header: &[String]) -> Result<Layout, String> {
     let (time, weekly) = match (find(&["date", "day"])?, find(&["week"])?) {
         (Some(d), None) => (d, false),
         (None, Some(w)) => (w, true),
-        (Some(_), Some(_)) => return Err("header: both `date` and `week`: give one per file".into()),
+        (Some(_), Some(_)) => {
+            return Err("header: both `date` and `week`: give one per file".into());
+        }
         (None, None) => return Err(missing("date")),
     };
     let mut tokens: Vec<(usize, &'static str)> = Vec::new();
@@ -96,25 +107,36 @@ pub fn number(cell: &str, column: &str, optional: bool) -> Result<f64, String> {
         return if optional {
             Ok(0.0)
         } else {
-            Err(format!("column `{column}`: empty; a non-negative number is needed"))
+            Err(format!(
+                "column `{column}`: empty; a non-negative number is needed"
+            ))
         };
     }
     match t.parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        Ok(v) if v < 0.0 => Err(format!("column `{column}`: negative; counts and costs must be >= 0")),
-        _ => Err(format!("column `{column}`: not a number (the cell is not shown: it could be personal data); a non-negative number is needed")),
+        Ok(v) if v < 0.0 => Err(format!(
+            "column `{column}`: negative; counts and costs must be >= 0"
+        )),
+        _ => Err(format!(
+            "column `{column}`: not a number (the cell is not shown: it could be personal data); a non-negative number is needed"
+        )),
     }
 }
 
 fn usage<'a>(l: &Layout, f: &'a [String], ps: &Pseudonymiser) -> Result<Usage<'a>, String> {
     if f.len() != l.width {
-        return Err(format!("{} fields, but the header has {}", f.len(), l.width));
+        return Err(format!(
+            "{} fields, but the header has {}",
+            f.len(),
+            l.width
+        ));
     }
     if f[l.person].trim().is_empty() {
         return Err("column `person`: empty; every row needs a person".into());
     }
     let day = if l.weekly {
-        dates::parse_week(&f[l.time]).ok_or("column `week`: not a week; use YYYY-Www (2026-W03) or a date YYYY-MM-DD")?
+        dates::parse_week(&f[l.time])
+            .ok_or("column `week`: not a week; use YYYY-Www (2026-W03) or a date YYYY-MM-DD")?
     } else {
         dates::parse_date(&f[l.time]).ok_or("column `date`: not a date; use YYYY-MM-DD (UTC)")?
     };
@@ -170,11 +192,15 @@ fn read_csv(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<()
             ImportError::bad(path, "not UTF-8 text: a table must be UTF-8 CSV or Parquet")
         }
         CsvError::Io(e) => ImportError::io(path, e),
-        CsvError::Syntax { line, message } => ImportError::bad(path, format!("line {line}: {message}")),
+        CsvError::Syntax { line, message } => {
+            ImportError::bad(path, format!("line {line}: {message}"))
+        }
     };
     let mut fields = Vec::new();
     if r.next_record(&mut fields).map_err(csv_err)?.is_none() {
-        return Err(bad("the file is empty: no header row; ".to_string() + ALLOWED));
+        return Err(bad(
+            "the file is empty: no header row; ".to_string() + ALLOWED
+        ));
     }
     let l = layout(&fields).map_err(|m| bad(format!("line 1, {m}")))?;
     note_columns(acc, &l);
@@ -192,16 +218,26 @@ fn read_parquet(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Resul
     let bad = |m: String| ImportError::bad(path, m);
     let pl = |e: PolarsError| ImportError::bad(path, format!("not a readable Parquet file: {e}"));
     let name = path.to_string_lossy().into_owned();
-    let mut lf = LazyFrame::scan_parquet(PlRefPath::from(name.as_str()), ScanArgsParquet::default()).map_err(pl)?;
+    let mut lf =
+        LazyFrame::scan_parquet(PlRefPath::from(name.as_str()), ScanArgsParquet::default())
+            .map_err(pl)?;
     let schema = lf.collect_schema().map_err(pl)?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let l = layout(&header).map_err(|m| bad(format!("{m}")))?;
     note_columns(acc, &l);
-    let casts: Vec<Expr> = header.iter().map(|h| col(h.as_str()).cast(DataType::String)).collect();
+    let casts: Vec<Expr> = header
+        .iter()
+        .map(|h| col(h.as_str()).cast(DataType::String))
+        .collect();
     let mut offset = 0usize;
     let mut fields = vec![String::new(); header.len()];
     loop {
-        let df = lf.clone().slice(offset as i64, PARQUET_CHUNK as IdxSize).select(casts.clone()).collect().map_err(pl)?;
+        let df = lf
+            .clone()
+            .slice(offset as i64, PARQUET_CHUNK as IdxSize)
+            .select(casts.clone())
+            .collect()
+            .map_err(pl)?;
         let cols: Vec<StringChunked> = df
             .columns()
             .iter()
@@ -243,7 +279,10 @@ mod tests {
             ("person,tokens", "`date`"),
             ("person,date", "`tokens`"),
             ("person,date,week,tokens", "both `date` and `week`"),
-            ("person,date,tokens,input_tokens", "both `tokens` and token parts"),
+            (
+                "person,date,tokens,input_tokens",
+                "both `tokens` and token parts",
+            ),
             ("person,email,date,tokens", "more than one"),
         ] {
             let e = layout(&header(h)).unwrap_err();
@@ -258,7 +297,10 @@ mod tests {
         for bad in ["", "-1", "NaN", "inf", "12 tokens", "1,000"] {
             let e = number(bad, "tokens", false).unwrap_err();
             assert!(e.contains("column `tokens`"), "{bad}: {e}");
-            assert!(!e.contains(bad) || bad.is_empty() || bad == "-1" && !e.contains("-1"), "{e}");
+            assert!(
+                !e.contains(bad) || bad.is_empty() || bad == "-1" && !e.contains("-1"),
+                "{e}"
+            );
         }
     }
 }

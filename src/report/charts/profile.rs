@@ -12,7 +12,8 @@ use crate::import::profile::{Profile, grid};
 use crate::report::ReportError;
 
 type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
-type DrawResult = Result<(), DrawingAreaErrorKind<<BitMapBackend<'static> as DrawingBackend>::ErrorType>>;
+type DrawResult =
+    Result<(), DrawingAreaErrorKind<<BitMapBackend<'static> as DrawingBackend>::ErrorType>>;
 
 /// "2,000 people (1,234 users) x 12 weeks, 2026-W02 to 2026-W13".
 pub fn subtitle(p: &Profile) -> String {
@@ -46,13 +47,20 @@ fn log_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|v| *v > 0.0)
         .fold((f64::INFINITY, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
-    if lo.is_finite() { (lo / 1.5, hi * 1.5) } else { (1.0, 10.0) }
+    if lo.is_finite() {
+        (lo / 1.5, hi * 1.5)
+    } else {
+        (1.0, 10.0)
+    }
 }
 
 fn quantile_curve(area: &Area<'_>, p: &Profile) -> DrawResult {
     let (lo, hi) = log_range(p.tokens.grid.iter().copied());
     let mut chart = ChartBuilder::on(area)
-        .caption("Weekly tokens of users (person-weeks with any tokens)", (FONT, 20))
+        .caption(
+            "Weekly tokens of users (person-weeks with any tokens)",
+            (FONT, 20),
+        )
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(75)
@@ -87,11 +95,18 @@ fn quantile_curve(area: &Area<'_>, p: &Profile) -> DrawResult {
     }
     let t = &p.tokens;
     let lines = [
-        format!("Gini {:.2}   top decile {:.1}x the median   p95 {:.1}x the median", t.gini, t.top_decile_ratio, t.p95_ratio),
+        format!(
+            "Gini {:.2}   top decile {:.1}x the median   p95 {:.1}x the median",
+            t.gini, t.top_decile_ratio, t.p95_ratio
+        ),
         format!("{} user-weeks", t.user_weeks),
     ];
     for (k, line) in lines.iter().enumerate() {
-        area.draw(&Text::new(line.clone(), (110, 75 + 22 * k as i32), (FONT, 16)))?;
+        area.draw(&Text::new(
+            line.clone(),
+            (110, 75 + 22 * k as i32),
+            (FONT, 16),
+        ))?;
     }
     Ok(())
 }
@@ -106,7 +121,11 @@ fn trend(area: &Area<'_>, p: &Profile) -> DrawResult {
         .x_label_area_size(30)
         .y_label_area_size(70)
         .build_cartesian_2d(-0.5f64..n - 0.5, 0f64..top)?;
-    let label = |v: &f64| p.trend.get(v.round().max(0.0) as usize).map_or(String::new(), |r| r.week.clone());
+    let label = |v: &f64| {
+        p.trend
+            .get(v.round().max(0.0) as usize)
+            .map_or(String::new(), |r| r.week.clone())
+    };
     c.configure_mesh()
         .x_label_formatter(&label)
         .x_labels(7)
@@ -115,7 +134,10 @@ fn trend(area: &Area<'_>, p: &Profile) -> DrawResult {
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
     c.draw_series(p.trend.iter().enumerate().map(|(k, r)| {
-        Rectangle::new([(k as f64 - 0.35, 0.0), (k as f64 + 0.35, r.tokens_total)], GENUINE.mix(0.8).filled())
+        Rectangle::new(
+            [(k as f64 - 0.35, 0.0), (k as f64 + 0.35, r.tokens_total)],
+            GENUINE.mix(0.8).filled(),
+        )
     }))?;
     let mut s = ChartBuilder::on(&lower)
         .caption("Share of all people using AI each week", (FONT, 20))
@@ -136,12 +158,20 @@ fn trend(area: &Area<'_>, p: &Profile) -> DrawResult {
         .enumerate()
         .map(|(k, r)| (k as f64, r.users as f64 / p.headcount.total.max(1) as f64))
         .collect();
-    let active: Vec<(f64, f64)> = p.trend.iter().enumerate().map(|(k, r)| (k as f64, r.active_share)).collect();
+    let active: Vec<(f64, f64)> = p
+        .trend
+        .iter()
+        .enumerate()
+        .map(|(k, r)| (k as f64, r.active_share))
+        .collect();
     s.draw_series(LineSeries::new(users, BOT.stroke_width(3)))?
         .label("any tokens")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BOT.stroke_width(3)));
     s.draw_series(LineSeries::new(active, PADDING.stroke_width(3)))?
-        .label(format!("active (>= {} tokens)", tokens(p.active_threshold_tokens)))
+        .label(format!(
+            "active (>= {} tokens)",
+            tokens(p.active_threshold_tokens)
+        ))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], PADDING.stroke_width(3)));
     legend(&mut s, SeriesLabelPosition::UpperRight)
 }
@@ -175,7 +205,11 @@ fn facts(p: &Profile) -> Vec<String> {
         ));
     }
     for o in &p.outcomes {
-        lines.push(format!("Top token decile: {:.1}x the median user's {}", o.top_decile_ratio, o.name.replace('_', " ")));
+        lines.push(format!(
+            "Top token decile: {:.1}x the median user's {}",
+            o.top_decile_ratio,
+            o.name.replace('_', " ")
+        ));
     }
     lines
 }
@@ -188,7 +222,8 @@ pub fn draw(path: &Path, p: &Profile) -> Result<(), ReportError> {
     root.fill(&WHITE).map_err(&err)?;
     let (head, body) = root.split_vertically(75);
     title(&head, "Your organisation: AI usage profile", &subtitle(p)).map_err(&err)?;
-    let (body, foot) = body.split_vertically(body.dim_in_pixel().1 - 25 * facts(p).len() as u32 - 10);
+    let (body, foot) =
+        body.split_vertically(body.dim_in_pixel().1 - 25 * facts(p).len() as u32 - 10);
     let (left, right) = body.split_horizontally(640);
     quantile_curve(&left, p).map_err(&err)?;
     trend(&right, p).map_err(&err)?;
@@ -200,7 +235,12 @@ pub fn draw(path: &Path, p: &Profile) -> Result<(), ReportError> {
 }
 
 /// Draw fit.png: observed against simulated quantiles, and the shares.
-pub fn fit(path: &Path, observed: &Profile, simulated: &Profile, caption: &str) -> Result<(), ReportError> {
+pub fn fit(
+    path: &Path,
+    observed: &Profile,
+    simulated: &Profile,
+    caption: &str,
+) -> Result<(), ReportError> {
     super::register_fonts();
     let err = chart_err(path);
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
@@ -216,7 +256,10 @@ pub fn fit(path: &Path, observed: &Profile, simulated: &Profile, caption: &str) 
 fn qq(area: &Area<'_>, o: &Profile, s: &Profile) -> DrawResult {
     let (lo, hi) = log_range(o.tokens.grid.iter().chain(&s.tokens.grid).copied());
     let mut c = ChartBuilder::on(area)
-        .caption("Q-Q: weekly tokens of users, 1st to 99.9th percentile", (FONT, 20))
+        .caption(
+            "Q-Q: weekly tokens of users, 1st to 99.9th percentile",
+            (FONT, 20),
+        )
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(75)
@@ -230,9 +273,12 @@ fn qq(area: &Area<'_>, o: &Profile, s: &Profile) -> DrawResult {
         .axis_desc_style((FONT, 16))
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
-    c.draw_series(LineSeries::new(vec![(lo, lo), (hi, hi)], GREY.stroke_width(2)))?
-        .label("perfect fit")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GREY.stroke_width(2)));
+    c.draw_series(LineSeries::new(
+        vec![(lo, lo), (hi, hi)],
+        GREY.stroke_width(2),
+    ))?
+    .label("perfect fit")
+    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GREY.stroke_width(2)));
     let pts: Vec<(f64, f64)> = o
         .tokens
         .grid
@@ -260,7 +306,10 @@ fn shares(area: &Area<'_>, o: &Profile, s: &Profile) -> DrawResult {
         .build_cartesian_2d(-0.5f64..1.5f64, 0f64..1.15f64)?;
     c.configure_mesh()
         .x_labels(2)
-        .x_label_formatter(&|v| rows.get(v.round().max(0.0) as usize).map_or(String::new(), |r| r.0.to_string()))
+        .x_label_formatter(&|v| {
+            rows.get(v.round().max(0.0) as usize)
+                .map_or(String::new(), |r| r.0.to_string())
+        })
         .y_label_formatter(&|v| percent(*v))
         .label_style((FONT, 15))
         .light_line_style(WHITE.mix(0.0))
@@ -268,8 +317,15 @@ fn shares(area: &Area<'_>, o: &Profile, s: &Profile) -> DrawResult {
     for (k, &(_, obs, sim)) in rows.iter().enumerate() {
         let x = k as f64;
         for (dx, v, color) in [(-0.2, obs, GENUINE), (0.2, sim, PADDING)] {
-            c.draw_series(std::iter::once(Rectangle::new([(x + dx - 0.17, 0.0), (x + dx + 0.17, v)], color.filled())))?;
-            c.draw_series(std::iter::once(Text::new(percent(v), (x + dx - 0.12, v + 0.05), (FONT, 15))))?;
+            c.draw_series(std::iter::once(Rectangle::new(
+                [(x + dx - 0.17, 0.0), (x + dx + 0.17, v)],
+                color.filled(),
+            )))?;
+            c.draw_series(std::iter::once(Text::new(
+                percent(v),
+                (x + dx - 0.12, v + 0.05),
+                (FONT, 15),
+            )))?;
         }
     }
     c.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
