@@ -2,7 +2,6 @@
 //! reproduce an imported profile (simulated moments, common random numbers, differential
 //! evolution), written as a ready scenario `org.toml`.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -10,6 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use anyhow::Context;
 use clap::Args;
 use tokenmaxx::engine::Progress;
+use tokenmaxx::fit::output::Variant;
 use tokenmaxx::fit::{self, Candidate, Fit};
 use tokenmaxx::import::profile::{self, Profile};
 use tokenmaxx::report::output_dir::check_target;
@@ -163,102 +163,41 @@ fn write_scenarios(
             .iter()
             .map(|g| g.name.clone())
             .collect();
-    let mut header = format!(
-        "# Written by `tokenmaxx fit` from a usage profile ({} people, {} ISO weeks {} to {}).\n# Fitted by simulated moments (loss {:.3}); see fit.csv for observed vs simulated figures.\n",
-        fit.observed.headcount.total,
-        fit.observed.weeks.len(),
-        fit.observed.weeks.first().map_or("-", String::as_str),
-        fit.observed.weeks.last().map_or("-", String::as_str),
-        best.loss
-    );
-    if let Some(p) = &args.policy {
-        writeln!(
-            header,
-            "# Fitted with the policies of `{p}` in force; this file states the organisation only."
-        )
-        .expect("string");
-    }
-    let mut written = Vec::new();
-    let targets = std::iter::once((args.name.clone(), base)).chain(
-        args.with.iter().zip(withs).map(|(w, s)| {
-            let stem = Path::new(w)
-                .file_stem()
-                .map_or(w.clone(), |s| s.to_string_lossy().into_owned());
-            (format!("{}-{stem}", args.name), s)
-        }),
-    );
-    for (name, source) in targets {
+    let mut variants = vec![Variant {
+        name: args.name.clone(),
+        extends: extends(base)?,
+    }];
+    for (w, s) in args.with.iter().zip(withs) {
+        let stem = Path::new(w)
+            .file_stem()
+            .map_or(w.clone(), |s| s.to_string_lossy().into_owned());
+        let name = format!("{}-{stem}", args.name);
         tokenmaxx::paths::check_name(&name).map_err(|m| UserError(format!("--with: {m}")))?;
-        let text = fit::scenario::org_toml(
-            &name,
-            &extends(source)?,
-            &header,
-            &fit.observed,
-            &fit.table,
-            &base_groups,
-            &fit.params,
-            &best.values,
-        );
-        let path = dir.join(format!("{name}.toml"));
+        variants.push(Variant {
+            name,
+            extends: extends(s)?,
+        });
+    }
+    let files = fit::output::scenarios(fit, best, &base_groups, &variants, args.policy.as_deref());
+    let mut written = Vec::new();
+    for (file, text) in files {
+        let path = dir.join(&file);
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
         Scenario::load(&Source::Path(path.clone()))
             .with_context(|| format!("checking the written {}", path.display()))?;
-        written.push(PathBuf::from(format!("{name}.toml")));
+        written.push(PathBuf::from(file));
     }
     Ok(written)
 }
 
-/// fit.csv (moments), parameters.csv and trace.csv.
+/// fit.csv, parameters.csv and trace.csv.
 fn write_tables(
     dir: &Path,
     fit: &Fit,
     candidates: &[Candidate],
     best: &Candidate,
 ) -> anyhow::Result<()> {
-    let mut f = String::from("figure,observed,simulated,tolerance,scale,within_tolerance\n");
-    for (m, s) in fit.moments.iter().zip(&best.simulated) {
-        let err = if m.log {
-            (s.max(1e-9).ln() - m.value.max(1e-9).ln()).abs()
-        } else {
-            (s - m.value).abs()
-        };
-        let scale = if m.log { "log" } else { "level" };
-        writeln!(
-            f,
-            "{},{},{},{},{scale},{}",
-            m.name,
-            m.value,
-            s,
-            m.tolerance,
-            err <= m.tolerance
-        )
-        .expect("string");
-    }
-    let mut p = String::from("parameter,value,low,high,search_scale\n");
-    for (q, v) in fit.params.iter().zip(&best.values) {
-        writeln!(
-            p,
-            "{},{v},{},{},{}",
-            q.name,
-            q.low,
-            q.high,
-            if q.log { "log" } else { "linear" }
-        )
-        .expect("string");
-    }
-    let mut t = String::from("candidate,generation,loss");
-    for q in &fit.params {
-        write!(t, ",{}", q.name).expect("string");
-    }
-    t.push('\n');
-    for c in candidates {
-        write!(t, "{},{},{}", c.index, c.generation, c.loss).expect("string");
-        for v in &c.values {
-            write!(t, ",{v}").expect("string");
-        }
-        t.push('\n');
-    }
-    for (name, text) in [("fit.csv", f), ("parameters.csv", p), ("trace.csv", t)] {
+    for (name, text) in fit::output::tables(fit, candidates, best) {
         let path = dir.join(name);
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }

@@ -8,6 +8,7 @@
 //! `sum_j ((m_j - observed_j) / tolerance_j)^2` over the moments of [`moments`]; differential
 //! evolution ([`crate::explore::de`]) minimises it over the unit cube of [`Param`]s.
 
+pub mod output;
 pub mod scenario;
 
 use rayon::prelude::*;

@@ -199,17 +199,17 @@ pub fn apply_policy(table: &mut Table, policy: &Table, weeks: i64) {
     }
 }
 
-/// The text of a fitted scenario file: `name`, `extends`, the structure and fitted values.
+/// The text of a fitted scenario file: `name`, `extends`, the structure of `fit`'s profile and
+/// the fitted `values`.
 pub fn org_toml(
     name: &str,
     extends: &str,
     header: &str,
-    p: &Profile,
-    base: &Table,
+    fit: &super::Fit,
     base_groups: &[String],
-    params: &[Param],
     values: &[f64],
 ) -> String {
+    let p = &fit.observed;
     let mut t = Table::new();
     t.insert("name".into(), Value::String(name.into()));
     t.insert(
@@ -222,8 +222,8 @@ pub fn org_toml(
     );
     t.insert("extends".into(), Value::String(extends.into()));
     structure(p, base_groups, &mut t);
-    for (param, &v) in params.iter().zip(values) {
-        param.set(base, &mut t, v);
+    for (param, &v) in fit.params.iter().zip(values) {
+        param.set(&fit.table, &mut t, v);
     }
     let body = toml::to_string(&t).expect("a table of plain values serialises");
     format!("{header}{body}")

@@ -151,6 +151,35 @@ impl Accumulator {
         Ok(())
     }
 
+    /// Remarks for the profile: export people missing from the roster, partial weeks.
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        let strays = self.people.iter().filter(|p| !p.in_roster).count();
+        if self.roster_given && strays > 0 {
+            notes.push(format!(
+                "{strays} people in the export are not in the roster; they are counted (in the group the export gives, else `unassigned`)"
+            ));
+        }
+        if self.any_daily {
+            let (f, l) = (self.first_day.unwrap_or(0), self.last_day.unwrap_or(0));
+            if dates::weekday(f) != 0 {
+                notes.push(format!(
+                    "the first week ({}) is partial: the export starts on {}",
+                    dates::week_label(f),
+                    dates::date_label(f)
+                ));
+            }
+            if dates::weekday(l) < 4 {
+                notes.push(format!(
+                    "the last week ({}) may be partial: the export ends on {}",
+                    dates::week_label(l),
+                    dates::date_label(l)
+                ));
+            }
+        }
+        notes
+    }
+
     /// The panel: every person (export and roster) x every ISO week from the first to the last
     /// row's, zero where a person has no row.
     pub fn finish(self) -> Panel {
@@ -190,30 +219,7 @@ impl Accumulator {
                 })
             })
             .collect();
-        let mut notes = Vec::new();
-        let strays = self.people.iter().filter(|p| !p.in_roster).count();
-        if self.roster_given && strays > 0 {
-            notes.push(format!(
-                "{strays} people in the export are not in the roster; they are counted (in the group the export gives, else `unassigned`)"
-            ));
-        }
-        if self.any_daily {
-            let (f, l) = (self.first_day.unwrap_or(0), self.last_day.unwrap_or(0));
-            if dates::weekday(f) != 0 {
-                notes.push(format!(
-                    "the first week ({}) is partial: the export starts on {}",
-                    dates::week_label(f),
-                    dates::date_label(f)
-                ));
-            }
-            if dates::weekday(l) < 4 {
-                notes.push(format!(
-                    "the last week ({}) may be partial: the export ends on {}",
-                    dates::week_label(l),
-                    dates::date_label(l)
-                ));
-            }
-        }
+        let notes = self.notes();
         Panel {
             weeks,
             groups,

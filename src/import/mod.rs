@@ -114,8 +114,7 @@ pub fn detect(path: &Path) -> Result<Format, ImportError> {
     let first = head[..n]
         .iter()
         .copied()
-        .skip_while(|b| b.is_ascii_whitespace() || *b == 0xef || *b == 0xbb || *b == 0xbf)
-        .next();
+        .find(|b| !(b.is_ascii_whitespace() || *b == 0xef || *b == 0xbb || *b == 0xbf));
     Ok(match first {
         Some(b'{' | b'[') => Format::ClaudeCode,
         _ => Format::Table,

@@ -196,7 +196,7 @@ mod tests {
     #[test]
     fn spreading_keeps_the_total() {
         for t in [0.0, 1.0, 7.4, 12_345_678.9] {
-            assert_eq!(spread(t).iter().sum::<u64>(), (t as f64).round() as u64);
+            assert_eq!(spread(t).iter().sum::<u64>(), t.round() as u64);
         }
         assert_eq!(spread(100.0), [30, 25, 20, 15, 10]);
     }

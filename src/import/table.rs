@@ -223,7 +223,7 @@ fn read_parquet(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Resul
             .map_err(pl)?;
     let schema = lf.collect_schema().map_err(pl)?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-    let l = layout(&header).map_err(|m| bad(format!("{m}")))?;
+    let l = layout(&header).map_err(bad)?;
     note_columns(acc, &l);
     let casts: Vec<Expr> = header
         .iter()
@@ -298,8 +298,8 @@ mod tests {
             let e = number(bad, "tokens", false).unwrap_err();
             assert!(e.contains("column `tokens`"), "{bad}: {e}");
             assert!(
-                !e.contains(bad) || bad.is_empty() || bad == "-1" && !e.contains("-1"),
-                "{e}"
+                bad.is_empty() || !e.contains(bad),
+                "the cell is quoted: {e}"
             );
         }
     }

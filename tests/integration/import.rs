@@ -318,7 +318,7 @@ fn pairs(path: &Path, value_col: usize) -> std::collections::BTreeMap<String, f6
 fn a_fit_recovers_the_parameters_an_export_was_made_with() {
     let dir = scratch("import_round_trip");
     let truth = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/org/true.toml");
-    let ex = export(&dir, truth.to_str().unwrap(), 1500, 10, 7);
+    export(&dir, truth.to_str().unwrap(), 1500, 10, 7);
     let o = import(
         &dir,
         &["ex/usage.csv"],
