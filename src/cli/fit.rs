@@ -46,6 +46,10 @@ pub struct FitArgs {
     /// Candidates evaluated in all.
     #[arg(long, default_value_t = 2000)]
     budget: usize,
+    /// Simulate candidates with this many people (same group shares and team size) instead of
+    /// the profile's headcount: faster for a large organisation; org.toml states the real one.
+    #[arg(long)]
+    employees: Option<u32>,
     /// Simulated runs per candidate.
     #[arg(long, default_value_t = 1)]
     replications: u32,
@@ -90,6 +94,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
         replications: args.replications,
         budget: args.budget,
         seed: args.seed,
+        employees: args.employees,
     };
     let fit = Fit::new(observed, &base, policy.as_ref(), &settings)?;
     super::check_memory(

@@ -149,6 +149,9 @@ pub struct Settings {
     pub replications: u32,
     pub budget: usize,
     pub seed: u64,
+    /// Simulate candidates with this many people instead of the profile's headcount (a large
+    /// organisation fitted on a sample of the same shape; org.toml states the real headcount).
+    pub employees: Option<u32>,
 }
 
 impl Fit {
@@ -173,6 +176,9 @@ impl Fit {
         scenario::structure(&observed, &base_groups, &mut table);
         let weeks = observed.weeks.len().max(1) as i64;
         table.insert("weeks".into(), toml::Value::Integer(weeks));
+        if let Some(n) = s.employees {
+            table.insert("employees".into(), toml::Value::Integer(n as i64));
+        }
         if let Some(p) = policy {
             scenario::apply_policy(&mut table, &resolve(p)?.table, weeks);
         }

@@ -500,6 +500,8 @@ fn fit_takes_a_policy_in_force_and_refuses_what_is_not_a_profile() {
             "8",
             "--policy",
             "amazon-2026",
+            "--employees",
+            "100",
             "-q",
         ],
     );
@@ -513,7 +515,8 @@ fn fit_takes_a_policy_in_force_and_refuses_what_is_not_a_profile() {
         !toml.contains("timeline") && toml.contains("extends = \"baseline\""),
         "{toml}"
     );
-    assert!(toml.contains("employees = 200"));
+    // Candidates ran on a sample of 100; the scenario states the real headcount.
+    assert!(toml.contains("employees = 200"), "{toml}");
     // Not a profile: exit 2 naming the file; a scenario that does not exist: exit 2.
     std::fs::write(dir.join("bogus.json"), "{\"format\": \"something else\"}").unwrap();
     let o = tokenmaxx(&dir, &["fit", "bogus.json", "--out", "f"]);
