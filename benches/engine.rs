@@ -2,8 +2,9 @@
 //! Throughput is in agent-weeks (`Throughput::Elements`). Run with `cargo bench`.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use tokenmaxx::engine::{EventSink, Simulation};
+use tokenmaxx::engine::Simulation;
 use tokenmaxx::events::store::EventWriter;
+use tokenmaxx::fold::EventSink;
 use tokenmaxx::projections::Projector;
 use tokenmaxx::scenario::{Overrides, Scenario, Source};
 
@@ -57,7 +58,7 @@ fn event_log_write(c: &mut Criterion) {
     g.sample_size(10);
     let s = scenario(10_000, 12);
     let (_, log) = tokenmaxx::simulate_with_log(&s, 0);
-    let mut state = tokenmaxx::engine::State::new(&s);
+    let mut state = tokenmaxx::fold::State::new(&s);
     for b in &log.weeks {
         state.apply_week(&s, b);
     }
@@ -86,7 +87,7 @@ fn projections(c: &mut Criterion) {
     g.bench_function("replay_10000x52", |b| {
         b.iter(|| {
             let mut p = Projector::new(0);
-            tokenmaxx::replay_state(&s, &log, &mut [&mut p]);
+            tokenmaxx::replay::replay_state(&s, &log, &mut [&mut p]).unwrap();
             p.finish(&s)
         })
     });

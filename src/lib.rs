@@ -3,8 +3,10 @@
 //! An event-sourced, agent-based simulator of what a company's AI-adoption policy does: how many
 //! tokens people burn, how much of that is real work, what it costs and what risk it brings.
 //!
-//! Data flows one way: scenario (TOML) -> engine (weekly steps, parallel over agents) -> events ->
-//! projections -> reports. Every state change is an event; every figure is a fold of events.
+//! Data flows one way: scenario (TOML) -> model (behaviour rules, pure functions) -> engine
+//! (weekly steps, parallel over agents) -> events -> fold (the state as a fold of events) ->
+//! projections -> reports. Replay and fork stand above the engine and fold stored events through
+//! the same fold. Every state change is an event; every figure is a fold of events.
 //!
 //! ```
 //! use tokenmaxx::scenario::{Overrides, Scenario, Source};
@@ -18,7 +20,7 @@
 //! assert_eq!(projections.weekly.len(), 12);
 //!
 //! // 3. The log is the truth: replaying it rebuilds the same projections.
-//! let replayed = tokenmaxx::replay(&scenario, &log);
+//! let replayed = tokenmaxx::replay::replay(&scenario, &log).unwrap();
 //! assert_eq!(replayed, projections);
 //! println!("padding share: {:.1}%", projections.summary.padding_share * 100.0);
 //! ```
@@ -29,17 +31,19 @@ pub mod events;
 pub mod explore;
 pub mod facts;
 pub mod fit;
+pub mod fold;
 pub mod import;
 pub mod model;
 pub mod names;
 pub mod paths;
 pub mod policy;
 pub mod projections;
+pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod sweep;
 
-use engine::{EventSink, NoProgress, Progress, State};
+use engine::{NoProgress, Progress};
 use events::log::EventLog;
 use projections::{Projections, Projector};
 use scenario::Scenario;
@@ -72,40 +76,4 @@ pub fn simulate_with_log(scenario: &Scenario, replication: u32) -> (Projections,
         &NoProgress,
     );
     (projector.finish(scenario), log)
-}
-
-/// Rebuild the state of a run by folding its event log from an empty state.
-pub fn replay_state(
-    scenario: &Scenario,
-    log: &EventLog,
-    sinks: &mut [&mut dyn EventSink],
-) -> State {
-    let mut state = State::new(scenario);
-    let start = events::Event::RunStarted {
-        seed: log.seed,
-        replication: log.replication,
-        scenario_hash: log.scenario_hash,
-    };
-    for sink in sinks.iter_mut() {
-        sink.started(scenario, &start);
-    }
-    for batch in &log.weeks {
-        state.apply_week(scenario, batch);
-        for sink in sinks.iter_mut() {
-            sink.week(scenario, batch, &state);
-        }
-    }
-    if let Some(weeks) = log.finished {
-        for sink in sinks.iter_mut() {
-            sink.finished(scenario, &events::Event::RunFinished { weeks }, &state);
-        }
-    }
-    state
-}
-
-/// Rebuild every projection of a run from its event log alone.
-pub fn replay(scenario: &Scenario, log: &EventLog) -> Projections {
-    let mut projector = Projector::new(log.replication);
-    replay_state(scenario, log, &mut [&mut projector]);
-    projector.finish(scenario)
 }

@@ -46,10 +46,9 @@ pub struct CompareArgs {
     /// Override the horizon of every scenario, in weeks.
     #[arg(long)]
     weeks: Option<i64>,
-    /// Run only the ids with id % N == K (id = scenario x replications + replication) into their
-    /// own folder, journaled (merge the shards with `merge`).
-    #[arg(long, value_parser = super::sweep::parse_shard)]
-    shard: Option<Shard>,
+    /// Shards: id = scenario x replications + replication.
+    #[command(flatten)]
+    shard: super::shard::ShardArgs,
     /// Without --resume or --shard the output folder (default output/compare/ or
     /// output/<name>/) is replaced as a whole when the comparison succeeds; with either, it is
     /// written in place with a journal of the finished runs.
@@ -162,14 +161,15 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String)> {
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let (c, name) = build(&args)?;
+    let shard = args.shard.resolve()?;
     let b = &args.batch;
     let first = c.scenario(0, 0)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     super::check_memory(&first, b.threads.unwrap_or(cores).max(1))?;
     let inputs: Vec<&Path> = c.scenarios.iter().filter_map(|(_, s)| s.path()).collect();
-    if b.resume || args.shard.is_some() {
+    if b.resume || shard.is_some() {
         let stored = Stored::of(&c, &name)?;
-        return in_place(&stored, args.shard.unwrap_or(Shard::ALL), &inputs, b);
+        return in_place(&stored, shard.unwrap_or(Shard::ALL), &inputs, b);
     }
     let out = match &b.out {
         Some(o) => o.clone(),
@@ -323,10 +323,12 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let json = stored.to_json();
     let c = stored.compare();
     let hash = tokenmaxx::sweep::journal::sweep_hash(&json);
-    let lines: Vec<RunLine> =
-        super::sweep::gather(&args.dirs, &stored.name, hash, c.runs(), &|dir| {
-            same_comparison(&stored, dir, true)
-        })?;
+    let gathered = super::sweep::gather(&args, &stored.name, hash, c.runs(), &|dir| {
+        same_comparison(&stored, dir, true)
+    })?;
+    let Some(lines): Option<Vec<RunLine>> = gathered else {
+        return Ok(ExitCode::from(super::sweep::INCOMPLETE));
+    };
     let out = match &args.out {
         Some(o) => o.clone(),
         None => super::default_out(&stored.name)?,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use tokenmaxx::events::fork;
+use tokenmaxx::replay::fork;
 use tokenmaxx::report::{OutputDir, charts, fork_html, run_html, tables};
 use tokenmaxx::scenario::{Scenario, Source};
 

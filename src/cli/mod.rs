@@ -14,6 +14,7 @@ mod replay;
 mod run;
 mod scenarios;
 mod sensitivity;
+mod shard;
 mod sweep;
 mod validate;
 

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use tokenmaxx::events::store;
 use tokenmaxx::report::{OutputDir, tables};
 
 #[derive(Debug, Args)]
@@ -58,7 +57,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
 /// Replay the log, write the replayed tables to a staging folder (the requested --out, or a
 /// scratch one) and return the first difference from the stored tables.
 fn replay_and_compare(args: &ReplayArgs, log: &Path) -> anyhow::Result<Option<String>> {
-    let (_, _, projections) = store::replay(log)?;
+    let (_, _, projections) = tokenmaxx::replay::stored(log)?;
     let target = args.out.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("tokenmaxx-replay-{}", std::process::id()))
     });

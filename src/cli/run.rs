@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use tokenmaxx::engine::EventSink;
 use tokenmaxx::events::store::EventWriter;
+use tokenmaxx::fold::EventSink;
 use tokenmaxx::projections::Projector;
 use tokenmaxx::report::{OutputDir, charts, run_html, tables};
 use tokenmaxx::scenario::{Overrides, Scenario, Source, builtin};

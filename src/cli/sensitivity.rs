@@ -10,22 +10,22 @@ use tokenmaxx::report::{charts, explore as tables, explore_html, run_html, sweep
 use tokenmaxx::sweep::aggregate;
 use tokenmaxx::sweep::{RunRecord, Shard, figure_names};
 
-use super::sweep::{BatchArgs, execute, parse_shard};
+use super::shard::ShardArgs;
+use super::sweep::{BatchArgs, execute};
 
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {
     /// The spec file (see scenarios/explore/ for examples).
     file: PathBuf,
-    /// Run only the ids with id % N == K (merge the shard folders with `tokenmaxx merge`).
-    #[arg(long, value_parser = parse_shard)]
-    shard: Option<Shard>,
+    #[command(flatten)]
+    shard: ShardArgs,
     #[command(flatten)]
     batch: BatchArgs,
 }
 
 pub fn run(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let analysis = Sensitivity::load(&args.file)?;
-    let shard = args.shard.unwrap_or(Shard::ALL);
+    let shard = args.shard.resolve()?.unwrap_or(Shard::ALL);
     let b = &args.batch;
     let (out, _lock) = b.folder(&analysis.common.name, shard, &[&args.file])?;
     let records = execute(&analysis.sweep, &out, shard, b)?;

@@ -20,6 +20,7 @@ use tokenmaxx::sweep::{self, RunRecord, Shard, Sweep};
 
 use super::UserError;
 use super::progress::Bar;
+use super::shard::ShardArgs;
 
 /// Exit code when some runs of a sweep failed (the others completed and were written).
 pub const RUNS_FAILED: u8 = 4;
@@ -56,7 +57,10 @@ impl BatchArgs {
     ) -> anyhow::Result<(PathBuf, FolderLock)> {
         super::check_threads(self.threads)?;
         let out = match &self.out {
-            Some(o) => o.clone(),
+            Some(o) => {
+                mark_new_parent(o, shard)?;
+                o.clone()
+            }
             None => default_out(name, shard)?,
         };
         let lock = lock_folder(&out, inputs)?;
@@ -66,6 +70,21 @@ impl BatchArgs {
         }
         Ok((out, lock))
     }
+}
+
+/// A shard written to `--out DIR/shard-K-of-N` where DIR does not exist yet: DIR is made and
+/// marked as tokenmaxx's, as the default output/<name>/ is, so `merge --out DIR` may write there.
+/// An existing DIR is left as it is (it may be the user's).
+fn mark_new_parent(out: &Path, shard: Shard) -> anyhow::Result<()> {
+    let parent = match out.parent() {
+        Some(p) if shard != Shard::ALL && !p.as_os_str().is_empty() => p,
+        _ => return Ok(()),
+    };
+    if std::fs::symlink_metadata(parent).is_err() {
+        prepare_in_place(parent, &[])
+            .with_context(|| format!("preparing output folder {}", parent.display()))?;
+    }
+    Ok(())
 }
 
 /// Prepare a folder written in place (refused unless missing, empty or tokenmaxx's; created and
@@ -83,9 +102,8 @@ pub(super) fn lock_folder(out: &Path, inputs: &[&Path]) -> anyhow::Result<Folder
 pub struct SweepArgs {
     /// The sweep file (see scenarios/sweeps/ for examples).
     file: PathBuf,
-    /// Run only the ids with id % N == K, written as their own part (merge them with `merge`).
-    #[arg(long, value_parser = parse_shard)]
-    shard: Option<Shard>,
+    #[command(flatten)]
+    shard: ShardArgs,
     #[command(flatten)]
     batch: BatchArgs,
 }
@@ -101,27 +119,18 @@ pub struct MergeArgs {
     /// Skip the PNG charts.
     #[arg(long)]
     pub(super) no_charts: bool,
+    /// While shards are still running: when runs are missing, say which (per shard folder) and
+    /// exit 3 without writing anything; when none is, merge as usual.
+    #[arg(long)]
+    pub(super) partial: bool,
 }
 
-pub(super) fn parse_shard(s: &str) -> Result<Shard, String> {
-    let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 0/4")?;
-    let index: u64 = k
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{k}` is not a number"))?;
-    let count: u64 = n
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{n}` is not a number"))?;
-    if count == 0 || index >= count {
-        return Err(format!("need 0 <= K < N, got {index}/{count}"));
-    }
-    Ok(Shard { index, count })
-}
+/// Exit code of `merge --partial` when some runs are not there yet (nothing was written).
+pub const INCOMPLETE: u8 = 3;
 
 pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let sweep = Sweep::load(&args.file)?;
-    let shard = args.shard.unwrap_or(Shard::ALL);
+    let shard = args.shard.resolve()?.unwrap_or(Shard::ALL);
     let b = &args.batch;
     let (out, _lock) = b.folder(&sweep.name, shard, &[&args.file])?;
     let records = execute(&sweep, &out, shard, b)?;
@@ -414,7 +423,33 @@ fn report_failures(out: &Path, records: &[RunRecord]) -> ExitCode {
     ExitCode::from(RUNS_FAILED)
 }
 
+/// With `--partial`, the shard folders a task has got far enough into to be read (its journal
+/// and its spec's copy are there); the others are named on stdout as not started. None when no
+/// folder is ready yet (said on stdout too). Without `--partial`, every folder.
+fn ready(args: MergeArgs) -> Option<MergeArgs> {
+    if !args.partial {
+        return Some(args);
+    }
+    let started = |d: &Path| {
+        let journal = std::fs::metadata(d.join(journal::FILE)).is_ok_and(|m| m.len() > 0);
+        journal && (d.join(STORED_BASE).is_file() || super::compare::is_shard(d))
+    };
+    let (dirs, waiting): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.dirs.into_iter().partition(|d| started(d));
+    for d in &waiting {
+        println!("  {}: not started yet (no journal)", d.display());
+    }
+    if dirs.is_empty() {
+        println!("no shard folder holds a run yet; nothing written");
+        return None;
+    }
+    Some(MergeArgs { dirs, ..args })
+}
+
 pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let Some(args) = ready(args) else {
+        return Ok(ExitCode::from(INCOMPLETE));
+    };
     let first = &args.dirs[0];
     if super::compare::is_shard(first) {
         return super::compare::merge(args);
@@ -430,9 +465,12 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         None => Sweep::load_stored(first)?,
     };
     let hash = journal::sweep_hash(&sweep.text);
-    let records: Vec<RunRecord> = gather(&args.dirs, &sweep.name, hash, sweep.runs(), &|dir| {
+    let gathered = gather(&args, &sweep.name, hash, sweep.runs(), &|dir| {
         check_same_base(&sweep, dir)
     })?;
+    let Some(records) = gathered else {
+        return Ok(ExitCode::from(INCOMPLETE));
+    };
     let out = match &args.out {
         Some(o) => o.clone(),
         None => super::default_out(&sweep.name)?,
@@ -452,18 +490,21 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The runs journaled in the shard folders `dirs` of batch `name` (whose stored spec hashes to
-/// `hash`), in id order, after `check` accepted each folder: refused unless every id below `runs`
-/// is there exactly once (naming the missing or duplicate ids).
+/// The runs journaled in the shard folders `args.dirs` of batch `name` (whose stored spec hashes
+/// to `hash`), in id order, after `check` accepted each folder: refused unless every id below
+/// `runs` is there exactly once (naming the missing or duplicate ids). With `args.partial`,
+/// missing runs are reported on stdout and None is returned.
 pub(super) fn gather<R: Entry>(
-    dirs: &[PathBuf],
+    args: &MergeArgs,
     name: &str,
     hash: u64,
     runs: u64,
     check: &dyn Fn(&Path) -> anyhow::Result<()>,
-) -> anyhow::Result<Vec<R>> {
+) -> anyhow::Result<Option<Vec<R>>> {
+    let dirs = &args.dirs;
     let mut owner: std::collections::BTreeMap<u64, (&Path, R)> = std::collections::BTreeMap::new();
     let mut duplicates = Vec::new();
+    let mut shards = Vec::new();
     for dir in dirs {
         check(dir)?;
         let (h, records) = journal::read::<R>(&dir.join(journal::FILE))?;
@@ -476,6 +517,7 @@ pub(super) fn gather<R: Entry>(
                 dirs[0].display(),
             ))
         );
+        shards.push((dir.as_path(), h, records.len() as u64));
         for r in records {
             if let Some((other, _)) = owner.get(&r.id()) {
                 duplicates.push(format!(
@@ -493,18 +535,57 @@ pub(super) fn gather<R: Entry>(
         duplicates.is_empty(),
         UserError(format!("duplicate run ids: {}", duplicates.join(", ")))
     );
-    let missing: Vec<String> = (0..runs)
-        .filter(|id| !owner.contains_key(id))
-        .map(|id| id.to_string())
-        .collect();
-    if !missing.is_empty() {
-        let shown: Vec<&str> = missing.iter().take(20).map(String::as_str).collect();
-        anyhow::bail!(UserError(format!(
-            "{} of {runs} runs are missing: ids {}{}; run the missing shards (or --resume them) before merging",
-            missing.len(),
-            shown.join(", "),
-            if missing.len() > 20 { ", ..." } else { "" }
-        )));
+    let missing: Vec<u64> = (0..runs).filter(|id| !owner.contains_key(id)).collect();
+    if missing.is_empty() {
+        return Ok(Some(owner.into_values().map(|(_, r)| r).collect()));
     }
-    Ok(owner.into_values().map(|(_, r)| r).collect())
+    let shown: Vec<String> = missing.iter().take(20).map(u64::to_string).collect();
+    let ids = format!(
+        "ids {}{}",
+        shown.join(", "),
+        if missing.len() > 20 { ", ..." } else { "" }
+    );
+    if args.partial {
+        report_partial(name, runs, &shards, missing.len() as u64, &ids);
+        return Ok(None);
+    }
+    anyhow::bail!(UserError(format!(
+        "{} of {runs} runs are missing: {ids}; run the missing shards (or --resume them) before merging, or see what is done with --partial",
+        missing.len(),
+    )))
+}
+
+/// What `merge --partial` says when runs are missing: each shard folder's progress, the shards
+/// with no folder given, and the missing ids.
+fn report_partial(name: &str, runs: u64, shards: &[(&Path, Header, u64)], missing: u64, ids: &str) {
+    println!(
+        "{name}: {} of {runs} runs done, {missing} missing ({ids}); nothing written",
+        runs - missing
+    );
+    for (dir, h, done) in shards {
+        let owned = Shard {
+            index: h.shard_index,
+            count: h.shard_count,
+        };
+        let expected = (0..runs).filter(|id| owned.owns(*id)).count();
+        println!(
+            "  {}: shard {}/{}, {done} of {expected} runs",
+            dir.display(),
+            h.shard_index,
+            h.shard_count
+        );
+    }
+    let counts: std::collections::BTreeSet<u64> = shards.iter().map(|s| s.1.shard_count).collect();
+    if let [n] = counts.iter().copied().collect::<Vec<_>>()[..] {
+        let absent: Vec<String> = (0..n)
+            .filter(|k| !shards.iter().any(|s| s.1.shard_index == *k))
+            .map(|k| k.to_string())
+            .collect();
+        if !absent.is_empty() {
+            println!(
+                "  no folder given for shard(s) {} of {n}",
+                absent.join(", ")
+            );
+        }
+    }
 }

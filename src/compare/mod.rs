@@ -132,7 +132,10 @@ fn run_out(i: usize, r: u32, p: &Projections) -> RunOut {
     RunOut {
         scenario: i,
         replication: r,
-        figures: FIGURES.iter().map(|f| (f.get)(&p.summary)).collect(),
+        figures: FIGURES
+            .iter()
+            .map(|f| (f.get)(&p.summary).unwrap_or(f64::NAN))
+            .collect(),
         padding_share: p.weekly.iter().map(|w| w.padding_share).collect(),
         genuine_active: p.weekly.iter().map(|w| w.genuine_active_share).collect(),
         cost_usd: p.weekly.iter().map(|w| w.cost_usd).collect(),

@@ -4,96 +4,34 @@
 //! ranking is across replications (with priors: across parameter draws).
 
 use super::{Compare, RunOut};
-use crate::projections::Summary;
+
 use crate::sweep::aggregate::{Stat, stat};
 
-/// Which way a figure is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Better {
-    Higher,
-    Lower,
-    /// Neither (a description, not a goal: reported activity, top-decile ratios).
-    Neither,
-}
+pub use crate::projections::figures::{Better, Figure};
 
-/// A headline figure of the comparison.
-pub struct Figure {
-    pub name: &'static str,
-    /// Words for people, with the unit.
-    pub label: &'static str,
-    pub better: Better,
-    pub get: fn(&Summary) -> f64,
-}
+/// The compared figures by name, the headline first (labels, units and directions are the
+/// summary figures' own, in `projections::figures`).
+const COMPARED: [&str; 11] = [
+    "net_value_per_employee_year_usd",
+    "padding_share",
+    "output_uplift",
+    "mean_genuine_active_share",
+    "annual_cost_per_employee_usd",
+    "incident_cost",
+    "incidents",
+    "roi",
+    "mean_reported_active_share",
+    "top_decile_token_ratio",
+    "top_decile_output_ratio",
+];
 
 /// The compared figures, the headline first.
-pub const FIGURES: &[Figure] = &[
-    Figure {
-        name: "net_value_per_employee_year_usd",
-        label: "net value per employee-year (USD)",
-        better: Better::Higher,
-        get: |s| s.net_value_per_employee_year_usd,
-    },
-    Figure {
-        name: "padding_share",
-        label: "padding share of tokens",
-        better: Better::Lower,
-        get: |s| s.padding_share,
-    },
-    Figure {
-        name: "output_uplift",
-        label: "output over working without AI",
-        better: Better::Higher,
-        get: |s| s.output_uplift,
-    },
-    Figure {
-        name: "mean_genuine_active_share",
-        label: "genuine weekly-active share",
-        better: Better::Higher,
-        get: |s| s.mean_genuine_active_share,
-    },
-    Figure {
-        name: "annual_cost_per_employee_usd",
-        label: "token cost per employee-year (USD)",
-        better: Better::Lower,
-        get: |s| s.annual_cost_per_employee_usd,
-    },
-    Figure {
-        name: "incident_cost",
-        label: "incident cost (person-weeks)",
-        better: Better::Lower,
-        get: |s| s.incident_cost,
-    },
-    Figure {
-        name: "incidents",
-        label: "bot incidents",
-        better: Better::Lower,
-        get: |s| s.incidents as f64,
-    },
-    Figure {
-        name: "roi",
-        label: "ROI (output value per token dollar)",
-        better: Better::Neither,
-        get: |s| s.roi.unwrap_or(f64::NAN),
-    },
-    Figure {
-        name: "mean_reported_active_share",
-        label: "reported weekly-active share",
-        better: Better::Neither,
-        get: |s| s.mean_reported_active_share,
-    },
-    Figure {
-        name: "top_decile_token_ratio",
-        label: "top decile's tokens over the median user's",
-        better: Better::Neither,
-        get: |s| s.top_decile_token_ratio,
-    },
-    Figure {
-        name: "top_decile_output_ratio",
-        label: "top decile's output over the median user's",
-        better: Better::Neither,
-        get: |s| s.top_decile_output_ratio,
-    },
-];
+pub static FIGURES: std::sync::LazyLock<Vec<&'static Figure>> = std::sync::LazyLock::new(|| {
+    COMPARED
+        .iter()
+        .map(|n| crate::projections::figures::find(n).expect("a summary figure"))
+        .collect()
+});
 
 /// One scenario's figure.
 #[derive(Debug, Clone, PartialEq)]
@@ -257,44 +195,7 @@ impl Comparison {
 
 /// A figure's value for people: dollars, percentages (points for a difference) or a number.
 pub fn show(name: &str, v: f64, difference: bool) -> String {
-    let sign = if difference && v > 0.0 { "+" } else { "" };
-    if !v.is_finite() {
-        "n/a".into()
-    } else if name.ends_with("_usd") {
-        let minus = if v < 0.0 { "-" } else { sign };
-        let n = v.abs();
-        let body = if n >= 1000.0 {
-            number(n)
-        } else {
-            format!("{n:.0}")
-        };
-        format!("{minus}${body}")
-    } else if name.contains("share") || name.contains("uplift") {
-        let unit = if difference { " pts" } else { "%" };
-        format!("{sign}{:.2}{unit}", v * 100.0)
-    } else {
-        format!("{sign}{}", number(v))
-    }
-}
-
-/// A number for people: thousands separated, small numbers with 3 significant decimals.
-pub fn number(v: f64) -> String {
-    if !v.is_finite() {
-        return "n/a".into();
-    }
-    if v.abs() >= 1000.0 {
-        let s = format!("{:.0}", v.abs());
-        let mut out = String::new();
-        for (k, ch) in s.chars().enumerate() {
-            if k > 0 && (s.len() - k) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(ch);
-        }
-        format!("{}{out}", if v < 0.0 { "-" } else { "" })
-    } else {
-        format!("{v:.3}")
-    }
+    crate::projections::figures::Unit::of(name).short(v, difference)
 }
 
 #[cfg(test)]
@@ -325,23 +226,5 @@ mod tests {
         assert_eq!(share_better(&a, &b, Better::Higher), Some(2.0 / 3.0));
         assert_eq!(share_better(&a, &b, Better::Lower), Some(1.0 / 3.0));
         assert_eq!(share_better(&a, &b, Better::Neither), None);
-    }
-
-    #[test]
-    fn figures_read_with_their_units() {
-        assert_eq!(show("net_value_usd", 34386.2, false), "$34,386");
-        assert_eq!(show("net_value_usd", -545.4, true), "-$545");
-        assert_eq!(show("net_value_usd", 545.4, true), "+$545");
-        assert_eq!(show("padding_share", 0.1234, false), "12.34%");
-        assert_eq!(show("padding_share", -0.1234, true), "-12.34 pts");
-        assert_eq!(show("incidents", 53.15, false), "53.150");
-    }
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(number(1234567.8), "1,234,568");
-        assert_eq!(number(-2000.0), "-2,000");
-        assert_eq!(number(0.12345), "0.123");
-        assert_eq!(number(f64::NAN), "n/a");
     }
 }

@@ -15,60 +15,24 @@
 //! events it has just emitted.
 
 pub mod rng;
-pub mod state;
 
 use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 
-use crate::events::log::EventLog;
 use crate::events::{AgentId, Event, UseCols, WeekBatch};
+use crate::fold::{EventSink, State};
 use crate::model::decide::{self, AgentView, WeekContext};
+use crate::model::rank::{RankIndex, sort_floats};
 use crate::model::traits::Traits;
 use crate::model::work::{self, WorkOut};
 use crate::model::{adoption, managers, organisation};
 use crate::policy::GroupId;
 use crate::scenario::Scenario;
 use rng::{Entity, Purpose, stream};
-pub use state::State;
 
 /// Agents per parallel work unit. Fixed, so work splitting never depends on the thread count.
 const CHUNK: usize = 4096;
-
-/// Receives every week's events and the state they produced. Projections and the event store
-/// implement it.
-pub trait EventSink {
-    /// The run started.
-    fn started(&mut self, _scenario: &Scenario, _run: &Event) {}
-    /// A week's events, already applied to `state`.
-    fn week(&mut self, scenario: &Scenario, batch: &WeekBatch, state: &State);
-    /// The run finished.
-    fn finished(&mut self, _scenario: &Scenario, _run: &Event, _state: &State) {}
-}
-
-/// Keeps every batch in memory (for replay and tests on small runs).
-impl EventSink for EventLog {
-    fn started(&mut self, _s: &Scenario, run: &Event) {
-        if let Event::RunStarted {
-            seed,
-            replication,
-            scenario_hash,
-        } = *run
-        {
-            self.seed = seed;
-            self.replication = replication;
-            self.scenario_hash = scenario_hash;
-        }
-    }
-    fn week(&mut self, _s: &Scenario, batch: &WeekBatch, _state: &State) {
-        self.weeks.push(batch.clone());
-    }
-    fn finished(&mut self, _s: &Scenario, run: &Event, _state: &State) {
-        if let Event::RunFinished { weeks } = *run {
-            self.finished = Some(weeks);
-        }
-    }
-}
 
 /// Progress reports from a run; the CLI draws a bar, the library never prints.
 pub trait Progress: Sync {
@@ -322,22 +286,19 @@ impl<'s> Simulation<'s> {
             .map(|i| batch.tokens.genuine[i] + batch.tokens.padding[i] + batch.tokens.bot[i])
             .collect();
         let mut sorted_out = batch.work.output.clone();
-        sorted_out.sort_unstable_by(f64::total_cmp);
+        sort_floats(&mut sorted_out);
         let mut sorted_tok = totals.clone();
-        sorted_tok.sort_unstable_by(f64::total_cmp);
+        sort_floats(&mut sorted_tok);
         let normal = Normal::new(0.0, noise_sd).expect("validated noise");
-        let (out_index, tok_index) = (
-            decide::rank_index(&sorted_out),
-            decide::rank_index(&sorted_tok),
-        );
+        let (out_index, tok_index) = (RankIndex::new(&sorted_out), RankIndex::new(&sorted_tok));
         let week = batch.week;
         let reviews: Vec<(f64, f64)> = (0..n)
             .into_par_iter()
             .map(|i| {
                 let rating = managers::rating(
                     token_weight,
-                    decide::cdf_indexed(&sorted_out, &out_index, batch.work.output[i]),
-                    decide::cdf_indexed(&sorted_tok, &tok_index, totals[i]),
+                    out_index.cdf(&sorted_out, batch.work.output[i]),
+                    tok_index.cdf(&sorted_tok, totals[i]),
                 );
                 let mut rng = stream(
                     s.seed,
@@ -372,7 +333,7 @@ pub fn run(
 /// What agents see of last week.
 struct Snapshot {
     org_sorted: Vec<f64>,
-    org_index: Vec<f64>,
+    org_index: RankIndex,
     /// Last week's totals sorted within each team's contiguous range.
     team_sorted: Vec<f64>,
     team_pad_share: Vec<f64>,
@@ -395,7 +356,7 @@ impl Snapshot {
         let policy = &st.policy;
         let org_sorted = if week > 0 && policy.leaderboard_seen {
             let mut v = totals.clone();
-            v.par_sort_unstable_by(f64::total_cmp);
+            sort_floats(&mut v);
             v
         } else {
             Vec::new()
@@ -457,7 +418,7 @@ impl Snapshot {
             }
             _ => false,
         };
-        let org_index = decide::rank_index(&org_sorted);
+        let org_index = RankIndex::new(&org_sorted);
         let users = st.last_genuine.iter().filter(|g| **g > 0.0).count();
         Snapshot {
             team_adopt_share,

@@ -2,7 +2,7 @@
 //!
 //! An [`Event`] is a fact in the past tense. A week's events are stored column-wise in a
 //! [`WeekBatch`] (struct of arrays, no boxing), and [`WeekBatch::events`] yields them in the
-//! canonical order that `engine::State::apply` folds them in, live and in replay alike:
+//! canonical order that `fold::State::apply` folds them in, live and in replay alike:
 //!
 //! 1. `AgentHired` (week 0 only), 2. `PolicyChanged`, 3. `BotDeployed`, 4. `UseChanged`,
 //! 5. `BoardNoticed`, 6. `TokensUsed`, 7. `IncidentOccurred`, 8. `WorkDelivered`,
@@ -10,7 +10,6 @@
 //!
 //! This module stores and orders events; it makes no decisions and changes no state.
 
-pub mod fork;
 pub mod log;
 pub mod store;
 

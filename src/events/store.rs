@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::WeekBatch;
-use crate::engine::{EventSink, State};
+use crate::fold::{EventSink, State};
 use crate::model::adoption::UseCause;
 use crate::model::traits::Traits;
 use crate::policy::PermissionScope;
@@ -365,6 +365,11 @@ pub struct EventReader {
 }
 
 impl EventReader {
+    /// The log's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Open a log and read its metadata; a truncated or foreign file is a clear error.
     pub fn open(path: &Path) -> Result<EventReader, StoreError> {
         let corrupt = |m: String| StoreError::Corrupt {
@@ -638,176 +643,4 @@ fn batch_from_frame(
         }
     }
     Ok(b)
-}
-
-/// Rebuild a run's final state and projections from its stored log alone, week by week.
-pub fn replay(
-    path: &Path,
-) -> Result<(Scenario, State, crate::projections::Projections), StoreError> {
-    let reader = EventReader::open(path)?;
-    let scenario = reader.scenario()?;
-    let (state, projector) = replay_weeks(&reader, &scenario, reader.header.weeks, &mut [])?;
-    let projections = projector.finish(&scenario);
-    Ok((scenario, state, projections))
-}
-
-/// Fold weeks `0..weeks` of a stored log into a fresh state and projector (and extra sinks).
-pub fn replay_weeks(
-    reader: &EventReader,
-    scenario: &Scenario,
-    weeks: u32,
-    sinks: &mut [&mut dyn EventSink],
-) -> Result<(State, crate::projections::Projector), StoreError> {
-    let mut state = State::new(scenario);
-    let mut projector = crate::projections::Projector::new(reader.header.replication);
-    replay_range(
-        reader,
-        scenario,
-        &mut state,
-        &mut projector,
-        0..weeks,
-        sinks,
-    )?;
-    Ok((state, projector))
-}
-
-/// Continue folding a stored log, weeks `range`, into `state` and `projector` (and extra sinks);
-/// after the log's last week the projector is told the run finished.
-pub fn replay_range(
-    reader: &EventReader,
-    scenario: &Scenario,
-    state: &mut State,
-    projector: &mut crate::projections::Projector,
-    range: std::ops::Range<u32>,
-    sinks: &mut [&mut dyn EventSink],
-) -> Result<(), StoreError> {
-    let corrupt = |message: String| StoreError::Corrupt {
-        path: reader.path.clone(),
-        message,
-    };
-    if range.start == 0 {
-        reader.check_weeks()?;
-    }
-    for w in range.clone() {
-        // A flipped byte can trip an assertion inside the parquet decoder: a corrupt log too.
-        let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.week(w)))
-            .map_err(|_| corrupt(format!("week {w} cannot be decoded")))??;
-        check_batch(&batch, scenario, state).map_err(|m| corrupt(format!("week {w}: {m}")))?;
-        if batch.tokens.agent.len() != scenario.employees as usize {
-            return Err(StoreError::Corrupt {
-                path: reader.path.clone(),
-                message: format!(
-                    "week {w} has {} TokensUsed events for {} employees; the log is incomplete",
-                    batch.tokens.agent.len(),
-                    scenario.employees
-                ),
-            });
-        }
-        state.apply_week(scenario, &batch);
-        projector.week(scenario, &batch, state);
-        for sink in sinks.iter_mut() {
-            sink.week(scenario, &batch, state);
-        }
-    }
-    if range.end == reader.header.weeks {
-        let end = super::Event::RunFinished { weeks: range.end };
-        projector.finished(scenario, &end, state);
-    }
-    Ok(())
-}
-
-/// Range-check a week read from a log against the state it is folded into, so a corrupt log is
-/// reported, not replayed into a panic or NaN: hires in order (agent ids consecutive, teams
-/// consecutive), every agent, team and group id below its count, every number finite, tokens and
-/// costs non-negative.
-fn check_batch(b: &WeekBatch, s: &Scenario, state: &State) -> Result<(), String> {
-    let (mut agents, mut teams) = (state.agents(), state.teams() as usize);
-    let h = &b.hires;
-    for (i, t) in h.traits.iter().enumerate() {
-        let (a, team, g) = (h.agent[i] as usize, h.team[i] as usize, h.group[i] as usize);
-        if a != agents || a >= s.employees as usize {
-            return Err(format!(
-                "AgentHired agent {a}: expected agent {agents} of {}",
-                s.employees
-            ));
-        }
-        if team != teams && team + 1 != teams {
-            return Err(format!(
-                "AgentHired agent {a}: team {team} out of order ({teams} teams so far)"
-            ));
-        }
-        if g >= s.groups.len() {
-            return Err(format!(
-                "AgentHired agent {a}: group {g} of {}",
-                s.groups.len()
-            ));
-        }
-        let values = [
-            t.skill,
-            t.ai_fit,
-            t.proficiency0,
-            t.career_concern,
-            t.status_drive,
-            t.gaming_aversion,
-            t.token_intensity,
-            t.trust,
-            t.optimism,
-        ];
-        if values.iter().any(|v| !v.is_finite()) {
-            return Err(format!("AgentHired agent {a}: a trait is not finite"));
-        }
-        agents += 1;
-        teams = teams.max(team + 1);
-    }
-    let bots: Vec<u32> = b.bots.iter().map(|(a, _)| *a).collect();
-    for (kind, ids) in [
-        ("BotDeployed", &bots),
-        ("UseChanged", &b.uses.agent),
-        ("BoardNoticed", &b.notices),
-        ("TokensUsed", &b.tokens.agent),
-        ("IncidentOccurred", &b.incidents.agent),
-        ("WorkDelivered", &b.work.agent),
-        ("ReviewHeld", &b.reviews.agent),
-    ] {
-        if let Some(a) = ids.iter().find(|a| **a as usize >= agents) {
-            return Err(format!(
-                "{kind}: agent {a} is not one of the {agents} agents"
-            ));
-        }
-    }
-    if let Some(t) = b.nudges.iter().find(|t| **t as usize >= teams) {
-        return Err(format!(
-            "ManagerNudged: team {t} is not one of the {teams} teams"
-        ));
-    }
-    let t = &b.tokens;
-    let w = &b.work;
-    let columns: [(&str, &[f64], bool); 12] = [
-        ("UseChanged level", &b.uses.level, true),
-        ("TokensUsed genuine", &t.genuine, true),
-        ("TokensUsed padding", &t.padding, true),
-        ("TokensUsed bot", &t.bot, true),
-        ("IncidentOccurred cost", &b.incidents.value, true),
-        ("WorkDelivered output", &w.output, false),
-        ("WorkDelivered rework", &w.rework, true),
-        ("WorkDelivered noise", &w.noise, true),
-        ("WorkDelivered pad_time", &w.pad_time, true),
-        ("WorkDelivered perceived", &w.perceived, false),
-        ("ReviewHeld rating", &b.reviews.rating, false),
-        ("ReviewHeld belief_shock", &b.reviews.belief_shock, false),
-    ];
-    for (what, values, non_negative) in columns {
-        if let Some(v) = values
-            .iter()
-            .find(|v| !v.is_finite() || (non_negative && **v < 0.0))
-        {
-            let allowed = if non_negative {
-                "a finite number >= 0"
-            } else {
-                "a finite number"
-            };
-            return Err(format!("{what} = {v}, expected {allowed}"));
-        }
-    }
-    Ok(())
 }

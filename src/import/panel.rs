@@ -1,8 +1,9 @@
 //! People x ISO weeks: the one shape both an imported export and a simulated run are reduced to,
 //! so the profile of either is computed by the same function.
 
-use crate::engine::{EventSink, NoProgress, State};
+use crate::engine::NoProgress;
 use crate::events::WeekBatch;
+use crate::fold::{EventSink, State};
 use crate::scenario::Scenario;
 
 /// Weekly figures per person (person-major: `tokens[person * weeks + week]`).

@@ -9,6 +9,7 @@ use crate::policy::{GroupId, PermissionScope, PolicyState, Visibility};
 use crate::scenario::Scenario;
 
 use super::adoption::{self, UseCause, UseInput};
+use super::rank::{RankIndex, cdf, quantile};
 use super::traits::Traits;
 use super::work::{self, WorkInput, WorkOut};
 
@@ -21,8 +22,8 @@ pub struct WeekContext<'a> {
     pub org_adopt_share: f64,
     /// Last week's total tokens of every employee, sorted ascending (empty in week 0).
     pub org_sorted_totals: &'a [f64],
-    /// [`rank_index`] of `org_sorted_totals`.
-    pub org_index: &'a [f64],
+    /// [`RankIndex`] of `org_sorted_totals`.
+    pub org_index: &'a RankIndex,
     /// [`peer_marks`] of `org_sorted_totals`, computed once a week.
     pub org_marks: PeerMarks,
     /// Weekly token cap per employee (infinite without a budget).
@@ -144,52 +145,6 @@ pub fn incentives(
     }
 }
 
-/// Share of `sorted` that is `<= x`.
-pub fn cdf(sorted: &[f64], x: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted.partition_point(|v| *v <= x) as f64 / sorted.len() as f64
-}
-
-/// Values per block of a [`rank_index`].
-pub const RANK_BLOCK: usize = 64;
-
-/// Every [`RANK_BLOCK`]-th value of a sorted slice: a small index (it stays in cache) that lets
-/// [`cdf_indexed`] find a rank in a large sorted slice touching a few cache lines.
-pub fn rank_index(sorted: &[f64]) -> Vec<f64> {
-    sorted.iter().step_by(RANK_BLOCK).copied().collect()
-}
-
-/// Exactly [`cdf`], via the index of [`rank_index`].
-pub fn cdf_indexed(sorted: &[f64], index: &[f64], x: f64) -> f64 {
-    if index.len() != sorted.len().div_ceil(RANK_BLOCK) {
-        debug_assert!(index.is_empty(), "an index of another slice");
-        return cdf(sorted, x);
-    }
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let j = index.partition_point(|v| *v <= x);
-    let count = if j == 0 {
-        0
-    } else {
-        let start = (j - 1) * RANK_BLOCK;
-        let end = (start + RANK_BLOCK).min(sorted.len());
-        start + sorted[start..end].partition_point(|v| *v <= x)
-    };
-    count as f64 / sorted.len() as f64
-}
-
-/// Nearest-rank quantile `p` of `sorted`.
-pub fn quantile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = (p * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 /// "Top of the board": the quantile of visible peers' totals that puts an agent among the names a
 /// leaderboard shows at its top (the top 0.1%: about ten names in an org of 10,000; the maximum
 /// in a team).
@@ -268,7 +223,7 @@ pub fn choose_padding<R: Rng + ?Sized>(
     let is_org = std::ptr::eq(peers, ctx.org_sorted_totals);
     let rank = |x: f64| {
         if is_org {
-            cdf_indexed(peers, ctx.org_index, x)
+            ctx.org_index.cdf(peers, x)
         } else {
             cdf(peers, x)
         }
@@ -592,7 +547,7 @@ mod tests {
             org_adopt_share: 0.5,
             policy: &policy,
             org_sorted_totals: &[1.0, 2.0, 3.0],
-            org_index: &[],
+            org_index: &RankIndex::NONE,
             org_marks: peer_marks(&[1.0, 2.0, 3.0], 1.25),
             cap_tokens: f64::INFINITY,
         };
@@ -640,7 +595,7 @@ mod tests {
             org_adopt_share: 0.5,
             policy: &policy,
             org_sorted_totals: &peers,
-            org_index: &rank_index(&peers),
+            org_index: &RankIndex::new(&peers),
             org_marks: peer_marks(&peers, 1.25),
             cap_tokens: f64::INFINITY,
         };
@@ -692,7 +647,7 @@ mod tests {
             org_adopt_share: 0.5,
             policy: &policy,
             org_sorted_totals: &[],
-            org_index: &[],
+            org_index: &RankIndex::NONE,
             org_marks: peer_marks(&[], 1.25),
             cap_tokens: f64::INFINITY,
         };
@@ -750,23 +705,5 @@ mod tests {
         let status = t.status_drive * s.behaviour.status_weight;
         assert!((pressed.b_rank - status - 2.5 * (calm.b_rank - status)).abs() < 1e-12);
         assert_eq!(pressed.b_top, calm.b_top);
-    }
-
-    #[test]
-    fn indexed_cdf_equals_the_plain_one() {
-        let sorted: Vec<f64> = (0..1000).map(|i| (i / 3) as f64).collect();
-        let index = rank_index(&sorted);
-        for x in [-1.0, 0.0, 0.5, 63.0, 64.0, 100.0, 332.9, 333.0, 1e9] {
-            assert_eq!(cdf_indexed(&sorted, &index, x), cdf(&sorted, x), "x = {x}");
-        }
-    }
-
-    #[test]
-    fn quantiles_and_cdf() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(quantile(&v, 0.5), 2.0);
-        assert_eq!(quantile(&v, 0.99), 4.0);
-        assert_eq!(cdf(&v, 2.5), 0.5);
-        assert_eq!(cdf(&v, 0.0), 0.0);
     }
 }

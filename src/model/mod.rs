@@ -6,6 +6,7 @@ pub mod decide;
 pub mod dist;
 pub mod managers;
 pub mod organisation;
+pub mod rank;
 pub mod traits;
 pub mod work;
 

@@ -1,5 +1,5 @@
 //! The summary figures, one row each: name (as in summary.json and the batch tables), words for
-//! people, and how to read it from a [`Summary`]. Sweeps, sensitivity analyses, calibrations and
+//! people, unit, which way is better, and how to read it from a [`Summary`]. Sweeps, sensitivity analyses, calibrations and
 //! reports take figures from here, so a figure is added in one place (and in [`Summary`]).
 //!
 //! The order is part of the journal format of batches (a run's figures are stored in it):
@@ -7,20 +7,58 @@
 
 use super::Summary;
 
+/// Which way a figure is better, for rankings and verdicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+    /// Neither (a description, not a goal: reported activity, top-decile ratios).
+    Neither,
+}
+
+/// What a figure's number measures, which decides how it is written for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A share or a relative change, 0.1 = 10% (a change of it is in percentage points).
+    Share,
+    /// A difference between two shares, written in percentage points.
+    Points,
+    /// US dollars.
+    Usd,
+    /// Tokens.
+    Tokens,
+    /// A multiple of a reference value ("3.2x").
+    Ratio,
+    /// Output dollars per token dollar.
+    UsdPerUsd,
+    /// A week of the run.
+    Week,
+    /// Output units: one is an average employee's week without AI.
+    PersonWeeks,
+    /// A count of things, with their noun.
+    Count(&'static str),
+    /// A plain index (a Gini coefficient).
+    Index,
+}
+
 /// A summary figure.
 pub struct Figure {
     pub name: &'static str,
     /// Words for people.
     pub label: &'static str,
+    pub unit: Unit,
+    pub better: Better,
     /// The value (None where undefined, e.g. ROI without cost, a target never met).
     pub get: fn(&Summary) -> Option<f64>,
 }
 
 macro_rules! figures {
-    ($($name:ident => $label:literal $(, $conv:expr)?;)+) => {
+    ($($name:ident => $label:literal, $unit:expr, $better:ident $(, $conv:expr)?;)+) => {
         &[$(Figure {
             name: stringify!($name),
             label: $label,
+            unit: $unit,
+            better: Better::$better,
             get: figures!(@get $name $(, $conv)?),
         }),+]
     };
@@ -28,45 +66,131 @@ macro_rules! figures {
     (@get $name:ident, $conv:expr) => { $conv };
 }
 
+use Unit::*;
+
 /// Every summary figure, in the batches' journal order.
 pub const FIGURES: &[Figure] = figures! {
-    top_decile_token_ratio => "Top tenth's tokens over the median user's";
-    top_decile_output_ratio => "Top tenth's output over the median user's";
-    padding_share => "Padding share of all tokens";
-    peak_padding_share => "Highest weekly padding share";
-    peak_padding_week => "Week of the highest padding share";
-    reported_vs_genuine_gap => "Reported minus genuine activity";
-    mean_reported_active_share => "Weekly active on the dashboard (mean)";
-    mean_genuine_active_share => "Weekly active genuinely (mean)";
-    first_week_target_met => "First week the target was met", |s: &Summary| s.first_week_target_met.map(f64::from);
-    annual_cost_per_employee_usd => "Token cost a year per employee";
-    cost_share_of_salary => "Token cost as a share of salary";
-    median_monthly_cost_per_active_usd => "Median monthly cost per genuinely active user";
-    median_weekly_tokens_per_user => "Median user's tokens per week";
-    output_uplift => "Output over working without AI";
-    roi => "Output dollars per token dollar", |s: &Summary| s.roi;
-    tokens_total => "Tokens, whole run";
-    tokens_genuine => "Tokens on real work, whole run";
-    tokens_padding => "Padding tokens, whole run";
-    tokens_bot => "Bots' useful tokens, whole run";
-    cost_usd => "Token cost, whole run";
-    incidents => "Bot incidents";
-    incident_cost => "Output lost to incidents";
-    bots_deployed => "Bots built";
-    token_gini_users => "Gini of tokens among users";
-    users => "Employees who used AI at all";
-    net_value_usd => "Net value, whole run";
-    net_value_per_employee_year_usd => "Net value a year per employee";
-    rework_cost => "Output lost to rework";
-    noise_cost => "Output lost to bot noise";
-    padding_time_cost => "Working time spent padding";
-    perceived_uplift => "Speed-up users feel (median)";
-    measured_uplift => "Speed-up users have (median)";
-    say_faster_share => "Users who say AI makes them faster";
-    are_faster_share => "Users who are measurably faster";
-    perceived_uplift_first_quarter => "Speed-up users feel in the first quarter (median)";
-    measured_uplift_first_quarter => "Speed-up users have in the first quarter (median)";
+    top_decile_token_ratio => "Top tenth's tokens over the median user's", Ratio, Neither;
+    top_decile_output_ratio => "Top tenth's output over the median user's", Ratio, Neither;
+    padding_share => "Padding share of all tokens", Share, Lower;
+    peak_padding_share => "Highest weekly padding share", Share, Lower;
+    peak_padding_week => "Week of the highest padding share", Week, Neither;
+    reported_vs_genuine_gap => "Reported minus genuine activity", Points, Lower;
+    mean_reported_active_share => "Weekly active on the dashboard (mean)", Share, Neither;
+    mean_genuine_active_share => "Weekly active genuinely (mean)", Share, Higher;
+    first_week_target_met => "First week the target was met", Week, Neither, |s: &Summary| s.first_week_target_met.map(f64::from);
+    annual_cost_per_employee_usd => "Token cost a year per employee", Usd, Lower;
+    cost_share_of_salary => "Token cost as a share of salary", Share, Lower;
+    median_monthly_cost_per_active_usd => "Median monthly cost per genuinely active user", Usd, Neither;
+    median_weekly_tokens_per_user => "Median user's tokens per week", Tokens, Neither;
+    output_uplift => "Output over working without AI", Share, Higher;
+    roi => "Output dollars per token dollar", UsdPerUsd, Neither, |s: &Summary| s.roi;
+    tokens_total => "Tokens, whole run", Tokens, Neither;
+    tokens_genuine => "Tokens on real work, whole run", Tokens, Neither;
+    tokens_padding => "Padding tokens, whole run", Tokens, Lower;
+    tokens_bot => "Bots' useful tokens, whole run", Tokens, Neither;
+    cost_usd => "Token cost, whole run", Usd, Lower;
+    incidents => "Bot incidents", Count("incidents"), Lower;
+    incident_cost => "Output lost to incidents", PersonWeeks, Lower;
+    bots_deployed => "Bots built", Count("bots"), Neither;
+    token_gini_users => "Gini of tokens among users", Index, Neither;
+    users => "Employees who used AI at all", Count("employees"), Neither;
+    net_value_usd => "Net value, whole run", Usd, Higher;
+    net_value_per_employee_year_usd => "Net value a year per employee", Usd, Higher;
+    rework_cost => "Output lost to rework", PersonWeeks, Lower;
+    noise_cost => "Output lost to bot noise", PersonWeeks, Lower;
+    padding_time_cost => "Working time spent padding", PersonWeeks, Lower;
+    perceived_uplift => "Speed-up users feel (median)", Share, Neither;
+    measured_uplift => "Speed-up users have (median)", Share, Higher;
+    say_faster_share => "Users who say AI makes them faster", Share, Neither;
+    are_faster_share => "Users who are measurably faster", Share, Higher;
+    perceived_uplift_first_quarter => "Speed-up users feel in the first quarter (median)", Share, Neither;
+    measured_uplift_first_quarter => "Speed-up users have in the first quarter (median)", Share, Higher;
 };
+
+impl Unit {
+    /// The unit of a figure by name; a name that is no figure is a plain number.
+    pub fn of(name: &str) -> Unit {
+        find(name).map_or(Index, |f| f.unit)
+    }
+
+    /// A value in short form (tables, verdicts): dollars, percentages (points for a `change`)
+    /// or a number; "n/a" when not finite.
+    pub fn short(self, v: f64, change: bool) -> String {
+        let sign = if change && v > 0.0 { "+" } else { "" };
+        if !v.is_finite() {
+            return "n/a".into();
+        }
+        match self {
+            Usd => {
+                let minus = if v < 0.0 { "-" } else { sign };
+                let n = v.abs();
+                let body = if n >= 1000.0 {
+                    number(n)
+                } else {
+                    format!("{n:.0}")
+                };
+                format!("{minus}${body}")
+            }
+            Share => {
+                let unit = if change { " pts" } else { "%" };
+                format!("{sign}{:.2}{unit}", v * 100.0)
+            }
+            _ => format!("{sign}{}", number(v)),
+        }
+    }
+
+    /// A value with its unit in words (report.html); a `change` is signed, shares in points.
+    pub fn text(self, v: f64, change: bool) -> String {
+        let text = self.short(v, change);
+        if !v.is_finite() {
+            return text;
+        }
+        let sign = if change && v > 0.0 { "+" } else { "" };
+        match self {
+            Points => format!("{sign}{:.1} percentage points", v * 100.0),
+            Ratio => format!("{text}x"),
+            UsdPerUsd => format!("{text} $/$"),
+            Week if !change => format!("week {v:.0}"),
+            Tokens => format!("{text} tokens"),
+            PersonWeeks => format!("{text} person-weeks"),
+            Count(noun) => {
+                let n = if v.fract() == 0.0 {
+                    format!("{sign}{v:.0}")
+                } else {
+                    format!("{sign}{v:.1}")
+                };
+                format!("{n} {noun}")
+            }
+            _ => text,
+        }
+    }
+
+    /// Whether values are shares (drawn as percentages or points on charts).
+    pub fn is_share(self) -> bool {
+        matches!(self, Share | Points)
+    }
+}
+
+/// A number for people: thousands separated, small numbers with 3 significant decimals.
+pub fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".into();
+    }
+    if v.abs() >= 1000.0 {
+        let s = format!("{:.0}", v.abs());
+        let mut out = String::new();
+        for (k, ch) in s.chars().enumerate() {
+            if k > 0 && (s.len() - k) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(ch);
+        }
+        format!("{}{out}", if v < 0.0 { "-" } else { "" })
+    } else {
+        format!("{v:.3}")
+    }
+}
 
 /// The figure of a name.
 pub fn find(name: &str) -> Option<&'static Figure> {
@@ -109,5 +233,55 @@ mod tests {
                 assert_eq!((f.get)(&s), v.as_f64(), "{k}");
             }
         }
+    }
+
+    #[test]
+    fn figures_read_with_their_units() {
+        let short = |n: &str, v: f64, change: bool| Unit::of(n).short(v, change);
+        assert_eq!(short("net_value_usd", 34386.2, false), "$34,386");
+        assert_eq!(short("net_value_usd", -545.4, true), "-$545");
+        assert_eq!(short("net_value_usd", 545.4, true), "+$545");
+        assert_eq!(short("padding_share", 0.1234, false), "12.34%");
+        assert_eq!(short("padding_share", -0.1234, true), "-12.34 pts");
+        assert_eq!(short("incidents", 53.15, false), "53.150");
+        assert_eq!(
+            Unit::of("tokens_total").text(2e6, false),
+            "2,000,000 tokens"
+        );
+        assert_eq!(Unit::of("peak_padding_week").text(12.0, false), "week 12");
+        assert_eq!(
+            Unit::of("rework_cost").text(3.5, false),
+            "3.500 person-weeks"
+        );
+        assert_eq!(Unit::of("not_a_figure").text(0.5, false), "0.500");
+    }
+
+    #[test]
+    fn units_agree_with_the_naming_conventions() {
+        // A new figure named like a share, a dollar amount or a token count gets that unit.
+        for f in FIGURES {
+            let expected = if f.name.ends_with("_usd") {
+                Some(Usd)
+            } else if f.name.ends_with("_share") || f.name.contains("uplift") {
+                Some(Share)
+            } else if f.name.starts_with("tokens_") {
+                Some(Tokens)
+            } else if f.name.ends_with("_ratio") {
+                Some(Ratio)
+            } else {
+                None
+            };
+            if let Some(unit) = expected {
+                assert_eq!(f.unit, unit, "{}", f.name);
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(number(1234567.8), "1,234,568");
+        assert_eq!(number(-2000.0), "-2,000");
+        assert_eq!(number(0.12345), "0.123");
+        assert_eq!(number(f64::NAN), "n/a");
     }
 }

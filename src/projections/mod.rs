@@ -1,8 +1,9 @@
 //! Projections: folds over the event log into the report tables of docs/model.md.
 //!
-//! [`Projector`] is an [`EventSink`]: it reads each week's batch (the events) and, for the few
-//! figures that are themselves folds of events (perceived monitoring, the policy in force), the
-//! folded [`State`], which replay rebuilds identically. It never reads engine internals and never
+//! [`Projector`] is an [`EventSink`] of the fold layer: it reads each week's batch (the events)
+//! and, for the few figures that are themselves folds of earlier events (the policy in force,
+//! perceived monitoring, final proficiency, who has a bot), the fold's [`State`], which is built
+//! from events alone and which replay rebuilds identically. It never imports the engine and never
 //! writes files; `report` turns its [`Projections`] into CSV, JSON and charts.
 
 pub mod figures;
@@ -11,8 +12,9 @@ pub mod summary;
 
 use serde::Serialize;
 
-use crate::engine::{EventSink, State};
 use crate::events::WeekBatch;
+use crate::fold::{EventSink, State};
+use crate::model::rank;
 use crate::policy::GroupId;
 use crate::scenario::Scenario;
 use crate::scenario::raw::RawTarget;
@@ -264,9 +266,10 @@ impl Projector {
         let weeks = self.weekly.len().max(1) as f64;
         let total_of = |i: usize| t.genuine[i] + t.padding[i] + t.bot[i];
         let users: Vec<usize> = (0..n).filter(|&i| total_of(i) > 0.0).collect();
-        let deciles = stats::deciles(&users, &total_of, &|i| t.output[i]);
+        let order = stats::rank_order(&users, &total_of);
+        let deciles = stats::deciles(&order, &total_of, &|i| t.output[i]);
         let mut decile_of = vec![0u8; n];
-        for (k, i) in stats::rank_order(&users, &total_of).into_iter().enumerate() {
+        for (k, &i) in order.iter().enumerate() {
             decile_of[i] = (k * 10 / users.len()) as u8 + 1;
         }
         let agents = (0..n)
@@ -391,9 +394,11 @@ impl EventSink for Projector {
             }
         };
         let reported_share = share(reported);
-        let p50 = stats::quantile_in_place(&mut totals, 0.5).unwrap_or(0.0);
-        let p99 = stats::quantile_in_place(&mut totals, 0.99).unwrap_or(0.0);
-        let token_gini_all = gini(&mut totals);
+        // One sort serves the quantiles (the same values selection would give) and the Gini.
+        let sum_of_totals: f64 = totals.iter().sum();
+        rank::sort_floats(&mut totals);
+        let (p50, p99) = (rank::quantile(&totals, 0.5), rank::quantile(&totals, 0.99));
+        let token_gini_all = stats::gini_sorted(&totals, sum_of_totals);
         let usd_per_unit = s.usd_per_output_unit();
         self.weekly.push(WeeklyRow {
             week: b.week,

@@ -30,12 +30,18 @@ pub fn median_in_place(v: &mut [f64]) -> Option<f64> {
 
 /// Gini coefficient of non-negative values (0 = equal, 1 = one holds all), sorting `v`.
 pub fn gini(v: &mut [f64]) -> f64 {
-    let n = v.len();
     let sum: f64 = v.iter().sum();
+    crate::model::rank::sort_floats(v);
+    gini_sorted(v, sum)
+}
+
+/// [`gini`] of values already sorted ascending, given their `sum` (summed in their original
+/// order, as [`gini`] does, so both give the same bits).
+pub fn gini_sorted(v: &[f64], sum: f64) -> f64 {
+    let n = v.len();
     if n == 0 || sum <= 0.0 {
         return 0.0;
     }
-    v.sort_unstable_by(f64::total_cmp);
     let weighted: f64 = v
         .iter()
         .enumerate()
@@ -44,20 +50,22 @@ pub fn gini(v: &mut [f64]) -> f64 {
     (2.0 * weighted) / (n as f64 * sum) - (n as f64 + 1.0) / n as f64
 }
 
-/// `items` ordered by `key` ascending, ties by index.
-pub fn rank_order(items: &[usize], key: &dyn Fn(usize) -> f64) -> Vec<usize> {
-    let mut v = items.to_vec();
-    v.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
-    v
+/// `items` ordered by `key` ascending, ties by index (a unique order, so the parallel sort gives
+/// the same result at any thread count).
+pub fn rank_order(items: &[usize], key: &(dyn Fn(usize) -> f64 + Sync)) -> Vec<usize> {
+    use rayon::prelude::*;
+    let mut keyed: Vec<(f64, usize)> = items.par_iter().map(|&i| (key(i), i)).collect();
+    keyed.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
-/// Ten rows of deciles of `items` by `tokens`, with ratios over the medians of all items.
+/// Ten rows of deciles of `order` (items ranked by `tokens`, as [`rank_order`] gives them), with
+/// ratios over the medians of all items.
 pub fn deciles(
-    items: &[usize],
+    order: &[usize],
     tokens: &dyn Fn(usize) -> f64,
     output: &dyn Fn(usize) -> f64,
 ) -> Vec<DecileRow> {
-    let order = rank_order(items, tokens);
     let n = order.len();
     let mut tok: Vec<f64> = order.iter().map(|&i| tokens(i)).collect();
     let mut out: Vec<f64> = order.iter().map(|&i| output(i)).collect();
@@ -109,7 +117,8 @@ mod tests {
     #[test]
     fn deciles_split_evenly_and_ratio_to_median() {
         let items: Vec<usize> = (0..100).collect();
-        let rows = deciles(&items, &|i| (i + 1) as f64, &|_| 1.0);
+        let order = rank_order(&items, &|i| (i + 1) as f64);
+        let rows = deciles(&order, &|i| (i + 1) as f64, &|_| 1.0);
         assert_eq!(rows.len(), 10);
         assert!(rows.iter().all(|r| r.agents == 10));
         // top decile mean 95.5 over median 50.5

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::ReportError;
 use crate::compare::{Compare, Comparison, FIGURES, RunOut};
+use crate::projections::figures::Unit;
 
 /// A CSV field: quoted when it holds a comma, a quote or a line break.
 fn field(s: &str) -> String {
@@ -139,25 +140,44 @@ pub fn band(runs: &[&RunOut], series: fn(&RunOut) -> &[f64]) -> Band {
 }
 
 /// The weekly series compared on charts: (name, label, getter).
-pub const SERIES: [(&str, &str, fn(&RunOut) -> &[f64]); 3] = [
-    ("padding_share", "padding share of tokens", |r| {
-        &r.padding_share
-    }),
-    ("genuine_active_share", "genuine weekly-active share", |r| {
-        &r.genuine_active
-    }),
-    ("cost_usd", "token cost per week (USD)", |r| &r.cost_usd),
+pub const SERIES: [Series; 3] = [
+    Series {
+        name: "padding_share",
+        label: "padding share of tokens",
+        unit: Unit::Share,
+        get: |r| &r.padding_share,
+    },
+    Series {
+        name: "genuine_active_share",
+        label: "genuine weekly-active share",
+        unit: Unit::Share,
+        get: |r| &r.genuine_active,
+    },
+    Series {
+        name: "cost_usd",
+        label: "token cost per week (USD)",
+        unit: Unit::Usd,
+        get: |r| &r.cost_usd,
+    },
 ];
+
+/// A weekly series drawn as bands over replications.
+pub struct Series {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub unit: Unit,
+    pub get: fn(&RunOut) -> &[f64],
+}
 
 /// Bands of every scenario for every compared series: `[series][scenario]`.
 pub fn bands(c: &Compare, runs: &[RunOut]) -> Vec<Vec<Band>> {
     SERIES
         .iter()
-        .map(|(_, _, get)| {
+        .map(|series| {
             (0..c.scenarios.len())
                 .map(|s| {
                     let mine: Vec<&RunOut> = runs.iter().filter(|r| r.scenario == s).collect();
-                    band(&mine, *get)
+                    band(&mine, series.get)
                 })
                 .collect()
         })
@@ -167,7 +187,8 @@ pub fn bands(c: &Compare, runs: &[RunOut]) -> Vec<Vec<Band>> {
 /// weekly_bands.csv.
 pub fn bands_csv(c: &Compare, bands: &[Vec<Band>]) -> String {
     let mut out = String::from("series,scenario,week,mean,low_2_5,high_97_5\n");
-    for ((name, _, _), per_scenario) in SERIES.iter().zip(bands) {
+    for (series, per_scenario) in SERIES.iter().zip(bands) {
+        let name = series.name;
         for (s, b) in per_scenario.iter().enumerate() {
             for w in 0..b.mean.len() {
                 let _ = writeln!(

@@ -69,7 +69,7 @@ fn differences_section(c: &Compare, cmp: &Comparison) -> Section {
         "better than baseline in",
     ])
     .sortable();
-    for fig in FIGURES {
+    for fig in FIGURES.iter() {
         for s in 0..c.scenarios.len() {
             let Some(row) = cmp.row(s, fig.name) else {
                 continue;

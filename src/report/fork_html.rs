@@ -7,8 +7,8 @@ use std::path::Path;
 use super::ReportError;
 use super::html::{Cell, Chart, Footer, Report, Section, Table, figure_label, figure_text};
 use super::run_html::{CHART_GUIDE, figure_rows, sampled_weeks, timeline_section};
-use crate::events::fork::Fork;
 use crate::projections::{Summary, WeeklyRow};
+use crate::replay::fork::Fork;
 use crate::scenario::Scenario;
 use crate::sweep::{figure_names, figures_of};
 

@@ -470,33 +470,7 @@ pub fn figure_label(name: &str) -> String {
 /// A summary figure's value with its unit; `change`: a difference or an effect (signed, shares
 /// in percentage points).
 pub fn figure_text(name: &str, v: f64, change: bool) -> String {
-    let text = crate::compare::stats::show(name, v, change);
-    if !v.is_finite() {
-        return text;
-    }
-    let sign = if change && v > 0.0 { "+" } else { "" };
-    match name {
-        n if n.ends_with("_gap") => format!("{sign}{:.1} percentage points", v * 100.0),
-        n if n.ends_with("_ratio") => format!("{text}x"),
-        "roi" => format!("{text} $/$"),
-        "peak_padding_week" | "first_week_target_met" if !change => format!("week {v:.0}"),
-        n if n.starts_with("tokens_") || n.contains("tokens_per") => format!("{text} tokens"),
-        n if n.ends_with("_cost") => format!("{text} person-weeks"),
-        "incidents" | "bots_deployed" | "users" => {
-            let n = if v.fract() == 0.0 {
-                format!("{sign}{v:.0}")
-            } else {
-                format!("{sign}{v:.1}")
-            };
-            let unit = match name {
-                "incidents" => "incidents",
-                "bots_deployed" => "bots",
-                _ => "employees",
-            };
-            format!("{n} {unit}")
-        }
-        _ => text,
-    }
+    crate::projections::figures::Unit::of(name).text(v, change)
 }
 
 /// A 95% interval in words ("a to b"), or why there is none.

@@ -6,6 +6,7 @@
 
 pub mod aggregate;
 pub mod journal;
+pub mod scheduler;
 pub mod spec;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

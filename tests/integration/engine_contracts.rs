@@ -27,7 +27,8 @@ fn replay_reproduces_live_state_and_projections_exactly() {
         );
         let live = projector.finish(&s);
         let mut projector = tokenmaxx::projections::Projector::new(0);
-        let replayed_state = tokenmaxx::replay_state(&s, &log, &mut [&mut projector]);
+        let replayed_state =
+            tokenmaxx::replay::replay_state(&s, &log, &mut [&mut projector]).unwrap();
         assert!(
             replayed_state == live_state,
             "{name}: replayed state differs"

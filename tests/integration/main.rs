@@ -5,6 +5,7 @@ mod activity;
 mod charts;
 mod cli_errors;
 mod cli_run;
+mod cluster;
 mod compare;
 mod engine_contracts;
 mod explore;

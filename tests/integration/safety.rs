@@ -339,7 +339,7 @@ fn write_log(
     s: &tokenmaxx::scenario::Scenario,
     log: &tokenmaxx::events::log::EventLog,
 ) {
-    use tokenmaxx::engine::{EventSink, State};
+    use tokenmaxx::fold::{EventSink, State};
     let mut w = tokenmaxx::events::store::EventWriter::create(path, s, 0).unwrap();
     let state = State::new(s);
     for b in &log.weeks {

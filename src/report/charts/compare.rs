@@ -11,8 +11,9 @@ use plotters::prelude::*;
 use super::{FONT, GREY, chart_err, register_fonts, usd};
 use crate::compare::stats::Better;
 use crate::compare::{Compare, Comparison, FIGURES};
+use crate::projections::figures::Unit;
 use crate::report::ReportError;
-use crate::report::compare::{Band, SERIES};
+use crate::report::compare::{Band, SERIES, Series};
 
 /// Size of comparison.png.
 pub const COMPARE_SIZE: (u32, u32) = (1500, 1250);
@@ -61,8 +62,8 @@ pub fn draw(
     for (area, fig) in panels.iter().zip(&directional) {
         diff_panel(area, c, cmp, fig.name, fig.label, path)?;
     }
-    for (k, ((_, label, _), per_scenario)) in SERIES.iter().zip(bands).enumerate() {
-        band_panel(&panels[6 + k], c, label, per_scenario, k == 0, path)?;
+    for (k, (series, per_scenario)) in SERIES.iter().zip(bands).enumerate() {
+        band_panel(&panels[6 + k], c, series, per_scenario, k == 0, path)?;
     }
     root.present().map_err(&err)?;
     Ok(())
@@ -71,9 +72,10 @@ pub fn draw(
 /// An axis or point label: dollars, points (with enough decimals for the panel's `span`) or a
 /// count.
 fn fmt_value(name: &str, v: f64, span: f64) -> String {
-    if name.ends_with("_usd") {
+    let unit = Unit::of(name);
+    if unit == Unit::Usd {
         usd(v)
-    } else if name.contains("share") || name.contains("uplift") {
+    } else if unit.is_share() {
         let decimals = if span * 100.0 >= 5.0 {
             1
         } else if span * 100.0 >= 0.5 {
@@ -161,7 +163,7 @@ fn diff_panel(
 fn band_panel(
     area: &Area,
     c: &Compare,
-    label: &str,
+    series: &Series,
     per_scenario: &[Band],
     with_legend: bool,
     path: &Path,
@@ -180,7 +182,7 @@ fn band_panel(
         .fold(0.0f64, f64::max)
         .max(1e-9)
         * 1.1;
-    let money = label.contains("USD");
+    let (label, money) = (series.label, series.unit == Unit::Usd);
     let mut ch = ChartBuilder::on(area)
         .margin(12)
         .caption(label, (FONT, 15))

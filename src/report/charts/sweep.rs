@@ -47,7 +47,7 @@ pub fn write_all(
 }
 
 fn fmt_value(figure: &str, v: f64) -> String {
-    if figure.contains("share") || figure.contains("uplift") || figure.contains("gap") {
+    if crate::projections::figures::Unit::of(figure).is_share() {
         format!("{:.1}%", v * 100.0)
     } else {
         crate::projections::summary::count(v).replace(".0", "")

@@ -10,8 +10,10 @@
 
 use std::path::Path;
 
-use super::store::{EventReader, StoreError, replay_range, replay_weeks};
-use crate::engine::{EventSink, NoProgress, Progress, Simulation};
+use super::{stored_range, stored_weeks};
+use crate::engine::{NoProgress, Progress, Simulation};
+use crate::events::store::{EventReader, StoreError};
+use crate::fold::EventSink;
 use crate::policy::{PolicyChange, PolicyState};
 use crate::projections::Projections;
 use crate::scenario::{Scenario, ScenarioError, ScheduledChange};
@@ -126,9 +128,9 @@ pub fn fork(
         });
     }
     // Replay the shared weeks once: the fork continues from a copy, the base from the original.
-    let (state, mut projector) = replay_weeks(&reader, &base, at, sinks)?;
+    let (state, mut projector) = stored_weeks(&reader, &base, at, sinks)?;
     let (mut base_state, mut base_projector) = (state.clone(), projector.clone());
-    replay_range(
+    stored_range(
         &reader,
         &base,
         &mut base_state,

@@ -1,0 +1,121 @@
+//! Checks that a week of events fits the state it is about to be folded into.
+
+use super::State;
+use crate::events::WeekBatch;
+use crate::scenario::Scenario;
+
+impl State {
+    /// Range-check a week of events against this state before it is folded in, so a corrupt log
+    /// is reported, not replayed into a panic or NaN: hires in order (agent ids consecutive,
+    /// teams consecutive), every agent, team and group id below its count, a `TokensUsed` event
+    /// for every employee, every number finite, tokens and costs non-negative.
+    pub fn check(&self, s: &Scenario, b: &WeekBatch) -> Result<(), String> {
+        check(self, s, b)
+    }
+}
+
+fn check(state: &State, s: &Scenario, b: &WeekBatch) -> Result<(), String> {
+    if b.week != state.weeks_applied {
+        return Err(format!(
+            "week {} follows week {} (weeks must come in order, from 0)",
+            b.week,
+            i64::from(state.weeks_applied) - 1
+        ));
+    }
+    let (mut agents, mut teams) = (state.agents(), state.teams() as usize);
+    let h = &b.hires;
+    for (i, t) in h.traits.iter().enumerate() {
+        let (a, team, g) = (h.agent[i] as usize, h.team[i] as usize, h.group[i] as usize);
+        if a != agents || a >= s.employees as usize {
+            return Err(format!(
+                "AgentHired agent {a}: expected agent {agents} of {}",
+                s.employees
+            ));
+        }
+        if team != teams && team + 1 != teams {
+            return Err(format!(
+                "AgentHired agent {a}: team {team} out of order ({teams} teams so far)"
+            ));
+        }
+        if g >= s.groups.len() {
+            return Err(format!(
+                "AgentHired agent {a}: group {g} of {}",
+                s.groups.len()
+            ));
+        }
+        let values = [
+            t.skill,
+            t.ai_fit,
+            t.proficiency0,
+            t.career_concern,
+            t.status_drive,
+            t.gaming_aversion,
+            t.token_intensity,
+            t.trust,
+            t.optimism,
+        ];
+        if values.iter().any(|v| !v.is_finite()) {
+            return Err(format!("AgentHired agent {a}: a trait is not finite"));
+        }
+        agents += 1;
+        teams = teams.max(team + 1);
+    }
+    let bots: Vec<u32> = b.bots.iter().map(|(a, _)| *a).collect();
+    for (kind, ids) in [
+        ("BotDeployed", &bots),
+        ("UseChanged", &b.uses.agent),
+        ("BoardNoticed", &b.notices),
+        ("TokensUsed", &b.tokens.agent),
+        ("IncidentOccurred", &b.incidents.agent),
+        ("WorkDelivered", &b.work.agent),
+        ("ReviewHeld", &b.reviews.agent),
+    ] {
+        if let Some(a) = ids.iter().find(|a| **a as usize >= agents) {
+            return Err(format!(
+                "{kind}: agent {a} is not one of the {agents} agents"
+            ));
+        }
+    }
+    if let Some(t) = b.nudges.iter().find(|t| **t as usize >= teams) {
+        return Err(format!(
+            "ManagerNudged: team {t} is not one of the {teams} teams"
+        ));
+    }
+    if b.tokens.agent.len() != s.employees as usize {
+        return Err(format!(
+            "{} TokensUsed events for {} employees; the log is incomplete",
+            b.tokens.agent.len(),
+            s.employees
+        ));
+    }
+    let t = &b.tokens;
+    let w = &b.work;
+    let columns: [(&str, &[f64], bool); 12] = [
+        ("UseChanged level", &b.uses.level, true),
+        ("TokensUsed genuine", &t.genuine, true),
+        ("TokensUsed padding", &t.padding, true),
+        ("TokensUsed bot", &t.bot, true),
+        ("IncidentOccurred cost", &b.incidents.value, true),
+        ("WorkDelivered output", &w.output, false),
+        ("WorkDelivered rework", &w.rework, true),
+        ("WorkDelivered noise", &w.noise, true),
+        ("WorkDelivered pad_time", &w.pad_time, true),
+        ("WorkDelivered perceived", &w.perceived, false),
+        ("ReviewHeld rating", &b.reviews.rating, false),
+        ("ReviewHeld belief_shock", &b.reviews.belief_shock, false),
+    ];
+    for (what, values, non_negative) in columns {
+        if let Some(v) = values
+            .iter()
+            .find(|v| !v.is_finite() || (non_negative && **v < 0.0))
+        {
+            let allowed = if non_negative {
+                "a finite number >= 0"
+            } else {
+                "a finite number"
+            };
+            return Err(format!("{what} = {v}, expected {allowed}"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,249 @@
+//! Ranks in a sorted distribution: the share of values at or below `x`, and quantiles.
+//!
+//! Agents look up their rank in last week's org-wide distribution of totals several times a
+//! week, so the lookup is on the hot path of a large run. [`RankIndex`] makes it O(1) on average
+//! while staying exact: it buckets the positive values by their IEEE-754 bit pattern (monotone in
+//! the value for non-negative numbers, and roughly logarithmic, which suits token totals spread
+//! over several orders of magnitude) and records where each bucket starts in the sorted slice; a
+//! lookup reads the bucket's bounds and searches only inside it.
+
+/// Share of `sorted` that is `<= x`.
+pub fn cdf(sorted: &[f64], x: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted.partition_point(|v| *v <= x) as f64 / sorted.len() as f64
+}
+
+/// Nearest-rank quantile `p` of `sorted`.
+pub fn quantile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Sort `v` ascending in the order of `f64::total_cmp`, by a least-significant-digit radix sort
+/// on the bit patterns (a byte per pass, skipping bytes every value shares). Values equal under
+/// that order are identical bit for bit, so the result is the same as any other sort's: it is a
+/// faster way to the same slice for the million-value sorts of a large run's week.
+pub fn sort_floats(v: &mut [f64]) {
+    let n = v.len();
+    if n < 4096 {
+        v.sort_unstable_by(f64::total_cmp);
+        return;
+    }
+    const SIGN: u64 = 1 << 63;
+    // A key whose unsigned order is total_cmp's order: flip every bit of a negative value, only
+    // the sign of a positive one.
+    let key = |x: f64| {
+        let b = x.to_bits();
+        if b & SIGN != 0 { !b } else { b | SIGN }
+    };
+    let mut a: Vec<u64> = v.iter().map(|x| key(*x)).collect();
+    let mut counts = vec![[0usize; 256]; 8];
+    for &k in &a {
+        for (d, c) in counts.iter_mut().enumerate() {
+            c[((k >> (8 * d)) & 0xff) as usize] += 1;
+        }
+    }
+    let mut b = vec![0u64; n];
+    for (d, c) in counts.iter().enumerate() {
+        if c.contains(&n) {
+            continue;
+        }
+        let mut next = [0usize; 256];
+        let mut sum = 0;
+        for (slot, count) in next.iter_mut().zip(c) {
+            *slot = sum;
+            sum += count;
+        }
+        for &k in &a {
+            let digit = ((k >> (8 * d)) & 0xff) as usize;
+            b[next[digit]] = k;
+            next[digit] += 1;
+        }
+        std::mem::swap(&mut a, &mut b);
+    }
+    for (x, k) in v.iter_mut().zip(&a) {
+        *x = f64::from_bits(if k & SIGN != 0 { k & !SIGN } else { !k });
+    }
+}
+
+/// Sorted values per bucket, on average, that the index aims at.
+const PER_BUCKET: usize = 8;
+
+/// An index of a sorted slice for exact [`cdf`] lookups (see the module documentation).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RankIndex {
+    /// Length of the slice indexed (0: no index, lookups fall back to a binary search).
+    len: usize,
+    /// Index of the first positive value.
+    first_positive: usize,
+    /// Bit pattern of the smallest positive value, and of the largest value.
+    low: u64,
+    high: u64,
+    /// Bucket of a positive `x`: `(bits(x) - low) >> shift`.
+    shift: u32,
+    /// `start[b]`: index of the first value of bucket `b` or above; one entry past the last.
+    start: Vec<u32>,
+}
+
+impl RankIndex {
+    /// No index: [`RankIndex::cdf`] searches the whole slice.
+    pub const NONE: RankIndex = RankIndex {
+        len: 0,
+        first_positive: 0,
+        low: 0,
+        high: 0,
+        shift: 0,
+        start: Vec::new(),
+    };
+
+    /// Index `sorted` (ascending by `f64::total_cmp`, no NaN).
+    pub fn new(sorted: &[f64]) -> RankIndex {
+        let n = sorted.len();
+        let first_positive = sorted.partition_point(|v| *v <= 0.0);
+        if n == 0 || first_positive == n || n > u32::MAX as usize {
+            return RankIndex::NONE;
+        }
+        let (low, high) = (sorted[first_positive].to_bits(), sorted[n - 1].to_bits());
+        let buckets = ((n - first_positive) / PER_BUCKET)
+            .next_power_of_two()
+            .max(1) as u64;
+        let mut shift = 0;
+        while (high - low) >> shift >= buckets {
+            shift += 1;
+        }
+        let count = (((high - low) >> shift) + 1) as usize;
+        let mut start = Vec::with_capacity(count + 1);
+        for (i, v) in sorted.iter().enumerate().skip(first_positive) {
+            let b = ((v.to_bits() - low) >> shift) as usize;
+            while start.len() <= b {
+                start.push(i as u32);
+            }
+        }
+        start.push(n as u32);
+        RankIndex {
+            len: n,
+            first_positive,
+            low,
+            high,
+            shift,
+            start,
+        }
+    }
+
+    /// Exactly [`cdf`]`(sorted, x)`, where `sorted` is the slice this index was built from.
+    pub fn cdf(&self, sorted: &[f64], x: f64) -> f64 {
+        debug_assert!(
+            self.len == 0 || self.len == sorted.len(),
+            "an index of another slice"
+        );
+        if self.len != sorted.len() || self.len == 0 || x.is_nan() {
+            return cdf(sorted, x);
+        }
+        let n = sorted.len();
+        let count = if x <= 0.0 {
+            sorted[..self.first_positive].partition_point(|v| *v <= x)
+        } else if x.to_bits() < self.low {
+            // 0 < x < the smallest positive value: every value up to there and none after.
+            self.first_positive
+        } else if x.to_bits() >= self.high {
+            n
+        } else {
+            let b = ((x.to_bits() - self.low) >> self.shift) as usize;
+            let (lo, hi) = (self.start[b] as usize, self.start[b + 1] as usize);
+            lo + sorted[lo..hi].partition_point(|v| *v <= x)
+        };
+        count as f64 / n as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(sorted: &[f64], probes: &[f64]) {
+        let index = RankIndex::new(sorted);
+        for &x in probes {
+            assert_eq!(index.cdf(sorted, x), cdf(sorted, x), "x = {x}");
+        }
+    }
+
+    #[test]
+    fn the_index_gives_exactly_the_plain_cdf() {
+        // duplicates, zeros and a long right tail, probed at, between and beyond the values
+        let mut v: Vec<f64> = (0..1000).map(|i| (i / 3) as f64).collect();
+        v.extend((0..200).map(|i| 1e3 * 1.07f64.powi(i)));
+        v.extend([0.0; 50]);
+        v.sort_by(f64::total_cmp);
+        let mut probes: Vec<f64> = v.clone();
+        probes.extend(v.iter().map(|x| x * 1.0000001 + 1e-9));
+        probes.extend(v.iter().map(|x| x * 0.9999999));
+        probes.extend([
+            -1.0,
+            -0.0,
+            0.0,
+            1e-300,
+            0.5,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NAN,
+        ]);
+        check(&v, &probes);
+    }
+
+    #[test]
+    fn degenerate_slices() {
+        check(&[], &[0.0, 1.0]);
+        check(&[0.0, 0.0, 0.0], &[-1.0, 0.0, 1.0]);
+        check(&[5.0], &[4.0, 5.0, 6.0]);
+        check(
+            &[-3.0, -1.0, 2.0, 2.0, 9.0],
+            &[-4.0, -3.0, -2.0, 0.0, 2.0, 3.0, 9.0, 10.0],
+        );
+        let index = RankIndex::NONE;
+        assert_eq!(index.cdf(&[1.0, 2.0], 1.5), 0.5);
+    }
+
+    #[test]
+    fn the_radix_sort_gives_the_same_slice_as_a_comparison_sort() {
+        // negative and positive values, both zeros, duplicates, infinities, a spread of
+        // magnitudes, and enough values to take the radix path
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut v: Vec<f64> = (0..20_000)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let u = (x >> 11) as f64 / (1u64 << 53) as f64;
+                match i % 7 {
+                    0 => 0.0,
+                    1 => -0.0,
+                    2 => (u * 30.0).exp(),
+                    3 => -(u * 5.0).exp(),
+                    4 => (i / 10) as f64,
+                    5 if i % 700 == 5 => f64::INFINITY,
+                    _ => u,
+                }
+            })
+            .collect();
+        v.push(f64::NEG_INFINITY);
+        let mut expected = v.clone();
+        expected.sort_by(f64::total_cmp);
+        sort_floats(&mut v);
+        let bits = |s: &[f64]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&v), bits(&expected));
+    }
+
+    #[test]
+    fn quantiles_and_cdf() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&v, 0.5), 2.0);
+        assert_eq!(quantile(&v, 0.99), 4.0);
+        assert_eq!(cdf(&v, 2.5), 0.5);
+        assert_eq!(cdf(&v, 0.0), 0.0);
+    }
+}
