@@ -6,7 +6,9 @@ mod calibrate;
 mod compare;
 mod events;
 mod facts;
+mod fit;
 mod fork;
+mod import;
 mod progress;
 mod replay;
 mod run;
@@ -56,6 +58,13 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Check the stylized facts of docs/calibration.md on the built-in scenarios (exit 3 if any fails).
     Facts(facts::FactsArgs),
+    /// Read your organisation's AI usage export into a profile (profile.json, profile.png), pseudonymised.
+    Import(import::ImportArgs),
+    /// Fit a scenario (org.toml) to an imported profile: population and behaviour parameters.
+    Fit(fit::FitArgs),
+    /// Write a synthetic usage export of a simulated run (for examples and tests).
+    #[command(hide = true)]
+    SynthExport(import::SynthArgs),
 }
 
 /// Parse the command line and run the command.
@@ -75,6 +84,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Merge(args) => sweep::merge(args),
         Command::Sensitivity(args) => sensitivity::run(args),
         Command::Calibrate(args) => calibrate::run(args),
+        Command::Import(args) => import::run(args),
+        Command::Fit(args) => fit::run(args),
+        Command::SynthExport(args) => import::synth(args),
     }
 }
 
@@ -87,6 +99,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
             || c.is::<UserError>()
             || c.is::<tokenmaxx::events::store::StoreError>()
             || c.is::<tokenmaxx::sweep::SweepError>()
+            || c.is::<tokenmaxx::import::ImportError>()
     });
     if user_error { 2 } else { 1 }
 }

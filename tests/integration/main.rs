@@ -13,6 +13,7 @@ mod facts;
 mod fuzz_regressions;
 mod hostile;
 mod html;
+mod import;
 mod model_v2;
 mod properties;
 mod safety;

@@ -9,6 +9,7 @@ pub mod cost_roi;
 pub mod explore;
 pub mod fork;
 pub mod incidents;
+pub mod profile;
 pub mod sweep;
 pub mod token_mix;
 pub mod tokens_vs_productivity;
