@@ -5,5 +5,5 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
-cargo run --release --quiet -- synth-export "$here/true.toml" --out "$here/export"
+cargo run --quiet -- synth-export "$here/true.toml" --out "$here/export"
 ls -l "$here/export"
