@@ -16,7 +16,7 @@ use tokenmaxx::report::{
 use tokenmaxx::sweep::aggregate::{self, PointStats};
 use tokenmaxx::sweep::journal::{self, Entry, Header, Journal};
 use tokenmaxx::sweep::spec::{Point, STORED_BASE, read_stored_base};
-use tokenmaxx::sweep::{self, RunRecord, Shard, Sweep};
+use tokenmaxx::sweep::{self, RunRecord, Shard, Sweep, merge};
 
 use super::UserError;
 use super::progress::Bar;
@@ -491,9 +491,9 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The runs journaled in the shard folders `args.dirs` of batch `name` (whose stored spec hashes
-/// to `hash`), in id order, after `check` accepted each folder: refused unless every id below
-/// `runs` is there exactly once (naming the missing or duplicate ids). With `args.partial`,
-/// missing runs are reported on stdout and None is returned.
+/// to `hash`), in id order, after `check` accepted each folder; the checks themselves are
+/// [`merge::combine`]'s. With `args.partial`, missing runs are reported on stdout and None is
+/// returned; without, they are an error naming them.
 pub(super) fn gather<R: Entry>(
     args: &MergeArgs,
     name: &str,
@@ -501,91 +501,54 @@ pub(super) fn gather<R: Entry>(
     runs: u64,
     check: &dyn Fn(&Path) -> anyhow::Result<()>,
 ) -> anyhow::Result<Option<Vec<R>>> {
-    let dirs = &args.dirs;
-    let mut owner: std::collections::BTreeMap<u64, (&Path, R)> = std::collections::BTreeMap::new();
-    let mut duplicates = Vec::new();
-    let mut shards = Vec::new();
-    for dir in dirs {
+    let mut logs = Vec::new();
+    for dir in &args.dirs {
         check(dir)?;
-        let (h, records) = journal::read::<R>(&dir.join(journal::FILE))?;
-        anyhow::ensure!(
-            h.sweep_hash == hash,
-            UserError(format!(
-                "{} holds a shard of another batch ({}) than {} ({name})",
-                dir.display(),
-                h.sweep,
-                dirs[0].display(),
-            ))
-        );
-        shards.push((dir.as_path(), h, records.len() as u64));
-        for r in records {
-            if let Some((other, _)) = owner.get(&r.id()) {
-                duplicates.push(format!(
-                    "{} (in {} and {})",
-                    r.id(),
-                    other.display(),
-                    dir.display()
-                ));
-            } else {
-                owner.insert(r.id(), (dir, r));
-            }
-        }
+        let (header, records) = journal::read::<R>(&dir.join(journal::FILE))?;
+        logs.push(merge::ShardLog {
+            dir: dir.clone(),
+            header,
+            records,
+        });
     }
-    anyhow::ensure!(
-        duplicates.is_empty(),
-        UserError(format!("duplicate run ids: {}", duplicates.join(", ")))
-    );
-    let missing: Vec<u64> = (0..runs).filter(|id| !owner.contains_key(id)).collect();
-    if missing.is_empty() {
-        return Ok(Some(owner.into_values().map(|(_, r)| r).collect()));
-    }
-    let shown: Vec<String> = missing.iter().take(20).map(u64::to_string).collect();
-    let ids = format!(
-        "ids {}{}",
-        shown.join(", "),
-        if missing.len() > 20 { ", ..." } else { "" }
-    );
+    let progress = match merge::combine(logs, name, hash, runs) {
+        Ok(merge::Merged::Complete(records)) => return Ok(Some(records)),
+        Ok(merge::Merged::Partial(progress)) => progress,
+        Err(e) => anyhow::bail!(UserError(e.to_string())),
+    };
+    let ids = merge::ids_text(&progress.missing);
     if args.partial {
-        report_partial(name, runs, &shards, missing.len() as u64, &ids);
+        report_partial(name, runs, &progress, &ids);
         return Ok(None);
     }
     anyhow::bail!(UserError(format!(
         "{} of {runs} runs are missing: {ids}; run the missing shards (or --resume them) before merging, or see what is done with --partial",
-        missing.len(),
+        progress.missing.len(),
     )))
 }
 
 /// What `merge --partial` says when runs are missing: each shard folder's progress, the shards
 /// with no folder given, and the missing ids.
-fn report_partial(name: &str, runs: u64, shards: &[(&Path, Header, u64)], missing: u64, ids: &str) {
+fn report_partial(name: &str, runs: u64, p: &merge::Progress, ids: &str) {
+    let missing = p.missing.len() as u64;
     println!(
         "{name}: {} of {runs} runs done, {missing} missing ({ids}); nothing written",
         runs - missing
     );
-    for (dir, h, done) in shards {
-        let owned = Shard {
-            index: h.shard_index,
-            count: h.shard_count,
-        };
-        let expected = (0..runs).filter(|id| owned.owns(*id)).count();
+    for (dir, shard, done, expected) in &p.shards {
         println!(
             "  {}: shard {}/{}, {done} of {expected} runs",
             dir.display(),
-            h.shard_index,
-            h.shard_count
+            shard.index,
+            shard.count
         );
     }
-    let counts: std::collections::BTreeSet<u64> = shards.iter().map(|s| s.1.shard_count).collect();
-    if let [n] = counts.iter().copied().collect::<Vec<_>>()[..] {
-        let absent: Vec<String> = (0..n)
-            .filter(|k| !shards.iter().any(|s| s.1.shard_index == *k))
-            .map(|k| k.to_string())
-            .collect();
-        if !absent.is_empty() {
-            println!(
-                "  no folder given for shard(s) {} of {n}",
-                absent.join(", ")
-            );
-        }
+    if !p.absent.is_empty() {
+        let absent: Vec<String> = p.absent.iter().map(u64::to_string).collect();
+        let n = p.shards[0].1.count;
+        println!(
+            "  no folder given for shard(s) {} of {n}",
+            absent.join(", ")
+        );
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod aggregate;
 pub mod journal;
+pub mod merge;
 pub mod scheduler;
 pub mod spec;
 
