@@ -9,7 +9,7 @@ impl Sweep {
     /// Write the copy `load_stored` reads.
     pub fn store(&self, dir: &Path) -> std::io::Result<()> {
         let write = |name: &str, text: &str| {
-            let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+            let tmp = dir.join(crate::paths::temp_name(name));
             std::fs::write(&tmp, text)
                 .and_then(|()| std::fs::rename(&tmp, dir.join(name)))
                 .inspect_err(|_| {
