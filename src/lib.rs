@@ -31,6 +31,7 @@ pub mod events;
 pub mod explore;
 pub mod facts;
 pub mod fold;
+pub mod hash;
 pub mod model;
 pub mod names;
 pub mod paths;

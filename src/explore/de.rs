@@ -8,7 +8,7 @@
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
-use crate::engine::rng::splitmix64;
+use crate::hash::splitmix64;
 
 /// Settings of a minimisation.
 #[derive(Debug, Clone, Copy, PartialEq)]

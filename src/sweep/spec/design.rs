@@ -2,7 +2,7 @@
 //! draws or a Latin hypercube over their ranges (random, lhs), from a seeded generator.
 
 use super::{Axis, Point};
-use crate::engine::rng::splitmix64;
+use crate::hash::splitmix64;
 
 /// Every combination of every parameter's values, the last parameter varying fastest.
 pub fn grid(parameters: &[(String, Axis)]) -> Vec<Point> {

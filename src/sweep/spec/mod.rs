@@ -36,7 +36,7 @@ pub use path::{set_path, valid_paths};
 pub(crate) use schema::check_figures;
 pub use value::{render_point, render_value, value_number};
 
-use crate::engine::rng::splitmix64;
+use crate::hash::splitmix64;
 use crate::scenario::{Overrides, Scenario, ScenarioError, Source};
 
 /// Why a sweep file is unusable.
