@@ -777,3 +777,51 @@ fn batch_from_frame(
     }
     Ok(b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Source;
+
+    /// A small amazon-2026 run's log, written to `events.parquet` in a fresh folder.
+    fn stored_run(name: &str) -> (PathBuf, Vec<WeekBatch>) {
+        let o = Overrides {
+            employees: Some(60),
+            weeks: Some(14),
+            seed: None,
+        };
+        let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o).unwrap();
+        let (_, log) = crate::simulate_with_log(&s, 0);
+        let dir = std::env::temp_dir().join(format!("tmx-store-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("events.parquet");
+        let mut w = EventWriter::create(&path, &s, 0).unwrap();
+        for b in &log.weeks {
+            w.write_week(b).unwrap();
+        }
+        w.finish().unwrap();
+        (path, log.weeks)
+    }
+
+    #[test]
+    fn a_week_is_decoded_by_column_name_whatever_the_order_of_the_columns() {
+        let (path, weeks) = stored_run("order");
+        let r = EventReader::open(&path).unwrap();
+        let groups: Vec<&str> = r.groups.iter().map(String::as_str).collect();
+        for (w, batch) in weeks.iter().enumerate() {
+            let week = w as u32;
+            let decoded = r.week(week).unwrap();
+            assert_eq!(decoded.len(), batch.len(), "week {w}");
+            let df = r.frame(Some(week)).unwrap();
+            let mut names = df.get_column_names_owned();
+            names.reverse();
+            let reversed = df.select(names).unwrap();
+            assert_eq!(
+                batch_from_frame(&reversed, week, &groups, &path).unwrap(),
+                decoded,
+                "week {w}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+}
