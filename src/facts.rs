@@ -84,14 +84,11 @@ pub fn check(seed: u64, employees: u32) -> Result<Vec<FactCheck>, ScenarioError>
     Ok(evaluate(seed, &run_scenarios(seed, employees)?))
 }
 
-/// Evaluate the facts on already-run projections (keyed by scenario name).
+/// Evaluate the facts on already-run projections (keyed by scenario name), in the order of
+/// their ids.
 pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<FactCheck> {
     let base = &runs["baseline"];
     let amazon = &runs["amazon-2026"];
-    let meta = &runs["meta-leaderboard"];
-    let target = &runs["target-only"];
-    let lp = &runs["least-privilege"];
-    let outcome = &runs["outcome-metrics"];
     let (rollout, mandate) = (&runs["rollout"], &runs["rollout-mandate"]);
     let mut out = Vec::new();
     let mut fact = |id: u8, fact: &str, measured: &[(&str, f64)], tolerance: &str, pass: bool| {
@@ -104,8 +101,26 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
             pass,
         })
     };
-    let within = |v: f64, lo: f64, hi: f64| v.is_finite() && v >= lo && v <= hi;
+    baseline_facts(base, &mut fact);
+    target_fact(&runs["target-only"], &mut fact);
+    leaderboard_fact(&runs["meta-leaderboard"], base, &mut fact);
+    shutdown_fact(amazon, base, &mut fact);
+    least_privilege_fact(amazon, &runs["least-privilege"], &mut fact);
+    outcome_fact(amazon, &runs["outcome-metrics"], &mut fact);
+    no_gaming_fact(base, &mut fact);
+    adoption_facts(rollout, mandate, &mut fact);
+    gain_facts(base, rollout, &mut fact);
+    out
+}
 
+/// Whether `v` is a finite number in `[lo, hi]`.
+fn within(v: f64, lo: f64, hi: f64) -> bool {
+    v.is_finite() && v >= lo && v <= hi
+}
+
+/// Facts 1-4, on the run without gaming incentives (baseline): the headline ratios,
+/// concentration, adoption and spend, and the org-level gain.
+fn baseline_facts(base: &Projections, fact: &mut FactFn) {
     // 1. The Jellyfish headline, where token use is not gamed (baseline). Under a target and a
     // leaderboard (amazon-2026) the ratio is inflated at both ends: target padders join the users
     // and pull the median down, rank chasers push the top up; that is reported, not checked.
@@ -154,8 +169,10 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
         "in [0.05, 0.25]",
         within(uplift, 0.05, 0.25),
     );
+}
 
-    // 5. A target is met on the dashboard, not in real use.
+/// Fact 5: a target is met on the dashboard, not in real use (target-only).
+fn target_fact(target: &Projections, fact: &mut FactFn) {
     let met = target
         .summary
         .first_week_target_met
@@ -177,8 +194,11 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
         "first week met <= 25, gap >= 0.10",
         met <= 25.0 && gap >= 0.10,
     );
+}
 
-    // 6. A public leaderboard inflates the tail, not output (against baseline, same seed and weeks).
+/// Fact 6: a public leaderboard inflates the tail, not output (meta-leaderboard against
+/// baseline, same seed and weeks).
+fn leaderboard_fact(meta: &Projections, base: &Projections, fact: &mut FactFn) {
     let start = first_week(meta, |r| r.leaderboard.is_some()).unwrap_or(0) as usize;
     let window = start..(start + 8).min(meta.weekly.len());
     let p99_rise = window
@@ -199,10 +219,31 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
         "p99 ratio >= 5, output rise < 0.05",
         p99_rise >= 5.0 && out_rise < 0.05,
     );
+}
 
-    // 7. Shutting the leaderboard down: padding halves within 8 weeks, but lingers. "Without
-    // reaching baseline" is read as: in each of the 8 weeks, padding share stays above baseline's
-    // by at least a tenth of the gap it had the week before the shutdown.
+/// Fact 7: shutting the leaderboard down halves padding within 8 weeks, but it lingers
+/// (amazon-2026 against baseline).
+fn shutdown_fact(amazon: &Projections, base: &Projections, fact: &mut FactFn) {
+    let (halved, lingering) = shutdown_ratios(amazon, base);
+    fact(
+        7,
+        "leaderboard shutdown halves padding within 8 weeks without reaching baseline (amazon-2026)",
+        &[
+            ("lowest_padding_ratio_8w", halved),
+            ("lowest_excess_share_ratio_8w", lingering),
+        ],
+        "lowest padding <= 0.5 x the week before; excess padding share over baseline stays >= 0.1 x its level the week before",
+        halved <= 0.5 && lingering >= 0.1,
+    );
+}
+
+/// After the first week the leaderboard goes from on to off: the lowest padding of the next 8
+/// weeks as a ratio of the week before, and the lowest excess padding share over baseline as a
+/// ratio of its level the week before (NaN without a shutdown 8 weeks before the end).
+///
+/// "Without reaching baseline" is read as: in each of the 8 weeks, padding share stays above
+/// baseline's by at least a tenth of the gap it had the week before the shutdown.
+fn shutdown_ratios(amazon: &Projections, base: &Projections) -> (f64, f64) {
     let shut = amazon
         .weekly
         .iter()
@@ -211,7 +252,7 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
             r.leaderboard.is_none() && amazon.weekly[r.week as usize - 1].leaderboard.is_some()
         })
         .map(|r| r.week as usize);
-    let (halved, lingering) = match shut {
+    match shut {
         Some(s) if s + 8 <= amazon.weekly.len() => {
             let before = amazon.weekly[s - 1].tokens_padding;
             let gap_before = amazon.weekly[s - 1].padding_share - base.weekly[s - 1].padding_share;
@@ -227,19 +268,11 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
             )
         }
         _ => (f64::NAN, f64::NAN),
-    };
-    fact(
-        7,
-        "leaderboard shutdown halves padding within 8 weeks without reaching baseline (amazon-2026)",
-        &[
-            ("lowest_padding_ratio_8w", halved),
-            ("lowest_excess_share_ratio_8w", lingering),
-        ],
-        "lowest padding <= 0.5 x the week before; excess padding share over baseline stays >= 0.1 x its level the week before",
-        halved <= 0.5 && lingering >= 0.1,
-    );
+    }
+}
 
-    // 8. Least privilege.
+/// Fact 8: least-privilege bots have far fewer incidents at similar token use.
+fn least_privilege_fact(amazon: &Projections, lp: &Projections, fact: &mut FactFn) {
     let inc_ratio = amazon.summary.incidents as f64 / (lp.summary.incidents as f64).max(1.0);
     let tok_ratio = lp.summary.tokens_total / amazon.summary.tokens_total;
     fact(
@@ -249,8 +282,10 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
         "incident ratio >= 10, token ratio in [0.9, 1.1]",
         inc_ratio >= 10.0 && within(tok_ratio, 0.9, 1.1),
     );
+}
 
-    // 9. Outcome metrics.
+/// Fact 9: outcome metrics leave little padding and the same output as amazon-2026.
+fn outcome_fact(amazon: &Projections, outcome: &Projections, fact: &mut FactFn) {
     let pad = outcome.summary.padding_share;
     let out_ratio = sum_output(outcome) / sum_output(amazon);
     fact(
@@ -260,8 +295,10 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
         "padding share < 0.05, output ratio in [0.98, 1.02]",
         pad < 0.05 && within(out_ratio, 0.98, 1.02),
     );
+}
 
-    // 10. No gaming without incentives.
+/// Fact 10: no gaming without incentives (baseline).
+fn no_gaming_fact(base: &Projections, fact: &mut FactFn) {
     let bpad = base.summary.padding_share;
     fact(
         10,
@@ -270,9 +307,6 @@ pub fn evaluate(seed: u64, runs: &BTreeMap<&'static str, Projections>) -> Vec<Fa
         "< 0.02",
         bpad < 0.02,
     );
-    adoption_facts(rollout, mandate, &mut fact);
-    gain_facts(base, rollout, &mut fact);
-    out
 }
 
 type FactFn<'a> = dyn FnMut(u8, &str, &[(&str, f64)], &str, bool) + 'a;

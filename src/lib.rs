@@ -32,6 +32,7 @@ pub mod explore;
 pub mod facts;
 pub mod fit;
 pub mod fold;
+pub mod hash;
 pub mod import;
 pub mod model;
 pub mod names;

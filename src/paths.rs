@@ -1,6 +1,8 @@
 //! The one rule for names that become paths (scenario names, and the `name` of sweeps,
 //! sensitivity analyses and calibrations, which become folders under `output/`), so `validate`
 //! refuses what a later write would fail on or would write outside `output/`.
+//! Also the one naming of the temporary siblings files and folders are staged as before their
+//! rename into place.
 
 use std::path::PathBuf;
 
@@ -32,6 +34,18 @@ pub fn check_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// The prefix of every temporary sibling of `name`, whichever process staged it: `.NAME.tmp-`
+/// (what a later run matches to clean up after a killed one).
+pub fn temp_prefix(name: &str) -> String {
+    format!(".{name}.tmp-")
+}
+
+/// The temporary sibling a file or folder named `name` is written as before its rename into
+/// place, unique to this process: `.NAME.tmp-PID`.
+pub fn temp_name(name: &str) -> String {
+    format!("{}{}", temp_prefix(name), std::process::id())
+}
+
 /// The default output folder of a named run or batch: `output/<name>`, after checking the name.
 pub fn output_folder(name: &str) -> Result<PathBuf, String> {
     check_name(name)?;
@@ -41,6 +55,13 @@ pub fn output_folder(name: &str) -> Result<PathBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_temporary_name_is_hidden_and_carries_the_process_id_after_its_prefix() {
+        let name = temp_name("runs.csv");
+        assert_eq!(name, format!(".runs.csv.tmp-{}", std::process::id()));
+        assert!(name.starts_with(&temp_prefix("runs.csv")));
+    }
 
     #[test]
     fn names_that_would_escape_or_fail_are_refused() {

@@ -23,7 +23,8 @@ pub struct BenchArgs {
     /// Internal: run one configuration in this process and print its measurement.
     #[arg(long, hide = true)]
     child: bool,
-    /// Internal: the thread count of a child run.
+    /// Internal: the thread count of a child run (at least 1: the pool is every command's,
+    /// `super::thread_pool`).
     #[arg(long, hide = true, default_value_t = 1)]
     threads: usize,
 }
@@ -128,9 +129,7 @@ fn child(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         ..Overrides::default()
     };
     let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.max(1))
-        .build()?;
+    let pool = super::thread_pool(Some(args.threads))?;
     let start = Instant::now();
     let p = pool.install(|| tokenmaxx::simulate(&s, 0));
     let seconds = start.elapsed().as_secs_f64();

@@ -136,8 +136,9 @@ pub fn check_threads(threads: Option<usize>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The worker pool of every command taking `--threads` (all cores when None); a count above
-/// [`MAX_THREADS_PER_CORE`] x the available cores is capped to that, with a note.
+/// The worker pool of every command taking `--threads`, `bench` included: `None` (no flag)
+/// means all available cores, `--threads 0` is refused as a user error ([`check_threads`]), and
+/// a count above [`MAX_THREADS_PER_CORE`] x the available cores is capped to that, with a note.
 pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     use anyhow::Context;
     let mut pool = rayon::ThreadPoolBuilder::new();

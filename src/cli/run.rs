@@ -2,13 +2,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
 use tokenmaxx::events::store::EventWriter;
 use tokenmaxx::fold::EventSink;
-use tokenmaxx::projections::Projector;
+use tokenmaxx::projections::{Projections, Projector};
 use tokenmaxx::report::{OutputDir, charts, run_html, tables};
 use tokenmaxx::scenario::{Overrides, Scenario, Source, builtin};
 
@@ -50,15 +50,7 @@ pub struct RunArgs {
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let source = Source::parse(&args.scenario);
-    let overrides = Overrides {
-        seed: args.seed,
-        employees: args.employees,
-        weeks: args.weeks,
-    };
-    let (scenario, notes) = Scenario::load_with(&source, &overrides)?;
-    for n in &notes {
-        eprintln!("note: {n}");
-    }
+    let scenario = load(&source, &args)?;
     super::check_memory(&scenario, 1)?;
     let out = match &args.out {
         Some(o) => o.clone(),
@@ -95,39 +87,74 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let stored = store.map(EventWriter::finish).transpose()?;
     super::check_finite(&projections)?;
 
-    tables::write_all(&dir.file(""), &projections)?;
-    if !args.no_charts {
-        charts::write_all(&dir.file(""), &projections)?;
+    write_reports(&dir, &projections, &scenario, args.no_charts)?;
+    let written = dir.commit()?;
+    if !args.quiet {
+        print_summary(&projections, &scenario, stored, engine_time, &written);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The scenario with the command line's overrides, its notes printed to stderr.
+fn load(source: &Source, args: &RunArgs) -> anyhow::Result<Scenario> {
+    let overrides = Overrides {
+        seed: args.seed,
+        employees: args.employees,
+        weeks: args.weeks,
+    };
+    let (scenario, notes) = Scenario::load_with(source, &overrides)?;
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+    Ok(scenario)
+}
+
+/// The tables, the charts (unless `no_charts`) and report.html, into the staging folder.
+fn write_reports(
+    dir: &OutputDir,
+    projections: &Projections,
+    scenario: &Scenario,
+    no_charts: bool,
+) -> anyhow::Result<()> {
+    tables::write_all(&dir.file(""), projections)?;
+    if !no_charts {
+        charts::write_all(&dir.file(""), projections)?;
     }
     let staged = dir.file("");
-    let charts_dir = (!args.no_charts).then_some(staged.as_path());
+    let charts_dir = (!no_charts).then_some(staged.as_path());
     run_html::write(
         &staged,
-        &projections,
-        &scenario,
+        projections,
+        scenario,
         charts_dir,
         &run_html::command_line(),
     )?;
-    let written = dir.commit()?;
+    Ok(())
+}
 
-    if !args.quiet {
-        for line in projections.summary.headline() {
-            println!("{line}");
-        }
-        if let Some((rows, bytes)) = stored {
-            println!(
-                "Event log: {rows} events, {:.1} MB in events.parquet.",
-                bytes as f64 / 1e6
-            );
-        }
-        let agent_weeks = scenario.employees as f64 * scenario.weeks as f64;
+/// The headline, the event log's size (`stored`: rows and bytes) and the engine's speed.
+fn print_summary(
+    projections: &Projections,
+    scenario: &Scenario,
+    stored: Option<(u64, u64)>,
+    engine_time: Duration,
+    written: &Path,
+) {
+    for line in projections.summary.headline() {
+        println!("{line}");
+    }
+    if let Some((rows, bytes)) = stored {
         println!(
-            "Simulated {} agent-weeks in {:.2} s ({:.1}M agent-weeks/s). Reports in {}/",
-            agent_weeks,
-            engine_time.as_secs_f64(),
-            agent_weeks / engine_time.as_secs_f64().max(1e-9) / 1e6,
-            written.display()
+            "Event log: {rows} events, {:.1} MB in events.parquet.",
+            bytes as f64 / 1e6
         );
     }
-    Ok(ExitCode::SUCCESS)
+    let agent_weeks = scenario.employees as f64 * scenario.weeks as f64;
+    println!(
+        "Simulated {} agent-weeks in {:.2} s ({:.1}M agent-weeks/s). Reports in {}/",
+        agent_weeks,
+        engine_time.as_secs_f64(),
+        agent_weeks / engine_time.as_secs_f64().max(1e-9) / 1e6,
+        written.display()
+    );
 }

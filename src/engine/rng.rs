@@ -27,13 +27,9 @@ pub enum Purpose {
     Priors = 5,
 }
 
-/// The SplitMix64 finaliser: a bijective 64-bit mix.
-pub fn splitmix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+/// The hash the streams are keyed by, [`crate::hash::splitmix64`] (re-exported here for the
+/// engine's callers; code outside the engine imports it from `crate::hash`).
+pub use crate::hash::splitmix64;
 
 /// The stream for one key.
 pub fn stream(

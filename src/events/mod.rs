@@ -101,23 +101,74 @@ pub enum Event {
     RunFinished { weeks: Week },
 }
 
+/// The kinds of [`Event`], named once: the names are the `kind` column of `events.parquet` and
+/// the audit table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    RunStarted,
+    AgentHired,
+    PolicyChanged,
+    BotDeployed,
+    UseChanged,
+    BoardNoticed,
+    ManagerNudged,
+    TokensUsed,
+    WorkDelivered,
+    IncidentOccurred,
+    ReviewHeld,
+    RunFinished,
+}
+
+impl EventKind {
+    /// Every kind with its name.
+    pub const ALL: [(EventKind, &'static str); 12] = [
+        (EventKind::RunStarted, "RunStarted"),
+        (EventKind::AgentHired, "AgentHired"),
+        (EventKind::PolicyChanged, "PolicyChanged"),
+        (EventKind::BotDeployed, "BotDeployed"),
+        (EventKind::UseChanged, "UseChanged"),
+        (EventKind::BoardNoticed, "BoardNoticed"),
+        (EventKind::ManagerNudged, "ManagerNudged"),
+        (EventKind::TokensUsed, "TokensUsed"),
+        (EventKind::WorkDelivered, "WorkDelivered"),
+        (EventKind::IncidentOccurred, "IncidentOccurred"),
+        (EventKind::ReviewHeld, "ReviewHeld"),
+        (EventKind::RunFinished, "RunFinished"),
+    ];
+
+    /// The kind's name, as in `events.parquet` and the audit table.
+    pub const fn name(self) -> &'static str {
+        Self::ALL[self as usize].1
+    }
+
+    /// The kind named `name`, if any.
+    pub fn parse(name: &str) -> Option<EventKind> {
+        Self::ALL.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
+    }
+}
+
 impl Event {
+    /// The event's kind.
+    pub fn event_kind(&self) -> EventKind {
+        match self {
+            Event::RunStarted { .. } => EventKind::RunStarted,
+            Event::AgentHired { .. } => EventKind::AgentHired,
+            Event::PolicyChanged { .. } => EventKind::PolicyChanged,
+            Event::BotDeployed { .. } => EventKind::BotDeployed,
+            Event::UseChanged { .. } => EventKind::UseChanged,
+            Event::BoardNoticed { .. } => EventKind::BoardNoticed,
+            Event::ManagerNudged { .. } => EventKind::ManagerNudged,
+            Event::TokensUsed { .. } => EventKind::TokensUsed,
+            Event::WorkDelivered { .. } => EventKind::WorkDelivered,
+            Event::IncidentOccurred { .. } => EventKind::IncidentOccurred,
+            Event::ReviewHeld { .. } => EventKind::ReviewHeld,
+            Event::RunFinished { .. } => EventKind::RunFinished,
+        }
+    }
+
     /// The event's kind, as in `events.parquet` and the audit table.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Event::RunStarted { .. } => "RunStarted",
-            Event::AgentHired { .. } => "AgentHired",
-            Event::PolicyChanged { .. } => "PolicyChanged",
-            Event::BotDeployed { .. } => "BotDeployed",
-            Event::UseChanged { .. } => "UseChanged",
-            Event::BoardNoticed { .. } => "BoardNoticed",
-            Event::ManagerNudged { .. } => "ManagerNudged",
-            Event::TokensUsed { .. } => "TokensUsed",
-            Event::WorkDelivered { .. } => "WorkDelivered",
-            Event::IncidentOccurred { .. } => "IncidentOccurred",
-            Event::ReviewHeld { .. } => "ReviewHeld",
-            Event::RunFinished { .. } => "RunFinished",
-        }
+        self.event_kind().name()
     }
 }
 
@@ -289,5 +340,20 @@ impl WeekBatch {
             .chain(work)
             .chain(nudges)
             .chain(reviews)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventKind;
+
+    #[test]
+    fn every_kind_sits_at_its_own_index_and_parses_back_from_its_name() {
+        for (i, (kind, name)) in EventKind::ALL.iter().enumerate() {
+            assert_eq!(*kind as usize, i);
+            assert_eq!(kind.name(), *name);
+            assert_eq!(EventKind::parse(name), Some(*kind));
+        }
+        assert_eq!(EventKind::parse("Nope"), None);
     }
 }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::WeekBatch;
+use super::{EventKind, WeekBatch};
 use crate::fold::{EventSink, State};
 use crate::model::adoption::UseCause;
 use crate::model::traits::Traits;
@@ -97,7 +97,8 @@ pub fn schema() -> Schema {
 }
 
 /// A chunk of rows of one kind: the given columns, every other column null.
-fn chunk(week: u32, kind: &str, len: usize, given: Vec<Column>) -> PolarsResult<DataFrame> {
+fn chunk(week: u32, kind: EventKind, len: usize, given: Vec<Column>) -> PolarsResult<DataFrame> {
+    let kind = kind.name();
     let mut cols = Vec::with_capacity(COLUMNS.len());
     for (name, dtype) in COLUMNS {
         let col = match *name {
@@ -181,30 +182,38 @@ impl EventWriter {
         Ok(())
     }
 
+    /// Write a week's events, kind by kind in canonical order, in chunks of at most
+    /// [`CHUNK_ROWS`] rows.
     fn write_week(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
-        let w = b.week;
-        let group_names = self.groups.clone();
-        let groups: Vec<&str> = group_names.iter().map(String::as_str).collect();
-        for r in ranges(b.hires.agent.len()) {
-            let h = &b.hires;
+        self.write_hires(b)?;
+        self.write_policy(b)?;
+        self.write_bots(b)?;
+        self.write_uses(b)?;
+        self.write_notices(b)?;
+        self.write_tokens(b)?;
+        self.write_incidents(b)?;
+        self.write_work(b)?;
+        self.write_nudges(b)?;
+        self.write_reviews(b)
+    }
+
+    /// `AgentHired`: agent, team, group and the traits.
+    fn write_hires(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
+        let h = &b.hires;
+        for r in ranges(h.agent.len()) {
             let t = &h.traits[r.clone()];
             let trait_col = |name: &str, f: fn(&Traits) -> f64| {
                 Column::new(name.into(), t.iter().map(f).collect::<Vec<f64>>())
             };
-            let df = chunk(
-                w,
-                "AgentHired",
+            let groups: Vec<u32> = h.group[r.clone()].iter().map(|g| *g as u32).collect();
+            self.write(chunk(
+                b.week,
+                EventKind::AgentHired,
                 r.len(),
                 vec![
                     u32s("agent", &h.agent[r.clone()]),
                     u32s("team", &h.team[r.clone()]),
-                    Column::new(
-                        "group".into(),
-                        h.group[r.clone()]
-                            .iter()
-                            .map(|g| *g as u32)
-                            .collect::<Vec<u32>>(),
-                    ),
+                    u32s("group", &groups),
                     trait_col("skill", |t| t.skill),
                     trait_col("ai_fit", |t| t.ai_fit),
                     trait_col("proficiency0", |t| t.proficiency0),
@@ -215,38 +224,53 @@ impl EventWriter {
                     trait_col("trust", |t| t.trust),
                     trait_col("optimism", |t| t.optimism),
                 ],
-            );
-            self.write(df)?;
-        }
-        if !b.policy.is_empty() {
-            let text: Vec<String> = b
-                .policy
-                .iter()
-                .map(|c| change_to_toml(c, &groups))
-                .collect();
-            self.write(chunk(
-                w,
-                "PolicyChanged",
-                text.len(),
-                vec![Column::new("change".into(), text)],
             ))?;
         }
-        if !b.bots.is_empty() {
-            let agents: Vec<u32> = b.bots.iter().map(|(a, _)| *a).collect();
-            let scopes: Vec<&str> = b.bots.iter().map(|(_, s)| s.as_str()).collect();
-            self.write(chunk(
-                w,
-                "BotDeployed",
-                agents.len(),
-                vec![u32s("agent", &agents), Column::new("scope".into(), scopes)],
-            ))?;
+        Ok(())
+    }
+
+    /// `PolicyChanged`: each change as a one-line TOML table.
+    fn write_policy(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
+        if b.policy.is_empty() {
+            return Ok(());
         }
-        for r in ranges(b.uses.agent.len()) {
-            let u = &b.uses;
+        let groups: Vec<&str> = self.groups.iter().map(String::as_str).collect();
+        let text: Vec<String> = b
+            .policy
+            .iter()
+            .map(|c| change_to_toml(c, &groups))
+            .collect();
+        self.write(chunk(
+            b.week,
+            EventKind::PolicyChanged,
+            text.len(),
+            vec![Column::new("change".into(), text)],
+        ))
+    }
+
+    /// `BotDeployed`: agent and permission scope.
+    fn write_bots(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
+        if b.bots.is_empty() {
+            return Ok(());
+        }
+        let agents: Vec<u32> = b.bots.iter().map(|(a, _)| *a).collect();
+        let scopes: Vec<&str> = b.bots.iter().map(|(_, s)| s.as_str()).collect();
+        self.write(chunk(
+            b.week,
+            EventKind::BotDeployed,
+            agents.len(),
+            vec![u32s("agent", &agents), Column::new("scope".into(), scopes)],
+        ))
+    }
+
+    /// `UseChanged`: agent, level and cause.
+    fn write_uses(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
+        let u = &b.uses;
+        for r in ranges(u.agent.len()) {
             let causes: Vec<&str> = u.cause[r.clone()].iter().map(|c| c.as_str()).collect();
             self.write(chunk(
-                w,
-                "UseChanged",
+                b.week,
+                EventKind::UseChanged,
                 r.len(),
                 vec![
                     u32s("agent", &u.agent[r.clone()]),
@@ -255,19 +279,29 @@ impl EventWriter {
                 ],
             ))?;
         }
-        if !b.notices.is_empty() {
-            self.write(chunk(
-                w,
-                "BoardNoticed",
-                b.notices.len(),
-                vec![u32s("agent", &b.notices)],
-            ))?;
+        Ok(())
+    }
+
+    /// `BoardNoticed`: the agents.
+    fn write_notices(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
+        if b.notices.is_empty() {
+            return Ok(());
         }
-        for r in ranges(b.tokens.agent.len()) {
-            let t = &b.tokens;
+        self.write(chunk(
+            b.week,
+            EventKind::BoardNoticed,
+            b.notices.len(),
+            vec![u32s("agent", &b.notices)],
+        ))
+    }
+
+    /// `TokensUsed`: agent and the genuine, padding and bot tokens.
+    fn write_tokens(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
+        let t = &b.tokens;
+        for r in ranges(t.agent.len()) {
             self.write(chunk(
-                w,
-                "TokensUsed",
+                b.week,
+                EventKind::TokensUsed,
                 r.len(),
                 vec![
                     u32s("agent", &t.agent[r.clone()]),
@@ -277,11 +311,16 @@ impl EventWriter {
                 ],
             ))?;
         }
-        for r in ranges(b.incidents.agent.len()) {
-            let i = &b.incidents;
+        Ok(())
+    }
+
+    /// `IncidentOccurred`: agent and cost.
+    fn write_incidents(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
+        let i = &b.incidents;
+        for r in ranges(i.agent.len()) {
             self.write(chunk(
-                w,
-                "IncidentOccurred",
+                b.week,
+                EventKind::IncidentOccurred,
                 r.len(),
                 vec![
                     u32s("agent", &i.agent[r.clone()]),
@@ -289,11 +328,16 @@ impl EventWriter {
                 ],
             ))?;
         }
-        for r in ranges(b.work.agent.len()) {
-            let o = &b.work;
+        Ok(())
+    }
+
+    /// `WorkDelivered`: agent, output and what went into it.
+    fn write_work(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
+        let o = &b.work;
+        for r in ranges(o.agent.len()) {
             self.write(chunk(
-                w,
-                "WorkDelivered",
+                b.week,
+                EventKind::WorkDelivered,
                 r.len(),
                 vec![
                     u32s("agent", &o.agent[r.clone()]),
@@ -305,19 +349,29 @@ impl EventWriter {
                 ],
             ))?;
         }
-        if !b.nudges.is_empty() {
-            self.write(chunk(
-                w,
-                "ManagerNudged",
-                b.nudges.len(),
-                vec![u32s("team", &b.nudges)],
-            ))?;
+        Ok(())
+    }
+
+    /// `ManagerNudged`: the teams.
+    fn write_nudges(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
+        if b.nudges.is_empty() {
+            return Ok(());
         }
-        for r in ranges(b.reviews.agent.len()) {
-            let v = &b.reviews;
+        self.write(chunk(
+            b.week,
+            EventKind::ManagerNudged,
+            b.nudges.len(),
+            vec![u32s("team", &b.nudges)],
+        ))
+    }
+
+    /// `ReviewHeld`: agent, rating and belief shock.
+    fn write_reviews(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
+        let v = &b.reviews;
+        for r in ranges(v.agent.len()) {
             self.write(chunk(
-                w,
-                "ReviewHeld",
+                b.week,
+                EventKind::ReviewHeld,
                 r.len(),
                 vec![
                     u32s("agent", &v.agent[r.clone()]),
@@ -490,6 +544,223 @@ fn header_scenario(h: &LogHeader, path: &Path) -> Result<Scenario, StoreError> {
     Ok(s)
 }
 
+/// One column of a week's rows, read by name, with its name for errors.
+struct Col<T> {
+    name: &'static str,
+    values: Vec<Option<T>>,
+}
+
+impl<T: Copy> Col<T> {
+    /// The value at `row`, or an error naming the column.
+    fn at(&self, row: usize) -> Result<T, String> {
+        self.values[row].ok_or_else(|| format!("row {row}: `{}` is missing", self.name))
+    }
+}
+
+/// The columns of a week's rows, each read by its name (the order of the file's columns does
+/// not matter).
+struct Rows<'a> {
+    kind: &'a StringChunked,
+    agent: Col<u32>,
+    team: Vec<Option<u32>>,
+    group: Vec<Option<u32>>,
+    genuine: Col<f64>,
+    padding: Col<f64>,
+    bot: Col<f64>,
+    output: Col<f64>,
+    cost: Col<f64>,
+    rating: Col<f64>,
+    belief_shock: Col<f64>,
+    skill: Col<f64>,
+    ai_fit: Col<f64>,
+    proficiency0: Col<f64>,
+    career_concern: Col<f64>,
+    status_drive: Col<f64>,
+    gaming_aversion: Col<f64>,
+    token_intensity: Col<f64>,
+    trust: Col<f64>,
+    optimism: Col<f64>,
+    level: Col<f64>,
+    rework: Col<f64>,
+    noise: Col<f64>,
+    pad_time: Col<f64>,
+    perceived: Col<f64>,
+    scope: Vec<Option<String>>,
+    change: Vec<Option<String>>,
+    cause: Vec<Option<String>>,
+}
+
+impl<'a> Rows<'a> {
+    /// Read every column of `df` by name (in the schema's order, so the first missing or
+    /// mistyped column is the one reported).
+    fn read(df: &'a DataFrame) -> PolarsResult<Rows<'a>> {
+        let u = |name: &str| -> PolarsResult<Vec<Option<u32>>> {
+            Ok(df.column(name)?.u32()?.iter().collect())
+        };
+        let f = |name: &'static str| -> PolarsResult<Col<f64>> {
+            let values = df.column(name)?.f64()?.iter().collect();
+            Ok(Col { name, values })
+        };
+        let s = |name: &str| -> PolarsResult<Vec<Option<String>>> {
+            Ok(df
+                .column(name)?
+                .str()?
+                .iter()
+                .map(|v| v.map(str::to_string))
+                .collect())
+        };
+        Ok(Rows {
+            kind: df.column("kind")?.str()?,
+            agent: Col {
+                name: "agent",
+                values: u("agent")?,
+            },
+            team: u("team")?,
+            group: u("group")?,
+            genuine: f("genuine")?,
+            padding: f("padding")?,
+            bot: f("bot")?,
+            output: f("output")?,
+            cost: f("cost")?,
+            rating: f("rating")?,
+            belief_shock: f("belief_shock")?,
+            skill: f("skill")?,
+            ai_fit: f("ai_fit")?,
+            proficiency0: f("proficiency0")?,
+            career_concern: f("career_concern")?,
+            status_drive: f("status_drive")?,
+            gaming_aversion: f("gaming_aversion")?,
+            token_intensity: f("token_intensity")?,
+            trust: f("trust")?,
+            optimism: f("optimism")?,
+            level: f("level")?,
+            rework: f("rework")?,
+            noise: f("noise")?,
+            pad_time: f("pad_time")?,
+            perceived: f("perceived")?,
+            scope: s("scope")?,
+            change: s("change")?,
+            cause: s("cause")?,
+        })
+    }
+}
+
+/// Decodes a week's rows into a batch; errors name the file and the week.
+struct Decoder<'a> {
+    week: u32,
+    groups: &'a [&'a str],
+    path: &'a Path,
+}
+
+impl Decoder<'_> {
+    /// A corrupt-log error about this week.
+    fn bad(&self, m: String) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.to_path_buf(),
+            message: format!("week {}: {m}", self.week),
+        }
+    }
+
+    /// Append row `row`, of kind `kind`, to the batch.
+    fn row(&self, b: &mut WeekBatch, r: &Rows, row: usize, kind: &str) -> Result<(), StoreError> {
+        let bad = |m: String| self.bad(m);
+        let no_team = || bad(format!("row {row}: no team"));
+        let Some(kind) = EventKind::parse(kind) else {
+            return Err(bad(format!("row {row}: unknown event kind `{kind}`")));
+        };
+        match kind {
+            EventKind::AgentHired => self.hire(b, r, row)?,
+            EventKind::PolicyChanged => {
+                let text = r.change[row]
+                    .as_deref()
+                    .ok_or_else(|| bad(format!("row {row}: no change")))?;
+                b.policy.push(parse_change(
+                    text,
+                    self.groups,
+                    &self.path.display().to_string(),
+                )?);
+            }
+            EventKind::BotDeployed => {
+                let sc = r.scope[row]
+                    .as_deref()
+                    .and_then(PermissionScope::parse)
+                    .ok_or_else(|| bad(format!("row {row}: bad scope")))?;
+                b.bots.push((r.agent.at(row).map_err(bad)?, sc));
+            }
+            EventKind::TokensUsed => {
+                b.tokens.agent.push(r.agent.at(row).map_err(bad)?);
+                b.tokens.genuine.push(r.genuine.at(row).map_err(bad)?);
+                b.tokens.padding.push(r.padding.at(row).map_err(bad)?);
+                b.tokens.bot.push(r.bot.at(row).map_err(bad)?);
+            }
+            EventKind::UseChanged => {
+                let c = r.cause[row]
+                    .as_deref()
+                    .and_then(UseCause::parse)
+                    .ok_or_else(|| bad(format!("row {row}: bad cause")))?;
+                b.uses.agent.push(r.agent.at(row).map_err(bad)?);
+                b.uses.level.push(r.level.at(row).map_err(bad)?);
+                b.uses.cause.push(c);
+            }
+            EventKind::BoardNoticed => b.notices.push(r.agent.at(row).map_err(bad)?),
+            EventKind::WorkDelivered => {
+                let w = &mut b.work;
+                w.agent.push(r.agent.at(row).map_err(bad)?);
+                w.output.push(r.output.at(row).map_err(bad)?);
+                w.rework.push(r.rework.at(row).map_err(bad)?);
+                w.noise.push(r.noise.at(row).map_err(bad)?);
+                w.pad_time.push(r.pad_time.at(row).map_err(bad)?);
+                w.perceived.push(r.perceived.at(row).map_err(bad)?);
+            }
+            EventKind::IncidentOccurred => {
+                b.incidents.agent.push(r.agent.at(row).map_err(bad)?);
+                b.incidents.value.push(r.cost.at(row).map_err(bad)?);
+            }
+            EventKind::ManagerNudged => b.nudges.push(r.team[row].ok_or_else(no_team)?),
+            EventKind::ReviewHeld => {
+                b.reviews.agent.push(r.agent.at(row).map_err(bad)?);
+                b.reviews.rating.push(r.rating.at(row).map_err(bad)?);
+                b.reviews
+                    .belief_shock
+                    .push(r.belief_shock.at(row).map_err(bad)?);
+            }
+            EventKind::RunStarted | EventKind::RunFinished => {
+                return Err(bad(format!(
+                    "row {row}: unknown event kind `{}`",
+                    kind.name()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// An `AgentHired` row: agent, team, group and traits.
+    fn hire(&self, b: &mut WeekBatch, r: &Rows, row: usize) -> Result<(), StoreError> {
+        let bad = |m: String| self.bad(m);
+        let v = |c: &Col<f64>| c.at(row).map_err(bad);
+        b.hires.agent.push(r.agent.at(row).map_err(bad)?);
+        b.hires
+            .team
+            .push(r.team[row].ok_or_else(|| bad(format!("row {row}: no team")))?);
+        let g = r.group[row].ok_or_else(|| bad(format!("row {row}: no group")))?;
+        b.hires
+            .group
+            .push(u16::try_from(g).map_err(|_| bad(format!("row {row}: group {g} too large")))?);
+        b.hires.traits.push(Traits {
+            skill: v(&r.skill)?,
+            ai_fit: v(&r.ai_fit)?,
+            proficiency0: v(&r.proficiency0)?,
+            career_concern: v(&r.career_concern)?,
+            status_drive: v(&r.status_drive)?,
+            gaming_aversion: v(&r.gaming_aversion)?,
+            token_intensity: v(&r.token_intensity)?,
+            trust: v(&r.trust)?,
+            optimism: v(&r.optimism)?,
+        });
+        Ok(())
+    }
+}
+
 /// Rebuild a week's batch from its rows.
 fn batch_from_frame(
     df: &DataFrame,
@@ -497,150 +768,60 @@ fn batch_from_frame(
     groups: &[&str],
     path: &Path,
 ) -> Result<WeekBatch, StoreError> {
-    let bad = |m: String| StoreError::Corrupt {
-        path: path.to_path_buf(),
-        message: format!("week {week}: {m}"),
-    };
-    let pe = |e: PolarsError| bad(e.to_string());
-    let kind = df.column("kind").map_err(pe)?.str().map_err(pe)?;
-    let u = |name: &str| -> Result<Vec<Option<u32>>, StoreError> {
-        Ok(df
-            .column(name)
-            .map_err(pe)?
-            .u32()
-            .map_err(pe)?
-            .iter()
-            .collect())
-    };
-    let f = |name: &str| -> Result<Vec<Option<f64>>, StoreError> {
-        Ok(df
-            .column(name)
-            .map_err(pe)?
-            .f64()
-            .map_err(pe)?
-            .iter()
-            .collect())
-    };
-    let s = |name: &str| -> Result<Vec<Option<String>>, StoreError> {
-        Ok(df
-            .column(name)
-            .map_err(pe)?
-            .str()
-            .map_err(pe)?
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect())
-    };
-    let (agent, team, group) = (u("agent")?, u("team")?, u("group")?);
-    let names = [
-        "genuine",
-        "padding",
-        "bot",
-        "output",
-        "cost",
-        "rating",
-        "belief_shock",
-        "skill",
-        "ai_fit",
-        "proficiency0",
-        "career_concern",
-        "status_drive",
-        "gaming_aversion",
-        "token_intensity",
-        "trust",
-        "optimism",
-        "level",
-        "rework",
-        "noise",
-        "pad_time",
-        "perceived",
-    ];
-    let cols: Vec<Vec<Option<f64>>> = names.iter().map(|n| f(n)).collect::<Result<_, _>>()?;
-    let (scope, change, cause) = (s("scope")?, s("change")?, s("cause")?);
-    let need = |v: Option<f64>, what: usize, row: usize| {
-        v.ok_or_else(|| bad(format!("row {row}: `{}` is missing", names[what])))
-    };
-    let needa =
-        |v: Option<u32>, row: usize| v.ok_or_else(|| bad(format!("row {row}: `agent` is missing")));
+    let d = Decoder { week, groups, path };
+    let rows = Rows::read(df).map_err(|e| d.bad(e.to_string()))?;
     let mut b = WeekBatch::new(week);
-    for (row, k) in kind.iter().enumerate() {
-        let k = k.ok_or_else(|| bad(format!("row {row}: no kind")))?;
-        match k {
-            "AgentHired" => {
-                let v = |i: usize| need(cols[i][row], i, row);
-                b.hires.agent.push(needa(agent[row], row)?);
-                b.hires
-                    .team
-                    .push(team[row].ok_or_else(|| bad(format!("row {row}: no team")))?);
-                let g = group[row].ok_or_else(|| bad(format!("row {row}: no group")))?;
-                b.hires.group.push(
-                    u16::try_from(g).map_err(|_| bad(format!("row {row}: group {g} too large")))?,
-                );
-                b.hires.traits.push(Traits {
-                    skill: v(7)?,
-                    ai_fit: v(8)?,
-                    proficiency0: v(9)?,
-                    career_concern: v(10)?,
-                    status_drive: v(11)?,
-                    gaming_aversion: v(12)?,
-                    token_intensity: v(13)?,
-                    trust: v(14)?,
-                    optimism: v(15)?,
-                });
-            }
-            "PolicyChanged" => {
-                let text = change[row]
-                    .as_deref()
-                    .ok_or_else(|| bad(format!("row {row}: no change")))?;
-                b.policy
-                    .push(parse_change(text, groups, &path.display().to_string())?);
-            }
-            "BotDeployed" => {
-                let sc = scope[row]
-                    .as_deref()
-                    .and_then(PermissionScope::parse)
-                    .ok_or_else(|| bad(format!("row {row}: bad scope")))?;
-                b.bots.push((needa(agent[row], row)?, sc));
-            }
-            "TokensUsed" => {
-                b.tokens.agent.push(needa(agent[row], row)?);
-                b.tokens.genuine.push(need(cols[0][row], 0, row)?);
-                b.tokens.padding.push(need(cols[1][row], 1, row)?);
-                b.tokens.bot.push(need(cols[2][row], 2, row)?);
-            }
-            "UseChanged" => {
-                let c = cause[row]
-                    .as_deref()
-                    .and_then(UseCause::parse)
-                    .ok_or_else(|| bad(format!("row {row}: bad cause")))?;
-                b.uses.agent.push(needa(agent[row], row)?);
-                b.uses.level.push(need(cols[16][row], 16, row)?);
-                b.uses.cause.push(c);
-            }
-            "BoardNoticed" => b.notices.push(needa(agent[row], row)?),
-            "WorkDelivered" => {
-                let w = &mut b.work;
-                w.agent.push(needa(agent[row], row)?);
-                w.output.push(need(cols[3][row], 3, row)?);
-                w.rework.push(need(cols[17][row], 17, row)?);
-                w.noise.push(need(cols[18][row], 18, row)?);
-                w.pad_time.push(need(cols[19][row], 19, row)?);
-                w.perceived.push(need(cols[20][row], 20, row)?);
-            }
-            "IncidentOccurred" => {
-                b.incidents.agent.push(needa(agent[row], row)?);
-                b.incidents.value.push(need(cols[4][row], 4, row)?);
-            }
-            "ManagerNudged" => b
-                .nudges
-                .push(team[row].ok_or_else(|| bad(format!("row {row}: no team")))?),
-            "ReviewHeld" => {
-                b.reviews.agent.push(needa(agent[row], row)?);
-                b.reviews.rating.push(need(cols[5][row], 5, row)?);
-                b.reviews.belief_shock.push(need(cols[6][row], 6, row)?);
-            }
-            other => return Err(bad(format!("row {row}: unknown event kind `{other}`"))),
-        }
+    for (row, kind) in rows.kind.iter().enumerate() {
+        let kind = kind.ok_or_else(|| d.bad(format!("row {row}: no kind")))?;
+        d.row(&mut b, &rows, row, kind)?;
     }
     Ok(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Source;
+
+    /// A small amazon-2026 run's log, written to `events.parquet` in a fresh folder.
+    fn stored_run(name: &str) -> (PathBuf, Vec<WeekBatch>) {
+        let o = Overrides {
+            employees: Some(60),
+            weeks: Some(14),
+            seed: None,
+        };
+        let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o).unwrap();
+        let (_, log) = crate::simulate_with_log(&s, 0);
+        let dir = std::env::temp_dir().join(format!("tmx-store-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("events.parquet");
+        let mut w = EventWriter::create(&path, &s, 0).unwrap();
+        for b in &log.weeks {
+            w.write_week(b).unwrap();
+        }
+        w.finish().unwrap();
+        (path, log.weeks)
+    }
+
+    #[test]
+    fn a_week_is_decoded_by_column_name_whatever_the_order_of_the_columns() {
+        let (path, weeks) = stored_run("order");
+        let r = EventReader::open(&path).unwrap();
+        let groups: Vec<&str> = r.groups.iter().map(String::as_str).collect();
+        for (w, batch) in weeks.iter().enumerate() {
+            let week = w as u32;
+            let decoded = r.week(week).unwrap();
+            assert_eq!(decoded.len(), batch.len(), "week {w}");
+            let df = r.frame(Some(week)).unwrap();
+            let mut names = df.get_column_names_owned();
+            names.reverse();
+            let reversed = df.select(names).unwrap();
+            assert_eq!(
+                batch_from_frame(&reversed, week, &groups, &path).unwrap(),
+                decoded,
+                "week {w}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
 }

@@ -8,7 +8,7 @@
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
-use crate::engine::rng::splitmix64;
+use crate::hash::splitmix64;
 
 /// Settings of a minimisation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -59,21 +59,7 @@ pub fn minimise(
     );
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(splitmix64(s.seed ^ 0xde_de_de));
     let np = s.population.min(s.budget);
-    // Initial population: a Latin hypercube.
-    let mut columns: Vec<Vec<f64>> = (0..k)
-        .map(|_| {
-            let mut c: Vec<f64> = (0..np)
-                .map(|i| (i as f64 + rng.random::<f64>()) / np as f64)
-                .collect();
-            for i in (1..np).rev() {
-                c.swap(i, rng.random_range(0..=i));
-            }
-            c
-        })
-        .collect();
-    let mut pop: Vec<Vec<f64>> = (0..np)
-        .map(|i| columns.iter_mut().map(|c| c[i]).collect())
-        .collect();
+    let mut pop = initial_population(k, np, &mut rng);
     let mut trace = Vec::with_capacity(s.budget);
     let mut losses = evaluate(&pop, 0);
     for (i, (x, l)) in pop.iter().zip(&losses).enumerate() {
@@ -88,36 +74,7 @@ pub fn minimise(
     while trace.len() < s.budget && np >= 4 {
         generation += 1;
         let room = (s.budget - trace.len()).min(np);
-        let trials: Vec<Vec<f64>> = (0..room)
-            .map(|i| {
-                let mut pick = |not: &[usize]| loop {
-                    let j = rng.random_range(0..np);
-                    if !not.contains(&j) {
-                        return j;
-                    }
-                };
-                let a = pick(&[i]);
-                let b = pick(&[i, a]);
-                let c = pick(&[i, a, b]);
-                let forced = rng.random_range(0..k);
-                (0..k)
-                    .map(|d| {
-                        if d != forced && rng.random::<f64>() >= s.crossover {
-                            return pop[i][d];
-                        }
-                        let v = pop[a][d] + s.weight * (pop[b][d] - pop[c][d]);
-                        // Out of the box: halfway from the parent to the bound it crossed.
-                        if v < 0.0 {
-                            pop[i][d] / 2.0
-                        } else if v > 1.0 {
-                            (pop[i][d] + 1.0) / 2.0
-                        } else {
-                            v
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
+        let trials: Vec<Vec<f64>> = (0..room).map(|i| trial(&pop, i, k, s, &mut rng)).collect();
         let first = trace.len();
         let trial_losses = evaluate(&trials, first);
         for (i, (x, l)) in trials.into_iter().zip(trial_losses).enumerate() {
@@ -127,6 +84,7 @@ pub fn minimise(
                 x: x.clone(),
                 loss: l,
             });
+            // Selection: the trial replaces its parent unless it is worse.
             if !worse(l, losses[i]) {
                 pop[i] = x;
                 losses[i] = l;
@@ -134,6 +92,64 @@ pub fn minimise(
         }
     }
     trace
+}
+
+/// The initial population of `np` candidates in `k` dimensions: a Latin hypercube (one draw
+/// per stratum of each coordinate, the strata shuffled).
+fn initial_population(k: usize, np: usize, rng: &mut Xoshiro256PlusPlus) -> Vec<Vec<f64>> {
+    let mut columns: Vec<Vec<f64>> = (0..k)
+        .map(|_| {
+            let mut c: Vec<f64> = (0..np)
+                .map(|i| (i as f64 + rng.random::<f64>()) / np as f64)
+                .collect();
+            for i in (1..np).rev() {
+                c.swap(i, rng.random_range(0..=i));
+            }
+            c
+        })
+        .collect();
+    (0..np)
+        .map(|i| columns.iter_mut().map(|c| c[i]).collect())
+        .collect()
+}
+
+/// The trial of candidate `i` (DE/rand/1/bin): the mutant `a + F (b - c)` of three other
+/// distinct candidates, crossed over with the parent coordinate by coordinate (at least one
+/// coordinate, `forced`, from the mutant).
+fn trial(
+    pop: &[Vec<f64>],
+    i: usize,
+    k: usize,
+    s: &Settings,
+    rng: &mut Xoshiro256PlusPlus,
+) -> Vec<f64> {
+    let np = pop.len();
+    let mut pick = |not: &[usize]| loop {
+        let j = rng.random_range(0..np);
+        if !not.contains(&j) {
+            return j;
+        }
+    };
+    let a = pick(&[i]);
+    let b = pick(&[i, a]);
+    let c = pick(&[i, a, b]);
+    let forced = rng.random_range(0..k);
+    (0..k)
+        .map(|d| {
+            if d != forced && rng.random::<f64>() >= s.crossover {
+                return pop[i][d];
+            }
+            let v = pop[a][d] + s.weight * (pop[b][d] - pop[c][d]);
+            // Out of the box: halfway from the parent to the bound it crossed.
+            if v < 0.0 {
+                pop[i][d] / 2.0
+            } else if v > 1.0 {
+                (pop[i][d] + 1.0) / 2.0
+            } else {
+                v
+            }
+        })
+        .collect()
 }
 
 /// The best evaluation of a trace (the first of equals; None if every loss is NaN).

@@ -11,7 +11,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
 use super::percentile_interval;
-use crate::engine::rng::splitmix64;
+use crate::hash::splitmix64;
 
 /// Morris indices of one factor.
 #[derive(Debug, Clone, Copy, PartialEq)]

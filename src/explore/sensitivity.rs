@@ -131,6 +131,8 @@ impl Sensitivity {
         Self::parse(&read_spec(&path)?, &path, Some(base))
     }
 
+    /// Check a spec's text (read from `path`; `stored`: the resolved base kept in an output
+    /// folder) and build its design and sweep.
     pub fn parse(
         text: &str,
         path: &Path,
@@ -140,110 +142,17 @@ impl Sensitivity {
         let raw: Raw = from_toml(text, &file)?;
         let common = Common::check(raw_common!(raw), text, path, stored)?;
         let k = common.bounds.len();
-        let unused = |keys: &[(&str, bool)], method: &str| -> Result<(), SweepError> {
-            match keys.iter().find(|(_, set)| *set) {
-                Some((key, _)) => Err(invalid(
-                    &file,
-                    format!("`{key}` does not apply to method = \"{method}\""),
-                )),
-                None => Ok(()),
-            }
-        };
-        let method = match raw.method.as_str() {
-            "morris" => {
-                unused(&[("samples", raw.samples.is_some())], "morris")?;
-                let trajectories = raw.trajectories.unwrap_or(10);
-                let levels = raw.levels.unwrap_or(4);
-                if !(2..=MAX_TRAJECTORIES).contains(&trajectories) {
-                    return Err(invalid(
-                        &file,
-                        format!(
-                            "`trajectories` = {trajectories}: need 2 to {MAX_TRAJECTORIES} (10 to 50 is usual)"
-                        ),
-                    ));
-                }
-                if levels < 2 || levels % 2 == 1 || levels > 100 {
-                    return Err(invalid(
-                        &file,
-                        format!(
-                            "`levels` = {levels}: need an even number from 2 to 100 (4 is usual)"
-                        ),
-                    ));
-                }
-                Method::Morris {
-                    trajectories,
-                    levels,
-                }
-            }
-            "sobol" => {
-                unused(
-                    &[
-                        ("trajectories", raw.trajectories.is_some()),
-                        ("levels", raw.levels.is_some()),
-                    ],
-                    "sobol",
-                )?;
-                let samples = raw.samples.unwrap_or(64);
-                if !(8..=MAX_SAMPLES).contains(&samples) {
-                    return Err(invalid(
-                        &file,
-                        format!(
-                            "`samples` = {samples}: need 8 to {MAX_SAMPLES} base rows (a power of two, 64 or more, is usual)"
-                        ),
-                    ));
-                }
-                if k > sobol::MAX_FACTORS {
-                    return Err(invalid(
-                        &file,
-                        format!(
-                            "sobol takes at most {} parameters, got {k}",
-                            sobol::MAX_FACTORS
-                        ),
-                    ));
-                }
-                Method::Sobol { samples }
-            }
-            other => {
-                return Err(invalid(
-                    &file,
-                    format!("`method` = \"{other}\" is not one of \"morris\", \"sobol\""),
-                ));
-            }
-        };
-        if raw.replications > MAX_REPLICATIONS {
-            let n = raw.replications;
-            return Err(invalid(
-                &file,
-                format!("`replications` = {n}: need 1 to {MAX_REPLICATIONS}"),
-            ));
-        }
-        if raw.bootstrap > MAX_BOOTSTRAP {
-            let n = raw.bootstrap;
-            return Err(invalid(
-                &file,
-                format!("`bootstrap` = {n}: need 0 to {MAX_BOOTSTRAP}"),
-            ));
-        }
-        let figures = raw
-            .figures
-            .unwrap_or_else(|| DEFAULT_FIGURES.iter().map(|s| s.to_string()).collect());
-        if figures.is_empty() {
-            return Err(invalid(&file, "`figures` is empty"));
-        }
-        check_figures(&figures, "figures").map_err(|m| invalid(&file, m))?;
-        let design = match method {
-            Method::Morris {
-                trajectories,
-                levels,
-            } => morris::design(k, trajectories as usize, levels, common.seed),
-            Method::Sobol { samples } => sobol::design(k, samples as usize, common.seed),
-        };
+        let method = check_method(&raw, k, &file)?;
+        check_counts(&raw, &file)?;
+        let bootstrap = raw.bootstrap;
+        let figures = check_figure_list(raw.figures, &file)?;
+        let design = design(method, k, common.seed);
         let points = design.iter().map(|u| common.point(u)).collect();
         let sweep = common.sweep(points, figures.clone(), STORED);
         Ok(Sensitivity {
             common,
             method,
-            bootstrap: raw.bootstrap,
+            bootstrap,
             figures,
             design,
             sweep,
@@ -283,5 +192,127 @@ impl Sensitivity {
             }
         }
         rows
+    }
+}
+
+/// An error if any key of `keys` that is set (`true`) does not apply to `method`.
+fn reject_unused(file: &str, keys: &[(&str, bool)], method: &str) -> Result<(), SweepError> {
+    match keys.iter().find(|(_, set)| *set) {
+        Some((key, _)) => Err(invalid(
+            file,
+            format!("`{key}` does not apply to method = \"{method}\""),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The method and its design size, checked (`k`: the number of parameters).
+fn check_method(raw: &Raw, k: usize, file: &str) -> Result<Method, SweepError> {
+    match raw.method.as_str() {
+        "morris" => morris_method(raw, file),
+        "sobol" => sobol_method(raw, k, file),
+        other => Err(invalid(
+            file,
+            format!("`method` = \"{other}\" is not one of \"morris\", \"sobol\""),
+        )),
+    }
+}
+
+/// Morris: 2 to [`MAX_TRAJECTORIES`] trajectories (10 by default) on an even number of
+/// levels from 2 to 100 (4 by default); no `samples`.
+fn morris_method(raw: &Raw, file: &str) -> Result<Method, SweepError> {
+    reject_unused(file, &[("samples", raw.samples.is_some())], "morris")?;
+    let trajectories = raw.trajectories.unwrap_or(10);
+    let levels = raw.levels.unwrap_or(4);
+    if !(2..=MAX_TRAJECTORIES).contains(&trajectories) {
+        return Err(invalid(
+            file,
+            format!(
+                "`trajectories` = {trajectories}: need 2 to {MAX_TRAJECTORIES} (10 to 50 is usual)"
+            ),
+        ));
+    }
+    if levels < 2 || levels % 2 == 1 || levels > 100 {
+        return Err(invalid(
+            file,
+            format!("`levels` = {levels}: need an even number from 2 to 100 (4 is usual)"),
+        ));
+    }
+    Ok(Method::Morris {
+        trajectories,
+        levels,
+    })
+}
+
+/// Sobol: 8 to [`MAX_SAMPLES`] base rows (64 by default), at most
+/// [`sobol::MAX_FACTORS`] parameters; no `trajectories` or `levels`.
+fn sobol_method(raw: &Raw, k: usize, file: &str) -> Result<Method, SweepError> {
+    reject_unused(
+        file,
+        &[
+            ("trajectories", raw.trajectories.is_some()),
+            ("levels", raw.levels.is_some()),
+        ],
+        "sobol",
+    )?;
+    let samples = raw.samples.unwrap_or(64);
+    if !(8..=MAX_SAMPLES).contains(&samples) {
+        return Err(invalid(
+            file,
+            format!(
+                "`samples` = {samples}: need 8 to {MAX_SAMPLES} base rows (a power of two, 64 or more, is usual)"
+            ),
+        ));
+    }
+    if k > sobol::MAX_FACTORS {
+        return Err(invalid(
+            file,
+            format!(
+                "sobol takes at most {} parameters, got {k}",
+                sobol::MAX_FACTORS
+            ),
+        ));
+    }
+    Ok(Method::Sobol { samples })
+}
+
+/// At most [`MAX_REPLICATIONS`] replications and [`MAX_BOOTSTRAP`] bootstrap resamples.
+fn check_counts(raw: &Raw, file: &str) -> Result<(), SweepError> {
+    if raw.replications > MAX_REPLICATIONS {
+        let n = raw.replications;
+        return Err(invalid(
+            file,
+            format!("`replications` = {n}: need 1 to {MAX_REPLICATIONS}"),
+        ));
+    }
+    if raw.bootstrap > MAX_BOOTSTRAP {
+        let n = raw.bootstrap;
+        return Err(invalid(
+            file,
+            format!("`bootstrap` = {n}: need 0 to {MAX_BOOTSTRAP}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The figures to analyse ([`DEFAULT_FIGURES`] if none are named): not empty, each known.
+fn check_figure_list(figures: Option<Vec<String>>, file: &str) -> Result<Vec<String>, SweepError> {
+    let figures =
+        figures.unwrap_or_else(|| DEFAULT_FIGURES.iter().map(|s| s.to_string()).collect());
+    if figures.is_empty() {
+        return Err(invalid(file, "`figures` is empty"));
+    }
+    check_figures(&figures, "figures").map_err(|m| invalid(file, m))?;
+    Ok(figures)
+}
+
+/// The method's design over `k` parameters in the unit cube, in run order.
+fn design(method: Method, k: usize, seed: u64) -> Vec<Vec<f64>> {
+    match method {
+        Method::Morris {
+            trajectories,
+            levels,
+        } => morris::design(k, trajectories as usize, levels, seed),
+        Method::Sobol { samples } => sobol::design(k, samples as usize, seed),
     }
 }

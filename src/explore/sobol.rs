@@ -17,7 +17,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
 use super::percentile_interval;
-use crate::engine::rng::splitmix64;
+use crate::hash::splitmix64;
 
 /// The most factors a Sobol analysis takes (the sequence has 256 dimensions, `2k` are used).
 pub const MAX_FACTORS: usize = 128;

@@ -1,7 +1,7 @@
 //! Checks that a week of events fits the state it is about to be folded into.
 
 use super::State;
-use crate::events::WeekBatch;
+use crate::events::{EventKind, WeekBatch};
 use crate::scenario::Scenario;
 
 impl State {
@@ -22,6 +22,21 @@ fn check(state: &State, s: &Scenario, b: &WeekBatch) -> Result<(), String> {
             i64::from(state.weeks_applied) - 1
         ));
     }
+    let (agents, teams) = check_hires(state, s, b)?;
+    check_ids(b, agents, teams)?;
+    if b.tokens.agent.len() != s.employees as usize {
+        return Err(format!(
+            "{} TokensUsed events for {} employees; the log is incomplete",
+            b.tokens.agent.len(),
+            s.employees
+        ));
+    }
+    check_values(b)
+}
+
+/// The week's hires: consecutive agent ids within the scenario's size, teams in order, known
+/// groups, finite traits. Returns the numbers of agents and teams once they are hired.
+fn check_hires(state: &State, s: &Scenario, b: &WeekBatch) -> Result<(usize, usize), String> {
     let (mut agents, mut teams) = (state.agents(), state.teams() as usize);
     let h = &b.hires;
     for (i, t) in h.traits.iter().enumerate() {
@@ -60,19 +75,25 @@ fn check(state: &State, s: &Scenario, b: &WeekBatch) -> Result<(), String> {
         agents += 1;
         teams = teams.max(team + 1);
     }
+    Ok((agents, teams))
+}
+
+/// Every agent id of the week below `agents`, every nudged team below `teams`.
+fn check_ids(b: &WeekBatch, agents: usize, teams: usize) -> Result<(), String> {
     let bots: Vec<u32> = b.bots.iter().map(|(a, _)| *a).collect();
     for (kind, ids) in [
-        ("BotDeployed", &bots),
-        ("UseChanged", &b.uses.agent),
-        ("BoardNoticed", &b.notices),
-        ("TokensUsed", &b.tokens.agent),
-        ("IncidentOccurred", &b.incidents.agent),
-        ("WorkDelivered", &b.work.agent),
-        ("ReviewHeld", &b.reviews.agent),
+        (EventKind::BotDeployed, &bots),
+        (EventKind::UseChanged, &b.uses.agent),
+        (EventKind::BoardNoticed, &b.notices),
+        (EventKind::TokensUsed, &b.tokens.agent),
+        (EventKind::IncidentOccurred, &b.incidents.agent),
+        (EventKind::WorkDelivered, &b.work.agent),
+        (EventKind::ReviewHeld, &b.reviews.agent),
     ] {
         if let Some(a) = ids.iter().find(|a| **a as usize >= agents) {
             return Err(format!(
-                "{kind}: agent {a} is not one of the {agents} agents"
+                "{}: agent {a} is not one of the {agents} agents",
+                kind.name()
             ));
         }
     }
@@ -81,13 +102,11 @@ fn check(state: &State, s: &Scenario, b: &WeekBatch) -> Result<(), String> {
             "ManagerNudged: team {t} is not one of the {teams} teams"
         ));
     }
-    if b.tokens.agent.len() != s.employees as usize {
-        return Err(format!(
-            "{} TokensUsed events for {} employees; the log is incomplete",
-            b.tokens.agent.len(),
-            s.employees
-        ));
-    }
+    Ok(())
+}
+
+/// Every number of the week finite, and tokens, costs and levels non-negative.
+fn check_values(b: &WeekBatch) -> Result<(), String> {
     let t = &b.tokens;
     let w = &b.work;
     let columns: [(&str, &[f64], bool); 12] = [

@@ -90,42 +90,8 @@ impl State {
                 team,
                 group,
                 traits,
-            } => {
-                debug_assert_eq!(
-                    agent as usize,
-                    self.traits.len(),
-                    "agents are hired in order"
-                );
-                if team as usize + 1 >= self.team_start.len() {
-                    self.team_start.push(agent + 1);
-                } else {
-                    *self.team_start.last_mut().expect("non-empty") = agent + 1;
-                }
-                self.team.push(team);
-                self.group.push(group);
-                self.traits.push(traits);
-                self.proficiency.push(traits.proficiency0);
-                self.monitoring.push(s.behaviour.monitoring0);
-                self.has_bot.push(false);
-                self.use_level.push(0.0);
-                self.board_aware.push(false);
-                self.review_pressure.push(0.0);
-                self.last_genuine.push(0.0);
-                self.last_padding.push(0.0);
-                self.last_bot.push(0.0);
-                self.last_output.push(0.0);
-            }
-            Event::PolicyChanged { change, .. } => {
-                self.policy.apply(&change);
-                if let PolicyChange::Leaderboard(None) = change {
-                    self.board_aware.fill(false);
-                }
-                if let PolicyChange::Statement { credibility } = change {
-                    for (m, t) in self.monitoring.iter_mut().zip(&self.traits) {
-                        *m = managers::after_statement(*m, t.trust, credibility);
-                    }
-                }
-            }
+            } => self.hire(s, agent, team, group, traits),
+            Event::PolicyChanged { change, .. } => self.change_policy(&change),
             Event::BotDeployed { agent, .. } => self.has_bot[agent as usize] = true,
             Event::UseChanged { agent, level, .. } => self.use_level[agent as usize] = level,
             Event::BoardNoticed { agent, .. } => self.board_aware[agent as usize] = true,
@@ -135,42 +101,94 @@ impl State {
                 genuine,
                 padding,
                 bot,
-            } => {
-                let i = agent as usize;
-                self.last_genuine[i] = genuine;
-                self.last_padding[i] = padding;
-                self.last_bot[i] = bot;
-                if tools_available(s, week) {
-                    self.proficiency[i] = learn(
-                        s,
-                        self.proficiency[i],
-                        genuine,
-                        self.traits[i].token_intensity,
-                    );
-                }
-            }
+            } => self.use_tokens(s, week, agent as usize, [genuine, padding, bot]),
             Event::IncidentOccurred { .. } => {}
             Event::WorkDelivered { agent, output, .. } => self.last_output[agent as usize] = output,
-            Event::ManagerNudged { team, .. } => {
-                let nudge = self.policy.managers.nudge;
-                let r = self.team_range(team);
-                for m in &mut self.monitoring[r] {
-                    *m = managers::after_nudge(*m, nudge);
-                }
-            }
+            Event::ManagerNudged { team, .. } => self.nudge(team),
             Event::ReviewHeld {
                 agent,
                 rating,
                 belief_shock,
                 ..
-            } => {
-                let mg = self.policy.managers;
-                let real = managers::real_token_weight(&self.policy);
-                self.review_pressure[agent as usize] = managers::review_pressure(&mg, rating);
-                let m = &mut self.monitoring[agent as usize];
-                *m = managers::after_review(*m, &mg, real, belief_shock);
+            } => self.review(agent as usize, rating, belief_shock),
+        }
+    }
+
+    /// `AgentHired`: a new agent at the end of its team (agents are hired in order), with its
+    /// traits, starting proficiency and the scenario's starting perceived monitoring.
+    fn hire(&mut self, s: &Scenario, agent: u32, team: u32, group: GroupId, traits: Traits) {
+        debug_assert_eq!(
+            agent as usize,
+            self.traits.len(),
+            "agents are hired in order"
+        );
+        if team as usize + 1 >= self.team_start.len() {
+            self.team_start.push(agent + 1);
+        } else {
+            *self.team_start.last_mut().expect("non-empty") = agent + 1;
+        }
+        self.team.push(team);
+        self.group.push(group);
+        self.traits.push(traits);
+        self.proficiency.push(traits.proficiency0);
+        self.monitoring.push(s.behaviour.monitoring0);
+        self.has_bot.push(false);
+        self.use_level.push(0.0);
+        self.board_aware.push(false);
+        self.review_pressure.push(0.0);
+        self.last_genuine.push(0.0);
+        self.last_padding.push(0.0);
+        self.last_bot.push(0.0);
+        self.last_output.push(0.0);
+    }
+
+    /// `PolicyChanged`: the policy changes; a leaderboard shutdown makes everyone forget it, an
+    /// official statement lowers everyone's perceived monitoring by their trust.
+    fn change_policy(&mut self, change: &PolicyChange) {
+        self.policy.apply(change);
+        if let PolicyChange::Leaderboard(None) = change {
+            self.board_aware.fill(false);
+        }
+        if let PolicyChange::Statement { credibility } = *change {
+            for (m, t) in self.monitoring.iter_mut().zip(&self.traits) {
+                *m = managers::after_statement(*m, t.trust, credibility);
             }
         }
+    }
+
+    /// `TokensUsed`: last week's genuine, padding and bot tokens of agent `i`; genuine use
+    /// teaches once the tools are available.
+    fn use_tokens(&mut self, s: &Scenario, week: u32, i: usize, [genuine, padding, bot]: [f64; 3]) {
+        self.last_genuine[i] = genuine;
+        self.last_padding[i] = padding;
+        self.last_bot[i] = bot;
+        if tools_available(s, week) {
+            self.proficiency[i] = learn(
+                s,
+                self.proficiency[i],
+                genuine,
+                self.traits[i].token_intensity,
+            );
+        }
+    }
+
+    /// `ManagerNudged`: the team's perceived monitoring rises by the nudge.
+    fn nudge(&mut self, team: u32) {
+        let nudge = self.policy.managers.nudge;
+        let r = self.team_range(team);
+        for m in &mut self.monitoring[r] {
+            *m = managers::after_nudge(*m, nudge);
+        }
+    }
+
+    /// `ReviewHeld`: the rating sets the agent's review pressure, and the review pulls its
+    /// perceived monitoring toward the real weight of tokens (plus the lesson's noise).
+    fn review(&mut self, i: usize, rating: f64, belief_shock: f64) {
+        let mg = self.policy.managers;
+        let real = managers::real_token_weight(&self.policy);
+        self.review_pressure[i] = managers::review_pressure(&mg, rating);
+        let m = &mut self.monitoring[i];
+        *m = managers::after_review(*m, &mg, real, belief_shock);
     }
 
     /// Fold a whole week in canonical order: [`State::apply_opening`], then [`State::apply_rest`].

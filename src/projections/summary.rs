@@ -80,6 +80,8 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The run's summary from its weekly rows, deciles and the user-level figures (the Gini of
+    /// users' total tokens, the median user's weekly tokens, the number of users).
     pub fn build(
         s: &Scenario,
         replication: u32,
@@ -90,20 +92,7 @@ impl Summary {
         users: usize,
     ) -> Summary {
         let sum = |f: fn(&WeeklyRow) -> f64| weekly.iter().map(f).sum::<f64>();
-        let mean = |rows: &[&WeeklyRow], f: fn(&WeeklyRow) -> f64| {
-            if rows.is_empty() {
-                0.0
-            } else {
-                rows.iter().map(|r| f(r)).sum::<f64>() / rows.len() as f64
-            }
-        };
         let all: Vec<&WeeklyRow> = weekly.iter().collect();
-        let target_weeks: Vec<&WeeklyRow> = weekly.iter().filter(|r| r.target_active).collect();
-        let gap_rows = if target_weeks.is_empty() {
-            &all
-        } else {
-            &target_weeks
-        };
         let tokens_total = sum(|r| r.tokens_total);
         let tokens_padding = sum(|r| r.tokens_padding);
         let cost = sum(|r| r.cost_usd);
@@ -111,20 +100,9 @@ impl Summary {
         let baseline = sum(|r| r.baseline_output);
         let weeks = weekly.len().max(1) as f64;
         let annual = cost / s.employees.max(1) as f64 * 52.0 / weeks;
-        let (peak_padding_week, peak_padding_share) = weekly
-            .iter()
-            .map(|r| (r.week, r.padding_share))
-            .fold((0, 0.0), |best, x| if x.1 > best.1 { x } else { best });
-        let costs: Vec<f64> = weekly
-            .iter()
-            .filter_map(|r| r.median_active_cost_usd)
-            .collect();
+        let (peak_padding_week, peak_padding_share) = peak_padding(weekly);
         let top = deciles.last();
-        let rollout = s.adoption.rollout_week.max(0) as u32;
-        let quarter: Vec<&WeeklyRow> = weekly
-            .iter()
-            .filter(|r| r.week >= rollout && r.week < rollout + 13)
-            .collect();
+        let quarter = first_quarter(weekly, s.adoption.rollout_week.max(0) as u32);
         let net = sum(|r| r.net_value_usd);
         Summary {
             scenario: s.name.clone(),
@@ -142,7 +120,7 @@ impl Summary {
             },
             peak_padding_share,
             peak_padding_week,
-            reported_vs_genuine_gap: mean(gap_rows, |r| {
+            reported_vs_genuine_gap: mean(&gap_rows(weekly), |r| {
                 r.reported_active_share - r.genuine_active_share
             }),
             mean_reported_active_share: mean(&all, |r| r.reported_active_share),
@@ -150,11 +128,7 @@ impl Summary {
             first_week_target_met: weekly.iter().find(|r| r.target_met).map(|r| r.week),
             annual_cost_per_employee_usd: annual,
             cost_share_of_salary: annual / s.money.salary_usd,
-            median_monthly_cost_per_active_usd: if costs.is_empty() {
-                0.0
-            } else {
-                costs.iter().sum::<f64>() / costs.len() as f64 * 52.0 / 12.0
-            },
+            median_monthly_cost_per_active_usd: median_monthly_cost(weekly),
             median_weekly_tokens_per_user: median_weekly_user,
             output_uplift: if baseline > 0.0 {
                 output / baseline - 1.0
@@ -248,6 +222,57 @@ impl Summary {
         ));
         lines
     }
+}
+
+/// The mean of `f` over `rows` (0 without rows).
+fn mean(rows: &[&WeeklyRow], f: fn(&WeeklyRow) -> f64) -> f64 {
+    if rows.is_empty() {
+        0.0
+    } else {
+        rows.iter().map(|r| f(r)).sum::<f64>() / rows.len() as f64
+    }
+}
+
+/// The rows the reported-vs-genuine gap is averaged over: the weeks with a target in force,
+/// else every week.
+fn gap_rows(weekly: &[WeeklyRow]) -> Vec<&WeeklyRow> {
+    let target_weeks: Vec<&WeeklyRow> = weekly.iter().filter(|r| r.target_active).collect();
+    if target_weeks.is_empty() {
+        weekly.iter().collect()
+    } else {
+        target_weeks
+    }
+}
+
+/// The week of the highest padding share and that share (the first such week; week 0 and 0
+/// if no week pads).
+fn peak_padding(weekly: &[WeeklyRow]) -> (u32, f64) {
+    weekly
+        .iter()
+        .map(|r| (r.week, r.padding_share))
+        .fold((0, 0.0), |best, x| if x.1 > best.1 { x } else { best })
+}
+
+/// The mean over weeks of the median weekly cost per active user, as a monthly cost (0 if no
+/// week has one).
+fn median_monthly_cost(weekly: &[WeeklyRow]) -> f64 {
+    let costs: Vec<f64> = weekly
+        .iter()
+        .filter_map(|r| r.median_active_cost_usd)
+        .collect();
+    if costs.is_empty() {
+        0.0
+    } else {
+        costs.iter().sum::<f64>() / costs.len() as f64 * 52.0 / 12.0
+    }
+}
+
+/// The first 13 weeks from the rollout week on.
+fn first_quarter(weekly: &[WeeklyRow], rollout: u32) -> Vec<&WeeklyRow> {
+    weekly
+        .iter()
+        .filter(|r| r.week >= rollout && r.week < rollout + 13)
+        .collect()
 }
 
 /// A dollar amount for people: $950, $12.3k, $4.5M, $1.2B.

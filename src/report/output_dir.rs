@@ -58,7 +58,7 @@ impl OutputDir {
         }
         check_target(target, inputs)?;
         fs::create_dir_all(&parent).map_err(io(&parent))?;
-        let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        let staging = parent.join(crate::paths::temp_name(&name));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io(&staging))?;
         }
@@ -303,7 +303,7 @@ fn absolute(p: &Path) -> PathBuf {
 /// Clean up after killed runs of this output (their process is gone): remove their staging
 /// folders, and restore a previous output left as `.NAME.tmp-PID.old` when NAME is missing.
 fn remove_stale_staging(parent: &Path, name: &str) {
-    let prefix = format!(".{name}.tmp-");
+    let prefix = crate::paths::temp_prefix(name);
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };

@@ -149,7 +149,7 @@ pub fn write_tables(
     records: &[RunRecord],
     stats: &[PointStats],
 ) -> Result<(), ReportError> {
-    let tmp = |name: &str| dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = |name: &str| dir.join(crate::paths::temp_name(name));
     let commit = |name: &str| {
         std::fs::rename(tmp(name), dir.join(name)).map_err(|source| ReportError::Io {
             path: dir.join(name),

@@ -220,13 +220,11 @@ pub fn write_all(dir: &Path, p: &Projections) -> Result<(), ReportError> {
 
 /// The temporary sibling a file is written to before its rename: `.NAME.tmp-PID`.
 fn tmp_path(path: &Path) -> std::path::PathBuf {
-    path.with_file_name(format!(
-        ".{}.tmp-{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        std::process::id()
-    ))
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(crate::paths::temp_name(&name))
 }
 
 /// Write `path` through `write` into a temporary file in the same folder, then rename it; the

@@ -2,13 +2,17 @@
 //! cross-field rule. Errors name the file, the dotted key, the value and what is allowed.
 
 use super::error::{ScenarioError, nearest};
-use super::raw::{Adoption, DistSpec, RawPolicyChange, RawScenario, Switch, Work};
+use super::raw::{
+    Adoption, Behaviour, Bots, DistSpec, Money, RawBudget, RawGroup, RawLeaderboard, RawManagers,
+    RawPolicyChange, RawScenario, RawTarget, Switch, Work,
+};
 use super::{Group, Scenario, ScheduledChange, TraitDists};
 use crate::model::dist::{Dist, support_of};
 use crate::policy::{
     Budget, GroupId, GroupSet, Leaderboard, Managers, PermissionScope, PolicyChange, RankScope,
     Target, Visibility,
 };
+use std::collections::BTreeMap;
 
 /// Largest population accepted (agents are indexed by `u32`; memory is checked by the CLI).
 pub const MAX_EMPLOYEES: i64 = 100_000_000;
@@ -122,54 +126,82 @@ fn quoted(names: &[&str]) -> String {
 }
 
 /// Check a merged raw scenario and build the typed one.
+///
+/// The checks run in file order (sizes, population, behaviour, adoption, work, bots, money,
+/// policy), so the first error reported is the first one a reader meets.
 pub fn validate(
     raw: &RawScenario,
     file: &str,
     resolved_toml: String,
 ) -> Result<Scenario, ScenarioError> {
     let c = Checker { file };
+    check_sizes(&c, raw)?;
+    let groups = check_population(&c, &raw.population)?;
+    let group_names: Vec<&str> = raw.population.keys().map(String::as_str).collect();
+    check_behaviour(&c, &raw.behaviour)?;
+    check_adoption(&c, &raw.adoption)?;
+    check_work(&c, &raw.work)?;
+    let incident_cost = check_bots(&c, &raw.bots)?;
+    check_money(&c, &raw.money)?;
+    let timeline = check_timeline(&c, raw, &group_names)?;
+    let tracked = tracked_groups(&timeline, &group_names);
+
+    Ok(Scenario {
+        name: raw.name.clone(),
+        description: raw.description.clone(),
+        seed: raw.seed,
+        weeks: raw.weeks as u32,
+        employees: raw.employees as u32,
+        team_size: raw.team_size as u32,
+        groups,
+        behaviour: raw.behaviour.clone(),
+        adoption: raw.adoption.clone(),
+        work: raw.work.clone(),
+        bots: raw.bots.clone(),
+        incident_cost,
+        money: raw.money.clone(),
+        timeline,
+        tracked_groups: tracked,
+        resolved_toml,
+    })
+}
+
+/// The sizes (`weeks`, `employees`, `team_size`) and the scenario's name.
+fn check_sizes(c: &Checker, raw: &RawScenario) -> Result<(), ScenarioError> {
     c.int("weeks", raw.weeks, 1, MAX_WEEKS)?;
     c.int("employees", raw.employees, 1, MAX_EMPLOYEES)?;
     c.int("team_size", raw.team_size, 1, 100_000)?;
-    crate::paths::check_name(&raw.name).map_err(|m| c.invalid("name", m))?;
+    crate::paths::check_name(&raw.name).map_err(|m| c.invalid("name", m))
+}
 
-    // Population.
-    if raw.population.is_empty() {
+/// `[population]`: between one and [`GroupSet::MAX_GROUPS`] groups, each with checked trait
+/// distributions, whose shares sum to 1.
+fn check_population(
+    c: &Checker,
+    population: &BTreeMap<String, RawGroup>,
+) -> Result<Vec<Group>, ScenarioError> {
+    if population.is_empty() {
         return Err(c.invalid("population", "needs at least one group"));
     }
-    if raw.population.len() > GroupSet::MAX_GROUPS {
+    if population.len() > GroupSet::MAX_GROUPS {
         return Err(c.invalid(
             "population",
             format!("at most {} groups", GroupSet::MAX_GROUPS),
         ));
     }
-    let unit = (0.0, 1.0);
-    let positive = (0.0, f64::INFINITY);
     let mut groups = Vec::new();
     let mut total_share = 0.0;
-    for (name, g) in &raw.population {
-        let k = |field: &str| format!("population.{name}.{field}");
-        c.share(&k("share"), g.share)?;
+    for (name, g) in population {
+        c.share(&format!("population.{name}.share"), g.share)?;
         total_share += g.share;
         groups.push(Group {
             name: name.clone(),
             share: g.share,
-            traits: TraitDists {
-                skill: c.dist(&k("skill"), &g.skill, positive)?,
-                ai_fit: c.dist(&k("ai_fit"), &g.ai_fit, unit)?,
-                proficiency: c.dist(&k("proficiency"), &g.proficiency, unit)?,
-                career_concern: c.dist(&k("career_concern"), &g.career_concern, unit)?,
-                status_drive: c.dist(&k("status_drive"), &g.status_drive, unit)?,
-                gaming_aversion: c.dist(&k("gaming_aversion"), &g.gaming_aversion, positive)?,
-                token_intensity: c.dist(&k("token_intensity"), &g.token_intensity, positive)?,
-                trust: c.dist(&k("trust"), &g.trust, unit)?,
-                optimism: c.dist(&k("optimism"), &g.optimism, (-10.0, 10.0))?,
-            },
+            traits: check_traits(c, name, g)?,
         });
     }
     if (total_share - 1.0).abs() > 1e-6 {
-        let parts: Vec<String> = raw
-            .population
+        let parts: Vec<String> = population
             .iter()
             .map(|(n, g)| format!("{n} = {}", g.share))
             .collect();
@@ -181,10 +213,29 @@ pub fn validate(
             ),
         ));
     }
-    let group_names: Vec<&str> = raw.population.keys().map(String::as_str).collect();
+    Ok(groups)
+}
 
-    // Behaviour.
-    let b = &raw.behaviour;
+/// One group's trait distributions, each within the interval its draws must stay in.
+fn check_traits(c: &Checker, name: &str, g: &RawGroup) -> Result<TraitDists, ScenarioError> {
+    let unit = (0.0, 1.0);
+    let positive = (0.0, f64::INFINITY);
+    let k = |field: &str| format!("population.{name}.{field}");
+    Ok(TraitDists {
+        skill: c.dist(&k("skill"), &g.skill, positive)?,
+        ai_fit: c.dist(&k("ai_fit"), &g.ai_fit, unit)?,
+        proficiency: c.dist(&k("proficiency"), &g.proficiency, unit)?,
+        career_concern: c.dist(&k("career_concern"), &g.career_concern, unit)?,
+        status_drive: c.dist(&k("status_drive"), &g.status_drive, unit)?,
+        gaming_aversion: c.dist(&k("gaming_aversion"), &g.gaming_aversion, positive)?,
+        token_intensity: c.dist(&k("token_intensity"), &g.token_intensity, positive)?,
+        trust: c.dist(&k("trust"), &g.trust, unit)?,
+        optimism: c.dist(&k("optimism"), &g.optimism, (-10.0, 10.0))?,
+    })
+}
+
+/// `[behaviour]`: weights are non-negative, rates are shares, a few values have plausible ranges.
+fn check_behaviour(c: &Checker, b: &Behaviour) -> Result<(), ScenarioError> {
     c.non_negative("behaviour.uplift", b.uplift)?;
     c.positive("behaviour.token_scale", b.token_scale)?;
     c.positive("behaviour.effort_cost", b.effort_cost)?;
@@ -242,134 +293,7 @@ pub fn validate(
         1.0,
         100.0,
         "a factor in [1, 100]",
-    )?;
-
-    check_adoption(&c, &raw.adoption)?;
-    check_work(&c, &raw.work)?;
-
-    // Bots.
-    let bo = &raw.bots;
-    c.non_negative("bots.bot_tokens", bo.bot_tokens)?;
-    c.non_negative("bots.bot_uplift", bo.bot_uplift)?;
-    c.positive("bots.tokens_per_action", bo.tokens_per_action)?;
-    c.share("bots.incident_rate", bo.incident_rate)?;
-    c.share("bots.build_innovation", bo.build_innovation)?;
-    c.share("bots.build_imitation", bo.build_imitation)?;
-    c.range(
-        "bots.scope_factor_scoped",
-        bo.scope_factor_scoped,
-        0.0,
-        1.0,
-        "a factor in [0, 1]",
-    )?;
-    c.range(
-        "bots.scope_factor_least_privilege",
-        bo.scope_factor_least_privilege,
-        0.0,
-        1.0,
-        "a factor in [0, 1]",
-    )?;
-    let incident_cost = c.dist("bots.incident_cost", &bo.incident_cost, positive)?;
-
-    // Money.
-    c.non_negative("money.price_usd_per_mtok", raw.money.price_usd_per_mtok)?;
-    c.positive("money.salary_usd", raw.money.salary_usd)?;
-
-    // Policy and timeline.
-    let weeks = raw.weeks;
-    let mut timeline = Vec::new();
-    if raw.policy.week.is_some() {
-        return Err(c.invalid(
-            "policy.week",
-            "the [policy] table is week 0; put later changes in [[timeline]] entries",
-        ));
-    }
-    let pc = PolicyCheck {
-        c: &c,
-        groups: &group_names,
-        price_usd_per_mtok: Some(raw.money.price_usd_per_mtok),
-    };
-    for change in pc.changes("policy", &raw.policy)? {
-        timeline.push(ScheduledChange { week: 0, change });
-    }
-    let mut seen: Vec<(i64, &'static str, usize)> = Vec::new();
-    for (i, entry) in raw.timeline.iter().enumerate() {
-        let key = format!("timeline[{i}]");
-        let week = entry.week.ok_or_else(|| {
-            c.invalid(
-                &format!("{key}.week"),
-                "every timeline entry needs a `week`",
-            )
-        })?;
-        c.int(&format!("{key}.week"), week, 0, weeks - 1)
-            .map_err(|_| ScenarioError::OutOfRange {
-                file: file.to_string(),
-                key: format!("{key}.week"),
-                value: week.to_string(),
-                allowed: format!(
-                    "a week inside the horizon, [0, {}] (weeks = {weeks})",
-                    weeks - 1
-                ),
-            })?;
-        let changes = pc.changes(&key, entry)?;
-        if changes.is_empty() {
-            return Err(c.invalid(&key, "changes nothing: state at least one policy (target, leaderboard, platform, statement, managers, budget, costs_visible, outcome_metrics)"));
-        }
-        for change in changes {
-            if let Some((_, _, j)) = seen
-                .iter()
-                .find(|(w, k, _)| *w == week && *k == change.key())
-            {
-                return Err(c.invalid(
-                    &format!("{key}.{}", change.key()),
-                    format!(
-                        "week {week} already changes `{}` in timeline[{j}]",
-                        change.key()
-                    ),
-                ));
-            }
-            seen.push((week, change.key(), i));
-            timeline.push(ScheduledChange {
-                week: week as u32,
-                change,
-            });
-        }
-    }
-    // Week-0 [policy] first, then timeline entries in week order (stable: file order within a week).
-    timeline.sort_by_key(|s| s.week);
-
-    // Groups tracked by the activity figures: the first target's, else `developers`, else all.
-    let first_target = timeline.iter().find_map(|s| match s.change {
-        PolicyChange::Target(Some(t)) => Some(t.applies_to),
-        _ => None,
-    });
-    let tracked = first_target.unwrap_or_else(|| {
-        let mut set = GroupSet::default();
-        match group_names.iter().position(|n| *n == "developers") {
-            Some(i) => set.insert(i as GroupId),
-            None => (0..group_names.len()).for_each(|i| set.insert(i as GroupId)),
-        }
-        set
-    });
-
-    Ok(Scenario {
-        name: raw.name.clone(),
-        description: raw.description.clone(),
-        seed: raw.seed,
-        weeks: raw.weeks as u32,
-        employees: raw.employees as u32,
-        team_size: raw.team_size as u32,
-        groups,
-        behaviour: raw.behaviour.clone(),
-        adoption: raw.adoption.clone(),
-        work: raw.work.clone(),
-        bots: raw.bots.clone(),
-        incident_cost,
-        money: raw.money.clone(),
-        timeline,
-        tracked_groups: tracked,
-        resolved_toml,
-    })
+    )
 }
 
 /// `[adoption]`: probabilities are shares. A rollout past the horizon means nobody uses AI.
@@ -416,6 +340,139 @@ fn check_work(c: &Checker, w: &Work) -> Result<(), ScenarioError> {
     )
 }
 
+/// `[bots]`: token amounts and rates, the permission-scope factors, and the incident cost's
+/// distribution (returned, checked).
+fn check_bots(c: &Checker, bo: &Bots) -> Result<Dist, ScenarioError> {
+    c.non_negative("bots.bot_tokens", bo.bot_tokens)?;
+    c.non_negative("bots.bot_uplift", bo.bot_uplift)?;
+    c.positive("bots.tokens_per_action", bo.tokens_per_action)?;
+    c.share("bots.incident_rate", bo.incident_rate)?;
+    c.share("bots.build_innovation", bo.build_innovation)?;
+    c.share("bots.build_imitation", bo.build_imitation)?;
+    c.range(
+        "bots.scope_factor_scoped",
+        bo.scope_factor_scoped,
+        0.0,
+        1.0,
+        "a factor in [0, 1]",
+    )?;
+    c.range(
+        "bots.scope_factor_least_privilege",
+        bo.scope_factor_least_privilege,
+        0.0,
+        1.0,
+        "a factor in [0, 1]",
+    )?;
+    c.dist(
+        "bots.incident_cost",
+        &bo.incident_cost,
+        (0.0, f64::INFINITY),
+    )
+}
+
+/// `[money]`: a non-negative token price and a positive salary.
+fn check_money(c: &Checker, m: &Money) -> Result<(), ScenarioError> {
+    c.non_negative("money.price_usd_per_mtok", m.price_usd_per_mtok)?;
+    c.positive("money.salary_usd", m.salary_usd)
+}
+
+/// `[policy]` (week 0) and the `[[timeline]]` entries as one list of scheduled changes, sorted
+/// by week: week-0 `[policy]` first, then timeline entries in week order (stable: file order
+/// within a week). A week may change each policy at most once.
+fn check_timeline(
+    c: &Checker,
+    raw: &RawScenario,
+    group_names: &[&str],
+) -> Result<Vec<ScheduledChange>, ScenarioError> {
+    let mut timeline = Vec::new();
+    if raw.policy.week.is_some() {
+        return Err(c.invalid(
+            "policy.week",
+            "the [policy] table is week 0; put later changes in [[timeline]] entries",
+        ));
+    }
+    let pc = PolicyCheck {
+        c,
+        groups: group_names,
+        price_usd_per_mtok: Some(raw.money.price_usd_per_mtok),
+    };
+    for change in pc.changes("policy", &raw.policy)? {
+        timeline.push(ScheduledChange { week: 0, change });
+    }
+    let mut seen: Vec<(i64, &'static str, usize)> = Vec::new();
+    for (i, entry) in raw.timeline.iter().enumerate() {
+        let key = format!("timeline[{i}]");
+        let week = timeline_week(c, &key, entry, raw.weeks)?;
+        let changes = pc.changes(&key, entry)?;
+        if changes.is_empty() {
+            return Err(c.invalid(&key, "changes nothing: state at least one policy (target, leaderboard, platform, statement, managers, budget, costs_visible, outcome_metrics)"));
+        }
+        for change in changes {
+            if let Some((_, _, j)) = seen
+                .iter()
+                .find(|(w, k, _)| *w == week && *k == change.key())
+            {
+                return Err(c.invalid(
+                    &format!("{key}.{}", change.key()),
+                    format!(
+                        "week {week} already changes `{}` in timeline[{j}]",
+                        change.key()
+                    ),
+                ));
+            }
+            seen.push((week, change.key(), i));
+            timeline.push(ScheduledChange {
+                week: week as u32,
+                change,
+            });
+        }
+    }
+    timeline.sort_by_key(|s| s.week);
+    Ok(timeline)
+}
+
+/// A timeline entry's `week`: present, and inside the horizon of `weeks` weeks.
+fn timeline_week(
+    c: &Checker,
+    key: &str,
+    entry: &RawPolicyChange,
+    weeks: i64,
+) -> Result<i64, ScenarioError> {
+    let week = entry.week.ok_or_else(|| {
+        c.invalid(
+            &format!("{key}.week"),
+            "every timeline entry needs a `week`",
+        )
+    })?;
+    c.int(&format!("{key}.week"), week, 0, weeks - 1)
+        .map_err(|_| ScenarioError::OutOfRange {
+            file: c.file.to_string(),
+            key: format!("{key}.week"),
+            value: week.to_string(),
+            allowed: format!(
+                "a week inside the horizon, [0, {}] (weeks = {weeks})",
+                weeks - 1
+            ),
+        })?;
+    Ok(week)
+}
+
+/// The groups tracked by the activity figures: the first target's, else `developers`, else all.
+fn tracked_groups(timeline: &[ScheduledChange], group_names: &[&str]) -> GroupSet {
+    let first_target = timeline.iter().find_map(|s| match s.change {
+        PolicyChange::Target(Some(t)) => Some(t.applies_to),
+        _ => None,
+    });
+    first_target.unwrap_or_else(|| {
+        let mut set = GroupSet::default();
+        match group_names.iter().position(|n| *n == "developers") {
+            Some(i) => set.insert(i as GroupId),
+            None => (0..group_names.len()).for_each(|i| set.insert(i as GroupId)),
+        }
+        set
+    })
+}
+
 struct PolicyCheck<'a> {
     c: &'a Checker<'a>,
     groups: &'a [&'a str],
@@ -425,7 +482,7 @@ struct PolicyCheck<'a> {
 
 impl PolicyCheck<'_> {
     /// A target's threshold in tokens: `theta`, or `theta_usd` a week at the scenario's price.
-    fn theta_tokens(&self, key: &str, t: &super::raw::RawTarget) -> Result<f64, ScenarioError> {
+    fn theta_tokens(&self, key: &str, t: &RawTarget) -> Result<f64, ScenarioError> {
         let Some(usd) = t.theta_usd else {
             return Ok(t.theta);
         };
@@ -440,69 +497,26 @@ impl PolicyCheck<'_> {
         }
     }
 
+    /// Every change a `[policy]` table or timeline entry states, in the order target,
+    /// leaderboard, platform, statement, managers, budget, costs_visible, outcome_metrics.
     fn changes(&self, key: &str, p: &RawPolicyChange) -> Result<Vec<PolicyChange>, ScenarioError> {
-        let c = self.c;
         let mut out = Vec::new();
         if let Some(t) = &p.target {
             out.push(PolicyChange::Target(match t {
                 Switch::Off => None,
-                Switch::On(t) => {
-                    c.share(&format!("{key}.target.share"), t.share)?;
-                    c.non_negative(&format!("{key}.target.theta"), t.theta)?;
-                    let theta = self.theta_tokens(key, t)?;
-                    if t.applies_to.is_empty() {
-                        return Err(c.invalid(
-                            &format!("{key}.target.applies_to"),
-                            "needs at least one group",
-                        ));
-                    }
-                    let mut set = GroupSet::default();
-                    for g in &t.applies_to {
-                        let idx = self.groups.iter().position(|n| n == g).ok_or_else(|| {
-                            let hint = nearest(g, self.groups.iter().copied())
-                                .map(|n| format!("; did you mean `{n}`?"))
-                                .unwrap_or_default();
-                            c.invalid(
-                                &format!("{key}.target.applies_to"),
-                                format!(
-                                    "unknown group `{g}`: the groups are {}{hint}",
-                                    quoted(self.groups)
-                                ),
-                            )
-                        })?;
-                        set.insert(idx as GroupId);
-                    }
-                    Some(Target {
-                        share: t.share,
-                        theta_tokens: theta,
-                        applies_to: set,
-                    })
-                }
+                Switch::On(t) => Some(self.target(key, t)?),
             }));
         }
         if let Some(l) = &p.leaderboard {
             out.push(PolicyChange::Leaderboard(match l {
                 Switch::Off => None,
-                Switch::On(l) => Some(Leaderboard {
-                    scope: c.word(
-                        &format!("{key}.leaderboard.scope"),
-                        &l.scope,
-                        RankScope::parse,
-                        RankScope::NAMES,
-                    )?,
-                    visibility: c.word(
-                        &format!("{key}.leaderboard.visibility"),
-                        &l.visibility,
-                        Visibility::parse,
-                        Visibility::NAMES,
-                    )?,
-                }),
+                Switch::On(l) => Some(self.leaderboard(key, l)?),
             }));
         }
         if let Some(pl) = &p.platform {
             out.push(PolicyChange::Platform(match pl {
                 Switch::Off => None,
-                Switch::On(pl) => Some(c.word(
+                Switch::On(pl) => Some(self.c.word(
                     &format!("{key}.platform.permission_scope"),
                     &pl.permission_scope,
                     PermissionScope::parse,
@@ -511,68 +525,19 @@ impl PolicyCheck<'_> {
             }));
         }
         if let Some(s) = &p.statement {
-            c.share(&format!("{key}.statement.credibility"), s.credibility)?;
+            self.c
+                .share(&format!("{key}.statement.credibility"), s.credibility)?;
             out.push(PolicyChange::Statement {
                 credibility: s.credibility,
             });
         }
         if let Some(m) = &p.managers {
-            let k = |f: &str| format!("{key}.managers.{f}");
-            c.share(&k("attention"), m.attention)?;
-            c.share(&k("nudge"), m.nudge)?;
-            c.share(&k("review_token_weight"), m.review_token_weight)?;
-            c.int(&k("review_every"), m.review_every, 1, MAX_WEEKS)?;
-            c.share(&k("review_learning"), m.review_learning)?;
-            c.range(
-                &k("target_pressure"),
-                m.target_pressure,
-                0.0,
-                1e3,
-                "a factor in [0, 1000]",
-            )?;
-            c.range(
-                &k("review_noise"),
-                m.review_noise,
-                0.0,
-                1.0,
-                "a standard deviation in [0, 1]",
-            )?;
-            c.range(
-                &k("review_stakes"),
-                m.review_stakes,
-                0.0,
-                10.0,
-                "a factor in [0, 10]",
-            )?;
-            out.push(PolicyChange::Managers(Managers {
-                attention: m.attention,
-                nudge: m.nudge,
-                review_token_weight: m.review_token_weight,
-                review_every_weeks: m.review_every as u32,
-                review_learning: m.review_learning,
-                target_pressure: m.target_pressure,
-                review_noise: m.review_noise,
-                review_stakes: m.review_stakes,
-            }));
+            out.push(PolicyChange::Managers(self.managers(key, m)?));
         }
         if let Some(b) = &p.budget {
             out.push(PolicyChange::Budget(match b {
                 Switch::Off => None,
-                Switch::On(b) => {
-                    if b.tokens_per_week.is_none() && b.salary_share.is_none() {
-                        return Err(c.invalid(
-                            &format!("{key}.budget"),
-                            "state `tokens_per_week`, `salary_share` or both (or write budget = \"off\")",
-                        ));
-                    }
-                    if let Some(t) = b.tokens_per_week {
-                        c.positive(&format!("{key}.budget.tokens_per_week"), t)?;
-                    }
-                    if let Some(s) = b.salary_share {
-                        c.range(&format!("{key}.budget.salary_share"), s, 1e-9, 100.0, "a share of salary in (0, 100]")?;
-                    }
-                    Some(Budget { tokens_per_week: b.tokens_per_week, salary_share: b.salary_share })
-                }
+                Switch::On(b) => Some(self.budget(key, b)?),
             }));
         }
         if let Some(v) = p.costs_visible {
@@ -582,6 +547,134 @@ impl PolicyCheck<'_> {
             out.push(PolicyChange::OutcomeMetrics(v));
         }
         Ok(out)
+    }
+
+    /// A target that is on: its share, threshold and the (known) groups it applies to.
+    fn target(&self, key: &str, t: &RawTarget) -> Result<Target, ScenarioError> {
+        let c = self.c;
+        c.share(&format!("{key}.target.share"), t.share)?;
+        c.non_negative(&format!("{key}.target.theta"), t.theta)?;
+        let theta = self.theta_tokens(key, t)?;
+        if t.applies_to.is_empty() {
+            return Err(c.invalid(
+                &format!("{key}.target.applies_to"),
+                "needs at least one group",
+            ));
+        }
+        let mut set = GroupSet::default();
+        for g in &t.applies_to {
+            set.insert(self.group_id(key, g)?);
+        }
+        Ok(Target {
+            share: t.share,
+            theta_tokens: theta,
+            applies_to: set,
+        })
+    }
+
+    /// The index of the group named `g` in a target's `applies_to`, or an error naming the
+    /// groups (with the nearest as a hint).
+    fn group_id(&self, key: &str, g: &str) -> Result<GroupId, ScenarioError> {
+        let idx = self.groups.iter().position(|n| *n == g).ok_or_else(|| {
+            let hint = nearest(g, self.groups.iter().copied())
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            self.c.invalid(
+                &format!("{key}.target.applies_to"),
+                format!(
+                    "unknown group `{g}`: the groups are {}{hint}",
+                    quoted(self.groups)
+                ),
+            )
+        })?;
+        Ok(idx as GroupId)
+    }
+
+    /// A leaderboard that is on: its scope and visibility, by name.
+    fn leaderboard(&self, key: &str, l: &RawLeaderboard) -> Result<Leaderboard, ScenarioError> {
+        Ok(Leaderboard {
+            scope: self.c.word(
+                &format!("{key}.leaderboard.scope"),
+                &l.scope,
+                RankScope::parse,
+                RankScope::NAMES,
+            )?,
+            visibility: self.c.word(
+                &format!("{key}.leaderboard.visibility"),
+                &l.visibility,
+                Visibility::parse,
+                Visibility::NAMES,
+            )?,
+        })
+    }
+
+    /// `managers`: attention, nudge and review settings, each within its range.
+    fn managers(&self, key: &str, m: &RawManagers) -> Result<Managers, ScenarioError> {
+        let c = self.c;
+        let k = |f: &str| format!("{key}.managers.{f}");
+        c.share(&k("attention"), m.attention)?;
+        c.share(&k("nudge"), m.nudge)?;
+        c.share(&k("review_token_weight"), m.review_token_weight)?;
+        c.int(&k("review_every"), m.review_every, 1, MAX_WEEKS)?;
+        c.share(&k("review_learning"), m.review_learning)?;
+        c.range(
+            &k("target_pressure"),
+            m.target_pressure,
+            0.0,
+            1e3,
+            "a factor in [0, 1000]",
+        )?;
+        c.range(
+            &k("review_noise"),
+            m.review_noise,
+            0.0,
+            1.0,
+            "a standard deviation in [0, 1]",
+        )?;
+        c.range(
+            &k("review_stakes"),
+            m.review_stakes,
+            0.0,
+            10.0,
+            "a factor in [0, 10]",
+        )?;
+        Ok(Managers {
+            attention: m.attention,
+            nudge: m.nudge,
+            review_token_weight: m.review_token_weight,
+            review_every_weeks: m.review_every as u32,
+            review_learning: m.review_learning,
+            target_pressure: m.target_pressure,
+            review_noise: m.review_noise,
+            review_stakes: m.review_stakes,
+        })
+    }
+
+    /// A budget that is on: a token cap a week, a share of salary, or both.
+    fn budget(&self, key: &str, b: &RawBudget) -> Result<Budget, ScenarioError> {
+        let c = self.c;
+        if b.tokens_per_week.is_none() && b.salary_share.is_none() {
+            return Err(c.invalid(
+                &format!("{key}.budget"),
+                "state `tokens_per_week`, `salary_share` or both (or write budget = \"off\")",
+            ));
+        }
+        if let Some(t) = b.tokens_per_week {
+            c.positive(&format!("{key}.budget.tokens_per_week"), t)?;
+        }
+        if let Some(s) = b.salary_share {
+            c.range(
+                &format!("{key}.budget.salary_share"),
+                s,
+                1e-9,
+                100.0,
+                "a share of salary in (0, 100]",
+            )?;
+        }
+        Ok(Budget {
+            tokens_per_week: b.tokens_per_week,
+            salary_share: b.salary_share,
+        })
     }
 }
 
@@ -616,9 +709,7 @@ pub fn parse_change(
 /// One policy change as a one-line TOML table (`leaderboard = { scope = "org", ... }`), the
 /// inverse of [`parse_change`].
 pub fn change_to_toml(change: &PolicyChange, groups: &[&str]) -> String {
-    use super::raw::{
-        RawBudget, RawLeaderboard, RawManagers, RawPlatform, RawStatement, RawTarget,
-    };
+    use super::raw::{RawPlatform, RawStatement};
     let mut raw = RawPolicyChange::default();
     match *change {
         PolicyChange::Target(t) => {

@@ -175,13 +175,7 @@ fn band_panel(
         .max()
         .unwrap_or(1)
         .max(1) as f64;
-    let top = per_scenario
-        .iter()
-        .flat_map(|b| b.high.iter().copied())
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, f64::max)
-        .max(1e-9)
-        * 1.1;
+    let top = bands_top(per_scenario);
     let (label, money) = (series.label, series.unit == Unit::Usd);
     let mut ch = ChartBuilder::on(area)
         .margin(12)
@@ -206,15 +200,8 @@ fn band_panel(
         .map_err(&err)?;
     for (s, b) in per_scenario.iter().enumerate() {
         let color = PALETTE[s % PALETTE.len()];
-        let mut poly: Vec<(f64, f64)> = b
-            .high
-            .iter()
-            .enumerate()
-            .map(|(w, v)| (w as f64, *v))
-            .collect();
-        poly.extend(b.low.iter().enumerate().rev().map(|(w, v)| (w as f64, *v)));
         ch.draw_series(std::iter::once(Polygon::new(
-            poly,
+            band_polygon(b),
             color.mix(0.18).filled(),
         )))
         .map_err(&err)?;
@@ -240,4 +227,27 @@ fn band_panel(
             .map_err(&err)?;
     }
     Ok(())
+}
+
+/// The top of the bands' y axis: the highest finite band value (at least 1e-9), plus a tenth.
+fn bands_top(per_scenario: &[Band]) -> f64 {
+    per_scenario
+        .iter()
+        .flat_map(|b| b.high.iter().copied())
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max)
+        .max(1e-9)
+        * 1.1
+}
+
+/// A band as a polygon over weeks: along its high edge, then back along its low edge.
+fn band_polygon(b: &Band) -> Vec<(f64, f64)> {
+    let mut poly: Vec<(f64, f64)> = b
+        .high
+        .iter()
+        .enumerate()
+        .map(|(w, v)| (w as f64, *v))
+        .collect();
+    poly.extend(b.low.iter().enumerate().rev().map(|(w, v)| (w as f64, *v)));
+    poly
 }

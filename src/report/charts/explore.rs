@@ -6,10 +6,11 @@
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::{ACCENT, FONT, GENUINE, GREY, PADDING, SIZE, chart_err, legend, register_fonts};
-use crate::explore::calibrate::{Calibration, Candidate};
+use crate::explore::calibrate::{Calibration, Candidate, Target};
 use crate::explore::sensitivity::{Index, IndexRow};
 use crate::report::ReportError;
 
@@ -73,6 +74,12 @@ fn key_and_extent(r: &IndexRow) -> (f64, f64, f64) {
     }
 }
 
+/// An x-y chart of `f64` coordinates on a bitmap.
+type XyChart<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+/// A drawing error of a bitmap chart.
+type DrawError = DrawingAreaErrorKind<<BitMapBackend<'static> as DrawingBackend>::ErrorType>;
+
 /// Bars of one figure's indices (`rows`: that figure's rows, one per parameter).
 pub fn indices(
     path: &Path,
@@ -85,15 +92,7 @@ pub fn indices(
     let mut sorted: Vec<&IndexRow> = rows.to_vec();
     sorted.sort_by(|a, b| key_and_extent(b).0.total_cmp(&key_and_extent(a).0));
     let n = sorted.len();
-    let lo = sorted
-        .iter()
-        .map(|r| key_and_extent(r).1)
-        .fold(0.0f64, f64::min);
-    let hi = sorted
-        .iter()
-        .map(|r| key_and_extent(r).2)
-        .fold(0.0f64, f64::max)
-        .max(1e-9);
+    let (lo, hi) = bars_extent(&sorted);
     let span = hi - lo;
     let morris = matches!(sorted.first().map(|r| &r.index), Some(Index::Morris(_)));
     let height = (SIZE.1).max(160 + 70 * n as u32);
@@ -130,63 +129,82 @@ pub fn indices(
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(&err)?;
-    let whisker =
-        |x0: f64, x1: f64, y: f64| PathElement::new(vec![(x0, y), (x1, y)], BLACK.stroke_width(2));
     let x0 = lo - 0.02 * span;
     for (rank, r) in sorted.iter().enumerate() {
         // Top row = most influential; each parameter owns one unit of height.
         let base = (n - 1 - rank) as f64;
-        chart
-            .draw_series(std::iter::once(Text::new(
-                r.parameter.clone(),
-                (x0, base + 0.92),
-                (FONT, 15),
-            )))
-            .map_err(&err)?;
-        match r.index {
-            Index::Morris(m) => {
-                let y = base + 0.3;
-                chart
-                    .draw_series([Rectangle::new(
-                        [(0.0, base + 0.08), (m.mu_star, base + 0.52)],
-                        GENUINE.mix(0.85).filled(),
-                    )])
-                    .map_err(&err)?;
-                if m.mu_star_ci.0.is_finite() {
-                    chart
-                        .draw_series([whisker(m.mu_star_ci.0, m.mu_star_ci.1, y)])
-                        .map_err(&err)?;
-                }
-                if m.sigma.is_finite() {
-                    chart
-                        .draw_series([Cross::new((m.sigma, y), 7, ACCENT.stroke_width(3))])
-                        .map_err(&err)?;
-                }
+        index_row(&mut chart, r, base, x0).map_err(&err)?;
+    }
+    index_legend_entries(&mut chart, morris).map_err(&err)?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(&err)?;
+    root.present().map_err(&err)?;
+    Ok(())
+}
+
+/// The x extent of every row's bars and intervals: (low, at most 0; high, above 0).
+fn bars_extent(rows: &[&IndexRow]) -> (f64, f64) {
+    let lo = rows
+        .iter()
+        .map(|r| key_and_extent(r).1)
+        .fold(0.0f64, f64::min);
+    let hi = rows
+        .iter()
+        .map(|r| key_and_extent(r).2)
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    (lo, hi)
+}
+
+/// A horizontal 95% interval at height `y`.
+fn whisker(x0: f64, x1: f64, y: f64) -> PathElement<(f64, f64)> {
+    PathElement::new(vec![(x0, y), (x1, y)], BLACK.stroke_width(2))
+}
+
+/// One parameter's row, in the unit of height above `base`: its name at `x0`, then its
+/// Morris bar (mu*, interval, sigma as a cross) or its Sobol bars (total and first order).
+fn index_row(chart: &mut XyChart, r: &IndexRow, base: f64, x0: f64) -> Result<(), DrawError> {
+    chart.draw_series(std::iter::once(Text::new(
+        r.parameter.clone(),
+        (x0, base + 0.92),
+        (FONT, 15),
+    )))?;
+    match r.index {
+        Index::Morris(m) => {
+            let y = base + 0.3;
+            chart.draw_series([Rectangle::new(
+                [(0.0, base + 0.08), (m.mu_star, base + 0.52)],
+                GENUINE.mix(0.85).filled(),
+            )])?;
+            if m.mu_star_ci.0.is_finite() {
+                chart.draw_series([whisker(m.mu_star_ci.0, m.mu_star_ci.1, y)])?;
             }
-            Index::Sobol(s) => {
-                for (v, ci, y0, color) in [
-                    (s.total, s.total_ci, base + 0.06, PADDING),
-                    (s.first, s.first_ci, base + 0.34, GENUINE),
-                ] {
-                    if !v.is_finite() {
-                        continue;
-                    }
-                    chart
-                        .draw_series([Rectangle::new(
-                            [(0.0, y0), (v, y0 + 0.24)],
-                            color.mix(0.85).filled(),
-                        )])
-                        .map_err(&err)?;
-                    if ci.0.is_finite() {
-                        chart
-                            .draw_series([whisker(ci.0, ci.1, y0 + 0.12)])
-                            .map_err(&err)?;
-                    }
+            if m.sigma.is_finite() {
+                chart.draw_series([Cross::new((m.sigma, y), 7, ACCENT.stroke_width(3))])?;
+            }
+        }
+        Index::Sobol(s) => {
+            for (v, ci, y0, color) in [
+                (s.total, s.total_ci, base + 0.06, PADDING),
+                (s.first, s.first_ci, base + 0.34, GENUINE),
+            ] {
+                if !v.is_finite() {
+                    continue;
+                }
+                chart.draw_series([Rectangle::new(
+                    [(0.0, y0), (v, y0 + 0.24)],
+                    color.mix(0.85).filled(),
+                )])?;
+                if ci.0.is_finite() {
+                    chart.draw_series([whisker(ci.0, ci.1, y0 + 0.12)])?;
                 }
             }
         }
     }
-    // Legend entries: empty series carrying the labels.
+    Ok(())
+}
+
+/// The legend's entries of an indices chart: empty series carrying the labels.
+fn index_legend_entries(chart: &mut XyChart, morris: bool) -> Result<(), DrawError> {
     let entries: Vec<(&str, RGBColor)> = if morris {
         vec![("mu* (bar) with 95% CI", GENUINE)]
     } else {
@@ -194,20 +212,16 @@ pub fn indices(
     };
     for (label, color) in entries {
         chart
-            .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
-            .map_err(&err)?
+            .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
             .label(label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled()));
     }
     if morris {
         chart
-            .draw_series(std::iter::empty::<Cross<(f64, f64), i32>>())
-            .map_err(&err)?
+            .draw_series(std::iter::empty::<Cross<(f64, f64), i32>>())?
             .label("sigma (spread of the effects)")
             .legend(|(x, y)| Cross::new((x + 8, y), 6, ACCENT.stroke_width(3)));
     }
-    legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(&err)?;
-    root.present().map_err(&err)?;
     Ok(())
 }
 
@@ -216,17 +230,7 @@ pub fn loss(path: &Path, cal: &Calibration, candidates: &[Candidate]) -> Result<
     register_fonts();
     let err = chart_err(path);
     let ok: Vec<&Candidate> = candidates.iter().filter(|c| c.loss.is_finite()).collect();
-    let positive = |l: f64| l.max(1e-6);
-    let lo = ok
-        .iter()
-        .map(|c| positive(c.loss))
-        .fold(f64::INFINITY, f64::min);
-    let hi = ok.iter().map(|c| positive(c.loss)).fold(0.0f64, f64::max);
-    let (lo, hi) = if ok.is_empty() {
-        (1e-3, 1.0)
-    } else {
-        (lo / 2.0, hi * 2.0)
-    };
+    let (lo, hi) = loss_range(&ok);
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
     let failed = candidates.len() - ok.len();
@@ -268,7 +272,7 @@ pub fn loss(path: &Path, cal: &Calibration, candidates: &[Candidate]) -> Result<
     chart
         .draw_series(ok.iter().map(|c| {
             Circle::new(
-                (c.index as f64, positive(c.loss)),
+                (c.index as f64, positive_loss(c.loss)),
                 3,
                 GREY.mix(0.6).filled(),
             )
@@ -276,24 +280,54 @@ pub fn loss(path: &Path, cal: &Calibration, candidates: &[Candidate]) -> Result<
         .map_err(&err)?
         .label("candidate")
         .legend(|(x, y)| Circle::new((x + 8, y), 4, GREY.filled()));
-    let mut best = f64::INFINITY;
-    let steps: Vec<(f64, f64)> = candidates
-        .iter()
-        .filter_map(|c| {
-            if c.loss < best {
-                best = c.loss;
-            }
-            best.is_finite().then(|| (c.index as f64, positive(best)))
-        })
-        .collect();
     chart
-        .draw_series(LineSeries::new(steps, ACCENT.stroke_width(3)))
+        .draw_series(LineSeries::new(
+            best_so_far(candidates),
+            ACCENT.stroke_width(3),
+        ))
         .map_err(&err)?
         .label("best so far")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ACCENT.stroke_width(3)));
     legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(&err)?;
     root.present().map_err(&err)?;
     Ok(())
+}
+
+/// A loss drawn on a log scale: at least 1e-6.
+fn positive_loss(l: f64) -> f64 {
+    l.max(1e-6)
+}
+
+/// The y range of the loss chart: the finite losses' range widened by 2 each way, or
+/// (1e-3, 1) without any.
+fn loss_range(ok: &[&Candidate]) -> (f64, f64) {
+    if ok.is_empty() {
+        return (1e-3, 1.0);
+    }
+    let lo = ok
+        .iter()
+        .map(|c| positive_loss(c.loss))
+        .fold(f64::INFINITY, f64::min);
+    let hi = ok
+        .iter()
+        .map(|c| positive_loss(c.loss))
+        .fold(0.0f64, f64::max);
+    (lo / 2.0, hi * 2.0)
+}
+
+/// The best loss so far at each evaluation, from the first finite one on.
+fn best_so_far(candidates: &[Candidate]) -> Vec<(f64, f64)> {
+    let mut best = f64::INFINITY;
+    candidates
+        .iter()
+        .filter_map(|c| {
+            if c.loss < best {
+                best = c.loss;
+            }
+            best.is_finite()
+                .then(|| (c.index as f64, positive_loss(best)))
+        })
+        .collect()
 }
 
 /// `fit.png`: one panel per target, each candidate's simulated value over evaluations against
@@ -321,71 +355,73 @@ pub fn fit(
             .to_string()),
     )
     .map_err(&err)?;
-    let n = candidates.len().max(1) as f64;
     for (j, (area, t)) in body
         .split_evenly((rows, cols))
         .iter()
         .zip(&cal.targets)
         .enumerate()
     {
-        // The y range: the band and the candidates near it (far outliers would flatten it).
-        let (band_lo, band_hi) = (t.value - t.tolerance, t.value + t.tolerance);
-        let (clip_lo, clip_hi) = (t.value - 8.0 * t.tolerance, t.value + 8.0 * t.tolerance);
-        let near: Vec<(f64, f64)> = candidates
-            .iter()
-            .map(|c| (c.index as f64, c.means[j]))
-            .filter(|(_, v)| v.is_finite() && (clip_lo..=clip_hi).contains(v))
-            .collect();
-        let y_lo = near.iter().map(|p| p.1).fold(band_lo, f64::min);
-        let y_hi = near.iter().map(|p| p.1).fold(band_hi, f64::max);
-        let pad = 0.08 * (y_hi - y_lo);
-        let mut chart = ChartBuilder::on(area)
-            .margin(15)
-            .caption(&t.figure, (FONT, 17))
-            .x_label_area_size(32)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0f64..n, (y_lo - pad)..(y_hi + pad))
-            .map_err(&err)?;
-        chart
-            .configure_mesh()
-            .x_desc("evaluation")
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .y_label_formatter(&tick)
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(&err)?;
-        chart
-            .draw_series([Rectangle::new(
-                [(0.0, band_lo), (n, band_hi)],
-                ACCENT.mix(0.12).filled(),
-            )])
-            .map_err(&err)?;
-        chart
-            .draw_series([PathElement::new(
-                vec![(0.0, t.value), (n, t.value)],
-                ACCENT.stroke_width(2),
-            )])
-            .map_err(&err)?;
-        chart
-            .draw_series(
-                near.iter()
-                    .map(|&p| Circle::new(p, 3, GREY.mix(0.6).filled())),
-            )
-            .map_err(&err)?;
-        if let Some(b) = best
-            && (clip_lo..=clip_hi).contains(&b.means[j])
-        {
-            chart
-                .draw_series([Circle::new(
-                    (b.index as f64, b.means[j]),
-                    9,
-                    GENUINE.stroke_width(3),
-                )])
-                .map_err(&err)?;
-        }
+        fit_panel(area, t, j, candidates, best).map_err(&err)?;
     }
     root.present().map_err(&err)?;
+    Ok(())
+}
+
+/// One target's panel of `fit.png` (`j`: the target's index in each candidate's means).
+fn fit_panel(
+    area: &DrawingArea<BitMapBackend, Shift>,
+    t: &Target,
+    j: usize,
+    candidates: &[Candidate],
+    best: Option<&Candidate>,
+) -> Result<(), DrawError> {
+    let n = candidates.len().max(1) as f64;
+    // The y range: the band and the candidates near it (far outliers would flatten it).
+    let (band_lo, band_hi) = (t.value - t.tolerance, t.value + t.tolerance);
+    let (clip_lo, clip_hi) = (t.value - 8.0 * t.tolerance, t.value + 8.0 * t.tolerance);
+    let near: Vec<(f64, f64)> = candidates
+        .iter()
+        .map(|c| (c.index as f64, c.means[j]))
+        .filter(|(_, v)| v.is_finite() && (clip_lo..=clip_hi).contains(v))
+        .collect();
+    let y_lo = near.iter().map(|p| p.1).fold(band_lo, f64::min);
+    let y_hi = near.iter().map(|p| p.1).fold(band_hi, f64::max);
+    let pad = 0.08 * (y_hi - y_lo);
+    let mut chart = ChartBuilder::on(area)
+        .margin(15)
+        .caption(&t.figure, (FONT, 17))
+        .x_label_area_size(32)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0f64..n, (y_lo - pad)..(y_hi + pad))?;
+    chart
+        .configure_mesh()
+        .x_desc("evaluation")
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&tick)
+        .label_style((FONT, 13))
+        .axis_desc_style((FONT, 14))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    chart.draw_series([Rectangle::new(
+        [(0.0, band_lo), (n, band_hi)],
+        ACCENT.mix(0.12).filled(),
+    )])?;
+    chart.draw_series([PathElement::new(
+        vec![(0.0, t.value), (n, t.value)],
+        ACCENT.stroke_width(2),
+    )])?;
+    chart.draw_series(
+        near.iter()
+            .map(|&p| Circle::new(p, 3, GREY.mix(0.6).filled())),
+    )?;
+    if let Some(b) = best
+        && (clip_lo..=clip_hi).contains(&b.means[j])
+    {
+        chart.draw_series([Circle::new(
+            (b.index as f64, b.means[j]),
+            9,
+            GENUINE.stroke_width(3),
+        )])?;
+    }
     Ok(())
 }

@@ -66,7 +66,7 @@ pub fn atomic(
     draw: impl FnOnce(&Path) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
     let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-    let tmp = path.with_file_name(format!(".{stem}.tmp-{}.png", std::process::id()));
+    let tmp = path.with_file_name(format!("{}.png", crate::paths::temp_name(&stem)));
     let done = draw(&tmp).and_then(|()| {
         std::fs::rename(&tmp, path).map_err(|source| ReportError::Io {
             path: path.into(),

@@ -1,0 +1,95 @@
+//! Dotted paths into a scenario's TOML (`policy.target.share`): setting a value, and checking
+//! a path names a parameter.
+
+use std::collections::BTreeMap;
+
+use super::SweepError;
+use crate::scenario::error::nearest;
+
+/// Set `value` at a dotted path, creating tables on the way.
+pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let last = parts.pop().expect("non-empty path");
+    let mut t = table;
+    for p in parts {
+        let entry = t
+            .entry(p.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if !entry.is_table() {
+            *entry = toml::Value::Table(toml::Table::new());
+        }
+        t = entry.as_table_mut().expect("a table");
+    }
+    t.insert(last.to_string(), value);
+}
+
+/// Refuse a path that is not a scenario parameter, suggesting the nearest valid one.
+pub(crate) fn check_path(base: &toml::Table, path: &str, file: &str) -> Result<(), SweepError> {
+    let invalid = |m: String| SweepError::Invalid {
+        file: file.to_string(),
+        message: m,
+    };
+    if path.split('.').any(str::is_empty) || path.starts_with("timeline") {
+        return Err(invalid(format!(
+            "`{path}` is not a parameter path (timeline entries cannot be swept; vary `policy.*` or a base file)"
+        )));
+    }
+    let valid = valid_paths(base);
+    if valid.iter().any(|v| v == path) {
+        return Ok(());
+    }
+    let hint = nearest(path, valid.iter().map(String::as_str))
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_default();
+    Err(invalid(format!("unknown parameter path `{path}`{hint}")))
+}
+
+/// Every dotted path a sweep may set: the leaves and tables of the base scenario, plus the
+/// policies that can be switched on in `[policy]`.
+pub fn valid_paths(base: &toml::Table) -> Vec<String> {
+    fn walk(prefix: &str, t: &toml::Table, out: &mut Vec<String>) {
+        for (k, v) in t {
+            let p = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            if p == "timeline" {
+                continue;
+            }
+            out.push(p.clone());
+            if let toml::Value::Table(sub) = v {
+                walk(&p, sub, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk("", base, &mut out);
+    let mut policy = BTreeMap::new();
+    policy.insert("target", vec!["share", "theta", "applies_to"]);
+    policy.insert("leaderboard", vec!["scope", "visibility"]);
+    policy.insert("platform", vec!["permission_scope"]);
+    policy.insert("statement", vec!["credibility"]);
+    policy.insert(
+        "managers",
+        vec![
+            "attention",
+            "nudge",
+            "review_token_weight",
+            "review_every",
+            "review_learning",
+            "target_pressure",
+            "review_noise",
+        ],
+    );
+    policy.insert("budget", vec!["tokens_per_week", "salary_share"]);
+    for (k, fields) in policy {
+        out.push(format!("policy.{k}"));
+        out.extend(fields.iter().map(|f| format!("policy.{k}.{f}")));
+    }
+    out.push("policy.costs_visible".into());
+    out.push("policy.outcome_metrics".into());
+    out.sort();
+    out.dedup();
+    out
+}
