@@ -18,7 +18,6 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::{EventKind, WeekBatch};
-use crate::fold::{EventSink, State};
 use crate::model::adoption::UseCause;
 use crate::model::traits::Traits;
 use crate::policy::PermissionScope;
@@ -184,6 +183,16 @@ impl EventWriter {
 
     /// Write a week's events, kind by kind in canonical order, in chunks of at most
     /// [`CHUNK_ROWS`] rows.
+    /// Append a week's events. After a failure nothing more is written; the first error is kept
+    /// for [`EventWriter::finish`] (a run streaming its log does not stop for a full disk).
+    pub fn append(&mut self, batch: &WeekBatch) {
+        if self.error.is_none()
+            && let Err(e) = self.write_week(batch)
+        {
+            self.error = Some(e);
+        }
+    }
+
     fn write_week(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
         self.write_hires(b)?;
         self.write_policy(b)?;
@@ -399,16 +408,6 @@ impl EventWriter {
 
 fn ranges(n: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
     (0..n.div_ceil(CHUNK_ROWS)).map(move |c| c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n))
-}
-
-impl EventSink for EventWriter {
-    fn week(&mut self, _s: &Scenario, batch: &WeekBatch, _state: &State) {
-        if self.error.is_none()
-            && let Err(e) = self.write_week(batch)
-        {
-            self.error = Some(e);
-        }
-    }
 }
 
 /// A stored log opened for reading.

@@ -4,7 +4,9 @@
 //! both stand on this layer: the engine emits a week's events and folds them here; replay folds
 //! stored events here; the projections and the event store are [`EventSink`]s that receive each
 //! week's events together with the state they produced. Nothing in this layer draws a random
-//! number or decides anything: every draw is already in the events.
+//! number or decides anything: every draw is already in the events. The event types and their
+//! store (`events`) stand below this layer and know nothing of it; their sink implementations are
+//! here.
 
 mod check;
 mod state;
@@ -12,6 +14,7 @@ mod state;
 pub use state::State;
 
 use crate::events::log::EventLog;
+use crate::events::store::EventWriter;
 use crate::events::{Event, WeekBatch};
 use crate::scenario::Scenario;
 
@@ -47,5 +50,12 @@ impl EventSink for EventLog {
         if let Event::RunFinished { weeks } = *run {
             self.finished = Some(weeks);
         }
+    }
+}
+
+/// Streams each week to `events.parquet` (the store itself knows nothing of the state).
+impl EventSink for EventWriter {
+    fn week(&mut self, _s: &Scenario, batch: &WeekBatch, _state: &State) {
+        self.append(batch);
     }
 }

@@ -339,11 +339,9 @@ fn write_log(
     s: &tokenmaxx::scenario::Scenario,
     log: &tokenmaxx::events::log::EventLog,
 ) {
-    use tokenmaxx::fold::{EventSink, State};
     let mut w = tokenmaxx::events::store::EventWriter::create(path, s, 0).unwrap();
-    let state = State::new(s);
     for b in &log.weeks {
-        w.week(s, b, &state);
+        w.append(b);
     }
     w.finish().unwrap();
 }
