@@ -141,72 +141,14 @@ impl Calibration {
                 "no [[targets]]: give at least one { figure, value }".into()
             ));
         }
-        let names = figure_names();
-        let mut targets = Vec::new();
-        for (j, t) in raw.targets.iter().enumerate() {
-            let at = format!("[[targets]] #{}", j + 1);
-            check_figures(std::slice::from_ref(&t.figure), &at).map_err(&bad)?;
-            if targets.iter().any(|u: &Target| u.figure == t.figure) {
-                return Err(bad(format!("{at}: `{}` is targeted twice", t.figure)));
-            }
-            if !t.value.is_finite() {
-                return Err(bad(format!("{at}: `value` must be a finite number")));
-            }
-            let tolerance = t.tolerance.unwrap_or(0.1 * t.value.abs());
-            if !(tolerance.is_finite() && tolerance > 0.0) {
-                return Err(bad(format!(
-                    "{at}: `tolerance` must be a positive number (it defaults to 10% of |value|, which is 0 here), got {tolerance}"
-                )));
-            }
-            if !(t.weight.is_finite() && t.weight > 0.0) {
-                return Err(bad(format!(
-                    "{at}: `weight` must be a positive number, got {}",
-                    t.weight
-                )));
-            }
-            targets.push(Target {
-                figure: t.figure.clone(),
-                index: names.iter().position(|n| *n == t.figure).expect("checked"),
-                value: t.value,
-                tolerance,
-                weight: t.weight,
-            });
-        }
-        let k = common.bounds.len();
-        let population = raw
-            .population
-            .unwrap_or_else(|| (10 * k as u32).clamp(8, 40));
-        if !(4..=10_000).contains(&population) {
-            return Err(bad(format!("`population` = {population}: need 4 to 10000")));
-        }
-        if raw.budget > 1_000_000 {
-            let n = raw.budget;
-            return Err(bad(format!(
-                "`budget` = {n}: need at most 1000000 candidates"
-            )));
-        }
-        if common.replications > 1_000 {
-            let n = common.replications;
-            return Err(bad(format!("`replications` = {n}: need 1 to 1000")));
-        }
-        if raw.budget < population {
-            return Err(bad(format!(
-                "`budget` = {}: need at least one generation (`population` = {population}); a few generations per parameter is usual",
-                raw.budget
-            )));
-        }
-        if !(raw.differential_weight > 0.0 && raw.differential_weight <= 2.0) {
-            return Err(bad(format!(
-                "`differential_weight` = {}: need 0 < F <= 2",
-                raw.differential_weight
-            )));
-        }
-        if !(0.0..=1.0).contains(&raw.crossover) {
-            return Err(bad(format!(
-                "`crossover` = {}: need 0 <= CR <= 1",
-                raw.crossover
-            )));
-        }
+        let targets = raw
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(j, t)| check_target(j, t, &raw.targets[..j]).map_err(&bad))
+            .collect::<Result<Vec<Target>, SweepError>>()?;
+        let population =
+            check_search(&raw, common.bounds.len(), common.replications).map_err(&bad)?;
         let settings = de::Settings {
             population: population as usize,
             budget: raw.budget as usize,
@@ -328,4 +270,74 @@ fn same(a: &[f64], b: &[f64]) -> bool {
         && a.iter()
             .zip(b)
             .all(|(x, y)| (x - y).abs() <= 1e-12 * x.abs().max(y.abs()).max(1.0))
+}
+
+/// Target `j` of the file, checked (`earlier` are the targets before it).
+fn check_target(j: usize, t: &RawTarget, earlier: &[RawTarget]) -> Result<Target, String> {
+    let at = format!("[[targets]] #{}", j + 1);
+    check_figures(std::slice::from_ref(&t.figure), &at)?;
+    if earlier.iter().any(|u| u.figure == t.figure) {
+        return Err(format!("{at}: `{}` is targeted twice", t.figure));
+    }
+    if !t.value.is_finite() {
+        return Err(format!("{at}: `value` must be a finite number"));
+    }
+    let tolerance = t.tolerance.unwrap_or(0.1 * t.value.abs());
+    if !(tolerance.is_finite() && tolerance > 0.0) {
+        return Err(format!(
+            "{at}: `tolerance` must be a positive number (it defaults to 10% of |value|, which is 0 here), got {tolerance}"
+        ));
+    }
+    if !(t.weight.is_finite() && t.weight > 0.0) {
+        return Err(format!(
+            "{at}: `weight` must be a positive number, got {}",
+            t.weight
+        ));
+    }
+    Ok(Target {
+        figure: t.figure.clone(),
+        index: figure_names()
+            .iter()
+            .position(|n| *n == t.figure)
+            .expect("checked"),
+        value: t.value,
+        tolerance,
+        weight: t.weight,
+    })
+}
+
+/// The search settings checked; returns the population (by default ten per parameter, 8 to 40).
+fn check_search(raw: &Raw, parameters: usize, replications: u32) -> Result<u32, String> {
+    let population = raw
+        .population
+        .unwrap_or_else(|| (10 * parameters as u32).clamp(8, 40));
+    if !(4..=10_000).contains(&population) {
+        return Err(format!("`population` = {population}: need 4 to 10000"));
+    }
+    if raw.budget > 1_000_000 {
+        let n = raw.budget;
+        return Err(format!("`budget` = {n}: need at most 1000000 candidates"));
+    }
+    if replications > 1_000 {
+        return Err(format!("`replications` = {replications}: need 1 to 1000"));
+    }
+    if raw.budget < population {
+        return Err(format!(
+            "`budget` = {}: need at least one generation (`population` = {population}); a few generations per parameter is usual",
+            raw.budget
+        ));
+    }
+    if !(raw.differential_weight > 0.0 && raw.differential_weight <= 2.0) {
+        return Err(format!(
+            "`differential_weight` = {}: need 0 < F <= 2",
+            raw.differential_weight
+        ));
+    }
+    if !(0.0..=1.0).contains(&raw.crossover) {
+        return Err(format!(
+            "`crossover` = {}: need 0 <= CR <= 1",
+            raw.crossover
+        ));
+    }
+    Ok(population)
 }
