@@ -54,17 +54,24 @@ pub enum SweepError {
     Scenario(#[from] ScenarioError),
 }
 
-/// How the points of a sweep are chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// Every combination of every parameter's values.
-    Grid,
-    /// `samples` independent draws.
-    Random,
-    /// `samples` points of a Latin hypercube.
-    Lhs,
-    /// Points given by the caller (the designs of `sensitivity` and `calibrate`).
-    Given,
+crate::named_enum!(
+    /// How the points of a sweep are chosen (the word is the file's `method`).
+    Method {
+        /// Every combination of every parameter's values.
+        Grid => "grid",
+        /// `samples` independent draws.
+        Random => "random",
+        /// `samples` points of a Latin hypercube.
+        Lhs => "lhs",
+        /// Points given by the caller (the designs of `sensitivity` and `calibrate`; not a word
+        /// a sweep file may use).
+        Given => "given"
+    }
+);
+
+impl Method {
+    /// The methods a sweep file may name.
+    pub const IN_FILES: [Method; 3] = [Method::Grid, Method::Random, Method::Lhs];
 }
 
 /// How one parameter varies.

@@ -108,13 +108,18 @@ fn parse_raw(text: &str) -> Result<RawSweep, String> {
 
 /// The design method by name: `grid`, `random` or `lhs`.
 fn parse_method(name: &str) -> Result<Method, String> {
-    match name {
-        "grid" => Ok(Method::Grid),
-        "random" => Ok(Method::Random),
-        "lhs" => Ok(Method::Lhs),
-        other => Err(format!(
-            "`method` = \"{other}\" is not one of \"grid\", \"random\", \"lhs\""
-        )),
+    match Method::parse(name) {
+        Some(m) if Method::IN_FILES.contains(&m) => Ok(m),
+        _ => {
+            let words: Vec<String> = Method::IN_FILES
+                .iter()
+                .map(|m| format!("\"{}\"", m.as_str()))
+                .collect();
+            Err(format!(
+                "`method` = \"{name}\" is not one of {}",
+                words.join(", ")
+            ))
+        }
     }
 }
 
