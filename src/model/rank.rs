@@ -24,50 +24,17 @@ pub fn quantile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-/// Sort `v` ascending in the order of `f64::total_cmp`, by a least-significant-digit radix sort
-/// on the bit patterns (a byte per pass, skipping bytes every value shares). Values equal under
-/// that order are identical bit for bit, so the result is the same as any other sort's: it is a
-/// faster way to the same slice for the million-value sorts of a large run's week.
+/// Sort `v` ascending in the order of `f64::total_cmp`, in parallel when it is large. Values
+/// equal under that order are identical bit for bit, so the result does not depend on the
+/// algorithm or the thread count. (An LSD radix sort on the bit patterns was tried here and was
+/// slower than rayon's parallel sort at a million values: 28.8 s against 22.3 s for a 1M x 52
+/// run on 2 threads.)
 pub fn sort_floats(v: &mut [f64]) {
-    let n = v.len();
-    if n < 4096 {
+    use rayon::prelude::*;
+    if v.len() < 4096 {
         v.sort_unstable_by(f64::total_cmp);
-        return;
-    }
-    const SIGN: u64 = 1 << 63;
-    // A key whose unsigned order is total_cmp's order: flip every bit of a negative value, only
-    // the sign of a positive one.
-    let key = |x: f64| {
-        let b = x.to_bits();
-        if b & SIGN != 0 { !b } else { b | SIGN }
-    };
-    let mut a: Vec<u64> = v.iter().map(|x| key(*x)).collect();
-    let mut counts = vec![[0usize; 256]; 8];
-    for &k in &a {
-        for (d, c) in counts.iter_mut().enumerate() {
-            c[((k >> (8 * d)) & 0xff) as usize] += 1;
-        }
-    }
-    let mut b = vec![0u64; n];
-    for (d, c) in counts.iter().enumerate() {
-        if c.contains(&n) {
-            continue;
-        }
-        let mut next = [0usize; 256];
-        let mut sum = 0;
-        for (slot, count) in next.iter_mut().zip(c) {
-            *slot = sum;
-            sum += count;
-        }
-        for &k in &a {
-            let digit = ((k >> (8 * d)) & 0xff) as usize;
-            b[next[digit]] = k;
-            next[digit] += 1;
-        }
-        std::mem::swap(&mut a, &mut b);
-    }
-    for (x, k) in v.iter_mut().zip(&a) {
-        *x = f64::from_bits(if k & SIGN != 0 { k & !SIGN } else { !k });
+    } else {
+        v.par_sort_unstable_by(f64::total_cmp);
     }
 }
 
@@ -209,9 +176,9 @@ mod tests {
     }
 
     #[test]
-    fn the_radix_sort_gives_the_same_slice_as_a_comparison_sort() {
+    fn the_parallel_sort_gives_the_same_slice_as_a_sequential_one() {
         // negative and positive values, both zeros, duplicates, infinities, a spread of
-        // magnitudes, and enough values to take the radix path
+        // magnitudes, and enough values to take the parallel path
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
         let mut v: Vec<f64> = (0..20_000)
             .map(|i| {
