@@ -9,6 +9,7 @@ mod facts;
 mod fit;
 mod fork;
 mod import;
+mod merge;
 mod progress;
 mod replay;
 mod run;
@@ -81,7 +82,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Fork(args) => fork::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
-        Command::Merge(args) => sweep::merge(args),
+        Command::Merge(args) => merge::merge(args),
         Command::Sensitivity(args) => sensitivity::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Import(args) => import::run(args),

@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use anyhow::Context;
 use clap::Args;
 use tokenmaxx::engine::Progress;
-use tokenmaxx::explore::sensitivity::{self, Sensitivity};
 use tokenmaxx::report::{
     FolderLock, charts, clear_files, prepare_in_place, run_html, sweep as tables, sweep_html,
 };
@@ -177,7 +176,7 @@ pub(super) fn open_journal(
 
 /// Refuse a folder whose stored base scenario (base.toml, the resolved base with every `extends`
 /// layer) differs from `sweep`'s: its runs and new ones would mix two versions of the base.
-fn check_same_base(sweep: &Sweep, dir: &Path) -> anyhow::Result<()> {
+pub(super) fn check_same_base(sweep: &Sweep, dir: &Path) -> anyhow::Result<()> {
     if !dir.join(STORED_BASE).is_file() {
         return Ok(());
     }
@@ -421,73 +420,6 @@ fn report_failures(out: &Path, records: &[RunRecord]) -> ExitCode {
         );
     }
     ExitCode::from(RUNS_FAILED)
-}
-
-/// With `--partial`, the shard folders a task has got far enough into to be read (its journal
-/// and its spec's copy are there); the others are named on stdout as not started. None when no
-/// folder is ready yet (said on stdout too). Without `--partial`, every folder.
-fn ready(args: MergeArgs) -> Option<MergeArgs> {
-    if !args.partial {
-        return Some(args);
-    }
-    let started = |d: &Path| {
-        let journal = std::fs::metadata(d.join(journal::FILE)).is_ok_and(|m| m.len() > 0);
-        journal && (d.join(STORED_BASE).is_file() || super::compare::is_shard(d))
-    };
-    let (dirs, waiting): (Vec<PathBuf>, Vec<PathBuf>) =
-        args.dirs.into_iter().partition(|d| started(d));
-    for d in &waiting {
-        println!("  {}: not started yet (no journal)", d.display());
-    }
-    if dirs.is_empty() {
-        println!("no shard folder holds a run yet; nothing written");
-        return None;
-    }
-    Some(MergeArgs { dirs, ..args })
-}
-
-pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
-    let Some(args) = ready(args) else {
-        return Ok(ExitCode::from(INCOMPLETE));
-    };
-    let first = &args.dirs[0];
-    if super::compare::is_shard(first) {
-        return super::compare::merge(args);
-    }
-    // A sensitivity analysis keeps its spec as sensitivity.toml; a plain sweep as sweep.toml.
-    let analysis = if first.join(sensitivity::STORED).is_file() {
-        Some(Sensitivity::load_stored(first)?)
-    } else {
-        None
-    };
-    let sweep = match &analysis {
-        Some(a) => a.sweep.clone(),
-        None => Sweep::load_stored(first)?,
-    };
-    let hash = journal::sweep_hash(&sweep.text);
-    let gathered = gather(&args, &sweep.name, hash, sweep.runs(), &|dir| {
-        check_same_base(&sweep, dir)
-    })?;
-    let Some(records) = gathered else {
-        return Ok(ExitCode::from(INCOMPLETE));
-    };
-    let out = match &args.out {
-        Some(o) => o.clone(),
-        None => super::default_out(&sweep.name)?,
-    };
-    // The shard folders may lie inside the merged one (output/<name>/shard-K-of-N/).
-    let _lock = lock_folder(&out, &[])?;
-    sweep.store(&out)?;
-    println!(
-        "merged {} runs of {} from {} folder(s)",
-        records.len(),
-        sweep.name,
-        args.dirs.len()
-    );
-    match analysis {
-        Some(a) => super::sensitivity::finish(&a, &out, records, true, args.no_charts, false),
-        None => finish(&sweep, &out, records, true, args.no_charts, false),
-    }
 }
 
 /// The runs journaled in the shard folders `args.dirs` of batch `name` (whose stored spec hashes
