@@ -35,6 +35,8 @@ fn ready(args: MergeArgs) -> Option<MergeArgs> {
     Some(MergeArgs { dirs, ..args })
 }
 
+/// Merge the folders: a comparison's through `compare`, a sweep's or a sensitivity analysis's
+/// here; exit 3 (nothing written) while `--partial` finds runs missing.
 pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let Some(args) = ready(args) else {
         return Ok(ExitCode::from(INCOMPLETE));
