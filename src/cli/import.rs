@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use tokenmaxx::import::{self, Format, Options, panel, profile, synth};
 use tokenmaxx::report::output_dir::check_target;
 use tokenmaxx::report::{OutputDir, charts};
-use tokenmaxx::scenario::{Overrides, Scenario, Source};
+use tokenmaxx::scenario::{Scenario, Source};
 
 use super::UserError;
 
@@ -131,23 +131,14 @@ pub struct SynthArgs {
     /// Output folder for usage.csv, usage.claude_code.jsonl and roster.csv.
     #[arg(long)]
     out: PathBuf,
-    #[arg(long)]
-    seed: Option<u64>,
-    #[arg(long)]
-    employees: Option<i64>,
-    #[arg(long)]
-    weeks: Option<i64>,
+    #[command(flatten)]
+    overrides: super::run::OverrideArgs,
 }
 
 /// Hidden: write a synthetic export of a simulated run.
 pub fn synth(args: SynthArgs) -> anyhow::Result<ExitCode> {
     let source = Source::parse(&args.scenario);
-    let o = Overrides {
-        seed: args.seed,
-        employees: args.employees,
-        weeks: args.weeks,
-    };
-    let (s, _) = Scenario::load_with(&source, &o)?;
+    let (s, _) = Scenario::load_with(&source, &args.overrides.overrides())?;
     let mut inputs = Vec::new();
     if let Source::Path(p) = &source {
         inputs.push(p.as_path());

@@ -22,15 +22,8 @@ pub struct RunArgs {
     /// Output folder [default: output/<scenario name>/]. Replaced as a whole when the run succeeds.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Override the scenario's seed.
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Override the number of employees.
-    #[arg(long)]
-    employees: Option<i64>,
-    /// Override the horizon in weeks (timeline changes past it are dropped, with a note).
-    #[arg(long)]
-    weeks: Option<i64>,
+    #[command(flatten)]
+    overrides: OverrideArgs,
     /// Replication index (a different random draw of the same scenario and seed).
     #[arg(long, default_value_t = 0)]
     replication: u32,
@@ -46,6 +39,31 @@ pub struct RunArgs {
     /// Also store the event log as events.parquet (streamed week by week).
     #[arg(long)]
     events: bool,
+}
+
+/// `--seed`, `--employees` and `--weeks`: a scenario's own values overridden from the command
+/// line (by `run`, and by any command that simulates one scenario).
+#[derive(Debug, Args)]
+pub struct OverrideArgs {
+    /// Override the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Override the number of employees.
+    #[arg(long)]
+    employees: Option<i64>,
+    /// Override the horizon in weeks (timeline changes past it are dropped, with a note).
+    #[arg(long)]
+    weeks: Option<i64>,
+}
+
+impl OverrideArgs {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            seed: self.seed,
+            employees: self.employees,
+            weeks: self.weeks,
+        }
+    }
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -97,12 +115,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 
 /// The scenario with the command line's overrides, its notes printed to stderr.
 fn load(source: &Source, args: &RunArgs) -> anyhow::Result<Scenario> {
-    let overrides = Overrides {
-        seed: args.seed,
-        employees: args.employees,
-        weeks: args.weeks,
-    };
-    let (scenario, notes) = Scenario::load_with(source, &overrides)?;
+    let (scenario, notes) = Scenario::load_with(source, &args.overrides.overrides())?;
     for n in &notes {
         eprintln!("note: {n}");
     }
