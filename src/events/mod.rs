@@ -101,51 +101,24 @@ pub enum Event {
     RunFinished { weeks: Week },
 }
 
-/// The kinds of [`Event`], named once: the names are the `kind` column of `events.parquet` and
-/// the audit table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventKind {
-    RunStarted,
-    AgentHired,
-    PolicyChanged,
-    BotDeployed,
-    UseChanged,
-    BoardNoticed,
-    ManagerNudged,
-    TokensUsed,
-    WorkDelivered,
-    IncidentOccurred,
-    ReviewHeld,
-    RunFinished,
-}
-
-impl EventKind {
-    /// Every kind with its name.
-    pub const ALL: [(EventKind, &'static str); 12] = [
-        (EventKind::RunStarted, "RunStarted"),
-        (EventKind::AgentHired, "AgentHired"),
-        (EventKind::PolicyChanged, "PolicyChanged"),
-        (EventKind::BotDeployed, "BotDeployed"),
-        (EventKind::UseChanged, "UseChanged"),
-        (EventKind::BoardNoticed, "BoardNoticed"),
-        (EventKind::ManagerNudged, "ManagerNudged"),
-        (EventKind::TokensUsed, "TokensUsed"),
-        (EventKind::WorkDelivered, "WorkDelivered"),
-        (EventKind::IncidentOccurred, "IncidentOccurred"),
-        (EventKind::ReviewHeld, "ReviewHeld"),
-        (EventKind::RunFinished, "RunFinished"),
-    ];
-
-    /// The kind's name, as in `events.parquet` and the audit table.
-    pub const fn name(self) -> &'static str {
-        Self::ALL[self as usize].1
+crate::named_enum!(
+    /// The kinds of [`Event`], named once: the names are the `kind` column of `events.parquet`
+    /// and the audit table.
+    EventKind {
+        RunStarted => "RunStarted",
+        AgentHired => "AgentHired",
+        PolicyChanged => "PolicyChanged",
+        BotDeployed => "BotDeployed",
+        UseChanged => "UseChanged",
+        BoardNoticed => "BoardNoticed",
+        ManagerNudged => "ManagerNudged",
+        TokensUsed => "TokensUsed",
+        WorkDelivered => "WorkDelivered",
+        IncidentOccurred => "IncidentOccurred",
+        ReviewHeld => "ReviewHeld",
+        RunFinished => "RunFinished"
     }
-
-    /// The kind named `name`, if any.
-    pub fn parse(name: &str) -> Option<EventKind> {
-        Self::ALL.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
-    }
-}
+);
 
 impl Event {
     /// The event's kind.
@@ -168,7 +141,7 @@ impl Event {
 
     /// The event's kind, as in `events.parquet` and the audit table.
     pub fn kind(&self) -> &'static str {
-        self.event_kind().name()
+        self.event_kind().as_str()
     }
 }
 
@@ -348,10 +321,10 @@ mod tests {
     use super::EventKind;
 
     #[test]
-    fn every_kind_sits_at_its_own_index_and_parses_back_from_its_name() {
-        for (i, (kind, name)) in EventKind::ALL.iter().enumerate() {
-            assert_eq!(*kind as usize, i);
-            assert_eq!(kind.name(), *name);
+    fn every_kind_parses_back_from_its_name() {
+        assert_eq!(EventKind::ALL.len(), 12);
+        for (kind, name) in EventKind::ALL.iter().zip(EventKind::NAMES) {
+            assert_eq!(kind.as_str(), *name);
             assert_eq!(EventKind::parse(name), Some(*kind));
         }
         assert_eq!(EventKind::parse("Nope"), None);

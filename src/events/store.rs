@@ -97,7 +97,7 @@ pub fn schema() -> Schema {
 
 /// A chunk of rows of one kind: the given columns, every other column null.
 fn chunk(week: u32, kind: EventKind, len: usize, given: Vec<Column>) -> PolarsResult<DataFrame> {
-    let kind = kind.name();
+    let kind = kind.as_str();
     let mut cols = Vec::with_capacity(COLUMNS.len());
     for (name, dtype) in COLUMNS {
         let col = match *name {
@@ -726,7 +726,7 @@ impl Decoder<'_> {
             EventKind::RunStarted | EventKind::RunFinished => {
                 return Err(bad(format!(
                     "row {row}: unknown event kind `{}`",
-                    kind.name()
+                    kind.as_str()
                 )));
             }
         }

@@ -93,7 +93,7 @@ fn check_ids(b: &WeekBatch, agents: usize, teams: usize) -> Result<(), String> {
         if let Some(a) = ids.iter().find(|a| **a as usize >= agents) {
             return Err(format!(
                 "{}: agent {a} is not one of the {agents} agents",
-                kind.name()
+                kind.as_str()
             ));
         }
     }
