@@ -7,6 +7,8 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use serde::{Deserialize, Serialize};
+use tokenmaxx::engine::{NoProgress, Simulation};
+use tokenmaxx::projections::Projector;
 use tokenmaxx::scenario::{Overrides, Scenario, Source};
 
 #[derive(Debug, Args)]
@@ -20,6 +22,9 @@ pub struct BenchArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also print where each run's time went, phase by phase of the weekly step.
+    #[arg(long)]
+    phases: bool,
     /// Internal: run one configuration in this process and print its measurement.
     #[arg(long, hide = true)]
     child: bool,
@@ -41,6 +46,8 @@ pub struct Measurement {
     pub bytes_per_agent: f64,
     /// Speed over the 1-thread run of the same size.
     pub speedup: Option<f64>,
+    /// Wall seconds per phase of the weekly step (see `tokenmaxx::engine::PhaseTimes`).
+    pub phases: Vec<(String, f64)>,
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -112,6 +119,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                     m.bytes_per_agent
                 );
             }
+            if args.phases && !args.json {
+                print_phases(&m);
+            }
             results.push(m);
         }
     }
@@ -131,7 +141,14 @@ fn child(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o)?;
     let pool = super::thread_pool(Some(args.threads))?;
     let start = Instant::now();
-    let p = pool.install(|| tokenmaxx::simulate(&s, 0));
+    let (p, times) = pool.install(|| {
+        let mut projector = Projector::new(0);
+        let mut sim = Simulation::new(&s, 0);
+        sim.run(&mut [&mut projector], &NoProgress);
+        let times = sim.times();
+        drop(sim); // as `simulate` does: the state is gone before the projections finish
+        (projector.finish(&s), times)
+    });
     let seconds = start.elapsed().as_secs_f64();
     std::hint::black_box(&p);
     let peak_bytes = vm_hwm_bytes().unwrap_or(0);
@@ -144,9 +161,24 @@ fn child(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         peak_bytes,
         bytes_per_agent: peak_bytes as f64 / n as f64,
         speedup: None,
+        phases: times
+            .named()
+            .iter()
+            .map(|(name, d)| (name.to_string(), d.as_secs_f64()))
+            .collect(),
     };
     println!("{}", serde_json::to_string(&m)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// One indented line of phase times under a measurement's row.
+fn print_phases(m: &Measurement) {
+    let parts: Vec<String> = m
+        .phases
+        .iter()
+        .map(|(name, secs)| format!("{name} {secs:.2} s"))
+        .collect();
+    println!("{:>18}{}", "", parts.join(", "));
 }
 
 /// Peak resident memory of this process (VmHWM), in bytes.

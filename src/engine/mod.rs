@@ -15,6 +15,7 @@
 //! events it has just emitted.
 
 pub mod rng;
+mod timing;
 
 use rand::RngExt;
 use rand_distr::{Distribution, Normal};
@@ -25,11 +26,13 @@ use crate::fold::{EventSink, State};
 use crate::model::decide::{self, AgentView, WeekContext};
 use crate::model::rank::{RankIndex, sort_floats};
 use crate::model::traits::Traits;
-use crate::model::work::{self, WorkOut};
+use crate::model::work;
 use crate::model::{adoption, managers, organisation};
 use crate::policy::GroupId;
 use crate::scenario::Scenario;
-use rng::{Entity, Purpose, stream};
+use rng::{Entity, Purpose, RunStreams, stream};
+use timing::Lap;
+pub use timing::PhaseTimes;
 
 /// Agents per parallel work unit. Fixed, so work splitting never depends on the thread count.
 const CHUNK: usize = 4096;
@@ -49,6 +52,9 @@ pub struct Simulation<'s> {
     replication: u32,
     state: State,
     next_week: u32,
+    /// Last week's batch, once the sinks are done with it: its memory is reused.
+    spare: Option<WeekBatch>,
+    times: PhaseTimes,
 }
 
 impl<'s> Simulation<'s> {
@@ -59,6 +65,8 @@ impl<'s> Simulation<'s> {
             replication,
             state: State::new(scenario),
             next_week: 0,
+            spare: None,
+            times: PhaseTimes::default(),
         }
     }
 
@@ -70,11 +78,18 @@ impl<'s> Simulation<'s> {
             replication,
             state,
             next_week,
+            spare: None,
+            times: PhaseTimes::default(),
         }
     }
 
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// Wall time spent in each phase so far (`tokenmaxx bench --phases`).
+    pub fn times(&self) -> PhaseTimes {
+        self.times
     }
 
     pub fn into_state(self) -> State {
@@ -100,11 +115,15 @@ impl<'s> Simulation<'s> {
         }
         while self.next_week < self.scenario.weeks {
             let batch = self.step();
+            let lap = Lap::start();
             for sink in sinks.iter_mut() {
                 sink.week(self.scenario, &batch, &self.state);
             }
+            self.times.sinks += lap.read();
             progress.week_done(self.next_week, self.scenario.weeks);
+            self.spare = Some(batch);
         }
+        self.spare = None;
         let end = Event::RunFinished {
             weeks: self.scenario.weeks,
         };
@@ -117,8 +136,10 @@ impl<'s> Simulation<'s> {
     pub fn step(&mut self) -> WeekBatch {
         let s = self.scenario;
         let week = self.next_week;
-        let mut batch = WeekBatch::new(week);
+        let mut batch = self.spare.take().unwrap_or_default();
+        batch.reset(week);
 
+        let mut lap = Lap::start();
         // 1. Open the week.
         if week == 0 && self.state.agents() == 0 {
             self.hire(&mut batch);
@@ -130,40 +151,54 @@ impl<'s> Simulation<'s> {
                 .map(|c| c.change),
         );
         self.state.apply_opening(s, &batch);
+        self.times.open += lap.next();
 
         // 2. Snapshot.
         let snap = Snapshot::take(s, &self.state, week);
+        self.times.snapshot += lap.next();
 
         // 3. Decide, in parallel over fixed chunks, merged in agent order.
-        let chunks = self.decide_all(&snap, week);
-        merge_chunks(&mut batch, chunks, self.state.policy.platform);
+        let chunks = self.decide_all(&snap, &mut batch);
+        merge_sparse(&mut batch, chunks, self.state.policy.platform);
+        self.times.decide += lap.next();
 
-        // 4. Managers: nudges (more often under target pressure), then reviews.
+        // 4. Managers: nudges (more often under target pressure).
         self.nudges(&mut batch, &snap);
+        drop(snap);
+        self.times.managers += lap.next();
+
+        // 5. Apply the employees' events, so this week's sorted totals come from the fold.
+        self.state.apply_decisions(s, &batch);
+        self.times.apply += lap.next();
+
+        // 6. In review weeks, reviews (of this week's tokens and output); apply the managers'
+        // events.
         let mg = self.state.policy.managers;
         if (week + 1) % mg.review_every_weeks == 0 {
             let real = managers::real_token_weight(&self.state.policy);
             self.review(&mut batch, real, mg.review_noise);
         }
-
-        // 5. Apply the rest of the week.
-        self.state.apply_rest(s, &batch);
+        self.state.apply_managers(s, &batch);
+        self.times.managers += lap.next();
         self.next_week = week + 1;
         batch
     }
 
     /// Every agent's decision this week, from the frozen snapshot and its own stream, in fixed
-    /// chunks (so the split never depends on the thread count).
-    fn decide_all(&self, snap: &Snapshot, week: u32) -> Vec<ChunkOut> {
+    /// chunks (so the split never depends on the thread count). The dense columns (tokens and
+    /// work) are written in place into `batch`; each chunk returns its sparse events, which
+    /// [`merge_sparse`] appends in agent order.
+    fn decide_all(&self, snap: &Snapshot, batch: &mut WeekBatch) -> Vec<Sparse> {
         let s = self.scenario;
         let state = &self.state;
+        let week = batch.week;
         let ctx = WeekContext {
             week,
             policy: &state.policy,
             org_adopt_share: snap.org_adopt_share,
-            org_sorted_totals: &snap.org_sorted,
+            org_sorted_totals: snap.org_sorted,
             org_index: &snap.org_index,
-            org_marks: decide::peer_marks(&snap.org_sorted, s.behaviour.top_leapfrog),
+            org_marks: decide::peer_marks(snap.org_sorted, s.behaviour.top_leapfrog),
             cap_tokens: state
                 .policy
                 .budget
@@ -171,29 +206,25 @@ impl<'s> Simulation<'s> {
                 .unwrap_or(f64::INFINITY),
         };
         let n = state.agents();
-        (0..n.div_ceil(CHUNK))
+        let streams = RunStreams::new(s.seed, self.replication);
+        Dense::chunks(batch, n)
             .into_par_iter()
-            .map(|c| {
-                let range = c * CHUNK..((c + 1) * CHUNK).min(n);
-                let mut out = ChunkOut::with_capacity(range.len());
-                for i in range {
+            .enumerate()
+            .map(|(c, mut dense)| {
+                let mut sparse = Sparse::default();
+                for (k, i) in (c * CHUNK..((c + 1) * CHUNK).min(n)).enumerate() {
                     let view = snap.view(state, i);
-                    let mut rng = stream(
-                        s.seed,
-                        self.replication,
-                        Entity::Agent(i as u32),
-                        week,
-                        Purpose::Decide,
-                    );
-                    let before = out.incident_costs.len();
-                    let w = decide::decide(s, &ctx, &view, &mut rng, &mut out.incident_costs);
-                    out.incident_agents.extend(std::iter::repeat_n(
+                    let mut rng = streams.stream(Entity::Agent(i as u32), week, Purpose::Decide);
+                    let before = sparse.incident_costs.len();
+                    let w = decide::decide(s, &ctx, &view, &mut rng, &mut sparse.incident_costs);
+                    sparse.incident_agents.extend(std::iter::repeat_n(
                         i as AgentId,
-                        out.incident_costs.len() - before,
+                        sparse.incident_costs.len() - before,
                     ));
-                    out.push(i as AgentId, &w);
+                    sparse.push(i as AgentId, &w);
+                    dense.set(k, &w);
                 }
-                out
+                sparse
             })
             .collect()
     }
@@ -252,16 +283,13 @@ impl<'s> Simulation<'s> {
 
     fn review(&self, batch: &mut WeekBatch, token_weight: f64, noise_sd: f64) {
         let s = self.scenario;
+        let st = &self.state;
         let n = batch.work.agent.len();
-        let totals: Vec<f64> = (0..n)
-            .map(|i| batch.tokens.genuine[i] + batch.tokens.padding[i] + batch.tokens.bot[i])
-            .collect();
         let mut sorted_out = batch.work.output.clone();
         sort_floats(&mut sorted_out);
-        let mut sorted_tok = totals.clone();
-        sort_floats(&mut sorted_tok);
+        let sorted_tok = st.sorted_last_totals();
         let normal = Normal::new(0.0, noise_sd).expect("validated noise");
-        let (out_index, tok_index) = (RankIndex::new(&sorted_out), RankIndex::new(&sorted_tok));
+        let (out_index, tok_index) = (RankIndex::new(&sorted_out), RankIndex::new(sorted_tok));
         let week = batch.week;
         let reviews: Vec<(f64, f64)> = (0..n)
             .into_par_iter()
@@ -269,7 +297,7 @@ impl<'s> Simulation<'s> {
                 let rating = managers::rating(
                     token_weight,
                     out_index.cdf(&sorted_out, batch.work.output[i]),
-                    tok_index.cdf(&sorted_tok, totals[i]),
+                    tok_index.cdf(sorted_tok, st.last_total(i)),
                 );
                 let mut rng = stream(
                     s.seed,
@@ -302,8 +330,9 @@ pub fn run(
 }
 
 /// What agents see of last week.
-struct Snapshot {
-    org_sorted: Vec<f64>,
+struct Snapshot<'a> {
+    /// Last week's totals, sorted (empty unless a leaderboard has been seen).
+    org_sorted: &'a [f64],
     org_index: RankIndex,
     /// Last week's totals sorted within each team's contiguous range.
     team_sorted: Vec<f64>,
@@ -319,29 +348,26 @@ struct Snapshot {
     target_pressure: bool,
 }
 
-impl Snapshot {
-    fn take(s: &Scenario, st: &State, week: u32) -> Snapshot {
+impl<'a> Snapshot<'a> {
+    fn take(s: &Scenario, st: &'a State, week: u32) -> Snapshot<'a> {
         let n = st.agents();
         let teams = st.teams() as usize;
-        let totals: Vec<f64> = (0..n).map(|i| st.last_total(i)).collect();
         let policy = &st.policy;
         let org_sorted = if week > 0 && policy.leaderboard_seen {
-            let mut v = totals.clone();
-            sort_floats(&mut v);
-            v
+            st.sorted_last_totals()
         } else {
-            Vec::new()
+            &[]
         };
         let team_scope = policy
             .leaderboard
             .is_some_and(|l| l.scope == crate::policy::RankScope::Team);
-        let mut team_sorted = if team_scope {
-            totals.clone()
+        let mut team_sorted: Vec<f64> = if team_scope {
+            (0..n).map(|i| st.last_total(i)).collect()
         } else {
             Vec::new()
         };
         let mut snap = Snapshot {
-            org_index: RankIndex::new(&org_sorted),
+            org_index: RankIndex::new(org_sorted),
             org_sorted,
             team_sorted: Vec::new(),
             team_pad_share: vec![0.0; teams],
@@ -350,7 +376,7 @@ impl Snapshot {
             team_noise: vec![0.0; teams],
             org_adopt_share: 0.0,
             team_in_target: vec![false; teams],
-            target_pressure: week > 0 && target_missed(st, &totals),
+            target_pressure: week > 0 && target_missed(st),
         };
         for j in 0..teams {
             let r = st.team_range(j as u32);
@@ -387,7 +413,7 @@ impl Snapshot {
     }
 
     /// What agent `i` sees: its own state and its team's view of last week.
-    fn view<'a>(&'a self, st: &'a State, i: usize) -> AgentView<'a> {
+    fn view<'v>(&'v self, st: &'v State, i: usize) -> AgentView<'v> {
         let team = st.team[i];
         let j = team as usize;
         AgentView {
@@ -415,29 +441,28 @@ impl Snapshot {
 
 /// Whether last week's dashboard missed the target: fewer of its members at or above theta than
 /// the target share (target pressure).
-fn target_missed(st: &State, totals: &[f64]) -> bool {
+fn target_missed(st: &State) -> bool {
     let Some(t) = st.policy.target else {
         return false;
     };
     let (mut members, mut active) = (0usize, 0usize);
-    for (i, total) in totals.iter().enumerate() {
+    for i in 0..st.agents() {
         if t.applies_to.contains(st.group[i]) {
             members += 1;
-            active += usize::from(*total >= t.theta_tokens);
+            active += usize::from(st.last_total(i) >= t.theta_tokens);
         }
     }
     members > 0 && (active as f64) < t.share * members as f64
 }
 
-/// Concatenate the chunks' decisions into the week's event columns, in agent order.
-fn merge_chunks(
+/// Append the chunks' sparse events (bots, habit changes, notices, incidents) to the week's
+/// columns, in agent order.
+fn merge_sparse(
     batch: &mut WeekBatch,
-    chunks: Vec<ChunkOut>,
+    chunks: Vec<Sparse>,
     platform: Option<crate::policy::PermissionScope>,
 ) {
-    for (c, out) in chunks.into_iter().enumerate() {
-        let first = (c * CHUNK) as AgentId;
-        let len = out.genuine.len() as AgentId;
+    for out in chunks {
         if let Some(scope) = platform {
             batch.bots.extend(out.bots.iter().map(|&a| (a, scope)));
         }
@@ -445,28 +470,88 @@ fn merge_chunks(
         batch.uses.level.extend(out.uses.level);
         batch.uses.cause.extend(out.uses.cause);
         batch.notices.extend(out.notices);
-        batch.tokens.agent.extend(first..first + len);
-        batch.tokens.genuine.extend(out.genuine);
-        batch.tokens.padding.extend(out.padding);
-        batch.tokens.bot.extend(out.bot);
         batch.incidents.agent.extend(out.incident_agents);
         batch.incidents.value.extend(out.incident_costs);
-        let w = &mut batch.work;
-        w.agent.extend(first..first + len);
-        w.output.extend(out.work.iter().map(|x| x.output));
-        w.rework.extend(out.work.iter().map(|x| x.rework));
-        w.noise.extend(out.work.iter().map(|x| x.noise));
-        w.pad_time.extend(out.work.iter().map(|x| x.pad_time));
-        w.perceived.extend(out.work.iter().map(|x| x.perceived));
     }
 }
 
-/// One chunk's decisions.
-struct ChunkOut {
-    genuine: Vec<f64>,
-    padding: Vec<f64>,
-    bot: Vec<f64>,
-    work: Vec<WorkOut>,
+/// One chunk's share of the week's dense columns (one value per agent), written in place.
+struct Dense<'a> {
+    genuine: &'a mut [f64],
+    padding: &'a mut [f64],
+    bot: &'a mut [f64],
+    output: &'a mut [f64],
+    rework: &'a mut [f64],
+    noise: &'a mut [f64],
+    pad_time: &'a mut [f64],
+    perceived: &'a mut [f64],
+}
+
+impl<'a> Dense<'a> {
+    /// Size the (empty) batch's token and work columns for `n` agents (agent ids `0..n`) and
+    /// split them into [`CHUNK`]-sized pieces.
+    fn chunks(batch: &'a mut WeekBatch, n: usize) -> Vec<Dense<'a>> {
+        let (t, w) = (&mut batch.tokens, &mut batch.work);
+        t.agent.extend(0..n as AgentId);
+        w.agent.extend(0..n as AgentId);
+        let mut cols = [
+            &mut t.genuine,
+            &mut t.padding,
+            &mut t.bot,
+            &mut w.output,
+            &mut w.rework,
+            &mut w.noise,
+            &mut w.pad_time,
+            &mut w.perceived,
+        ]
+        .map(|c| {
+            c.resize(n, 0.0);
+            c.chunks_mut(CHUNK)
+        });
+        let mut out = Vec::with_capacity(n.div_ceil(CHUNK));
+        for _ in 0..n.div_ceil(CHUNK) {
+            let [
+                genuine,
+                padding,
+                bot,
+                output,
+                rework,
+                noise,
+                pad_time,
+                perceived,
+            ] = cols
+                .each_mut()
+                .map(|c| c.next().expect("one piece per chunk"));
+            out.push(Dense {
+                genuine,
+                padding,
+                bot,
+                output,
+                rework,
+                noise,
+                pad_time,
+                perceived,
+            });
+        }
+        out
+    }
+
+    /// Write the `k`-th agent of the chunk.
+    fn set(&mut self, k: usize, w: &decide::AgentWeek) {
+        self.genuine[k] = w.genuine;
+        self.padding[k] = w.padding;
+        self.bot[k] = w.bot;
+        self.output[k] = w.work.output;
+        self.rework[k] = w.work.rework;
+        self.noise[k] = w.work.noise;
+        self.pad_time[k] = w.work.pad_time;
+        self.perceived[k] = w.work.perceived;
+    }
+}
+
+/// One chunk's sparse events.
+#[derive(Default)]
+struct Sparse {
     bots: Vec<AgentId>,
     uses: UseCols,
     notices: Vec<AgentId>,
@@ -474,22 +559,8 @@ struct ChunkOut {
     incident_costs: Vec<f64>,
 }
 
-impl ChunkOut {
-    fn with_capacity(n: usize) -> Self {
-        ChunkOut {
-            genuine: Vec::with_capacity(n),
-            padding: Vec::with_capacity(n),
-            bot: Vec::with_capacity(n),
-            work: Vec::with_capacity(n),
-            bots: Vec::new(),
-            uses: UseCols::default(),
-            notices: Vec::new(),
-            incident_agents: Vec::new(),
-            incident_costs: Vec::new(),
-        }
-    }
-
-    /// Record agent `i`'s week (its incidents are already pushed).
+impl Sparse {
+    /// Record agent `i`'s sparse events (its incidents are already pushed).
     fn push(&mut self, i: AgentId, w: &decide::AgentWeek) {
         if w.built_bot {
             self.bots.push(i);
@@ -502,9 +573,5 @@ impl ChunkOut {
             self.uses.level.push(level);
             self.uses.cause.push(cause);
         }
-        self.genuine.push(w.genuine);
-        self.padding.push(w.padding);
-        self.bot.push(w.bot);
-        self.work.push(w.work);
     }
 }

@@ -39,24 +39,35 @@ pub fn stream(
     week: u32,
     purpose: Purpose,
 ) -> Xoshiro256PlusPlus {
-    let (kind, id) = match entity {
-        Entity::Agent(i) => (1u64, i as u64),
-        Entity::Team(j) => (2u64, j as u64),
-    };
-    let mut h = splitmix64(seed);
-    for part in [
-        replication as u64,
-        kind << 32 | id,
-        week as u64,
-        purpose as u64,
-    ] {
-        h = splitmix64(h ^ part);
+    RunStreams::new(seed, replication).stream(entity, week, purpose)
+}
+
+/// The streams of one run (seed and replication): the part of the key hash they share is
+/// computed once, so a stream costs two fewer hashes. Gives exactly [`stream`]'s generators.
+#[derive(Debug, Clone, Copy)]
+pub struct RunStreams(u64);
+
+impl RunStreams {
+    pub fn new(seed: u64, replication: u32) -> RunStreams {
+        RunStreams(splitmix64(splitmix64(seed) ^ replication as u64))
     }
-    let mut bytes = [0u8; 32];
-    for (k, chunk) in bytes.chunks_exact_mut(8).enumerate() {
-        chunk.copy_from_slice(&splitmix64(h.wrapping_add(k as u64)).to_le_bytes());
+
+    /// The stream for one entity, week and purpose of this run.
+    pub fn stream(self, entity: Entity, week: u32, purpose: Purpose) -> Xoshiro256PlusPlus {
+        let (kind, id) = match entity {
+            Entity::Agent(i) => (1u64, i as u64),
+            Entity::Team(j) => (2u64, j as u64),
+        };
+        let mut h = self.0;
+        for part in [kind << 32 | id, week as u64, purpose as u64] {
+            h = splitmix64(h ^ part);
+        }
+        let mut bytes = [0u8; 32];
+        for (k, chunk) in bytes.chunks_exact_mut(8).enumerate() {
+            chunk.copy_from_slice(&splitmix64(h.wrapping_add(k as u64)).to_le_bytes());
+        }
+        Xoshiro256PlusPlus::from_seed(bytes)
     }
-    Xoshiro256PlusPlus::from_seed(bytes)
 }
 
 #[cfg(test)]

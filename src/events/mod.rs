@@ -221,6 +221,47 @@ impl WeekBatch {
         }
     }
 
+    /// Empty the batch for `week`, keeping its columns' allocations (the engine reuses one
+    /// batch's memory week after week instead of mapping fresh pages).
+    pub fn reset(&mut self, week: Week) {
+        let h = &mut self.hires;
+        h.agent.clear();
+        h.team.clear();
+        h.group.clear();
+        h.traits.clear();
+        self.policy.clear();
+        self.bots.clear();
+        let u = &mut self.uses;
+        u.agent.clear();
+        u.level.clear();
+        u.cause.clear();
+        self.notices.clear();
+        let t = &mut self.tokens;
+        t.agent.clear();
+        t.genuine.clear();
+        t.padding.clear();
+        t.bot.clear();
+        self.incidents.agent.clear();
+        self.incidents.value.clear();
+        let w = &mut self.work;
+        for c in [
+            &mut w.output,
+            &mut w.rework,
+            &mut w.noise,
+            &mut w.pad_time,
+            &mut w.perceived,
+        ] {
+            c.clear();
+        }
+        w.agent.clear();
+        self.nudges.clear();
+        let r = &mut self.reviews;
+        r.agent.clear();
+        r.rating.clear();
+        r.belief_shock.clear();
+        self.week = week;
+    }
+
     /// Number of events in the batch.
     pub fn len(&self) -> usize {
         self.hires.agent.len()

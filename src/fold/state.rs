@@ -36,6 +36,21 @@ pub struct State {
     pub team_start: Vec<u32>,
     /// Number of weeks fully applied.
     pub weeks_applied: u32,
+    /// Derived: last week's totals sorted, computed on first use ([`State::sorted_last_totals`]).
+    sorted_totals: SortedTotals,
+}
+
+/// Last week's totals sorted ascending, computed once when first asked for after a week is
+/// applied, and shared by everyone who needs ranks of that week (the next snapshot's
+/// leaderboard, the reviews, the projections' quantiles and Gini). Derived data: it takes no
+/// part in comparing states.
+#[derive(Debug, Clone, Default)]
+struct SortedTotals(std::sync::OnceLock<Vec<f64>>);
+
+impl PartialEq for SortedTotals {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl State {
@@ -59,6 +74,7 @@ impl State {
             last_output: Vec::with_capacity(n),
             team_start: vec![0],
             weeks_applied: 0,
+            sorted_totals: SortedTotals::default(),
         }
     }
 
@@ -69,6 +85,16 @@ impl State {
     /// Last week's total tokens of agent `i` (genuine + padding + bot).
     pub fn last_total(&self, i: usize) -> f64 {
         self.last_genuine[i] + self.last_padding[i] + self.last_bot[i]
+    }
+
+    /// Last week's total tokens of every agent, sorted ascending by `f64::total_cmp` (sorted
+    /// once a week, on first use).
+    pub fn sorted_last_totals(&self) -> &[f64] {
+        self.sorted_totals.0.get_or_init(|| {
+            let mut v: Vec<f64> = (0..self.agents()).map(|i| self.last_total(i)).collect();
+            crate::model::rank::sort_floats(&mut v);
+            v
+        })
     }
 
     /// Agents of team `j`.
@@ -127,6 +153,7 @@ impl State {
         } else {
             *self.team_start.last_mut().expect("non-empty") = agent + 1;
         }
+        self.sorted_totals.0.take();
         self.team.push(team);
         self.group.push(group);
         self.traits.push(traits);
@@ -159,6 +186,7 @@ impl State {
     /// `TokensUsed`: last week's genuine, padding and bot tokens of agent `i`; genuine use
     /// teaches once the tools are available.
     fn use_tokens(&mut self, s: &Scenario, week: u32, i: usize, [genuine, padding, bot]: [f64; 3]) {
+        self.sorted_totals.0.take();
         self.last_genuine[i] = genuine;
         self.last_padding[i] = padding;
         self.last_bot[i] = bot;
@@ -206,11 +234,17 @@ impl State {
         }
     }
 
-    /// The rest of the week, in canonical order. `TokensUsed` and `WorkDelivered` touch only their
-    /// own agent, so those dense columns are folded in parallel (same arithmetic as [`State::apply`]);
-    /// everything else is folded one event at a time.
+    /// The rest of the week, in canonical order: [`State::apply_decisions`], then
+    /// [`State::apply_managers`].
     pub fn apply_rest(&mut self, s: &Scenario, b: &WeekBatch) {
-        use rayon::prelude::*;
+        self.apply_decisions(s, b);
+        self.apply_managers(s, b);
+    }
+
+    /// The employees' events of the week: bots, habits, notices, tokens and work.
+    /// `TokensUsed` and `WorkDelivered` touch only their own agent, so those dense columns are
+    /// folded in parallel (same arithmetic as [`State::apply`]); the rest one event at a time.
+    pub fn apply_decisions(&mut self, s: &Scenario, b: &WeekBatch) {
         let week = b.week;
         for &(agent, scope) in &b.bots {
             self.apply(s, &Event::BotDeployed { week, agent, scope });
@@ -221,32 +255,21 @@ impl State {
         for &agent in &b.notices {
             self.board_aware[agent as usize] = true;
         }
-        let n = self.traits.len();
-        let dense = |agents: &[u32]| {
-            agents.len() == n && agents.iter().enumerate().all(|(i, a)| *a as usize == i)
-        };
-        let t = &b.tokens;
-        if dense(&t.agent) {
-            let traits = &self.traits;
-            let learning = tools_available(s, week);
-            (
-                &mut self.proficiency[..],
-                &mut self.last_genuine[..],
-                &mut self.last_padding[..],
-                &mut self.last_bot[..],
-            )
-                .into_par_iter()
-                .enumerate()
-                .with_min_len(4096)
-                .for_each(|(i, (q, g, p, bo))| {
-                    *g = t.genuine[i];
-                    *p = t.padding[i];
-                    *bo = t.bot[i];
-                    if learning {
-                        *q = learn(s, *q, t.genuine[i], traits[i].token_intensity);
-                    }
-                });
+        self.apply_tokens(s, b);
+        if dense(&b.work.agent, self.agents()) {
+            self.last_output.copy_from_slice(&b.work.output);
         } else {
+            for (k, &agent) in b.work.agent.iter().enumerate() {
+                self.last_output[agent as usize] = b.work.output[k];
+            }
+        }
+    }
+
+    /// The week's `TokensUsed` events.
+    fn apply_tokens(&mut self, s: &Scenario, b: &WeekBatch) {
+        use rayon::prelude::*;
+        let (week, t) = (b.week, &b.tokens);
+        if !dense(&t.agent, self.agents()) {
             for k in 0..t.agent.len() {
                 let e = Event::TokensUsed {
                     week,
@@ -257,14 +280,33 @@ impl State {
                 };
                 self.apply(s, &e);
             }
+            return;
         }
-        if dense(&b.work.agent) {
-            self.last_output.copy_from_slice(&b.work.output);
-        } else {
-            for (k, &agent) in b.work.agent.iter().enumerate() {
-                self.last_output[agent as usize] = b.work.output[k];
-            }
-        }
+        self.sorted_totals.0.take();
+        let traits = &self.traits;
+        let learning = tools_available(s, week);
+        (
+            &mut self.proficiency[..],
+            &mut self.last_genuine[..],
+            &mut self.last_padding[..],
+            &mut self.last_bot[..],
+        )
+            .into_par_iter()
+            .enumerate()
+            .with_min_len(4096)
+            .for_each(|(i, (q, g, p, bo))| {
+                *g = t.genuine[i];
+                *p = t.padding[i];
+                *bo = t.bot[i];
+                if learning {
+                    *q = learn(s, *q, t.genuine[i], traits[i].token_intensity);
+                }
+            });
+    }
+
+    /// The managers' events of the week: nudges, then reviews; and the week is done.
+    pub fn apply_managers(&mut self, s: &Scenario, b: &WeekBatch) {
+        let week = b.week;
         for &team in &b.nudges {
             self.apply(s, &Event::ManagerNudged { week, team });
         }
@@ -282,6 +324,11 @@ impl State {
         }
         self.weeks_applied = week + 1;
     }
+}
+
+/// Whether a column names every agent once, in order (`0..n`).
+fn dense(agents: &[u32], n: usize) -> bool {
+    agents.len() == n && agents.iter().enumerate().all(|(i, a)| *a as usize == i)
 }
 
 /// Whether the tools have arrived by `week` (learning and forgetting start then).

@@ -127,7 +127,12 @@ pub fn settled_proficiency(s: &Scenario, t: &Traits) -> f64 {
         let e = planned_use(s, t, q, 0.0) / t.token_intensity;
         let u = e / (e + kappa);
         let denom = lr * u + fr * (1.0 - u);
-        q = if denom > 0.0 { lr * u / denom } else { q };
+        let next = if denom > 0.0 { lr * u / denom } else { q };
+        if next.to_bits() == q.to_bits() {
+            // An exact fixed point: every further iteration would return it unchanged.
+            break;
+        }
+        q = next;
     }
     q
 }

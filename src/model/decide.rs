@@ -412,9 +412,13 @@ pub fn decide<R: Rng + ?Sized>(
     } else {
         0.0
     };
-    let genuine = (level * (s.behaviour.week_noise * z).exp())
-        .min(cap - bot)
-        .max(0.0);
+    // Without a habit the week's use is zero whatever the noise (the draw is still made).
+    let noisy = if level == 0.0 {
+        0.0
+    } else {
+        level * (s.behaviour.week_noise * z).exp()
+    };
+    let genuine = noisy.min(cap - bot).max(0.0);
 
     // 4. Padding: habit, or a revised logit choice.
     let padding = padding(s, ctx, a, genuine + bot, bot_running, price_cost, rng);

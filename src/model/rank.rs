@@ -112,7 +112,10 @@ impl RankIndex {
             return cdf(sorted, x);
         }
         let n = sorted.len();
-        let count = if x <= 0.0 {
+        let count = if x == 0.0 {
+            // Every value at or below zero (a common probe: the total of a non-user).
+            self.first_positive
+        } else if x < 0.0 {
             sorted[..self.first_positive].partition_point(|v| *v <= x)
         } else if x.to_bits() < self.low {
             // 0 < x < the smallest positive value: every value up to there and none after.

@@ -44,9 +44,21 @@ pub struct WorkInput {
 
 /// Output of a week without incidents or costs: own work plus the bot's useful work.
 pub fn gross_output(s: &Scenario, t: &Traits, q: f64, genuine: f64, bot: f64) -> f64 {
+    gross_output_at(s, t, q, log_use(s, t, genuine), bot)
+}
+
+/// `ln(1 + E/kappa)`: the log of effective AI work that gains, rework and perceptions scale with.
+fn log_use(s: &Scenario, t: &Traits, genuine: f64) -> f64 {
+    if genuine == 0.0 {
+        return 0.0; // what the formula gives (a non-user's week), without the logarithm
+    }
+    (genuine / t.token_intensity / s.behaviour.token_scale).ln_1p()
+}
+
+/// [`gross_output`] given [`log_use`] (computed once a week).
+fn gross_output_at(s: &Scenario, t: &Traits, q: f64, log_use: f64, bot: f64) -> f64 {
     let kappa = s.behaviour.token_scale;
-    let e = genuine / t.token_intensity;
-    let own = t.skill * (1.0 + true_coef(s, t, q) * (e / kappa).ln_1p());
+    let own = t.skill * (1.0 + true_coef(s, t, q) * log_use);
     let bot_part = if bot > 0.0 {
         t.skill * s.bots.bot_uplift * t.ai_fit * (bot / kappa).ln_1p()
     } else {
@@ -63,16 +75,18 @@ pub fn pad_time_cost(s: &Scenario, t: &Traits, padding: f64, bot_running: bool) 
     } else {
         s.behaviour.pad_scale
     };
+    if padding == 0.0 {
+        return 0.0; // what the formula gives, without the logarithm
+    }
     (t.skill * s.work.pad_time * (padding / scale).ln_1p()).min(t.skill)
 }
 
 /// The whole week of work.
 pub fn week(s: &Scenario, t: &Traits, i: WorkInput) -> WorkOut {
-    let kappa = s.behaviour.token_scale;
-    let log_use = (i.genuine / t.token_intensity / kappa).ln_1p();
+    let log_use = log_use(s, t, i.genuine);
     let rework = t.skill * s.work.rework_rate * (1.0 - i.q) * log_use;
     let pad_time = pad_time_cost(s, t, i.padding, i.bot_running);
-    let gross = gross_output(s, t, i.q, i.genuine, i.bot);
+    let gross = gross_output_at(s, t, i.q, log_use, i.bot);
     WorkOut {
         output: gross - rework - pad_time - i.noise - i.incidents,
         rework,

@@ -9,17 +9,18 @@
 pub mod figures;
 pub mod stats;
 pub mod summary;
+mod week;
 
 use serde::Serialize;
 
 use crate::events::WeekBatch;
 use crate::fold::{EventSink, State};
-use crate::model::rank;
-use crate::policy::{GroupId, GroupSet};
+use crate::policy::GroupId;
 use crate::scenario::Scenario;
 use crate::scenario::raw::RawTarget;
 use stats::{gini, median_in_place};
 pub use summary::Summary;
+use week::{TokenFold, TokenRules, WorkFold};
 
 /// One row of weekly.csv. Tokens are counts, money US dollars, output in output units (1.0 = an
 /// average employee's week without AI).
@@ -180,56 +181,9 @@ struct AgentTotals {
     incidents: Vec<u32>,
     /// Whether the agent used tokens for real work this week.
     user_this_week: Vec<bool>,
-}
-
-/// A week's `WorkDelivered` events folded: output and its costs, perceived and measured gains.
-struct WorkFold {
-    output: f64,
-    rework: f64,
-    noise: f64,
-    pad_time: f64,
-    perceived: f64,
-    measured: f64,
-    say_faster: f64,
-    are_faster: f64,
-}
-
-impl WorkFold {
-    fn fold(b: &WeekBatch, t: &mut AgentTotals, tracked: &GroupSet) -> WorkFold {
-        let w = &b.work;
-        let (mut output, mut rework, mut noise, mut pad_time) = (0.0, 0.0, 0.0, 0.0);
-        let (mut perceived, mut measured) = (Vec::new(), Vec::new());
-        for (k, &agent) in w.agent.iter().enumerate() {
-            let i = agent as usize;
-            t.output[i] += w.output[k];
-            output += w.output[k];
-            rework += w.rework[k];
-            noise += w.noise[k];
-            pad_time += w.pad_time[k];
-            if t.user_this_week[i] && tracked.contains(t.group[i]) && t.skill[i] > 0.0 {
-                perceived.push(w.perceived[k]);
-                measured.push(w.output[k] / t.skill[i] - 1.0);
-            }
-        }
-        let share_above_zero = |v: &[f64]| {
-            if v.is_empty() {
-                0.0
-            } else {
-                v.iter().filter(|x| **x > 0.0).count() as f64 / v.len() as f64
-            }
-        };
-        let (say_faster, are_faster) = (share_above_zero(&perceived), share_above_zero(&measured));
-        WorkFold {
-            output,
-            rework,
-            noise,
-            pad_time,
-            perceived: median_in_place(&mut perceived).unwrap_or(0.0),
-            measured: median_in_place(&mut measured).unwrap_or(0.0),
-            say_faster,
-            are_faster,
-        }
-    }
+    /// Sum of `skill` ([`week::piece_sum`]): the week's output without AI (summed again only
+    /// when people are hired).
+    skill_sum: f64,
 }
 
 /// Folds weekly batches into [`Projections`].
@@ -317,90 +271,6 @@ impl Projector {
     }
 }
 
-/// A week's `TokensUsed` events folded: totals by kind, the dashboard's and the genuine activity
-/// of the tracked groups, the distribution of totals, and what genuinely active users cost.
-struct TokenFold {
-    genuine: f64,
-    padding: f64,
-    bot: f64,
-    /// Tracked-group members, those at or above theta on the dashboard, and genuinely.
-    members: usize,
-    reported: usize,
-    genuine_active: usize,
-    p50: f64,
-    p99: f64,
-    gini: f64,
-    median_active_cost: Option<f64>,
-}
-
-impl TokenFold {
-    fn fold(
-        b: &WeekBatch,
-        t: &mut AgentTotals,
-        tracked: &GroupSet,
-        theta: f64,
-        price: f64,
-    ) -> Self {
-        let mut f = TokenFold {
-            genuine: 0.0,
-            padding: 0.0,
-            bot: 0.0,
-            members: 0,
-            reported: 0,
-            genuine_active: 0,
-            p50: 0.0,
-            p99: 0.0,
-            gini: 0.0,
-            median_active_cost: None,
-        };
-        let mut totals = Vec::with_capacity(t.skill.len());
-        let mut active_costs = Vec::new();
-        let tok = &b.tokens;
-        for k in 0..tok.agent.len() {
-            let i = tok.agent[k] as usize;
-            let (g, p, bo) = (tok.genuine[k], tok.padding[k], tok.bot[k]);
-            let total = g + p + bo;
-            t.user_this_week[i] = g > 0.0;
-            t.genuine[i] += g;
-            t.padding[i] += p;
-            t.bot[i] += bo;
-            f.genuine += g;
-            f.padding += p;
-            f.bot += bo;
-            totals.push(total);
-            if tracked.contains(t.group[i]) {
-                f.members += 1;
-                f.reported += usize::from(total >= theta);
-                // Real work: the employee's own genuine tokens and their bot's useful ones.
-                if g + bo >= theta {
-                    f.genuine_active += 1;
-                    active_costs.push(total * price);
-                }
-            }
-        }
-        // One sort serves the quantiles and the Gini.
-        let sum_of_totals: f64 = totals.iter().sum();
-        rank::sort_floats(&mut totals);
-        (f.p50, f.p99) = (rank::quantile(&totals, 0.5), rank::quantile(&totals, 0.99));
-        f.gini = stats::gini_sorted(&totals, sum_of_totals);
-        f.median_active_cost = median_in_place(&mut active_costs);
-        f
-    }
-
-    fn total(&self) -> f64 {
-        self.genuine + self.padding + self.bot
-    }
-
-    /// Share of the tracked groups' members (0 without members).
-    fn share(&self, count: usize) -> f64 {
-        if self.members > 0 {
-            count as f64 / self.members as f64
-        } else {
-            0.0
-        }
-    }
-}
-
 impl Projector {
     /// Extend the per-agent totals to this week's hires.
     fn hire(&mut self, b: &WeekBatch) {
@@ -417,6 +287,9 @@ impl Projector {
         }
         t.incidents.resize(n, 0);
         t.user_this_week.resize(n, false);
+        if !b.hires.agent.is_empty() {
+            t.skill_sum = week::piece_sum(&t.skill);
+        }
     }
 
     /// Label this week's policy changes for the charts.
@@ -453,11 +326,17 @@ impl EventSink for Projector {
             .map(|x| x.theta_tokens)
             .unwrap_or_else(|| RawTarget::default().theta);
         let price = s.money.price_usd_per_mtok / 1e6;
-        let tk = TokenFold::fold(b, &mut self.totals, &s.tracked_groups, theta, price);
+        let rules = TokenRules {
+            tracked: &s.tracked_groups,
+            theta,
+            price,
+        };
+        let sorted = state.sorted_last_totals();
+        let tk = TokenFold::fold(b, &mut self.totals, &rules, sorted);
         let wk = WorkFold::fold(b, &mut self.totals, &s.tracked_groups);
         let incident_cost = self.incidents(b);
         let n = self.totals.skill.len();
-        let baseline: f64 = self.totals.skill.iter().sum();
+        let baseline = self.totals.skill_sum;
         let output_total = wk.output;
         let tokens_total = tk.total();
         let cost = tokens_total * price;

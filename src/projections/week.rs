@@ -1,0 +1,286 @@
+//! One week's dense events folded: `TokensUsed` into [`TokenFold`], `WorkDelivered` into
+//! [`WorkFold`], each agent's running totals updated on the way.
+//!
+//! When a week has one event per agent in agent order (every week the engine writes), the fold
+//! runs in parallel over fixed pieces of [`PIECE`] agents, and the pieces' sums are added in
+//! piece order, so the result is the same at any thread count. Another layout is folded in one
+//! piece, in event order.
+
+use rayon::prelude::*;
+
+use super::AgentTotals;
+use super::stats::{gini_sorted, median_in_place};
+use crate::events::WeekBatch;
+use crate::model::rank;
+use crate::policy::GroupSet;
+
+/// Agents per piece of a parallel fold (fixed: sums do not depend on the thread count).
+const PIECE: usize = 4096;
+
+/// Sum of `v` as the parallel folds add a column: each piece in order, then the pieces in order
+/// (so a week's output equals this sum of skills bit for bit when nobody's output moved).
+pub(super) fn piece_sum(v: &[f64]) -> f64 {
+    v.chunks(PIECE)
+        .map(|c| c.iter().fold(0.0, |a, x| a + x))
+        .fold(0.0, |a, x| a + x)
+}
+
+/// Whether a column names every one of `n` agents once, in order.
+fn dense(agents: &[u32], n: usize) -> bool {
+    agents.len() == n && agents.iter().enumerate().all(|(i, a)| *a as usize == i)
+}
+
+/// A week's `TokensUsed` events folded: totals by kind, the dashboard's and the genuine activity
+/// of the tracked groups, the distribution of totals, and what genuinely active users cost.
+pub(super) struct TokenFold {
+    pub genuine: f64,
+    pub padding: f64,
+    pub bot: f64,
+    /// Tracked-group members, those at or above theta on the dashboard, and genuinely.
+    pub members: usize,
+    pub reported: usize,
+    pub genuine_active: usize,
+    pub p50: f64,
+    pub p99: f64,
+    pub gini: f64,
+    pub median_active_cost: Option<f64>,
+}
+
+/// One piece of a [`TokenFold`].
+#[derive(Default)]
+struct TokenPiece {
+    genuine: f64,
+    padding: f64,
+    bot: f64,
+    sum_of_totals: f64,
+    members: usize,
+    reported: usize,
+    genuine_active: usize,
+    active_costs: Vec<f64>,
+}
+
+/// What a week's token fold needs besides the events.
+pub(super) struct TokenRules<'a> {
+    pub tracked: &'a GroupSet,
+    pub theta: f64,
+    pub price: f64,
+}
+
+impl TokenPiece {
+    /// Add one agent's week; `tracked`: the agent belongs to a tracked group.
+    fn add(&mut self, (g, p, bo): (f64, f64, f64), tracked: bool, r: &TokenRules) {
+        let total = g + p + bo;
+        self.genuine += g;
+        self.padding += p;
+        self.bot += bo;
+        self.sum_of_totals += total;
+        if tracked {
+            self.members += 1;
+            self.reported += usize::from(total >= r.theta);
+            // Real work: the employee's own genuine tokens and their bot's useful ones.
+            if g + bo >= r.theta {
+                self.genuine_active += 1;
+                self.active_costs.push(total * r.price);
+            }
+        }
+    }
+
+    /// Append a later piece.
+    fn then(mut self, next: TokenPiece) -> TokenPiece {
+        self.genuine += next.genuine;
+        self.padding += next.padding;
+        self.bot += next.bot;
+        self.sum_of_totals += next.sum_of_totals;
+        self.members += next.members;
+        self.reported += next.reported;
+        self.genuine_active += next.genuine_active;
+        self.active_costs.extend(next.active_costs);
+        self
+    }
+}
+
+impl TokenFold {
+    /// Fold the week's tokens into `t`; `sorted` is every employee's total this week, sorted
+    /// (the fold state's `sorted_last_totals`, shared with the engine's readers of ranks).
+    pub fn fold(b: &WeekBatch, t: &mut AgentTotals, r: &TokenRules, sorted: &[f64]) -> Self {
+        let tok = &b.tokens;
+        let piece = if dense(&tok.agent, t.skill.len()) {
+            let group = &t.group;
+            (
+                t.genuine.par_chunks_mut(PIECE),
+                t.padding.par_chunks_mut(PIECE),
+                t.bot.par_chunks_mut(PIECE),
+                t.user_this_week.par_chunks_mut(PIECE),
+            )
+                .into_par_iter()
+                .enumerate()
+                .map(|(c, (ge, pa, bo, user))| {
+                    let mut piece = TokenPiece::default();
+                    for k in 0..ge.len() {
+                        let i = c * PIECE + k;
+                        let v = (tok.genuine[i], tok.padding[i], tok.bot[i]);
+                        ge[k] += v.0;
+                        pa[k] += v.1;
+                        bo[k] += v.2;
+                        user[k] = v.0 > 0.0;
+                        piece.add(v, r.tracked.contains(group[i]), r);
+                    }
+                    piece
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .fold(TokenPiece::default(), TokenPiece::then)
+        } else {
+            let mut piece = TokenPiece::default();
+            for k in 0..tok.agent.len() {
+                let i = tok.agent[k] as usize;
+                let v = (tok.genuine[k], tok.padding[k], tok.bot[k]);
+                t.genuine[i] += v.0;
+                t.padding[i] += v.1;
+                t.bot[i] += v.2;
+                t.user_this_week[i] = v.0 > 0.0;
+                piece.add(v, r.tracked.contains(t.group[i]), r);
+            }
+            piece
+        };
+        Self::finish(piece, sorted)
+    }
+
+    fn finish(mut piece: TokenPiece, sorted: &[f64]) -> Self {
+        TokenFold {
+            genuine: piece.genuine,
+            padding: piece.padding,
+            bot: piece.bot,
+            members: piece.members,
+            reported: piece.reported,
+            genuine_active: piece.genuine_active,
+            p50: rank::quantile(sorted, 0.5),
+            p99: rank::quantile(sorted, 0.99),
+            gini: gini_sorted(sorted, piece.sum_of_totals),
+            median_active_cost: median_in_place(&mut piece.active_costs),
+        }
+    }
+
+    pub fn total(&self) -> f64 {
+        self.genuine + self.padding + self.bot
+    }
+
+    /// Share of the tracked groups' members (0 without members).
+    pub fn share(&self, count: usize) -> f64 {
+        if self.members > 0 {
+            count as f64 / self.members as f64
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A week's `WorkDelivered` events folded: output and its costs, perceived and measured gains.
+pub(super) struct WorkFold {
+    pub output: f64,
+    pub rework: f64,
+    pub noise: f64,
+    pub pad_time: f64,
+    pub perceived: f64,
+    pub measured: f64,
+    pub say_faster: f64,
+    pub are_faster: f64,
+}
+
+/// One piece of a [`WorkFold`].
+#[derive(Default)]
+struct WorkPiece {
+    output: f64,
+    rework: f64,
+    noise: f64,
+    pad_time: f64,
+    perceived: Vec<f64>,
+    measured: Vec<f64>,
+}
+
+impl WorkPiece {
+    /// Add event `k` of the week, agent `i`'s; `surveyed`: the agent is a genuine user this week
+    /// in a tracked group, with a skill to measure against.
+    fn add(&mut self, b: &WeekBatch, k: usize, surveyed: Option<f64>) {
+        let w = &b.work;
+        self.output += w.output[k];
+        self.rework += w.rework[k];
+        self.noise += w.noise[k];
+        self.pad_time += w.pad_time[k];
+        if let Some(skill) = surveyed {
+            self.perceived.push(w.perceived[k]);
+            self.measured.push(w.output[k] / skill - 1.0);
+        }
+    }
+
+    fn then(mut self, next: WorkPiece) -> WorkPiece {
+        self.output += next.output;
+        self.rework += next.rework;
+        self.noise += next.noise;
+        self.pad_time += next.pad_time;
+        self.perceived.extend(next.perceived);
+        self.measured.extend(next.measured);
+        self
+    }
+}
+
+impl WorkFold {
+    /// Fold the week's work into `t` (after [`TokenFold::fold`], which marks this week's users).
+    pub fn fold(b: &WeekBatch, t: &mut AgentTotals, tracked: &GroupSet) -> WorkFold {
+        let w = &b.work;
+        let surveyed = |t: &AgentTotals, i: usize| {
+            (t.user_this_week[i] && tracked.contains(t.group[i]) && t.skill[i] > 0.0)
+                .then(|| t.skill[i])
+        };
+        let piece = if dense(&w.agent, t.skill.len()) {
+            let mut output = std::mem::take(&mut t.output);
+            let tt = &*t;
+            let piece = output
+                .par_chunks_mut(PIECE)
+                .enumerate()
+                .map(|(c, out)| {
+                    let mut piece = WorkPiece::default();
+                    for (k, o) in out.iter_mut().enumerate() {
+                        let i = c * PIECE + k;
+                        *o += w.output[i];
+                        piece.add(b, i, surveyed(tt, i));
+                    }
+                    piece
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .fold(WorkPiece::default(), WorkPiece::then);
+            t.output = output;
+            piece
+        } else {
+            let mut piece = WorkPiece::default();
+            for (k, &agent) in w.agent.iter().enumerate() {
+                let i = agent as usize;
+                t.output[i] += w.output[k];
+                piece.add(b, k, surveyed(t, i));
+            }
+            piece
+        };
+        Self::finish(piece)
+    }
+
+    fn finish(mut p: WorkPiece) -> WorkFold {
+        let share_above_zero = |v: &[f64]| {
+            if v.is_empty() {
+                0.0
+            } else {
+                v.iter().filter(|x| **x > 0.0).count() as f64 / v.len() as f64
+            }
+        };
+        WorkFold {
+            output: p.output,
+            rework: p.rework,
+            noise: p.noise,
+            pad_time: p.pad_time,
+            say_faster: share_above_zero(&p.perceived),
+            are_faster: share_above_zero(&p.measured),
+            perceived: median_in_place(&mut p.perceived).unwrap_or(0.0),
+            measured: median_in_place(&mut p.measured).unwrap_or(0.0),
+        }
+    }
+}
