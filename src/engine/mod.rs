@@ -6,10 +6,13 @@
 //! 2. **Snapshot**: from the state after last week, compute what agents see: last week's sorted
 //!    org-wide and per-team token totals, team padding and bot shares, target pressure.
 //! 3. **Decide**: every agent decides in parallel (rayon, fixed chunks) from the frozen snapshot and
-//!    its own RNG stream; chunk outputs are concatenated in agent order.
-//! 4. **Managers**: team nudges and, in review weeks, reviews.
-//! 5. **Apply**: fold the week's remaining events into the state with [`State::apply`], the same
-//!    function replay uses, then hand the batch to the sinks (projections, event store).
+//!    its own RNG stream; each chunk writes its tokens and work in place into the week's batch
+//!    and returns its sparse events, appended in agent order.
+//! 4. **Nudges**: one draw per team.
+//! 5. **Apply the employees' events** with [`State::apply_decisions`] (the same arithmetic replay
+//!    uses), so this week's sorted totals come from the fold.
+//! 6. **Reviews** in review weeks, then [`State::apply_managers`]; the batch goes to the sinks
+//!    (projections, event store).
 //!
 //! Nothing outside this module mutates agent state, and this module mutates it only by applying
 //! events it has just emitted.
@@ -199,6 +202,7 @@ impl<'s> Simulation<'s> {
             org_sorted_totals: snap.org_sorted,
             org_index: &snap.org_index,
             org_marks: decide::peer_marks(snap.org_sorted, s.behaviour.top_leapfrog),
+            org_theta: decide::theta_mark(snap.org_sorted, &state.policy),
             cap_tokens: state
                 .policy
                 .budget
@@ -254,7 +258,8 @@ impl<'s> Simulation<'s> {
         let s = self.scenario;
         let n = s.employees as usize;
         let groups = organisation::group_blocks(s);
-        let traits: Vec<(GroupId, Traits)> = (0..n)
+        let h = &mut batch.hires;
+        (h.group, h.traits) = (0..n)
             .into_par_iter()
             .map(|i| {
                 let g = groups.partition_point(|&end| end <= i) as GroupId;
@@ -271,14 +276,10 @@ impl<'s> Simulation<'s> {
                 }
                 (g, t)
             })
-            .collect();
-        let h = &mut batch.hires;
-        for (i, (g, t)) in traits.into_iter().enumerate() {
-            h.agent.push(i as AgentId);
-            h.team.push(organisation::team_of(s, i as u32));
-            h.group.push(g);
-            h.traits.push(t);
-        }
+            .unzip();
+        h.agent.extend(0..n as AgentId);
+        h.team
+            .extend((0..n as u32).map(|i| organisation::team_of(s, i)));
     }
 
     fn review(&self, batch: &mut WeekBatch, token_weight: f64, noise_sd: f64) {
@@ -290,30 +291,25 @@ impl<'s> Simulation<'s> {
         let sorted_tok = st.sorted_last_totals();
         let normal = Normal::new(0.0, noise_sd).expect("validated noise");
         let (out_index, tok_index) = (RankIndex::new(&sorted_out), RankIndex::new(sorted_tok));
-        let week = batch.week;
-        let reviews: Vec<(f64, f64)> = (0..n)
+        let (week, output) = (batch.week, &batch.work.output);
+        let streams = RunStreams::new(s.seed, self.replication);
+        let r = &mut batch.reviews;
+        r.agent.extend(0..n as AgentId);
+        r.rating.resize(n, 0.0);
+        r.belief_shock.resize(n, 0.0);
+        (&mut r.rating[..], &mut r.belief_shock[..])
             .into_par_iter()
-            .map(|i| {
-                let rating = managers::rating(
+            .enumerate()
+            .with_min_len(CHUNK)
+            .for_each(|(i, (rating, shock))| {
+                *rating = managers::rating(
                     token_weight,
-                    out_index.cdf(&sorted_out, batch.work.output[i]),
+                    out_index.cdf(&sorted_out, output[i]),
                     tok_index.cdf(sorted_tok, st.last_total(i)),
                 );
-                let mut rng = stream(
-                    s.seed,
-                    self.replication,
-                    Entity::Agent(i as u32),
-                    week,
-                    Purpose::Review,
-                );
-                (rating, normal.sample(&mut rng))
-            })
-            .collect();
-        for (i, (rating, shock)) in reviews.into_iter().enumerate() {
-            batch.reviews.agent.push(i as AgentId);
-            batch.reviews.rating.push(rating);
-            batch.reviews.belief_shock.push(shock);
-        }
+                let mut rng = streams.stream(Entity::Agent(i as u32), week, Purpose::Review);
+                *shock = normal.sample(&mut rng);
+            });
     }
 }
 

@@ -224,11 +224,8 @@ impl WeekBatch {
     /// Empty the batch for `week`, keeping its columns' allocations (the engine reuses one
     /// batch's memory week after week instead of mapping fresh pages).
     pub fn reset(&mut self, week: Week) {
-        let h = &mut self.hires;
-        h.agent.clear();
-        h.team.clear();
-        h.group.clear();
-        h.traits.clear();
+        // Hires come once, in week 0: their memory is released, not kept for later weeks.
+        self.hires = Hires::default();
         self.policy.clear();
         self.bots.clear();
         let u = &mut self.uses;

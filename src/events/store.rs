@@ -121,10 +121,12 @@ fn u32s(name: &str, v: &[u32]) -> Column {
     Column::new(name.into(), v)
 }
 
-/// Streams a run's events to `events.parquet` (an [`EventSink`]).
+/// Streams a run's events to `events.parquet` (an [`EventSink`]). Encoding and compression run
+/// on a writer thread of their own, a few chunks behind the run, so the engine does not wait
+/// for them; a week's chunks are copied out of its batch before the batch is reused.
 pub struct EventWriter {
     path: PathBuf,
-    writer: Option<polars::io::parquet::write::BatchedWriter<File>>,
+    writer: Option<Background>,
     groups: Vec<String>,
     rows: u64,
     error: Option<StoreError>,
@@ -151,14 +153,15 @@ impl EventWriter {
             ("scenario_name".to_string(), scenario.name.clone()),
             ("scenario".to_string(), scenario.resolved_toml.clone()),
         ];
+        // LZ4: 1.7 times faster to write than zstd for 19% more bytes (200,000 x 52 weeks).
         let writer = ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Zstd(None))
+            .with_compression(ParquetCompression::Lz4Raw)
             .with_key_value_metadata(Some(KeyValueMetadata::from_static(meta)))
             .batched(&schema())
             .map_err(|e| err(&e))?;
         Ok(EventWriter {
             path: path.to_path_buf(),
-            writer: Some(writer),
+            writer: Some(Background::start(writer)),
             groups: scenario.groups.iter().map(|g| g.name.clone()).collect(),
             rows: 0,
             error: None,
@@ -172,11 +175,15 @@ impl EventWriter {
         };
         let df = df.map_err(err)?;
         self.rows += df.height() as u64;
-        if let Some(w) = &mut self.writer {
-            w.write_batch(&df).map_err(|e| StoreError::Write {
+        if let Some(w) = &self.writer
+            && w.send.send(df).is_err()
+        {
+            // The writer thread stopped on an error, which `finish` reports.
+            let w = self.writer.take().expect("just seen");
+            return Err(w.finish(&self.path).err().unwrap_or(StoreError::Write {
                 path: self.path.clone(),
-                message: e.to_string(),
-            })?;
+                message: "the writer thread stopped".into(),
+            }));
         }
         Ok(())
     }
@@ -398,11 +405,43 @@ impl EventWriter {
             return Err(e);
         }
         let w = self.writer.take().expect("not finished twice");
-        let bytes = w.finish().map_err(|e| StoreError::Write {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })?;
+        let bytes = w.finish(&self.path)?;
         Ok((self.rows, bytes))
+    }
+}
+
+/// The writer thread: encodes and compresses the chunks it is sent, then writes the footer.
+struct Background {
+    send: std::sync::mpsc::SyncSender<DataFrame>,
+    thread: std::thread::JoinHandle<PolarsResult<u64>>,
+}
+
+/// Chunks queued for the writer thread at most (bounds the memory a slow disk can take).
+const QUEUED_CHUNKS: usize = 4;
+
+impl Background {
+    fn start(mut writer: polars::io::parquet::write::BatchedWriter<File>) -> Background {
+        let (send, receive) = std::sync::mpsc::sync_channel::<DataFrame>(QUEUED_CHUNKS);
+        let thread = std::thread::spawn(move || {
+            for df in receive {
+                writer.write_batch(&df)?;
+            }
+            writer.finish()
+        });
+        Background { send, thread }
+    }
+
+    /// Wait for every queued chunk and the footer; the file's size in bytes, or the first error.
+    fn finish(self, path: &Path) -> Result<u64, StoreError> {
+        drop(self.send);
+        let err = |message: String| StoreError::Write {
+            path: path.to_path_buf(),
+            message,
+        };
+        match self.thread.join() {
+            Ok(result) => result.map_err(|e| err(e.to_string())),
+            Err(_) => Err(err("the writer thread panicked".into())),
+        }
     }
 }
 
@@ -431,7 +470,12 @@ impl EventReader {
         };
         let file = File::open(path).map_err(|e| corrupt(e.to_string()))?;
         let mut reader = ParquetReader::new(file);
-        let meta = reader.get_metadata().map_err(|e| corrupt(e.to_string()))?;
+        // The Parquet decoder panics on some corrupt footers instead of returning an error.
+        let meta = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            reader.get_metadata().cloned()
+        }))
+        .map_err(|_| corrupt("its footer cannot be decoded".into()))?
+        .map_err(|e| corrupt(e.to_string()))?;
         let kv: Vec<(String, String)> = meta
             .key_value_metadata()
             .as_ref()

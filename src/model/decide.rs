@@ -26,6 +26,8 @@ pub struct WeekContext<'a> {
     pub org_index: &'a RankIndex,
     /// [`peer_marks`] of `org_sorted_totals`, computed once a week.
     pub org_marks: PeerMarks,
+    /// [`theta_mark`] of `org_sorted_totals`, computed once a week.
+    pub org_theta: (f64, f64),
     /// Weekly token cap per employee (infinite without a budget).
     pub cap_tokens: f64,
 }
@@ -166,6 +168,15 @@ pub fn peer_marks(sorted: &[f64], top_leapfrog: f64) -> PeerMarks {
     marks
 }
 
+/// The target's threshold and the share of `sorted` at or below it (NaN, which matches no
+/// total, without a target): a candidate many agents weigh, ranked once a week.
+pub fn theta_mark(sorted: &[f64], policy: &PolicyState) -> (f64, f64) {
+    match policy.target {
+        Some(t) => (t.theta_tokens, cdf(sorted, t.theta_tokens)),
+        None => (f64::NAN, 0.0),
+    }
+}
+
 /// Peer quantiles an agent may aim at.
 pub const PEER_QUANTILES: [f64; 4] = [0.50, 0.75, 0.90, 0.99];
 
@@ -176,6 +187,8 @@ struct Peers<'a> {
     /// The org-wide distribution, whose rank index and marks are computed once a week.
     index: Option<&'a RankIndex>,
     marks: PeerMarks,
+    /// The target's [`theta_mark`] among these peers (org-wide only; NaN otherwise).
+    theta: (f64, f64),
 }
 
 impl<'a> Peers<'a> {
@@ -190,19 +203,21 @@ impl<'a> Peers<'a> {
                 sorted,
                 index: None,
                 marks: peer_marks(sorted, s.behaviour.top_leapfrog),
+                theta: (f64::NAN, 0.0),
             }
         } else {
             Peers {
                 sorted: ctx.org_sorted_totals,
                 index: Some(ctx.org_index),
                 marks: ctx.org_marks,
+                theta: ctx.org_theta,
             }
         }
     }
 
     /// Share of peers at or below `x` (a mark's share without a search).
     fn rank(&self, x: f64) -> f64 {
-        match self.marks.iter().find(|m| m.0 == x) {
+        match self.marks.iter().chain([&self.theta]).find(|m| m.0 == x) {
             Some(m) => m.1,
             None => match self.index {
                 Some(index) => index.cdf(self.sorted, x),
@@ -603,6 +618,7 @@ mod tests {
             org_sorted_totals: &[1.0, 2.0, 3.0],
             org_index: &RankIndex::NONE,
             org_marks: peer_marks(&[1.0, 2.0, 3.0], 1.25),
+            org_theta: (f64::NAN, 0.0),
             cap_tokens: f64::INFINITY,
         };
         let t = traits();
@@ -651,6 +667,7 @@ mod tests {
             org_sorted_totals: &peers,
             org_index: &RankIndex::new(&peers),
             org_marks: peer_marks(&peers, 1.25),
+            org_theta: (f64::NAN, 0.0),
             cap_tokens: f64::INFINITY,
         };
         let mut t = traits();
@@ -703,6 +720,7 @@ mod tests {
             org_sorted_totals: &[],
             org_index: &RankIndex::NONE,
             org_marks: peer_marks(&[], 1.25),
+            org_theta: theta_mark(&[], &policy),
             cap_tokens: f64::INFINITY,
         };
         let mut t = traits();
