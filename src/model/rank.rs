@@ -26,16 +26,32 @@ pub fn quantile(sorted: &[f64], p: f64) -> f64 {
 
 /// Sort `v` ascending in the order of `f64::total_cmp`, in parallel when it is large. Values
 /// equal under that order are identical bit for bit, so the result does not depend on the
-/// algorithm or the thread count. (An LSD radix sort on the bit patterns was tried here and was
-/// slower than rayon's parallel sort at a million values: 28.8 s against 22.3 s for a 1M x 52
-/// run on 2 threads.)
+/// algorithm or the thread count. Large slices are sorted as integer keys (the bit-pattern map
+/// that `total_cmp` itself is defined by), which compares faster than floats. (An LSD radix sort
+/// on the bit patterns was tried here and was slower than rayon's parallel sort at a million
+/// values: 28.8 s against 22.3 s for a 1M x 52 run on 2 threads.)
 pub fn sort_floats(v: &mut [f64]) {
     use rayon::prelude::*;
     if v.len() < 4096 {
         v.sort_unstable_by(f64::total_cmp);
-    } else {
-        v.par_sort_unstable_by(f64::total_cmp);
+        return;
     }
+    let mut keys: Vec<u64> = v.par_iter().map(|x| total_key(*x)).collect();
+    keys.par_sort_unstable();
+    v.par_iter_mut()
+        .zip(keys.par_iter())
+        .for_each(|(x, k)| *x = from_total_key(*k));
+}
+
+/// A key whose unsigned order is `f64::total_cmp`'s order (negative values have every bit
+/// flipped, the others only the sign bit); a bijection, undone by [`from_total_key`].
+fn total_key(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 { !b } else { b | 1 << 63 }
+}
+
+fn from_total_key(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
 /// Sorted values per bucket, on average, that the index aims at.
