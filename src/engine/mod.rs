@@ -237,7 +237,7 @@ impl<'s> Simulation<'s> {
     fn nudges(&self, batch: &mut WeekBatch, snap: &Snapshot) {
         let mg = self.state.policy.managers;
         for team in 0..self.state.teams() {
-            let pressured = snap.target_pressure && snap.team_in_target[team as usize];
+            let pressured = snap.target_pressure && snap.teams[team as usize].in_target;
             let p = managers::nudge_probability(&mg, pressured);
             let mut rng = stream(
                 self.scenario.seed,
@@ -332,22 +332,28 @@ struct Snapshot<'a> {
     org_index: RankIndex,
     /// Last week's totals sorted within each team's contiguous range.
     team_sorted: Vec<f64>,
-    team_pad_share: Vec<f64>,
-    team_bot_share: Vec<f64>,
-    /// Share of each team that used the tools for real work last week.
-    team_adopt_share: Vec<f64>,
-    /// Output units of attention each member loses to the team's bots this week.
-    team_noise: Vec<f64>,
+    /// Each team's view of last week.
+    teams: Vec<TeamView>,
     /// Share of all employees who used the tools for real work last week.
     org_adopt_share: f64,
-    team_in_target: Vec<bool>,
     target_pressure: bool,
+}
+
+/// What a team's members see of its last week.
+struct TeamView {
+    pad_share: f64,
+    bot_share: f64,
+    /// Share of the team that used the tools for real work last week.
+    adopt_share: f64,
+    /// Output units of attention each member loses to the team's bots this week.
+    noise: f64,
+    /// The target applies to at least one member.
+    in_target: bool,
 }
 
 impl<'a> Snapshot<'a> {
     fn take(s: &Scenario, st: &'a State, week: u32) -> Snapshot<'a> {
         let n = st.agents();
-        let teams = st.teams() as usize;
         let policy = &st.policy;
         let org_sorted = if week > 0 && policy.leaderboard_seen {
             st.sorted_last_totals()
@@ -357,55 +363,25 @@ impl<'a> Snapshot<'a> {
         let team_scope = policy
             .leaderboard
             .is_some_and(|l| l.scope == crate::policy::RankScope::Team);
-        let mut team_sorted: Vec<f64> = if team_scope {
-            (0..n).map(|i| st.last_total(i)).collect()
-        } else {
-            Vec::new()
-        };
-        let mut snap = Snapshot {
+        let mut team_sorted: Vec<f64> = Vec::new();
+        if team_scope {
+            team_sorted = (0..n).map(|i| st.last_total(i)).collect();
+            for j in 0..st.teams() {
+                team_sorted[st.team_range(j)].sort_unstable_by(f64::total_cmp);
+            }
+        }
+        let users = st.last_genuine.par_iter().filter(|g| **g > 0.0).count();
+        Snapshot {
             org_index: RankIndex::new(org_sorted),
             org_sorted,
-            team_sorted: Vec::new(),
-            team_pad_share: vec![0.0; teams],
-            team_bot_share: vec![0.0; teams],
-            team_adopt_share: vec![0.0; teams],
-            team_noise: vec![0.0; teams],
-            org_adopt_share: 0.0,
-            team_in_target: vec![false; teams],
+            team_sorted,
+            teams: (0..st.teams())
+                .into_par_iter()
+                .map(|j| TeamView::of(s, st, st.team_range(j)))
+                .collect(),
+            org_adopt_share: if n > 0 { users as f64 / n as f64 } else { 0.0 },
             target_pressure: week > 0 && target_missed(st),
-        };
-        for j in 0..teams {
-            let r = st.team_range(j as u32);
-            if team_scope {
-                team_sorted[r.clone()].sort_unstable_by(f64::total_cmp);
-            }
-            snap.team(s, st, j, r);
         }
-        snap.team_sorted = team_sorted;
-        let users = st.last_genuine.iter().filter(|g| **g > 0.0).count();
-        snap.org_adopt_share = if n > 0 { users as f64 / n as f64 } else { 0.0 };
-        snap
-    }
-
-    /// Team `j`'s shares of padders, bots and users last week, its bots' noise, and whether
-    /// the target applies to any of its members.
-    fn team(&mut self, s: &Scenario, st: &State, j: usize, r: std::ops::Range<usize>) {
-        let len = r.len() as f64;
-        let share = |v: &[f64]| v.iter().filter(|x| **x > 0.0).count() as f64 / len;
-        self.team_pad_share[j] = share(&st.last_padding[r.clone()]);
-        self.team_bot_share[j] = st.has_bot[r.clone()].iter().filter(|b| **b).count() as f64 / len;
-        self.team_adopt_share[j] = share(&st.last_genuine[r.clone()]);
-        // A bot's actions last week: its useful tokens and the padding it ran.
-        let actions: f64 = r
-            .clone()
-            .filter(|&i| st.last_bot[i] > 0.0)
-            .map(|i| (st.last_bot[i] + st.last_padding[i]) / s.bots.tokens_per_action)
-            .fold(0.0, |a, b| a + b); // from +0.0: an empty f64 sum is -0.0
-        self.team_noise[j] = work::noise_per_member(s, actions, r.len());
-        self.team_in_target[j] = st
-            .policy
-            .target
-            .is_some_and(|t| st.group[r].iter().any(|g| t.applies_to.contains(*g)));
     }
 
     /// What agent `i` sees: its own state and its team's view of last week.
@@ -422,15 +398,40 @@ impl<'a> Snapshot<'a> {
             use_level: st.use_level[i],
             board_aware: st.board_aware[i],
             review_pressure: st.review_pressure[i],
-            team_adopt_share: self.team_adopt_share[j],
-            team_noise: self.team_noise[j],
-            team_pad_share: self.team_pad_share[j],
-            team_bot_share: self.team_bot_share[j],
+            team_adopt_share: self.teams[j].adopt_share,
+            team_noise: self.teams[j].noise,
+            team_pad_share: self.teams[j].pad_share,
+            team_bot_share: self.teams[j].bot_share,
             team_sorted_totals: if self.team_sorted.is_empty() {
                 &[]
             } else {
                 &self.team_sorted[st.team_range(team)]
             },
+        }
+    }
+}
+
+impl TeamView {
+    /// The team of agents `r`: its shares of padders, bots and users last week, its bots'
+    /// noise, and whether the target applies to any of its members.
+    fn of(s: &Scenario, st: &State, r: std::ops::Range<usize>) -> TeamView {
+        let len = r.len() as f64;
+        let share = |v: &[f64]| v.iter().filter(|x| **x > 0.0).count() as f64 / len;
+        // A bot's actions last week: its useful tokens and the padding it ran.
+        let actions: f64 = r
+            .clone()
+            .filter(|&i| st.last_bot[i] > 0.0)
+            .map(|i| (st.last_bot[i] + st.last_padding[i]) / s.bots.tokens_per_action)
+            .fold(0.0, |a, b| a + b); // from +0.0: an empty f64 sum is -0.0
+        TeamView {
+            pad_share: share(&st.last_padding[r.clone()]),
+            bot_share: st.has_bot[r.clone()].iter().filter(|b| **b).count() as f64 / len,
+            adopt_share: share(&st.last_genuine[r.clone()]),
+            noise: work::noise_per_member(s, actions, r.len()),
+            in_target: st
+                .policy
+                .target
+                .is_some_and(|t| st.group[r].iter().any(|g| t.applies_to.contains(*g))),
         }
     }
 }
@@ -441,13 +442,11 @@ fn target_missed(st: &State) -> bool {
     let Some(t) = st.policy.target else {
         return false;
     };
-    let (mut members, mut active) = (0usize, 0usize);
-    for i in 0..st.agents() {
-        if t.applies_to.contains(st.group[i]) {
-            members += 1;
-            active += usize::from(st.last_total(i) >= t.theta_tokens);
-        }
-    }
+    let (members, active) = (0..st.agents())
+        .into_par_iter()
+        .filter(|&i| t.applies_to.contains(st.group[i]))
+        .map(|i| (1usize, usize::from(st.last_total(i) >= t.theta_tokens)))
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     members > 0 && (active as f64) < t.share * members as f64
 }
 
