@@ -418,6 +418,7 @@ pub struct EventReader {
     pub header: LogHeader,
     groups: Vec<String>,
     meta: FileMetadataRef,
+    schema: Arc<ArrowSchema>,
 }
 
 impl EventReader {
@@ -438,6 +439,7 @@ impl EventReader {
             .get_metadata()
             .map_err(|e| corrupt(e.to_string()))?
             .clone();
+        let schema = reader.schema().map_err(|e| corrupt(e.to_string()))?;
         let kv: Vec<(String, String)> = meta
             .key_value_metadata()
             .as_ref()
@@ -476,6 +478,7 @@ impl EventReader {
             groups: scenario.groups.iter().map(|g| g.name.clone()).collect(),
             header,
             meta,
+            schema,
         })
     }
 
@@ -485,7 +488,7 @@ impl EventReader {
     }
 
     /// The log's row groups, read one at a time, front to back.
-    fn row_groups(&self, columns: Option<Vec<String>>) -> Result<RowGroups, StoreError> {
+    fn row_groups(&self, skip_null: bool) -> Result<RowGroups, StoreError> {
         let file = File::open(&self.path).map_err(|e| StoreError::Corrupt {
             path: self.path.clone(),
             message: e.to_string(),
@@ -498,7 +501,7 @@ impl EventReader {
             meta: self.meta.clone(),
             template,
             next: 0,
-            columns,
+            skip_null,
         })
     }
 
@@ -509,7 +512,7 @@ impl EventReader {
             path: self.path.clone(),
             message: e.to_string(),
         };
-        let mut groups = self.row_groups(None)?;
+        let mut groups = self.row_groups(false)?;
         let mut out: Option<DataFrame> = None;
         while let Some(df) = groups.next_frame()? {
             let df = match week {
@@ -537,9 +540,13 @@ impl EventReader {
     /// The log's weeks `0..header.weeks`, in order, decoded from one pass over the file. A week
     /// with no rows is an empty batch (the fold refuses it).
     pub fn weeks(&self) -> Result<WeekStream<'_>, StoreError> {
+        check_schema(&self.schema).map_err(|message| StoreError::Corrupt {
+            path: self.path.clone(),
+            message,
+        })?;
         Ok(WeekStream {
             reader: self,
-            row_groups: self.row_groups(None)?,
+            row_groups: self.row_groups(true)?,
             max_rows: usize::MAX,
             chunk: None,
             pending: None,
@@ -566,7 +573,8 @@ struct RowGroups {
     /// The file's metadata without its row groups: each read gets one row group in it.
     template: FileMetadata,
     next: usize,
-    columns: Option<Vec<String>>,
+    /// Leave out the log's columns a row group's statistics say are all null.
+    skip_null: bool,
 }
 
 impl RowGroups {
@@ -582,7 +590,23 @@ impl RowGroups {
         meta.row_groups = vec![rg.clone()];
         meta.num_rows = rows;
         meta.max_row_group_height = rows;
-        let columns = self.columns.clone();
+        let columns = self.skip_null.then(|| {
+            COLUMNS
+                .iter()
+                .filter(|(name, _)| {
+                    let all_null = rg.columns_under_root_iter(name).is_some_and(|mut cs| {
+                        cs.all(|c| {
+                            c.statistics(&self.meta.footer_buf)
+                                .and_then(Result::ok)
+                                .and_then(|st| st.null_count())
+                                .is_some_and(|n| n as usize == rows)
+                        })
+                    });
+                    !all_null
+                })
+                .map(|(name, _)| name.to_string())
+                .collect::<Vec<_>>()
+        });
         let file = &mut self.file;
         // A flipped byte can trip an assertion inside the parquet decoder: a corrupt log too.
         let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
@@ -715,14 +739,16 @@ impl<'a> WeekStream<'a> {
             let rows = Rows::read(df).map_err(|e| d.bad(e.to_string()))?;
             let mut i = *at;
             let end = df.height();
-            while i < end {
-                let file_row = self.row + i;
+            // The rows of this week: up to the first row of a later week.
+            let mut wend = i;
+            while wend < end {
+                let file_row = self.row + wend;
                 let w = rows
                     .week
-                    .get(i)
+                    .get(wend)
                     .ok_or_else(|| d.bad(format!("row {file_row} of the file: no week")))?;
                 if w < week || w >= horizon {
-                    *at = i;
+                    *at = wend;
                     return Err(StoreError::Corrupt {
                         path: self.reader.path.clone(),
                         message: format!(
@@ -733,13 +759,17 @@ impl<'a> WeekStream<'a> {
                 if w > week {
                     break;
                 }
+                wend += 1;
+            }
+            while i < wend {
                 let kind = rows
                     .kind
                     .get(i)
                     .ok_or_else(|| d.bad(format!("row {in_week}: no kind")))?;
-                d.row(&mut b, &rows, i, in_week, kind)?;
-                in_week += 1;
-                i += 1;
+                let j = rows.run_end(i, wend, kind);
+                d.run(&mut b, &rows, (i, j), in_week, kind)?;
+                in_week += j - i;
+                i = j;
             }
             *at = i;
             if i < end {
@@ -782,38 +812,65 @@ fn header_scenario(h: &LogHeader, path: &Path) -> Result<Scenario, StoreError> {
     Ok(s)
 }
 
-/// One column of a piece of rows, read by name, with its name for errors.
+/// One column of a piece of rows, read by name, with its name for errors. `None`: every value
+/// is null (a column chunk the file's statistics say is all null is not decoded).
 struct Col<T: PolarsDataType> {
     name: &'static str,
-    values: T::Array,
+    values: Option<T::Array>,
 }
 
 impl<T: PolarsDataType> Col<T> {
-    /// Read column `name` of `df` as one array.
+    /// Read column `name` of `df` as one array (all null if `df` lacks it).
     fn read(
         df: &DataFrame,
         name: &'static str,
         typed: impl Fn(&Column) -> PolarsResult<&ChunkedArray<T>>,
     ) -> PolarsResult<Col<T>> {
-        let ca = typed(df.column(name)?)?;
-        let ca = ca.rechunk();
+        let Some(c) = df.column(name).ok() else {
+            return Ok(Col { name, values: None });
+        };
+        let ca = typed(c)?.rechunk();
         let values = ca
             .downcast_iter()
             .next()
             .cloned()
             .ok_or_else(|| polars_err!(NoData: "column `{name}` has no data"))?;
-        Ok(Col { name, values })
+        Ok(Col {
+            name,
+            values: Some(values),
+        })
     }
 
     /// The value at index `i`, if set.
     fn get(&self, i: usize) -> Option<T::Physical<'_>> {
-        self.values.get(i)
+        self.values.as_ref().and_then(|v| v.get(i))
     }
 
     /// The value at index `i` (the week's row `row`), or an error naming the column.
     fn at(&self, i: usize, row: usize) -> Result<T::Physical<'_>, String> {
         self.get(i)
             .ok_or_else(|| format!("row {row}: `{}` is missing", self.name))
+    }
+}
+
+impl<T: PolarsNumericType> Col<T> {
+    /// The values at indices `i..j` (the week's rows from `row`), all set, or an error naming
+    /// the first row where this column is missing.
+    fn slice(&self, i: usize, j: usize, row: usize) -> Result<&[T::Native], String> {
+        let missing = |k: usize| format!("row {}: `{}` is missing", row + k - i, self.name);
+        let Some(a) = &self.values else {
+            return Err(missing(i));
+        };
+        if j > a.len() {
+            return Err(missing(a.len().max(i)));
+        }
+        if let Some(v) = a.validity()
+            && v.clone().sliced(i, j - i).unset_bits() > 0
+        {
+            let k = (i..j).find(|&k| !v.get_bit(k)).unwrap_or(i);
+            return Err(missing(k));
+        }
+        Ok(&a.values()[i..j])
     }
 }
 
@@ -852,8 +909,9 @@ struct Rows {
 }
 
 impl Rows {
-    /// Read every column of `df` by name (in the schema's order, so the first missing or
-    /// mistyped column is the one reported).
+    /// Read every column of `df` by name (in the schema's order, so the first mistyped column
+    /// is the one reported). A column `df` lacks is all null: that the file has every column,
+    /// with its type, is checked once from its schema ([`check_schema`]).
     fn read(df: &DataFrame) -> PolarsResult<Rows> {
         let u = |name: &'static str| Col::read(df, name, |c| c.u32());
         let f = |name: &'static str| Col::read(df, name, |c| c.f64());
@@ -890,6 +948,31 @@ impl Rows {
             cause: s("cause")?,
         })
     }
+
+    /// The end of the run of rows from `i` (before `end`) that have the kind `kind`.
+    fn run_end(&self, i: usize, end: usize, kind: &str) -> usize {
+        let mut j = i + 1;
+        while j < end && self.kind.get(j) == Some(kind) {
+            j += 1;
+        }
+        j
+    }
+}
+
+/// Check that a log's schema has every column of [`COLUMNS`] with its type (in any order).
+fn check_schema(schema: &ArrowSchema) -> Result<(), String> {
+    for (name, dtype) in COLUMNS {
+        match schema.get(*name) {
+            None => return Err(format!("column `{name}` not found")),
+            Some(f) => {
+                let t = DataType::from_arrow_field(f);
+                if &t != dtype {
+                    return Err(format!("column `{name}` is {t}, not {dtype}"));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Decodes a week's rows into a batch; errors name the file and the week.
@@ -906,6 +989,60 @@ impl Decoder<'_> {
             path: self.path.to_path_buf(),
             message: format!("week {}: {m}", self.week),
         }
+    }
+
+    /// Append the rows at indices `i..j` of `r` (the week's rows from `row`), all of kind
+    /// `kind`, to the batch: the dense kinds column by column, the others row by row.
+    fn run(
+        &self,
+        b: &mut WeekBatch,
+        r: &Rows,
+        (i, j): (usize, usize),
+        row: usize,
+        kind: &str,
+    ) -> Result<(), StoreError> {
+        let bad = |m: String| self.bad(m);
+        // The run's values of a column, all set.
+        macro_rules! f {
+            ($c:expr) => {
+                $c.slice(i, j, row).map_err(bad)?
+            };
+        }
+        match EventKind::parse(kind) {
+            Some(EventKind::TokensUsed) => {
+                let t = &mut b.tokens;
+                t.agent.extend_from_slice(f!(r.agent));
+                t.genuine.extend_from_slice(f!(r.genuine));
+                t.padding.extend_from_slice(f!(r.padding));
+                t.bot.extend_from_slice(f!(r.bot));
+            }
+            Some(EventKind::WorkDelivered) => {
+                let w = &mut b.work;
+                w.agent.extend_from_slice(f!(r.agent));
+                w.output.extend_from_slice(f!(r.output));
+                w.rework.extend_from_slice(f!(r.rework));
+                w.noise.extend_from_slice(f!(r.noise));
+                w.pad_time.extend_from_slice(f!(r.pad_time));
+                w.perceived.extend_from_slice(f!(r.perceived));
+            }
+            Some(EventKind::IncidentOccurred) => {
+                b.incidents.agent.extend_from_slice(f!(r.agent));
+                b.incidents.value.extend_from_slice(f!(r.cost));
+            }
+            Some(EventKind::ReviewHeld) => {
+                let v = &mut b.reviews;
+                v.agent.extend_from_slice(f!(r.agent));
+                v.rating.extend_from_slice(f!(r.rating));
+                v.belief_shock.extend_from_slice(f!(r.belief_shock));
+            }
+            Some(EventKind::BoardNoticed) => b.notices.extend_from_slice(f!(r.agent)),
+            _ => {
+                for k in i..j {
+                    self.row(b, r, k, row + k - i, kind)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Append the row at index `i` of `r` (the week's row `row`), of kind `kind`, to the batch.
@@ -1035,12 +1172,15 @@ fn batch_from_frame(
     let d = Decoder { week, groups, path };
     let rows = Rows::read(df).map_err(|e| d.bad(e.to_string()))?;
     let mut b = WeekBatch::new(week);
-    for i in 0..df.height() {
+    let mut i = 0;
+    while i < df.height() {
         let kind = rows
             .kind
             .get(i)
             .ok_or_else(|| d.bad(format!("row {i}: no kind")))?;
-        d.row(&mut b, &rows, i, i, kind)?;
+        let j = rows.run_end(i, df.height(), kind);
+        d.run(&mut b, &rows, (i, j), i, kind)?;
+        i = j;
     }
     Ok(b)
 }
@@ -1132,6 +1272,38 @@ mod tests {
         let rest: Vec<WeekBatch> = stream.by_ref().map(Result::unwrap).collect();
         assert_eq!(rest, weeks[3..]);
         assert_eq!(stream.row_groups.next, groups);
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn a_missing_value_in_a_run_of_rows_names_the_week_row_and_column() {
+        let (path, _) = stored_run("missing");
+        let r = EventReader::open(&path).unwrap();
+        let groups: Vec<&str> = r.groups.iter().map(String::as_str).collect();
+        let df = r.frame(Some(2)).unwrap();
+        let kinds = df.column("kind").unwrap().str().unwrap().clone();
+        let first = kinds.iter().position(|k| k == Some("TokensUsed")).unwrap();
+        let row = first + 5;
+        let genuine: Float64Chunked = df
+            .column("genuine")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if i == row { None } else { v })
+            .collect();
+        let mut bad = df.clone();
+        bad.with_column(genuine.with_name("genuine".into()).into_column())
+            .unwrap();
+        let err = batch_from_frame(&bad, 2, &groups, &path)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("events.parquet")
+                && err.contains(&format!("week 2: row {row}: `genuine` is missing")),
+            "{err}"
+        );
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 
