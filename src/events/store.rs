@@ -1,5 +1,8 @@
 //! The event store: a run's event log as `events.parquet`, streamed week by week while the run
-//! goes, and read back week by week for replay, audit and forks.
+//! goes, and read back for replay, audit and forks in one pass over the file, a row group (at
+//! most `CHUNK_ROWS` rows as written) at a time: [`WeekStream`] decodes each row group's rows
+//! into the current week's batch and yields the batch when the `week` column moves on, so memory
+//! holds one row group and one week's batch, never a week's rows as a DataFrame.
 //!
 //! Schema: one row per event of a week, in canonical order (see the module docs of `events`):
 //! `week` (u32), `kind` (string), `agent`, `team`, `group` (u32, null where the event has none),
