@@ -1,5 +1,8 @@
 //! The event store: a run's event log as `events.parquet`, streamed week by week while the run
-//! goes, and read back week by week for replay, audit and forks.
+//! goes, and read back for replay, audit and forks in one pass over the file, a row group (at
+//! most `CHUNK_ROWS` rows as written) at a time: [`WeekStream`] decodes each row group's rows
+//! into the current week's batch and yields the batch when the `week` column moves on, so memory
+//! holds one row group and one week's batch, never a week's rows as a DataFrame.
 //!
 //! Schema: one row per event of a week, in canonical order (see the module docs of `events`):
 //! `week` (u32), `kind` (string), `agent`, `team`, `group` (u32, null where the event has none),
@@ -14,7 +17,9 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use polars::io::parquet::metadata::{FileMetadata, FileMetadataRef};
 use polars::prelude::*;
 
 use super::{EventKind, WeekBatch};
@@ -454,6 +459,8 @@ pub struct EventReader {
     path: PathBuf,
     pub header: LogHeader,
     groups: Vec<String>,
+    meta: FileMetadataRef,
+    schema: Arc<ArrowSchema>,
 }
 
 impl EventReader {
@@ -471,8 +478,9 @@ impl EventReader {
         let file = File::open(path).map_err(|e| corrupt(e.to_string()))?;
         let mut reader = ParquetReader::new(file);
         // The Parquet decoder panics on some corrupt footers instead of returning an error.
-        let meta = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            reader.get_metadata().cloned()
+        let (meta, schema) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let meta = reader.get_metadata().cloned();
+            meta.and_then(|m| Ok((m, reader.schema()?)))
         }))
         .map_err(|_| corrupt("its footer cannot be decoded".into()))?
         .map_err(|e| corrupt(e.to_string()))?;
@@ -513,6 +521,8 @@ impl EventReader {
             path: path.to_path_buf(),
             groups: scenario.groups.iter().map(|g| g.name.clone()).collect(),
             header,
+            meta,
+            schema,
         })
     }
 
@@ -521,56 +531,315 @@ impl EventReader {
         header_scenario(&self.header, &self.path)
     }
 
-    /// All rows of a week (or of every week) as a DataFrame.
+    /// The log's row groups, read one at a time, front to back.
+    fn row_groups(&self, skip_null: bool) -> Result<RowGroups, StoreError> {
+        let file = File::open(&self.path).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
+        let mut template = (*self.meta).clone();
+        template.row_groups = Vec::new();
+        Ok(RowGroups {
+            path: self.path.clone(),
+            file,
+            meta: self.meta.clone(),
+            template,
+            next: 0,
+            skip_null,
+        })
+    }
+
+    /// All rows of a week (or of every week) as a DataFrame, read row group by row group (only
+    /// the rows kept are held).
     pub fn frame(&self, week: Option<u32>) -> Result<DataFrame, StoreError> {
         let corrupt = |e: PolarsError| StoreError::Corrupt {
             path: self.path.clone(),
             message: e.to_string(),
         };
-        let path = self.path.to_string_lossy().into_owned();
-        let mut lf =
-            LazyFrame::scan_parquet(PlRefPath::from(path.as_str()), ScanArgsParquet::default())
-                .map_err(corrupt)?;
-        if let Some(w) = week {
-            lf = lf.filter(col("week").eq(lit(w)));
+        let mut groups = self.row_groups(false)?;
+        let mut out: Option<DataFrame> = None;
+        while let Some(df) = groups.next_frame()? {
+            let df = match week {
+                Some(w) => {
+                    let mask = df.column("week").and_then(|c| c.u32().map(|c| c.equal(w)));
+                    df.filter(&mask.map_err(corrupt)?).map_err(corrupt)?
+                }
+                None => df,
+            };
+            match &mut out {
+                None => out = Some(df),
+                Some(o) => {
+                    o.vstack_mut_owned(df).map_err(corrupt)?;
+                }
+            }
         }
-        lf.collect().map_err(corrupt)
+        let mut out = match out {
+            Some(o) => o,
+            None => DataFrame::empty_with_schema(&schema()),
+        };
+        out.rechunk_mut_par();
+        Ok(out)
     }
 
-    /// Check the log's weeks are in order and inside its horizon (one column read).
-    pub fn check_weeks(&self) -> Result<(), StoreError> {
+    /// The log's weeks `0..header.weeks`, in order, decoded from one pass over the file. A week
+    /// with no rows is an empty batch (the fold refuses it).
+    pub fn weeks(&self) -> Result<WeekStream<'_>, StoreError> {
+        check_schema(&self.schema).map_err(|message| StoreError::Corrupt {
+            path: self.path.clone(),
+            message,
+        })?;
+        Ok(WeekStream {
+            reader: self,
+            row_groups: self.row_groups(true)?,
+            max_rows: usize::MAX,
+            chunk: None,
+            pending: None,
+            row: 0,
+            week: 0,
+            largest_chunk: 0,
+        })
+    }
+
+    /// The events of one week as a batch (the weeks before it are read and dropped).
+    pub fn week(&self, week: u32) -> Result<WeekBatch, StoreError> {
+        match self.weeks()?.nth(week as usize) {
+            Some(b) => b,
+            None => Ok(WeekBatch::new(week)),
+        }
+    }
+}
+
+/// A stored log's row groups, decoded one at a time, front to back: memory holds one row group.
+struct RowGroups {
+    path: PathBuf,
+    file: File,
+    meta: FileMetadataRef,
+    /// The file's metadata without its row groups: each read gets one row group in it.
+    template: FileMetadata,
+    next: usize,
+    /// Leave out the log's columns a row group's statistics say are all null.
+    skip_null: bool,
+}
+
+impl RowGroups {
+    /// The next row group's rows, or `None` after the last.
+    fn next_frame(&mut self) -> Result<Option<DataFrame>, StoreError> {
+        let Some(rg) = self.meta.row_groups.get(self.next) else {
+            return Ok(None);
+        };
+        let i = self.next;
+        self.next += 1;
+        let rows = rg.num_rows();
+        let mut meta = self.template.clone();
+        meta.row_groups = vec![rg.clone()];
+        meta.num_rows = rows;
+        meta.max_row_group_height = rows;
+        let columns = self.skip_null.then(|| {
+            COLUMNS
+                .iter()
+                .filter(|(name, _)| {
+                    let all_null = rg.columns_under_root_iter(name).is_some_and(|mut cs| {
+                        cs.all(|c| {
+                            c.statistics(&self.meta.footer_buf)
+                                .and_then(Result::ok)
+                                .and_then(|st| st.null_count())
+                                .is_some_and(|n| n as usize == rows)
+                        })
+                    });
+                    !all_null
+                })
+                .map(|(name, _)| name.to_string())
+                .collect::<Vec<_>>()
+        });
+        let file = &mut self.file;
+        // A flipped byte can trip an assertion inside the parquet decoder: a corrupt log too.
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            let mut r = ParquetReader::new(file)
+                .read_parallel(ParallelStrategy::Columns)
+                .with_columns(columns);
+            r.set_metadata(Arc::new(meta));
+            r.finish()
+        }));
         let corrupt = |message: String| StoreError::Corrupt {
             path: self.path.clone(),
             message,
         };
-        let path = self.path.to_string_lossy().into_owned();
-        let df =
-            LazyFrame::scan_parquet(PlRefPath::from(path.as_str()), ScanArgsParquet::default())
-                .and_then(|lf| lf.select([col("week")]).collect())
-                .map_err(|e| corrupt(e.to_string()))?;
-        let weeks = df
-            .column("week")
-            .and_then(|c| c.u32().cloned())
-            .map_err(|e| corrupt(e.to_string()))?;
-        let mut last = 0;
-        for (row, w) in weeks.iter().enumerate() {
-            let w = w.ok_or_else(|| corrupt(format!("row {row}: no week")))?;
-            if w < last || w >= self.header.weeks {
-                return Err(corrupt(format!(
-                    "row {row}: week {w} is out of order or past the run's {} weeks",
-                    self.header.weeks
-                )));
-            }
-            last = w;
+        match read {
+            Ok(Ok(df)) => Ok(Some(df)),
+            Ok(Err(e)) => Err(corrupt(format!("row group {i}: {e}"))),
+            Err(_) => Err(corrupt(format!("row group {i} cannot be decoded"))),
         }
-        Ok(())
+    }
+}
+
+/// A stored log's weeks, decoded in one pass over the file, a row group at a time: each row
+/// group's rows go into the current week's batch, and the batch is yielded when the `week`
+/// column moves on. Weeks must be in order and inside the run's horizon.
+pub struct WeekStream<'a> {
+    reader: &'a EventReader,
+    row_groups: RowGroups,
+    /// Most rows decoded at a time (a row group is cut into pieces of this many rows).
+    max_rows: usize,
+    /// The rows being decoded and the first not yet taken.
+    chunk: Option<(DataFrame, usize)>,
+    /// The rest of a row group cut into pieces.
+    pending: Option<DataFrame>,
+    /// The file row of the chunk's first row.
+    row: usize,
+    /// The week the next batch is for.
+    week: u32,
+    /// The most rows held decoded at once.
+    largest_chunk: usize,
+}
+
+impl<'a> WeekStream<'a> {
+    /// The log's run-level facts.
+    pub fn header(&self) -> &'a LogHeader {
+        &self.reader.header
     }
 
-    /// The events of one week as a batch.
-    pub fn week(&self, week: u32) -> Result<WeekBatch, StoreError> {
-        let df = self.frame(Some(week))?;
-        let groups: Vec<&str> = self.groups.iter().map(String::as_str).collect();
-        batch_from_frame(&df, week, &groups, &self.path)
+    /// The log's file.
+    pub fn path(&self) -> &'a Path {
+        &self.reader.path
+    }
+
+    /// The week the next batch is for.
+    pub fn next_week(&self) -> u32 {
+        self.week
+    }
+
+    /// Decode at most `rows` rows at a time (a row group is cut into pieces).
+    pub fn with_max_rows(mut self, rows: usize) -> Self {
+        self.max_rows = rows.max(1);
+        self
+    }
+
+    /// The most rows that were held decoded at once so far.
+    pub fn largest_chunk(&self) -> usize {
+        self.largest_chunk
+    }
+
+    /// The next piece of rows, or `None` at the end of the file.
+    fn refill(&mut self) -> Result<bool, StoreError> {
+        if let Some((df, at)) = &self.chunk {
+            if *at < df.height() {
+                return Ok(true);
+            }
+            self.row += df.height();
+            self.chunk = None;
+        }
+        loop {
+            let Some(df) = self.next_piece()? else {
+                return Ok(false);
+            };
+            if df.height() > 0 {
+                self.largest_chunk = self.largest_chunk.max(df.height());
+                self.chunk = Some((df, 0));
+                return Ok(true);
+            }
+        }
+    }
+
+    /// The next row group, or the next piece of at most `max_rows` rows of it.
+    fn next_piece(&mut self) -> Result<Option<DataFrame>, StoreError> {
+        if self.max_rows == usize::MAX {
+            return self.row_groups.next_frame();
+        }
+        // Cut row groups into pieces: a row group is read whole, then handed out piece by piece.
+        if let Some(rest) = self.pending.take() {
+            return Ok(Some(self.cut(rest)));
+        }
+        match self.row_groups.next_frame()? {
+            Some(df) => Ok(Some(self.cut(df))),
+            None => Ok(None),
+        }
+    }
+
+    /// The first `max_rows` rows of `df`; the rest waits in `pending`.
+    fn cut(&mut self, df: DataFrame) -> DataFrame {
+        if df.height() <= self.max_rows {
+            return df;
+        }
+        let (head, tail) = df.split_at(self.max_rows as i64);
+        self.pending = Some(tail);
+        head
+    }
+
+    /// Decode the next week's rows into its batch.
+    fn read_week(&mut self) -> Result<WeekBatch, StoreError> {
+        let week = self.week;
+        let reader: &'a EventReader = self.reader;
+        let horizon = reader.header.weeks;
+        let groups: Vec<&str> = reader.groups.iter().map(String::as_str).collect();
+        let d = Decoder {
+            week,
+            groups: &groups,
+            path: &reader.path,
+        };
+        let mut b = WeekBatch::new(week);
+        let mut in_week = 0usize;
+        while self.refill()? {
+            let (df, at) = self.chunk.as_mut().expect("refilled");
+            let rows = Rows::read(df).map_err(|e| d.bad(e.to_string()))?;
+            let mut i = *at;
+            let end = df.height();
+            // The rows of this week: up to the first row of a later week.
+            let mut wend = i;
+            while wend < end {
+                let file_row = self.row + wend;
+                let w = rows
+                    .week
+                    .get(wend)
+                    .ok_or_else(|| d.bad(format!("row {file_row} of the file: no week")))?;
+                if w < week || w >= horizon {
+                    *at = wend;
+                    return Err(StoreError::Corrupt {
+                        path: self.reader.path.clone(),
+                        message: format!(
+                            "row {file_row}: week {w} is out of order or past the run's {horizon} weeks"
+                        ),
+                    });
+                }
+                if w > week {
+                    break;
+                }
+                wend += 1;
+            }
+            while i < wend {
+                let kind = rows
+                    .kind
+                    .get(i)
+                    .ok_or_else(|| d.bad(format!("row {in_week}: no kind")))?;
+                let j = rows.run_end(i, wend, kind);
+                d.run(&mut b, &rows, (i, j), in_week, kind)?;
+                in_week += j - i;
+                i = j;
+            }
+            *at = i;
+            if i < end {
+                break;
+            }
+        }
+        Ok(b)
+    }
+}
+
+impl Iterator for WeekStream<'_> {
+    type Item = Result<WeekBatch, StoreError>;
+
+    /// The next week's batch, until the run's last week.
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.week >= self.reader.header.weeks {
+            return None;
+        }
+        let b = self.read_week();
+        if b.is_err() {
+            // A corrupt log stops the stream.
+            self.week = self.reader.header.weeks;
+            return Some(b);
+        }
+        self.week += 1;
+        Some(b)
     }
 }
 
@@ -587,77 +856,114 @@ fn header_scenario(h: &LogHeader, path: &Path) -> Result<Scenario, StoreError> {
     Ok(s)
 }
 
-/// One column of a week's rows, read by name, with its name for errors.
-struct Col<T> {
+/// One column of a piece of rows, read by name, with its name for errors. `None`: every value
+/// is null (a column chunk the file's statistics say is all null is not decoded).
+struct Col<T: PolarsDataType> {
     name: &'static str,
-    values: Vec<Option<T>>,
+    values: Option<T::Array>,
 }
 
-impl<T: Copy> Col<T> {
-    /// The value at `row`, or an error naming the column.
-    fn at(&self, row: usize) -> Result<T, String> {
-        self.values[row].ok_or_else(|| format!("row {row}: `{}` is missing", self.name))
+impl<T: PolarsDataType> Col<T> {
+    /// Read column `name` of `df` as one array (all null if `df` lacks it).
+    fn read(
+        df: &DataFrame,
+        name: &'static str,
+        typed: impl Fn(&Column) -> PolarsResult<&ChunkedArray<T>>,
+    ) -> PolarsResult<Col<T>> {
+        let Some(c) = df.column(name).ok() else {
+            return Ok(Col { name, values: None });
+        };
+        let ca = typed(c)?.rechunk();
+        let values = ca
+            .downcast_iter()
+            .next()
+            .cloned()
+            .ok_or_else(|| polars_err!(NoData: "column `{name}` has no data"))?;
+        Ok(Col {
+            name,
+            values: Some(values),
+        })
+    }
+
+    /// The value at index `i`, if set.
+    fn get(&self, i: usize) -> Option<T::Physical<'_>> {
+        self.values.as_ref().and_then(|v| v.get(i))
+    }
+
+    /// The value at index `i` (the week's row `row`), or an error naming the column.
+    fn at(&self, i: usize, row: usize) -> Result<T::Physical<'_>, String> {
+        self.get(i)
+            .ok_or_else(|| format!("row {row}: `{}` is missing", self.name))
     }
 }
 
-/// The columns of a week's rows, each read by its name (the order of the file's columns does
-/// not matter).
-struct Rows<'a> {
-    kind: &'a StringChunked,
-    agent: Col<u32>,
-    team: Vec<Option<u32>>,
-    group: Vec<Option<u32>>,
-    genuine: Col<f64>,
-    padding: Col<f64>,
-    bot: Col<f64>,
-    output: Col<f64>,
-    cost: Col<f64>,
-    rating: Col<f64>,
-    belief_shock: Col<f64>,
-    skill: Col<f64>,
-    ai_fit: Col<f64>,
-    proficiency0: Col<f64>,
-    career_concern: Col<f64>,
-    status_drive: Col<f64>,
-    gaming_aversion: Col<f64>,
-    token_intensity: Col<f64>,
-    trust: Col<f64>,
-    optimism: Col<f64>,
-    level: Col<f64>,
-    rework: Col<f64>,
-    noise: Col<f64>,
-    pad_time: Col<f64>,
-    perceived: Col<f64>,
-    scope: Vec<Option<String>>,
-    change: Vec<Option<String>>,
-    cause: Vec<Option<String>>,
+impl<T: PolarsNumericType> Col<T> {
+    /// The values at indices `i..j` (the week's rows from `row`), all set, or an error naming
+    /// the first row where this column is missing.
+    fn slice(&self, i: usize, j: usize, row: usize) -> Result<&[T::Native], String> {
+        let missing = |k: usize| format!("row {}: `{}` is missing", row + k - i, self.name);
+        let Some(a) = &self.values else {
+            return Err(missing(i));
+        };
+        if j > a.len() {
+            return Err(missing(a.len().max(i)));
+        }
+        if let Some(v) = a.validity()
+            && v.clone().sliced(i, j - i).unset_bits() > 0
+        {
+            let k = (i..j).find(|&k| !v.get_bit(k)).unwrap_or(i);
+            return Err(missing(k));
+        }
+        Ok(&a.values()[i..j])
+    }
 }
 
-impl<'a> Rows<'a> {
-    /// Read every column of `df` by name (in the schema's order, so the first missing or
-    /// mistyped column is the one reported).
-    fn read(df: &'a DataFrame) -> PolarsResult<Rows<'a>> {
-        let u = |name: &str| -> PolarsResult<Vec<Option<u32>>> {
-            Ok(df.column(name)?.u32()?.iter().collect())
-        };
-        let f = |name: &'static str| -> PolarsResult<Col<f64>> {
-            let values = df.column(name)?.f64()?.iter().collect();
-            Ok(Col { name, values })
-        };
-        let s = |name: &str| -> PolarsResult<Vec<Option<String>>> {
-            Ok(df
-                .column(name)?
-                .str()?
-                .iter()
-                .map(|v| v.map(str::to_string))
-                .collect())
-        };
+/// The columns of a piece of rows, each read by its name (the order of the file's columns does
+/// not matter).
+struct Rows {
+    week: Col<UInt32Type>,
+    kind: Col<StringType>,
+    agent: Col<UInt32Type>,
+    team: Col<UInt32Type>,
+    group: Col<UInt32Type>,
+    genuine: Col<Float64Type>,
+    padding: Col<Float64Type>,
+    bot: Col<Float64Type>,
+    output: Col<Float64Type>,
+    cost: Col<Float64Type>,
+    rating: Col<Float64Type>,
+    belief_shock: Col<Float64Type>,
+    skill: Col<Float64Type>,
+    ai_fit: Col<Float64Type>,
+    proficiency0: Col<Float64Type>,
+    career_concern: Col<Float64Type>,
+    status_drive: Col<Float64Type>,
+    gaming_aversion: Col<Float64Type>,
+    token_intensity: Col<Float64Type>,
+    trust: Col<Float64Type>,
+    optimism: Col<Float64Type>,
+    level: Col<Float64Type>,
+    rework: Col<Float64Type>,
+    noise: Col<Float64Type>,
+    pad_time: Col<Float64Type>,
+    perceived: Col<Float64Type>,
+    scope: Col<StringType>,
+    change: Col<StringType>,
+    cause: Col<StringType>,
+}
+
+impl Rows {
+    /// Read every column of `df` by name (in the schema's order, so the first mistyped column
+    /// is the one reported). A column `df` lacks is all null: that the file has every column,
+    /// with its type, is checked once from its schema ([`check_schema`]).
+    fn read(df: &DataFrame) -> PolarsResult<Rows> {
+        let u = |name: &'static str| Col::read(df, name, |c| c.u32());
+        let f = |name: &'static str| Col::read(df, name, |c| c.f64());
+        let s = |name: &'static str| Col::read(df, name, |c| c.str());
         Ok(Rows {
-            kind: df.column("kind")?.str()?,
-            agent: Col {
-                name: "agent",
-                values: u("agent")?,
-            },
+            week: u("week")?,
+            kind: s("kind")?,
+            agent: u("agent")?,
             team: u("team")?,
             group: u("group")?,
             genuine: f("genuine")?,
@@ -686,6 +992,31 @@ impl<'a> Rows<'a> {
             cause: s("cause")?,
         })
     }
+
+    /// The end of the run of rows from `i` (before `end`) that have the kind `kind`.
+    fn run_end(&self, i: usize, end: usize, kind: &str) -> usize {
+        let mut j = i + 1;
+        while j < end && self.kind.get(j) == Some(kind) {
+            j += 1;
+        }
+        j
+    }
+}
+
+/// Check that a log's schema has every column of [`COLUMNS`] with its type (in any order).
+fn check_schema(schema: &ArrowSchema) -> Result<(), String> {
+    for (name, dtype) in COLUMNS {
+        match schema.get(*name) {
+            None => return Err(format!("column `{name}` not found")),
+            Some(f) => {
+                let t = DataType::from_arrow_field(f);
+                if &t != dtype {
+                    return Err(format!("column `{name}` is {t}, not {dtype}"));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Decodes a week's rows into a batch; errors name the file and the week.
@@ -704,18 +1035,82 @@ impl Decoder<'_> {
         }
     }
 
-    /// Append row `row`, of kind `kind`, to the batch.
-    fn row(&self, b: &mut WeekBatch, r: &Rows, row: usize, kind: &str) -> Result<(), StoreError> {
+    /// Append the rows at indices `i..j` of `r` (the week's rows from `row`), all of kind
+    /// `kind`, to the batch: the dense kinds column by column, the others row by row.
+    fn run(
+        &self,
+        b: &mut WeekBatch,
+        r: &Rows,
+        (i, j): (usize, usize),
+        row: usize,
+        kind: &str,
+    ) -> Result<(), StoreError> {
+        let bad = |m: String| self.bad(m);
+        // The run's values of a column, all set.
+        macro_rules! f {
+            ($c:expr) => {
+                $c.slice(i, j, row).map_err(bad)?
+            };
+        }
+        match EventKind::parse(kind) {
+            Some(EventKind::TokensUsed) => {
+                let t = &mut b.tokens;
+                t.agent.extend_from_slice(f!(r.agent));
+                t.genuine.extend_from_slice(f!(r.genuine));
+                t.padding.extend_from_slice(f!(r.padding));
+                t.bot.extend_from_slice(f!(r.bot));
+            }
+            Some(EventKind::WorkDelivered) => {
+                let w = &mut b.work;
+                w.agent.extend_from_slice(f!(r.agent));
+                w.output.extend_from_slice(f!(r.output));
+                w.rework.extend_from_slice(f!(r.rework));
+                w.noise.extend_from_slice(f!(r.noise));
+                w.pad_time.extend_from_slice(f!(r.pad_time));
+                w.perceived.extend_from_slice(f!(r.perceived));
+            }
+            Some(EventKind::IncidentOccurred) => {
+                b.incidents.agent.extend_from_slice(f!(r.agent));
+                b.incidents.value.extend_from_slice(f!(r.cost));
+            }
+            Some(EventKind::ReviewHeld) => {
+                let v = &mut b.reviews;
+                v.agent.extend_from_slice(f!(r.agent));
+                v.rating.extend_from_slice(f!(r.rating));
+                v.belief_shock.extend_from_slice(f!(r.belief_shock));
+            }
+            Some(EventKind::BoardNoticed) => b.notices.extend_from_slice(f!(r.agent)),
+            _ => {
+                for k in i..j {
+                    self.row(b, r, k, row + k - i, kind)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Append the row at index `i` of `r` (the week's row `row`), of kind `kind`, to the batch.
+    fn row(
+        &self,
+        b: &mut WeekBatch,
+        r: &Rows,
+        i: usize,
+        row: usize,
+        kind: &str,
+    ) -> Result<(), StoreError> {
         let bad = |m: String| self.bad(m);
         let no_team = || bad(format!("row {row}: no team"));
         let Some(kind) = EventKind::parse(kind) else {
             return Err(bad(format!("row {row}: unknown event kind `{kind}`")));
         };
+        let agent = || r.agent.at(i, row).map_err(bad);
+        let f = |c: &Col<Float64Type>| c.at(i, row).map_err(bad);
         match kind {
-            EventKind::AgentHired => self.hire(b, r, row)?,
+            EventKind::AgentHired => self.hire(b, r, i, row)?,
             EventKind::PolicyChanged => {
-                let text = r.change[row]
-                    .as_deref()
+                let text = r
+                    .change
+                    .get(i)
                     .ok_or_else(|| bad(format!("row {row}: no change")))?;
                 b.policy.push(parse_change(
                     text,
@@ -724,48 +1119,48 @@ impl Decoder<'_> {
                 )?);
             }
             EventKind::BotDeployed => {
-                let sc = r.scope[row]
-                    .as_deref()
+                let sc = r
+                    .scope
+                    .get(i)
                     .and_then(PermissionScope::parse)
                     .ok_or_else(|| bad(format!("row {row}: bad scope")))?;
-                b.bots.push((r.agent.at(row).map_err(bad)?, sc));
+                b.bots.push((agent()?, sc));
             }
             EventKind::TokensUsed => {
-                b.tokens.agent.push(r.agent.at(row).map_err(bad)?);
-                b.tokens.genuine.push(r.genuine.at(row).map_err(bad)?);
-                b.tokens.padding.push(r.padding.at(row).map_err(bad)?);
-                b.tokens.bot.push(r.bot.at(row).map_err(bad)?);
+                b.tokens.agent.push(agent()?);
+                b.tokens.genuine.push(f(&r.genuine)?);
+                b.tokens.padding.push(f(&r.padding)?);
+                b.tokens.bot.push(f(&r.bot)?);
             }
             EventKind::UseChanged => {
-                let c = r.cause[row]
-                    .as_deref()
+                let c = r
+                    .cause
+                    .get(i)
                     .and_then(UseCause::parse)
                     .ok_or_else(|| bad(format!("row {row}: bad cause")))?;
-                b.uses.agent.push(r.agent.at(row).map_err(bad)?);
-                b.uses.level.push(r.level.at(row).map_err(bad)?);
+                b.uses.agent.push(agent()?);
+                b.uses.level.push(f(&r.level)?);
                 b.uses.cause.push(c);
             }
-            EventKind::BoardNoticed => b.notices.push(r.agent.at(row).map_err(bad)?),
+            EventKind::BoardNoticed => b.notices.push(agent()?),
             EventKind::WorkDelivered => {
                 let w = &mut b.work;
-                w.agent.push(r.agent.at(row).map_err(bad)?);
-                w.output.push(r.output.at(row).map_err(bad)?);
-                w.rework.push(r.rework.at(row).map_err(bad)?);
-                w.noise.push(r.noise.at(row).map_err(bad)?);
-                w.pad_time.push(r.pad_time.at(row).map_err(bad)?);
-                w.perceived.push(r.perceived.at(row).map_err(bad)?);
+                w.agent.push(agent()?);
+                w.output.push(f(&r.output)?);
+                w.rework.push(f(&r.rework)?);
+                w.noise.push(f(&r.noise)?);
+                w.pad_time.push(f(&r.pad_time)?);
+                w.perceived.push(f(&r.perceived)?);
             }
             EventKind::IncidentOccurred => {
-                b.incidents.agent.push(r.agent.at(row).map_err(bad)?);
-                b.incidents.value.push(r.cost.at(row).map_err(bad)?);
+                b.incidents.agent.push(agent()?);
+                b.incidents.value.push(f(&r.cost)?);
             }
-            EventKind::ManagerNudged => b.nudges.push(r.team[row].ok_or_else(no_team)?),
+            EventKind::ManagerNudged => b.nudges.push(r.team.get(i).ok_or_else(no_team)?),
             EventKind::ReviewHeld => {
-                b.reviews.agent.push(r.agent.at(row).map_err(bad)?);
-                b.reviews.rating.push(r.rating.at(row).map_err(bad)?);
-                b.reviews
-                    .belief_shock
-                    .push(r.belief_shock.at(row).map_err(bad)?);
+                b.reviews.agent.push(agent()?);
+                b.reviews.rating.push(f(&r.rating)?);
+                b.reviews.belief_shock.push(f(&r.belief_shock)?);
             }
             EventKind::RunStarted | EventKind::RunFinished => {
                 return Err(bad(format!(
@@ -778,14 +1173,19 @@ impl Decoder<'_> {
     }
 
     /// An `AgentHired` row: agent, team, group and traits.
-    fn hire(&self, b: &mut WeekBatch, r: &Rows, row: usize) -> Result<(), StoreError> {
+    fn hire(&self, b: &mut WeekBatch, r: &Rows, i: usize, row: usize) -> Result<(), StoreError> {
         let bad = |m: String| self.bad(m);
-        let v = |c: &Col<f64>| c.at(row).map_err(bad);
-        b.hires.agent.push(r.agent.at(row).map_err(bad)?);
-        b.hires
-            .team
-            .push(r.team[row].ok_or_else(|| bad(format!("row {row}: no team")))?);
-        let g = r.group[row].ok_or_else(|| bad(format!("row {row}: no group")))?;
+        let v = |c: &Col<Float64Type>| c.at(i, row).map_err(bad);
+        b.hires.agent.push(r.agent.at(i, row).map_err(bad)?);
+        b.hires.team.push(
+            r.team
+                .get(i)
+                .ok_or_else(|| bad(format!("row {row}: no team")))?,
+        );
+        let g = r
+            .group
+            .get(i)
+            .ok_or_else(|| bad(format!("row {row}: no group")))?;
         b.hires
             .group
             .push(u16::try_from(g).map_err(|_| bad(format!("row {row}: group {g} too large")))?);
@@ -804,7 +1204,9 @@ impl Decoder<'_> {
     }
 }
 
-/// Rebuild a week's batch from its rows.
+/// Rebuild a week's batch from its rows, all in one frame (the whole-week decoding the stream's
+/// pieces are checked against).
+#[cfg(test)]
 fn batch_from_frame(
     df: &DataFrame,
     week: u32,
@@ -814,9 +1216,15 @@ fn batch_from_frame(
     let d = Decoder { week, groups, path };
     let rows = Rows::read(df).map_err(|e| d.bad(e.to_string()))?;
     let mut b = WeekBatch::new(week);
-    for (row, kind) in rows.kind.iter().enumerate() {
-        let kind = kind.ok_or_else(|| d.bad(format!("row {row}: no kind")))?;
-        d.row(&mut b, &rows, row, kind)?;
+    let mut i = 0;
+    while i < df.height() {
+        let kind = rows
+            .kind
+            .get(i)
+            .ok_or_else(|| d.bad(format!("row {i}: no kind")))?;
+        let j = rows.run_end(i, df.height(), kind);
+        d.run(&mut b, &rows, (i, j), i, kind)?;
+        i = j;
     }
     Ok(b)
 }
@@ -865,6 +1273,111 @@ mod tests {
                 "week {w}"
             );
         }
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn the_log_is_streamed_in_pieces_smaller_than_a_week_with_the_same_batches() {
+        let (path, weeks) = stored_run("stream");
+        let r = EventReader::open(&path).unwrap();
+        let groups: Vec<&str> = r.groups.iter().map(String::as_str).collect();
+        // Whole weeks, each decoded from all its rows in one frame.
+        let whole: Vec<WeekBatch> = (0..weeks.len() as u32)
+            .map(|w| batch_from_frame(&r.frame(Some(w)).unwrap(), w, &groups, &path).unwrap())
+            .collect();
+        assert_eq!(whole, weeks);
+        let smallest_week = (0..weeks.len() as u32)
+            .map(|w| r.frame(Some(w)).unwrap().height())
+            .min()
+            .unwrap();
+        for max_rows in [1, 7, 50, 61, 1000, usize::MAX] {
+            let mut stream = r.weeks().unwrap().with_max_rows(max_rows);
+            let streamed: Vec<WeekBatch> = stream.by_ref().map(Result::unwrap).collect();
+            assert_eq!(streamed, whole, "pieces of {max_rows} rows");
+            assert!(stream.largest_chunk() <= max_rows, "{max_rows}");
+            // Even whole row groups are smaller than a week: a week is never decoded at once.
+            assert!(stream.largest_chunk() < smallest_week, "{max_rows}");
+        }
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn reading_the_first_weeks_stops_early_and_goes_on_where_it_stopped() {
+        let (path, weeks) = stored_run("early");
+        let r = EventReader::open(&path).unwrap();
+        let groups = r.meta.row_groups.len();
+        let mut stream = r.weeks().unwrap();
+        let first: Vec<WeekBatch> = stream.by_ref().take(3).map(Result::unwrap).collect();
+        assert_eq!(first, weeks[..3]);
+        assert_eq!(stream.next_week(), 3);
+        // Only weeks 0..3 and the first row group of week 3 were read.
+        let read = stream.row_groups.next;
+        assert!(read < groups / 2, "{read} of {groups} row groups read");
+        let rest: Vec<WeekBatch> = stream.by_ref().map(Result::unwrap).collect();
+        assert_eq!(rest, weeks[3..]);
+        assert_eq!(stream.row_groups.next, groups);
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn a_missing_value_in_a_run_of_rows_names_the_week_row_and_column() {
+        let (path, _) = stored_run("missing");
+        let r = EventReader::open(&path).unwrap();
+        let groups: Vec<&str> = r.groups.iter().map(String::as_str).collect();
+        let df = r.frame(Some(2)).unwrap();
+        let kinds = df.column("kind").unwrap().str().unwrap().clone();
+        let first = kinds.iter().position(|k| k == Some("TokensUsed")).unwrap();
+        let row = first + 5;
+        let genuine: Float64Chunked = df
+            .column("genuine")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if i == row { None } else { v })
+            .collect();
+        let mut bad = df.clone();
+        bad.with_column(genuine.with_name("genuine".into()).into_column())
+            .unwrap();
+        let err = batch_from_frame(&bad, 2, &groups, &path)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("events.parquet")
+                && err.contains(&format!("week 2: row {row}: `genuine` is missing")),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn weeks_out_of_order_are_refused_with_the_row() {
+        let (path, weeks) = stored_run("order_check");
+        let o = Overrides {
+            employees: Some(60),
+            weeks: Some(14),
+            seed: None,
+        };
+        let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o).unwrap();
+        let mut w = EventWriter::create(&path, &s, 0).unwrap();
+        w.write_week(&weeks[0]).unwrap();
+        w.write_week(&weeks[2]).unwrap();
+        w.write_week(&weeks[1]).unwrap();
+        w.finish().unwrap();
+        let r = EventReader::open(&path).unwrap();
+        let got: Vec<Result<WeekBatch, StoreError>> = r.weeks().unwrap().collect();
+        assert_eq!(got[0].as_ref().unwrap(), &weeks[0]);
+        // Week 1 has no rows before week 2's: an empty batch (the fold refuses it).
+        assert!(got[1].as_ref().unwrap().is_empty());
+        // Week 2 is read up to the first row of week 1 that follows it.
+        let err = got[2].as_ref().unwrap_err().to_string();
+        let row = weeks[0].len() + weeks[2].len();
+        assert!(
+            err.contains(&format!("row {row}: week 1 is out of order")),
+            "{err}"
+        );
+        assert_eq!(got.len(), 3, "a corrupt log ends the stream");
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 }

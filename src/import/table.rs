@@ -217,31 +217,29 @@ const PARQUET_CHUNK: usize = 200_000;
 fn read_parquet(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<(), ImportError> {
     let bad = |m: String| ImportError::bad(path, m);
     let pl = |e: PolarsError| ImportError::bad(path, format!("not a readable Parquet file: {e}"));
-    let name = path.to_string_lossy().into_owned();
-    let mut lf =
-        LazyFrame::scan_parquet(PlRefPath::from(name.as_str()), ScanArgsParquet::default())
-            .map_err(pl)?;
-    let schema = lf.collect_schema().map_err(pl)?;
+    let open = || std::fs::File::open(path).map_err(|e| ImportError::io(path, e));
+    let mut reader = ParquetReader::new(open()?);
+    let meta = reader.get_metadata().map_err(pl)?.clone();
+    let schema = reader.schema().map_err(pl)?;
+    let total = meta.num_rows;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let l = layout(&header).map_err(bad)?;
     note_columns(acc, &l);
-    let casts: Vec<Expr> = header
-        .iter()
-        .map(|h| col(h.as_str()).cast(DataType::String))
-        .collect();
     let mut offset = 0usize;
     let mut fields = vec![String::new(); header.len()];
-    loop {
-        let df = lf
-            .clone()
-            .slice(offset as i64, PARQUET_CHUNK as IdxSize)
-            .select(casts.clone())
-            .collect()
-            .map_err(pl)?;
-        let cols: Vec<StringChunked> = df
-            .columns()
+    while offset < total {
+        // One piece of rows: only the row groups it overlaps are decoded.
+        let mut piece = ParquetReader::new(open()?)
+            .with_slice(Some((offset, PARQUET_CHUNK)))
+            .read_parallel(ParallelStrategy::RowGroups);
+        piece.set_metadata(meta.clone());
+        let df = piece.finish().map_err(pl)?;
+        let cols: Vec<StringChunked> = header
             .iter()
-            .map(|c| c.str().cloned())
+            .map(|h| {
+                let c = df.column(h.as_str())?.cast(&DataType::String)?;
+                c.str().cloned()
+            })
             .collect::<Result<_, _>>()
             .map_err(pl)?;
         let rows = df.height();
@@ -254,11 +252,15 @@ fn read_parquet(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Resul
             let u = usage(&l, &fields, ps).map_err(|m| bad(format!("row {row}, {m}")))?;
             acc.add(&u).map_err(|m| bad(format!("row {row}: {m}")))?;
         }
-        offset += rows;
-        if rows < PARQUET_CHUNK {
-            return Ok(());
+        if rows == 0 {
+            return Err(bad(format!(
+                "row {}: the file ends before its {total} rows",
+                offset + 1
+            )));
         }
+        offset += rows;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -128,10 +128,13 @@ pub fn fork(
         });
     }
     // Replay the shared weeks once: the fork continues from a copy, the base from the original.
-    let (state, mut projector) = stored_weeks(&reader, &base, at, sinks)?;
+    // One pass over the file: the stream stops after week `at - 1` and the base's weeks go on
+    // from there.
+    let mut stream = reader.weeks()?;
+    let (state, mut projector) = stored_weeks(&mut stream, &base, at, sinks)?;
     let (mut base_state, mut base_projector) = (state.clone(), projector.clone());
     stored_range(
-        &reader,
+        &mut stream,
         &base,
         &mut base_state,
         &mut base_projector,

@@ -9,7 +9,7 @@ use std::borrow::Borrow;
 use std::path::Path;
 
 use crate::events::log::EventLog;
-use crate::events::store::{EventReader, StoreError};
+use crate::events::store::{EventReader, StoreError, WeekStream};
 use crate::events::{Event, WeekBatch};
 use crate::fold::{EventSink, State};
 use crate::projections::{Projections, Projector};
@@ -78,62 +78,74 @@ pub fn replay(scenario: &Scenario, log: &EventLog) -> Result<Projections, Replay
     Ok(projector.finish(scenario))
 }
 
-/// Rebuild a run's scenario, final state and projections from its stored log alone.
+/// Rebuild a run's scenario, final state and projections from its stored log alone, reading the
+/// file once, front to back.
 pub fn stored(path: &Path) -> Result<(Scenario, State, Projections), StoreError> {
     let reader = EventReader::open(path)?;
     let scenario = reader.scenario()?;
-    let (state, projector) = stored_weeks(&reader, &scenario, reader.header.weeks, &mut [])?;
+    let mut stream = reader.weeks()?;
+    let (state, projector) = stored_weeks(&mut stream, &scenario, reader.header.weeks, &mut [])?;
     let projections = projector.finish(&scenario);
     Ok((scenario, state, projections))
 }
 
-/// Fold weeks `0..weeks` of a stored log into a fresh state and projector (and extra sinks).
+/// Fold the first `weeks` weeks of a stored log's stream into a fresh state and projector (and
+/// extra sinks). Only those weeks are read: the stream stops at the first row of the next week.
 pub fn stored_weeks(
-    reader: &EventReader,
+    stream: &mut WeekStream,
     scenario: &Scenario,
     weeks: u32,
     sinks: &mut [&mut dyn EventSink],
 ) -> Result<(State, Projector), StoreError> {
     let mut state = State::new(scenario);
-    let mut projector = Projector::new(reader.header.replication);
+    let mut projector = Projector::new(stream.header().replication);
     let range = 0..weeks;
-    stored_range(reader, scenario, &mut state, &mut projector, range, sinks)?;
+    stored_range(stream, scenario, &mut state, &mut projector, range, sinks)?;
     Ok((state, projector))
 }
 
-/// Continue folding a stored log, weeks `range`, into `state` and `projector` (and extra sinks);
-/// after the log's last week the projector is told the run finished.
+/// Continue folding a stored log's stream, weeks `range`, into `state` and `projector` (and
+/// extra sinks); `range` must start at the stream's next week. After the log's last week the
+/// projector is told the run finished.
 pub fn stored_range(
-    reader: &EventReader,
+    stream: &mut WeekStream,
     scenario: &Scenario,
     state: &mut State,
     projector: &mut Projector,
     range: std::ops::Range<u32>,
     sinks: &mut [&mut dyn EventSink],
 ) -> Result<(), StoreError> {
+    let path = stream.path();
     let corrupt = |message: String| StoreError::Corrupt {
-        path: reader.path().to_path_buf(),
+        path: path.to_path_buf(),
         message,
     };
-    if range.start == 0 {
-        reader.check_weeks()?;
+    if range.start != stream.next_week() {
+        return Err(StoreError::Invalid {
+            path: stream.path().to_path_buf(),
+            message: format!(
+                "weeks {range:?} asked of a stream at week {}",
+                stream.next_week()
+            ),
+        });
     }
-    let end = range.end;
-    let weeks = range.map(|w| {
-        // A flipped byte can trip an assertion inside the parquet decoder: a corrupt log too.
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.week(w)))
-            .map_err(|_| corrupt(format!("week {w} cannot be decoded")))?
-    });
+    let end = range.end.min(stream.header().weeks);
+    let horizon = stream.header().weeks;
+    let n = end.saturating_sub(range.start) as usize;
     {
         let mut all: Vec<&mut dyn EventSink> = vec![&mut *projector];
         for s in sinks.iter_mut() {
             all.push(&mut **s);
         }
-        fold_weeks(scenario, state, weeks, &mut all, |w, m| {
-            corrupt(format!("week {w}: {m}"))
-        })?;
+        fold_weeks(
+            scenario,
+            state,
+            stream.by_ref().take(n),
+            &mut all,
+            |w, m| corrupt(format!("week {w}: {m}")),
+        )?;
     }
-    if end == reader.header.weeks {
+    if end == horizon {
         projector.finished(scenario, &Event::RunFinished { weeks: end }, state);
     }
     Ok(())
