@@ -470,17 +470,9 @@ fn merge_sparse(
     }
 }
 
-/// One chunk's share of the week's dense columns (one value per agent), written in place.
-struct Dense<'a> {
-    genuine: &'a mut [f64],
-    padding: &'a mut [f64],
-    bot: &'a mut [f64],
-    output: &'a mut [f64],
-    rework: &'a mut [f64],
-    noise: &'a mut [f64],
-    pad_time: &'a mut [f64],
-    perceived: &'a mut [f64],
-}
+/// One chunk's share of the week's dense columns (one value per agent), written in place:
+/// genuine, padding and bot tokens, then output, rework, noise, padding time and perceived gain.
+struct Dense<'a>([&'a mut [f64]; 8]);
 
 impl<'a> Dense<'a> {
     /// Size the (empty) batch's token and work columns for `n` agents (agent ids `0..n`) and
@@ -503,44 +495,32 @@ impl<'a> Dense<'a> {
             c.resize(n, 0.0);
             c.chunks_mut(CHUNK)
         });
-        let mut out = Vec::with_capacity(n.div_ceil(CHUNK));
-        for _ in 0..n.div_ceil(CHUNK) {
-            let [
-                genuine,
-                padding,
-                bot,
-                output,
-                rework,
-                noise,
-                pad_time,
-                perceived,
-            ] = cols
-                .each_mut()
-                .map(|c| c.next().expect("one piece per chunk"));
-            out.push(Dense {
-                genuine,
-                padding,
-                bot,
-                output,
-                rework,
-                noise,
-                pad_time,
-                perceived,
-            });
-        }
-        out
+        (0..n.div_ceil(CHUNK))
+            .map(|_| {
+                Dense(
+                    cols.each_mut()
+                        .map(|c| c.next().expect("one piece per chunk")),
+                )
+            })
+            .collect()
     }
 
     /// Write the `k`-th agent of the chunk.
     fn set(&mut self, k: usize, w: &decide::AgentWeek) {
-        self.genuine[k] = w.genuine;
-        self.padding[k] = w.padding;
-        self.bot[k] = w.bot;
-        self.output[k] = w.work.output;
-        self.rework[k] = w.work.rework;
-        self.noise[k] = w.work.noise;
-        self.pad_time[k] = w.work.pad_time;
-        self.perceived[k] = w.work.perceived;
+        let o = &w.work;
+        let values = [
+            w.genuine,
+            w.padding,
+            w.bot,
+            o.output,
+            o.rework,
+            o.noise,
+            o.pad_time,
+            o.perceived,
+        ];
+        for (col, v) in self.0.iter_mut().zip(values) {
+            col[k] = v;
+        }
     }
 }
 

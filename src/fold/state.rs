@@ -362,4 +362,32 @@ mod tests {
         }
         assert!(by_week.has_bot.iter().any(|b| *b), "the run had bots");
     }
+
+    #[test]
+    fn the_sorted_totals_follow_every_week_folded() {
+        // given a state asked for its sorted totals after each week, then each answer is that
+        // week's totals sorted, never an earlier week's kept too long
+        let o = Overrides {
+            employees: Some(300),
+            weeks: Some(8),
+            ..Overrides::default()
+        };
+        let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o).unwrap();
+        let (_, log) = crate::simulate_with_log(&s, 0);
+        let mut st = State::new(&s);
+        let mut changed = 0;
+        let mut previous: Vec<f64> = Vec::new();
+        for b in &log.weeks {
+            st.apply_week(&s, b);
+            let mut expected: Vec<f64> = (0..st.agents()).map(|i| st.last_total(i)).collect();
+            expected.sort_by(f64::total_cmp);
+            assert_eq!(st.sorted_last_totals(), &expected[..], "week {}", b.week);
+            changed += usize::from(expected != previous);
+            previous = expected;
+        }
+        assert!(
+            changed >= 6,
+            "the totals moved from week to week ({changed})"
+        );
+    }
 }
