@@ -213,6 +213,12 @@ pub struct WeekBatch {
     pub reviews: ReviewCols,
 }
 
+/// Whether a per-agent column names every one of `n` agents once, in agent order (`0..n`), as
+/// every week the engine writes does: readers may then index it by agent.
+pub fn is_dense(agents: &[AgentId], n: usize) -> bool {
+    agents.len() == n && agents.iter().enumerate().all(|(i, a)| *a as usize == i)
+}
+
 impl WeekBatch {
     pub fn new(week: Week) -> Self {
         WeekBatch {

@@ -2,7 +2,7 @@
 //! used by the live engine and by replay alike, so replaying a log rebuilds the same state bit
 //! for bit. State is struct-of-arrays, indexed by agent.
 
-use crate::events::{Event, WeekBatch};
+use crate::events::{Event, WeekBatch, is_dense};
 use crate::model::adoption::learn;
 use crate::model::managers;
 use crate::model::traits::Traits;
@@ -256,7 +256,7 @@ impl State {
             self.board_aware[agent as usize] = true;
         }
         self.apply_tokens(s, b);
-        if dense(&b.work.agent, self.agents()) {
+        if is_dense(&b.work.agent, self.agents()) {
             self.last_output.copy_from_slice(&b.work.output);
         } else {
             for (k, &agent) in b.work.agent.iter().enumerate() {
@@ -269,7 +269,7 @@ impl State {
     fn apply_tokens(&mut self, s: &Scenario, b: &WeekBatch) {
         use rayon::prelude::*;
         let (week, t) = (b.week, &b.tokens);
-        if !dense(&t.agent, self.agents()) {
+        if !is_dense(&t.agent, self.agents()) {
             for k in 0..t.agent.len() {
                 let e = Event::TokensUsed {
                     week,
@@ -324,11 +324,6 @@ impl State {
         }
         self.weeks_applied = week + 1;
     }
-}
-
-/// Whether a column names every agent once, in order (`0..n`).
-fn dense(agents: &[u32], n: usize) -> bool {
-    agents.len() == n && agents.iter().enumerate().all(|(i, a)| *a as usize == i)
 }
 
 /// Whether the tools have arrived by `week` (learning and forgetting start then).

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::AgentTotals;
 use super::stats::{gini_sorted, median_in_place};
-use crate::events::WeekBatch;
+use crate::events::{WeekBatch, is_dense};
 use crate::model::rank;
 use crate::policy::GroupSet;
 
@@ -23,11 +23,6 @@ pub(super) fn piece_sum(v: &[f64]) -> f64 {
     v.chunks(PIECE)
         .map(|c| c.iter().fold(0.0, |a, x| a + x))
         .fold(0.0, |a, x| a + x)
-}
-
-/// Whether a column names every one of `n` agents once, in order.
-fn dense(agents: &[u32], n: usize) -> bool {
-    agents.len() == n && agents.iter().enumerate().all(|(i, a)| *a as usize == i)
 }
 
 /// A week's `TokensUsed` events folded: totals by kind, the dashboard's and the genuine activity
@@ -104,7 +99,7 @@ impl TokenFold {
     /// (the fold state's `sorted_last_totals`, shared with the engine's readers of ranks).
     pub fn fold(b: &WeekBatch, t: &mut AgentTotals, r: &TokenRules, sorted: &[f64]) -> Self {
         let tok = &b.tokens;
-        let piece = if dense(&tok.agent, t.skill.len()) {
+        let piece = if is_dense(&tok.agent, t.skill.len()) {
             let group = &t.group;
             (
                 t.genuine.par_chunks_mut(PIECE),
@@ -232,7 +227,7 @@ impl WorkFold {
             (t.user_this_week[i] && tracked.contains(t.group[i]) && t.skill[i] > 0.0)
                 .then(|| t.skill[i])
         };
-        let piece = if dense(&w.agent, t.skill.len()) {
+        let piece = if is_dense(&w.agent, t.skill.len()) {
             let mut output = std::mem::take(&mut t.output);
             let tt = &*t;
             let piece = output
