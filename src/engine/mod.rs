@@ -234,22 +234,20 @@ impl<'s> Simulation<'s> {
     }
 
     /// Each team's manager may nudge it: one draw per team, more likely under target pressure.
+    /// Teams draw from their own streams in parallel; the nudges are kept in team order.
     fn nudges(&self, batch: &mut WeekBatch, snap: &Snapshot) {
         let mg = self.state.policy.managers;
-        for team in 0..self.state.teams() {
+        let (week, streams) = (
+            batch.week,
+            RunStreams::new(self.scenario.seed, self.replication),
+        );
+        let nudged = (0..self.state.teams()).into_par_iter().filter(|&team| {
             let pressured = snap.target_pressure && snap.teams[team as usize].in_target;
             let p = managers::nudge_probability(&mg, pressured);
-            let mut rng = stream(
-                self.scenario.seed,
-                self.replication,
-                Entity::Team(team),
-                batch.week,
-                Purpose::Nudge,
-            );
-            if rng.random::<f64>() < p {
-                batch.nudges.push(team);
-            }
-        }
+            let mut rng = streams.stream(Entity::Team(team), week, Purpose::Nudge);
+            rng.random::<f64>() < p
+        });
+        batch.nudges.par_extend(nudged);
     }
 
     /// Hire every employee: groups in contiguous blocks by share (teams are mostly homogeneous,

@@ -229,19 +229,30 @@ mod tests {
         v.sort_by(f64::total_cmp);
         let index = RankIndex::new(&v);
         let tolerance = 1.0 / RANK_RESOLUTION as f64;
-        let mut probes: Vec<f64> = v.iter().step_by(7).flat_map(|x| [*x, x * 1.000_001]).collect();
+        let mut probes: Vec<f64> = v
+            .iter()
+            .step_by(7)
+            .flat_map(|x| [*x, x * 1.000_001])
+            .collect();
         probes.extend([5e5 * (1.0 - 1e-12), 5e5, 5e5 * (1.0 + 1e-12), 1.0, 1e9, 0.0]);
         probes.sort_by(f64::total_cmp);
         let (mut last, mut interpolated) = (0.0, 0);
         for &p in &probes {
             let (got, exact) = (index.cdf(&v, p), cdf(&v, p));
-            assert!((got - exact).abs() <= tolerance, "x = {p}: {got} vs {exact}");
+            assert!(
+                (got - exact).abs() <= tolerance,
+                "x = {p}: {got} vs {exact}"
+            );
             assert!(got >= last, "x = {p}: {got} after {last}");
             interpolated += usize::from(got != exact);
             last = got;
         }
         // (the table is in use: most probes between values are not exactly the plain share)
-        assert!(interpolated > probes.len() / 4, "{interpolated} of {}", probes.len());
+        assert!(
+            interpolated > probes.len() / 4,
+            "{interpolated} of {}",
+            probes.len()
+        );
         for p in [5e5 * (1.0 - 1e-12), 5e5, 5e5 * (1.0 + 1e-12)] {
             assert_eq!(index.cdf(&v, p), cdf(&v, p), "x = {p}");
         }

@@ -142,6 +142,12 @@ impl TokenFold {
     }
 
     fn finish(mut piece: TokenPiece, sorted: &[f64]) -> Self {
+        // The Gini's weighted sum and the median's selection each read up to a million values
+        // in one thread; they run side by side.
+        let (gini, median_active_cost) = rayon::join(
+            || gini_sorted(sorted, piece.sum_of_totals),
+            || median_in_place(&mut piece.active_costs),
+        );
         TokenFold {
             genuine: piece.genuine,
             padding: piece.padding,
@@ -151,8 +157,8 @@ impl TokenFold {
             genuine_active: piece.genuine_active,
             p50: rank::quantile(sorted, 0.5),
             p99: rank::quantile(sorted, 0.99),
-            gini: gini_sorted(sorted, piece.sum_of_totals),
-            median_active_cost: median_in_place(&mut piece.active_costs),
+            gini,
+            median_active_cost,
         }
     }
 
@@ -267,15 +273,24 @@ impl WorkFold {
                 v.iter().filter(|x| **x > 0.0).count() as f64 / v.len() as f64
             }
         };
+        let (say_faster, are_faster) = (
+            share_above_zero(&p.perceived),
+            share_above_zero(&p.measured),
+        );
+        // Two selections of up to a million values, side by side.
+        let (perceived, measured) = rayon::join(
+            || median_in_place(&mut p.perceived).unwrap_or(0.0),
+            || median_in_place(&mut p.measured).unwrap_or(0.0),
+        );
         WorkFold {
             output: p.output,
             rework: p.rework,
             noise: p.noise,
             pad_time: p.pad_time,
-            say_faster: share_above_zero(&p.perceived),
-            are_faster: share_above_zero(&p.measured),
-            perceived: median_in_place(&mut p.perceived).unwrap_or(0.0),
-            measured: median_in_place(&mut p.measured).unwrap_or(0.0),
+            say_faster,
+            are_faster,
+            perceived,
+            measured,
         }
     }
 }
