@@ -20,6 +20,8 @@
 pub mod rng;
 mod timing;
 
+use std::sync::Arc;
+
 use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
@@ -258,8 +260,7 @@ impl<'s> Simulation<'s> {
         let s = self.scenario;
         let n = s.employees as usize;
         let groups = organisation::group_blocks(s);
-        let h = &mut batch.hires;
-        (h.group, h.traits) = (0..n)
+        let (group, traits): (Vec<GroupId>, Vec<Traits>) = (0..n)
             .into_par_iter()
             .map(|i| {
                 let g = groups.partition_point(|&end| end <= i) as GroupId;
@@ -277,9 +278,11 @@ impl<'s> Simulation<'s> {
                 (g, t)
             })
             .unzip();
+        let h = &mut batch.hires;
         h.agent.extend(0..n as AgentId);
-        h.team
-            .extend((0..n as u32).map(|i| organisation::team_of(s, i)));
+        h.team = Arc::new((0..n as u32).map(|i| organisation::team_of(s, i)).collect());
+        // Moved into the shared columns, not copied: the state and the projections keep them.
+        (h.group, h.traits) = (Arc::new(group), Arc::new(traits));
     }
 
     fn review(&self, batch: &mut WeekBatch, token_weight: f64, noise_sd: f64) {

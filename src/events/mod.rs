@@ -145,13 +145,19 @@ impl Event {
     }
 }
 
+/// A per-agent column that several holders share instead of copying: the week-0 hires hand
+/// their teams, groups and traits to the fold's state and to the projections, which keep them for
+/// the whole run, so at a million employees one copy (82 bytes an agent) exists instead of three.
+/// Writers that may not be the only holder use `Arc::make_mut` (copy on write).
+pub type Shared<T> = std::sync::Arc<Vec<T>>;
+
 /// `AgentHired` payloads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Hires {
     pub agent: Vec<AgentId>,
-    pub team: Vec<TeamId>,
-    pub group: Vec<GroupId>,
-    pub traits: Vec<Traits>,
+    pub team: Shared<TeamId>,
+    pub group: Shared<GroupId>,
+    pub traits: Shared<Traits>,
 }
 
 /// `TokensUsed` payloads.

@@ -1177,7 +1177,7 @@ impl Decoder<'_> {
         let bad = |m: String| self.bad(m);
         let v = |c: &Col<Float64Type>| c.at(i, row).map_err(bad);
         b.hires.agent.push(r.agent.at(i, row).map_err(bad)?);
-        b.hires.team.push(
+        std::sync::Arc::make_mut(&mut b.hires.team).push(
             r.team
                 .get(i)
                 .ok_or_else(|| bad(format!("row {row}: no team")))?,
@@ -1186,10 +1186,9 @@ impl Decoder<'_> {
             .group
             .get(i)
             .ok_or_else(|| bad(format!("row {row}: no group")))?;
-        b.hires
-            .group
+        std::sync::Arc::make_mut(&mut b.hires.group)
             .push(u16::try_from(g).map_err(|_| bad(format!("row {row}: group {g} too large")))?);
-        b.hires.traits.push(Traits {
+        std::sync::Arc::make_mut(&mut b.hires.traits).push(Traits {
             skill: v(&r.skill)?,
             ai_fit: v(&r.ai_fit)?,
             proficiency0: v(&r.proficiency0)?,

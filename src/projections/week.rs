@@ -17,11 +17,11 @@ use crate::policy::GroupSet;
 /// Agents per piece of a parallel fold (fixed: sums do not depend on the thread count).
 const PIECE: usize = 4096;
 
-/// Sum of `v` as the parallel folds add a column: each piece in order, then the pieces in order
-/// (so a week's output equals this sum of skills bit for bit when nobody's output moved).
-pub(super) fn piece_sum(v: &[f64]) -> f64 {
+/// Sum of `f` over `v` as the parallel folds add a column: each piece in order, then the pieces
+/// in order (so a week's output equals this sum of skills bit for bit when nobody's output moved).
+pub(super) fn piece_sum<T>(v: &[T], f: impl Fn(&T) -> f64) -> f64 {
     v.chunks(PIECE)
-        .map(|c| c.iter().fold(0.0, |a, x| a + x))
+        .map(|c| c.iter().fold(0.0, |a, x| a + f(x)))
         .fold(0.0, |a, x| a + x)
 }
 
@@ -99,7 +99,7 @@ impl TokenFold {
     /// (the fold state's `sorted_last_totals`, shared with the engine's readers of ranks).
     pub fn fold(b: &WeekBatch, t: &mut AgentTotals, r: &TokenRules, sorted: &[f64]) -> Self {
         let tok = &b.tokens;
-        let piece = if is_dense(&tok.agent, t.skill.len()) {
+        let piece = if is_dense(&tok.agent, t.traits.len()) {
             let group = &t.group;
             (
                 t.genuine.par_chunks_mut(PIECE),
@@ -224,10 +224,10 @@ impl WorkFold {
     pub fn fold(b: &WeekBatch, t: &mut AgentTotals, tracked: &GroupSet) -> WorkFold {
         let w = &b.work;
         let surveyed = |t: &AgentTotals, i: usize| {
-            (t.user_this_week[i] && tracked.contains(t.group[i]) && t.skill[i] > 0.0)
-                .then(|| t.skill[i])
+            let skill = t.traits[i].skill;
+            (t.user_this_week[i] && tracked.contains(t.group[i]) && skill > 0.0).then_some(skill)
         };
-        let piece = if is_dense(&w.agent, t.skill.len()) {
+        let piece = if is_dense(&w.agent, t.traits.len()) {
             let mut output = std::mem::take(&mut t.output);
             let tt = &*t;
             let piece = output
