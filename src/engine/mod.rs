@@ -26,7 +26,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 
-use crate::events::{AgentId, Event, UseCols, WeekBatch};
+use crate::events::{AgentId, AgentIds, Event, UseCols, WeekBatch};
 use crate::fold::{EventSink, State};
 use crate::model::decide::{self, AgentView, WeekContext};
 use crate::model::rank::{RankIndex, sort_floats};
@@ -279,7 +279,7 @@ impl<'s> Simulation<'s> {
             })
             .unzip();
         let h = &mut batch.hires;
-        h.agent.extend(0..n as AgentId);
+        h.agent = AgentIds::Dense(n);
         h.team = Arc::new((0..n as u32).map(|i| organisation::team_of(s, i)).collect());
         // Moved into the shared columns, not copied: the state and the projections keep them.
         (h.group, h.traits) = (Arc::new(group), Arc::new(traits));
@@ -297,7 +297,7 @@ impl<'s> Simulation<'s> {
         let (week, output) = (batch.week, &batch.work.output);
         let streams = RunStreams::new(s.seed, self.replication);
         let r = &mut batch.reviews;
-        r.agent.extend(0..n as AgentId);
+        r.agent = AgentIds::Dense(n);
         r.rating.resize(n, 0.0);
         r.belief_shock.resize(n, 0.0);
         (&mut r.rating[..], &mut r.belief_shock[..])
@@ -482,8 +482,7 @@ impl<'a> Dense<'a> {
     /// split them into [`CHUNK`]-sized pieces.
     fn chunks(batch: &'a mut WeekBatch, n: usize) -> Vec<Dense<'a>> {
         let (t, w) = (&mut batch.tokens, &mut batch.work);
-        t.agent.extend(0..n as AgentId);
-        w.agent.extend(0..n as AgentId);
+        (t.agent, w.agent) = (AgentIds::Dense(n), AgentIds::Dense(n));
         let mut cols = [
             &mut t.genuine,
             &mut t.padding,

@@ -232,7 +232,7 @@ impl EventWriter {
                 EventKind::AgentHired,
                 r.len(),
                 vec![
-                    u32s("agent", &h.agent[r.clone()]),
+                    u32s("agent", &h.agent.slice(r.clone())),
                     u32s("team", &h.team[r.clone()]),
                     u32s("group", &groups),
                     trait_col("skill", |t| t.skill),
@@ -325,7 +325,7 @@ impl EventWriter {
                 EventKind::TokensUsed,
                 r.len(),
                 vec![
-                    u32s("agent", &t.agent[r.clone()]),
+                    u32s("agent", &t.agent.slice(r.clone())),
                     f64s("genuine", &t.genuine[r.clone()]),
                     f64s("padding", &t.padding[r.clone()]),
                     f64s("bot", &t.bot[r.clone()]),
@@ -361,7 +361,7 @@ impl EventWriter {
                 EventKind::WorkDelivered,
                 r.len(),
                 vec![
-                    u32s("agent", &o.agent[r.clone()]),
+                    u32s("agent", &o.agent.slice(r.clone())),
                     f64s("output", &o.output[r.clone()]),
                     f64s("rework", &o.rework[r.clone()]),
                     f64s("noise", &o.noise[r.clone()]),
@@ -395,7 +395,7 @@ impl EventWriter {
                 EventKind::ReviewHeld,
                 r.len(),
                 vec![
-                    u32s("agent", &v.agent[r.clone()]),
+                    u32s("agent", &v.agent.slice(r.clone())),
                     f64s("rating", &v.rating[r.clone()]),
                     f64s("belief_shock", &v.belief_shock[r.clone()]),
                 ],

@@ -299,7 +299,7 @@ impl State {
         if is_dense(&b.work.agent, self.agents()) {
             self.last_output.copy_from_slice(&b.work.output);
         } else {
-            for (k, &agent) in b.work.agent.iter().enumerate() {
+            for (k, agent) in b.work.agent.iter().enumerate() {
                 self.last_output[agent as usize] = b.work.output[k];
             }
         }
@@ -313,7 +313,7 @@ impl State {
             for k in 0..t.agent.len() {
                 let e = Event::TokensUsed {
                     week,
-                    agent: t.agent[k],
+                    agent: t.agent.get(k),
                     genuine: t.genuine[k],
                     padding: t.padding[k],
                     bot: t.bot[k],
@@ -356,7 +356,7 @@ impl State {
                 s,
                 &Event::ReviewHeld {
                     week,
-                    agent: r.agent[k],
+                    agent: r.agent.get(k),
                     rating: r.rating[k],
                     belief_shock: r.belief_shock[k],
                 },

@@ -128,7 +128,7 @@ impl TokenFold {
         } else {
             let mut piece = TokenPiece::default();
             for k in 0..tok.agent.len() {
-                let i = tok.agent[k] as usize;
+                let i = tok.agent.get(k) as usize;
                 let v = (tok.genuine[k], tok.padding[k], tok.bot[k]);
                 t.genuine[i] += v.0;
                 t.padding[i] += v.1;
@@ -249,7 +249,7 @@ impl WorkFold {
             piece
         } else {
             let mut piece = WorkPiece::default();
-            for (k, &agent) in w.agent.iter().enumerate() {
+            for (k, agent) in w.agent.iter().enumerate() {
                 let i = agent as usize;
                 t.output[i] += w.output[k];
                 piece.add(b, k, surveyed(t, i));

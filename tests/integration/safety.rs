@@ -359,7 +359,7 @@ fn a_log_with_out_of_range_ids_or_values_is_reported_corrupt_not_a_panic() {
     let (_, log) = tokenmaxx::simulate_with_log(&s, 0);
     type Edit = fn(&mut tokenmaxx::events::log::EventLog);
     let edits: [(&str, Edit); 5] = [
-        ("agent", |l| l.weeks[1].tokens.agent[3] = 1_000_000),
+        ("agent", |l| l.weeks[1].tokens.agent.set(3, 1_000_000)),
         ("tokens", |l| l.weeks[2].tokens.genuine[0] = f64::NAN),
         ("negative", |l| l.weeks[2].tokens.bot[0] = -6.9e302),
         ("team", |l| {
