@@ -121,7 +121,10 @@ impl WeeklyRow {
 pub struct AgentRow {
     pub agent: u32,
     pub team: u32,
-    pub group: String,
+    /// The group's name, one allocation per group shared by its rows (a string of its own per
+    /// row was 32 bytes an agent at the end of a run).
+    #[serde(serialize_with = "shared_str")]
+    pub group: Arc<str>,
     pub skill: f64,
     pub ai_fit: f64,
     /// Proficiency at the end of the run.
@@ -217,7 +220,8 @@ impl Projector {
         }
     }
 
-    /// The finished projections (call after the run's last week).
+    /// The finished projections (call after the run's last week). The users' temporary lists
+    /// are gone before the per-agent rows are built, so the end of a run is not its peak.
     pub fn finish(self, s: &Scenario) -> Projections {
         let t = &self.totals;
         let n = t.traits.len();
@@ -230,32 +234,15 @@ impl Projector {
         for (k, &i) in order.iter().enumerate() {
             decile_of[i] = (k * 10 / users.len()) as u8 + 1;
         }
-        let agents = (0..n)
-            .map(|i| AgentRow {
-                agent: i as u32,
-                team: t.team[i],
-                group: s.groups[t.group[i] as usize].name.clone(),
-                skill: t.traits[i].skill,
-                ai_fit: t.traits[i].ai_fit,
-                proficiency: self.final_proficiency.get(i).copied().unwrap_or(f64::NAN),
-                has_bot: self.final_has_bot.get(i).copied().unwrap_or(false),
-                tokens_total: total_of(i),
-                tokens_genuine: t.genuine[i],
-                tokens_padding: t.padding[i],
-                output_total: t.output[i],
-                output_uplift: if t.traits[i].skill > 0.0 {
-                    t.output[i] / (t.traits[i].skill * weeks) - 1.0
-                } else {
-                    0.0
-                },
-                incidents: t.incidents[i],
-                token_decile: decile_of[i],
-            })
-            .collect::<Vec<_>>();
+        drop(order);
         let mut user_totals: Vec<f64> = users.iter().map(|&i| total_of(i)).collect();
         let user_gini = gini(&mut user_totals);
+        drop(user_totals);
         let mut per_week: Vec<f64> = users.iter().map(|&i| total_of(i) / weeks).collect();
         let median_weekly_user = median_in_place(&mut per_week).unwrap_or(0.0);
+        let user_count = users.len();
+        drop((per_week, users));
+        let agents = self.agent_rows(s, &decile_of);
         let summary = Summary::build(
             s,
             self.replication,
@@ -263,7 +250,7 @@ impl Projector {
             &deciles,
             user_gini,
             median_weekly_user,
-            users.len(),
+            user_count,
         );
         Projections {
             weekly: self.weekly,
@@ -276,6 +263,35 @@ impl Projector {
 }
 
 impl Projector {
+    /// One row per agent (agents.csv), given each agent's token decile.
+    fn agent_rows(&self, s: &Scenario, decile_of: &[u8]) -> Vec<AgentRow> {
+        let t = &self.totals;
+        let weeks = self.weekly.len().max(1) as f64;
+        let names: Vec<Arc<str>> = s.groups.iter().map(|g| Arc::from(&*g.name)).collect();
+        (0..t.traits.len())
+            .map(|i| AgentRow {
+                agent: i as u32,
+                team: t.team[i],
+                group: Arc::clone(&names[t.group[i] as usize]),
+                skill: t.traits[i].skill,
+                ai_fit: t.traits[i].ai_fit,
+                proficiency: self.final_proficiency.get(i).copied().unwrap_or(f64::NAN),
+                has_bot: self.final_has_bot.get(i).copied().unwrap_or(false),
+                tokens_total: t.genuine[i] + t.padding[i] + t.bot[i],
+                tokens_genuine: t.genuine[i],
+                tokens_padding: t.padding[i],
+                output_total: t.output[i],
+                output_uplift: if t.traits[i].skill > 0.0 {
+                    t.output[i] / (t.traits[i].skill * weeks) - 1.0
+                } else {
+                    0.0
+                },
+                incidents: t.incidents[i],
+                token_decile: decile_of[i],
+            })
+            .collect()
+    }
+
     /// Extend the per-agent totals to this week's hires.
     fn hire(&mut self, b: &WeekBatch) {
         let (t, h) = (&mut self.totals, &b.hires);
@@ -403,6 +419,11 @@ impl EventSink for Projector {
         self.final_proficiency = state.proficiency.clone();
         self.final_has_bot = state.has_bot.clone();
     }
+}
+
+/// Serialize a shared string as a string.
+fn shared_str<S: serde::Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v)
 }
 
 /// A short label for a policy change, given the policy before it.
