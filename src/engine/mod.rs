@@ -460,6 +460,20 @@ fn merge_sparse(
     chunks: Vec<Sparse>,
     platform: Option<crate::policy::PermissionScope>,
 ) {
+    // Exact sizes: growing by doubling could leave a column of a million habit changes (a
+    // rollout week) with twice the memory it needs.
+    let count = |f: fn(&Sparse) -> usize| chunks.iter().map(f).sum::<usize>();
+    let (uses, incidents) = (
+        count(|c| c.uses.agent.len()),
+        count(|c| c.incident_costs.len()),
+    );
+    batch.bots.reserve_exact(count(|c| c.bots.len()));
+    batch.uses.agent.reserve_exact(uses);
+    batch.uses.level.reserve_exact(uses);
+    batch.uses.cause.reserve_exact(uses);
+    batch.notices.reserve_exact(count(|c| c.notices.len()));
+    batch.incidents.agent.reserve_exact(incidents);
+    batch.incidents.value.reserve_exact(incidents);
     for out in chunks {
         if let Some(scope) = platform {
             batch.bots.extend(out.bots.iter().map(|&a| (a, scope)));

@@ -360,22 +360,20 @@ impl WeekBatch {
     /// Empty the batch for `week`, keeping its columns' allocations (the engine reuses one
     /// batch's memory week after week instead of mapping fresh pages).
     pub fn reset(&mut self, week: Week) {
-        // Hires come once, in week 0: their memory is released, not kept for later weeks.
+        // Hires come once, in week 0: their memory is released, not kept for later weeks. So is
+        // the sparse events' (a rollout week's million habit changes would otherwise stay
+        // allocated all run, on top of every later week's peak).
         self.hires = Hires::default();
         self.policy.clear();
-        self.bots.clear();
-        let u = &mut self.uses;
-        u.agent.clear();
-        u.level.clear();
-        u.cause.clear();
-        self.notices.clear();
+        self.bots = Vec::new();
+        self.uses = UseCols::default();
+        self.notices = Vec::new();
         let t = &mut self.tokens;
         t.agent.clear();
         t.genuine.clear();
         t.padding.clear();
         t.bot.clear();
-        self.incidents.agent.clear();
-        self.incidents.value.clear();
+        self.incidents = AgentValueCols::default();
         let w = &mut self.work;
         for c in [
             &mut w.output,

@@ -103,7 +103,7 @@ impl TokenFold {
         let tok = &b.tokens;
         let piece = if is_dense(&tok.agent, t.traits.len()) {
             let group = &t.group;
-            (
+            let pieces = (
                 t.genuine.par_chunks_mut(PIECE),
                 t.padding.par_chunks_mut(PIECE),
                 t.bot.par_chunks_mut(PIECE),
@@ -124,9 +124,12 @@ impl TokenFold {
                     }
                     piece
                 })
-                .collect::<Vec<_>>()
-                .into_iter()
-                .fold(TokenPiece::default(), TokenPiece::then)
+                .collect::<Vec<_>>();
+            let mut all = TokenPiece::default();
+            // Exact size: growing by doubling could take twice the memory the list needs.
+            all.active
+                .reserve_exact(pieces.iter().map(|p| p.active.len()).sum());
+            pieces.into_iter().fold(all, TokenPiece::then)
         } else {
             let mut piece = TokenPiece::default();
             for k in 0..tok.agent.len() {
@@ -236,7 +239,7 @@ impl WorkFold {
         let piece = if is_dense(&w.agent, t.traits.len()) {
             let mut output = std::mem::take(&mut t.output);
             let tt = &*t;
-            let piece = output
+            let pieces = output
                 .par_chunks_mut(PIECE)
                 .enumerate()
                 .map(|(c, out)| {
@@ -248,9 +251,12 @@ impl WorkFold {
                     }
                     piece
                 })
-                .collect::<Vec<_>>()
-                .into_iter()
-                .fold(WorkPiece::default(), WorkPiece::then);
+                .collect::<Vec<_>>();
+            let mut all = WorkPiece::default();
+            // Exact size, as for the token fold's active users.
+            all.surveyed
+                .reserve_exact(pieces.iter().map(|p| p.surveyed.len()).sum());
+            let piece = pieces.into_iter().fold(all, WorkPiece::then);
             t.output = output;
             piece
         } else {
