@@ -20,11 +20,13 @@
 pub mod rng;
 mod timing;
 
+use std::sync::Arc;
+
 use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 
-use crate::events::{AgentId, Event, UseCols, WeekBatch};
+use crate::events::{AgentId, AgentIds, Event, UseCols, WeekBatch};
 use crate::fold::{EventSink, State};
 use crate::model::decide::{self, AgentView, WeekContext};
 use crate::model::rank::{RankIndex, sort_floats};
@@ -256,8 +258,7 @@ impl<'s> Simulation<'s> {
         let s = self.scenario;
         let n = s.employees as usize;
         let groups = organisation::group_blocks(s);
-        let h = &mut batch.hires;
-        (h.group, h.traits) = (0..n)
+        let (group, traits): (Vec<GroupId>, Vec<Traits>) = (0..n)
             .into_par_iter()
             .map(|i| {
                 let g = groups.partition_point(|&end| end <= i) as GroupId;
@@ -275,9 +276,11 @@ impl<'s> Simulation<'s> {
                 (g, t)
             })
             .unzip();
-        h.agent.extend(0..n as AgentId);
-        h.team
-            .extend((0..n as u32).map(|i| organisation::team_of(s, i)));
+        let h = &mut batch.hires;
+        h.agent = AgentIds::Dense(n);
+        h.team = Arc::new((0..n as u32).map(|i| organisation::team_of(s, i)).collect());
+        // Moved into the shared columns, not copied: the state and the projections keep them.
+        (h.group, h.traits) = (Arc::new(group), Arc::new(traits));
     }
 
     fn review(&self, batch: &mut WeekBatch, token_weight: f64, noise_sd: f64) {
@@ -292,7 +295,7 @@ impl<'s> Simulation<'s> {
         let (week, output) = (batch.week, &batch.work.output);
         let streams = RunStreams::new(s.seed, self.replication);
         let r = &mut batch.reviews;
-        r.agent.extend(0..n as AgentId);
+        r.agent = AgentIds::Dense(n);
         r.rating.resize(n, 0.0);
         r.belief_shock.resize(n, 0.0);
         (&mut r.rating[..], &mut r.belief_shock[..])
@@ -455,6 +458,20 @@ fn merge_sparse(
     chunks: Vec<Sparse>,
     platform: Option<crate::policy::PermissionScope>,
 ) {
+    // Exact sizes: growing by doubling could leave a column of a million habit changes (a
+    // rollout week) with twice the memory it needs.
+    let count = |f: fn(&Sparse) -> usize| chunks.iter().map(f).sum::<usize>();
+    let (uses, incidents) = (
+        count(|c| c.uses.agent.len()),
+        count(|c| c.incident_costs.len()),
+    );
+    batch.bots.reserve_exact(count(|c| c.bots.len()));
+    batch.uses.agent.reserve_exact(uses);
+    batch.uses.level.reserve_exact(uses);
+    batch.uses.cause.reserve_exact(uses);
+    batch.notices.reserve_exact(count(|c| c.notices.len()));
+    batch.incidents.agent.reserve_exact(incidents);
+    batch.incidents.value.reserve_exact(incidents);
     for out in chunks {
         if let Some(scope) = platform {
             batch.bots.extend(out.bots.iter().map(|&a| (a, scope)));
@@ -477,8 +494,7 @@ impl<'a> Dense<'a> {
     /// split them into [`CHUNK`]-sized pieces.
     fn chunks(batch: &'a mut WeekBatch, n: usize) -> Vec<Dense<'a>> {
         let (t, w) = (&mut batch.tokens, &mut batch.work);
-        t.agent.extend(0..n as AgentId);
-        w.agent.extend(0..n as AgentId);
+        (t.agent, w.agent) = (AgentIds::Dense(n), AgentIds::Dense(n));
         let mut cols = [
             &mut t.genuine,
             &mut t.padding,

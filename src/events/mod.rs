@@ -145,19 +145,25 @@ impl Event {
     }
 }
 
+/// A per-agent column that several holders share instead of copying: the week-0 hires hand
+/// their teams, groups and traits to the fold's state and to the projections, which keep them for
+/// the whole run, so at a million employees one copy (82 bytes an agent) exists instead of three.
+/// Writers that may not be the only holder use `Arc::make_mut` (copy on write).
+pub type Shared<T> = std::sync::Arc<Vec<T>>;
+
 /// `AgentHired` payloads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Hires {
-    pub agent: Vec<AgentId>,
-    pub team: Vec<TeamId>,
-    pub group: Vec<GroupId>,
-    pub traits: Vec<Traits>,
+    pub agent: AgentIds,
+    pub team: Shared<TeamId>,
+    pub group: Shared<GroupId>,
+    pub traits: Shared<Traits>,
 }
 
 /// `TokensUsed` payloads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TokenCols {
-    pub agent: Vec<AgentId>,
+    pub agent: AgentIds,
     pub genuine: Vec<f64>,
     pub padding: Vec<f64>,
     pub bot: Vec<f64>,
@@ -181,7 +187,7 @@ pub struct UseCols {
 /// `WorkDelivered` payloads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WorkCols {
-    pub agent: Vec<AgentId>,
+    pub agent: AgentIds,
     pub output: Vec<f64>,
     pub rework: Vec<f64>,
     pub noise: Vec<f64>,
@@ -192,7 +198,7 @@ pub struct WorkCols {
 /// `ReviewHeld` payloads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReviewCols {
-    pub agent: Vec<AgentId>,
+    pub agent: AgentIds,
     pub rating: Vec<f64>,
     pub belief_shock: Vec<f64>,
 }
@@ -215,8 +221,132 @@ pub struct WeekBatch {
 
 /// Whether a per-agent column names every one of `n` agents once, in agent order (`0..n`), as
 /// every week the engine writes does: readers may then index it by agent.
-pub fn is_dense(agents: &[AgentId], n: usize) -> bool {
-    agents.len() == n && agents.iter().enumerate().all(|(i, a)| *a as usize == i)
+pub fn is_dense(agents: &AgentIds, n: usize) -> bool {
+    agents.is_dense(n)
+}
+
+/// The agents of a per-agent event column, in event order. Every week the engine writes names
+/// each agent once, in order (`0..n`): such a column is held as its length alone, not as `n`
+/// ids (4 bytes an agent per column at a million employees); any other order (a log written by
+/// hand, an import) as the list. Pushing the next agent in order keeps a column dense, so a log
+/// read back is dense exactly where the engine wrote it so.
+#[derive(Debug, Clone)]
+pub enum AgentIds {
+    /// Agents `0..n`, each once, in order.
+    Dense(usize),
+    /// Any other list of agents.
+    Listed(Vec<AgentId>),
+}
+
+impl Default for AgentIds {
+    fn default() -> Self {
+        AgentIds::Dense(0)
+    }
+}
+
+/// Equal when they name the same agents in the same order, however held.
+impl PartialEq for AgentIds {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl AgentIds {
+    pub fn len(&self) -> usize {
+        match self {
+            AgentIds::Dense(n) => *n,
+            AgentIds::Listed(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `k`-th agent (panics past the end, as indexing does).
+    pub fn get(&self, k: usize) -> AgentId {
+        match self {
+            AgentIds::Dense(n) => {
+                assert!(k < *n, "agent index {k} out of {n}");
+                k as AgentId
+            }
+            AgentIds::Listed(v) => v[k],
+        }
+    }
+
+    /// The agents in order.
+    pub fn iter(&self) -> impl Iterator<Item = AgentId> + '_ {
+        let (dense, listed) = match self {
+            AgentIds::Dense(n) => (0..*n as AgentId, &[][..]),
+            AgentIds::Listed(v) => (0..0, &v[..]),
+        };
+        dense.chain(listed.iter().copied())
+    }
+
+    /// The agents of positions `r`, as a slice (made for the range of a dense column).
+    pub fn slice(&self, r: std::ops::Range<usize>) -> std::borrow::Cow<'_, [AgentId]> {
+        match self {
+            AgentIds::Dense(_) => (r.start as AgentId..r.end as AgentId).collect(),
+            AgentIds::Listed(v) => std::borrow::Cow::Borrowed(&v[r]),
+        }
+    }
+
+    /// Append an agent; the column stays dense while agents come in order from 0.
+    pub fn push(&mut self, a: AgentId) {
+        match self {
+            AgentIds::Dense(n) if a as usize == *n => *n += 1,
+            AgentIds::Dense(_) => {
+                self.listed().push(a);
+            }
+            AgentIds::Listed(v) => v.push(a),
+        }
+    }
+
+    pub fn extend_from_slice(&mut self, agents: &[AgentId]) {
+        match self {
+            AgentIds::Listed(v) => v.extend_from_slice(agents),
+            AgentIds::Dense(_) => agents.iter().for_each(|&a| self.push(a)),
+        }
+    }
+
+    /// Set the `k`-th agent (the column becomes a list if it no longer names `0..n` in order).
+    pub fn set(&mut self, k: usize, a: AgentId) {
+        if self.get(k) != a {
+            self.listed()[k] = a;
+        }
+    }
+
+    /// Empty the column (a dense column of none).
+    pub fn clear(&mut self) {
+        *self = AgentIds::Dense(0);
+    }
+
+    /// Whether the column names agents `0..n`, each once, in order.
+    pub fn is_dense(&self, n: usize) -> bool {
+        match self {
+            AgentIds::Dense(m) => *m == n,
+            AgentIds::Listed(v) => {
+                v.len() == n && v.iter().enumerate().all(|(i, a)| *a as usize == i)
+            }
+        }
+    }
+
+    /// The column as a list, made one if it was dense.
+    fn listed(&mut self) -> &mut Vec<AgentId> {
+        if let AgentIds::Dense(n) = *self {
+            *self = AgentIds::Listed((0..n as AgentId).collect());
+        }
+        match self {
+            AgentIds::Listed(v) => v,
+            AgentIds::Dense(_) => unreachable!("made a list above"),
+        }
+    }
+}
+
+impl Extend<AgentId> for AgentIds {
+    fn extend<I: IntoIterator<Item = AgentId>>(&mut self, iter: I) {
+        iter.into_iter().for_each(|a| self.push(a));
+    }
 }
 
 impl WeekBatch {
@@ -230,22 +360,20 @@ impl WeekBatch {
     /// Empty the batch for `week`, keeping its columns' allocations (the engine reuses one
     /// batch's memory week after week instead of mapping fresh pages).
     pub fn reset(&mut self, week: Week) {
-        // Hires come once, in week 0: their memory is released, not kept for later weeks.
+        // Hires come once, in week 0: their memory is released, not kept for later weeks. So is
+        // the sparse events' (a rollout week's million habit changes would otherwise stay
+        // allocated all run, on top of every later week's peak).
         self.hires = Hires::default();
         self.policy.clear();
-        self.bots.clear();
-        let u = &mut self.uses;
-        u.agent.clear();
-        u.level.clear();
-        u.cause.clear();
-        self.notices.clear();
+        self.bots = Vec::new();
+        self.uses = UseCols::default();
+        self.notices = Vec::new();
         let t = &mut self.tokens;
         t.agent.clear();
         t.genuine.clear();
         t.padding.clear();
         t.bot.clear();
-        self.incidents.agent.clear();
-        self.incidents.value.clear();
+        self.incidents = AgentValueCols::default();
         let w = &mut self.work;
         for c in [
             &mut w.output,
@@ -288,7 +416,7 @@ impl WeekBatch {
         let week = self.week;
         let h = &self.hires;
         let hires = (0..h.agent.len()).map(move |i| Event::AgentHired {
-            agent: h.agent[i],
+            agent: h.agent.get(i),
             team: h.team[i],
             group: h.group[i],
             traits: h.traits[i],
@@ -315,7 +443,7 @@ impl WeekBatch {
         let t = &self.tokens;
         let tokens = (0..t.agent.len()).map(move |i| Event::TokensUsed {
             week,
-            agent: t.agent[i],
+            agent: t.agent.get(i),
             genuine: t.genuine[i],
             padding: t.padding[i],
             bot: t.bot[i],
@@ -329,7 +457,7 @@ impl WeekBatch {
         let w = &self.work;
         let work = (0..w.agent.len()).map(move |i| Event::WorkDelivered {
             week,
-            agent: w.agent[i],
+            agent: w.agent.get(i),
             output: w.output[i],
             rework: w.rework[i],
             noise: w.noise[i],
@@ -343,7 +471,7 @@ impl WeekBatch {
         let r = &self.reviews;
         let reviews = (0..r.agent.len()).map(move |i| Event::ReviewHeld {
             week,
-            agent: r.agent[i],
+            agent: r.agent.get(i),
             rating: r.rating[i],
             belief_shock: r.belief_shock[i],
         });

@@ -232,7 +232,7 @@ impl EventWriter {
                 EventKind::AgentHired,
                 r.len(),
                 vec![
-                    u32s("agent", &h.agent[r.clone()]),
+                    u32s("agent", &h.agent.slice(r.clone())),
                     u32s("team", &h.team[r.clone()]),
                     u32s("group", &groups),
                     trait_col("skill", |t| t.skill),
@@ -325,7 +325,7 @@ impl EventWriter {
                 EventKind::TokensUsed,
                 r.len(),
                 vec![
-                    u32s("agent", &t.agent[r.clone()]),
+                    u32s("agent", &t.agent.slice(r.clone())),
                     f64s("genuine", &t.genuine[r.clone()]),
                     f64s("padding", &t.padding[r.clone()]),
                     f64s("bot", &t.bot[r.clone()]),
@@ -361,7 +361,7 @@ impl EventWriter {
                 EventKind::WorkDelivered,
                 r.len(),
                 vec![
-                    u32s("agent", &o.agent[r.clone()]),
+                    u32s("agent", &o.agent.slice(r.clone())),
                     f64s("output", &o.output[r.clone()]),
                     f64s("rework", &o.rework[r.clone()]),
                     f64s("noise", &o.noise[r.clone()]),
@@ -395,7 +395,7 @@ impl EventWriter {
                 EventKind::ReviewHeld,
                 r.len(),
                 vec![
-                    u32s("agent", &v.agent[r.clone()]),
+                    u32s("agent", &v.agent.slice(r.clone())),
                     f64s("rating", &v.rating[r.clone()]),
                     f64s("belief_shock", &v.belief_shock[r.clone()]),
                 ],
@@ -1177,7 +1177,7 @@ impl Decoder<'_> {
         let bad = |m: String| self.bad(m);
         let v = |c: &Col<Float64Type>| c.at(i, row).map_err(bad);
         b.hires.agent.push(r.agent.at(i, row).map_err(bad)?);
-        b.hires.team.push(
+        std::sync::Arc::make_mut(&mut b.hires.team).push(
             r.team
                 .get(i)
                 .ok_or_else(|| bad(format!("row {row}: no team")))?,
@@ -1186,10 +1186,9 @@ impl Decoder<'_> {
             .group
             .get(i)
             .ok_or_else(|| bad(format!("row {row}: no group")))?;
-        b.hires
-            .group
+        std::sync::Arc::make_mut(&mut b.hires.group)
             .push(u16::try_from(g).map_err(|_| bad(format!("row {row}: group {g} too large")))?);
-        b.hires.traits.push(Traits {
+        std::sync::Arc::make_mut(&mut b.hires.traits).push(Traits {
             skill: v(&r.skill)?,
             ai_fit: v(&r.ai_fit)?,
             proficiency0: v(&r.proficiency0)?,

@@ -1,7 +1,7 @@
 //! Checks that a week of events fits the state it is about to be folded into.
 
 use super::State;
-use crate::events::{EventKind, WeekBatch};
+use crate::events::{AgentIds, EventKind, WeekBatch};
 use crate::scenario::Scenario;
 
 impl State {
@@ -40,7 +40,11 @@ fn check_hires(state: &State, s: &Scenario, b: &WeekBatch) -> Result<(usize, usi
     let (mut agents, mut teams) = (state.agents(), state.teams() as usize);
     let h = &b.hires;
     for (i, t) in h.traits.iter().enumerate() {
-        let (a, team, g) = (h.agent[i] as usize, h.team[i] as usize, h.group[i] as usize);
+        let (a, team, g) = (
+            h.agent.get(i) as usize,
+            h.team[i] as usize,
+            h.group[i] as usize,
+        );
         if a != agents || a >= s.employees as usize {
             return Err(format!(
                 "AgentHired agent {a}: expected agent {agents} of {}",
@@ -80,17 +84,19 @@ fn check_hires(state: &State, s: &Scenario, b: &WeekBatch) -> Result<(usize, usi
 
 /// Every agent id of the week below `agents`, every nudged team below `teams`.
 fn check_ids(b: &WeekBatch, agents: usize, teams: usize) -> Result<(), String> {
-    let bots: Vec<u32> = b.bots.iter().map(|(a, _)| *a).collect();
-    for (kind, ids) in [
-        (EventKind::BotDeployed, &bots),
-        (EventKind::UseChanged, &b.uses.agent),
-        (EventKind::BoardNoticed, &b.notices),
-        (EventKind::TokensUsed, &b.tokens.agent),
-        (EventKind::IncidentOccurred, &b.incidents.agent),
-        (EventKind::WorkDelivered, &b.work.agent),
-        (EventKind::ReviewHeld, &b.reviews.agent),
+    for (kind, mut ids) in [
+        (
+            EventKind::BotDeployed,
+            Box::new(b.bots.iter().map(|(a, _)| *a)) as Ids,
+        ),
+        (EventKind::UseChanged, listed(&b.uses.agent)),
+        (EventKind::BoardNoticed, listed(&b.notices)),
+        (EventKind::TokensUsed, per_agent(&b.tokens.agent)),
+        (EventKind::IncidentOccurred, listed(&b.incidents.agent)),
+        (EventKind::WorkDelivered, per_agent(&b.work.agent)),
+        (EventKind::ReviewHeld, per_agent(&b.reviews.agent)),
     ] {
-        if let Some(a) = ids.iter().find(|a| **a as usize >= agents) {
+        if let Some(a) = ids.find(|a| *a as usize >= agents) {
             return Err(format!(
                 "{}: agent {a} is not one of the {agents} agents",
                 kind.as_str()
@@ -103,6 +109,17 @@ fn check_ids(b: &WeekBatch, agents: usize, teams: usize) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The agent ids of one kind of event, listed or per agent.
+type Ids<'a> = Box<dyn Iterator<Item = u32> + 'a>;
+
+fn listed(ids: &[u32]) -> Ids<'_> {
+    Box::new(ids.iter().copied())
+}
+
+fn per_agent(ids: &AgentIds) -> Ids<'_> {
+    Box::new(ids.iter())
 }
 
 /// Every number of the week finite, and tokens, costs and levels non-negative.

@@ -2,7 +2,9 @@
 //! used by the live engine and by replay alike, so replaying a log rebuilds the same state bit
 //! for bit. State is struct-of-arrays, indexed by agent.
 
-use crate::events::{Event, WeekBatch, is_dense};
+use std::sync::Arc;
+
+use crate::events::{Event, Hires, Shared, WeekBatch, is_dense};
 use crate::model::adoption::learn;
 use crate::model::managers;
 use crate::model::traits::Traits;
@@ -14,9 +16,11 @@ use crate::scenario::Scenario;
 pub struct State {
     /// The policies in force.
     pub policy: PolicyState,
-    pub team: Vec<u32>,
-    pub group: Vec<GroupId>,
-    pub traits: Vec<Traits>,
+    /// Team, group and traits of each agent: fixed at hiring, shared with the hires that brought
+    /// them (and the projections) rather than copied ([`Shared`]).
+    pub team: Shared<u32>,
+    pub group: Shared<GroupId>,
+    pub traits: Shared<Traits>,
     /// `q`: proficiency with AI tools.
     pub proficiency: Vec<f64>,
     /// `m`: perceived monitoring, the belief that token statistics count.
@@ -59,9 +63,9 @@ impl State {
         let n = s.employees as usize;
         State {
             policy: PolicyState::default(),
-            team: Vec::with_capacity(n),
-            group: Vec::with_capacity(n),
-            traits: Vec::with_capacity(n),
+            team: Arc::new(Vec::with_capacity(n)),
+            group: Arc::new(Vec::with_capacity(n)),
+            traits: Arc::new(Vec::with_capacity(n)),
             proficiency: Vec::with_capacity(n),
             monitoring: Vec::with_capacity(n),
             has_bot: Vec::with_capacity(n),
@@ -154,9 +158,14 @@ impl State {
             *self.team_start.last_mut().expect("non-empty") = agent + 1;
         }
         self.sorted_totals.0.take();
-        self.team.push(team);
-        self.group.push(group);
-        self.traits.push(traits);
+        Arc::make_mut(&mut self.team).push(team);
+        Arc::make_mut(&mut self.group).push(group);
+        Arc::make_mut(&mut self.traits).push(traits);
+        self.start_agent(s, &traits);
+    }
+
+    /// The state columns of a newly hired agent, past its fixed team, group and traits.
+    fn start_agent(&mut self, s: &Scenario, traits: &Traits) {
         self.proficiency.push(traits.proficiency0);
         self.monitoring.push(s.behaviour.monitoring0);
         self.has_bot.push(false);
@@ -177,7 +186,7 @@ impl State {
             self.board_aware.fill(false);
         }
         if let PolicyChange::Statement { credibility } = *change {
-            for (m, t) in self.monitoring.iter_mut().zip(&self.traits) {
+            for (m, t) in self.monitoring.iter_mut().zip(self.traits.iter()) {
                 *m = managers::after_statement(*m, t.trust, credibility);
             }
         }
@@ -226,11 +235,42 @@ impl State {
         self.apply_rest(s, batch);
     }
 
-    /// The week's opening events: hires and policy changes (before anyone decides).
+    /// The week's opening events: hires and policy changes (before anyone decides). The first
+    /// hires of a run (agents `0..n`, as the engine and every log have them) are taken in at once
+    /// with [`State::hire_all`]; any other hires one event at a time.
     pub fn apply_opening(&mut self, s: &Scenario, batch: &WeekBatch) {
-        let opening = batch.hires.agent.len() + batch.policy.len();
-        for e in batch.events().take(opening) {
+        let h = &batch.hires;
+        let hired = h.agent.len();
+        let whole = [h.team.len(), h.group.len(), h.traits.len()] == [hired; 3];
+        let skip = if self.agents() == 0 && hired > 0 && whole && is_dense(&h.agent, hired) {
+            self.hire_all(s, h);
+            hired
+        } else {
+            0
+        };
+        for e in batch.events().take(hired + batch.policy.len()).skip(skip) {
             self.apply(s, &e);
+        }
+    }
+
+    /// Hire agents `0..n` into an empty state: the same state as their `AgentHired` events
+    /// applied one by one, but the team, group and traits columns are the hires' own, shared
+    /// (week 0 at a million employees would otherwise hold a second copy of them).
+    fn hire_all(&mut self, s: &Scenario, h: &Hires) {
+        debug_assert_eq!(self.agents(), 0, "hire_all starts a state");
+        self.sorted_totals.0.take();
+        for (agent, &team) in (1..).zip(h.team.iter()) {
+            // As `hire` does, one agent at a time.
+            if team as usize + 1 >= self.team_start.len() {
+                self.team_start.push(agent);
+            } else {
+                *self.team_start.last_mut().expect("non-empty") = agent;
+            }
+        }
+        (self.team, self.group, self.traits) = (h.team.clone(), h.group.clone(), h.traits.clone());
+        let traits = Arc::clone(&self.traits);
+        for t in traits.iter() {
+            self.start_agent(s, t);
         }
     }
 
@@ -259,7 +299,7 @@ impl State {
         if is_dense(&b.work.agent, self.agents()) {
             self.last_output.copy_from_slice(&b.work.output);
         } else {
-            for (k, &agent) in b.work.agent.iter().enumerate() {
+            for (k, agent) in b.work.agent.iter().enumerate() {
                 self.last_output[agent as usize] = b.work.output[k];
             }
         }
@@ -273,7 +313,7 @@ impl State {
             for k in 0..t.agent.len() {
                 let e = Event::TokensUsed {
                     week,
-                    agent: t.agent[k],
+                    agent: t.agent.get(k),
                     genuine: t.genuine[k],
                     padding: t.padding[k],
                     bot: t.bot[k],
@@ -316,7 +356,7 @@ impl State {
                 s,
                 &Event::ReviewHeld {
                     week,
-                    agent: r.agent[k],
+                    agent: r.agent.get(k),
                     rating: r.rating[k],
                     belief_shock: r.belief_shock[k],
                 },

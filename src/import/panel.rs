@@ -85,7 +85,7 @@ pub fn simulated(s: &Scenario, replication: u32) -> Panel {
     Panel {
         weeks: (0..nw as i64).map(|k| SIMULATED_START + 7 * k).collect(),
         groups: s.groups.iter().map(|g| g.name.clone()).collect(),
-        group: state.group.clone(),
+        group: state.group.to_vec(),
         team: state.team.iter().map(|&t| Some(t)).collect(),
         in_export,
         cost: Some(tokens.iter().map(|t| t * price).collect()),

@@ -13,8 +13,11 @@ mod week;
 
 use serde::Serialize;
 
-use crate::events::WeekBatch;
+use std::sync::Arc;
+
+use crate::events::{Shared, WeekBatch};
 use crate::fold::{EventSink, State};
+use crate::model::traits::Traits;
 use crate::policy::GroupId;
 use crate::scenario::Scenario;
 use crate::scenario::raw::RawTarget;
@@ -118,7 +121,10 @@ impl WeeklyRow {
 pub struct AgentRow {
     pub agent: u32,
     pub team: u32,
-    pub group: String,
+    /// The group's name, one allocation per group shared by its rows (a string of its own per
+    /// row was 32 bytes an agent at the end of a run).
+    #[serde(serialize_with = "shared_str")]
+    pub group: Arc<str>,
     pub skill: f64,
     pub ai_fit: f64,
     /// Proficiency at the end of the run.
@@ -170,10 +176,11 @@ pub struct Projections {
 /// Per-agent running totals (a fold of events).
 #[derive(Debug, Clone, Default)]
 struct AgentTotals {
-    team: Vec<u32>,
-    group: Vec<GroupId>,
-    skill: Vec<f64>,
-    ai_fit: Vec<f64>,
+    /// Each agent's team, group and traits (skill and AI fit are reported), as hired: the hires'
+    /// own columns, shared with the fold's state rather than copied ([`Shared`]).
+    team: Shared<u32>,
+    group: Shared<GroupId>,
+    traits: Shared<Traits>,
     genuine: Vec<f64>,
     padding: Vec<f64>,
     bot: Vec<f64>,
@@ -213,10 +220,11 @@ impl Projector {
         }
     }
 
-    /// The finished projections (call after the run's last week).
+    /// The finished projections (call after the run's last week). The users' temporary lists
+    /// are gone before the per-agent rows are built, so the end of a run is not its peak.
     pub fn finish(self, s: &Scenario) -> Projections {
         let t = &self.totals;
-        let n = t.skill.len();
+        let n = t.traits.len();
         let weeks = self.weekly.len().max(1) as f64;
         let total_of = |i: usize| t.genuine[i] + t.padding[i] + t.bot[i];
         let users: Vec<usize> = (0..n).filter(|&i| total_of(i) > 0.0).collect();
@@ -226,32 +234,15 @@ impl Projector {
         for (k, &i) in order.iter().enumerate() {
             decile_of[i] = (k * 10 / users.len()) as u8 + 1;
         }
-        let agents = (0..n)
-            .map(|i| AgentRow {
-                agent: i as u32,
-                team: t.team[i],
-                group: s.groups[t.group[i] as usize].name.clone(),
-                skill: t.skill[i],
-                ai_fit: t.ai_fit[i],
-                proficiency: self.final_proficiency.get(i).copied().unwrap_or(f64::NAN),
-                has_bot: self.final_has_bot.get(i).copied().unwrap_or(false),
-                tokens_total: total_of(i),
-                tokens_genuine: t.genuine[i],
-                tokens_padding: t.padding[i],
-                output_total: t.output[i],
-                output_uplift: if t.skill[i] > 0.0 {
-                    t.output[i] / (t.skill[i] * weeks) - 1.0
-                } else {
-                    0.0
-                },
-                incidents: t.incidents[i],
-                token_decile: decile_of[i],
-            })
-            .collect::<Vec<_>>();
+        drop(order);
         let mut user_totals: Vec<f64> = users.iter().map(|&i| total_of(i)).collect();
         let user_gini = gini(&mut user_totals);
+        drop(user_totals);
         let mut per_week: Vec<f64> = users.iter().map(|&i| total_of(i) / weeks).collect();
         let median_weekly_user = median_in_place(&mut per_week).unwrap_or(0.0);
+        let user_count = users.len();
+        drop((per_week, users));
+        let agents = self.agent_rows(s, &decile_of);
         let summary = Summary::build(
             s,
             self.replication,
@@ -259,7 +250,7 @@ impl Projector {
             &deciles,
             user_gini,
             median_weekly_user,
-            users.len(),
+            user_count,
         );
         Projections {
             weekly: self.weekly,
@@ -272,23 +263,54 @@ impl Projector {
 }
 
 impl Projector {
+    /// One row per agent (agents.csv), given each agent's token decile.
+    fn agent_rows(&self, s: &Scenario, decile_of: &[u8]) -> Vec<AgentRow> {
+        let t = &self.totals;
+        let weeks = self.weekly.len().max(1) as f64;
+        let names: Vec<Arc<str>> = s.groups.iter().map(|g| Arc::from(&*g.name)).collect();
+        (0..t.traits.len())
+            .map(|i| AgentRow {
+                agent: i as u32,
+                team: t.team[i],
+                group: Arc::clone(&names[t.group[i] as usize]),
+                skill: t.traits[i].skill,
+                ai_fit: t.traits[i].ai_fit,
+                proficiency: self.final_proficiency.get(i).copied().unwrap_or(f64::NAN),
+                has_bot: self.final_has_bot.get(i).copied().unwrap_or(false),
+                tokens_total: t.genuine[i] + t.padding[i] + t.bot[i],
+                tokens_genuine: t.genuine[i],
+                tokens_padding: t.padding[i],
+                output_total: t.output[i],
+                output_uplift: if t.traits[i].skill > 0.0 {
+                    t.output[i] / (t.traits[i].skill * weeks) - 1.0
+                } else {
+                    0.0
+                },
+                incidents: t.incidents[i],
+                token_decile: decile_of[i],
+            })
+            .collect()
+    }
+
     /// Extend the per-agent totals to this week's hires.
     fn hire(&mut self, b: &WeekBatch) {
-        let t = &mut self.totals;
-        for i in 0..b.hires.agent.len() {
-            t.team.push(b.hires.team[i]);
-            t.group.push(b.hires.group[i]);
-            t.skill.push(b.hires.traits[i].skill);
-            t.ai_fit.push(b.hires.traits[i].ai_fit);
+        let (t, h) = (&mut self.totals, &b.hires);
+        if t.traits.is_empty() {
+            // The first hires: their columns themselves, shared.
+            (t.team, t.group, t.traits) = (h.team.clone(), h.group.clone(), h.traits.clone());
+        } else if !h.traits.is_empty() {
+            Arc::make_mut(&mut t.team).extend_from_slice(&h.team);
+            Arc::make_mut(&mut t.group).extend_from_slice(&h.group);
+            Arc::make_mut(&mut t.traits).extend_from_slice(&h.traits);
         }
-        let n = t.skill.len();
+        let n = t.traits.len();
         for v in [&mut t.genuine, &mut t.padding, &mut t.bot, &mut t.output] {
             v.resize(n, 0.0);
         }
         t.incidents.resize(n, 0);
         t.user_this_week.resize(n, false);
         if !b.hires.agent.is_empty() {
-            t.skill_sum = week::piece_sum(&t.skill);
+            t.skill_sum = week::piece_sum(&t.traits, |t| t.skill);
         }
     }
 
@@ -335,7 +357,7 @@ impl EventSink for Projector {
         let tk = TokenFold::fold(b, &mut self.totals, &rules, sorted);
         let wk = WorkFold::fold(b, &mut self.totals, &s.tracked_groups);
         let incident_cost = self.incidents(b);
-        let n = self.totals.skill.len();
+        let n = self.totals.traits.len();
         let baseline = self.totals.skill_sum;
         let output_total = wk.output;
         let tokens_total = tk.total();
@@ -397,6 +419,11 @@ impl EventSink for Projector {
         self.final_proficiency = state.proficiency.clone();
         self.final_has_bot = state.has_bot.clone();
     }
+}
+
+/// Serialize a shared string as a string.
+fn shared_str<S: serde::Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v)
 }
 
 /// A short label for a policy change, given the policy before it.

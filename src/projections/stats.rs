@@ -28,6 +28,24 @@ pub fn median_in_place(v: &mut [f64]) -> Option<f64> {
     }
 }
 
+/// [`median_in_place`] of `key(k)` over the items `k`, reordering `items`. Indices stand in for
+/// the values (4 bytes an item instead of 8) and give the same median bit for bit: the value at
+/// a rank of the total order, and the largest value below it, depend on the values alone.
+pub fn median_by_key(items: &mut [u32], key: impl Fn(u32) -> f64) -> Option<f64> {
+    let n = items.len();
+    if n == 0 {
+        return None;
+    }
+    let (lo, hi, _) = items.select_nth_unstable_by(n / 2, |a, b| key(*a).total_cmp(&key(*b)));
+    let upper = key(*hi);
+    if n % 2 == 1 {
+        Some(upper)
+    } else {
+        let lower = lo.iter().map(|&k| key(k)).fold(f64::NEG_INFINITY, f64::max);
+        Some((lower + upper) / 2.0)
+    }
+}
+
 /// Gini coefficient of non-negative values (0 = equal, 1 = one holds all), sorting `v`.
 pub fn gini(v: &mut [f64]) -> f64 {
     let sum: f64 = v.iter().sum();
@@ -110,6 +128,13 @@ mod tests {
         assert_eq!(median_in_place(&mut [3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median_in_place(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
         assert_eq!(median_in_place(&mut []), None);
+        let v = [4.0, 1.0, -0.0, 2.0, 3.0, 0.0];
+        for n in 0..=v.len() {
+            let mut items: Vec<u32> = (0..n as u32).rev().collect();
+            let by_key = median_by_key(&mut items, |k| v[k as usize]);
+            let by_value = median_in_place(&mut v[..n].to_vec());
+            assert_eq!(by_key.map(f64::to_bits), by_value.map(f64::to_bits), "{n}");
+        }
         let mut v: Vec<f64> = (1..=100).map(f64::from).collect();
         assert_eq!(quantile_in_place(&mut v, 0.99), Some(99.0));
     }

@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use super::AgentTotals;
-use super::stats::{gini_sorted, median_in_place};
+use super::stats::{gini_sorted, median_by_key};
 use crate::events::{WeekBatch, is_dense};
 use crate::model::rank;
 use crate::policy::GroupSet;
@@ -17,11 +17,11 @@ use crate::policy::GroupSet;
 /// Agents per piece of a parallel fold (fixed: sums do not depend on the thread count).
 const PIECE: usize = 4096;
 
-/// Sum of `v` as the parallel folds add a column: each piece in order, then the pieces in order
-/// (so a week's output equals this sum of skills bit for bit when nobody's output moved).
-pub(super) fn piece_sum(v: &[f64]) -> f64 {
+/// Sum of `f` over `v` as the parallel folds add a column: each piece in order, then the pieces
+/// in order (so a week's output equals this sum of skills bit for bit when nobody's output moved).
+pub(super) fn piece_sum<T>(v: &[T], f: impl Fn(&T) -> f64) -> f64 {
     v.chunks(PIECE)
-        .map(|c| c.iter().fold(0.0, |a, x| a + x))
+        .map(|c| c.iter().fold(0.0, |a, x| a + f(x)))
         .fold(0.0, |a, x| a + x)
 }
 
@@ -51,7 +51,9 @@ struct TokenPiece {
     members: usize,
     reported: usize,
     genuine_active: usize,
-    active_costs: Vec<f64>,
+    /// The genuinely active members' events (indices into the week's tokens columns): the
+    /// median of their costs is taken from the columns, not from a copy of the costs.
+    active: Vec<u32>,
 }
 
 /// What a week's token fold needs besides the events.
@@ -62,8 +64,8 @@ pub(super) struct TokenRules<'a> {
 }
 
 impl TokenPiece {
-    /// Add one agent's week; `tracked`: the agent belongs to a tracked group.
-    fn add(&mut self, (g, p, bo): (f64, f64, f64), tracked: bool, r: &TokenRules) {
+    /// Add one agent's week, event `k`; `tracked`: the agent belongs to a tracked group.
+    fn add(&mut self, k: usize, (g, p, bo): (f64, f64, f64), tracked: bool, r: &TokenRules) {
         let total = g + p + bo;
         self.genuine += g;
         self.padding += p;
@@ -75,7 +77,7 @@ impl TokenPiece {
             // Real work: the employee's own genuine tokens and their bot's useful ones.
             if g + bo >= r.theta {
                 self.genuine_active += 1;
-                self.active_costs.push(total * r.price);
+                self.active.push(k as u32);
             }
         }
     }
@@ -89,7 +91,7 @@ impl TokenPiece {
         self.members += next.members;
         self.reported += next.reported;
         self.genuine_active += next.genuine_active;
-        self.active_costs.extend(next.active_costs);
+        self.active.extend(next.active);
         self
     }
 }
@@ -99,9 +101,9 @@ impl TokenFold {
     /// (the fold state's `sorted_last_totals`, shared with the engine's readers of ranks).
     pub fn fold(b: &WeekBatch, t: &mut AgentTotals, r: &TokenRules, sorted: &[f64]) -> Self {
         let tok = &b.tokens;
-        let piece = if is_dense(&tok.agent, t.skill.len()) {
+        let piece = if is_dense(&tok.agent, t.traits.len()) {
             let group = &t.group;
-            (
+            let pieces = (
                 t.genuine.par_chunks_mut(PIECE),
                 t.padding.par_chunks_mut(PIECE),
                 t.bot.par_chunks_mut(PIECE),
@@ -118,35 +120,44 @@ impl TokenFold {
                         pa[k] += v.1;
                         bo[k] += v.2;
                         user[k] = v.0 > 0.0;
-                        piece.add(v, r.tracked.contains(group[i]), r);
+                        piece.add(i, v, r.tracked.contains(group[i]), r);
                     }
                     piece
                 })
-                .collect::<Vec<_>>()
-                .into_iter()
-                .fold(TokenPiece::default(), TokenPiece::then)
+                .collect::<Vec<_>>();
+            let mut all = TokenPiece::default();
+            // Exact size: growing by doubling could take twice the memory the list needs.
+            all.active
+                .reserve_exact(pieces.iter().map(|p| p.active.len()).sum());
+            pieces.into_iter().fold(all, TokenPiece::then)
         } else {
             let mut piece = TokenPiece::default();
             for k in 0..tok.agent.len() {
-                let i = tok.agent[k] as usize;
+                let i = tok.agent.get(k) as usize;
                 let v = (tok.genuine[k], tok.padding[k], tok.bot[k]);
                 t.genuine[i] += v.0;
                 t.padding[i] += v.1;
                 t.bot[i] += v.2;
                 t.user_this_week[i] = v.0 > 0.0;
-                piece.add(v, r.tracked.contains(t.group[i]), r);
+                piece.add(k, v, r.tracked.contains(t.group[i]), r);
             }
             piece
         };
-        Self::finish(piece, sorted)
+        Self::finish(piece, b, r, sorted)
     }
 
-    fn finish(mut piece: TokenPiece, sorted: &[f64]) -> Self {
+    fn finish(mut piece: TokenPiece, b: &WeekBatch, r: &TokenRules, sorted: &[f64]) -> Self {
+        let tok = &b.tokens;
+        // As `TokenPiece::add` computed each cost.
+        let cost = |k: u32| {
+            let k = k as usize;
+            (tok.genuine[k] + tok.padding[k] + tok.bot[k]) * r.price
+        };
         // The Gini's weighted sum and the median's selection each read up to a million values
         // in one thread; they run side by side.
         let (gini, median_active_cost) = rayon::join(
             || gini_sorted(sorted, piece.sum_of_totals),
-            || median_in_place(&mut piece.active_costs),
+            || median_by_key(&mut piece.active, cost),
         );
         TokenFold {
             genuine: piece.genuine,
@@ -195,22 +206,22 @@ struct WorkPiece {
     rework: f64,
     noise: f64,
     pad_time: f64,
-    perceived: Vec<f64>,
-    measured: Vec<f64>,
+    /// The surveyed users' events (indices into the week's work columns): their perceived and
+    /// measured gains are read from the columns, not copied.
+    surveyed: Vec<u32>,
 }
 
 impl WorkPiece {
     /// Add event `k` of the week, agent `i`'s; `surveyed`: the agent is a genuine user this week
     /// in a tracked group, with a skill to measure against.
-    fn add(&mut self, b: &WeekBatch, k: usize, surveyed: Option<f64>) {
+    fn add(&mut self, b: &WeekBatch, k: usize, surveyed: bool) {
         let w = &b.work;
         self.output += w.output[k];
         self.rework += w.rework[k];
         self.noise += w.noise[k];
         self.pad_time += w.pad_time[k];
-        if let Some(skill) = surveyed {
-            self.perceived.push(w.perceived[k]);
-            self.measured.push(w.output[k] / skill - 1.0);
+        if surveyed {
+            self.surveyed.push(k as u32);
         }
     }
 
@@ -219,8 +230,7 @@ impl WorkPiece {
         self.rework += next.rework;
         self.noise += next.noise;
         self.pad_time += next.pad_time;
-        self.perceived.extend(next.perceived);
-        self.measured.extend(next.measured);
+        self.surveyed.extend(next.surveyed);
         self
     }
 }
@@ -230,13 +240,12 @@ impl WorkFold {
     pub fn fold(b: &WeekBatch, t: &mut AgentTotals, tracked: &GroupSet) -> WorkFold {
         let w = &b.work;
         let surveyed = |t: &AgentTotals, i: usize| {
-            (t.user_this_week[i] && tracked.contains(t.group[i]) && t.skill[i] > 0.0)
-                .then(|| t.skill[i])
+            t.user_this_week[i] && tracked.contains(t.group[i]) && t.traits[i].skill > 0.0
         };
-        let piece = if is_dense(&w.agent, t.skill.len()) {
+        let piece = if is_dense(&w.agent, t.traits.len()) {
             let mut output = std::mem::take(&mut t.output);
             let tt = &*t;
-            let piece = output
+            let pieces = output
                 .par_chunks_mut(PIECE)
                 .enumerate()
                 .map(|(c, out)| {
@@ -248,49 +257,51 @@ impl WorkFold {
                     }
                     piece
                 })
-                .collect::<Vec<_>>()
-                .into_iter()
-                .fold(WorkPiece::default(), WorkPiece::then);
+                .collect::<Vec<_>>();
+            let mut all = WorkPiece::default();
+            // Exact size, as for the token fold's active users.
+            all.surveyed
+                .reserve_exact(pieces.iter().map(|p| p.surveyed.len()).sum());
+            let piece = pieces.into_iter().fold(all, WorkPiece::then);
             t.output = output;
             piece
         } else {
             let mut piece = WorkPiece::default();
-            for (k, &agent) in w.agent.iter().enumerate() {
+            for (k, agent) in w.agent.iter().enumerate() {
                 let i = agent as usize;
                 t.output[i] += w.output[k];
                 piece.add(b, k, surveyed(t, i));
             }
             piece
         };
-        Self::finish(piece)
+        Self::finish(piece, b, t)
     }
 
-    fn finish(mut p: WorkPiece) -> WorkFold {
-        let share_above_zero = |v: &[f64]| {
-            if v.is_empty() {
+    fn finish(mut p: WorkPiece, b: &WeekBatch, t: &AgentTotals) -> WorkFold {
+        let w = &b.work;
+        let perceived = |k: u32| w.perceived[k as usize];
+        // Output over the agent's no-AI output, minus one.
+        let measured = |k: u32| {
+            let k = k as usize;
+            w.output[k] / t.traits[w.agent.get(k) as usize].skill - 1.0
+        };
+        let n = p.surveyed.len();
+        let share_above_zero = |v: &dyn Fn(u32) -> f64| {
+            if n == 0 {
                 0.0
             } else {
-                v.iter().filter(|x| **x > 0.0).count() as f64 / v.len() as f64
+                p.surveyed.iter().filter(|k| v(**k) > 0.0).count() as f64 / n as f64
             }
         };
-        let (say_faster, are_faster) = (
-            share_above_zero(&p.perceived),
-            share_above_zero(&p.measured),
-        );
-        // Two selections of up to a million values, side by side.
-        let (perceived, measured) = rayon::join(
-            || median_in_place(&mut p.perceived).unwrap_or(0.0),
-            || median_in_place(&mut p.measured).unwrap_or(0.0),
-        );
         WorkFold {
             output: p.output,
             rework: p.rework,
             noise: p.noise,
             pad_time: p.pad_time,
-            say_faster,
-            are_faster,
-            perceived,
-            measured,
+            say_faster: share_above_zero(&perceived),
+            are_faster: share_above_zero(&measured),
+            perceived: median_by_key(&mut p.surveyed, perceived).unwrap_or(0.0),
+            measured: median_by_key(&mut p.surveyed, measured).unwrap_or(0.0),
         }
     }
 }

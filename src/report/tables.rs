@@ -138,7 +138,7 @@ pub fn agents_frame(rows: &[AgentRow]) -> Result<DataFrame, ReportError> {
         col("team", u(|r| r.team)),
         col(
             "group",
-            rows.iter().map(|r| r.group.as_str()).collect::<Vec<&str>>(),
+            rows.iter().map(|r| &*r.group).collect::<Vec<&str>>(),
         ),
         col("skill", f(|r| r.skill)),
         col("ai_fit", f(|r| r.ai_fit)),

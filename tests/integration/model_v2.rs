@@ -122,7 +122,7 @@ fn a_budget_cap_is_never_exceeded_in_any_week() {
                 total <= cap * (1.0 + 1e-12),
                 "week {} agent {}",
                 b.week,
-                t.agent[k]
+                t.agent.get(k)
             );
             at_cap += usize::from(total >= cap * 0.999);
         }

@@ -359,11 +359,15 @@ fn a_log_with_out_of_range_ids_or_values_is_reported_corrupt_not_a_panic() {
     let (_, log) = tokenmaxx::simulate_with_log(&s, 0);
     type Edit = fn(&mut tokenmaxx::events::log::EventLog);
     let edits: [(&str, Edit); 5] = [
-        ("agent", |l| l.weeks[1].tokens.agent[3] = 1_000_000),
+        ("agent", |l| l.weeks[1].tokens.agent.set(3, 1_000_000)),
         ("tokens", |l| l.weeks[2].tokens.genuine[0] = f64::NAN),
         ("negative", |l| l.weeks[2].tokens.bot[0] = -6.9e302),
-        ("team", |l| l.weeks[0].hires.team[5] = 4000),
-        ("group", |l| l.weeks[0].hires.group[5] = 9),
+        ("team", |l| {
+            std::sync::Arc::make_mut(&mut l.weeks[0].hires.team)[5] = 4000
+        }),
+        ("group", |l| {
+            std::sync::Arc::make_mut(&mut l.weeks[0].hires.group)[5] = 9
+        }),
     ];
     for (what, edit) in edits {
         let run = dir.join(what);
