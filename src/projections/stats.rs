@@ -28,22 +28,13 @@ pub fn median_in_place(v: &mut [f64]) -> Option<f64> {
     }
 }
 
-/// [`median_in_place`] of `key(k)` over the items `k`, reordering `items`. Indices stand in for
-/// the values (4 bytes an item instead of 8) and give the same median bit for bit: the value at
-/// a rank of the total order, and the largest value below it, depend on the values alone.
-pub fn median_by_key(items: &mut [u32], key: impl Fn(u32) -> f64) -> Option<f64> {
-    let n = items.len();
-    if n == 0 {
-        return None;
-    }
-    let (lo, hi, _) = items.select_nth_unstable_by(n / 2, |a, b| key(*a).total_cmp(&key(*b)));
-    let upper = key(*hi);
-    if n % 2 == 1 {
-        Some(upper)
-    } else {
-        let lower = lo.iter().map(|&k| key(k)).fold(f64::NEG_INFINITY, f64::max);
-        Some((lower + upper) / 2.0)
-    }
+/// [`median_in_place`] of `key(k)` over the items `k`. The folds keep 4-byte indices while they
+/// run and gather the 8-byte values only here, for the selection: selecting on the indices with
+/// the key looked up in every comparison was four times slower at a million items.
+pub fn median_by_key(items: &[u32], key: impl Fn(u32) -> f64 + Sync) -> Option<f64> {
+    use rayon::prelude::*;
+    let mut values: Vec<f64> = items.par_iter().map(|&k| key(k)).collect();
+    median_in_place(&mut values)
 }
 
 /// Gini coefficient of non-negative values (0 = equal, 1 = one holds all), sorting `v`.
@@ -130,8 +121,8 @@ mod tests {
         assert_eq!(median_in_place(&mut []), None);
         let v = [4.0, 1.0, -0.0, 2.0, 3.0, 0.0];
         for n in 0..=v.len() {
-            let mut items: Vec<u32> = (0..n as u32).rev().collect();
-            let by_key = median_by_key(&mut items, |k| v[k as usize]);
+            let items: Vec<u32> = (0..n as u32).rev().collect();
+            let by_key = median_by_key(&items, |k| v[k as usize]);
             let by_value = median_in_place(&mut v[..n].to_vec());
             assert_eq!(by_key.map(f64::to_bits), by_value.map(f64::to_bits), "{n}");
         }

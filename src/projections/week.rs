@@ -146,7 +146,7 @@ impl TokenFold {
         Self::finish(piece, b, r, sorted)
     }
 
-    fn finish(mut piece: TokenPiece, b: &WeekBatch, r: &TokenRules, sorted: &[f64]) -> Self {
+    fn finish(piece: TokenPiece, b: &WeekBatch, r: &TokenRules, sorted: &[f64]) -> Self {
         let tok = &b.tokens;
         // As `TokenPiece::add` computed each cost.
         let cost = |k: u32| {
@@ -157,7 +157,7 @@ impl TokenFold {
         // in one thread; they run side by side.
         let (gini, median_active_cost) = rayon::join(
             || gini_sorted(sorted, piece.sum_of_totals),
-            || median_by_key(&mut piece.active, cost),
+            || median_by_key(&piece.active, cost),
         );
         TokenFold {
             genuine: piece.genuine,
@@ -277,7 +277,7 @@ impl WorkFold {
         Self::finish(piece, b, t)
     }
 
-    fn finish(mut p: WorkPiece, b: &WeekBatch, t: &AgentTotals) -> WorkFold {
+    fn finish(p: WorkPiece, b: &WeekBatch, t: &AgentTotals) -> WorkFold {
         let w = &b.work;
         let perceived = |k: u32| w.perceived[k as usize];
         // Output over the agent's no-AI output, minus one.
@@ -293,6 +293,11 @@ impl WorkFold {
                 p.surveyed.iter().filter(|k| v(**k) > 0.0).count() as f64 / n as f64
             }
         };
+        // Two selections of up to a million values, side by side.
+        let medians = rayon::join(
+            || median_by_key(&p.surveyed, perceived),
+            || median_by_key(&p.surveyed, measured),
+        );
         WorkFold {
             output: p.output,
             rework: p.rework,
@@ -300,8 +305,8 @@ impl WorkFold {
             pad_time: p.pad_time,
             say_faster: share_above_zero(&perceived),
             are_faster: share_above_zero(&measured),
-            perceived: median_by_key(&mut p.surveyed, perceived).unwrap_or(0.0),
-            measured: median_by_key(&mut p.surveyed, measured).unwrap_or(0.0),
+            perceived: medians.0.unwrap_or(0.0),
+            measured: medians.1.unwrap_or(0.0),
         }
     }
 }
