@@ -176,6 +176,14 @@ impl RankIndex {
 mod tests {
     use super::*;
 
+    /// A uniform draw in [0, 1) from a xorshift state (test data without an RNG crate).
+    fn uniform(x: &mut u64) -> f64 {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        (*x >> 11) as f64 / (1u64 << 53) as f64
+    }
+
     fn check(sorted: &[f64], probes: &[f64]) {
         let index = RankIndex::new(sorted);
         for &x in probes {
@@ -215,10 +223,7 @@ mod tests {
         let mut x = 0x2545_f491_4f6c_dd1du64;
         let mut v: Vec<f64> = (0..200_000)
             .map(|i| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let u = (x >> 11) as f64 / (1u64 << 53) as f64;
+                let u = uniform(&mut x);
                 match i % 10 {
                     0 => 0.0,
                     1 | 2 => 5e5,
@@ -278,10 +283,7 @@ mod tests {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
         let mut v: Vec<f64> = (0..20_000)
             .map(|i| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let u = (x >> 11) as f64 / (1u64 << 53) as f64;
+                let u = uniform(&mut x);
                 match i % 7 {
                     0 => 0.0,
                     1 => -0.0,
