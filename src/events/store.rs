@@ -1231,16 +1231,11 @@ fn batch_from_frame(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Source;
+    use crate::model::testkit::sized;
 
     /// A small amazon-2026 run's log, written to `events.parquet` in a fresh folder.
     fn stored_run(name: &str) -> (PathBuf, Vec<WeekBatch>) {
-        let o = Overrides {
-            employees: Some(60),
-            weeks: Some(14),
-            seed: None,
-        };
-        let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o).unwrap();
+        let s = sized("amazon-2026", 60, 14);
         let (_, log) = crate::simulate_with_log(&s, 0);
         let dir = std::env::temp_dir().join(format!("tmx-store-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -1353,12 +1348,7 @@ mod tests {
     #[test]
     fn weeks_out_of_order_are_refused_with_the_row() {
         let (path, weeks) = stored_run("order_check");
-        let o = Overrides {
-            employees: Some(60),
-            weeks: Some(14),
-            seed: None,
-        };
-        let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o).unwrap();
+        let s = sized("amazon-2026", 60, 14);
         let mut w = EventWriter::create(&path, &s, 0).unwrap();
         w.write_week(&weeks[0]).unwrap();
         w.write_week(&weeks[2]).unwrap();

@@ -152,16 +152,22 @@ impl State {
             self.traits.len(),
             "agents are hired in order"
         );
-        if team as usize + 1 >= self.team_start.len() {
-            self.team_start.push(agent + 1);
-        } else {
-            *self.team_start.last_mut().expect("non-empty") = agent + 1;
-        }
+        self.team_ends_after(agent, team);
         self.sorted_totals.0.take();
         Arc::make_mut(&mut self.team).push(team);
         Arc::make_mut(&mut self.group).push(group);
         Arc::make_mut(&mut self.traits).push(traits);
         self.start_agent(s, &traits);
+    }
+
+    /// `team_start` after hiring `agent` into `team` (agents come in order, teams contiguous):
+    /// a new team starts, or the last one now ends after `agent`.
+    fn team_ends_after(&mut self, agent: u32, team: u32) {
+        if team as usize + 1 >= self.team_start.len() {
+            self.team_start.push(agent + 1);
+        } else {
+            *self.team_start.last_mut().expect("non-empty") = agent + 1;
+        }
     }
 
     /// The state columns of a newly hired agent, past its fixed team, group and traits.
@@ -259,13 +265,8 @@ impl State {
     fn hire_all(&mut self, s: &Scenario, h: &Hires) {
         debug_assert_eq!(self.agents(), 0, "hire_all starts a state");
         self.sorted_totals.0.take();
-        for (agent, &team) in (1..).zip(h.team.iter()) {
-            // As `hire` does, one agent at a time.
-            if team as usize + 1 >= self.team_start.len() {
-                self.team_start.push(agent);
-            } else {
-                *self.team_start.last_mut().expect("non-empty") = agent;
-            }
+        for (agent, &team) in (0..).zip(h.team.iter()) {
+            self.team_ends_after(agent, team);
         }
         (self.team, self.group, self.traits) = (h.team.clone(), h.group.clone(), h.traits.clone());
         let traits = Arc::clone(&self.traits);
@@ -374,16 +375,11 @@ fn tools_available(s: &Scenario, week: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Overrides, Source};
+    use crate::model::testkit::sized;
 
     #[test]
     fn the_week_fold_equals_applying_every_event_in_order() {
-        let o = Overrides {
-            employees: Some(500),
-            weeks: Some(30),
-            ..Overrides::default()
-        };
-        let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o).unwrap();
+        let s = sized("amazon-2026", 500, 30);
         let (_, log) = crate::simulate_with_log(&s, 0);
         let mut by_week = State::new(&s);
         let mut by_event = State::new(&s);
@@ -402,12 +398,7 @@ mod tests {
     fn the_sorted_totals_follow_every_week_folded() {
         // given a state asked for its sorted totals after each week, then each answer is that
         // week's totals sorted, never an earlier week's kept too long
-        let o = Overrides {
-            employees: Some(300),
-            weeks: Some(8),
-            ..Overrides::default()
-        };
-        let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o).unwrap();
+        let s = sized("amazon-2026", 300, 8);
         let (_, log) = crate::simulate_with_log(&s, 0);
         let mut st = State::new(&s);
         let mut changed = 0;

@@ -22,6 +22,18 @@ pub(crate) mod testkit {
         Scenario::load(&Source::Builtin("baseline".into())).unwrap()
     }
 
+    /// The built-in scenario `name` at `employees` for `weeks` (its own seed).
+    pub fn sized(name: &str, employees: i64, weeks: i64) -> Scenario {
+        let o = crate::scenario::Overrides {
+            employees: Some(employees),
+            weeks: Some(weeks),
+            seed: None,
+        };
+        Scenario::load_with(&Source::Builtin(name.into()), &o)
+            .unwrap()
+            .0
+    }
+
     /// A middling employee: skill 1, fit 0.5, every [0, 1] trait at 0.5, optimism 0.2.
     pub fn traits() -> Traits {
         Traits {

@@ -193,6 +193,13 @@ struct AgentTotals {
     skill_sum: f64,
 }
 
+impl AgentTotals {
+    /// Agent `i`'s tokens over the run: genuine, padding and bot.
+    fn total(&self, i: usize) -> f64 {
+        self.genuine[i] + self.padding[i] + self.bot[i]
+    }
+}
+
 /// Folds weekly batches into [`Projections`].
 #[derive(Debug, Clone)]
 pub struct Projector {
@@ -226,7 +233,7 @@ impl Projector {
         let t = &self.totals;
         let n = t.traits.len();
         let weeks = self.weekly.len().max(1) as f64;
-        let total_of = |i: usize| t.genuine[i] + t.padding[i] + t.bot[i];
+        let total_of = |i: usize| t.total(i);
         let users: Vec<usize> = (0..n).filter(|&i| total_of(i) > 0.0).collect();
         let order = stats::rank_order(&users, &total_of);
         let deciles = stats::deciles(&order, &total_of, &|i| t.output[i]);
@@ -277,7 +284,7 @@ impl Projector {
                 ai_fit: t.traits[i].ai_fit,
                 proficiency: self.final_proficiency.get(i).copied().unwrap_or(f64::NAN),
                 has_bot: self.final_has_bot.get(i).copied().unwrap_or(false),
-                tokens_total: t.genuine[i] + t.padding[i] + t.bot[i],
+                tokens_total: t.total(i),
                 tokens_genuine: t.genuine[i],
                 tokens_padding: t.padding[i],
                 output_total: t.output[i],

@@ -148,7 +148,7 @@ impl TokenFold {
 
     fn finish(piece: TokenPiece, b: &WeekBatch, r: &TokenRules, sorted: &[f64]) -> Self {
         let tok = &b.tokens;
-        // As `TokenPiece::add` computed each cost.
+        // An active member's cost this week: their total tokens at the price.
         let cost = |k: u32| {
             let k = k as usize;
             (tok.genuine[k] + tok.padding[k] + tok.bot[k]) * r.price

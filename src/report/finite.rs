@@ -46,16 +46,11 @@ fn first_bad(v: &toml::Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Overrides, Scenario, Source};
+    use crate::model::testkit::sized;
 
     #[test]
     fn a_nan_figure_is_named_and_a_normal_run_passes() {
-        let o = Overrides {
-            employees: Some(50),
-            weeks: Some(3),
-            ..Overrides::default()
-        };
-        let (s, _) = Scenario::load_with(&Source::Builtin("baseline".into()), &o).unwrap();
+        let s = sized("baseline", 50, 3);
         let mut p = crate::simulate(&s, 0);
         assert_eq!(non_finite(&p), None);
         p.weekly[1].cost_usd = f64::NAN;
