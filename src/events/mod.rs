@@ -386,10 +386,8 @@ impl WeekBatch {
         }
         w.agent.clear();
         self.nudges.clear();
-        let r = &mut self.reviews;
-        r.agent.clear();
-        r.rating.clear();
-        r.belief_shock.clear();
+        // Reviews come a few times a year: their columns are released, not held between them.
+        self.reviews = ReviewCols::default();
         self.week = week;
     }
 

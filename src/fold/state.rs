@@ -35,7 +35,6 @@ pub struct State {
     pub last_genuine: Vec<f64>,
     pub last_padding: Vec<f64>,
     pub last_bot: Vec<f64>,
-    pub last_output: Vec<f64>,
     /// First agent of each team, plus one past the last agent at the end.
     pub team_start: Vec<u32>,
     /// Number of weeks fully applied.
@@ -75,7 +74,6 @@ impl State {
             last_genuine: Vec::with_capacity(n),
             last_padding: Vec::with_capacity(n),
             last_bot: Vec::with_capacity(n),
-            last_output: Vec::with_capacity(n),
             team_start: vec![0],
             weeks_applied: 0,
             sorted_totals: SortedTotals::default(),
@@ -132,8 +130,8 @@ impl State {
                 padding,
                 bot,
             } => self.use_tokens(s, week, agent as usize, [genuine, padding, bot]),
-            Event::IncidentOccurred { .. } => {}
-            Event::WorkDelivered { agent, output, .. } => self.last_output[agent as usize] = output,
+            // No later decision reads a week's incidents or output: they feed the projections.
+            Event::IncidentOccurred { .. } | Event::WorkDelivered { .. } => {}
             Event::ManagerNudged { team, .. } => self.nudge(team),
             Event::ReviewHeld {
                 agent,
@@ -181,7 +179,6 @@ impl State {
         self.last_genuine.push(0.0);
         self.last_padding.push(0.0);
         self.last_bot.push(0.0);
-        self.last_output.push(0.0);
     }
 
     /// `PolicyChanged`: the policy changes; a leaderboard shutdown makes everyone forget it, an
@@ -282,9 +279,10 @@ impl State {
         self.apply_managers(s, b);
     }
 
-    /// The employees' events of the week: bots, habits, notices, tokens and work.
-    /// `TokensUsed` and `WorkDelivered` touch only their own agent, so those dense columns are
-    /// folded in parallel (same arithmetic as [`State::apply`]); the rest one event at a time.
+    /// The employees' events of the week that change the state: bots, habits, notices and tokens
+    /// (its work and incidents only feed the projections). `TokensUsed` touches only its own
+    /// agent, so that dense column is folded in parallel (same arithmetic as [`State::apply`]);
+    /// the rest one event at a time.
     pub fn apply_decisions(&mut self, s: &Scenario, b: &WeekBatch) {
         let week = b.week;
         for &(agent, scope) in &b.bots {
@@ -297,13 +295,6 @@ impl State {
             self.board_aware[agent as usize] = true;
         }
         self.apply_tokens(s, b);
-        if is_dense(&b.work.agent, self.agents()) {
-            self.last_output.copy_from_slice(&b.work.output);
-        } else {
-            for (k, agent) in b.work.agent.iter().enumerate() {
-                self.last_output[agent as usize] = b.work.output[k];
-            }
-        }
     }
 
     /// The week's `TokensUsed` events.

@@ -46,11 +46,15 @@ struct Collector {
 }
 
 impl EventSink for Collector {
-    fn week(&mut self, _s: &Scenario, _b: &WeekBatch, state: &State) {
+    fn week(&mut self, _s: &Scenario, b: &WeekBatch, state: &State) {
         let n = state.agents();
         self.tokens
             .push((0..n).map(|i| state.last_total(i)).collect());
-        self.output.push(state.last_output.clone());
+        let mut output = vec![0.0; n];
+        for (k, agent) in b.work.agent.iter().enumerate() {
+            output[agent as usize] = b.work.output[k];
+        }
+        self.output.push(output);
     }
 }
 
