@@ -46,8 +46,9 @@ pub struct Measurement {
     pub bytes_per_agent: f64,
     /// Speed over the 1-thread run of the same size.
     pub speedup: Option<f64>,
-    /// Wall seconds per phase of the weekly step (see `tokenmaxx::engine::PhaseTimes`).
-    pub phases: Vec<(String, f64)>,
+    /// Per phase of the weekly step: wall seconds, and cores kept busy on average (see
+    /// `tokenmaxx::engine::PhaseTimes`).
+    pub phases: Vec<(String, f64, f64)>,
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -164,19 +165,19 @@ fn child(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         phases: times
             .named()
             .iter()
-            .map(|(name, d)| (name.to_string(), d.as_secs_f64()))
+            .map(|(name, d)| (name.to_string(), d.wall.as_secs_f64(), d.cores()))
             .collect(),
     };
     println!("{}", serde_json::to_string(&m)?);
     Ok(ExitCode::SUCCESS)
 }
 
-/// One indented line of phase times under a measurement's row.
+/// One indented line of phase times (and cores kept busy) under a measurement's row.
 fn print_phases(m: &Measurement) {
     let parts: Vec<String> = m
         .phases
         .iter()
-        .map(|(name, secs)| format!("{name} {secs:.2} s"))
+        .map(|(name, secs, cores)| format!("{name} {secs:.2} s ({cores:.1} cores)"))
         .collect();
     println!("{:>18}{}", "", parts.join(", "));
 }
