@@ -23,7 +23,7 @@ use crate::scenario::Scenario;
 use crate::scenario::raw::RawTarget;
 use stats::{gini, median_in_place};
 pub use summary::Summary;
-use week::{TokenFold, TokenRules, WorkFold};
+use week::TokenRules;
 
 /// One row of weekly.csv. Tokens are counts, money US dollars, output in output units (1.0 = an
 /// average employee's week without AI).
@@ -361,8 +361,7 @@ impl EventSink for Projector {
             price,
         };
         let sorted = state.sorted_last_totals();
-        let tk = TokenFold::fold(b, &mut self.totals, &rules, sorted);
-        let wk = WorkFold::fold(b, &mut self.totals, &s.tracked_groups);
+        let (tk, wk) = week::fold_week(b, &mut self.totals, &rules, sorted);
         let incident_cost = self.incidents(b);
         let n = self.totals.traits.len();
         let baseline = self.totals.skill_sum;

@@ -25,6 +25,24 @@ pub(super) fn piece_sum<T>(v: &[T], f: impl Fn(&T) -> f64) -> f64 {
         .fold(0.0, |a, x| a + x)
 }
 
+/// Fold a week's `TokensUsed` and `WorkDelivered` events, adding them to `t`: first the sums, in
+/// parallel pieces; then both folds' selections (a Gini and three medians, each over up to a
+/// million values in one thread) side by side. `sorted`: this week's totals, sorted.
+pub(super) fn fold_week(
+    b: &WeekBatch,
+    t: &mut AgentTotals,
+    rules: &TokenRules,
+    sorted: &[f64],
+) -> (TokenFold, WorkFold) {
+    let tokens = TokenFold::sum(b, t, rules);
+    let work = WorkFold::sum(b, t, rules.tracked);
+    let t = &*t;
+    rayon::join(
+        || TokenFold::finish(tokens, b, rules, sorted),
+        || WorkFold::finish(work, b, t),
+    )
+}
+
 /// A week's `TokensUsed` events folded: totals by kind, the dashboard's and the genuine activity
 /// of the tracked groups, the distribution of totals, and what genuinely active users cost.
 pub(super) struct TokenFold {
@@ -97,11 +115,10 @@ impl TokenPiece {
 }
 
 impl TokenFold {
-    /// Fold the week's tokens into `t`; `sorted` is every employee's total this week, sorted
-    /// (the fold state's `sorted_last_totals`, shared with the engine's readers of ranks).
-    pub fn fold(b: &WeekBatch, t: &mut AgentTotals, r: &TokenRules, sorted: &[f64]) -> Self {
+    /// Add the week's tokens to `t`, and sum them up to the selections of [`TokenFold::finish`].
+    fn sum(b: &WeekBatch, t: &mut AgentTotals, r: &TokenRules) -> TokenPiece {
         let tok = &b.tokens;
-        let piece = if is_dense(&tok.agent, t.traits.len()) {
+        if is_dense(&tok.agent, t.traits.len()) {
             let group = &t.group;
             let pieces = (
                 t.genuine.par_chunks_mut(PIECE),
@@ -142,10 +159,11 @@ impl TokenFold {
                 piece.add(k, v, r.tracked.contains(t.group[i]), r);
             }
             piece
-        };
-        Self::finish(piece, b, r, sorted)
+        }
     }
 
+    /// The fold from its sums; `sorted` is every employee's total this week, sorted (the fold
+    /// state's `sorted_last_totals`, shared with the engine's readers of ranks).
     fn finish(piece: TokenPiece, b: &WeekBatch, r: &TokenRules, sorted: &[f64]) -> Self {
         let tok = &b.tokens;
         // An active member's cost this week: their total tokens at the price.
@@ -236,13 +254,14 @@ impl WorkPiece {
 }
 
 impl WorkFold {
-    /// Fold the week's work into `t` (after [`TokenFold::fold`], which marks this week's users).
-    pub fn fold(b: &WeekBatch, t: &mut AgentTotals, tracked: &GroupSet) -> WorkFold {
+    /// Add the week's work to `t` (after [`TokenFold::sum`], which marks this week's users), and
+    /// sum it up to the selections of [`WorkFold::finish`].
+    fn sum(b: &WeekBatch, t: &mut AgentTotals, tracked: &GroupSet) -> WorkPiece {
         let w = &b.work;
         let surveyed = |t: &AgentTotals, i: usize| {
             t.user_this_week[i] && tracked.contains(t.group[i]) && t.traits[i].skill > 0.0
         };
-        let piece = if is_dense(&w.agent, t.traits.len()) {
+        if is_dense(&w.agent, t.traits.len()) {
             let mut output = std::mem::take(&mut t.output);
             let tt = &*t;
             let pieces = output
@@ -273,8 +292,7 @@ impl WorkFold {
                 piece.add(b, k, surveyed(t, i));
             }
             piece
-        };
-        Self::finish(piece, b, t)
+        }
     }
 
     fn finish(p: WorkPiece, b: &WeekBatch, t: &AgentTotals) -> WorkFold {
@@ -286,11 +304,12 @@ impl WorkFold {
             w.output[k] / t.traits[w.agent.get(k) as usize].skill - 1.0
         };
         let n = p.surveyed.len();
-        let share_above_zero = |v: &dyn Fn(u32) -> f64| {
+        let share_above_zero = |v: &(dyn Fn(u32) -> f64 + Sync)| {
             if n == 0 {
                 0.0
             } else {
-                p.surveyed.iter().filter(|k| v(**k) > 0.0).count() as f64 / n as f64
+                let above = p.surveyed.par_iter().filter(|k| v(**k) > 0.0).count();
+                above as f64 / n as f64
             }
         };
         // Two selections of up to a million values, side by side.
