@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::events::{Event, Hires, Shared, WeekBatch, is_dense};
+use crate::events::{Event, Hires, ReviewCols, Shared, WeekBatch, is_dense};
 use crate::model::adoption::learn;
 use crate::model::managers;
 use crate::model::traits::Traits;
@@ -155,7 +155,7 @@ impl State {
         Arc::make_mut(&mut self.team).push(team);
         Arc::make_mut(&mut self.group).push(group);
         Arc::make_mut(&mut self.traits).push(traits);
-        self.start_agent(s, &traits);
+        self.start_agents(s, &[traits]);
     }
 
     /// `team_start` after hiring `agent` into `team` (agents come in order, teams contiguous):
@@ -168,17 +168,20 @@ impl State {
         }
     }
 
-    /// The state columns of a newly hired agent, past its fixed team, group and traits.
-    fn start_agent(&mut self, s: &Scenario, traits: &Traits) {
-        self.proficiency.push(traits.proficiency0);
-        self.monitoring.push(s.behaviour.monitoring0);
-        self.has_bot.push(false);
-        self.use_level.push(0.0);
-        self.board_aware.push(false);
-        self.review_pressure.push(0.0);
-        self.last_genuine.push(0.0);
-        self.last_padding.push(0.0);
-        self.last_bot.push(0.0);
+    /// The state columns of newly hired agents (appended in order), past their fixed team, group
+    /// and traits.
+    fn start_agents(&mut self, s: &Scenario, traits: &[Traits]) {
+        let n = self.proficiency.len() + traits.len();
+        self.proficiency
+            .extend(traits.iter().map(|t| t.proficiency0));
+        self.monitoring.resize(n, s.behaviour.monitoring0);
+        self.has_bot.resize(n, false);
+        self.use_level.resize(n, 0.0);
+        self.board_aware.resize(n, false);
+        self.review_pressure.resize(n, 0.0);
+        self.last_genuine.resize(n, 0.0);
+        self.last_padding.resize(n, 0.0);
+        self.last_bot.resize(n, 0.0);
     }
 
     /// `PolicyChanged`: the policy changes; a leaderboard shutdown makes everyone forget it, an
@@ -267,9 +270,7 @@ impl State {
         }
         (self.team, self.group, self.traits) = (h.team.clone(), h.group.clone(), h.traits.clone());
         let traits = Arc::clone(&self.traits);
-        for t in traits.iter() {
-            self.start_agent(s, t);
-        }
+        self.start_agents(s, &traits);
     }
 
     /// The rest of the week, in canonical order: [`State::apply_decisions`], then
@@ -343,18 +344,38 @@ impl State {
             self.apply(s, &Event::ManagerNudged { week, team });
         }
         let r = &b.reviews;
-        for k in 0..r.agent.len() {
-            self.apply(
-                s,
-                &Event::ReviewHeld {
-                    week,
-                    agent: r.agent.get(k),
-                    rating: r.rating[k],
-                    belief_shock: r.belief_shock[k],
-                },
-            );
+        if is_dense(&r.agent, self.agents()) {
+            self.apply_reviews(r);
+        } else {
+            for k in 0..r.agent.len() {
+                self.apply(
+                    s,
+                    &Event::ReviewHeld {
+                        week,
+                        agent: r.agent.get(k),
+                        rating: r.rating[k],
+                        belief_shock: r.belief_shock[k],
+                    },
+                );
+            }
         }
         self.weeks_applied = week + 1;
+    }
+
+    /// A review of every agent (`ReviewHeld` for agents `0..n` in order), in parallel: each event
+    /// touches only its own agent (same arithmetic as [`State::apply`]).
+    fn apply_reviews(&mut self, r: &ReviewCols) {
+        use rayon::prelude::*;
+        let mg = self.policy.managers;
+        let real = managers::real_token_weight(&self.policy);
+        (&mut self.review_pressure[..], &mut self.monitoring[..])
+            .into_par_iter()
+            .enumerate()
+            .with_min_len(4096)
+            .for_each(|(i, (pressure, m))| {
+                *pressure = managers::review_pressure(&mg, r.rating[i]);
+                *m = managers::after_review(*m, &mg, real, r.belief_shock[i]);
+            });
     }
 }
 
