@@ -23,7 +23,7 @@ use std::io::{BufWriter, Write};
 
 use polars::io::parquet::metadata::{FileMetadata, FileMetadataRef};
 use polars::prelude::*;
-use polars_arrow::array::{DictionaryArray, PrimitiveArray, Utf8ViewArray};
+use polars_arrow::array::{Array, DictionaryArray, PrimitiveArray, Utf8ViewArray};
 use polars_arrow::datatypes::{ArrowDataType, IntegerType};
 use polars_parquet::parquet::CowBuffer;
 use polars_parquet::parquet::error::ParquetError;
@@ -716,14 +716,14 @@ impl EventReader {
         })?;
         let mut template = (*self.meta).clone();
         template.row_groups = Vec::new();
-        Ok(RowGroups {
+        let decoder = RowGroupDecoder {
             path: self.path.clone(),
             file,
             meta: self.meta.clone(),
             template,
-            next: 0,
             skip_null,
-        })
+        };
+        Ok(RowGroups::start(decoder))
     }
 
     /// All rows of a week (or of every week) as a DataFrame, read row group by row group (only
@@ -786,26 +786,73 @@ impl EventReader {
     }
 }
 
-/// A stored log's row groups, decoded one at a time, front to back: memory holds one row group.
+/// A stored log's row groups, decoded front to back by a thread of their own, one row group
+/// ahead of the reader (decoding the next row group overlaps folding this one): memory holds the
+/// row group being read and the one decoded next.
 struct RowGroups {
+    path: PathBuf,
+    receive: std::sync::mpsc::Receiver<Result<DataFrame, StoreError>>,
+    /// The log's row groups.
+    count: usize,
+    /// Row groups handed out.
+    next: usize,
+}
+
+impl RowGroups {
+    fn start(mut decoder: RowGroupDecoder) -> RowGroups {
+        let count = decoder.meta.row_groups.len();
+        let path = decoder.path.clone();
+        // A rendezvous: the thread holds the row group it decoded until it is asked for it.
+        let (send, receive) = std::sync::mpsc::sync_channel(0);
+        std::thread::spawn(move || {
+            for i in 0..count {
+                let df = decoder.read(i);
+                let failed = df.is_err();
+                // A reader that stopped early dropped its end: nothing more to decode.
+                if send.send(df).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        RowGroups {
+            path,
+            receive,
+            count,
+            next: 0,
+        }
+    }
+
+    /// The next row group's rows, or `None` after the last.
+    fn next_frame(&mut self) -> Result<Option<DataFrame>, StoreError> {
+        if self.next == self.count {
+            return Ok(None);
+        }
+        self.next += 1;
+        match self.receive.recv() {
+            Ok(df) => df.map(Some),
+            Err(_) => Err(StoreError::Corrupt {
+                path: self.path.clone(),
+                message: format!("row group {}: its decoder stopped", self.next - 1),
+            }),
+        }
+    }
+}
+
+/// Decodes a stored log's row groups.
+struct RowGroupDecoder {
     path: PathBuf,
     file: File,
     meta: FileMetadataRef,
     /// The file's metadata without its row groups: each read gets one row group in it.
     template: FileMetadata,
-    next: usize,
     /// Leave out the log's columns a row group's statistics say are all null.
     skip_null: bool,
 }
 
-impl RowGroups {
-    /// The next row group's rows, or `None` after the last.
-    fn next_frame(&mut self) -> Result<Option<DataFrame>, StoreError> {
-        let Some(rg) = self.meta.row_groups.get(self.next) else {
-            return Ok(None);
-        };
-        let i = self.next;
-        self.next += 1;
+impl RowGroupDecoder {
+    /// Row group `i`'s rows.
+    fn read(&mut self, i: usize) -> Result<DataFrame, StoreError> {
+        let rg = &self.meta.row_groups[i];
         let rows = rg.num_rows();
         let mut meta = self.template.clone();
         meta.row_groups = vec![rg.clone()];
@@ -842,7 +889,7 @@ impl RowGroups {
             message,
         };
         match read {
-            Ok(Ok(df)) => Ok(Some(df)),
+            Ok(Ok(df)) => Ok(df),
             Ok(Err(e)) => Err(corrupt(format!("row group {i}: {e}"))),
             Err(_) => Err(corrupt(format!("row group {i} cannot be decoded"))),
         }
@@ -960,8 +1007,9 @@ impl<'a> WeekStream<'a> {
             let rows = Rows::read(df).map_err(|e| d.bad(e.to_string()))?;
             let mut i = *at;
             let end = df.height();
-            // The rows of this week: up to the first row of a later week.
-            let mut wend = i;
+            // The rows of this week: up to the first row of a later week (the rows of this
+            // week are skipped at once; the row after them is checked below).
+            let mut wend = rows.week.run_of(i, end, week);
             while wend < end {
                 let file_row = self.row + wend;
                 let w = rows
@@ -1075,6 +1123,21 @@ impl<T: PolarsDataType> Col<T> {
 }
 
 impl<T: PolarsNumericType> Col<T> {
+    /// The first index from `i` (before `end`) whose value is missing or not `v`.
+    fn run_of(&self, i: usize, end: usize, v: T::Native) -> usize {
+        let Some(a) = &self.values else {
+            return i;
+        };
+        let end = end.min(a.len());
+        let found = match a.validity() {
+            Some(b) if b.unset_bits() > 0 => {
+                (i..end).position(|k| !b.get_bit(k) || a.values()[k] != v)
+            }
+            _ => a.values()[i..end].iter().position(|x| *x != v),
+        };
+        found.map_or(end, |n| i + n)
+    }
+
     /// The values at indices `i..j` (the week's rows from `row`), all set, or an error naming
     /// the first row where this column is missing.
     fn slice(&self, i: usize, j: usize, row: usize) -> Result<&[T::Native], String> {
@@ -1170,10 +1233,17 @@ impl Rows {
         })
     }
 
-    /// The end of the run of rows from `i` (before `end`) that have the kind `kind`.
+    /// The end of the run of rows from `i` (before `end`) that have the kind `kind`. The rows
+    /// of a run were decoded from one dictionary entry, so their views (16 bytes) are equal:
+    /// the text is compared only where they differ.
     fn run_end(&self, i: usize, end: usize, kind: &str) -> usize {
+        let Some(a) = &self.kind.values else {
+            return i + 1;
+        };
+        let views = a.views();
         let mut j = i + 1;
-        while j < end && self.kind.get(j) == Some(kind) {
+        while j < end && ((views[j] == views[i] && a.is_valid(j)) || self.kind.get(j) == Some(kind))
+        {
             j += 1;
         }
         j
