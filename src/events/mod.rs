@@ -305,7 +305,15 @@ impl AgentIds {
     pub fn extend_from_slice(&mut self, agents: &[AgentId]) {
         match self {
             AgentIds::Listed(v) => v.extend_from_slice(agents),
-            AgentIds::Dense(_) => agents.iter().for_each(|&a| self.push(a)),
+            AgentIds::Dense(n) => {
+                let start = *n;
+                let in_order = (start..).zip(agents).all(|(k, &a)| a as usize == k);
+                if in_order {
+                    *n += agents.len();
+                } else {
+                    agents.iter().for_each(|&a| self.push(a));
+                }
+            }
         }
     }
 
@@ -389,6 +397,23 @@ impl WeekBatch {
         // Reviews come a few times a year: their columns are released, not held between them.
         self.reviews = ReviewCols::default();
         self.week = week;
+    }
+
+    /// Room for `n` events each of `TokensUsed` and `WorkDelivered` (their value columns).
+    pub fn reserve_dense(&mut self, n: usize) {
+        let (t, w) = (&mut self.tokens, &mut self.work);
+        for c in [&mut t.genuine, &mut t.padding, &mut t.bot] {
+            c.reserve_exact(n);
+        }
+        for c in [
+            &mut w.output,
+            &mut w.rework,
+            &mut w.noise,
+            &mut w.pad_time,
+            &mut w.perceived,
+        ] {
+            c.reserve_exact(n);
+        }
     }
 
     /// Number of events in the batch.

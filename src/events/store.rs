@@ -774,6 +774,7 @@ impl EventReader {
             row: 0,
             week: 0,
             largest_chunk: 0,
+            dense_hint: 0,
         })
     }
 
@@ -914,6 +915,9 @@ pub struct WeekStream<'a> {
     week: u32,
     /// The most rows held decoded at once.
     largest_chunk: usize,
+    /// Last week's `TokensUsed` and `WorkDelivered` events: the size the next week's dense
+    /// columns are given up front (a run's weeks have the same), rather than grown by doubling.
+    dense_hint: usize,
 }
 
 impl<'a> WeekStream<'a> {
@@ -1001,6 +1005,7 @@ impl<'a> WeekStream<'a> {
             path: &reader.path,
         };
         let mut b = WeekBatch::new(week);
+        b.reserve_dense(self.dense_hint);
         let mut in_week = 0usize;
         while self.refill()? {
             let (df, at) = self.chunk.as_mut().expect("refilled");
@@ -1045,6 +1050,7 @@ impl<'a> WeekStream<'a> {
                 break;
             }
         }
+        self.dense_hint = b.tokens.genuine.len().max(b.work.output.len());
         Ok(b)
     }
 }
