@@ -155,3 +155,26 @@ fn check_values(b: &WeekBatch) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::sized;
+
+    #[test]
+    fn an_extra_event_per_agent_names_the_first_agent_out_of_range() {
+        // given a run's week 1, when its dense columns name agents past those hired, then the
+        // check names the first of them
+        let s = sized("amazon-2026", 50, 3);
+        let (_, log) = crate::simulate_with_log(&s, 0);
+        let mut state = State::new(&s);
+        state.apply_week(&s, &log.weeks[0]);
+        assert_eq!(state.check(&s, &log.weeks[1]), Ok(()));
+        let mut bad = log.weeks[1].clone();
+        bad.work.agent = AgentIds::Dense(52);
+        assert_eq!(
+            state.check(&s, &bad),
+            Err("WorkDelivered: agent 50 is not one of the 50 agents".to_string())
+        );
+    }
+}
