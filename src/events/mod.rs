@@ -376,23 +376,12 @@ impl WeekBatch {
         self.bots = Vec::new();
         self.uses = UseCols::default();
         self.notices = Vec::new();
-        let t = &mut self.tokens;
-        t.agent.clear();
-        t.genuine.clear();
-        t.padding.clear();
-        t.bot.clear();
-        self.incidents = AgentValueCols::default();
-        let w = &mut self.work;
-        for c in [
-            &mut w.output,
-            &mut w.rework,
-            &mut w.noise,
-            &mut w.pad_time,
-            &mut w.perceived,
-        ] {
+        self.tokens.agent.clear();
+        self.work.agent.clear();
+        for c in self.dense_values() {
             c.clear();
         }
-        w.agent.clear();
+        self.incidents = AgentValueCols::default();
         self.nudges.clear();
         // Reviews come a few times a year: their columns are released, not held between them.
         self.reviews = ReviewCols::default();
@@ -401,19 +390,24 @@ impl WeekBatch {
 
     /// Room for `n` events each of `TokensUsed` and `WorkDelivered` (their value columns).
     pub fn reserve_dense(&mut self, n: usize) {
-        let (t, w) = (&mut self.tokens, &mut self.work);
-        for c in [&mut t.genuine, &mut t.padding, &mut t.bot] {
+        for c in self.dense_values() {
             c.reserve_exact(n);
         }
-        for c in [
+    }
+
+    /// The value columns of the events every agent has each week: `TokensUsed`, `WorkDelivered`.
+    fn dense_values(&mut self) -> [&mut Vec<f64>; 8] {
+        let (t, w) = (&mut self.tokens, &mut self.work);
+        [
+            &mut t.genuine,
+            &mut t.padding,
+            &mut t.bot,
             &mut w.output,
             &mut w.rework,
             &mut w.noise,
             &mut w.pad_time,
             &mut w.perceived,
-        ] {
-            c.reserve_exact(n);
-        }
+        ]
     }
 
     /// Number of events in the batch.

@@ -51,6 +51,8 @@ pub fn sort_floats(v: &mut [f64]) {
         .for_each(|k| *k = from_total_key(*k).to_bits());
 }
 
+/// A key whose unsigned order is `f64::total_cmp`'s order (negative values have every bit
+/// flipped, the others only the sign bit); a bijection, undone by [`from_total_key`].
 fn total_key(x: f64) -> u64 {
     let b = x.to_bits();
     if b >> 63 == 1 { !b } else { b | 1 << 63 }
