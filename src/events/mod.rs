@@ -306,12 +306,13 @@ impl AgentIds {
         match self {
             AgentIds::Listed(v) => v.extend_from_slice(agents),
             AgentIds::Dense(n) => {
-                let start = *n;
-                let in_order = (start..).zip(agents).all(|(k, &a)| a as usize == k);
-                if in_order {
-                    *n += agents.len();
-                } else {
-                    agents.iter().for_each(|&a| self.push(a));
+                // As `push` one by one: dense while the agents come in order, a list from the
+                // first that does not.
+                let in_order = (*n..).zip(agents).take_while(|(k, a)| **a as usize == *k);
+                let in_order = in_order.count();
+                *n += in_order;
+                if in_order < agents.len() {
+                    self.listed().extend_from_slice(&agents[in_order..]);
                 }
             }
         }
@@ -507,7 +508,35 @@ impl WeekBatch {
 
 #[cfg(test)]
 mod tests {
-    use super::EventKind;
+    use super::{AgentIds, EventKind};
+
+    #[test]
+    fn extending_agent_ids_is_pushing_them_one_by_one() {
+        // given a dense column, when slices in order, out of order and after a list are
+        // appended, then it holds what pushing each agent would, dense only while in order
+        let cases: [&[&[u32]]; 4] = [
+            &[&[0, 1], &[2, 3]],
+            &[&[0, 1], &[2, 4, 3]],
+            &[&[1, 0], &[2]],
+            &[&[0], &[5], &[1, 2]],
+        ];
+        for slices in cases {
+            let (mut extended, mut pushed) = (AgentIds::default(), AgentIds::default());
+            for slice in slices {
+                extended.extend_from_slice(slice);
+                slice.iter().for_each(|&a| pushed.push(a));
+            }
+            assert_eq!(
+                extended.iter().collect::<Vec<_>>(),
+                pushed.iter().collect::<Vec<_>>()
+            );
+            let dense = |ids: &AgentIds| matches!(ids, AgentIds::Dense(_));
+            assert_eq!(dense(&extended), dense(&pushed), "{slices:?}");
+        }
+        let mut ids = AgentIds::default();
+        ids.extend_from_slice(&[0, 1, 2]);
+        assert!(matches!(ids, AgentIds::Dense(3)));
+    }
 
     #[test]
     fn every_kind_parses_back_from_its_name() {
