@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions and one file per command. Only the binary (this
 //! module and main.rs) knows clap, anyhow and indicatif; the library takes typed values.
 
+mod alloc;
 mod bench;
 mod calibrate;
 mod compare;
@@ -70,6 +71,7 @@ enum Command {
 
 /// Parse the command line and run the command.
 pub fn run() -> anyhow::Result<ExitCode> {
+    alloc::map_large_columns();
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run::run(args),

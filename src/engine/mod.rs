@@ -30,7 +30,7 @@ use crate::events::{AgentId, AgentIds, Event, UseCols, WeekBatch};
 use crate::fold::{EventSink, State};
 use crate::model::decide::{self, AgentView, WeekContext};
 use crate::model::rank::{RankIndex, sort_floats};
-use crate::model::traits::Traits;
+use crate::model::traits::{StoredTraits, Traits};
 use crate::model::work;
 use crate::model::{adoption, managers, organisation};
 use crate::policy::GroupId;
@@ -258,7 +258,7 @@ impl<'s> Simulation<'s> {
         let s = self.scenario;
         let n = s.employees as usize;
         let groups = organisation::group_blocks(s);
-        let (group, traits): (Vec<GroupId>, Vec<Traits>) = (0..n)
+        let (group, traits): (Vec<GroupId>, Vec<StoredTraits>) = (0..n)
             .into_par_iter()
             .map(|i| {
                 let g = groups.partition_point(|&end| end <= i) as GroupId;
@@ -273,7 +273,7 @@ impl<'s> Simulation<'s> {
                 if adoption::mature_start(s) {
                     t.proficiency0 = adoption::settled_proficiency(s, &t);
                 }
-                (g, t)
+                (g, t.stored())
             })
             .unzip();
         let h = &mut batch.hires;
@@ -390,7 +390,7 @@ impl<'a> Snapshot<'a> {
         let team = st.team[i];
         let j = team as usize;
         AgentView {
-            traits: &st.traits[i],
+            traits: st.traits[i].traits(),
             group: st.group[i],
             proficiency: st.proficiency[i],
             monitoring: st.monitoring[i],

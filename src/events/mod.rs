@@ -14,7 +14,7 @@ pub mod log;
 pub mod store;
 
 use crate::model::adoption::UseCause;
-use crate::model::traits::Traits;
+use crate::model::traits::{StoredTraits, Traits};
 use crate::policy::{GroupId, PermissionScope, PolicyChange};
 
 /// Index of an employee, 0-based.
@@ -147,7 +147,7 @@ impl Event {
 
 /// A per-agent column that several holders share instead of copying: the week-0 hires hand
 /// their teams, groups and traits to the fold's state and to the projections, which keep them for
-/// the whole run, so at a million employees one copy (82 bytes an agent) exists instead of three.
+/// the whole run, so at a million employees one copy (42 bytes an agent) exists instead of three.
 /// Writers that may not be the only holder use `Arc::make_mut` (copy on write).
 pub type Shared<T> = std::sync::Arc<Vec<T>>;
 
@@ -157,7 +157,7 @@ pub struct Hires {
     pub agent: AgentIds,
     pub team: Shared<TeamId>,
     pub group: Shared<GroupId>,
-    pub traits: Shared<Traits>,
+    pub traits: Shared<StoredTraits>,
 }
 
 /// `TokensUsed` payloads.
@@ -437,7 +437,7 @@ impl WeekBatch {
             agent: h.agent.get(i),
             team: h.team[i],
             group: h.group[i],
-            traits: h.traits[i],
+            traits: h.traits[i].traits(),
         });
         let policy = self
             .policy

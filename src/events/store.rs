@@ -244,7 +244,7 @@ impl EventWriter {
         for r in ranges(h.agent.len()) {
             let t = &h.traits[r.clone()];
             let trait_col = |name: &'static str, f: fn(&Traits) -> f64| -> (&str, ArrayRef) {
-                let v: Vec<f64> = t.iter().map(f).collect();
+                let v: Vec<f64> = t.iter().map(|t| f(&t.traits())).collect();
                 (name, Box::new(PrimitiveArray::from_vec(v)))
             };
             let groups: Vec<u32> = h.group[r.clone()].iter().map(|g| *g as u32).collect();
@@ -1496,17 +1496,20 @@ impl Decoder<'_> {
             .ok_or_else(|| bad(format!("row {row}: no group")))?;
         std::sync::Arc::make_mut(&mut b.hires.group)
             .push(u16::try_from(g).map_err(|_| bad(format!("row {row}: group {g} too large")))?);
-        std::sync::Arc::make_mut(&mut b.hires.traits).push(Traits {
-            skill: v(&r.skill)?,
-            ai_fit: v(&r.ai_fit)?,
-            proficiency0: v(&r.proficiency0)?,
-            career_concern: v(&r.career_concern)?,
-            status_drive: v(&r.status_drive)?,
-            gaming_aversion: v(&r.gaming_aversion)?,
-            token_intensity: v(&r.token_intensity)?,
-            trust: v(&r.trust)?,
-            optimism: v(&r.optimism)?,
-        });
+        std::sync::Arc::make_mut(&mut b.hires.traits).push(
+            Traits {
+                skill: v(&r.skill)?,
+                ai_fit: v(&r.ai_fit)?,
+                proficiency0: v(&r.proficiency0)?,
+                career_concern: v(&r.career_concern)?,
+                status_drive: v(&r.status_drive)?,
+                gaming_aversion: v(&r.gaming_aversion)?,
+                token_intensity: v(&r.token_intensity)?,
+                trust: v(&r.trust)?,
+                optimism: v(&r.optimism)?,
+            }
+            .stored(),
+        );
         Ok(())
     }
 }

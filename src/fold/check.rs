@@ -39,7 +39,7 @@ fn check(state: &State, s: &Scenario, b: &WeekBatch) -> Result<(), String> {
 fn check_hires(state: &State, s: &Scenario, b: &WeekBatch) -> Result<(usize, usize), String> {
     let (mut agents, mut teams) = (state.agents(), state.teams() as usize);
     let h = &b.hires;
-    for (i, t) in h.traits.iter().enumerate() {
+    for (i, t) in h.traits.iter().map(|t| t.traits()).enumerate() {
         let (a, team, g) = (
             h.agent.get(i) as usize,
             h.team[i] as usize,

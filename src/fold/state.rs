@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::events::{Event, Hires, ReviewCols, Shared, WeekBatch, is_dense};
 use crate::model::adoption::learn;
 use crate::model::managers;
-use crate::model::traits::Traits;
+use crate::model::traits::{StoredTraits, Traits};
 use crate::policy::{GroupId, PolicyChange, PolicyState};
 use crate::scenario::Scenario;
 
@@ -20,7 +20,7 @@ pub struct State {
     /// them (and the projections) rather than copied ([`Shared`]).
     pub team: Shared<u32>,
     pub group: Shared<GroupId>,
-    pub traits: Shared<Traits>,
+    pub traits: Shared<StoredTraits>,
     /// `q`: proficiency with AI tools.
     pub proficiency: Vec<f64>,
     /// `m`: perceived monitoring, the belief that token statistics count.
@@ -154,6 +154,7 @@ impl State {
         self.sorted_totals.0.take();
         Arc::make_mut(&mut self.team).push(team);
         Arc::make_mut(&mut self.group).push(group);
+        let traits = traits.stored();
         Arc::make_mut(&mut self.traits).push(traits);
         self.start_agents(s, &[traits]);
     }
@@ -170,10 +171,10 @@ impl State {
 
     /// The state columns of newly hired agents (appended in order), past their fixed team, group
     /// and traits.
-    fn start_agents(&mut self, s: &Scenario, traits: &[Traits]) {
+    fn start_agents(&mut self, s: &Scenario, traits: &[StoredTraits]) {
         let n = self.proficiency.len() + traits.len();
         self.proficiency
-            .extend(traits.iter().map(|t| t.proficiency0));
+            .extend(traits.iter().map(|t| t.traits().proficiency0));
         self.monitoring.resize(n, s.behaviour.monitoring0);
         self.has_bot.resize(n, false);
         self.use_level.resize(n, 0.0);
@@ -193,7 +194,7 @@ impl State {
         }
         if let PolicyChange::Statement { credibility } = *change {
             for (m, t) in self.monitoring.iter_mut().zip(self.traits.iter()) {
-                *m = managers::after_statement(*m, t.trust, credibility);
+                *m = managers::after_statement(*m, t.traits().trust, credibility);
             }
         }
     }
@@ -210,7 +211,7 @@ impl State {
                 s,
                 self.proficiency[i],
                 genuine,
-                self.traits[i].token_intensity,
+                self.traits[i].token_intensity(),
             );
         }
     }
@@ -332,7 +333,7 @@ impl State {
                 *p = t.padding[i];
                 *bo = t.bot[i];
                 if learning {
-                    *q = learn(s, *q, t.genuine[i], traits[i].token_intensity);
+                    *q = learn(s, *q, t.genuine[i], traits[i].token_intensity());
                 }
             });
     }

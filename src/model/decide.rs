@@ -35,7 +35,7 @@ pub struct WeekContext<'a> {
 /// One employee's own snapshot (after last week).
 #[derive(Debug, Clone, Copy)]
 pub struct AgentView<'a> {
-    pub traits: &'a Traits,
+    pub traits: Traits,
     pub group: GroupId,
     pub proficiency: f64,
     pub monitoring: f64,
@@ -323,7 +323,7 @@ pub fn choose_padding<R: Rng + ?Sized>(
     let mut inc = incentives(
         s,
         policy,
-        a.traits,
+        &a.traits,
         a.group,
         a.monitoring,
         a.review_pressure,
@@ -365,7 +365,7 @@ pub fn choose_padding<R: Rng + ?Sized>(
             + inc.b_rank * peers.rank(total)
             + inc.b_top * f64::from(u8::from(tops))
             - g_eff * pad / pad_scale
-            - super::work::pad_time_cost(s, a.traits, pad, bot_running)
+            - super::work::pad_time_cost(s, &a.traits, pad, bot_running)
             - risk_per_token * pad
             - price_cost * pad
     };
@@ -387,7 +387,7 @@ pub fn decide<R: Rng + ?Sized>(
     rng: &mut R,
     incident_costs: &mut Vec<f64>,
 ) -> AgentWeek {
-    let t = a.traits;
+    let t = &a.traits;
     if i64::from(ctx.week) < s.adoption.rollout_week {
         return AgentWeek::without_tools(t);
     }
@@ -484,7 +484,7 @@ fn habit<R: Rng + ?Sized>(
         org_share: ctx.org_adopt_share,
         best,
     };
-    adoption::start_of_week(s, a.traits, input, rng.random::<f64>())
+    adoption::start_of_week(s, &a.traits, input, rng.random::<f64>())
 }
 
 impl AgentWeek {
@@ -623,7 +623,7 @@ mod tests {
         };
         let t = traits();
         let a = AgentView {
-            traits: &t,
+            traits: t,
             group: 0,
             proficiency: 0.5,
             monitoring: 0.3,
@@ -674,7 +674,7 @@ mod tests {
         t.status_drive = 0.9;
         t.gaming_aversion = 0.05;
         let a = AgentView {
-            traits: &t,
+            traits: t,
             group: 0,
             proficiency: 0.5,
             monitoring: 0.3,
@@ -726,7 +726,7 @@ mod tests {
         let mut t = traits();
         t.career_concern = 1.0;
         let a = AgentView {
-            traits: &t,
+            traits: t,
             group: 0,
             proficiency: 0.5,
             monitoring: 0.9,

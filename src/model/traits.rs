@@ -45,3 +45,118 @@ impl Traits {
         }
     }
 }
+
+/// [`Traits`] as they are kept for the run: in single precision, 36 bytes an employee instead of
+/// 72 (docs/model.md, "Traits"). Every reader sees them through [`StoredTraits::traits`], so
+/// the traits the model works with are the drawn ones rounded to the nearest `f32`: the
+/// decisions, the fold, the projections and the event log (which keeps them exactly) agree.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct StoredTraits([f32; 9]);
+
+impl Traits {
+    /// These traits rounded to single precision (a finite magnitude past `f32::MAX` keeps its
+    /// sign and becomes `f32::MAX`, where no trait distribution comes; NaN and infinities stay
+    /// what they are, for the log's checks to refuse).
+    pub fn stored(&self) -> StoredTraits {
+        let f = |x: f64| {
+            let y = x as f32;
+            if x.is_finite() {
+                y.clamp(-f32::MAX, f32::MAX)
+            } else {
+                y
+            }
+        };
+        StoredTraits([
+            f(self.skill),
+            f(self.ai_fit),
+            f(self.proficiency0),
+            f(self.career_concern),
+            f(self.status_drive),
+            f(self.gaming_aversion),
+            f(self.token_intensity),
+            f(self.trust),
+            f(self.optimism),
+        ])
+    }
+}
+
+impl StoredTraits {
+    /// The traits, in the model's working precision.
+    pub fn traits(&self) -> Traits {
+        let [
+            skill,
+            ai_fit,
+            proficiency0,
+            career_concern,
+            status_drive,
+            gaming_aversion,
+            token_intensity,
+            trust,
+            optimism,
+        ] = self.0.map(f64::from);
+        Traits {
+            skill,
+            ai_fit,
+            proficiency0,
+            career_concern,
+            status_drive,
+            gaming_aversion,
+            token_intensity,
+            trust,
+            optimism,
+        }
+    }
+
+    /// `s`, which the projections read every week.
+    pub fn skill(&self) -> f64 {
+        f64::from(self.0[0])
+    }
+
+    /// `w`, which the fold reads every week (learning by doing).
+    pub fn token_intensity(&self) -> f64 {
+        f64::from(self.0[6])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_traits_are_the_drawn_ones_rounded_to_single_precision() {
+        let t = Traits {
+            skill: 1.0 + 1e-12,
+            ai_fit: 0.3,
+            proficiency0: 1.0,
+            career_concern: 0.0,
+            status_drive: 0.7,
+            gaming_aversion: 1e300,
+            token_intensity: 1e-6,
+            trust: 0.5,
+            optimism: -0.1,
+        };
+        let back = t.stored().traits();
+        assert_eq!(back.skill, 1.0);
+        assert_eq!(back.ai_fit, f64::from(0.3f32));
+        assert_ne!(back.ai_fit, 0.3);
+        assert_eq!(
+            (back.proficiency0, back.career_concern, back.trust),
+            (1.0, 0.0, 0.5)
+        );
+        assert_eq!(back.gaming_aversion, f64::from(f32::MAX));
+        assert_eq!(back.optimism, f64::from(-0.1f32));
+        assert!((back.token_intensity - 1e-6).abs() < 1e-13);
+        // Storing what was read back changes nothing: the log keeps them exactly.
+        assert_eq!(back.stored(), t.stored());
+        assert_eq!(back.stored().skill(), back.skill);
+        assert_eq!(back.stored().token_intensity(), back.token_intensity);
+        let odd = Traits {
+            skill: f64::NAN,
+            trust: f64::INFINITY,
+            ..t
+        }
+        .stored()
+        .traits();
+        assert!(odd.skill.is_nan() && odd.trust == f64::INFINITY);
+    }
+}

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::events::{Shared, WeekBatch};
 use crate::fold::{EventSink, State};
-use crate::model::traits::Traits;
+use crate::model::traits::StoredTraits;
 use crate::policy::GroupId;
 use crate::scenario::Scenario;
 use crate::scenario::raw::RawTarget;
@@ -180,7 +180,7 @@ struct AgentTotals {
     /// own columns, shared with the fold's state rather than copied ([`Shared`]).
     team: Shared<u32>,
     group: Shared<GroupId>,
-    traits: Shared<Traits>,
+    traits: Shared<StoredTraits>,
     genuine: Vec<f64>,
     padding: Vec<f64>,
     bot: Vec<f64>,
@@ -280,16 +280,16 @@ impl Projector {
                 agent: i as u32,
                 team: t.team[i],
                 group: Arc::clone(&names[t.group[i] as usize]),
-                skill: t.traits[i].skill,
-                ai_fit: t.traits[i].ai_fit,
+                skill: t.traits[i].skill(),
+                ai_fit: t.traits[i].traits().ai_fit,
                 proficiency: self.final_proficiency.get(i).copied().unwrap_or(f64::NAN),
                 has_bot: self.final_has_bot.get(i).copied().unwrap_or(false),
                 tokens_total: t.total(i),
                 tokens_genuine: t.genuine[i],
                 tokens_padding: t.padding[i],
                 output_total: t.output[i],
-                output_uplift: if t.traits[i].skill > 0.0 {
-                    t.output[i] / (t.traits[i].skill * weeks) - 1.0
+                output_uplift: if t.traits[i].skill() > 0.0 {
+                    t.output[i] / (t.traits[i].skill() * weeks) - 1.0
                 } else {
                     0.0
                 },
@@ -317,7 +317,7 @@ impl Projector {
         t.incidents.resize(n, 0);
         t.user_this_week.resize(n, false);
         if !b.hires.agent.is_empty() {
-            t.skill_sum = week::piece_sum(&t.traits, |t| t.skill);
+            t.skill_sum = week::piece_sum(&t.traits, |t| t.skill());
         }
     }
 

@@ -32,9 +32,20 @@ pub fn median_in_place(v: &mut [f64]) -> Option<f64> {
 /// run and gather the 8-byte values only here, for the selection: selecting on the indices with
 /// the key looked up in every comparison was four times slower at a million items.
 pub fn median_by_key(items: &[u32], key: impl Fn(u32) -> f64 + Sync) -> Option<f64> {
+    median_by_key_in(&mut Vec::new(), items, key)
+}
+
+/// [`median_by_key`] gathering the values into `buffer` (cleared first), for a caller that
+/// selects several medians one after the other.
+pub fn median_by_key_in(
+    buffer: &mut Vec<f64>,
+    items: &[u32],
+    key: impl Fn(u32) -> f64 + Sync,
+) -> Option<f64> {
     use rayon::prelude::*;
-    let mut values: Vec<f64> = items.par_iter().map(|&k| key(k)).collect();
-    median_in_place(&mut values)
+    buffer.clear();
+    buffer.par_extend(items.par_iter().map(|&k| key(k)));
+    median_in_place(buffer)
 }
 
 /// Gini coefficient of non-negative values (0 = equal, 1 = one holds all), sorting `v`.

@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use super::AgentTotals;
-use super::stats::{gini_sorted, median_by_key};
+use super::stats::{gini_sorted, median_by_key, median_by_key_in};
 use crate::events::{WeekBatch, is_dense};
 use crate::model::rank;
 use crate::policy::GroupSet;
@@ -259,7 +259,7 @@ impl WorkFold {
     fn sum(b: &WeekBatch, t: &mut AgentTotals, tracked: &GroupSet) -> WorkPiece {
         let w = &b.work;
         let surveyed = |t: &AgentTotals, i: usize| {
-            t.user_this_week[i] && tracked.contains(t.group[i]) && t.traits[i].skill > 0.0
+            t.user_this_week[i] && tracked.contains(t.group[i]) && t.traits[i].skill() > 0.0
         };
         if is_dense(&w.agent, t.traits.len()) {
             let mut output = std::mem::take(&mut t.output);
@@ -301,7 +301,7 @@ impl WorkFold {
         // Output over the agent's no-AI output, minus one.
         let measured = |k: u32| {
             let k = k as usize;
-            w.output[k] / t.traits[w.agent.get(k) as usize].skill - 1.0
+            w.output[k] / t.traits[w.agent.get(k) as usize].skill() - 1.0
         };
         let n = p.surveyed.len();
         let share_above_zero = |v: &(dyn Fn(u32) -> f64 + Sync)| {
@@ -312,10 +312,13 @@ impl WorkFold {
                 above as f64 / n as f64
             }
         };
-        // Two selections of up to a million values, side by side.
-        let medians = rayon::join(
-            || median_by_key(&p.surveyed, perceived),
-            || median_by_key(&p.surveyed, measured),
+        // Two selections of up to a million values, one after the other in one buffer (the
+        // token fold's Gini and median run beside them, which keeps two threads busy; side by
+        // side they held a second buffer at the peak of a review week, 5 MB at a million).
+        let mut values = Vec::new();
+        let medians = (
+            median_by_key_in(&mut values, &p.surveyed, perceived),
+            median_by_key_in(&mut values, &p.surveyed, measured),
         );
         WorkFold {
             output: p.output,
