@@ -781,6 +781,30 @@ impl EventReader {
         Ok(RowGroups::start(decoder))
     }
 
+    /// Whether the log's first row group holds a trait that single precision does not keep:
+    /// a log written before traits were kept in single precision (docs/model.md, section 3),
+    /// whose replay rounds them and so differs from its stored tables in the last digits.
+    pub fn traits_in_double_precision(&self) -> Result<bool, StoreError> {
+        let Some(df) = self.row_groups(false)?.next_frame()? else {
+            return Ok(false);
+        };
+        let names = [
+            "skill",
+            "ai_fit",
+            "proficiency0",
+            "career_concern",
+            "status_drive",
+            "gaming_aversion",
+            "token_intensity",
+            "trust",
+            "optimism",
+        ];
+        Ok(names.iter().any(|name| {
+            let values = df.column(name).and_then(|c| c.f64().cloned());
+            values.is_ok_and(|v| v.iter().flatten().any(|x| f64::from(x as f32) != x))
+        }))
+    }
+
     /// All rows of a week (or of every week) as a DataFrame, read row group by row group (only
     /// the rows kept are held).
     pub fn frame(&self, week: Option<u32>) -> Result<DataFrame, StoreError> {
@@ -1557,6 +1581,16 @@ mod tests {
         }
         w.finish().unwrap();
         (path, log.weeks)
+    }
+
+    #[test]
+    fn a_log_written_now_keeps_its_traits_in_single_precision() {
+        let (path, weeks) = stored_run("precision");
+        let r = EventReader::open(&path).unwrap();
+        assert!(!r.traits_in_double_precision().unwrap());
+        // and they read back as the run hired them
+        assert_eq!(r.week(0).unwrap().hires, weeks[0].hires);
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 
     #[test]
