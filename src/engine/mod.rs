@@ -307,9 +307,9 @@ impl<'s> Simulation<'s> {
                     token_weight,
                     out_index.cdf(&sorted_out, output[i]),
                     tok_index.cdf(sorted_tok, st.last_total(i)),
-                );
+                ) as f32;
                 let mut rng = streams.stream(Entity::Agent(i as u32), week, Purpose::Review);
-                *shock = normal.sample(&mut rng);
+                *shock = normal.sample(&mut rng) as f32;
             });
     }
 }

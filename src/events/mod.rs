@@ -199,8 +199,10 @@ pub struct WorkCols {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReviewCols {
     pub agent: AgentIds,
-    pub rating: Vec<f64>,
-    pub belief_shock: Vec<f64>,
+    /// Kept in single precision (docs/model.md, section 8.3): a review of every agent is the
+    /// largest batch of a run, and a rating is a blend of ranks that are within 1/4096 anyway.
+    pub rating: Vec<f32>,
+    pub belief_shock: Vec<f32>,
 }
 
 /// All events of one week, column-wise.
@@ -490,8 +492,8 @@ impl WeekBatch {
         let reviews = (0..r.agent.len()).map(move |i| Event::ReviewHeld {
             week,
             agent: r.agent.get(i),
-            rating: r.rating[i],
-            belief_shock: r.belief_shock[i],
+            rating: f64::from(r.rating[i]),
+            belief_shock: f64::from(r.belief_shock[i]),
         });
         hires
             .chain(policy)

@@ -144,6 +144,12 @@ fn f64s<'a>(name: &'a str, v: &[f64]) -> (&'a str, ArrayRef) {
     (name, Box::new(PrimitiveArray::<f64>::from_slice(v)))
 }
 
+/// A single-precision column, stored as `Float64` (exactly) like every number of the log.
+fn f32s<'a>(name: &'a str, v: &[f32]) -> (&'a str, ArrayRef) {
+    let v: Vec<f64> = v.iter().copied().map(f64::from).collect();
+    (name, Box::new(PrimitiveArray::<f64>::from_vec(v)))
+}
+
 fn u32s<'a>(name: &'a str, v: &[u32]) -> (&'a str, ArrayRef) {
     (name, Box::new(PrimitiveArray::<u32>::from_slice(v)))
 }
@@ -417,8 +423,8 @@ impl EventWriter {
                 r.len(),
                 vec![
                     u32s("agent", &v.agent.slice(r.clone())),
-                    f64s("rating", &v.rating[r.clone()]),
-                    f64s("belief_shock", &v.belief_shock[r.clone()]),
+                    f32s("rating", &v.rating[r.clone()]),
+                    f32s("belief_shock", &v.belief_shock[r.clone()]),
                 ],
             ))?;
         }
@@ -1408,8 +1414,9 @@ impl Decoder<'_> {
             Some(EventKind::ReviewHeld) => {
                 let v = &mut b.reviews;
                 v.agent.extend_from_slice(f!(r.agent));
-                v.rating.extend_from_slice(f!(r.rating));
-                v.belief_shock.extend_from_slice(f!(r.belief_shock));
+                v.rating.extend(f!(r.rating).iter().map(|x| *x as f32));
+                v.belief_shock
+                    .extend(f!(r.belief_shock).iter().map(|x| *x as f32));
             }
             Some(EventKind::BoardNoticed) => b.notices.extend_from_slice(f!(r.agent)),
             _ => {
@@ -1491,8 +1498,8 @@ impl Decoder<'_> {
             EventKind::ManagerNudged => b.nudges.push(r.team.get(i).ok_or_else(no_team)?),
             EventKind::ReviewHeld => {
                 b.reviews.agent.push(agent()?);
-                b.reviews.rating.push(f(&r.rating)?);
-                b.reviews.belief_shock.push(f(&r.belief_shock)?);
+                b.reviews.rating.push(f(&r.rating)? as f32);
+                b.reviews.belief_shock.push(f(&r.belief_shock)? as f32);
             }
             EventKind::RunStarted | EventKind::RunFinished => {
                 return Err(bad(format!(

@@ -126,7 +126,7 @@ fn per_agent(ids: &AgentIds) -> Ids<'_> {
 fn check_values(b: &WeekBatch) -> Result<(), String> {
     let t = &b.tokens;
     let w = &b.work;
-    let columns: [(&str, &[f64], bool); 12] = [
+    let columns: [(&str, &[f64], bool); 10] = [
         ("UseChanged level", &b.uses.level, true),
         ("TokensUsed genuine", &t.genuine, true),
         ("TokensUsed padding", &t.padding, true),
@@ -137,20 +137,25 @@ fn check_values(b: &WeekBatch) -> Result<(), String> {
         ("WorkDelivered noise", &w.noise, true),
         ("WorkDelivered pad_time", &w.pad_time, true),
         ("WorkDelivered perceived", &w.perceived, false),
-        ("ReviewHeld rating", &b.reviews.rating, false),
-        ("ReviewHeld belief_shock", &b.reviews.belief_shock, false),
     ];
-    for (what, values, non_negative) in columns {
-        if let Some(v) = first_bad(values, non_negative) {
-            let allowed = if non_negative {
-                "a finite number >= 0"
-            } else {
-                "a finite number"
-            };
-            return Err(format!("{what} = {v}, expected {allowed}"));
-        }
+    let reviews: [(&str, &[f32]); 2] = [
+        ("ReviewHeld rating", &b.reviews.rating),
+        ("ReviewHeld belief_shock", &b.reviews.belief_shock),
+    ];
+    let bad = columns
+        .into_iter()
+        .find_map(|(what, values, nn)| Some((what, first_bad(values, nn)?, nn)))
+        .or_else(|| {
+            reviews.into_iter().find_map(|(what, values)| {
+                let v = values.iter().copied().find(|v| !v.is_finite())?;
+                Some((what, f64::from(v), false))
+            })
+        });
+    match bad {
+        Some((what, v, true)) => Err(format!("{what} = {v}, expected a finite number >= 0")),
+        Some((what, v, false)) => Err(format!("{what} = {v}, expected a finite number")),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The first value that is not finite (or, if `non_negative`, is below zero). Blocks of values

@@ -354,8 +354,8 @@ impl State {
                     &Event::ReviewHeld {
                         week,
                         agent: r.agent.get(k),
-                        rating: r.rating[k],
-                        belief_shock: r.belief_shock[k],
+                        rating: f64::from(r.rating[k]),
+                        belief_shock: f64::from(r.belief_shock[k]),
                     },
                 );
             }
@@ -374,8 +374,8 @@ impl State {
             .enumerate()
             .with_min_len(4096)
             .for_each(|(i, (pressure, m))| {
-                *pressure = managers::review_pressure(&mg, r.rating[i]);
-                *m = managers::after_review(*m, &mg, real, r.belief_shock[i]);
+                *pressure = managers::review_pressure(&mg, f64::from(r.rating[i]));
+                *m = managers::after_review(*m, &mg, real, f64::from(r.belief_shock[i]));
             });
     }
 }
