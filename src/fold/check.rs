@@ -62,17 +62,7 @@ fn check_hires(state: &State, s: &Scenario, b: &WeekBatch) -> Result<(usize, usi
                 s.groups.len()
             ));
         }
-        let values = [
-            t.skill,
-            t.ai_fit,
-            t.proficiency0,
-            t.career_concern,
-            t.status_drive,
-            t.gaming_aversion,
-            t.token_intensity,
-            t.trust,
-            t.optimism,
-        ];
+        let values = t.values();
         if values.iter().any(|v| !v.is_finite()) {
             return Err(format!("AgentHired agent {a}: a trait is not finite"));
         }

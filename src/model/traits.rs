@@ -66,44 +66,39 @@ impl Traits {
                 y
             }
         };
-        StoredTraits([
-            f(self.skill),
-            f(self.ai_fit),
-            f(self.proficiency0),
-            f(self.career_concern),
-            f(self.status_drive),
-            f(self.gaming_aversion),
-            f(self.token_intensity),
-            f(self.trust),
-            f(self.optimism),
-        ])
+        StoredTraits(self.values().map(f))
+    }
+
+    /// The nine traits in the order of the table in docs/model.md (and of the event log).
+    pub fn values(&self) -> [f64; 9] {
+        [
+            self.skill,
+            self.ai_fit,
+            self.proficiency0,
+            self.career_concern,
+            self.status_drive,
+            self.gaming_aversion,
+            self.token_intensity,
+            self.trust,
+            self.optimism,
+        ]
     }
 }
 
 impl StoredTraits {
     /// The traits, in the model's working precision.
     pub fn traits(&self) -> Traits {
-        let [
-            skill,
-            ai_fit,
-            proficiency0,
-            career_concern,
-            status_drive,
-            gaming_aversion,
-            token_intensity,
-            trust,
-            optimism,
-        ] = self.0.map(f64::from);
+        let v = self.0.map(f64::from);
         Traits {
-            skill,
-            ai_fit,
-            proficiency0,
-            career_concern,
-            status_drive,
-            gaming_aversion,
-            token_intensity,
-            trust,
-            optimism,
+            skill: v[0],
+            ai_fit: v[1],
+            proficiency0: v[2],
+            career_concern: v[3],
+            status_drive: v[4],
+            gaming_aversion: v[5],
+            token_intensity: v[6],
+            trust: v[7],
+            optimism: v[8],
         }
     }
 
@@ -144,6 +139,7 @@ mod tests {
             (1.0, 0.0, 0.5)
         );
         assert_eq!(back.gaming_aversion, f64::from(f32::MAX));
+        assert_eq!(back.status_drive, f64::from(0.7f32));
         assert_eq!(back.optimism, f64::from(-0.1f32));
         assert!((back.token_intensity - 1e-6).abs() < 1e-13);
         // Storing what was read back changes nothing: the log keeps them exactly.
