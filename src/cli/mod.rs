@@ -71,7 +71,7 @@ enum Command {
 
 /// Parse the command line and run the command.
 pub fn run() -> anyhow::Result<ExitCode> {
-    alloc::map_large_columns();
+    alloc::one_arena();
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run::run(args),
