@@ -248,31 +248,21 @@ impl EventWriter {
     fn write_hires(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
         let h = &b.hires;
         for r in ranges(h.agent.len()) {
-            let t = &h.traits[r.clone()];
-            let trait_col = |name: &'static str, f: fn(&Traits) -> f64| -> (&str, ArrayRef) {
-                let v: Vec<f64> = t.iter().map(|t| f(&t.traits())).collect();
-                (name, Box::new(PrimitiveArray::from_vec(v)))
-            };
+            let traits: Vec<[f64; 9]> = h.traits[r.clone()]
+                .iter()
+                .map(|t| t.traits().values())
+                .collect();
             let groups: Vec<u32> = h.group[r.clone()].iter().map(|g| *g as u32).collect();
-            self.write(chunk(
-                b.week,
-                EventKind::AgentHired,
-                r.len(),
-                vec![
-                    u32s("agent", &h.agent.slice(r.clone())),
-                    u32s("team", &h.team[r.clone()]),
-                    u32s("group", &groups),
-                    trait_col("skill", |t| t.skill),
-                    trait_col("ai_fit", |t| t.ai_fit),
-                    trait_col("proficiency0", |t| t.proficiency0),
-                    trait_col("career_concern", |t| t.career_concern),
-                    trait_col("status_drive", |t| t.status_drive),
-                    trait_col("gaming_aversion", |t| t.gaming_aversion),
-                    trait_col("token_intensity", |t| t.token_intensity),
-                    trait_col("trust", |t| t.trust),
-                    trait_col("optimism", |t| t.optimism),
-                ],
-            ))?;
+            let mut columns = vec![
+                u32s("agent", &h.agent.slice(r.clone())),
+                u32s("team", &h.team[r.clone()]),
+                u32s("group", &groups),
+            ];
+            columns.extend(Traits::NAMES.iter().enumerate().map(|(k, name)| {
+                let v: Vec<f64> = traits.iter().map(|t| t[k]).collect();
+                (*name, Box::new(PrimitiveArray::from_vec(v)) as ArrayRef)
+            }));
+            self.write(chunk(b.week, EventKind::AgentHired, r.len(), columns))?;
         }
         Ok(())
     }
@@ -520,12 +510,9 @@ impl Encoder {
                     continue;
                 }
             };
+            let codec = codec(array.as_ref());
             let pages = array_to_columns(&array, self.types[i].clone(), OPTIONS, &[encoding])?;
-            columns.extend(
-                pages
-                    .into_iter()
-                    .map(|p| compressed(p, codec(array.as_ref()))),
-            );
+            columns.extend(pages.into_iter().map(|p| compressed(p, codec)));
         }
         self.writer
             .write(c.len as u64, DynIter::new(columns.into_iter()))
@@ -794,18 +781,7 @@ impl EventReader {
         let Some(df) = self.row_groups(false)?.next_frame()? else {
             return Ok(false);
         };
-        let names = [
-            "skill",
-            "ai_fit",
-            "proficiency0",
-            "career_concern",
-            "status_drive",
-            "gaming_aversion",
-            "token_intensity",
-            "trust",
-            "optimism",
-        ];
-        Ok(names.iter().any(|name| {
+        Ok(Traits::NAMES.iter().any(|name| {
             let values = df.column(name).and_then(|c| c.f64().cloned());
             values.is_ok_and(|v| v.iter().flatten().any(|x| f64::from(x as f32) != x))
         }))

@@ -69,6 +69,19 @@ impl Traits {
         StoredTraits(self.values().map(f))
     }
 
+    /// The traits' names (the event log's columns), in the order of [`Traits::values`].
+    pub const NAMES: [&'static str; 9] = [
+        "skill",
+        "ai_fit",
+        "proficiency0",
+        "career_concern",
+        "status_drive",
+        "gaming_aversion",
+        "token_intensity",
+        "trust",
+        "optimism",
+    ];
+
     /// The nine traits in the order of the table in docs/model.md (and of the event log).
     pub fn values(&self) -> [f64; 9] {
         [

@@ -26,8 +26,9 @@ pub(super) fn piece_sum<T>(v: &[T], f: impl Fn(&T) -> f64) -> f64 {
 }
 
 /// Fold a week's `TokensUsed` and `WorkDelivered` events, adding them to `t`: first the sums, in
-/// parallel pieces; then both folds' selections (a Gini and three medians, each over up to a
-/// million values in one thread) side by side. `sorted`: this week's totals, sorted.
+/// parallel pieces; then both folds' selections side by side (the token fold's Gini and median,
+/// the work fold's two medians one after the other; each over up to a million values in one
+/// thread). `sorted`: this week's totals, sorted.
 pub(super) fn fold_week(
     b: &WeekBatch,
     t: &mut AgentTotals,
@@ -312,9 +313,9 @@ impl WorkFold {
                 above as f64 / n as f64
             }
         };
-        // Two selections of up to a million values, one after the other in one buffer (the
-        // token fold's Gini and median run beside them, which keeps two threads busy; side by
-        // side they held a second buffer at the peak of a review week, 5 MB at a million).
+        // Two selections of up to a million values, one after the other in one buffer: the
+        // token fold's Gini and median run beside them, which keeps two threads busy, and the
+        // values of only one selection are held at a time (3 MB at a million).
         let mut values = Vec::new();
         let medians = (
             median_by_key_in(&mut values, &p.surveyed, perceived),
