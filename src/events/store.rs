@@ -756,10 +756,10 @@ impl EventReader {
         let file = File::open(path).map_err(|e| corrupt(e.to_string()))?;
         let mut reader = ParquetReader::new(file);
         // The Parquet decoder panics on some corrupt footers instead of returning an error.
-        let (meta, schema) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let (meta, schema) = crate::panics::quietly(|| {
             let meta = reader.get_metadata().cloned();
             meta.and_then(|m| Ok((m, reader.schema()?)))
-        }))
+        })
         .map_err(|_| corrupt("its footer cannot be decoded".into()))?
         .map_err(|e| corrupt(e.to_string()))?;
         let kv: Vec<(String, String)> = meta
@@ -992,13 +992,13 @@ impl RowGroupDecoder {
         });
         let file = &mut self.file;
         // A flipped byte can trip an assertion inside the parquet decoder: a corrupt log too.
-        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let read = crate::panics::quietly(move || {
             let mut r = ParquetReader::new(file)
                 .read_parallel(ParallelStrategy::Columns)
                 .with_columns(columns);
             r.set_metadata(Arc::new(meta));
             r.finish()
-        }));
+        });
         let corrupt = |message: String| StoreError::Corrupt {
             path: self.path.clone(),
             message,
@@ -1370,17 +1370,28 @@ impl Rows {
     }
 }
 
+/// Whether a stored Arrow type is the one a column of [`COLUMNS`] is written as.
+fn stored_as(arrow: &ArrowDataType, dtype: &DataType) -> bool {
+    use ArrowDataType as A;
+    match dtype {
+        DataType::UInt32 => *arrow == A::UInt32,
+        DataType::Float64 => *arrow == A::Float64,
+        DataType::String => matches!(arrow, A::Utf8 | A::LargeUtf8 | A::Utf8View),
+        _ => false,
+    }
+}
+
 /// Check that a log's schema has every column of [`COLUMNS`] with its type (in any order).
 fn check_schema(schema: &ArrowSchema) -> Result<(), String> {
     for (name, dtype) in COLUMNS {
         match schema.get(*name) {
             None => return Err(format!("column `{name}` not found")),
-            Some(f) => {
-                let t = DataType::from_arrow_field(f);
-                if &t != dtype {
-                    return Err(format!("column `{name}` is {t}, not {dtype}"));
-                }
+            // Compared as Arrow types: a corrupt schema may name a type polars cannot
+            // convert (it panics on some), and strings may be stored as any UTF-8 type.
+            Some(f) if !stored_as(&f.dtype, dtype) => {
+                return Err(format!("column `{name}` is {:?}, not {dtype}", f.dtype));
             }
+            Some(_) => {}
         }
     }
     Ok(())
