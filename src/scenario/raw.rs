@@ -4,7 +4,7 @@
 //! This layer only parses. It knows nothing of ranges or cross-field rules; those live in
 //! [`super::validate`], which turns a [`RawScenario`] into a typed [`super::Scenario`].
 //! The `Default` impls here are the single source of every default value in tokenmaxx
-//! (docs/model.md, with the calibrated departures documented in the README).
+//! (docs/model.md, with the calibrated departures documented in docs/calibration.md).
 
 use std::collections::BTreeMap;
 use std::fmt;
