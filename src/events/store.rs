@@ -828,7 +828,7 @@ impl EventReader {
     }
 
     /// Whether the log's first row group holds a trait that single precision does not keep:
-    /// a log written before traits were kept in single precision (docs/model.md, section 3),
+    /// a log written before traits were kept in single precision (docs/model.md, section 2.2),
     /// whose replay rounds them and so differs from its stored tables in the last digits.
     pub fn traits_in_double_precision(&self) -> Result<bool, StoreError> {
         let Some(df) = self.row_groups(false)?.next_frame()? else {
