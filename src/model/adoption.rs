@@ -8,9 +8,12 @@
 //!   diffusion within and across teams.
 //! - *Habit.* A user's planned genuine use is revised with probability `revise_use` a week, to
 //!   the best response to the gain they *perceive*; in between it stays where it was.
-//! - *Perception.* The perceived gain coefficient is `uplift * ai_fit * q + optimism`: people see
+//! - *Gains by task and experience (v3).* The gain within reach is
+//!   `uplift * ai_fit * (novice_gain + (1 - novice_gain) * q)`; inexperience drags only on the
+//!   familiar part of the work, `novice_drag * familiarity * (1 - q)` (METR's subgroup).
+//! - *Perception.* The perceived gain coefficient is the reachable gain plus optimism: people see
 //!   what AI could give at their proficiency, not the drag of inexperience (METR 2025: 19% slower
-//!   while believing 20% faster). The true coefficient is `uplift * ai_fit * q - drag * (1 - q)`.
+//!   while believing 20% faster).
 //! - *Learning by doing.* `q` grows with use and decays without it, so early use can cost output.
 //! - *The mandate channel.* A non-user who pads up to a target has tried the tools; with
 //!   probability `mandate_conversion` a week that forced trial becomes real use.
@@ -34,15 +37,53 @@ crate::named_enum!(
     }
 );
 
-/// The gain coefficient the work really gets per log-unit of effective AI work (can be < 0).
-pub fn true_coef(s: &Scenario, t: &Traits, q: f64) -> f64 {
-    s.behaviour.uplift * t.ai_fit * q - s.work.novice_drag * (1.0 - q)
+/// The gain AI offers at proficiency `q`, per log-unit of effective AI work: `uplift * ai_fit`
+/// times the share of it within reach, `novice_gain + (1 - novice_gain) * q`. Tasks new to the
+/// person (boilerplate, unfamiliar code, tests, lookups) give a gain from the first week; the
+/// rest of it takes proficiency (model v3; Microsoft's 2026 rollout: adopters +24% pull requests
+/// from their first months, without decay).
+pub fn reachable_gain(s: &Scenario, t: &Traits, q: f64) -> f64 {
+    let g0 = s.work.novice_gain;
+    s.behaviour.uplift * t.ai_fit * (g0 + (1.0 - g0) * q)
 }
 
-/// The gain coefficient the employee believes in: the gain at their proficiency, blind to the
-/// novice drag and rework, plus their optimism.
+/// The share of an employee's work on code they know well (large, mature codebases they have
+/// worked in for years), where an expert without AI is already fast and an inexperienced AI user
+/// is slowed: `familiar_share * skill`, at most 1. The more experienced (higher skill), the more
+/// of their week is such work (METR 2025 measured that subgroup: experienced developers in their
+/// own large repositories, 19% slower).
+pub fn familiarity(s: &Scenario, t: &Traits) -> f64 {
+    (s.work.familiar_share * t.skill).clamp(0.0, 1.0)
+}
+
+/// The gain coefficient the work really gets per log-unit of effective AI work (can be < 0):
+/// the reachable gain less the drag of inexperience on familiar work,
+/// `novice_drag * familiarity * (1 - q)`.
+pub fn true_coef(s: &Scenario, t: &Traits, q: f64) -> f64 {
+    coef_on(s, t, q, familiarity(s, t))
+}
+
+/// [`true_coef`] for work of a given familiarity (1: all of it on code the person knows well).
+pub fn coef_on(s: &Scenario, t: &Traits, q: f64, familiarity: f64) -> f64 {
+    reachable_gain(s, t, q) - s.work.novice_drag * familiarity * (1.0 - q)
+}
+
+/// The measured speed-up of METR's subgroup (2025 and 2026): an experienced developer (skill 1)
+/// on a large codebase they know well (familiarity 1), with AI fit 0.5, proficiency `q`, using
+/// the tools at `E = kappa` (`ln(1 + E/kappa) = ln 2`), net of rework.
+pub fn metr_subgroup_gain(s: &Scenario, q: f64) -> f64 {
+    let t = Traits {
+        skill: 1.0,
+        ai_fit: 0.5,
+        ..Traits::default()
+    };
+    (coef_on(s, &t, q, 1.0) - s.work.rework_rate * (1.0 - q)) * std::f64::consts::LN_2
+}
+
+/// The gain coefficient the employee believes in: the reachable gain, blind to the novice drag
+/// and rework, plus their optimism.
 pub fn perceived_coef(s: &Scenario, t: &Traits, q: f64) -> f64 {
-    s.behaviour.uplift * t.ai_fit * q + t.optimism
+    reachable_gain(s, t, q) + t.optimism
 }
 
 /// Planned genuine tokens a week: the best response to the *perceived* gain. Maximises
@@ -143,15 +184,31 @@ mod tests {
     use crate::model::testkit::{scenario, traits};
 
     #[test]
-    fn a_novice_is_slowed_but_believes_they_are_faster() {
-        // given a novice (q = 0.05), when we compare true and perceived gains, then the work
-        // really loses while the employee sees a gain
+    fn a_novice_is_slowed_on_familiar_work_only_and_believes_they_are_faster() {
+        // given a novice (q = 0.05), when the work is code they know well (familiarity 1),
+        // then it really loses while the employee sees a gain
         let s = scenario();
         let t = traits();
-        assert!(true_coef(&s, &t, 0.05) < 0.0);
+        assert!(coef_on(&s, &t, 0.05, 1.0) < 0.0);
         assert!(perceived_coef(&s, &t, 0.05) > 0.0);
-        // and an expert gains for real
-        assert!(true_coef(&s, &t, 0.95) > 0.0);
+        // when the work is a typical developer's mix (familiarity = familiar_share * skill),
+        // then the same novice gains from the first week (Microsoft's rollout)
+        assert!(familiarity(&s, &t) < 0.1);
+        assert!(true_coef(&s, &t, 0.05) > 0.0);
+        // and the drag shrinks with proficiency: an expert gains even on familiar work
+        assert!(coef_on(&s, &t, 0.95, 1.0) > 0.0);
+        assert!(coef_on(&s, &t, 0.95, 1.0) > coef_on(&s, &t, 0.05, 1.0));
+    }
+
+    #[test]
+    fn metr_subgroup_is_slower_at_modest_proficiency_and_not_a_year_on() {
+        let s = scenario();
+        assert!(metr_subgroup_gain(&s, 0.3) < 0.0);
+        assert!(metr_subgroup_gain(&s, 0.6) > metr_subgroup_gain(&s, 0.3));
+        // and without the drag the subgroup would gain: the slow-down is the drag's
+        let mut no_drag = s.clone();
+        no_drag.work.novice_drag = 0.0;
+        assert!(metr_subgroup_gain(&no_drag, 0.3) > 0.0);
     }
 
     #[test]

@@ -589,7 +589,7 @@ mod tests {
         let q = 0.5;
         let g = adoption::planned_use(&s, &t, q, 0.0);
         let b = &s.behaviour;
-        let perceived = b.uplift * t.ai_fit * q + t.optimism;
+        let perceived = adoption::perceived_coef(&s, &t, q);
         let closed =
             t.token_intensity * b.token_scale * (t.skill * perceived / b.effort_cost - 1.0);
         assert!((g - closed).abs() / closed < 1e-9);

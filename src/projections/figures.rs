@@ -84,6 +84,7 @@ pub const FIGURES: &[Figure] = figures! {
     median_monthly_cost_per_active_usd => "Median monthly cost per genuinely active user", Usd, Neither;
     median_weekly_tokens_per_user => "Median user's tokens per week", Tokens, Neither;
     output_uplift => "Output over working without AI", Share, Higher;
+    value_uplift => "Value over working without AI (through teams' bottlenecks)", Share, Higher;
     roi => "Output dollars per token dollar", UsdPerUsd, Neither, |s: &Summary| s.roi;
     tokens_total => "Tokens, whole run", Tokens, Neither;
     tokens_genuine => "Tokens on real work, whole run", Tokens, Neither;

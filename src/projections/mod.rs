@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use crate::events::{Shared, WeekBatch};
 use crate::fold::{EventSink, State};
+use crate::model::capture;
 use crate::model::traits::StoredTraits;
 use crate::policy::GroupId;
 use crate::scenario::Scenario;
@@ -47,6 +48,11 @@ pub struct WeeklyRow {
     pub output_total: f64,
     /// Output over the no-AI baseline (sum of skills), minus one.
     pub output_uplift: f64,
+    /// Value over the no-AI counterfactual, in output units: each team's extra output through
+    /// its bottleneck ([`crate::model::capture`]); what `net_value_usd` prices.
+    pub value_total: f64,
+    /// `value_total` over the no-AI output: the organisation's gain.
+    pub value_uplift: f64,
     pub cost_usd: f64,
     /// Token cost per output unit (None when no output).
     pub cost_per_output_unit: Option<f64>,
@@ -191,6 +197,8 @@ struct AgentTotals {
     /// Sum of `skill` ([`week::piece_sum`]): the week's output without AI (summed again only
     /// when people are hired).
     skill_sum: f64,
+    /// Each team's no-AI output (summed again only when people are hired).
+    team_skill: Vec<f64>,
 }
 
 impl AgentTotals {
@@ -318,6 +326,11 @@ impl Projector {
         t.user_this_week.resize(n, false);
         if !b.hires.agent.is_empty() {
             t.skill_sum = week::piece_sum(&t.traits, |t| t.skill());
+            let teams = t.team.iter().map(|&x| x as usize + 1).max().unwrap_or(0);
+            t.team_skill = vec![0.0; teams];
+            for (team, traits) in t.team.iter().zip(t.traits.iter()) {
+                t.team_skill[*team as usize] += traits.skill();
+            }
         }
     }
 
@@ -344,6 +357,33 @@ impl Projector {
     }
 }
 
+impl Projector {
+    /// The week's value over the no-AI counterfactual: each team's extra output (its members'
+    /// output less their skill) through the team's bottleneck, summed over teams.
+    fn captured_value(&self, s: &Scenario, b: &WeekBatch) -> f64 {
+        let t = &self.totals;
+        let mut extra = vec![0.0; t.team_skill.len()];
+        let mut delivered = vec![0.0; t.team_skill.len()];
+        let w = &b.work;
+        for (k, agent) in w.agent.iter().enumerate() {
+            let i = agent as usize;
+            let team = t.team[i] as usize;
+            extra[team] += w.output[k];
+            delivered[team] += t.traits[i].skill();
+        }
+        // Members without a week of work (none, as the engine runs) add neither output nor skill.
+        extra
+            .iter()
+            .zip(&delivered)
+            .zip(&t.team_skill)
+            .map(|((out, skill), team_skill)| {
+                let capacity = capture::team_capacity(s.work.review_capacity, *team_skill);
+                capture::captured(out - skill, capacity)
+            })
+            .sum()
+    }
+}
+
 impl EventSink for Projector {
     fn week(&mut self, s: &Scenario, b: &WeekBatch, state: &State) {
         self.hire(b);
@@ -366,6 +406,7 @@ impl EventSink for Projector {
         let n = self.totals.traits.len();
         let baseline = self.totals.skill_sum;
         let output_total = wk.output;
+        let value_total = self.captured_value(s, b);
         let tokens_total = tk.total();
         let cost = tokens_total * price;
         let reported_share = tk.share(tk.reported);
@@ -391,6 +432,12 @@ impl EventSink for Projector {
             } else {
                 0.0
             },
+            value_total,
+            value_uplift: if baseline > 0.0 {
+                value_total / baseline
+            } else {
+                0.0
+            },
             cost_usd: cost,
             cost_per_output_unit: (output_total > 0.0).then(|| cost / output_total),
             roi: (cost > 0.0).then(|| (output_total - baseline) * usd_per_unit / cost),
@@ -399,7 +446,7 @@ impl EventSink for Projector {
             rework_cost: wk.rework,
             noise_cost: wk.noise,
             padding_time_cost: wk.pad_time,
-            net_value_usd: (output_total - baseline) * usd_per_unit - cost,
+            net_value_usd: value_total * usd_per_unit - cost,
             perceived_uplift: wk.perceived,
             measured_uplift: wk.measured,
             say_faster_share: wk.say_faster,

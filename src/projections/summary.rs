@@ -42,6 +42,9 @@ pub struct Summary {
     pub median_weekly_tokens_per_user: f64,
     /// Output over the no-AI counterfactual, minus one, whole run.
     pub output_uplift: f64,
+    /// The organisation's gain: value over the no-AI counterfactual (each team's extra output
+    /// through its bottleneck) over the no-AI output.
+    pub value_uplift: f64,
     /// Value of the output gain per dollar of tokens, whole run (None without cost). It
     /// misleads on its own: a policy that cuts spend can raise it while destroying value.
     pub roi: Option<f64>,
@@ -132,6 +135,11 @@ impl Summary {
             median_weekly_tokens_per_user: median_weekly_user,
             output_uplift: if baseline > 0.0 {
                 output / baseline - 1.0
+            } else {
+                0.0
+            },
+            value_uplift: if baseline > 0.0 {
+                sum(|r| r.value_total) / baseline
             } else {
                 0.0
             },

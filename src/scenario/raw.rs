@@ -278,13 +278,13 @@ impl Default for Behaviour {
         Behaviour {
             // Calibrated (model v2; docs/calibration.md): with the traits above, ~65% weekly-active
             // developers, ~$145 a month per active developer and an org gain of ~16%.
-            uplift: 0.5,
-            token_scale: 9e6,
-            effort_cost: 0.1,
+            uplift: 0.85,
+            token_scale: 1.6e7,
+            effort_cost: 0.2,
             week_noise: 0.3,
             learn_rate: 0.04,
             // Calibrated (first design: 2e7), scaled with token_scale.
-            pad_scale: 3e7,
+            pad_scale: 4e7,
             bot_leverage: 5.0,
             norm_weight: 0.5,
             risk_aversion: 1.0,
@@ -351,9 +351,13 @@ impl Default for Adoption {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Work {
-    /// Loss of the gain coefficient per unit of inexperience `1 - q` (METR 2025: early use can
-    /// be slower than none).
+    /// Loss of the gain coefficient per unit of inexperience `1 - q` on familiar work (METR
+    /// 2025: experienced developers in their own large repositories were 19% slower).
     pub novice_drag: f64,
+    /// Share of the AI gain within reach at zero proficiency (new, unfamiliar tasks).
+    pub novice_gain: f64,
+    /// Share of the work on familiar code per unit of skill (capped at 1): where the drag applies.
+    pub familiar_share: f64,
     /// Rework (defects, review) in output units per unit of `(1 - q) * ln(1 + E/kappa)`, times skill.
     pub rework_rate: f64,
     /// Share of a week padding takes per unit of `ln(1 + P / pad_scale)` (a bot multiplies
@@ -361,15 +365,21 @@ pub struct Work {
     pub pad_time: f64,
     /// Output units of teammates' attention each bot action costs the team (messages, triage).
     pub noise_per_action: f64,
+    /// A team's bottleneck (review, integration, demand) as a share of its no-AI output: extra
+    /// output becomes value as `cap * (1 - exp(-extra / cap))`; 0 means no bottleneck.
+    pub review_capacity: f64,
 }
 
 impl Default for Work {
     fn default() -> Self {
         Work {
-            novice_drag: 0.25,
+            novice_drag: 0.8,
+            novice_gain: 0.7,
+            familiar_share: 0.028,
             rework_rate: 0.05,
             pad_time: 0.01,
             noise_per_action: 1e-5,
+            review_capacity: 0.13,
         }
     }
 }

@@ -317,6 +317,14 @@ fn check_work(c: &Checker, w: &Work) -> Result<(), ScenarioError> {
         2.0,
         "a coefficient in [0, 2]",
     )?;
+    c.share("work.novice_gain", w.novice_gain)?;
+    c.range(
+        "work.familiar_share",
+        w.familiar_share,
+        0.0,
+        2.0,
+        "a share of the week per unit of skill in [0, 2]",
+    )?;
     c.range(
         "work.rework_rate",
         w.rework_rate,
@@ -337,6 +345,13 @@ fn check_work(c: &Checker, w: &Work) -> Result<(), ScenarioError> {
         0.0,
         0.01,
         "output units per action in [0, 0.01]",
+    )?;
+    c.range(
+        "work.review_capacity",
+        w.review_capacity,
+        0.0,
+        10.0,
+        "a share of the team's no-AI output in [0, 10] (0: no bottleneck)",
     )
 }
 

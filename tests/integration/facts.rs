@@ -13,9 +13,9 @@ fn facts_pass_and_report_every_fact() {
     let checks: serde_json::Value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
     let checks = checks.as_array().unwrap();
-    assert_eq!(checks.len(), 14);
+    assert_eq!(checks.len(), 16);
     let ids: Vec<u64> = checks.iter().map(|c| c["id"].as_u64().unwrap()).collect();
-    assert_eq!(ids, (1..=14).collect::<Vec<_>>());
+    assert_eq!(ids, (1..=16).collect::<Vec<_>>());
     for c in checks {
         assert!(!c["measured"].as_object().unwrap().is_empty());
         assert!(c["pass"].as_bool().unwrap(), "fact failed: {c}");
@@ -37,6 +37,6 @@ fn a_failing_fact_exits_3_and_says_fail() {
         text.lines()
             .filter(|l| l.starts_with("PASS") || l.starts_with("FAIL"))
             .count(),
-        14
+        16
     );
 }

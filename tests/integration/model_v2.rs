@@ -47,21 +47,21 @@ proptest! {
 #[test]
 fn with_the_channels_on_a_target_changes_genuine_use_and_output() {
     // given the default channels, when a target comes with the rollout, then more people use
-    // the tools for real and output differs: first lower (novices, padding), later higher
+    // the tools for real, padding takes working time from the first weeks, and output differs
+    // (model v3: novices gain on most of their work from the start, so the forced trials raise
+    // output early as well as later; v2 had them lower it at first)
     let plain = run("plain_on", "rollout", "", 3000, 5);
     let mandate = run("mandate_on", "rollout-mandate", "", 3000, 5);
     let genuine = |p: &Projections| p.weekly.iter().map(|r| r.tokens_genuine).sum::<f64>();
     assert!(genuine(&mandate) > 1.2 * genuine(&plain));
+    assert!(mandate.weekly[10].padding_time_cost > 0.0);
+    assert_eq!(plain.weekly[10].padding_time_cost, 0.0);
     let at = |p: &Projections, w: usize| p.weekly[w].output_total;
-    assert!(
-        at(&mandate, 10) < at(&plain, 10),
-        "novices and padding cost output early"
-    );
+    assert!(at(&mandate, 10) != at(&plain, 10));
     assert!(
         at(&mandate, 39) > at(&plain, 39),
         "the forced trials pay later"
     );
-    assert!(mandate.summary.padding_time_cost > 0.0);
 }
 
 #[test]
