@@ -72,3 +72,32 @@ pub fn valid_paths(base: &toml::Table) -> Vec<String> {
     out.dedup();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_of_every_lever_is_a_valid_path() {
+        let base = toml::Table::new();
+        for p in [
+            "policy.managers.review_stakes",
+            "policy.target.theta_usd",
+            "policy.costs_visible",
+            "policy.platform.permission_scope",
+        ] {
+            assert!(check_path(&base, p, "s.toml").is_ok(), "{p}");
+        }
+        let valid = valid_paths(&base);
+        for (lever, fields) in crate::policy::sweep_fields() {
+            assert!(valid.contains(&format!("policy.{lever}")), "{lever}");
+            for f in fields {
+                assert!(
+                    valid.contains(&format!("policy.{lever}.{f}")),
+                    "{lever}.{f}"
+                );
+            }
+        }
+        assert!(check_path(&base, "policy.managers.review_stake", "s.toml").is_err());
+    }
+}
