@@ -1,6 +1,6 @@
 //! The checks a lever's settings pass on their way from a file to a [`super::PolicyChange`]:
 //! ranges, words and group names, each error naming the dotted key, the value and what is
-//! allowed. The scenario layer adds the file's name ([`crate::scenario::ScenarioError`]); the
+//! allowed. The scenario layer adds the file's name (`ScenarioError::from_check`); the
 //! same rules check its other sections, so a range is worded in one place.
 
 use serde::Deserialize;

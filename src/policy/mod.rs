@@ -14,7 +14,7 @@ pub mod levers;
 pub use lever::Switch;
 pub use levers::*;
 
-/// Index of a population group in [`crate::scenario::Scenario::groups`].
+/// Index of a population group in the scenario's `groups` (in file order).
 pub type GroupId = u16;
 
 /// A set of groups (at most [`GroupSet::MAX_GROUPS`]), as a bit mask so policies stay `Copy`.
