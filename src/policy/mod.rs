@@ -10,6 +10,8 @@
 pub mod check;
 pub mod lever;
 pub mod levers;
+#[cfg(test)]
+mod tests_levers;
 
 pub use lever::Switch;
 pub use levers::*;
