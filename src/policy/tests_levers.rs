@@ -131,3 +131,22 @@ fn errors_name_the_lever_key() {
     assert_eq!(key, "timeline[3].managers.review_stakes");
     assert_eq!(allowed, "a factor in [0, 10]");
 }
+
+#[test]
+fn every_lever_and_setting_is_documented() {
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let read = |f: &str| std::fs::read_to_string(docs.join(f)).unwrap();
+    let guide = read("guide/scenarios.md");
+    let row = guide
+        .lines()
+        .find(|l| l.starts_with("| `[policy]`"))
+        .expect("the guide's scenario-file table has a [policy] row");
+    let model = read("model.md");
+    for (key, fields) in sweep_fields() {
+        assert!(row.contains(&format!("`{key} = ")), "guide: {key}");
+        for f in fields {
+            assert!(row.contains(&format!("{f} = ")), "guide: {key}.{f}");
+        }
+        assert!(model.contains(&format!("`{key}`")), "docs/model.md: {key}");
+    }
+}
