@@ -100,7 +100,8 @@ pub fn quoted(names: &[&str]) -> String {
 /// scenario (the group names, the token price, the longest horizon).
 #[derive(Debug, Clone)]
 pub struct Check<'a> {
-    /// The lever's dotted key (`policy.target`, `timeline[2].budget`).
+    /// The dotted key of what is checked: a table of levers (`policy`, `timeline[2]`) or, for a
+    /// lever's own checks, the lever (`policy.target`, `timeline[2].budget`).
     pub key: String,
     /// The scenario's groups, in order (a group's index is its [`GroupId`]).
     pub groups: &'a [&'a str],
@@ -119,10 +120,10 @@ impl Check<'_> {
             format!("{}.{field}", self.key)
         }
     }
-    /// The same context for another key.
-    pub fn at(&self, key: String) -> Self {
+    /// The same context for the lever `lever` of this table (`policy` -> `policy.target`).
+    pub fn lever(&self, lever: &str) -> Self {
         Check {
-            key,
+            key: self.key(lever),
             ..self.clone()
         }
     }

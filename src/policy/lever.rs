@@ -183,17 +183,17 @@ macro_rules! levers {
         }
 
         impl RawPolicyChange {
-            /// Every change this table states, checked, in declaration order; `at` is where
-            /// it is (`policy`, `timeline[2]`) and what the checks need of the scenario.
+            /// Every change this table states, checked, in declaration order; `table` says
+            /// where it is (`policy`, `timeline[2]`) and what the checks need of the scenario.
             pub fn check(
                 &self,
-                at: &$crate::policy::check::Check,
+                table: &$crate::policy::check::Check,
             ) -> Result<Vec<PolicyChange>, $crate::policy::check::CheckError> {
                 use $crate::policy::lever::Lever;
                 let mut out = Vec::new();
                 $(
                     if let Some(raw) = &self.$key {
-                        let c = at.at(format!("{}.{}", at.key, stringify!($key)));
+                        let c = table.lever(stringify!($key));
                         out.push(PolicyChange::$variant(<$lever>::check(raw, &c)?));
                     }
                 )+
