@@ -106,6 +106,7 @@ macro_rules! levers {
         #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
         #[serde(default, deny_unknown_fields)]
         pub struct RawPolicyChange {
+            /// A timeline entry's week (`[policy]` has none: it is week 0).
             #[serde(skip_serializing_if = "Option::is_none")]
             pub week: Option<i64>,
             $(
