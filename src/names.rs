@@ -1,6 +1,7 @@
 //! Enums whose values are written as words in files and tables: one declaration gives the
 //! variants, their words (`as_str`), the list of words (`NAMES`, for error messages) and the
-//! parser (`parse`), so a word is spelt in one place.
+//! parser (`parse`), so a word is spelt in one place. Also the one "did you mean" rule
+//! ([`nearest`]) every message about an unknown word uses.
 
 /// Declare `pub enum $name { $variant => "word", ... }` with `as_str`, `NAMES`, `ALL` and `parse`.
 #[macro_export]
@@ -34,6 +35,31 @@ macro_rules! named_enum {
             }
         }
     };
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The candidate nearest to `word`, if it is near enough to be a plausible typo.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 2).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

@@ -192,7 +192,7 @@ impl State {
         if let PolicyChange::Leaderboard(None) = change {
             self.board_aware.fill(false);
         }
-        if let PolicyChange::Statement { credibility } = *change {
+        if let PolicyChange::Statement(crate::policy::Statement { credibility }) = *change {
             for (m, t) in self.monitoring.iter_mut().zip(self.traits.iter()) {
                 *m = managers::after_statement(*m, t.traits().trust, credibility);
             }

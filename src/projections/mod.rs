@@ -161,11 +161,12 @@ pub struct DecileRow {
     pub output_ratio: f64,
 }
 
-/// A policy change as a chart mark: its week and a short label.
+/// A policy change as a chart mark: its week, a short label and the change in plain words.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyMark {
     pub week: u32,
     pub label: String,
+    pub words: String,
 }
 
 /// All projections of a run.
@@ -337,11 +338,13 @@ impl Projector {
     /// Label this week's policy changes for the charts.
     fn mark_policies(&mut self, b: &WeekBatch) {
         for change in &b.policy {
-            let label = mark_label(&self.previous_policy, change);
+            let before = &self.previous_policy;
+            let (label, words) = (change.label(before), change.words(before));
             self.previous_policy.apply(change);
             self.policy_marks.push(PolicyMark {
                 week: b.week,
                 label,
+                words,
             });
         }
     }
@@ -477,44 +480,4 @@ impl EventSink for Projector {
 /// Serialize a shared string as a string.
 fn shared_str<S: serde::Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(v)
-}
-
-/// A short label for a policy change, given the policy before it.
-fn mark_label(before: &crate::policy::PolicyState, change: &crate::policy::PolicyChange) -> String {
-    use crate::policy::PolicyChange as C;
-    match change {
-        C::Target(Some(t)) => format!("target {:.0}%", t.share * 100.0),
-        C::Target(None) => "target off".into(),
-        C::Leaderboard(Some(l)) => match before.leaderboard {
-            Some(prev) if prev.scope == l.scope => {
-                format!("visibility {}", l.visibility.as_str().replace('_', " "))
-            }
-            _ => format!(
-                "leaderboard {} {}",
-                l.scope.as_str(),
-                l.visibility.as_str().replace('_', " ")
-            ),
-        },
-        C::Leaderboard(None) => "leaderboard off".into(),
-        C::Platform(Some(s)) => format!("bots ({})", s.as_str().replace('_', " ")),
-        C::Platform(None) => "bots off".into(),
-        C::Statement { .. } => "statement".into(),
-        C::Managers(_) => "managers".into(),
-        C::Budget(Some(_)) => "budget".into(),
-        C::Budget(None) => "budget off".into(),
-        C::CostsVisible(v) => {
-            if *v {
-                "costs visible".into()
-            } else {
-                "costs hidden".into()
-            }
-        }
-        C::OutcomeMetrics(v) => {
-            if *v {
-                "outcome metrics".into()
-            } else {
-                "token metrics".into()
-            }
-        }
-    }
 }

@@ -1,10 +1,10 @@
 //! Forks: replay a stored run up to week K, then continue it live under another scenario's
 //! policy timeline (a counterfactual branch from the same population and state).
 //!
-//! At week K the fork emits, as `PolicyChanged` events, every standing policy (target,
-//! leaderboard, platform, managers, budget, visible costs, outcome metrics) on which the other
-//! scenario, folded up to week K, differs from what is in force, plus the other scenario's
-//! statements of week K; after K it follows the other scenario's timeline. Parameters other than
+//! At week K the fork emits, as `PolicyChanged` events in the levers' order, every lever that
+//! stays in force (all but statements) on which the other scenario, folded up to week K,
+//! differs from what is in force, plus the other scenario's one-off changes (statements) of
+//! week K (`PolicyChange::differences`); after K it follows the other scenario's timeline. Parameters other than
 //! the timeline (behaviour, population, money) stay the base run's. With the base scenario as the
 //! "other", a fork reproduces the base run's weeks K.. exactly.
 
@@ -37,35 +37,13 @@ pub fn fork_scenario(
     for c in other.timeline.iter().filter(|c| c.week <= at) {
         target.apply(&c.change);
     }
-    let mut at_k: Vec<PolicyChange> = Vec::new();
-    if target.target != in_force.target {
-        at_k.push(PolicyChange::Target(target.target));
-    }
-    if target.leaderboard != in_force.leaderboard {
-        at_k.push(PolicyChange::Leaderboard(target.leaderboard));
-    }
-    if target.platform != in_force.platform {
-        at_k.push(PolicyChange::Platform(target.platform));
-    }
-    at_k.extend(
-        other
-            .timeline
-            .iter()
-            .filter(|c| c.week == at && matches!(c.change, PolicyChange::Statement { .. }))
-            .map(|c| c.change),
-    );
-    if target.managers != in_force.managers {
-        at_k.push(PolicyChange::Managers(target.managers));
-    }
-    if target.budget != in_force.budget {
-        at_k.push(PolicyChange::Budget(target.budget));
-    }
-    if target.costs_visible != in_force.costs_visible {
-        at_k.push(PolicyChange::CostsVisible(target.costs_visible));
-    }
-    if target.outcome_metrics != in_force.outcome_metrics {
-        at_k.push(PolicyChange::OutcomeMetrics(target.outcome_metrics));
-    }
+    let same_week: Vec<PolicyChange> = other
+        .timeline
+        .iter()
+        .filter(|c| c.week == at)
+        .map(|c| c.change)
+        .collect();
+    let at_k = PolicyChange::differences(in_force, &target, &same_week);
     let mut timeline: Vec<ScheduledChange> = base
         .timeline
         .iter()

@@ -136,46 +136,10 @@ pub(crate) fn timeline_section(heading: &str, marks: &[PolicyMark]) -> Section {
         t.push(vec![
             Cell::num(m.week.to_string(), m.week as f64),
             m.label.clone().into(),
-            explain_mark(&m.label).into(),
+            m.words.clone().into(),
         ]);
     }
     section.table(t)
-}
-
-/// A policy mark's label (see the projections' `mark_label`) in plain words.
-pub fn explain_mark(label: &str) -> String {
-    let rest = |prefix: &str| label.strip_prefix(prefix).unwrap_or("").trim().to_string();
-    match label {
-        l if l.starts_with("target ") && l != "target off" => format!(
-            "Adoption target: {} of the tracked employees are expected to use AI every week (counted by tokens).",
-            rest("target ")
-        ),
-        "target off" => "The adoption target is dropped.".into(),
-        "leaderboard off" => "The token leaderboard is shut down.".into(),
-        l if l.starts_with("leaderboard ") => {
-            let r = rest("leaderboard ");
-            let (scope, vis) = r.split_once(' ').unwrap_or((r.as_str(), ""));
-            format!("A token leaderboard ranks employees {scope}-wide by tokens used; visible to: {vis}.")
-        }
-        l if l.starts_with("visibility ") => format!(
-            "The leaderboard stays, but is now visible to: {}.",
-            rest("visibility ")
-        ),
-        "bots off" => "The agent platform is withdrawn.".into(),
-        l if l.starts_with("bots ") => format!(
-            "An agent platform: employees can build bots that act with {} permissions.",
-            rest("bots ").trim_matches(|c| c == '(' || c == ')')
-        ),
-        "statement" => "An official statement that token counts will not affect reviews (believed as far as people trust it).".into(),
-        "managers" => "Managers' settings (attention, nudges, weight of tokens in reviews).".into(),
-        "budget" => "A token budget caps each employee's weekly tokens.".into(),
-        "budget off" => "The token budget is lifted.".into(),
-        "costs visible" => "Everyone sees the dollar cost of their own usage.".into(),
-        "costs hidden" => "Usage costs are no longer shown.".into(),
-        "outcome metrics" => "Reviews and any leaderboard rank output, not tokens.".into(),
-        "token metrics" => "Reviews and any leaderboard go back to counting tokens.".into(),
-        other => other.to_string(),
-    }
 }
 
 fn pct(v: f64) -> Cell {
@@ -524,23 +488,6 @@ mod tests {
         let w = sampled_weeks(104);
         assert_eq!((w[0], *w.last().unwrap()), (0, 103));
         assert!(w.len() <= 53, "{}", w.len());
-    }
-
-    #[test]
-    fn every_mark_label_has_plain_words() {
-        for label in [
-            "target 80%",
-            "leaderboard org public",
-            "visibility manager only",
-            "bots (least privilege)",
-            "statement",
-            "leaderboard off",
-        ] {
-            let words = explain_mark(label);
-            assert_ne!(words, label);
-            assert!(words.ends_with('.'), "{words}");
-        }
-        assert!(explain_mark("bots (least privilege)").contains("least privilege permissions"));
     }
 
     #[test]

@@ -38,29 +38,30 @@ pub enum ScenarioError {
     ExtendsCycle { chain: Vec<String> },
 }
 
-/// Levenshtein distance, for "did you mean" suggestions.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
+pub use crate::names::{edit_distance, nearest};
 
-/// The candidate nearest to `word`, if it is near enough to be a plausible typo.
-pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 2).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+impl ScenarioError {
+    /// A refused value of `file` (see [`crate::policy::check`]).
+    pub fn from_check(file: &str, e: crate::policy::check::CheckError) -> Self {
+        use crate::policy::check::CheckError;
+        match e {
+            CheckError::OutOfRange {
+                key,
+                value,
+                allowed,
+            } => ScenarioError::OutOfRange {
+                file: file.to_string(),
+                key,
+                value,
+                allowed,
+            },
+            CheckError::Invalid { key, message } => ScenarioError::Invalid {
+                file: file.to_string(),
+                key,
+                message,
+            },
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! Plausible ranges of numeric parameters, beyond the signs and shares `validate` checks: values
 //! outside them are finite but overflow the model (NaN figures, charts that never finish). One
 //! table of dotted keys (`*` matches any group, trait or timeline entry), checked on the merged
-//! scenario table, so a new parameter's range is one line here.
+//! scenario table, so a new parameter's range is one line here (a policy lever's: `RANGES` in its
+//! declaration).
 
 use super::ScenarioError;
 
-/// (dotted key, lowest, highest).
+/// (dotted key, lowest, highest); the policy levers' are declared with each lever.
 pub const RANGES: &[(&str, f64, f64)] = &[
     ("behaviour.uplift", 0.0, 10.0),
     ("behaviour.token_scale", 1.0, 1e12),
@@ -15,11 +16,17 @@ pub const RANGES: &[(&str, f64, f64)] = &[
     ("bots.tokens_per_action", 1.0, 1e12),
     ("money.price_usd_per_mtok", 0.0, 1e4),
     ("money.salary_usd", 1.0, 1e8),
-    ("policy.target.theta", 1.0, 1e12),
-    ("timeline.*.target.theta", 1.0, 1e12),
-    ("policy.budget.tokens_per_week", 1.0, 1e12),
-    ("timeline.*.budget.tokens_per_week", 1.0, 1e12),
 ];
+
+/// The policy levers' ranges (declared with each lever), in `[policy]` and every timeline entry.
+fn lever_ranges() -> impl Iterator<Item = (String, f64, f64)> {
+    crate::policy::lever_ranges()
+        .into_iter()
+        .flat_map(|(lever, ranges)| ranges.iter().map(move |r| (lever, r)))
+        .flat_map(|(lever, (field, lo, hi))| {
+            ["policy", "timeline.*"].map(|at| (format!("{at}.{lever}.{field}"), *lo, *hi))
+        })
+}
 
 /// Where distributions are, and the ranges of their parameters.
 const DISTRIBUTIONS: &[&str] = &["population.*.*", "bots.incident_cost"];
@@ -43,7 +50,10 @@ pub fn check(table: &toml::Table, file: &str) -> Result<(), ScenarioError> {
             .iter()
             .map(move |(k, lo, hi)| (format!("{d}.{k}"), *lo, *hi))
     });
-    let keys = RANGES.iter().map(|(k, lo, hi)| (k.to_string(), *lo, *hi));
+    let keys = RANGES
+        .iter()
+        .map(|(k, lo, hi)| (k.to_string(), *lo, *hi))
+        .chain(lever_ranges());
     let root = toml::Value::Table(table.clone());
     for (pattern, lo, hi) in keys.chain(dist_keys) {
         let path: Vec<&str> = pattern.split('.').collect();

@@ -4,14 +4,12 @@
 //! This layer only parses. It knows nothing of ranges or cross-field rules; those live in
 //! [`super::validate`], which turns a [`RawScenario`] into a typed [`super::Scenario`].
 //! The `Default` impls here are the single source of every default value in tokenmaxx
-//! (docs/model.md, with the calibrated departures documented in docs/calibration.md).
+//! (docs/model.md, with the calibrated departures documented in docs/calibration.md), except
+//! the policy levers', which are declared with each lever in `crate::policy::levers`.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 /// A whole scenario file. Every field is optional in the file; missing ones take defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -445,190 +443,9 @@ impl Default for Money {
     }
 }
 
-/// A policy change: the `[policy]` table (week 0) or one `[[timeline]]` entry. Each stated field
-/// replaces that policy as a whole (unstated fields of its table take their defaults).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RawPolicyChange {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub week: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<Switch<RawTarget>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub leaderboard: Option<Switch<RawLeaderboard>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub platform: Option<Switch<RawPlatform>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub statement: Option<RawStatement>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub managers: Option<RawManagers>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub budget: Option<Switch<RawBudget>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub costs_visible: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub outcome_metrics: Option<bool>,
-}
-
-/// Weekly adoption target.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RawTarget {
-    /// Share of the target groups that should be active each week, in [0, 1].
-    pub share: f64,
-    /// Tokens in a week that count an employee as active.
-    pub theta: f64,
-    /// The threshold as dollars of tokens a week instead (a spending expectation); replaces
-    /// `theta` when stated.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub theta_usd: Option<f64>,
-    /// Groups the target applies to.
-    pub applies_to: Vec<String>,
-}
-
-impl Default for RawTarget {
-    fn default() -> Self {
-        RawTarget {
-            share: 0.8,
-            theta: 5e5,
-            theta_usd: None,
-            applies_to: vec!["developers".to_string()],
-        }
-    }
-}
-
-/// A token leaderboard.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RawLeaderboard {
-    /// `org` ranks every employee, `team` the agent's team.
-    pub scope: String,
-    /// `public`, `team`, `manager_only` or `private`.
-    pub visibility: String,
-}
-
-impl Default for RawLeaderboard {
-    fn default() -> Self {
-        RawLeaderboard {
-            scope: "org".to_string(),
-            visibility: "public".to_string(),
-        }
-    }
-}
-
-/// The agent platform, available from the week it is switched on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RawPlatform {
-    /// `broad`, `scoped` or `least_privilege`.
-    pub permission_scope: String,
-}
-
-impl Default for RawPlatform {
-    fn default() -> Self {
-        RawPlatform {
-            permission_scope: "broad".to_string(),
-        }
-    }
-}
-
-/// A one-off official statement that token statistics will not affect reviews.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RawStatement {
-    /// How far a fully trusting employee's perceived monitoring falls, in [0, 1].
-    pub credibility: f64,
-}
-
-impl Default for RawStatement {
-    fn default() -> Self {
-        RawStatement { credibility: 0.5 }
-    }
-}
-
-/// How managers behave (they are not agents; docs/model.md).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RawManagers {
-    /// Weekly chance, per team, that a manager mentions usage stats.
-    pub attention: f64,
-    /// Step of perceived monitoring towards 1 after a mention.
-    pub nudge: f64,
-    /// Real informal weight of tokens in reviews, in [0, 1].
-    pub review_token_weight: f64,
-    /// Weeks between reviews.
-    pub review_every: i64,
-    /// How far a review moves perceived monitoring towards the real weight, in [0, 1].
-    pub review_learning: f64,
-    /// Factor on `attention` in a week after the target was missed.
-    pub target_pressure: f64,
-    /// Standard deviation of the noise in what an employee learns from a review.
-    pub review_noise: f64,
-    /// What a review is worth: after a rating `r`, the career-driven pulls (target, believed
-    /// rank) are multiplied by `1 + review_stakes * (1 - r)` until the next review.
-    pub review_stakes: f64,
-}
-
-impl Default for RawManagers {
-    fn default() -> Self {
-        RawManagers {
-            attention: 0.05,
-            nudge: 0.2,
-            review_token_weight: 0.1,
-            review_every: 13,
-            review_learning: 0.3,
-            target_pressure: 2.0,
-            review_noise: 0.05,
-            review_stakes: 2.0,
-        }
-    }
-}
-
-/// Token budget per employee: a weekly cap, an annual allowance as a share of salary, or both.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RawBudget {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tokens_per_week: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub salary_share: Option<f64>,
-}
-
-/// A policy that is either `"off"` or a table of settings.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Switch<T> {
-    Off,
-    On(T),
-}
-
-impl<T: Serialize> Serialize for Switch<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Switch::Off => s.serialize_str("off"),
-            Switch::On(t) => t.serialize(s),
-        }
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Switch<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct SwitchVisitor<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for SwitchVisitor<T> {
-            type Value = Switch<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("\"off\" or a table of settings")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                if v == "off" {
-                    Ok(Switch::Off)
-                } else {
-                    Err(E::invalid_value(de::Unexpected::Str(v), &self))
-                }
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Switch::On)
-            }
-        }
-        d.deserialize_any(SwitchVisitor(PhantomData))
-    }
-}
+pub use crate::policy::lever::Switch;
+/// The policy levers' raw forms (the `[policy]` table and `[[timeline]]` entries) are declared
+/// with each lever, in `crate::policy::levers`, defaults included.
+pub use crate::policy::levers::{
+    RawBudget, RawLeaderboard, RawManagers, RawPlatform, RawPolicyChange, RawStatement, RawTarget,
+};

@@ -1,17 +1,14 @@
 //! From a merged [`RawScenario`] to a typed, checked [`Scenario`]: every range, every name, every
 //! cross-field rule. Errors name the file, the dotted key, the value and what is allowed.
 
-use super::error::{ScenarioError, nearest};
+use super::error::ScenarioError;
 use super::raw::{
-    Adoption, Behaviour, Bots, DistSpec, Money, RawBudget, RawGroup, RawLeaderboard, RawManagers,
-    RawPolicyChange, RawScenario, RawTarget, Switch, Work,
+    Adoption, Behaviour, Bots, DistSpec, Money, RawGroup, RawPolicyChange, RawScenario, Work,
 };
 use super::{Group, Scenario, ScheduledChange, TraitDists};
 use crate::model::dist::{Dist, support_of};
-use crate::policy::{
-    Budget, GroupId, GroupSet, Leaderboard, Managers, PermissionScope, PolicyChange, RankScope,
-    Target, Visibility,
-};
+use crate::policy::check::{self, Check, CheckError};
+use crate::policy::{GroupId, GroupSet, PolicyChange};
 use std::collections::BTreeMap;
 
 /// Largest population accepted (agents are indexed by `u32`; memory is checked by the CLI).
@@ -23,7 +20,11 @@ struct Checker<'a> {
     file: &'a str,
 }
 
+/// The scenario's section checks: the rules of [`crate::policy::check`], with the file named.
 impl Checker<'_> {
+    fn err(&self, e: CheckError) -> ScenarioError {
+        ScenarioError::from_check(self.file, e)
+    }
     fn range(
         &self,
         key: &str,
@@ -32,41 +33,19 @@ impl Checker<'_> {
         hi: f64,
         allowed: &str,
     ) -> Result<(), ScenarioError> {
-        if value.is_finite() && value >= lo && value <= hi {
-            Ok(())
-        } else {
-            Err(ScenarioError::OutOfRange {
-                file: self.file.to_string(),
-                key: key.to_string(),
-                value: value.to_string(),
-                allowed: allowed.to_string(),
-            })
-        }
+        check::range(key, value, lo, hi, allowed).map_err(|e| self.err(e))
     }
     fn share(&self, key: &str, v: f64) -> Result<(), ScenarioError> {
-        self.range(key, v, 0.0, 1.0, "a share in [0, 1]")
+        check::share(key, v).map_err(|e| self.err(e))
     }
     fn positive(&self, key: &str, v: f64) -> Result<(), ScenarioError> {
-        if v > 0.0 && v.is_finite() {
-            Ok(())
-        } else {
-            self.range(key, v, f64::NAN, f64::NAN, "a positive finite number (> 0)")
-        }
+        check::positive(key, v).map_err(|e| self.err(e))
     }
     fn non_negative(&self, key: &str, v: f64) -> Result<(), ScenarioError> {
-        self.range(key, v, 0.0, f64::MAX, "a finite number >= 0")
+        check::non_negative(key, v).map_err(|e| self.err(e))
     }
     fn int(&self, key: &str, v: i64, lo: i64, hi: i64) -> Result<(), ScenarioError> {
-        if v >= lo && v <= hi {
-            Ok(())
-        } else {
-            Err(ScenarioError::OutOfRange {
-                file: self.file.to_string(),
-                key: key.to_string(),
-                value: v.to_string(),
-                allowed: format!("a whole number in [{lo}, {hi}]"),
-            })
-        }
+        check::int(key, v, lo, hi).map_err(|e| self.err(e))
     }
     fn invalid(&self, key: &str, message: impl Into<String>) -> ScenarioError {
         ScenarioError::Invalid {
@@ -74,23 +53,6 @@ impl Checker<'_> {
             key: key.to_string(),
             message: message.into(),
         }
-    }
-    fn word<T: Copy>(
-        &self,
-        key: &str,
-        value: &str,
-        parse: impl Fn(&str) -> Option<T>,
-        names: &[&str],
-    ) -> Result<T, ScenarioError> {
-        parse(value).ok_or_else(|| {
-            let hint = nearest(value, names.iter().copied())
-                .map(|n| format!("; did you mean `{n}`?"))
-                .unwrap_or_default();
-            self.invalid(
-                key,
-                format!("`{value}` is not one of {}{hint}", quoted(names)),
-            )
-        })
     }
     /// A trait distribution; `bounds` is the interval its draws must stay in.
     fn dist(&self, key: &str, spec: &DistSpec, bounds: (f64, f64)) -> Result<Dist, ScenarioError> {
@@ -115,14 +77,15 @@ impl Checker<'_> {
         }
         Ok(dist)
     }
-}
-
-fn quoted(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    /// The context a lever's checks run in (`key`: `policy`, `timeline[2]`, `change`).
+    fn levers<'g>(&self, key: &str, groups: &'g [&'g str], price: Option<f64>) -> Check<'g> {
+        Check {
+            key: key.to_string(),
+            groups,
+            price_usd_per_mtok: price,
+            max_weeks: MAX_WEEKS,
+        }
+    }
 }
 
 /// Check a merged raw scenario and build the typed one.
@@ -406,21 +369,26 @@ fn check_timeline(
             "the [policy] table is week 0; put later changes in [[timeline]] entries",
         ));
     }
-    let pc = PolicyCheck {
-        c,
-        groups: group_names,
-        price_usd_per_mtok: Some(raw.money.price_usd_per_mtok),
-    };
-    for change in pc.changes("policy", &raw.policy)? {
+    let (groups, price) = (group_names, Some(raw.money.price_usd_per_mtok));
+    let changes = raw.policy.check(&c.levers("policy", groups, price));
+    for change in changes.map_err(|e| c.err(e))? {
         timeline.push(ScheduledChange { week: 0, change });
     }
     let mut seen: Vec<(i64, &'static str, usize)> = Vec::new();
     for (i, entry) in raw.timeline.iter().enumerate() {
         let key = format!("timeline[{i}]");
         let week = timeline_week(c, &key, entry, raw.weeks)?;
-        let changes = pc.changes(&key, entry)?;
+        let changes = entry
+            .check(&c.levers(&key, groups, price))
+            .map_err(|e| c.err(e))?;
         if changes.is_empty() {
-            return Err(c.invalid(&key, "changes nothing: state at least one policy (target, leaderboard, platform, statement, managers, budget, costs_visible, outcome_metrics)"));
+            return Err(c.invalid(
+                &key,
+                format!(
+                    "changes nothing: state at least one policy ({})",
+                    PolicyChange::KEYS.join(", ")
+                ),
+            ));
         }
         for change in changes {
             if let Some((_, _, j)) = seen
@@ -488,211 +456,6 @@ fn tracked_groups(timeline: &[ScheduledChange], group_names: &[&str]) -> GroupSe
     })
 }
 
-struct PolicyCheck<'a> {
-    c: &'a Checker<'a>,
-    groups: &'a [&'a str],
-    /// The token price, to turn a target in dollars into tokens (None where no price is known).
-    price_usd_per_mtok: Option<f64>,
-}
-
-impl PolicyCheck<'_> {
-    /// A target's threshold in tokens: `theta`, or `theta_usd` a week at the scenario's price.
-    fn theta_tokens(&self, key: &str, t: &RawTarget) -> Result<f64, ScenarioError> {
-        let Some(usd) = t.theta_usd else {
-            return Ok(t.theta);
-        };
-        let k = format!("{key}.target.theta_usd");
-        self.c
-            .range(&k, usd, 0.0, 1e7, "US dollars a week in [0, 1e7]")?;
-        match self.price_usd_per_mtok {
-            Some(price) => Ok(usd / price * 1e6),
-            None => Err(self
-                .c
-                .invalid(&k, "a stored change states its threshold in tokens")),
-        }
-    }
-
-    /// Every change a `[policy]` table or timeline entry states, in the order target,
-    /// leaderboard, platform, statement, managers, budget, costs_visible, outcome_metrics.
-    fn changes(&self, key: &str, p: &RawPolicyChange) -> Result<Vec<PolicyChange>, ScenarioError> {
-        let mut out = Vec::new();
-        if let Some(t) = &p.target {
-            out.push(PolicyChange::Target(match t {
-                Switch::Off => None,
-                Switch::On(t) => Some(self.target(key, t)?),
-            }));
-        }
-        if let Some(l) = &p.leaderboard {
-            out.push(PolicyChange::Leaderboard(match l {
-                Switch::Off => None,
-                Switch::On(l) => Some(self.leaderboard(key, l)?),
-            }));
-        }
-        if let Some(pl) = &p.platform {
-            out.push(PolicyChange::Platform(match pl {
-                Switch::Off => None,
-                Switch::On(pl) => Some(self.c.word(
-                    &format!("{key}.platform.permission_scope"),
-                    &pl.permission_scope,
-                    PermissionScope::parse,
-                    PermissionScope::NAMES,
-                )?),
-            }));
-        }
-        if let Some(s) = &p.statement {
-            self.c
-                .share(&format!("{key}.statement.credibility"), s.credibility)?;
-            out.push(PolicyChange::Statement {
-                credibility: s.credibility,
-            });
-        }
-        if let Some(m) = &p.managers {
-            out.push(PolicyChange::Managers(self.managers(key, m)?));
-        }
-        if let Some(b) = &p.budget {
-            out.push(PolicyChange::Budget(match b {
-                Switch::Off => None,
-                Switch::On(b) => Some(self.budget(key, b)?),
-            }));
-        }
-        if let Some(v) = p.costs_visible {
-            out.push(PolicyChange::CostsVisible(v));
-        }
-        if let Some(v) = p.outcome_metrics {
-            out.push(PolicyChange::OutcomeMetrics(v));
-        }
-        Ok(out)
-    }
-
-    /// A target that is on: its share, threshold and the (known) groups it applies to.
-    fn target(&self, key: &str, t: &RawTarget) -> Result<Target, ScenarioError> {
-        let c = self.c;
-        c.share(&format!("{key}.target.share"), t.share)?;
-        c.non_negative(&format!("{key}.target.theta"), t.theta)?;
-        let theta = self.theta_tokens(key, t)?;
-        if t.applies_to.is_empty() {
-            return Err(c.invalid(
-                &format!("{key}.target.applies_to"),
-                "needs at least one group",
-            ));
-        }
-        let mut set = GroupSet::default();
-        for g in &t.applies_to {
-            set.insert(self.group_id(key, g)?);
-        }
-        Ok(Target {
-            share: t.share,
-            theta_tokens: theta,
-            applies_to: set,
-        })
-    }
-
-    /// The index of the group named `g` in a target's `applies_to`, or an error naming the
-    /// groups (with the nearest as a hint).
-    fn group_id(&self, key: &str, g: &str) -> Result<GroupId, ScenarioError> {
-        let idx = self.groups.iter().position(|n| *n == g).ok_or_else(|| {
-            let hint = nearest(g, self.groups.iter().copied())
-                .map(|n| format!("; did you mean `{n}`?"))
-                .unwrap_or_default();
-            self.c.invalid(
-                &format!("{key}.target.applies_to"),
-                format!(
-                    "unknown group `{g}`: the groups are {}{hint}",
-                    quoted(self.groups)
-                ),
-            )
-        })?;
-        Ok(idx as GroupId)
-    }
-
-    /// A leaderboard that is on: its scope and visibility, by name.
-    fn leaderboard(&self, key: &str, l: &RawLeaderboard) -> Result<Leaderboard, ScenarioError> {
-        Ok(Leaderboard {
-            scope: self.c.word(
-                &format!("{key}.leaderboard.scope"),
-                &l.scope,
-                RankScope::parse,
-                RankScope::NAMES,
-            )?,
-            visibility: self.c.word(
-                &format!("{key}.leaderboard.visibility"),
-                &l.visibility,
-                Visibility::parse,
-                Visibility::NAMES,
-            )?,
-        })
-    }
-
-    /// `managers`: attention, nudge and review settings, each within its range.
-    fn managers(&self, key: &str, m: &RawManagers) -> Result<Managers, ScenarioError> {
-        let c = self.c;
-        let k = |f: &str| format!("{key}.managers.{f}");
-        c.share(&k("attention"), m.attention)?;
-        c.share(&k("nudge"), m.nudge)?;
-        c.share(&k("review_token_weight"), m.review_token_weight)?;
-        c.int(&k("review_every"), m.review_every, 1, MAX_WEEKS)?;
-        c.share(&k("review_learning"), m.review_learning)?;
-        c.range(
-            &k("target_pressure"),
-            m.target_pressure,
-            0.0,
-            1e3,
-            "a factor in [0, 1000]",
-        )?;
-        c.range(
-            &k("review_noise"),
-            m.review_noise,
-            0.0,
-            1.0,
-            "a standard deviation in [0, 1]",
-        )?;
-        c.range(
-            &k("review_stakes"),
-            m.review_stakes,
-            0.0,
-            10.0,
-            "a factor in [0, 10]",
-        )?;
-        Ok(Managers {
-            attention: m.attention,
-            nudge: m.nudge,
-            review_token_weight: m.review_token_weight,
-            review_every_weeks: m.review_every as u32,
-            review_learning: m.review_learning,
-            target_pressure: m.target_pressure,
-            review_noise: m.review_noise,
-            review_stakes: m.review_stakes,
-        })
-    }
-
-    /// A budget that is on: a token cap a week, a share of salary, or both.
-    fn budget(&self, key: &str, b: &RawBudget) -> Result<Budget, ScenarioError> {
-        let c = self.c;
-        if b.tokens_per_week.is_none() && b.salary_share.is_none() {
-            return Err(c.invalid(
-                &format!("{key}.budget"),
-                "state `tokens_per_week`, `salary_share` or both (or write budget = \"off\")",
-            ));
-        }
-        if let Some(t) = b.tokens_per_week {
-            c.positive(&format!("{key}.budget.tokens_per_week"), t)?;
-        }
-        if let Some(s) = b.salary_share {
-            c.range(
-                &format!("{key}.budget.salary_share"),
-                s,
-                1e-9,
-                100.0,
-                "a share of salary in (0, 100]",
-            )?;
-        }
-        Ok(Budget {
-            tokens_per_week: b.tokens_per_week,
-            salary_share: b.salary_share,
-        })
-    }
-}
-
 /// Parse one policy change written by [`change_to_toml`] (the event store's `change` column),
 /// checking it as a scenario file's would be; `file` names the source in errors.
 pub fn parse_change(
@@ -706,12 +469,9 @@ pub fn parse_change(
         message: format!("not a policy change: {}", e.message()),
     })?;
     let c = Checker { file };
-    let pc = PolicyCheck {
-        c: &c,
-        groups,
-        price_usd_per_mtok: None,
-    };
-    let mut changes = pc.changes("change", &raw)?;
+    let mut changes = raw
+        .check(&c.levers("change", groups, None))
+        .map_err(|e| c.err(e))?;
     match (changes.pop(), changes.is_empty()) {
         (Some(change), true) => Ok(change),
         _ => Err(c.invalid(
@@ -724,67 +484,7 @@ pub fn parse_change(
 /// One policy change as a one-line TOML table (`leaderboard = { scope = "org", ... }`), the
 /// inverse of [`parse_change`].
 pub fn change_to_toml(change: &PolicyChange, groups: &[&str]) -> String {
-    use super::raw::{RawPlatform, RawStatement};
-    let mut raw = RawPolicyChange::default();
-    match *change {
-        PolicyChange::Target(t) => {
-            raw.target = Some(match t {
-                None => Switch::Off,
-                Some(t) => Switch::On(RawTarget {
-                    share: t.share,
-                    theta: t.theta_tokens,
-                    theta_usd: None,
-                    applies_to: (0..groups.len())
-                        .filter(|g| t.applies_to.contains(*g as GroupId))
-                        .map(|g| groups[g].to_string())
-                        .collect(),
-                }),
-            })
-        }
-        PolicyChange::Leaderboard(l) => {
-            raw.leaderboard = Some(match l {
-                None => Switch::Off,
-                Some(l) => Switch::On(RawLeaderboard {
-                    scope: l.scope.as_str().into(),
-                    visibility: l.visibility.as_str().into(),
-                }),
-            })
-        }
-        PolicyChange::Platform(p) => {
-            raw.platform = Some(match p {
-                None => Switch::Off,
-                Some(p) => Switch::On(RawPlatform {
-                    permission_scope: p.as_str().into(),
-                }),
-            })
-        }
-        PolicyChange::Statement { credibility } => {
-            raw.statement = Some(RawStatement { credibility })
-        }
-        PolicyChange::Managers(m) => {
-            raw.managers = Some(RawManagers {
-                attention: m.attention,
-                nudge: m.nudge,
-                review_token_weight: m.review_token_weight,
-                review_every: m.review_every_weeks as i64,
-                review_learning: m.review_learning,
-                target_pressure: m.target_pressure,
-                review_noise: m.review_noise,
-                review_stakes: m.review_stakes,
-            })
-        }
-        PolicyChange::Budget(b) => {
-            raw.budget = Some(match b {
-                None => Switch::Off,
-                Some(b) => Switch::On(RawBudget {
-                    tokens_per_week: b.tokens_per_week,
-                    salary_share: b.salary_share,
-                }),
-            })
-        }
-        PolicyChange::CostsVisible(v) => raw.costs_visible = Some(v),
-        PolicyChange::OutcomeMetrics(v) => raw.outcome_metrics = Some(v),
-    }
+    let raw = change.to_raw(groups);
     // Inline tables keep it on one line; the `toml` crate writes sub-tables as sections, so
     // build the value and render each top-level key inline.
     let value = toml::Value::try_from(&raw).expect("a policy change serialises");

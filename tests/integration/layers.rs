@@ -8,7 +8,15 @@ use std::path::Path;
 const RULES: &[(&str, &[&str])] = &[
     (
         "policy",
-        &["engine", "fold", "replay", "projections", "report", "cli"],
+        &[
+            "scenario",
+            "engine",
+            "fold",
+            "replay",
+            "projections",
+            "report",
+            "cli",
+        ],
     ),
     (
         "model",

@@ -1,10 +1,8 @@
 //! Dotted paths into a scenario's TOML (`policy.target.share`): setting a value, and checking
 //! a path names a parameter.
 
-use std::collections::BTreeMap;
-
 use super::SweepError;
-use crate::scenario::error::nearest;
+use crate::names::nearest;
 
 /// Set `value` at a dotted path, creating tables on the way.
 pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) {
@@ -44,8 +42,9 @@ pub(crate) fn check_path(base: &toml::Table, path: &str, file: &str) -> Result<(
     Err(invalid(format!("unknown parameter path `{path}`{hint}")))
 }
 
-/// Every dotted path a sweep may set: the leaves and tables of the base scenario, plus the
-/// policies that can be switched on in `[policy]`.
+/// Every dotted path a sweep may set: the leaves and tables of the base scenario, plus every
+/// policy lever and each of its settings (`crate::policy::sweep_fields`, derived from the
+/// levers' declarations).
 pub fn valid_paths(base: &toml::Table) -> Vec<String> {
     fn walk(prefix: &str, t: &toml::Table, out: &mut Vec<String>) {
         for (k, v) in t {
@@ -65,31 +64,40 @@ pub fn valid_paths(base: &toml::Table) -> Vec<String> {
     }
     let mut out = Vec::new();
     walk("", base, &mut out);
-    let mut policy = BTreeMap::new();
-    policy.insert("target", vec!["share", "theta", "applies_to"]);
-    policy.insert("leaderboard", vec!["scope", "visibility"]);
-    policy.insert("platform", vec!["permission_scope"]);
-    policy.insert("statement", vec!["credibility"]);
-    policy.insert(
-        "managers",
-        vec![
-            "attention",
-            "nudge",
-            "review_token_weight",
-            "review_every",
-            "review_learning",
-            "target_pressure",
-            "review_noise",
-        ],
-    );
-    policy.insert("budget", vec!["tokens_per_week", "salary_share"]);
-    for (k, fields) in policy {
-        out.push(format!("policy.{k}"));
-        out.extend(fields.iter().map(|f| format!("policy.{k}.{f}")));
+    for (lever, fields) in crate::policy::sweep_fields() {
+        out.push(format!("policy.{lever}"));
+        out.extend(fields.iter().map(|f| format!("policy.{lever}.{f}")));
     }
-    out.push("policy.costs_visible".into());
-    out.push("policy.outcome_metrics".into());
     out.sort();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_of_every_lever_is_a_valid_path() {
+        let base = toml::Table::new();
+        for p in [
+            "policy.managers.review_stakes",
+            "policy.target.theta_usd",
+            "policy.costs_visible",
+            "policy.platform.permission_scope",
+        ] {
+            assert!(check_path(&base, p, "s.toml").is_ok(), "{p}");
+        }
+        let valid = valid_paths(&base);
+        for (lever, fields) in crate::policy::sweep_fields() {
+            assert!(valid.contains(&format!("policy.{lever}")), "{lever}");
+            for f in fields {
+                assert!(
+                    valid.contains(&format!("policy.{lever}.{f}")),
+                    "{lever}.{f}"
+                );
+            }
+        }
+        assert!(check_path(&base, "policy.managers.review_stake", "s.toml").is_err());
+    }
 }
