@@ -393,6 +393,7 @@ impl<'a> Snapshot<'a> {
             traits: st.traits[i].traits(),
             group: st.group[i],
             proficiency: st.proficiency[i],
+            optimism: st.optimism[i],
             monitoring: st.monitoring[i],
             has_bot: st.has_bot[i],
             last_padding: st.last_padding[i],

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::events::{Event, Hires, ReviewCols, Shared, WeekBatch, is_dense};
-use crate::model::adoption::learn;
+use crate::model::adoption::{learn, learn_perception};
 use crate::model::managers;
 use crate::model::traits::{StoredTraits, Traits};
 use crate::policy::{GroupId, PolicyChange, PolicyState};
@@ -23,6 +23,9 @@ pub struct State {
     pub traits: Shared<StoredTraits>,
     /// `q`: proficiency with AI tools.
     pub proficiency: Vec<f64>,
+    /// `o`: optimism, the bias of the gain an employee believes in; starts at the trait and
+    /// learns from their own output (`adoption::learn_perception`).
+    pub optimism: Vec<f64>,
     /// `m`: perceived monitoring, the belief that token statistics count.
     pub monitoring: Vec<f64>,
     pub has_bot: Vec<bool>,
@@ -66,6 +69,7 @@ impl State {
             group: Arc::new(Vec::with_capacity(n)),
             traits: Arc::new(Vec::with_capacity(n)),
             proficiency: Vec::with_capacity(n),
+            optimism: Vec::with_capacity(n),
             monitoring: Vec::with_capacity(n),
             has_bot: Vec::with_capacity(n),
             use_level: Vec::with_capacity(n),
@@ -130,8 +134,14 @@ impl State {
                 padding,
                 bot,
             } => self.use_tokens(s, week, agent as usize, [genuine, padding, bot]),
-            // No later decision reads a week's incidents or output: they feed the projections.
-            Event::IncidentOccurred { .. } | Event::WorkDelivered { .. } => {}
+            // No later decision reads a week's incidents: they feed the projections.
+            Event::IncidentOccurred { .. } => {}
+            Event::WorkDelivered {
+                agent,
+                output,
+                perceived,
+                ..
+            } => self.perceive(s, agent as usize, output, perceived),
             Event::ManagerNudged { team, .. } => self.nudge(team),
             Event::ReviewHeld {
                 agent,
@@ -175,6 +185,8 @@ impl State {
         let n = self.proficiency.len() + traits.len();
         self.proficiency
             .extend(traits.iter().map(|t| t.traits().proficiency0));
+        self.optimism
+            .extend(traits.iter().map(|t| t.traits().optimism));
         self.monitoring.resize(n, s.behaviour.monitoring0);
         self.has_bot.resize(n, false);
         self.use_level.resize(n, 0.0);
@@ -213,6 +225,16 @@ impl State {
                 genuine,
                 self.traits[i].token_intensity(),
             );
+        }
+    }
+
+    /// `WorkDelivered`: a user (genuine tokens this week) compares what their output showed with
+    /// the speed-up they perceived, and their optimism learns from the gap.
+    fn perceive(&mut self, s: &Scenario, i: usize, output: f64, perceived: f64) {
+        let skill = self.traits[i].skill();
+        if self.last_genuine[i] > 0.0 && skill > 0.0 {
+            let o = &mut self.optimism[i];
+            *o = learn_perception(s, *o, perceived, output / skill - 1.0);
         }
     }
 
@@ -297,6 +319,32 @@ impl State {
             self.board_aware[agent as usize] = true;
         }
         self.apply_tokens(s, b);
+        self.apply_work(s, b);
+    }
+
+    /// The week's `WorkDelivered` events (after its tokens, as in canonical order): each user's
+    /// optimism learns from their output. Touches only its own agent, so a dense column is folded
+    /// in parallel with the arithmetic of [`State::apply`].
+    fn apply_work(&mut self, s: &Scenario, b: &WeekBatch) {
+        use rayon::prelude::*;
+        let w = &b.work;
+        if !is_dense(&w.agent, self.agents()) {
+            for (k, agent) in w.agent.iter().enumerate() {
+                self.perceive(s, agent as usize, w.output[k], w.perceived[k]);
+            }
+            return;
+        }
+        let (traits, genuine) = (&self.traits, &self.last_genuine);
+        self.optimism
+            .par_iter_mut()
+            .enumerate()
+            .with_min_len(4096)
+            .for_each(|(i, o)| {
+                let skill = traits[i].skill();
+                if genuine[i] > 0.0 && skill > 0.0 {
+                    *o = learn_perception(s, *o, w.perceived[i], w.output[i] / skill - 1.0);
+                }
+            });
     }
 
     /// The week's `TokensUsed` events.

@@ -86,6 +86,17 @@ pub fn perceived_coef(s: &Scenario, t: &Traits, q: f64) -> f64 {
     reachable_gain(s, t, q) + t.optimism
 }
 
+/// Perceptions that learn (model v3): after a week of use, a user's optimism `o` moves toward
+/// what their own output showed, by `perception_learn` times the gap between the measured
+/// speed-up (`output / skill - 1`) and the perceived one:
+/// `o <- o + perception_learn * (measured - perceived)`. Those misled by optimism learn over
+/// months (and, at their next revision of the habit, some stop); those whose gains are real keep
+/// a belief near them. METR 2025: developers still believed themselves 20% faster after weeks of
+/// measured slow-down, so the rate is slow.
+pub fn learn_perception(s: &Scenario, optimism: f64, perceived: f64, measured: f64) -> f64 {
+    optimism + s.behaviour.perception_learn * (measured - perceived)
+}
+
 /// Planned genuine tokens a week: the best response to the *perceived* gain. Maximises
 /// `skill * b * ln(1 + E/kappa) - effort_cost * E/kappa - price_cost * w * E` over effective
 /// work `E = G / w`, so `kappa + E = skill * b / (effort_cost/kappa + w * price_cost)`.
@@ -198,6 +209,22 @@ mod tests {
         // and the drag shrinks with proficiency: an expert gains even on familiar work
         assert!(coef_on(&s, &t, 0.95, 1.0) > 0.0);
         assert!(coef_on(&s, &t, 0.95, 1.0) > coef_on(&s, &t, 0.05, 1.0));
+    }
+
+    #[test]
+    fn optimism_learns_from_the_gap_between_measured_and_perceived_gains() {
+        let s = scenario();
+        // given a user who perceived +30% while their output showed +10%, when the week is
+        // folded, then their optimism falls by the rate times the gap
+        let o = learn_perception(&s, 0.2, 0.3, 0.1);
+        assert!((o - (0.2 - s.behaviour.perception_learn * 0.2)).abs() < 1e-12);
+        // and one whose output beat their belief grows more optimistic; no gap, no change
+        assert!(learn_perception(&s, 0.2, 0.1, 0.3) > 0.2);
+        assert_eq!(learn_perception(&s, 0.2, 0.1, 0.1), 0.2);
+        // and with the rate at 0 beliefs never learn (model v2)
+        let mut fixed = s.clone();
+        fixed.behaviour.perception_learn = 0.0;
+        assert_eq!(learn_perception(&fixed, 0.2, 0.3, 0.1), 0.2);
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct AgentView<'a> {
     pub traits: Traits,
     pub group: GroupId,
     pub proficiency: f64,
+    /// Current optimism (the trait's starting value, learnt since: `State::optimism`); it
+    /// replaces the trait's in every perception of the week.
+    pub optimism: f64,
     pub monitoring: f64,
     pub has_bot: bool,
     pub last_padding: f64,
@@ -387,7 +390,10 @@ pub fn decide<R: Rng + ?Sized>(
     rng: &mut R,
     incident_costs: &mut Vec<f64>,
 ) -> AgentWeek {
-    let t = &a.traits;
+    let t = &Traits {
+        optimism: a.optimism,
+        ..a.traits
+    };
     if i64::from(ctx.week) < s.adoption.rollout_week {
         return AgentWeek::without_tools(t);
     }
@@ -626,6 +632,7 @@ mod tests {
             traits: t,
             group: 0,
             proficiency: 0.5,
+            optimism: t.optimism,
             monitoring: 0.3,
             has_bot: false,
             last_padding: 0.0,
@@ -677,6 +684,7 @@ mod tests {
             traits: t,
             group: 0,
             proficiency: 0.5,
+            optimism: t.optimism,
             monitoring: 0.3,
             has_bot: false,
             last_padding: 0.0,
@@ -729,6 +737,7 @@ mod tests {
             traits: t,
             group: 0,
             proficiency: 0.5,
+            optimism: t.optimism,
             monitoring: 0.9,
             has_bot: false,
             last_padding: 0.0,

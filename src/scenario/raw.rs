@@ -232,6 +232,9 @@ pub struct Behaviour {
     pub week_noise: f64,
     /// Proficiency learning rate per week of genuine use.
     pub learn_rate: f64,
+    /// Weekly rate at which a user's optimism moves toward what their own output shows: the gap
+    /// between their measured and perceived speed-up (model v3, perceptions that learn).
+    pub perception_learn: f64,
     /// Tokens of manual padding that cost an agent `gaming_aversion` output units.
     pub pad_scale: f64,
     /// How many times cheaper padding is for an agent with a bot.
@@ -281,6 +284,7 @@ impl Default for Behaviour {
             effort_cost: 0.2,
             week_noise: 0.3,
             learn_rate: 0.04,
+            perception_learn: 0.03,
             // Calibrated (first design: 2e7), scaled with token_scale.
             pad_scale: 4e7,
             bot_leverage: 5.0,

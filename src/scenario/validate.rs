@@ -210,6 +210,7 @@ fn check_behaviour(c: &Checker, b: &Behaviour) -> Result<(), ScenarioError> {
         "a number in [0, 5]",
     )?;
     c.share("behaviour.learn_rate", b.learn_rate)?;
+    c.share("behaviour.perception_learn", b.perception_learn)?;
     c.positive("behaviour.pad_scale", b.pad_scale)?;
     c.range(
         "behaviour.bot_leverage",

@@ -132,3 +132,30 @@ fn a_budget_cap_is_never_exceeded_in_any_week() {
         "the cap binds for someone, so the check means something"
     );
 }
+
+#[test]
+fn perceptions_learn_from_output_and_the_gap_closes() {
+    // given a rollout, when users have worked with the tools for a while, then the median
+    // perceived speed-up comes down toward the measured one (model v3: optimism learns from
+    // one's own output), while with `perception_learn = 0` it does not
+    let learning = run("perceive_on", "rollout", "", 2000, 3);
+    let fixed = run(
+        "perceive_off",
+        "rollout",
+        "[behaviour]\nperception_learn = 0.0\n",
+        2000,
+        3,
+    );
+    let gap =
+        |p: &Projections, w: usize| p.weekly[w].perceived_uplift - p.weekly[w].measured_uplift;
+    let (early, late) = (gap(&learning, 10), gap(&learning, 39));
+    let (early_fixed, late_fixed) = (gap(&fixed, 10), gap(&fixed, 39));
+    assert!(early > 0.05, "people start optimistic: {early}");
+    // (new users keep arriving with fresh optimism, so the median gap closes slowly; without
+    // learning it narrows a little too, as proficiency grows)
+    assert!(late < early - 0.01, "the gap closes: {early} -> {late}");
+    assert!(
+        late < late_fixed - 0.02 && early_fixed - late_fixed < early - late - 0.01,
+        "learning closes it faster: {early} -> {late} against {early_fixed} -> {late_fixed}"
+    );
+}
