@@ -488,6 +488,49 @@ mod tests {
         fs::remove_dir_all(&root).unwrap();
     }
 
+    #[test]
+    fn a_fresh_start_keeps_the_earlier_files_until_the_new_set_then_removes_those_not_replaced() {
+        let root = root("fresh");
+        for f in ["journal.jsonl", "runs.csv", "lines.png", MARKER, LOCK_FILE] {
+            fs::write(root.join(f), "old").unwrap();
+        }
+        fs::create_dir(root.join("shard-0-of-2")).unwrap();
+        start_fresh(&root, &["journal.jsonl"]).unwrap();
+        // given a second fresh start before any result set (the first was killed): both listed
+        start_fresh(&root, &["journal.jsonl"]).unwrap();
+        assert_eq!(
+            read_names(&root.join(PREVIOUS)).unwrap(),
+            ["lines.png", "runs.csv"].map(String::from).into()
+        );
+        assert_eq!(fs::read_to_string(root.join("lines.png")).unwrap(), "old");
+        // a failed set changes nothing
+        let r: Result<(), ReportError> = write_in_place(&root, |_| Err(refused(&root, "failed")));
+        assert!(r.is_err() && root.join("lines.png").is_file() && root.join(PREVIOUS).is_file());
+        // a kill after the mark with runs.csv already moved: rolled forward by the next opening
+        let staging = root.join(IN_PLACE_STAGING);
+        fs::create_dir(&staging).unwrap();
+        fs::write(root.join("runs.csv"), "new").unwrap();
+        fs::write(staging.join("points.csv"), "new").unwrap();
+        fs::write(staging.join(IN_PLACE_COMPLETE), "runs.csv\npoints.csv\n").unwrap();
+        recover_in_place(&root).unwrap();
+        let mut left: Vec<String> = fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let want = [
+            LOCK_FILE,
+            MARKER,
+            "journal.jsonl",
+            "points.csv",
+            "runs.csv",
+            "shard-0-of-2",
+        ];
+        assert_eq!(left, want);
+        assert_eq!(fs::read_to_string(root.join("runs.csv")).unwrap(), "new");
+        fs::remove_dir_all(&root).unwrap();
+    }
+
     fn root(name: &str) -> PathBuf {
         let root = std::env::temp_dir().join(format!("tmx-outdir-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&root);

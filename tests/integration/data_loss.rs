@@ -174,9 +174,10 @@ fn every_writer_of_a_whole_folder_refuses_a_folder_a_batch_holds_locked() {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
-fn sweep_with_memory(dir: &Path, memory: &str, extra: &[&str]) -> std::process::Output {
+/// `args` run with `memory` bytes said to be available.
+fn with_memory(dir: &Path, memory: &str, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_tokenmaxx"))
-        .args([&["sweep", "sweep.toml", "-q", "--out", "s"][..], extra].concat())
+        .args(args)
         .env("TOKENMAXX_AVAILABLE_MEMORY_BYTES", memory)
         .current_dir(dir)
         .output()
@@ -184,7 +185,7 @@ fn sweep_with_memory(dir: &Path, memory: &str, extra: &[&str]) -> std::process::
 }
 
 #[test]
-fn a_fresh_sweep_keeps_the_previous_outputs_until_its_own_are_complete() {
+fn a_fresh_sweep_or_sensitivity_analysis_keeps_the_previous_outputs_until_its_own_are_complete() {
     let dir = scratch("data_loss_fresh");
     std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
     std::fs::write(
@@ -192,32 +193,43 @@ fn a_fresh_sweep_keeps_the_previous_outputs_until_its_own_are_complete() {
         format!("base = \"tiny.toml\"\n{SWEEP}"),
     )
     .unwrap();
+    std::fs::write(
+        dir.join("sens.toml"),
+        "base = \"tiny.toml\"\nmethod = \"morris\"\ntrajectories = 2\n[parameters]\n\"behaviour.uplift\" = { low = 0.3, high = 1.2 }\n",
+    )
+    .unwrap();
     let plenty = (1u64 << 40).to_string();
-    let o = sweep_with_memory(&dir, &plenty, &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let results = ["runs.csv", "points.csv", "report.html", "points.png"];
-    let before: Vec<Vec<u8>> = results
-        .iter()
-        .map(|f| std::fs::read(dir.join("s").join(f)).unwrap())
-        .collect();
-    // A fresh batch that fails after preparing the folder, before its first result set.
-    let o = sweep_with_memory(&dir, "1", &[]);
-    refused(&o, "memory");
-    let after: Vec<Vec<u8>> = results
-        .iter()
-        .map(|f| std::fs::read(dir.join("s").join(f)).unwrap())
-        .collect();
-    assert!(before == after, "the previous batch's outputs changed");
-    // Once a fresh batch completes, what it does not write (charts, with --no-charts) is gone.
-    let o = sweep_with_memory(&dir, &plenty, &["--no-charts"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(dir.join("s/runs.csv").is_file() && !dir.join("s/points.png").exists());
-    let hidden: Vec<String> = std::fs::read_dir(dir.join("s"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".previous") || n.starts_with(".staging"))
-        .collect();
-    assert!(hidden.is_empty(), "{hidden:?}");
+    let cases = [
+        ("sweep", "sweep.toml", "points.png"),
+        ("sensitivity", "sens.toml", "indices_roi.png"),
+    ];
+    for (command, spec, chart) in cases {
+        let args = [command, spec, "-q", "--out", command];
+        let o = with_memory(&dir, &plenty, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = dir.join(command);
+        let results = ["runs.csv", "points.csv", "report.html", chart];
+        let read = || -> Vec<Vec<u8>> {
+            results
+                .iter()
+                .map(|f| std::fs::read(out.join(f)).unwrap())
+                .collect()
+        };
+        let before = read();
+        // A fresh batch that fails after preparing the folder, before its first result set.
+        refused(&with_memory(&dir, "1", &args), "memory");
+        assert!(before == read(), "{command}: the previous outputs changed");
+        // Once a fresh batch completes, what it does not write (charts, with --no-charts) goes.
+        let o = with_memory(&dir, &plenty, &[&args[..], &["--no-charts"]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(out.join("runs.csv").is_file() && !out.join(chart).exists());
+        let hidden: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".previous") || n.starts_with(".staging"))
+            .collect();
+        assert!(hidden.is_empty(), "{command}: {hidden:?}");
+    }
 }
 
 #[test]
