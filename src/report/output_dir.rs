@@ -368,7 +368,16 @@ pub fn recover_in_place(dir: &Path) -> Result<(), ReportError> {
     if !mark.is_file() {
         return fs::remove_dir_all(&staging).map_err(io(&staging));
     }
-    let set = read_names(&mark)?;
+    // The set: what the mark lists (some may be moved already) and what is still staged.
+    let mut set = read_names(&mark)?;
+    for e in fs::read_dir(&staging).map_err(io(&staging))? {
+        set.insert(
+            e.map_err(io(&staging))?
+                .file_name()
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
     let list = dir.join(PREVIOUS);
     for name in read_names(&list)?.difference(&set) {
         let path = dir.join(name);
