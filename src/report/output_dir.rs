@@ -178,6 +178,16 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
 /// neither holds nor lies inside any of `inputs` (every file the command reads, resolved).
 /// Nothing is created or changed.
 pub fn check_target(target: &Path, inputs: &[&Path]) -> Result<(), ReportError> {
+    check_paths(target, inputs)?;
+    if target.is_dir() {
+        check_free(target)?;
+    }
+    Ok(())
+}
+
+/// [`check_target`] but for the lock: for a folder this process locks next, or only marks (the
+/// parent of a shard folder, which a merge may hold locked meanwhile).
+fn check_paths(target: &Path, inputs: &[&Path]) -> Result<(), ReportError> {
     if !matches!(
         target.components().next_back(),
         Some(std::path::Component::Normal(_))
@@ -188,9 +198,6 @@ pub fn check_target(target: &Path, inputs: &[&Path]) -> Result<(), ReportError> 
         ));
     }
     check_replaceable(target)?;
-    if target.is_dir() {
-        check_free(target)?;
-    }
     let abs = absolute(target);
     if let Ok(cwd) = std::env::current_dir()
         && absolute(&cwd).starts_with(&abs)
@@ -262,9 +269,11 @@ fn check_replaceable(target: &Path) -> Result<(), ReportError> {
 }
 
 /// Prepare a folder written in place (a sweep, sensitivity or calibration folder): refused unless
-/// missing, empty or marked, as [`check_target`]; created and marked.
+/// missing, empty or marked, as [`check_target`]; created and marked. Its lock is not checked:
+/// the caller takes it next ([`FolderLock::acquire`]), or only marks the folder (a shard's
+/// parent, which a merge may hold meanwhile).
 pub fn prepare_in_place(dir: &Path, inputs: &[&Path]) -> Result<(), ReportError> {
-    check_target(dir, inputs)?;
+    check_paths(dir, inputs)?;
     fs::create_dir_all(dir).map_err(io(dir))?;
     let marker = dir.join(MARKER);
     if !marker.is_file() {

@@ -266,6 +266,13 @@ fn merge_refuses_a_shard_as_its_output_and_out_dotdot_creates_nothing() {
     assert!(!dir.join("a1/sub").exists());
     let o = tokenmaxx(&dir, &["merge", "a0", "a1", "--no-charts", "--out", "m"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // A shard's parent folder is only marked: a merge holding its lock does not stop a shard.
+    let parent = dir.join("output/sweep");
+    tokenmaxx::report::prepare_in_place(&parent, &[]).unwrap();
+    let held = tokenmaxx::report::FolderLock::acquire(&parent).unwrap();
+    let o = tokenmaxx(&dir, &["sweep", "sweep.toml", "--shard", "0/2", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    drop(held);
     // `--out X/..` is refused without making X, by a run and by a shard (whose parent is made).
     let o = tokenmaxx(
         &dir,
