@@ -36,6 +36,7 @@ pub mod hash;
 pub mod import;
 pub mod model;
 pub mod names;
+pub mod panics;
 pub mod paths;
 pub mod policy;
 pub mod projections;

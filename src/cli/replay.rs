@@ -53,7 +53,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             if reader.traits_in_double_precision()? {
                 println!(
                     "note: this log was written before tokenmaxx kept traits in single precision \
-                     (docs/model.md, section 3); its replay rounds them, so figures weighted by \
+                     (docs/model.md, section 2.2); its replay rounds them, so figures weighted by \
                      skill differ in the last digits. Run the scenario again to store a log that \
                      replays exactly."
                 );

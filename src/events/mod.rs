@@ -199,7 +199,7 @@ pub struct WorkCols {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReviewCols {
     pub agent: AgentIds,
-    /// Kept in single precision (docs/model.md, section 8.3): a review of every agent is the
+    /// Kept in single precision (docs/model.md, section 7.11): a review of every agent is the
     /// largest batch of a run, and a rating is a blend of ranks that are within 1/4096 anyway.
     pub rating: Vec<f32>,
     pub belief_shock: Vec<f32>,

@@ -81,7 +81,7 @@ pub fn params(outcome: bool, groups: &[String]) -> Vec<Param> {
     v
 }
 
-/// The defaults of the other parameter of a fitted distribution (README, "Scenario files").
+/// The defaults of the other parameter of a fitted distribution (docs/guide/scenarios.md, "Scenario files").
 fn default_other(dist: &str) -> (&'static str, f64) {
     match dist {
         "beta" => ("b", 3.0),

@@ -32,7 +32,7 @@ use super::aggregate::Accumulator;
 use super::privacy::Pseudonymiser;
 use super::{ImportError, Usage, dates};
 
-const DOC: &str = "a Claude Code Analytics page is {\"data\": [records], \"has_more\": bool, \"next_page\": string or null}, each record with actor, date, core_metrics and model_breakdown (see the README, \"Your organisation\")";
+const DOC: &str = "a Claude Code Analytics page is {\"data\": [records], \"has_more\": bool, \"next_page\": string or null}, each record with actor, date, core_metrics and model_breakdown (see docs/guide/organisation.md)";
 
 /// The value at a dotted key, or a message naming the key.
 fn at<'v>(v: &'v Value, key: &str) -> Result<&'v Value, String> {

@@ -1,4 +1,4 @@
-//! The weekly decision of one employee (docs/model.md, "The weekly decision"), as pure functions
+//! The weekly decision of one employee (docs/model.md, sections 3.2 and 7.5), as pure functions
 //! of a frozen snapshot of last week and one RNG stream. Nothing here mutates shared state: the
 //! engine turns the returned [`AgentWeek`] into events and applies them.
 

@@ -1,4 +1,4 @@
-//! Managers and beliefs (docs/model.md, sections 8.2-8.3): how often a team hears about usage
+//! Managers and beliefs (docs/model.md, sections 7.10-7.11): how often a team hears about usage
 //! statistics, how a review rates people, and how statements, nudges and reviews move perceived
 //! monitoring `m`, the belief that token statistics count. Pure functions: the engine draws the
 //! randomness and records events, `State::apply` calls these to fold them.

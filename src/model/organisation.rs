@@ -1,4 +1,4 @@
-//! The organisation's layout at hiring (docs/model.md, section 2): groups in contiguous blocks of
+//! The organisation's layout at hiring (docs/model.md, section 5.1): groups in contiguous blocks of
 //! agents by share (teams are then mostly homogeneous, as real teams are) and teams of
 //! `team_size` consecutive agents. Pure functions of the scenario.
 

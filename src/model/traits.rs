@@ -47,7 +47,7 @@ impl Traits {
 }
 
 /// [`Traits`] as they are kept for the run: in single precision, 36 bytes an employee instead of
-/// 72 (docs/model.md, "Traits"). Every reader sees them through [`StoredTraits::traits`], so
+/// 72 (docs/model.md, section 2.2). Every reader sees them through [`StoredTraits::traits`], so
 /// the traits the model works with are the drawn ones rounded to the nearest `f32`: the
 /// decisions, the fold, the projections and the event log (which keeps them exactly) agree.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

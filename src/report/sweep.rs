@@ -125,14 +125,17 @@ pub fn points_frame(sweep: &Sweep, stats: &[PointStats]) -> Result<DataFrame, Re
     DataFrame::new_infer_height(cols).map_err(err("points"))
 }
 
-/// Write a DataFrame as Parquet (zstd).
+/// Write a DataFrame as Parquet (zstd), strings stored as plain UTF-8 for every reader.
 pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), ReportError> {
     let file = File::create(path).map_err(|source| ReportError::Io {
         path: path.into(),
         source,
     })?;
+    let schema = df.schema().to_arrow(CompatLevel::newest());
+    let footer = vec![crate::events::store::footer_schema_key(&schema)];
     ParquetWriter::new(file)
         .with_compression(ParquetCompression::Zstd(None))
+        .with_key_value_metadata(Some(KeyValueMetadata::Static(footer)))
         .finish(df)
         .map(|_| ())
         .map_err(|e| ReportError::Table {

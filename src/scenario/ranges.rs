@@ -63,7 +63,7 @@ pub fn check(table: &toml::Table, file: &str) -> Result<(), ScenarioError> {
     Ok(())
 }
 
-/// 10, 1e12: bounds as written in the README.
+/// 10, 1e12: bounds as written in docs/guide/scenarios.md.
 fn short(x: f64) -> String {
     if x.abs() >= 1e4 {
         format!("{x:e}")

@@ -4,7 +4,7 @@
 //! This layer only parses. It knows nothing of ranges or cross-field rules; those live in
 //! [`super::validate`], which turns a [`RawScenario`] into a typed [`super::Scenario`].
 //! The `Default` impls here are the single source of every default value in tokenmaxx
-//! (docs/model.md, with the calibrated departures documented in the README).
+//! (docs/model.md, with the calibrated departures documented in docs/calibration.md).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -114,14 +114,15 @@ impl Default for RawGroup {
             skill: DistSpec::lognormal(0.0, 0.45),
             ai_fit: DistSpec::beta(2.0, 3.0),
             // Calibrated (model v2): the draw before a mature organisation's settlement (see
-            // docs/model.md, section 10.1); the `rollout` scenarios draw novices.
+            // docs/model.md, section 5.4); the `rollout` scenarios draw novices.
             proficiency: DistSpec::beta(5.0, 3.0),
             career_concern: DistSpec::beta(2.0, 2.0),
             status_drive: DistSpec::beta(2.0, 5.0),
-            // Calibrated: docs/model.md has Gamma(2, 0.5); Gamma(1, 1) keeps the mean (1.0) but has a
-            // shameless minority near zero, the few who chase the top of a leaderboard.
+            // Calibrated: the first design had Gamma(2, 0.5) (docs/model.md, section 10); Gamma(1, 1)
+            // keeps the mean (1.0) but has a shameless minority near zero, the few who chase the
+            // top of a leaderboard.
             gaming_aversion: DistSpec::gamma(1.0, 1.0),
-            // Calibrated: docs/model.md has sigma 0.8; 0.9 gives the ~10x top-decile tail.
+            // Calibrated: the first design had sigma 0.8; 0.9 gives the ~10x top-decile tail.
             token_intensity: DistSpec::lognormal(0.0, 0.9),
             trust: DistSpec::beta(5.0, 3.0),
             // No published anchor for its spread; its mean is fitted to METR 2025's perception

@@ -164,13 +164,19 @@ fn scenarios_lists_builtins_with_descriptions() {
 }
 
 #[test]
-fn the_readme_example_scenario_is_valid() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme.find("```toml\n").expect("README has a toml example") + 8;
-    let end = start + readme[start..].find("```").unwrap();
-    let dir = scratch("readme_example");
-    std::fs::write(dir.join("example.toml"), &readme[start..end]).unwrap();
+fn the_guide_example_scenario_is_valid() {
+    let guide = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/guide/scenarios.md"
+    ))
+    .unwrap();
+    let start = guide
+        .find("```toml\n")
+        .expect("the guide has a toml example")
+        + 8;
+    let end = start + guide[start..].find("```").unwrap();
+    let dir = scratch("guide_example");
+    std::fs::write(dir.join("example.toml"), &guide[start..end]).unwrap();
     let o = tokenmaxx(&dir, &["validate", "example.toml"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("my-policy"));

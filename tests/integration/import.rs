@@ -306,7 +306,7 @@ fn pairs(path: &Path, value_col: usize) -> std::collections::BTreeMap<String, f6
 /// tolerances of the true ones, and the fitted org.toml, run again with a third seed, reproduces
 /// the export's quantiles.
 ///
-/// Tolerances, per parameter (measured over seeds; see the README, "Your organisation"):
+/// Tolerances, per parameter (measured over seeds; see docs/guide/organisation.md):
 /// token_intensity sigma within 0.15 of 0.7 and skill sigma within 0.15 of 0.45 (the spreads
 /// are well identified by the quantiles and the output ratio); token_scale within a factor 1.5
 /// of 1.5e7, effort_cost within a factor 2 of 0.1 and uplift within a factor 3 of 0.5: these
@@ -439,7 +439,7 @@ fn a_fit_recovers_the_parameters_an_export_was_made_with() {
 
 /// Measurement, not a check (run with `--ignored`): converts the CSV export named by
 /// `TOKENMAXX_BIG_CSV` to Parquet and imports both, printing the peak resident memory of each
-/// import (README, "Your organisation").
+/// import (docs/guide/organisation.md).
 #[test]
 #[ignore]
 fn measure_a_large_export() {

@@ -16,6 +16,7 @@ mod hostile;
 mod html;
 mod import;
 mod layers;
+mod links;
 mod model_v2;
 mod properties;
 mod safety;
