@@ -25,9 +25,10 @@ pub struct CalibrateArgs {
 
 pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let cal = Calibration::load(&args.file)?;
-    let (out, _lock) = args
-        .batch
-        .folder(&cal.common.name, Shard::ALL, &[&args.file])?;
+    let state = super::sweep::state_files(&cal.sweep);
+    let (out, _lock) =
+        args.batch
+            .folder(&cal.common.name, Shard::ALL, &cal.sweep.inputs, &state)?;
     let args = args.batch;
     // The journal counts the calibration's runs: budget x replications.
     let header = Header {

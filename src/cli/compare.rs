@@ -71,7 +71,8 @@ struct CompareFile {
 }
 
 /// Read the compare.toml when the only argument is one, resolving its paths against its folder.
-fn spec_file(args: &[String]) -> anyhow::Result<Option<(CompareFile, PathBuf)>> {
+/// Returns the file's settings, its folder and its path.
+fn spec_file(args: &[String]) -> anyhow::Result<Option<(CompareFile, PathBuf, PathBuf)>> {
     let [one] = args else { return Ok(None) };
     let path = Path::new(one);
     if !one.ends_with(".toml") || !path.is_file() {
@@ -88,7 +89,7 @@ fn spec_file(args: &[String]) -> anyhow::Result<Option<(CompareFile, PathBuf)>> 
     let file: CompareFile = toml::from_str(&text)
         .map_err(|e| UserError(format!("{}: {}", path.display(), e.message())))?;
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-    Ok(Some((file, dir)))
+    Ok(Some((file, dir, path.to_path_buf())))
 }
 
 /// A scenario argument as a source; a relative file in a compare.toml is relative to it.
@@ -99,10 +100,15 @@ fn source(arg: &str, dir: Option<&Path>) -> Source {
     }
 }
 
-/// The comparison the command line (and a compare.toml) asks for.
-fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String)> {
+/// The comparison the command line (and a compare.toml) asks for, its name and the files it
+/// reads (the compare.toml, every scenario's file and `extends` layers, the priors file).
+fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> {
+    let mut inputs = Vec::new();
     let (file, dir) = match spec_file(&args.scenarios)? {
-        Some((f, d)) => (f, Some(d)),
+        Some((f, d, path)) => {
+            inputs.push(path);
+            (f, Some(d))
+        }
         None => (
             CompareFile {
                 scenarios: args.scenarios.clone(),
@@ -118,7 +124,9 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String)> {
     let mut scenarios = Vec::new();
     for arg in &file.scenarios {
         let src = source(arg, dir.as_deref());
-        let s = tokenmaxx::scenario::Scenario::load(&src)?;
+        let (s, _, files) =
+            tokenmaxx::scenario::Scenario::load_reporting(&src, &Default::default())?;
+        inputs.extend(files);
         scenarios.push((s.name, src));
     }
     let baseline_name = args.baseline.clone().or(file.baseline.clone());
@@ -143,7 +151,12 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String)> {
         ))
     );
     let priors = match args.priors.clone().or(file.priors.clone()) {
-        Some(p) => Some(Priors::load(&p)?),
+        Some(p) => {
+            if p != "default" {
+                inputs.push(PathBuf::from(&p));
+            }
+            Some(Priors::load(&p)?)
+        }
         None => None,
     };
     let name = file.name.unwrap_or_else(|| "compare".into());
@@ -156,17 +169,16 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String)> {
         weeks: args.weeks.or(file.weeks),
         priors,
     };
-    Ok((c, name))
+    Ok((c, name, inputs))
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
-    let (c, name) = build(&args)?;
+    let (c, name, inputs) = build(&args)?;
     let shard = args.shard.resolve()?;
     let b = &args.batch;
     let first = c.scenario(0, 0)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     super::check_memory(&first, b.threads.unwrap_or(cores).max(1))?;
-    let inputs: Vec<&Path> = c.scenarios.iter().filter_map(|(_, s)| s.path()).collect();
     if b.resume || shard.is_some() {
         let stored = Stored::of(&c, &name)?;
         return in_place(&stored, shard.unwrap_or(Shard::ALL), &inputs, b);
@@ -176,6 +188,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
         None => super::default_out(&name)?,
     };
     let pool = super::thread_pool(b.threads)?;
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
     let dir = OutputDir::create(&out, &inputs)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
     let total = c.runs() as u32;
@@ -196,10 +209,11 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
 fn in_place(
     stored: &Stored,
     shard: Shard,
-    inputs: &[&Path],
+    inputs: &[PathBuf],
     b: &BatchArgs,
 ) -> anyhow::Result<ExitCode> {
-    let (out, _lock) = b.folder(&stored.name, shard, inputs)?;
+    let keep = [tokenmaxx::sweep::journal::FILE, stored::FILE];
+    let (out, _lock) = b.folder(&stored.name, shard, inputs, &keep)?;
     let c = stored.compare();
     let started = Instant::now();
     let (journal, existing) = open_journal(stored, &out, shard, b.resume)?;
@@ -225,6 +239,8 @@ fn in_place(
         .filter(|l| shard.owns(l.id))
         .collect();
     if shard != Shard::ALL {
+        // A shard has no result set of its own: the earlier batch's files go now.
+        write_in_place(&out, |_| Ok::<(), anyhow::Error>(()))?;
         let failed = lines.iter().filter(|l| l.error.is_some()).count();
         if !b.quiet {
             println!(
@@ -333,7 +349,10 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         Some(o) => o.clone(),
         None => super::default_out(&stored.name)?,
     };
-    // The shard folders may lie inside the merged one (output/<name>/shard-K-of-N/).
+    // The shard folders may lie inside the merged one (output/<name>/shard-K-of-N/), but it
+    // must not be one of them.
+    let shards: Vec<&Path> = args.dirs.iter().map(PathBuf::as_path).collect();
+    tokenmaxx::report::output_dir::check_merge_target(&out, &shards)?;
     let _lock = super::sweep::lock_folder(&out, &[])?;
     tokenmaxx::report::tables::atomic_write(&out.join(stored::FILE), json.as_bytes())?;
     println!(

@@ -83,12 +83,11 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
         args.policy.as_deref().map(Source::parse),
     );
     let withs: Vec<Source> = args.with.iter().map(|w| Source::parse(w)).collect();
-    let mut inputs = vec![file.as_path()];
+    let mut files = vec![file.clone()];
     for s in std::iter::once(&base).chain(&policy).chain(&withs) {
-        if let Source::Path(p) = s {
-            inputs.push(p);
-        }
+        files.extend(tokenmaxx::scenario::load::resolve(s)?.files);
     }
+    let inputs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     check_target(&out, &inputs)?;
     let settings = fit::Settings {
         replications: args.replications,

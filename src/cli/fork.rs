@@ -36,7 +36,7 @@ pub fn run(args: ForkArgs) -> anyhow::Result<ExitCode> {
     let log = super::event_log(&args.run_dir)?;
     let base = super::stored_scenario(&log)?;
     let source = Source::parse(&args.scenario);
-    let other = Scenario::load(&source)?;
+    let (other, _, files) = Scenario::load_reporting(&source, &Default::default())?;
     let bar = Bar::new(0, "fork", "weeks", args.quiet);
     let f = fork::fork(&log, args.at, &other, &mut [], &bar)?;
     bar.finish();
@@ -46,9 +46,7 @@ pub fn run(args: ForkArgs) -> anyhow::Result<ExitCode> {
         None => super::default_out(&f.scenario.name)?,
     };
     let mut inputs = vec![args.run_dir.as_path()];
-    if let Source::Path(p) = &source {
-        inputs.push(p);
-    }
+    inputs.extend(files.iter().map(PathBuf::as_path));
     let dir = OutputDir::create(&out, &inputs)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
     tables::write_all(&dir.file(""), &f.fork)?;

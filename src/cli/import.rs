@@ -138,11 +138,8 @@ pub struct SynthArgs {
 /// Hidden: write a synthetic export of a simulated run.
 pub fn synth(args: SynthArgs) -> anyhow::Result<ExitCode> {
     let source = Source::parse(&args.scenario);
-    let (s, _) = Scenario::load_with(&source, &args.overrides.overrides())?;
-    let mut inputs = Vec::new();
-    if let Source::Path(p) = &source {
-        inputs.push(p.as_path());
-    }
+    let (s, _, files) = Scenario::load_reporting(&source, &args.overrides.overrides())?;
+    let inputs: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
     let dir = OutputDir::create(&args.out, &inputs)?;
     let panel = panel::simulated(&s, 0);
     synth::write(&dir.file(""), &panel, s.money.price_usd_per_mtok)?;

@@ -66,7 +66,10 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         Some(o) => o.clone(),
         None => super::default_out(&sweep.name)?,
     };
-    // The shard folders may lie inside the merged one (output/<name>/shard-K-of-N/).
+    // The shard folders may lie inside the merged one (output/<name>/shard-K-of-N/), but it
+    // must not be one of them.
+    let shards: Vec<&Path> = args.dirs.iter().map(PathBuf::as_path).collect();
+    tokenmaxx::report::output_dir::check_merge_target(&out, &shards)?;
     let _lock = lock_folder(&out, &[])?;
     sweep.store(&out)?;
     println!(

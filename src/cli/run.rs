@@ -68,7 +68,7 @@ impl OverrideArgs {
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let source = Source::parse(&args.scenario);
-    let scenario = load(&source, &args)?;
+    let (scenario, files) = load(&source, &args)?;
     super::check_memory(&scenario, 1)?;
     let out = match &args.out {
         Some(o) => o.clone(),
@@ -76,8 +76,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let pool = super::thread_pool(args.threads)?;
     // Create the staging folder before running, so an unwritable destination fails fast; the
-    // scenario file is the input an output folder must not hold.
-    let input: Vec<&Path> = source.path().into_iter().collect();
+    // scenario file and its `extends` layers are the inputs an output folder must not hold.
+    let input: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let dir = OutputDir::create(&out, &input)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
 
@@ -113,13 +113,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The scenario with the command line's overrides, its notes printed to stderr.
-fn load(source: &Source, args: &RunArgs) -> anyhow::Result<Scenario> {
-    let (scenario, notes) = Scenario::load_with(source, &args.overrides.overrides())?;
+/// The scenario with the command line's overrides, its notes printed to stderr, and the files
+/// read (its file and `extends` layers).
+fn load(source: &Source, args: &RunArgs) -> anyhow::Result<(Scenario, Vec<PathBuf>)> {
+    let (scenario, notes, files) = Scenario::load_reporting(source, &args.overrides.overrides())?;
     for n in &notes {
         eprintln!("note: {n}");
     }
-    Ok(scenario)
+    Ok((scenario, files))
 }
 
 /// The tables, the charts (unless `no_charts`) and report.html, into the staging folder.

@@ -27,7 +27,9 @@ pub fn run(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let analysis = Sensitivity::load(&args.file)?;
     let shard = args.shard.resolve()?.unwrap_or(Shard::ALL);
     let b = &args.batch;
-    let (out, _lock) = b.folder(&analysis.common.name, shard, &[&args.file])?;
+    let sweep = &analysis.sweep;
+    let state = super::sweep::state_files(sweep);
+    let (out, _lock) = b.folder(&analysis.common.name, shard, &sweep.inputs, &state)?;
     let records = execute(&analysis.sweep, &out, shard, b)?;
     finish(
         &analysis,

@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Args;
 use tokenmaxx::engine::Progress;
 use tokenmaxx::report::{
-    FolderLock, charts, clear_files, prepare_in_place, run_html, sweep as tables, sweep_html,
+    FolderLock, charts, prepare_in_place, run_html, start_fresh, sweep as tables, sweep_html,
 };
 use tokenmaxx::sweep::aggregate::{self, PointStats};
 use tokenmaxx::sweep::journal::{self, Entry, Header, Journal};
@@ -47,25 +47,32 @@ pub struct BatchArgs {
 impl BatchArgs {
     /// The output folder (`--out`, else output/<name>/ or its shard subfolder), created, marked
     /// and locked for this process until the lock is dropped; `inputs` are the files it must
-    /// not hold (the spec file, the scenario files).
+    /// not hold (the spec file, the base scenario's files, every file the batch reads). A fresh
+    /// batch keeps the earlier one's tables and charts until its own are written; `keep` are the
+    /// files it rewrites before that (its journal and spec copies).
     pub fn folder(
         &self,
         name: &str,
         shard: Shard,
-        inputs: &[&Path],
+        inputs: &[PathBuf],
+        keep: &[&str],
     ) -> anyhow::Result<(PathBuf, FolderLock)> {
         super::check_threads(self.threads)?;
+        let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
         let out = match &self.out {
             Some(o) => {
+                // Checked before a shard's parent folder is made.
+                tokenmaxx::report::output_dir::check_target(o, &inputs)?;
                 mark_new_parent(o, shard)?;
                 o.clone()
             }
             None => default_out(name, shard)?,
         };
-        let lock = lock_folder(&out, inputs)?;
+        let lock = lock_folder(&out, &inputs)?;
         if !self.resume {
-            // A fresh batch: the earlier one's journal, tables and charts go (subfolders stay).
-            clear_files(&out)?;
+            // A fresh batch: the earlier one's tables and charts are listed, and go when this
+            // batch's first result set is moved in (subfolders stay).
+            start_fresh(&out, keep)?;
         }
         Ok((out, lock))
     }
@@ -131,7 +138,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let sweep = Sweep::load(&args.file)?;
     let shard = args.shard.resolve()?.unwrap_or(Shard::ALL);
     let b = &args.batch;
-    let (out, _lock) = b.folder(&sweep.name, shard, &[&args.file])?;
+    let (out, _lock) = b.folder(&sweep.name, shard, &sweep.inputs, &state_files(&sweep))?;
     let records = execute(&sweep, &out, shard, b)?;
     finish(
         &sweep,
@@ -141,6 +148,12 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
         b.no_charts,
         b.quiet,
     )
+}
+
+/// The files a batch running `sweep` rewrites in its folder before its first result set: the
+/// journal and the spec's copies.
+pub(super) fn state_files(sweep: &Sweep) -> [&'static str; 3] {
+    [journal::FILE, sweep.stored_as, STORED_BASE]
 }
 
 /// output/<name>/, or its shard-K-of-N/ subfolder (the sweep's folder, where `merge` writes,
@@ -359,7 +372,9 @@ pub(super) fn finish(
     if !whole {
         // A shard writes only its runs; `merge` writes the rest from all of them.
         let mut part = tables::runs_frame(sweep, &points, &records)?;
-        tokenmaxx::report::tables::write_csv_atomic(&out.join("runs.csv"), &mut part)?;
+        tokenmaxx::report::write_in_place(out, |dir| {
+            tokenmaxx::report::tables::write_csv_atomic(&dir.join("runs.csv"), &mut part)
+        })?;
         return Ok(done(out, &records, quiet));
     }
     let stats = aggregate::by_point(&points, &records, sweep::figure_names().len());

@@ -50,6 +50,9 @@ pub struct Common {
     /// The spec file's text and name.
     pub text: String,
     pub file: String,
+    /// The files read: the spec file, and the base scenario's file and `extends` layers: what an
+    /// output folder must not hold.
+    pub inputs: Vec<std::path::PathBuf>,
 }
 
 /// The raw common fields, as each spec's serde mirror reads them.
@@ -121,9 +124,14 @@ impl Common {
             }
             other => other,
         };
+        let mut inputs = vec![path.to_path_buf()];
         let mut base_table = match stored_base {
             Some(t) => t,
-            None => load::resolve(&base)?.table,
+            None => {
+                let resolved = load::resolve(&base)?;
+                inputs.extend(resolved.files);
+                resolved.table
+            }
         };
         for (key, value) in raw.fixed {
             check_path(&base_table, key, &file)?;
@@ -162,6 +170,7 @@ impl Common {
             bounds,
             text: text.to_string(),
             file,
+            inputs,
         })
     }
 
@@ -211,6 +220,7 @@ impl Common {
             text: self.text.clone(),
             given: points,
             stored_as,
+            inputs: self.inputs.clone(),
         }
     }
 }

@@ -33,24 +33,44 @@ impl FolderLock {
             .open(&path)
             .map_err(io)?;
         if !try_lock(&file).map_err(io)? {
-            let mut pid = String::new();
-            let _ = file.read_to_string(&mut pid);
-            let holder = match pid.trim() {
-                "" => "another tokenmaxx process".to_string(),
-                p => format!("another tokenmaxx process (pid {p})"),
-            };
-            return Err(ReportError::Refused {
-                path: dir.to_path_buf(),
-                reason: format!(
-                    "{holder} is writing to this folder; wait for it to finish or choose another --out"
-                ),
-            });
+            return Err(held(dir, &mut file));
         }
         file.set_len(0)
             .and_then(|_| writeln!(file, "{}", std::process::id()))
             .and_then(|_| file.flush())
             .map_err(io)?;
         Ok(FolderLock { _file: file })
+    }
+}
+
+/// Refuse `dir` while another process holds its lock (a batch writing in place, or a command
+/// replacing it); a folder without a lock file is free. Nothing is created or changed.
+pub fn check_free(dir: &Path) -> Result<(), ReportError> {
+    let path = dir.join(LOCK_FILE);
+    let mut file = match File::open(&path) {
+        Ok(f) => f,
+        Err(_) => return Ok(()),
+    };
+    match try_lock(&file) {
+        Ok(false) => Err(held(dir, &mut file)),
+        // Free (released when `file` is closed), or a lock this system cannot take.
+        _ => Ok(()),
+    }
+}
+
+/// The refusal of a folder whose lock `file` another process holds, naming its pid.
+fn held(dir: &Path, file: &mut File) -> ReportError {
+    let mut pid = String::new();
+    let _ = file.read_to_string(&mut pid);
+    let holder = match pid.trim() {
+        "" => "another tokenmaxx process".to_string(),
+        p => format!("another tokenmaxx process (pid {p})"),
+    };
+    ReportError::Refused {
+        path: dir.to_path_buf(),
+        reason: format!(
+            "{holder} is writing to this folder; wait for it to finish or choose another --out"
+        ),
     }
 }
 
@@ -86,7 +106,10 @@ mod tests {
         let held = FolderLock::acquire(&dir).unwrap();
         let e = FolderLock::acquire(&dir).unwrap_err().to_string();
         assert!(e.contains(&format!("pid {}", std::process::id())), "{e}");
+        let e = check_free(&dir).unwrap_err().to_string();
+        assert!(e.contains(&format!("pid {}", std::process::id())), "{e}");
         drop(held);
+        check_free(&dir).unwrap();
         FolderLock::acquire(&dir).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -22,7 +22,7 @@ pub mod sweep_html;
 pub mod tables;
 
 pub use lock::FolderLock;
-pub use output_dir::{OutputDir, clear_files, prepare_in_place, recover_in_place, write_in_place};
+pub use output_dir::{OutputDir, prepare_in_place, recover_in_place, start_fresh, write_in_place};
 
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]

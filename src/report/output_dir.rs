@@ -5,13 +5,17 @@
 //!
 //! Every folder tokenmaxx writes holds a [`MARKER`] file. An existing target is replaced only
 //! when it is empty or carries the marker; a file, a folder of the user's, the current folder (or
-//! one holding it) and the input of the command are refused before anything is moved.
+//! one holding it), a folder holding any file the command reads (directly or through `base`,
+//! `extends`, `--priors`, a roster or a profile) and a folder another process holds the lock of
+//! ([`super::lock`]) are refused before anything is written. This module is the one place those
+//! rules live: every command passes it the files it reads.
 
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use super::ReportError;
+use super::lock::{FolderLock, LOCK_FILE, check_free};
 
 /// The file that marks a folder as written by tokenmaxx (and so replaceable by it).
 pub const MARKER: &str = ".tokenmaxx-output";
@@ -38,12 +42,16 @@ pub struct OutputDir {
     target: PathBuf,
     staging: PathBuf,
     committed: bool,
+    /// The target's lock, held from creation (an existing target) or from the commit (a target
+    /// made meanwhile) until dropped, so no batch writes into a folder being replaced.
+    lock: Option<FolderLock>,
 }
 
 impl OutputDir {
     /// Create the staging folder beside `target` (the parent is created if missing), after
     /// checking that `target` may be replaced (see [`check_target`]) and does not hold or lie
-    /// inside any of `inputs`, the files and folders the command reads.
+    /// inside any of `inputs`, the files and folders the command reads; an existing target's
+    /// lock is taken (refused, naming the holder, while a batch writes there).
     pub fn create(target: &Path, inputs: &[&Path]) -> Result<OutputDir, ReportError> {
         let name = target
             .file_name()
@@ -57,6 +65,7 @@ impl OutputDir {
             remove_stale_staging(&parent, &name);
         }
         check_target(target, inputs)?;
+        let lock = lock_existing(target)?;
         fs::create_dir_all(&parent).map_err(io(&parent))?;
         let staging = parent.join(crate::paths::temp_name(&name));
         if staging.exists() {
@@ -67,6 +76,7 @@ impl OutputDir {
             target: target.to_path_buf(),
             staging,
             committed: false,
+            lock,
         };
         fs::write(dir.file(MARKER), MARKER_TEXT).map_err(io(&dir.staging))?;
         Ok(dir)
@@ -85,6 +95,9 @@ impl OutputDir {
     /// Swap the staging folder in place of the target (checked again: still replaceable).
     pub fn commit(mut self) -> Result<PathBuf, ReportError> {
         check_replaceable(&self.target)?;
+        if self.lock.is_none() {
+            self.lock = lock_existing(&self.target)?;
+        }
         if fs::symlink_metadata(&self.target).is_err() {
             fs::rename(&self.staging, &self.target).map_err(io(&self.target))?;
             self.committed = true;
@@ -116,6 +129,14 @@ impl OutputDir {
         }
         self.committed = true;
         fs::remove_dir_all(&old).map_err(io(&old))
+    }
+}
+
+/// The lock of `target` when it is an existing folder (taken, or refused naming its holder).
+fn lock_existing(target: &Path) -> Result<Option<FolderLock>, ReportError> {
+    match fs::symlink_metadata(target) {
+        Ok(m) if m.is_dir() => FolderLock::acquire(target).map(Some),
+        _ => Ok(None),
     }
 }
 
@@ -151,10 +172,31 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(ErrorKind::Unsupported.into())
 }
 
-/// Check that `target` may be written as a whole output folder: it is missing, or an empty
-/// folder, or one carrying the [`MARKER`]; it is not the current folder or one holding it; and
-/// it neither holds nor lies inside any of `inputs`.
+/// Check that `target` may be written as a whole output folder: it names a folder (its last
+/// component is not `..`); it is missing, or an empty folder, or one carrying the [`MARKER`];
+/// no other process holds its lock; it is not the current folder or one holding it; and it
+/// neither holds nor lies inside any of `inputs` (every file the command reads, resolved).
+/// Nothing is created or changed.
 pub fn check_target(target: &Path, inputs: &[&Path]) -> Result<(), ReportError> {
+    check_paths(target, inputs)?;
+    if target.is_dir() {
+        check_free(target)?;
+    }
+    Ok(())
+}
+
+/// [`check_target`] but for the lock: for a folder this process locks next, or only marks (the
+/// parent of a shard folder, which a merge may hold locked meanwhile).
+fn check_paths(target: &Path, inputs: &[&Path]) -> Result<(), ReportError> {
+    if !matches!(
+        target.components().next_back(),
+        Some(std::path::Component::Normal(_))
+    ) {
+        return Err(refused(
+            target,
+            "does not end in a folder name (it ends in `..`, `.` or `/`); name the output folder itself with --out",
+        ));
+    }
     check_replaceable(target)?;
     let abs = absolute(target);
     if let Ok(cwd) = std::env::current_dir()
@@ -171,8 +213,27 @@ pub fn check_target(target: &Path, inputs: &[&Path]) -> Result<(), ReportError> 
             return Err(refused(
                 target,
                 format!(
-                    "holds or lies inside {}, the input of this command; refusing to replace it; choose another --out",
+                    "holds or lies inside {}, the input of this command (a file it reads, directly or through `base`, `extends`, --priors, a roster or a profile); refusing to replace it; choose another --out",
                     input.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Check the output folder of `merge`: as [`check_target`], and neither one of the merged
+/// folders `shards` nor inside one (it may hold them: output/NAME/ holds its shard-K-of-N/).
+pub fn check_merge_target(target: &Path, shards: &[&Path]) -> Result<(), ReportError> {
+    check_target(target, &[])?;
+    let abs = absolute(target);
+    for shard in shards {
+        if abs.starts_with(absolute(shard)) {
+            return Err(refused(
+                target,
+                format!(
+                    "is or lies inside {}, a folder being merged; refusing to write into it; choose another --out",
+                    shard.display()
                 ),
             ));
         }
@@ -193,7 +254,10 @@ fn check_replaceable(target: &Path) -> Result<(), ReportError> {
             "exists and is not a folder; refusing to replace it; choose another --out or remove it yourself",
         ));
     }
-    let empty = fs::read_dir(target).map_err(io(target))?.next().is_none();
+    // A lock file alone is what a refused or failed command leaves in an empty folder.
+    let empty = fs::read_dir(target)
+        .map_err(io(target))?
+        .all(|e| e.is_ok_and(|e| e.file_name() == LOCK_FILE));
     if empty || target.join(MARKER).is_file() {
         Ok(())
     } else {
@@ -205,9 +269,11 @@ fn check_replaceable(target: &Path) -> Result<(), ReportError> {
 }
 
 /// Prepare a folder written in place (a sweep, sensitivity or calibration folder): refused unless
-/// missing, empty or marked, as [`check_target`]; created and marked.
+/// missing, empty or marked, as [`check_target`]; created and marked. Its lock is not checked:
+/// the caller takes it next ([`FolderLock::acquire`]), or only marks the folder (a shard's
+/// parent, which a merge may hold meanwhile).
 pub fn prepare_in_place(dir: &Path, inputs: &[&Path]) -> Result<(), ReportError> {
-    check_target(dir, inputs)?;
+    check_paths(dir, inputs)?;
     fs::create_dir_all(dir).map_err(io(dir))?;
     let marker = dir.join(MARKER);
     if !marker.is_file() {
@@ -216,18 +282,52 @@ pub fn prepare_in_place(dir: &Path, inputs: &[&Path]) -> Result<(), ReportError>
     Ok(())
 }
 
-/// Remove the files an earlier batch left in `dir` (not its subfolders, marker or lock), so a
-/// batch started afresh leaves no other batch's tables and charts beside its own.
-pub fn clear_files(dir: &Path) -> Result<(), ReportError> {
+/// The list, in a folder written in place, of the files an earlier batch left there that a
+/// batch started afresh has not replaced yet (one name per line).
+const PREVIOUS: &str = ".previous-outputs";
+
+/// Start a batch afresh in `dir` (locked by the caller) without deleting anything yet: the files
+/// an earlier batch left (not its subfolders, marker or lock, nor `keep`, the files the new batch
+/// rewrites before its first run: its journal and spec copies) are listed, and removed only when
+/// the new batch's first result set is moved in by [`write_in_place`] (those it replaces are
+/// replaced then). Until then the earlier results stay whole, even if the new batch fails or is
+/// killed.
+pub fn start_fresh(dir: &Path, keep: &[&str]) -> Result<(), ReportError> {
+    let list = dir.join(PREVIOUS);
+    let mut names = read_names(&list)?;
     for e in fs::read_dir(dir).map_err(io(dir))? {
         let e = e.map_err(io(dir))?;
-        let (name, path) = (e.file_name(), e.path());
-        let keep = name == MARKER || name == super::lock::LOCK_FILE;
-        if !keep && e.file_type().map_err(io(&path))?.is_file() {
-            fs::remove_file(&path).map_err(io(&path))?;
+        let path = e.path();
+        let Ok(name) = e.file_name().into_string() else {
+            continue;
+        };
+        let special = [MARKER, LOCK_FILE, PREVIOUS].contains(&name.as_str());
+        if !special && !name.contains('\n') && e.file_type().map_err(io(&path))?.is_file() {
+            names.insert(name);
         }
     }
-    Ok(())
+    names.retain(|n| !keep.contains(&n.as_str()));
+    if names.is_empty() {
+        return match fs::remove_file(&list) {
+            Err(e) if e.kind() != ErrorKind::NotFound => Err(io(&list)(e)),
+            _ => Ok(()),
+        };
+    }
+    let text: String = names.iter().map(|n| format!("{n}\n")).collect();
+    super::tables::atomic_write(&list, text.as_bytes())
+}
+
+/// The names listed one per line in `path` (none when it is missing).
+fn read_names(path: &Path) -> Result<std::collections::BTreeSet<String>, ReportError> {
+    match fs::read_to_string(path) {
+        Ok(text) => Ok(text
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect()),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(Default::default()),
+        Err(e) => Err(io(path)(e)),
+    }
 }
 
 /// The staging subfolder of a folder written in place, and the file that marks it complete.
@@ -253,21 +353,47 @@ where
             return Err(e);
         }
     };
+    // The mark lists the set's files, so a roll-forward knows them once some are moved.
+    let mut names = String::new();
+    for e in fs::read_dir(&staging).map_err(io(&staging))? {
+        names.push_str(&e.map_err(io(&staging))?.file_name().to_string_lossy());
+        names.push('\n');
+    }
     let mark = staging.join(IN_PLACE_COMPLETE);
-    fs::write(&mark, b"").map_err(io(&mark))?;
+    fs::write(&mark, names).map_err(io(&mark))?;
     recover_in_place(dir)?;
     Ok(value)
 }
 
 /// Finish or discard what an interrupted [`write_in_place`] left in `dir`: a complete staged set
-/// is moved into place (rolled forward), an incomplete one removed.
+/// is moved into place (rolled forward), an incomplete one removed. Rolling forward also removes
+/// the files an earlier batch left that [`start_fresh`] listed and the set does not replace.
 pub fn recover_in_place(dir: &Path) -> Result<(), ReportError> {
     let staging = dir.join(IN_PLACE_STAGING);
     if !staging.is_dir() {
         return Ok(());
     }
-    if !staging.join(IN_PLACE_COMPLETE).is_file() {
+    let mark = staging.join(IN_PLACE_COMPLETE);
+    if !mark.is_file() {
         return fs::remove_dir_all(&staging).map_err(io(&staging));
+    }
+    // The set: what the mark lists (some may be moved already) and what is still staged.
+    let mut set = read_names(&mark)?;
+    for e in fs::read_dir(&staging).map_err(io(&staging))? {
+        set.insert(
+            e.map_err(io(&staging))?
+                .file_name()
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+    let list = dir.join(PREVIOUS);
+    for name in read_names(&list)?.difference(&set) {
+        let path = dir.join(name);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != ErrorKind::NotFound => return Err(io(&path)(e)),
+            _ => {}
+        }
     }
     for e in fs::read_dir(&staging).map_err(io(&staging))? {
         let e = e.map_err(io(&staging))?;
@@ -275,6 +401,10 @@ pub fn recover_in_place(dir: &Path) -> Result<(), ReportError> {
             let target = dir.join(e.file_name());
             fs::rename(e.path(), &target).map_err(io(&target))?;
         }
+    }
+    match fs::remove_file(&list) {
+        Err(e) if e.kind() != ErrorKind::NotFound => return Err(io(&list)(e)),
+        _ => {}
     }
     fs::remove_dir_all(&staging).map_err(io(&staging))
 }
@@ -373,6 +503,49 @@ mod tests {
         assert!(r.is_err());
         assert_eq!(fs::read_to_string(root.join("a.csv")).unwrap(), "new a");
         assert!(!staging.exists());
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_fresh_start_keeps_the_earlier_files_until_the_new_set_then_removes_those_not_replaced() {
+        let root = root("fresh");
+        for f in ["journal.jsonl", "runs.csv", "lines.png", MARKER, LOCK_FILE] {
+            fs::write(root.join(f), "old").unwrap();
+        }
+        fs::create_dir(root.join("shard-0-of-2")).unwrap();
+        start_fresh(&root, &["journal.jsonl"]).unwrap();
+        // given a second fresh start before any result set (the first was killed): both listed
+        start_fresh(&root, &["journal.jsonl"]).unwrap();
+        assert_eq!(
+            read_names(&root.join(PREVIOUS)).unwrap(),
+            ["lines.png", "runs.csv"].map(String::from).into()
+        );
+        assert_eq!(fs::read_to_string(root.join("lines.png")).unwrap(), "old");
+        // a failed set changes nothing
+        let r: Result<(), ReportError> = write_in_place(&root, |_| Err(refused(&root, "failed")));
+        assert!(r.is_err() && root.join("lines.png").is_file() && root.join(PREVIOUS).is_file());
+        // a kill after the mark with runs.csv already moved: rolled forward by the next opening
+        let staging = root.join(IN_PLACE_STAGING);
+        fs::create_dir(&staging).unwrap();
+        fs::write(root.join("runs.csv"), "new").unwrap();
+        fs::write(staging.join("points.csv"), "new").unwrap();
+        fs::write(staging.join(IN_PLACE_COMPLETE), "runs.csv\npoints.csv\n").unwrap();
+        recover_in_place(&root).unwrap();
+        let mut left: Vec<String> = fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let want = [
+            LOCK_FILE,
+            MARKER,
+            "journal.jsonl",
+            "points.csv",
+            "runs.csv",
+            "shard-0-of-2",
+        ];
+        assert_eq!(left, want);
+        assert_eq!(fs::read_to_string(root.join("runs.csv")).unwrap(), "new");
         fs::remove_dir_all(&root).unwrap();
     }
 

@@ -81,16 +81,21 @@ pub struct Resolved {
     pub file: String,
     /// Sources from the top file down to the root of its `extends` chain.
     pub chain: Vec<String>,
+    /// The files read (the top file and every `extends` layer on disk), as given or joined to
+    /// the extending file's folder: what an output folder must not hold.
+    pub files: Vec<PathBuf>,
 }
 
 /// Load a source with its `extends` chain and merge it onto the defaults.
 pub fn resolve(source: &Source) -> Result<Resolved, ScenarioError> {
     let mut chain = Vec::new();
-    let table = load_layer(source, &mut chain)?;
+    let mut files = Vec::new();
+    let table = load_layer(source, &mut chain, &mut files)?;
     Ok(Resolved {
         table,
         file: source.label(),
         chain,
+        files,
     })
 }
 
@@ -152,7 +157,11 @@ pub fn read_text(path: &Path) -> std::io::Result<String> {
     Ok(text)
 }
 
-fn load_layer(source: &Source, chain: &mut Vec<String>) -> Result<toml::Table, ScenarioError> {
+fn load_layer(
+    source: &Source,
+    chain: &mut Vec<String>,
+    files: &mut Vec<PathBuf>,
+) -> Result<toml::Table, ScenarioError> {
     let id = match source {
         Source::Builtin(n) => format!("builtin:{n}"),
         Source::Text { name, .. } => format!("stored:{name}"),
@@ -171,6 +180,9 @@ fn load_layer(source: &Source, chain: &mut Vec<String>) -> Result<toml::Table, S
         return Err(ScenarioError::ExtendsCycle { chain: names });
     }
     chain.push(id);
+    if let Source::Path(p) = source {
+        files.push(p.clone());
+    }
 
     let text = read_source(source)?;
     let label = source.label();
@@ -186,7 +198,7 @@ fn load_layer(source: &Source, chain: &mut Vec<String>) -> Result<toml::Table, S
                 }
                 (_, other) => other,
             };
-            load_layer(&parent_source, chain)?
+            load_layer(&parent_source, chain, files)?
         }
         Some(_) => unreachable!("check_shape accepted a non-string `extends`"),
         None => defaults_table(),

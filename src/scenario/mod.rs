@@ -17,6 +17,8 @@ pub mod ranges;
 pub mod raw;
 pub mod validate;
 
+use std::path::PathBuf;
+
 use serde::Deserialize;
 
 pub use error::ScenarioError;
@@ -100,8 +102,18 @@ impl Scenario {
         source: &Source,
         o: &Overrides,
     ) -> Result<(Scenario, Vec<String>), ScenarioError> {
+        Self::load_reporting(source, o).map(|(s, notes, _)| (s, notes))
+    }
+
+    /// [`Scenario::load_with`], also returning the files read (the source's file and every
+    /// `extends` layer on disk): what an output folder must not hold.
+    pub fn load_reporting(
+        source: &Source,
+        o: &Overrides,
+    ) -> Result<(Scenario, Vec<String>, Vec<PathBuf>), ScenarioError> {
         let resolved = load::resolve(source)?;
-        Self::from_table(resolved.table, &resolved.file, o)
+        let (s, notes) = Self::from_table(resolved.table, &resolved.file, o)?;
+        Ok((s, notes, resolved.files))
     }
 
     /// Validate an already merged table (sweeps set dotted paths in it first).

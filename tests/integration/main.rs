@@ -7,6 +7,7 @@ mod cli_errors;
 mod cli_run;
 mod cluster;
 mod compare;
+mod data_loss;
 mod engine_contracts;
 mod explore;
 mod facts;

@@ -109,6 +109,9 @@ pub struct Sweep {
     pub given: Vec<Point>,
     /// File name of the stored copy of `text` in an output folder ([`STORED_SWEEP`] for sweeps).
     pub stored_as: &'static str,
+    /// The files read: the spec file, and the base scenario's file and `extends` layers (or the
+    /// stored base.toml): what an output folder must not hold.
+    pub inputs: Vec<std::path::PathBuf>,
 }
 
 /// File names of a sweep's stored copy in its output folders.

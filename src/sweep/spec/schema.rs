@@ -61,9 +61,14 @@ pub(super) fn parse_with_base(
     }
     let samples = check_samples(method, raw.samples).map_err(&invalid)?;
     let base = resolve_base(&raw.base, path);
+    let mut inputs = vec![path.to_path_buf()];
     let base_table = match base_table {
         Some(t) => t,
-        None => load::resolve(&base)?.table,
+        None => {
+            let resolved = load::resolve(&base)?;
+            inputs.extend(resolved.files);
+            resolved.table
+        }
     };
     let parameters = parse_parameters(&raw.parameters, &base_table, method, &file)?;
     let name = raw.name.clone().unwrap_or_else(|| {
@@ -90,6 +95,7 @@ pub(super) fn parse_with_base(
         text: text.to_string(),
         given: Vec::new(),
         stored_as: STORED_SWEEP,
+        inputs,
     };
     check_point_count(&sweep).map_err(&invalid)?;
     Ok(sweep)
