@@ -14,6 +14,7 @@ mod fuzz_regressions;
 mod hostile;
 mod html;
 mod import;
+mod injection;
 mod layers;
 mod model_v2;
 mod properties;
