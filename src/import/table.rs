@@ -11,7 +11,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::aggregate::Accumulator;
+use super::aggregate::{Accumulator, Place};
 use super::csv::{CsvError, CsvReader};
 use super::privacy::Pseudonymiser;
 use super::{ImportError, Usage, dates};
@@ -100,7 +100,20 @@ fn layout(header: &[String]) -> Result<Layout, String> {
     })
 }
 
-/// A non-negative finite number, or a message saying what the column needs (never the cell).
+/// The most one row may hold in a column: tokens [`super::MAX_TOKENS`], cost
+/// [`super::MAX_COST_USD`], outcomes [`super::MAX_OUTCOME`].
+fn most(column: &str) -> f64 {
+    if column == "cost_usd" {
+        super::MAX_COST_USD
+    } else if column.contains("tokens") {
+        super::MAX_TOKENS
+    } else {
+        super::MAX_OUTCOME
+    }
+}
+
+/// A number from 0 to the column's bound ([`most`]), or a message saying what the column needs
+/// and the allowed range (never the cell).
 pub fn number(cell: &str, column: &str, optional: bool) -> Result<f64, String> {
     let t = cell.trim();
     if t.is_empty() {
@@ -113,9 +126,13 @@ pub fn number(cell: &str, column: &str, optional: bool) -> Result<f64, String> {
         };
     }
     match t.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        Ok(v) if v.is_finite() && (0.0..=most(column)).contains(&v) => Ok(v),
         Ok(v) if v < 0.0 => Err(format!(
             "column `{column}`: negative; counts and costs must be >= 0"
+        )),
+        Ok(v) if v > most(column) => Err(format!(
+            "column `{column}`: too large; allowed 0 to {:e} per row",
+            most(column)
         )),
         _ => Err(format!(
             "column `{column}`: not a number (the cell is not shown: it could be personal data); a non-negative number is needed"
@@ -172,9 +189,11 @@ fn note_columns(acc: &mut Accumulator, l: &Layout) {
 /// Read a table (CSV or Parquet, by its magic bytes) into `acc`.
 pub fn read(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<(), ImportError> {
     let mut magic = [0u8; 4];
-    let is_parquet = std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
-        .is_ok()
+    let is_parquet = std::io::Read::read_exact(
+        &mut super::open_regular(path, super::Input::Export)?,
+        &mut magic,
+    )
+    .is_ok()
         && &magic == b"PAR1";
     if is_parquet {
         read_parquet(path, ps, acc)
@@ -184,7 +203,7 @@ pub fn read(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<()
 }
 
 fn read_csv(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<(), ImportError> {
-    let file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
+    let file = super::open_regular(path, super::Input::Export)?;
     let mut r = CsvReader::new(BufReader::with_capacity(1 << 20, file));
     let bad = |m: String| ImportError::bad(path, m);
     let csv_err = |e: CsvError| match e {
@@ -206,7 +225,8 @@ fn read_csv(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<()
     note_columns(acc, &l);
     while let Some(line) = r.next_record(&mut fields).map_err(csv_err)? {
         let u = usage(&l, &fields, ps).map_err(|m| bad(format!("line {line}, {m}")))?;
-        acc.add(&u).map_err(|m| bad(format!("line {line}: {m}")))?;
+        acc.add(&u, Place::new("line", line))
+            .map_err(|m| bad(format!("line {line}: {m}")))?;
     }
     Ok(())
 }
@@ -217,7 +237,7 @@ const PARQUET_CHUNK: usize = 200_000;
 fn read_parquet(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<(), ImportError> {
     let bad = |m: String| ImportError::bad(path, m);
     let pl = |e: PolarsError| ImportError::bad(path, format!("not a readable Parquet file: {e}"));
-    let open = || std::fs::File::open(path).map_err(|e| ImportError::io(path, e));
+    let open = || super::open_regular(path, super::Input::Export);
     let mut reader = ParquetReader::new(open()?);
     let meta = reader.get_metadata().map_err(pl)?.clone();
     let schema = reader.schema().map_err(pl)?;
@@ -250,7 +270,8 @@ fn read_parquet(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Resul
             }
             let row = offset + r + 1;
             let u = usage(&l, &fields, ps).map_err(|m| bad(format!("row {row}, {m}")))?;
-            acc.add(&u).map_err(|m| bad(format!("row {row}: {m}")))?;
+            acc.add(&u, Place::new("row", row as u64))
+                .map_err(|m| bad(format!("row {row}: {m}")))?;
         }
         if rows == 0 {
             return Err(bad(format!(
@@ -296,7 +317,19 @@ mod tests {
     fn numbers_are_non_negative_and_finite() {
         assert_eq!(number(" 12.5 ", "tokens", false), Ok(12.5));
         assert_eq!(number("", "cost_usd", true), Ok(0.0));
-        for bad in ["", "-1", "NaN", "inf", "12 tokens", "1,000"] {
+        assert_eq!(number("1e12", "tokens", false), Ok(1e12));
+        let e = number("1e308", "tokens", false).unwrap_err();
+        assert!(e.contains("allowed 0 to 1e12"), "{e}");
+        for bad in [
+            "",
+            "-1",
+            "NaN",
+            "inf",
+            "12 tokens",
+            "1,000",
+            "1e308",
+            "2e12",
+        ] {
             let e = number(bad, "tokens", false).unwrap_err();
             assert!(e.contains("column `tokens`"), "{bad}: {e}");
             assert!(

@@ -62,10 +62,11 @@ proptest! {
 #[test]
 fn hostile_group_names_round_trip_import_fit_run_as_inert_text() {
     // given an export whose groups are a formula, a name with '.', and names starting with '-'
-    // and '@', when it is imported, fitted and the fitted scenario run, then every step
+    // and '+', when it is imported, fitted and the fitted scenario run, then every step
     // succeeds and agents.csv holds each name as text a spreadsheet does not run
     let dir = scratch("injection_round_trip");
-    let groups = ["=cmd|' /C calc'!A0", "eng.platform", "-x,y", "@ops"];
+    // (A label with '@' is refused by import as a possible e-mail address; see hostile_input.)
+    let groups = ["=cmd|' /C calc'!A0", "eng.platform", "-x,y", "+ops"];
     let mut csv = String::from("person,date,tokens,group\n");
     for p in 0..12 {
         for d in 0..21 {
@@ -103,7 +104,7 @@ fn hostile_group_names_round_trip_import_fit_run_as_inert_text() {
     seen.dedup();
     assert_eq!(
         seen,
-        ["'-x,y", "'=cmd|' /C calc'!A0", "'@ops", "eng.platform"],
+        ["'+ops", "'-x,y", "'=cmd|' /C calc'!A0", "eng.platform"],
         "group cells of agents.csv"
     );
     let raw = std::fs::read_to_string(dir.join("run/agents.csv")).unwrap();

@@ -12,6 +12,7 @@ mod explore;
 mod facts;
 mod fuzz_regressions;
 mod hostile;
+mod hostile_input;
 mod html;
 mod import;
 mod injection;
