@@ -13,6 +13,7 @@ pub mod claude_code;
 pub mod csv;
 pub mod dates;
 pub mod panel;
+pub mod parquet_time;
 pub mod privacy;
 pub mod profile;
 pub mod roster;

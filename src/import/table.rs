@@ -14,7 +14,7 @@ use polars::prelude::*;
 use super::aggregate::{Accumulator, Place};
 use super::csv::{CsvError, CsvReader};
 use super::privacy::Pseudonymiser;
-use super::{ImportError, Usage, dates};
+use super::{ImportError, Usage, dates, parquet_time};
 
 const PERSON: [&str; 4] = ["person", "email", "user", "user_id"];
 const PARTS: [&str; 4] = [
@@ -237,51 +237,132 @@ const PARQUET_CHUNK: usize = 200_000;
 fn read_parquet(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<(), ImportError> {
     let bad = |m: String| ImportError::bad(path, m);
     let pl = |e: PolarsError| ImportError::bad(path, format!("not a readable Parquet file: {e}"));
-    let open = || super::open_regular(path, super::Input::Export);
-    let mut reader = ParquetReader::new(open()?);
+    let mut reader = ParquetReader::new(super::open_regular(path, super::Input::Export)?);
     let meta = reader.get_metadata().map_err(pl)?.clone();
     let schema = reader.schema().map_err(pl)?;
-    let total = meta.num_rows;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let l = layout(&header).map_err(bad)?;
     note_columns(acc, &l);
+    // A date or timestamp `date` column is decoded per row group; a text one is read as text.
+    let time = schema
+        .iter_values()
+        .nth(l.time)
+        .and_then(|f| parquet_time::kind(f.dtype()));
+    let groups: Vec<usize> = match time {
+        Some(_) => meta.row_groups.iter().map(|g| g.num_rows()).collect(),
+        None => vec![meta.num_rows],
+    };
+    let mut file = super::open_regular(path, super::Input::Export)?;
+    let mut piece = Piece {
+        path,
+        meta: &meta,
+        header: &header,
+        layout: &l,
+        typed_time: time.is_some(),
+        fields: vec![String::new(); header.len()],
+    };
     let mut offset = 0usize;
-    let mut fields = vec![String::new(); header.len()];
-    while offset < total {
-        // One piece of rows: only the row groups it overlaps are decoded.
-        let mut piece = ParquetReader::new(open()?)
-            .with_slice(Some((offset, PARQUET_CHUNK)))
+    for (g, &len) in groups.iter().enumerate() {
+        let days = match time {
+            Some(kind) => Some(
+                parquet_time::days(&mut file, &meta, g, &header[l.time], kind)
+                    .map_err(|m| bad(format!("row group {g}: not a readable Parquet file: {m}")))?,
+            ),
+            None => None,
+        };
+        let start = offset;
+        while offset < start + len {
+            let rows = piece.read(
+                offset,
+                (start + len - offset).min(PARQUET_CHUNK),
+                |r| {
+                    days.as_ref()
+                        .map(|d| d.get(offset - start + r).copied().flatten())
+                },
+                ps,
+                acc,
+            )?;
+            if rows == 0 {
+                return Err(bad(format!(
+                    "row {}: the file ends before its {} rows",
+                    offset + 1,
+                    meta.num_rows
+                )));
+            }
+            offset += rows;
+        }
+    }
+    Ok(())
+}
+
+/// Reads pieces of rows of one Parquet file into the accumulator.
+struct Piece<'a> {
+    path: &'a Path,
+    meta: &'a std::sync::Arc<polars_parquet::read::FileMetadata>,
+    header: &'a [String],
+    layout: &'a Layout,
+    /// The time column is a date or timestamp, given per row by the caller.
+    typed_time: bool,
+    fields: Vec<String>,
+}
+
+impl Piece<'_> {
+    /// Read `len` rows from `offset` (only the row groups they overlap are decoded); `day(r)`
+    /// gives row `r`'s day when the time column is typed (None: null). Returns the rows read.
+    fn read(
+        &mut self,
+        offset: usize,
+        len: usize,
+        day: impl Fn(usize) -> Option<Option<i64>>,
+        ps: &Pseudonymiser,
+        acc: &mut Accumulator,
+    ) -> Result<usize, ImportError> {
+        let path = self.path;
+        let bad = |m: String| ImportError::bad(path, m);
+        let pl =
+            |e: PolarsError| ImportError::bad(path, format!("not a readable Parquet file: {e}"));
+        let time = self.layout.time;
+        let wanted: Vec<String> = (0..self.header.len())
+            .filter(|&i| !(self.typed_time && i == time))
+            .map(|i| self.header[i].clone())
+            .collect();
+        let mut reader = ParquetReader::new(super::open_regular(path, super::Input::Export)?)
+            .with_slice(Some((offset, len)))
+            .with_columns(Some(wanted))
             .read_parallel(ParallelStrategy::RowGroups);
-        piece.set_metadata(meta.clone());
-        let df = piece.finish().map_err(pl)?;
-        let cols: Vec<StringChunked> = header
-            .iter()
-            .map(|h| {
-                let c = df.column(h.as_str())?.cast(&DataType::String)?;
-                c.str().cloned()
+        reader.set_metadata(self.meta.clone());
+        let df = reader.finish().map_err(pl)?;
+        let cols: Vec<Option<StringChunked>> = (0..self.header.len())
+            .map(|i| {
+                if self.typed_time && i == time {
+                    return Ok(None);
+                }
+                let c = df
+                    .column(self.header[i].as_str())?
+                    .cast(&DataType::String)?;
+                c.str().cloned().map(Some)
             })
-            .collect::<Result<_, _>>()
+            .collect::<Result<_, PolarsError>>()
             .map_err(pl)?;
         let rows = df.height();
         for r in 0..rows {
-            for (f, c) in fields.iter_mut().zip(&cols) {
+            for (f, c) in self.fields.iter_mut().zip(&cols) {
                 f.clear();
-                f.push_str(c.get(r).unwrap_or(""));
+                if let Some(c) = c {
+                    f.push_str(c.get(r).unwrap_or(""));
+                }
+            }
+            if let Some(Some(d)) = day(r) {
+                self.fields[time] = dates::date_label(d);
             }
             let row = offset + r + 1;
-            let u = usage(&l, &fields, ps).map_err(|m| bad(format!("row {row}, {m}")))?;
+            let u =
+                usage(self.layout, &self.fields, ps).map_err(|m| bad(format!("row {row}, {m}")))?;
             acc.add(&u, Place::new("row", row as u64))
                 .map_err(|m| bad(format!("row {row}: {m}")))?;
         }
-        if rows == 0 {
-            return Err(bad(format!(
-                "row {}: the file ends before its {total} rows",
-                offset + 1
-            )));
-        }
-        offset += rows;
+        Ok(rows)
     }
-    Ok(())
 }
 
 #[cfg(test)]

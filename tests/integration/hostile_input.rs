@@ -385,3 +385,39 @@ fn a_journal_that_cannot_be_written_says_write_not_read() {
     assert!(e.starts_with("cannot write "), "{e}");
     assert!(e.contains("No space left"), "{e}");
 }
+
+#[test]
+fn parquet_exports_with_typed_dates_read_as_text_dates_do() {
+    // given Parquet exports whose `date` is a Date32 or a timestamp (any unit, with or without a
+    // zone), when imported, then they read as the same rows with text dates do
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/parquet_dates");
+    let dir = scratch("hostile_input_parquet_dates");
+    let profile = |name: &str| -> serde_json::Value {
+        let file = data.join(name);
+        let o = tokenmaxx(
+            &dir,
+            &[
+                "import",
+                file.to_str().unwrap(),
+                "--out",
+                name,
+                "-q",
+                "--no-charts",
+                "--salt",
+                "s",
+            ],
+        );
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let text = std::fs::read_to_string(dir.join(name).join("profile.json")).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v.as_object_mut().unwrap().remove("source");
+        v
+    };
+    assert_eq!(profile("date_rg.parquet"), profile("text.parquet"));
+    let first = profile("date32.parquet");
+    assert_eq!(first["weeks"][0], "2026-W02");
+    assert_eq!(first["headcount"]["total"], 6);
+    for name in ["ts_ms_utc.parquet", "ts_ns.parquet"] {
+        assert_eq!(profile(name), first, "{name}");
+    }
+}
