@@ -102,7 +102,7 @@ impl Journal {
                 return Err(SweepError::Invalid {
                     file: path.display().to_string(),
                     message: format!(
-                        "this journal belongs to another batch or shard (`{}`, shard {}/{} of {} runs; this is `{}`, shard {}/{} of {} runs{}); remove it or drop --resume",
+                        "this journal belongs to another sweep or shard (`{}`, shard {}/{} of {} runs; this is `{}`, shard {}/{} of {} runs{}); remove it or drop --resume",
                         h.sweep,
                         h.shard_index,
                         h.shard_count,
