@@ -191,9 +191,18 @@ impl Accumulator {
         self.assign(i, u.group, u.team)?;
         let next = self.variants.len() as u16;
         let variant = *self.variants.entry(u.variant.to_string()).or_insert(next);
-        let key = (i, variant, u.weekly, u.day.div_euclid(64));
+        let (lo, hi) = if u.weekly {
+            (u.day, u.day + 6)
+        } else {
+            (u.day, u.day)
+        };
+        self.span(lo, hi, at)?;
+        let bits = self
+            .seen
+            .entry((i, variant, u.weekly, u.day.div_euclid(64)))
+            .or_default();
         let bit = 1u64 << u.day.rem_euclid(64);
-        if self.seen.get(&key).is_some_and(|bits| bits & bit != 0) {
+        if *bits & bit != 0 {
             let what = if u.weekly { "week" } else { "day" };
             let when = if u.weekly {
                 dates::week_label(u.day)
@@ -204,13 +213,7 @@ impl Accumulator {
                 "this person already has a row for the {what} {when}: duplicate person-{what}s are refused, not summed (an export concatenated twice would double count); sum them before importing"
             ));
         }
-        let (lo, hi) = if u.weekly {
-            (u.day, u.day + 6)
-        } else {
-            (u.day, u.day)
-        };
-        self.span(lo, hi, at)?;
-        *self.seen.entry(key).or_default() |= bit;
+        *bits |= bit;
         self.people[i as usize].in_export = true;
         self.any_daily |= !u.weekly;
         let w = self.weeks.entry((i, dates::monday(u.day))).or_default();
