@@ -174,11 +174,16 @@ pub fn read(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<()
     for (p, page) in pages.enumerate() {
         let page = page.map_err(|e| {
             bad(format!(
-                "page {}: not JSON at line {}, column {} ({:?}); {DOC}",
+                "page {}: not JSON at line {}, column {} ({}); {DOC}",
                 p + 1,
                 e.line(),
                 e.column(),
-                e.classify()
+                match e.classify() {
+                    serde_json::error::Category::Io => "a read error",
+                    serde_json::error::Category::Syntax => "a syntax error",
+                    serde_json::error::Category::Data => "a value of the wrong type",
+                    serde_json::error::Category::Eof => "the file ends inside a page",
+                }
             ))
         })?;
         let data = records(&page).map_err(|m| bad(format!("page {}: {m}", p + 1)))?;
