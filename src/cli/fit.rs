@@ -83,6 +83,11 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
         args.policy.as_deref().map(Source::parse),
     );
     let withs: Vec<Source> = args.with.iter().map(|w| Source::parse(w)).collect();
+    // Each --with is checked before the fit starts (not after it, against a temporary file).
+    for (w, s) in args.with.iter().zip(&withs) {
+        Scenario::load(s).with_context(|| format!("--with {w}"))?;
+        variant_name(&args.name, w)?;
+    }
     let mut files = vec![file.clone()];
     for s in std::iter::once(&base).chain(&policy).chain(&withs) {
         files.extend(tokenmaxx::scenario::load::resolve(s)?.files);
@@ -151,6 +156,16 @@ fn extends(s: &Source) -> anyhow::Result<String> {
     })
 }
 
+/// The name of the scenario written for `--with w`: `<name>-<w's stem>`, checked.
+fn variant_name(name: &str, w: &str) -> anyhow::Result<String> {
+    let stem = Path::new(w)
+        .file_stem()
+        .map_or(w.to_string(), |s| s.to_string_lossy().into_owned());
+    let name = format!("{name}-{stem}");
+    tokenmaxx::paths::check_name(&name).map_err(|m| UserError(format!("--with {w}: {m}")))?;
+    Ok(name)
+}
+
 /// org.toml and one org-<NAME>.toml per --with, each checked by loading it back.
 fn write_scenarios(
     dir: &Path,
@@ -172,13 +187,8 @@ fn write_scenarios(
         extends: extends(base)?,
     }];
     for (w, s) in args.with.iter().zip(withs) {
-        let stem = Path::new(w)
-            .file_stem()
-            .map_or(w.clone(), |s| s.to_string_lossy().into_owned());
-        let name = format!("{}-{stem}", args.name);
-        tokenmaxx::paths::check_name(&name).map_err(|m| UserError(format!("--with: {m}")))?;
         variants.push(Variant {
-            name,
+            name: variant_name(&args.name, w)?,
             extends: extends(s)?,
         });
     }
@@ -188,7 +198,7 @@ fn write_scenarios(
         let path = dir.join(&file);
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
         Scenario::load(&Source::Path(path.clone()))
-            .with_context(|| format!("checking the written {}", path.display()))?;
+            .with_context(|| format!("checking the written {file}"))?;
         written.push(PathBuf::from(file));
     }
     Ok(written)

@@ -73,6 +73,12 @@ fn parse_shard(s: &str) -> Result<ShardSpec, String> {
     if count == 0 || index >= count {
         return Err(format!("need 0 <= K < N, got {index}/{count}"));
     }
+    if count > Shard::MAX_COUNT {
+        return Err(format!(
+            "N = {count}: a batch may be split into 1 to {} shards",
+            Shard::MAX_COUNT
+        ));
+    }
     Ok(ShardSpec::Fixed(Shard { index, count }))
 }
 

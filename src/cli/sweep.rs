@@ -461,6 +461,20 @@ pub(super) fn gather<R: Entry>(
     let progress = match merge::combine(logs, name, hash, runs) {
         Ok(merge::Merged::Complete(records)) => return Ok(Some(records)),
         Ok(merge::Merged::Partial(progress)) => progress,
+        Err(e @ merge::MergeError::OtherBatch { .. }) => {
+            let merge::MergeError::OtherBatch { dir, .. } = &e else {
+                unreachable!("matched above")
+            };
+            let diff = spec_differences(&args.dirs[0], Path::new(dir));
+            let what = if diff.is_empty() {
+                String::new()
+            } else {
+                format!(": their specs differ in {}", diff.join("; "))
+            };
+            anyhow::bail!(UserError(format!(
+                "{e}{what}; merge only the shards of one batch"
+            )))
+        }
         Err(e) => anyhow::bail!(UserError(e.to_string())),
     };
     let ids = merge::ids_text(&progress.missing);
@@ -472,6 +486,61 @@ pub(super) fn gather<R: Entry>(
         "{} of {runs} runs are missing: {ids}; run the missing shards (or --resume them) before merging, or see what is done with --partial",
         progress.missing.len(),
     )))
+}
+
+/// The settings in which two shard folders' stored specs (sweep.toml, sensitivity.toml) differ,
+/// key by key: `seed 1 -> 2`. Empty when neither folder holds a readable spec.
+fn spec_differences(first: &Path, other: &Path) -> Vec<String> {
+    fn flatten(
+        prefix: &str,
+        t: &toml::Table,
+        out: &mut std::collections::BTreeMap<String, String>,
+    ) {
+        for (k, v) in t {
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            match v {
+                toml::Value::Table(t) => flatten(&key, t, out),
+                v => {
+                    out.insert(key, v.to_string());
+                }
+            }
+        }
+    }
+    let read = |dir: &Path, name: &str| {
+        let text = tokenmaxx::scenario::load::read_text(&dir.join(name)).ok()?;
+        let table: toml::Table = text.parse().ok()?;
+        let mut flat = std::collections::BTreeMap::new();
+        flatten("", &table, &mut flat);
+        Some(flat)
+    };
+    let names = [
+        tokenmaxx::sweep::spec::STORED_SWEEP,
+        tokenmaxx::explore::sensitivity::STORED,
+    ];
+    for name in names {
+        let (Some(a), Some(b)) = (read(first, name), read(other, name)) else {
+            continue;
+        };
+        let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        let unset = || "(unset)".to_string();
+        return keys
+            .into_iter()
+            .filter(|k| a.get(*k) != b.get(*k))
+            .map(|k| {
+                let (x, y) = (a.get(k).cloned(), b.get(k).cloned());
+                format!(
+                    "{k} {} -> {}",
+                    x.unwrap_or_else(unset),
+                    y.unwrap_or_else(unset)
+                )
+            })
+            .collect();
+    }
+    Vec::new()
 }
 
 /// What `merge --partial` says when runs are missing: each shard folder's progress, the shards

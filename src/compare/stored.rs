@@ -137,20 +137,23 @@ impl Stored {
             other.replications.to_string(),
         );
         field("seed", self.seed.to_string(), other.seed.to_string());
+        let given = |v: Option<i64>, what: &str| {
+            v.map_or(format!("(the scenarios' own {what})"), |n| n.to_string())
+        };
         field(
             "employees",
-            format!("{:?}", self.employees),
-            format!("{:?}", other.employees),
+            given(self.employees, "headcount"),
+            given(other.employees, "headcount"),
         );
         field(
             "weeks",
-            format!("{:?}", self.weeks),
-            format!("{:?}", other.weeks),
+            given(self.weeks, "weeks"),
+            given(other.weeks, "weeks"),
         );
         field(
             "priors",
-            format!("{:?}", self.priors),
-            format!("{:?}", other.priors),
+            priors_words(&self.priors),
+            priors_words(&other.priors),
         );
         for (a, b) in self.scenarios.iter().zip(&other.scenarios) {
             if a.name == b.name && a.toml != b.toml {
@@ -158,6 +161,21 @@ impl Stored {
             }
         }
         out
+    }
+}
+
+/// Priors in words: `none`, or each parameter with its range (`behaviour.uplift in [0.2, 0.6]`).
+fn priors_words(p: &Option<Priors>) -> String {
+    match p {
+        None => "none".into(),
+        Some(p) => {
+            let each: Vec<String> = p
+                .parameters
+                .iter()
+                .map(|(name, low, high)| format!("{name} in [{low}, {high}]"))
+                .collect();
+            format!("({})", each.join(", "))
+        }
     }
 }
 
@@ -282,5 +300,16 @@ mod tests {
                 "scenario target-only's resolved file changed".into()
             ]
         );
+        // Optional settings read as words, not as Rust's `None -> Some(...)`.
+        let mut c = a.clone();
+        c.employees = None;
+        c.priors = None;
+        let d = a.differences(&c).join("; ");
+        assert!(
+            d.starts_with("employees 200 -> (the scenarios' own headcount); priors ("),
+            "{d}"
+        );
+        assert!(d.ends_with(") -> none"), "{d}");
+        assert!(!d.contains("Some") && !d.contains("Priors {"), "{d}");
     }
 }

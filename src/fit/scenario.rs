@@ -117,8 +117,8 @@ impl Param {
             Target::Trait(name, dist, key) => {
                 let (other, default) = default_other(dist);
                 for g in &self.groups {
-                    let path = format!("population.{g}.{name}");
-                    let stated = lookup(base, &path).and_then(Value::as_table);
+                    let stated =
+                        lookup_keys(base, &["population", g, name]).and_then(Value::as_table);
                     let same =
                         stated.is_some_and(|t| t.get("dist").and_then(Value::as_str) == Some(dist));
                     let kept = stated
@@ -130,7 +130,7 @@ impl Param {
                     t.insert("dist".into(), Value::String(dist.to_string()));
                     t.insert(other.into(), Value::Float(kept));
                     t.insert(key.to_string(), Value::Float(v));
-                    set_path(out, &path, Value::Table(t));
+                    set_group(out, g, name, Value::Table(t));
                 }
             }
         }
@@ -138,10 +138,30 @@ impl Param {
 }
 
 /// The value at a dotted path of a table.
+#[cfg(test)]
 fn lookup<'t>(t: &'t Table, path: &str) -> Option<&'t Value> {
-    let mut parts = path.split('.');
-    let first = t.get(parts.next()?)?;
-    parts.try_fold(first, |v, k| v.as_table()?.get(k))
+    lookup_keys(t, &path.split('.').collect::<Vec<_>>())
+}
+
+/// The value under a sequence of keys (a group name may hold a `.`, so keys are not joined).
+fn lookup_keys<'t>(t: &'t Table, keys: &[&str]) -> Option<&'t Value> {
+    let (first, rest) = keys.split_first()?;
+    rest.iter()
+        .try_fold(t.get(*first)?, |v, k| v.as_table()?.get(*k))
+}
+
+/// Set `population.<group>.<field>`, taking the group's name as one key whatever it holds (an
+/// imported group named `eng.platform` is one group, not `eng` with a field `platform`).
+fn set_group(out: &mut Table, group: &str, field: &str, value: Value) {
+    let mut t = out;
+    for key in ["population", group] {
+        let entry = t.entry(key).or_insert_with(|| Value::Table(Table::new()));
+        if !entry.is_table() {
+            *entry = Value::Table(Table::new());
+        }
+        t = entry.as_table_mut().expect("a table");
+    }
+    t.insert(field.to_string(), value);
 }
 
 /// The organisation's structure from a profile, into `out`: employees, team size and group
@@ -157,15 +177,11 @@ pub fn structure(p: &Profile, base_groups: &[String], out: &mut Table) {
     }
     for g in base_groups {
         if !p.headcount.by_group.contains_key(g) {
-            set_path(out, &format!("population.{g}.share"), Value::Float(0.0));
+            set_group(out, g, "share", Value::Float(0.0));
         }
     }
     for (g, n) in &p.headcount.by_group {
-        set_path(
-            out,
-            &format!("population.{g}.share"),
-            Value::Float(*n as f64 / total),
-        );
+        set_group(out, g, "share", Value::Float(*n as f64 / total));
     }
 }
 

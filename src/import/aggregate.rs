@@ -7,6 +7,9 @@ use super::panel::Panel;
 use super::privacy::Pseudonym;
 use super::{OUTCOMES, Usage, dates};
 
+/// The refusal of a group label holding an `@` (an e-mail address, most likely).
+pub const IDENTIFIER_GROUP: &str = "column `group`: a group label holds '@', like an e-mail address; group labels are written to profile.json, so they must name groups (a department or role), not people (the cell is not shown)";
+
 /// What is known of a person (never the raw id).
 #[derive(Debug, Clone, Default)]
 struct Person {
@@ -24,6 +27,21 @@ struct WeekSum {
     outcomes: [f64; 3],
 }
 
+/// Where a row is: `line N` of a CSV, `row N` of a Parquet file, `record N` of JSON pages (in
+/// the file [`Accumulator::start_file`] named last).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Place {
+    unit: &'static str,
+    n: u64,
+    file: usize,
+}
+
+impl Place {
+    pub fn new(unit: &'static str, n: u64) -> Place {
+        Place { unit, n, file: 0 }
+    }
+}
+
 /// Accumulates rows from any number of files.
 #[derive(Debug, Default)]
 pub struct Accumulator {
@@ -37,6 +55,11 @@ pub struct Accumulator {
     weeks: HashMap<(u32, i64), WeekSum>,
     first_day: Option<i64>,
     last_day: Option<i64>,
+    /// The rows of the first and the last day (for the span's error message).
+    first_place: Place,
+    last_place: Place,
+    /// The files read so far (the last is being read).
+    files: Vec<String>,
     any_daily: bool,
     roster_given: bool,
     /// Usage rows read so far.
@@ -69,13 +92,13 @@ impl Accumulator {
     /// Set a person's group and team, refusing a value that contradicts an earlier one.
     fn assign(&mut self, i: u32, group: Option<&str>, team: Option<&str>) -> Result<(), String> {
         if let Some(g) = group.map(str::trim).filter(|g| !g.is_empty()) {
+            if g.contains('@') {
+                return Err(IDENTIFIER_GROUP.into());
+            }
             let id = self.group_id(g);
             match self.people[i as usize].group {
                 Some(old) if old != id => {
-                    return Err(format!(
-                        "column `group`: this person was in group `{}` in an earlier row or the roster, now `{g}`; a person belongs to one group",
-                        self.groups[old as usize]
-                    ));
+                    return Err("column `group`: this person was in another group in an earlier row or the roster; a person belongs to one group (the cells are not shown: they could be personal data)".into());
                 }
                 _ => self.people[i as usize].group = Some(id),
             }
@@ -109,12 +132,71 @@ impl Accumulator {
         self.assign(i, group, team)
     }
 
-    /// Add one row of usage. Duplicate person-days (person-weeks in a weekly table) are refused.
-    pub fn add(&mut self, u: &Usage<'_>) -> Result<(), String> {
+    /// Note the file whose rows come next (named in the span's error message).
+    pub fn start_file(&mut self, path: &std::path::Path) {
+        self.files.push(path.display().to_string());
+    }
+
+    /// Refuse group labels that identify people rather than groups: as many distinct labels as
+    /// labelled people (two or more). Labels are written to profile.json; see also
+    /// [`IDENTIFIER_GROUP`] for a label with an `@`.
+    pub fn check_groups(&self) -> Result<(), String> {
+        let labelled = self.people.iter().filter(|p| p.group.is_some()).count();
+        let n = self.groups.len();
+        if n >= 2 && n == labelled {
+            return Err(format!(
+                "column `group`: every person has a group of their own ({n} labels for {n} people), so the labels identify people; group labels are written to profile.json, so they must name groups of several people (a department or role): leave the column out, or give coarser groups"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Widen the export's span to `lo..=hi` (found at `at`), refusing a span over
+    /// [`MAX_SPAN_YEARS`](super::MAX_SPAN_YEARS) years, naming the two rows.
+    fn span(&mut self, lo: i64, hi: i64, at: Place) -> Result<(), String> {
+        let at = Place {
+            file: self.files.len().saturating_sub(1),
+            ..at
+        };
+        if self.first_day.is_none_or(|d| lo < d) {
+            self.first_day = Some(lo);
+            self.first_place = at;
+        }
+        if self.last_day.is_none_or(|d| hi > d) {
+            self.last_day = Some(hi);
+            self.last_place = at;
+        }
+        let (f, l) = (self.first_day.unwrap_or(lo), self.last_day.unwrap_or(hi));
+        if l - f > super::MAX_SPAN_DAYS {
+            let name = |p: Place| {
+                let file = self.files.get(p.file).map_or("", String::as_str);
+                format!("{} {} of {file}", p.unit, p.n)
+            };
+            return Err(format!(
+                "the dates span more than {} years: {} (the earliest) and {} (the latest) are {} days apart; an export may span at most {} days: check those rows' dates, or import the years separately",
+                super::MAX_SPAN_YEARS,
+                name(self.first_place),
+                name(self.last_place),
+                l - f,
+                super::MAX_SPAN_DAYS
+            ));
+        }
+        Ok(())
+    }
+
+    /// Add one row of usage, found at `at`. Duplicate person-days (person-weeks in a weekly
+    /// table) are refused, and so is a span of dates over [`super::MAX_SPAN_YEARS`] years.
+    pub fn add(&mut self, u: &Usage<'_>, at: Place) -> Result<(), String> {
         let i = self.person(u.person);
         self.assign(i, u.group, u.team)?;
         let next = self.variants.len() as u16;
         let variant = *self.variants.entry(u.variant.to_string()).or_insert(next);
+        let (lo, hi) = if u.weekly {
+            (u.day, u.day + 6)
+        } else {
+            (u.day, u.day)
+        };
+        self.span(lo, hi, at)?;
         let bits = self
             .seen
             .entry((i, variant, u.weekly, u.day.div_euclid(64)))
@@ -134,13 +216,6 @@ impl Accumulator {
         *bits |= bit;
         self.people[i as usize].in_export = true;
         self.any_daily |= !u.weekly;
-        let (lo, hi) = if u.weekly {
-            (u.day, u.day + 6)
-        } else {
-            (u.day, u.day)
-        };
-        self.first_day = Some(self.first_day.map_or(lo, |d| d.min(lo)));
-        self.last_day = Some(self.last_day.map_or(hi, |d| d.max(hi)));
         let w = self.weeks.entry((i, dates::monday(u.day))).or_default();
         w.tokens += u.tokens;
         w.cost += u.cost_usd;

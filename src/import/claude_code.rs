@@ -28,7 +28,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::aggregate::Accumulator;
+use super::aggregate::{Accumulator, Place};
 use super::privacy::Pseudonymiser;
 use super::{ImportError, Usage, dates};
 
@@ -41,12 +41,15 @@ fn at<'v>(v: &'v Value, key: &str) -> Result<&'v Value, String> {
         .ok_or_else(|| format!("key `{key}` is missing"))
 }
 
-/// A non-negative number at a dotted key (the value itself is never quoted).
-fn count(v: &Value, key: &str) -> Result<f64, String> {
+/// A number from 0 to `max` at a dotted key (the value itself is never quoted).
+fn count(v: &Value, key: &str, max: f64) -> Result<f64, String> {
     match at(v, key)?.as_f64() {
-        Some(x) if x.is_finite() && x >= 0.0 => Ok(x),
-        Some(_) => Err(format!(
+        Some(x) if x.is_finite() && (0.0..=max).contains(&x) => Ok(x),
+        Some(x) if x < 0.0 => Err(format!(
             "key `{key}`: negative; counts and costs must be >= 0"
+        )),
+        Some(_) => Err(format!(
+            "key `{key}`: too large; allowed 0 to {max:e} per record"
         )),
         None => Err(format!("key `{key}`: not a number")),
     }
@@ -80,7 +83,7 @@ fn models(r: &Value) -> Result<(f64, f64), String> {
     for (k, m) in list.iter().enumerate() {
         let key = |f: &str| format!("model_breakdown[{k}].{f}");
         for part in ["input", "output", "cache_read", "cache_creation"] {
-            tokens += count(m, &format!("tokens.{part}"))
+            tokens += count(m, &format!("tokens.{part}"), super::MAX_TOKENS)
                 .map_err(|e| format!("{}: {e}", key("tokens")))?;
         }
         if m.get("estimated_cost").is_some_and(|c| !c.is_null()) {
@@ -92,7 +95,8 @@ fn models(r: &Value) -> Result<(f64, f64), String> {
                     key("estimated_cost.currency")
                 ));
             }
-            cents += count(m, "estimated_cost.amount").map_err(|e| format!("{}: {e}", key("")))?;
+            cents += count(m, "estimated_cost.amount", super::MAX_COST_USD * 100.0)
+                .map_err(|e| format!("{}: {e}", key("")))?;
         }
     }
     Ok((tokens, cents / 100.0))
@@ -111,11 +115,15 @@ fn record<'v>(
         dates::parse_date(text(r, "date")?).ok_or("key `date`: not a UTC date (YYYY-MM-DD)")?;
     let (tokens, cost_usd) = models(r)?;
     let outcomes = [
-        count(r, "core_metrics.lines_of_code.added")?,
-        count(r, "core_metrics.commits_by_claude_code")?,
-        count(r, "core_metrics.pull_requests_by_claude_code")?,
+        count(r, "core_metrics.lines_of_code.added", super::MAX_OUTCOME)?,
+        count(r, "core_metrics.commits_by_claude_code", super::MAX_OUTCOME)?,
+        count(
+            r,
+            "core_metrics.pull_requests_by_claude_code",
+            super::MAX_OUTCOME,
+        )?,
     ];
-    count(r, "core_metrics.num_sessions")?;
+    count(r, "core_metrics.num_sessions", super::MAX_OUTCOME)?;
     variant.clear();
     for k in ["customer_type", "terminal_type"] {
         variant.push_str(r.get(k).and_then(Value::as_str).unwrap_or(""));
@@ -154,7 +162,7 @@ fn records(page: &Value) -> Result<&[Value], String> {
 
 /// Read every page of a file into `acc`.
 pub fn read(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<(), ImportError> {
-    let file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
+    let file = super::open_regular(path, super::Input::Export)?;
     let pages = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 20, file))
         .into_iter::<Value>();
     acc.has_cost = true;
@@ -162,21 +170,29 @@ pub fn read(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<()
     let bad = |m: String| ImportError::bad(path, m);
     let mut variant = String::new();
     let mut n = 0;
+    let mut read = 0;
     for (p, page) in pages.enumerate() {
         let page = page.map_err(|e| {
             bad(format!(
-                "page {}: not JSON at line {}, column {} ({:?}); {DOC}",
+                "page {}: not JSON at line {}, column {} ({}); {DOC}",
                 p + 1,
                 e.line(),
                 e.column(),
-                e.classify()
+                match e.classify() {
+                    serde_json::error::Category::Io => "a read error",
+                    serde_json::error::Category::Syntax => "a syntax error",
+                    serde_json::error::Category::Data => "a value of the wrong type",
+                    serde_json::error::Category::Eof => "the file ends inside a page",
+                }
             ))
         })?;
         let data = records(&page).map_err(|m| bad(format!("page {}: {m}", p + 1)))?;
         for (k, r) in data.iter().enumerate() {
             let at = || format!("page {}, record {}", p + 1, k + 1);
             let u = record(r, ps, &mut variant).map_err(|m| bad(format!("{}: {m}", at())))?;
-            acc.add(&u).map_err(|m| bad(format!("{}: {m}", at())))?;
+            read += 1;
+            acc.add(&u, Place::new("record", read))
+                .map_err(|m| bad(format!("{}: {m}", at())))?;
         }
         n += 1;
     }

@@ -4,6 +4,10 @@
 
 use std::io::BufRead;
 
+/// Longest physical line read, in bytes (1 MiB): a file without line breaks (a binary or a
+/// device's stream) is refused rather than read whole into one line.
+pub const MAX_LINE_BYTES: u64 = 1 << 20;
+
 /// Reads records one at a time.
 pub struct CsvReader<R> {
     inner: R,
@@ -34,11 +38,22 @@ impl<R: BufRead> CsvReader<R> {
     /// Read the next physical line into `buf` (without its line ending); false at the end.
     fn read_line(&mut self) -> Result<bool, CsvError> {
         self.buf.clear();
-        let n = self.inner.read_line(&mut self.buf).map_err(CsvError::Io)?;
+        let n = std::io::Read::take(&mut self.inner, MAX_LINE_BYTES + 1)
+            .read_line(&mut self.buf)
+            .map_err(CsvError::Io)?;
         if n == 0 {
             return Ok(false);
         }
         self.line += 1;
+        if n as u64 > MAX_LINE_BYTES && !self.buf.ends_with('\n') {
+            return Err(CsvError::Syntax {
+                line: self.line,
+                message: format!(
+                    "longer than {} MiB, the longest line read: not a usage table",
+                    MAX_LINE_BYTES >> 20
+                ),
+            });
+        }
         while self.buf.ends_with(['\n', '\r']) {
             self.buf.pop();
         }

@@ -13,6 +13,7 @@ pub mod claude_code;
 pub mod csv;
 pub mod dates;
 pub mod panel;
+pub mod parquet_time;
 pub mod privacy;
 pub mod profile;
 pub mod roster;
@@ -51,6 +52,90 @@ impl ImportError {
             source,
         }
     }
+}
+
+/// Largest usage export file read, in bytes (1 TiB): a sanity bound, far above any real export.
+pub const MAX_EXPORT_BYTES: u64 = 1 << 40;
+/// Largest roster read, in bytes (4 GiB: tens of millions of people).
+pub const MAX_ROSTER_BYTES: u64 = 4 << 30;
+/// Largest profile.json read, in bytes (256 MiB; `import` writes a few hundred KB).
+pub const MAX_PROFILE_BYTES: u64 = 256 << 20;
+/// Most tokens one row (a person-day, or a person-week) may count: 10^12, a million times a heavy
+/// user's day. Larger counts are refused (a `1e308` would overflow every sum).
+pub const MAX_TOKENS: f64 = 1e12;
+/// Most cost (USD) one row may state.
+pub const MAX_COST_USD: f64 = 1e9;
+/// Most of an outcome (lines added, commits, pull requests) one row may count.
+pub const MAX_OUTCOME: f64 = 1e9;
+/// Longest span an export may cover, first to last date, in years (and days, 20 x 365.25).
+pub const MAX_SPAN_YEARS: i64 = 20;
+pub const MAX_SPAN_DAYS: i64 = 7305;
+
+/// How a file is used, for the size bound and the messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    Export,
+    Roster,
+    Profile,
+}
+
+impl Input {
+    fn max_bytes(self) -> u64 {
+        match self {
+            Input::Export => MAX_EXPORT_BYTES,
+            Input::Roster => MAX_ROSTER_BYTES,
+            Input::Profile => MAX_PROFILE_BYTES,
+        }
+    }
+    fn words(self) -> &'static str {
+        match self {
+            Input::Export => "a usage export",
+            Input::Roster => "a roster",
+            Input::Profile => "a profile",
+        }
+    }
+}
+
+/// Open `path` for reading if it is a regular file no larger than its kind allows: a FIFO, a
+/// device (`/dev/zero`, `/dev/urandom`) or a folder is refused at once, never read (a read
+/// would block forever or never end). Opened without blocking, in case the path was swapped for
+/// a FIFO after the check.
+pub fn open_regular(path: &Path, kind: Input) -> Result<std::fs::File, ImportError> {
+    let not_regular = || {
+        ImportError::bad(
+            path,
+            format!(
+                "not a regular file (a FIFO, a device or a folder); {} must be a regular file",
+                kind.words()
+            ),
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(|e| ImportError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).map_err(|e| ImportError::io(path, e))?;
+    let meta = file.metadata().map_err(|e| ImportError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    let max = kind.max_bytes();
+    if meta.len() > max {
+        return Err(ImportError::bad(
+            path,
+            format!(
+                "{} bytes, more than the {max} bytes ({} GiB) {} may be",
+                meta.len(),
+                max as f64 / (1u64 << 30) as f64,
+                kind.words()
+            ),
+        ));
+    }
+    Ok(file)
 }
 
 /// The export formats.
@@ -109,7 +194,7 @@ pub struct Options {
 /// (Claude Code pages), anything else CSV (a table).
 pub fn detect(path: &Path) -> Result<Format, ImportError> {
     let mut head = [0u8; 512];
-    let mut f = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
+    let mut f = open_regular(path, Input::Export)?;
     let n = f.read(&mut head).map_err(|e| ImportError::io(path, e))?;
     let first = head[..n]
         .iter()
@@ -138,6 +223,7 @@ pub fn read(paths: &[PathBuf], o: &Options) -> Result<(panel::Panel, Vec<String>
             None => detect(path)?,
         };
         let before = acc.rows;
+        acc.start_file(path);
         match format {
             Format::Table => table::read(path, &ps, &mut acc)?,
             Format::ClaudeCode => claude_code::read(path, &ps, &mut acc)?,
@@ -151,5 +237,17 @@ pub fn read(paths: &[PathBuf], o: &Options) -> Result<(panel::Panel, Vec<String>
         formats.push(format.name().to_string());
     }
     formats.dedup();
+    acc.check_groups().map_err(|m| {
+        let files: Vec<String> = o
+            .roster
+            .iter()
+            .chain(paths)
+            .map(|p| p.display().to_string())
+            .collect();
+        ImportError::Bad {
+            file: files.join(", "),
+            message: m,
+        }
+    })?;
     Ok((acc.finish(), formats))
 }

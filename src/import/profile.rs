@@ -170,7 +170,13 @@ impl Profile {
 
     /// Read a profile.json (from `import`), checking its format tag.
     pub fn load(path: &Path) -> Result<Profile, super::ImportError> {
-        let text = std::fs::read_to_string(path).map_err(|e| super::ImportError::io(path, e))?;
+        let file = super::open_regular(path, super::Input::Profile)?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut std::io::Read::take(file, super::MAX_PROFILE_BYTES),
+            &mut text,
+        )
+        .map_err(|e| super::ImportError::io(path, e))?;
         let p: Profile = serde_json::from_str(&text).map_err(|e| {
             super::ImportError::bad(
                 path,

@@ -11,7 +11,7 @@ use super::csv::{CsvError, CsvReader};
 use super::privacy::Pseudonymiser;
 
 pub fn read(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<(), ImportError> {
-    let file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
+    let file = super::open_regular(path, super::Input::Roster)?;
     let mut r = CsvReader::new(BufReader::new(file));
     let bad = |m: String| ImportError::bad(path, m);
     let csv_err = |e: CsvError| match e {

@@ -11,10 +11,10 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::aggregate::Accumulator;
+use super::aggregate::{Accumulator, Place};
 use super::csv::{CsvError, CsvReader};
 use super::privacy::Pseudonymiser;
-use super::{ImportError, Usage, dates};
+use super::{ImportError, Usage, dates, parquet_time};
 
 const PERSON: [&str; 4] = ["person", "email", "user", "user_id"];
 const PARTS: [&str; 4] = [
@@ -100,7 +100,20 @@ fn layout(header: &[String]) -> Result<Layout, String> {
     })
 }
 
-/// A non-negative finite number, or a message saying what the column needs (never the cell).
+/// The most one row may hold in a column: tokens [`super::MAX_TOKENS`], cost
+/// [`super::MAX_COST_USD`], outcomes [`super::MAX_OUTCOME`].
+fn most(column: &str) -> f64 {
+    if column == "cost_usd" {
+        super::MAX_COST_USD
+    } else if column.contains("tokens") {
+        super::MAX_TOKENS
+    } else {
+        super::MAX_OUTCOME
+    }
+}
+
+/// A number from 0 to the column's bound ([`most`]), or a message saying what the column needs
+/// and the allowed range (never the cell).
 pub fn number(cell: &str, column: &str, optional: bool) -> Result<f64, String> {
     let t = cell.trim();
     if t.is_empty() {
@@ -113,9 +126,13 @@ pub fn number(cell: &str, column: &str, optional: bool) -> Result<f64, String> {
         };
     }
     match t.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        Ok(v) if v.is_finite() && (0.0..=most(column)).contains(&v) => Ok(v),
         Ok(v) if v < 0.0 => Err(format!(
             "column `{column}`: negative; counts and costs must be >= 0"
+        )),
+        Ok(v) if v > most(column) => Err(format!(
+            "column `{column}`: too large; allowed 0 to {:e} per row",
+            most(column)
         )),
         _ => Err(format!(
             "column `{column}`: not a number (the cell is not shown: it could be personal data); a non-negative number is needed"
@@ -172,9 +189,11 @@ fn note_columns(acc: &mut Accumulator, l: &Layout) {
 /// Read a table (CSV or Parquet, by its magic bytes) into `acc`.
 pub fn read(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<(), ImportError> {
     let mut magic = [0u8; 4];
-    let is_parquet = std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
-        .is_ok()
+    let is_parquet = std::io::Read::read_exact(
+        &mut super::open_regular(path, super::Input::Export)?,
+        &mut magic,
+    )
+    .is_ok()
         && &magic == b"PAR1";
     if is_parquet {
         read_parquet(path, ps, acc)
@@ -184,7 +203,7 @@ pub fn read(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<()
 }
 
 fn read_csv(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<(), ImportError> {
-    let file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
+    let file = super::open_regular(path, super::Input::Export)?;
     let mut r = CsvReader::new(BufReader::with_capacity(1 << 20, file));
     let bad = |m: String| ImportError::bad(path, m);
     let csv_err = |e: CsvError| match e {
@@ -206,7 +225,8 @@ fn read_csv(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<()
     note_columns(acc, &l);
     while let Some(line) = r.next_record(&mut fields).map_err(csv_err)? {
         let u = usage(&l, &fields, ps).map_err(|m| bad(format!("line {line}, {m}")))?;
-        acc.add(&u).map_err(|m| bad(format!("line {line}: {m}")))?;
+        acc.add(&u, Place::new("line", line))
+            .map_err(|m| bad(format!("line {line}: {m}")))?;
     }
     Ok(())
 }
@@ -217,50 +237,132 @@ const PARQUET_CHUNK: usize = 200_000;
 fn read_parquet(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Result<(), ImportError> {
     let bad = |m: String| ImportError::bad(path, m);
     let pl = |e: PolarsError| ImportError::bad(path, format!("not a readable Parquet file: {e}"));
-    let open = || std::fs::File::open(path).map_err(|e| ImportError::io(path, e));
-    let mut reader = ParquetReader::new(open()?);
+    let mut reader = ParquetReader::new(super::open_regular(path, super::Input::Export)?);
     let meta = reader.get_metadata().map_err(pl)?.clone();
     let schema = reader.schema().map_err(pl)?;
-    let total = meta.num_rows;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let l = layout(&header).map_err(bad)?;
     note_columns(acc, &l);
+    // A date or timestamp `date` column is decoded per row group; a text one is read as text.
+    let time = schema
+        .iter_values()
+        .nth(l.time)
+        .and_then(|f| parquet_time::kind(f.dtype()));
+    let groups: Vec<usize> = match time {
+        Some(_) => meta.row_groups.iter().map(|g| g.num_rows()).collect(),
+        None => vec![meta.num_rows],
+    };
+    let mut file = super::open_regular(path, super::Input::Export)?;
+    let mut piece = Piece {
+        path,
+        meta: &meta,
+        header: &header,
+        layout: &l,
+        typed_time: time.is_some(),
+        fields: vec![String::new(); header.len()],
+    };
     let mut offset = 0usize;
-    let mut fields = vec![String::new(); header.len()];
-    while offset < total {
-        // One piece of rows: only the row groups it overlaps are decoded.
-        let mut piece = ParquetReader::new(open()?)
-            .with_slice(Some((offset, PARQUET_CHUNK)))
+    for (g, &len) in groups.iter().enumerate() {
+        let days = match time {
+            Some(kind) => Some(
+                parquet_time::days(&mut file, &meta, g, &header[l.time], kind)
+                    .map_err(|m| bad(format!("row group {g}: not a readable Parquet file: {m}")))?,
+            ),
+            None => None,
+        };
+        let start = offset;
+        while offset < start + len {
+            let rows = piece.read(
+                offset,
+                (start + len - offset).min(PARQUET_CHUNK),
+                |r| {
+                    days.as_ref()
+                        .map(|d| d.get(offset - start + r).copied().flatten())
+                },
+                ps,
+                acc,
+            )?;
+            if rows == 0 {
+                return Err(bad(format!(
+                    "row {}: the file ends before its {} rows",
+                    offset + 1,
+                    meta.num_rows
+                )));
+            }
+            offset += rows;
+        }
+    }
+    Ok(())
+}
+
+/// Reads pieces of rows of one Parquet file into the accumulator.
+struct Piece<'a> {
+    path: &'a Path,
+    meta: &'a std::sync::Arc<polars_parquet::read::FileMetadata>,
+    header: &'a [String],
+    layout: &'a Layout,
+    /// The time column is a date or timestamp, given per row by the caller.
+    typed_time: bool,
+    fields: Vec<String>,
+}
+
+impl Piece<'_> {
+    /// Read `len` rows from `offset` (only the row groups they overlap are decoded); `day(r)`
+    /// gives row `r`'s day when the time column is typed (None: null). Returns the rows read.
+    fn read(
+        &mut self,
+        offset: usize,
+        len: usize,
+        day: impl Fn(usize) -> Option<Option<i64>>,
+        ps: &Pseudonymiser,
+        acc: &mut Accumulator,
+    ) -> Result<usize, ImportError> {
+        let path = self.path;
+        let bad = |m: String| ImportError::bad(path, m);
+        let pl =
+            |e: PolarsError| ImportError::bad(path, format!("not a readable Parquet file: {e}"));
+        let time = self.layout.time;
+        let wanted: Vec<String> = (0..self.header.len())
+            .filter(|&i| !(self.typed_time && i == time))
+            .map(|i| self.header[i].clone())
+            .collect();
+        let mut reader = ParquetReader::new(super::open_regular(path, super::Input::Export)?)
+            .with_slice(Some((offset, len)))
+            .with_columns(Some(wanted))
             .read_parallel(ParallelStrategy::RowGroups);
-        piece.set_metadata(meta.clone());
-        let df = piece.finish().map_err(pl)?;
-        let cols: Vec<StringChunked> = header
-            .iter()
-            .map(|h| {
-                let c = df.column(h.as_str())?.cast(&DataType::String)?;
-                c.str().cloned()
+        reader.set_metadata(self.meta.clone());
+        let df = reader.finish().map_err(pl)?;
+        let cols: Vec<Option<StringChunked>> = (0..self.header.len())
+            .map(|i| {
+                if self.typed_time && i == time {
+                    return Ok(None);
+                }
+                let c = df
+                    .column(self.header[i].as_str())?
+                    .cast(&DataType::String)?;
+                c.str().cloned().map(Some)
             })
-            .collect::<Result<_, _>>()
+            .collect::<Result<_, PolarsError>>()
             .map_err(pl)?;
         let rows = df.height();
         for r in 0..rows {
-            for (f, c) in fields.iter_mut().zip(&cols) {
+            for (f, c) in self.fields.iter_mut().zip(&cols) {
                 f.clear();
-                f.push_str(c.get(r).unwrap_or(""));
+                if let Some(c) = c {
+                    f.push_str(c.get(r).unwrap_or(""));
+                }
+            }
+            if let Some(Some(d)) = day(r) {
+                self.fields[time] = dates::date_label(d);
             }
             let row = offset + r + 1;
-            let u = usage(&l, &fields, ps).map_err(|m| bad(format!("row {row}, {m}")))?;
-            acc.add(&u).map_err(|m| bad(format!("row {row}: {m}")))?;
+            let u =
+                usage(self.layout, &self.fields, ps).map_err(|m| bad(format!("row {row}, {m}")))?;
+            acc.add(&u, Place::new("row", row as u64))
+                .map_err(|m| bad(format!("row {row}: {m}")))?;
         }
-        if rows == 0 {
-            return Err(bad(format!(
-                "row {}: the file ends before its {total} rows",
-                offset + 1
-            )));
-        }
-        offset += rows;
+        Ok(rows)
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -296,7 +398,19 @@ mod tests {
     fn numbers_are_non_negative_and_finite() {
         assert_eq!(number(" 12.5 ", "tokens", false), Ok(12.5));
         assert_eq!(number("", "cost_usd", true), Ok(0.0));
-        for bad in ["", "-1", "NaN", "inf", "12 tokens", "1,000"] {
+        assert_eq!(number("1e12", "tokens", false), Ok(1e12));
+        let e = number("1e308", "tokens", false).unwrap_err();
+        assert!(e.contains("allowed 0 to 1e12"), "{e}");
+        for bad in [
+            "",
+            "-1",
+            "NaN",
+            "inf",
+            "12 tokens",
+            "1,000",
+            "1e308",
+            "2e12",
+        ] {
             let e = number(bad, "tokens", false).unwrap_err();
             assert!(e.contains("column `tokens`"), "{bad}: {e}");
             assert!(

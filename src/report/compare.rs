@@ -6,17 +6,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::ReportError;
+use super::cells::field;
 use crate::compare::{Compare, Comparison, FIGURES, RunOut};
 use crate::projections::figures::Unit;
-
-/// A CSV field: quoted when it holds a comma, a quote or a line break.
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
 
 /// A number field: empty when undefined.
 fn num(v: f64) -> String {
@@ -217,16 +209,4 @@ pub fn write_tables(
     write(&dir.join("rankings.csv"), &rankings_csv(c, cmp))?;
     write(&dir.join("runs.csv"), &runs_csv(c, runs))?;
     write(&dir.join("weekly_bands.csv"), &bands_csv(c, bands))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_are_quoted_only_when_needed() {
-        assert_eq!(field("plain"), "plain");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-    }
 }

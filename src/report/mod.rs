@@ -6,6 +6,7 @@
 //! once everything is written ([`OutputDir`]), so a folder never mixes files of two runs and a
 //! failed run leaves the previous one intact.
 
+pub mod cells;
 pub mod charts;
 pub mod compare;
 pub mod compare_html;

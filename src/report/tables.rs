@@ -180,8 +180,52 @@ pub fn deciles_frame(rows: &[DecileRow]) -> Result<DataFrame, ReportError> {
     DataFrame::new_infer_height(columns).map_err(table_err("deciles"))
 }
 
-/// Write a DataFrame as CSV (header, empty field for nulls).
+/// The cells of a text column, in order.
+fn text_cells(ca: &StringChunked) -> impl Iterator<Item = Option<&str>> {
+    (0..ca.len()).map(|i| ca.get(i))
+}
+
+/// `df` with every text cell made safe for a spreadsheet ([`super::cells::text_cell`]); number
+/// columns are untouched. None when no cell needed it (the frame is written as it is).
+fn neutralised(df: &DataFrame) -> PolarsResult<Option<DataFrame>> {
+    let risky = |c: &Column| -> PolarsResult<bool> {
+        Ok(c.dtype() == &DataType::String
+            && text_cells(c.str()?)
+                .flatten()
+                .any(|v| matches!(super::cells::text_cell(v), std::borrow::Cow::Owned(_))))
+    };
+    let mut any = false;
+    for c in df.columns() {
+        any |= risky(c)?;
+    }
+    if !any {
+        return Ok(None);
+    }
+    let columns = df
+        .columns()
+        .iter()
+        .map(|c| {
+            if c.dtype() != &DataType::String {
+                return Ok(c.clone());
+            }
+            let safe: StringChunked = text_cells(c.str()?)
+                .map(|v| v.map(super::cells::text_cell))
+                .collect();
+            Ok(safe.with_name(c.name().clone()).into_column())
+        })
+        .collect::<PolarsResult<Vec<Column>>>()?;
+    DataFrame::new(df.height(), columns).map(Some)
+}
+
+/// Write a DataFrame as CSV (header, empty field for nulls). Text cells that a spreadsheet would
+/// run as a formula get a leading `'` ([`super::cells`]); fields are quoted where needed.
 pub fn write_csv(path: &Path, df: &mut DataFrame) -> Result<(), ReportError> {
+    let table_err = |e: PolarsError| ReportError::Table {
+        table: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let mut safe = neutralised(df).map_err(table_err)?;
+    let df = safe.as_mut().unwrap_or(df);
     let file = fs::File::create(path).map_err(|source| ReportError::Io {
         path: path.into(),
         source,
@@ -190,10 +234,7 @@ pub fn write_csv(path: &Path, df: &mut DataFrame) -> Result<(), ReportError> {
     CsvWriter::new(&mut w)
         .include_header(true)
         .finish(df)
-        .map_err(|e| ReportError::Table {
-            table: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        .map_err(table_err)?;
     w.flush().map_err(|source| ReportError::Io {
         path: path.into(),
         source,

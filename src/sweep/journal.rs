@@ -81,6 +81,10 @@ impl Journal {
             path: path.clone(),
             source: e,
         };
+        let write = |e: std::io::Error| SweepError::Write {
+            path: path.clone(),
+            source: e,
+        };
         let mut existing = Vec::new();
         if resume && path.exists() {
             // A crash may have torn the last line: cut it off before appending.
@@ -91,29 +95,42 @@ impl Journal {
                     .write(true)
                     .open(&path)
                     .and_then(|f| f.set_len(keep as u64))
-                    .map_err(io)?;
+                    .map_err(write)?;
             }
             let (h, records) = read(&path)?;
             if h != header {
                 return Err(SweepError::Invalid {
                     file: path.display().to_string(),
                     message: format!(
-                        "this journal belongs to another sweep or shard ({h:?}); remove it or drop --resume"
+                        "this journal belongs to another sweep or shard (`{}`, shard {}/{} of {} runs; this is `{}`, shard {}/{} of {} runs{}); remove it or drop --resume",
+                        h.sweep,
+                        h.shard_index,
+                        h.shard_count,
+                        h.runs,
+                        header.sweep,
+                        header.shard_index,
+                        header.shard_count,
+                        header.runs,
+                        if h.sweep_hash != header.sweep_hash {
+                            ", with another spec"
+                        } else {
+                            ""
+                        }
                     ),
                 });
             }
             existing = records;
         } else {
-            let mut f = File::create(&path).map_err(io)?;
+            let mut f = File::create(&path).map_err(write)?;
             writeln!(
                 f,
                 "{}",
                 serde_json::to_string(&header).expect("header serialises")
             )
-            .map_err(io)?;
-            f.flush().map_err(io)?;
+            .map_err(write)?;
+            f.flush().map_err(write)?;
         }
-        let file = OpenOptions::new().append(true).open(&path).map_err(io)?;
+        let file = OpenOptions::new().append(true).open(&path).map_err(write)?;
         Ok((
             Journal {
                 path: path.clone(),
@@ -134,7 +151,7 @@ impl Journal {
         let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
         f.write_all(line.as_bytes())
             .and_then(|_| f.flush())
-            .map_err(|e| SweepError::Io {
+            .map_err(|e| SweepError::Write {
                 path: self.path.clone(),
                 source: e,
             })

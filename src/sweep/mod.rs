@@ -55,6 +55,8 @@ pub struct Shard {
 
 impl Shard {
     pub const ALL: Shard = Shard { index: 0, count: 1 };
+    /// Most shards a batch may be split into (each shard is a folder `merge` opens).
+    pub const MAX_COUNT: u64 = 100_000;
     pub fn owns(&self, id: u64) -> bool {
         id % self.count == self.index
     }

@@ -62,8 +62,14 @@ fn number(name: &str, value: &str) -> Result<u64, String> {
         .map_err(|_| format!("--shard auto: {name}={value} is not a whole number (0 or more)"))
 }
 
-/// Check `index` < `count` and build the shard.
+/// Check `count` <= [`Shard::MAX_COUNT`] and `index` < `count`, and build the shard.
 fn shard(index: u64, count: u64, source: String) -> Result<AutoShard, String> {
+    if count > Shard::MAX_COUNT {
+        return Err(format!(
+            "--shard auto: {count} shards ({source}); a batch may be split into 1 to {} shards",
+            Shard::MAX_COUNT
+        ));
+    }
     if index >= count {
         return Err(format!(
             "--shard auto: the task index is {index} but there are only {count} shards ({source}); \
@@ -107,12 +113,18 @@ fn slurm(
         ));
     }
     match (count, max) {
-        (Some(c), Some(m)) if c != m + 1 => Err(format!(
+        (Some(c), Some(m)) if m.checked_add(1) != Some(c) => Err(format!(
             "--shard auto: the Slurm array has gaps ({SLURM_COUNT}={c} tasks but \
              {SLURM_MAX}={m}); submit --array=0-(N-1), or give the number of shards with --shards N"
         )),
         (Some(c), _) => shard(index, c, format!("{SLURM_ID}={index}, {SLURM_COUNT}={c}")),
-        (None, Some(m)) => shard(index, m + 1, format!("{SLURM_ID}={index}, {SLURM_MAX}={m}")),
+        (None, Some(m)) => match m.checked_add(1) {
+            Some(n) => shard(index, n, format!("{SLURM_ID}={index}, {SLURM_MAX}={m}")),
+            None => Err(format!(
+                "--shard auto: {SLURM_MAX}={m} is out of range; a batch may be split into 1 to {} shards",
+                Shard::MAX_COUNT
+            )),
+        },
         (None, None) => Err(format!(
             "--shard auto: {SLURM_ID} is set but neither {SLURM_COUNT} nor {SLURM_MAX} is, so \
              the number of shards is unknown; give it with --shards N"
@@ -222,6 +234,23 @@ mod tests {
         err(&[(K8S_INDEX, "1")], None, "--shards N");
         err(&[(K8S_INDEX, "5")], Some(5), "only 5 shards");
         err(&[(K8S_INDEX, "1")], Some(0), "--shards must be at least 1");
+    }
+
+    #[test]
+    fn huge_counts_from_the_environment_are_refused_without_overflow() {
+        let max = u64::MAX.to_string();
+        err(&[(SLURM_ID, "0"), (SLURM_MAX, &max)], None, "out of range");
+        err(
+            &[(SLURM_ID, "0"), (SLURM_COUNT, &max), (SLURM_MAX, &max)],
+            None,
+            "has gaps",
+        );
+        err(
+            &[(SLURM_ID, "0"), (SLURM_COUNT, &max)],
+            None,
+            "1 to 100000 shards",
+        );
+        err(&[(K8S_INDEX, "0")], Some(u64::MAX), "1 to 100000 shards");
     }
 
     #[test]

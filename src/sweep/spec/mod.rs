@@ -48,6 +48,13 @@ pub enum SweepError {
         #[source]
         source: std::io::Error,
     },
+    /// Writing failed (a full disk, a read-only folder): said as a write, not a read.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{file}: {message}")]
     Invalid { file: String, message: String },
     #[error(transparent)]
@@ -134,6 +141,11 @@ pub type Point = Vec<toml::Value>;
 /// Most points a sweep's design may have (`steps` and `samples` included): the design is held in
 /// memory, and each point is run `replications` times.
 pub const MAX_POINTS: u32 = 1 << 20;
+/// Most replications of each point (a sweep's records and journal grow with points x
+/// replications, checked before any run).
+pub const MAX_REPLICATIONS: u32 = 10_000;
+/// Most runs of a sweep, points x replications (about 4 million: a few GB of records at most).
+pub const MAX_RUNS: u64 = 1 << 22;
 
 impl Sweep {
     /// Read and check a sweep file.

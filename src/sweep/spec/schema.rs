@@ -7,7 +7,10 @@ use serde::Deserialize;
 
 use super::path::check_path;
 use super::value::value_number;
-use super::{Axis, DEFAULT_FIGURES, MAX_POINTS, Method, STORED_SWEEP, Sweep, SweepError};
+use super::{
+    Axis, DEFAULT_FIGURES, MAX_POINTS, MAX_REPLICATIONS, MAX_RUNS, Method, STORED_SWEEP, Sweep,
+    SweepError,
+};
 use crate::scenario::error::nearest;
 use crate::scenario::{Source, load};
 
@@ -56,8 +59,11 @@ pub(super) fn parse_with_base(
     };
     let raw = parse_raw(text).map_err(&invalid)?;
     let method = parse_method(&raw.method).map_err(&invalid)?;
-    if raw.replications == 0 {
-        return Err(invalid("`replications` must be at least 1".into()));
+    if !(1..=MAX_REPLICATIONS).contains(&raw.replications) {
+        return Err(invalid(format!(
+            "`replications` = {}: need 1 to {MAX_REPLICATIONS}",
+            raw.replications
+        )));
     }
     let samples = check_samples(method, raw.samples).map_err(&invalid)?;
     let base = resolve_base(&raw.base, path);
@@ -172,8 +178,13 @@ fn parse_parameters(
 /// them: a grid has the product of every parameter's count, which a few parameters can take
 /// past any memory.
 fn check_point_count(sweep: &Sweep) -> Result<(), String> {
+    let reps = u64::from(sweep.replications);
     match sweep.point_count() {
         Some(0) => Err("the design has no points".into()),
+        Some(n) if n <= u64::from(MAX_POINTS) && n * reps > MAX_RUNS => Err(format!(
+            "{n} points x `replications` = {reps} is {} runs, more than the {MAX_RUNS} a sweep may have: use fewer points or replications",
+            n * reps
+        )),
         Some(n) if n <= u64::from(MAX_POINTS) => Ok(()),
         n => {
             let counts: Vec<String> = sweep
