@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::events::{Event, Hires, ReviewCols, Shared, WeekBatch, is_dense};
-use crate::model::adoption::{learn, learn_perception};
+use crate::model::adoption::{after_forced_trial, learn, learn_perception};
 use crate::model::managers;
 use crate::model::traits::{StoredTraits, Traits};
 use crate::policy::{GroupId, PolicyChange, PolicyState};
@@ -218,6 +218,8 @@ impl State {
         self.last_genuine[i] = genuine;
         self.last_padding[i] = padding;
         self.last_bot[i] = bot;
+        let forced = self.forced_trial(i, genuine, padding);
+        self.optimism[i] = after_forced_trial(s, self.optimism[i], forced);
         if tools_available(s, week) {
             self.proficiency[i] = learn(
                 s,
@@ -236,6 +238,18 @@ impl State {
             let o = &mut self.optimism[i];
             *o = learn_perception(s, *o, perceived, output / skill - 1.0);
         }
+    }
+
+    /// Whether agent `i` padded this week with no genuine use while a target covers their group:
+    /// a forced, empty trial (reactance).
+    fn forced_trial(&self, i: usize, genuine: f64, padding: f64) -> bool {
+        padding > 0.0
+            && genuine == 0.0
+            && self
+                .policy
+                .target
+                .as_ref()
+                .is_some_and(|t| t.applies_to.contains(self.group[i]))
     }
 
     /// `ManagerNudged`: the team's perceived monitoring rises by the nudge.
@@ -384,6 +398,12 @@ impl State {
                     *q = learn(s, *q, t.genuine[i], traits[i].token_intensity());
                 }
             });
+        if s.adoption.reactance > 0.0 && self.policy.target.is_some() {
+            for i in 0..self.agents() {
+                let forced = self.forced_trial(i, t.genuine[i], t.padding[i]);
+                self.optimism[i] = after_forced_trial(s, self.optimism[i], forced);
+            }
+        }
     }
 
     /// The managers' events of the week: nudges, then reviews; and the week is done.

@@ -97,6 +97,19 @@ pub fn learn_perception(s: &Scenario, optimism: f64, perceived: f64, measured: f
     optimism + s.behaviour.perception_learn * (measured - perceived)
 }
 
+/// Reactance (model v3): a member of a target's groups who padded this week with no genuine use
+/// (a forced, empty trial) resents the push: their optimism falls by `reactance`, so the tools
+/// look worse to them at their next trial or revision. With `reactance = 0` a mandate can only
+/// speed trials up; with it, pushing people against their fit can leave them further from real
+/// use than no mandate would (Brehm's reactance; the press on mandated AI use, [C]).
+pub fn after_forced_trial(s: &Scenario, optimism: f64, forced: bool) -> f64 {
+    if forced {
+        optimism - s.adoption.reactance
+    } else {
+        optimism
+    }
+}
+
 /// Planned genuine tokens a week: the best response to the *perceived* gain. Maximises
 /// `skill * b * ln(1 + E/kappa) - effort_cost * E/kappa - price_cost * w * E` over effective
 /// work `E = G / w`, so `kappa + E = skill * b / (effort_cost/kappa + w * price_cost)`.

@@ -330,6 +330,9 @@ pub struct Adoption {
     pub revise_use: f64,
     /// Weekly probability that someone padding up to a target (a forced trial) starts real use.
     pub mandate_conversion: f64,
+    /// Reactance (model v3): each week a member of a target's groups pads to it without any
+    /// genuine use, their optimism falls by this much (resentment of being pushed).
+    pub reactance: f64,
     /// Weekly proficiency loss rate while not using the tools (learning by doing, forgetting).
     pub forget_rate: f64,
 }
@@ -344,6 +347,7 @@ impl Default for Adoption {
             imitation_org: 0.15,
             revise_use: 0.1,
             mandate_conversion: 0.05,
+            reactance: 0.0,
             forget_rate: 0.01,
         }
     }

@@ -269,6 +269,7 @@ fn check_adoption(c: &Checker, a: &Adoption) -> Result<(), ScenarioError> {
     c.share("adoption.imitation_org", a.imitation_org)?;
     c.share("adoption.revise_use", a.revise_use)?;
     c.share("adoption.mandate_conversion", a.mandate_conversion)?;
+    c.share("adoption.reactance", a.reactance)?;
     c.share("adoption.forget_rate", a.forget_rate)
 }
 

@@ -159,3 +159,25 @@ fn perceptions_learn_from_output_and_the_gap_closes() {
         "learning closes it faster: {early} -> {late} against {early_fixed} -> {late_fixed}"
     );
 }
+
+#[test]
+fn a_mandate_loses_where_reactance_is_high_and_fit_low_and_pays_where_fit_is_high() {
+    // given a rollout with and without an 80% target from the rollout week, at the horizon of
+    // these runs (40 weeks) and the same seed (common random numbers): the mandate's verdict
+    // is not built in, it turns on who is pushed and how they take it
+    let net = |p: &Projections| p.summary.net_value_usd;
+    let verdict = |extra: &str, tag: &str| {
+        let plain = run(&format!("plain_{tag}"), "rollout", extra, 2000, 7);
+        let mandate = run(&format!("mandate_{tag}"), "rollout-mandate", extra, 2000, 7);
+        net(&mandate) - net(&plain)
+    };
+    // when developers' fit is low and being pushed breeds resentment, then the mandate loses
+    let low = "[adoption]\nreactance = 0.1\n\
+               [population.developers]\nai_fit = { dist = \"beta\", a = 1.0, b = 8.0 }\n";
+    let backfires = verdict(low, "low_fit");
+    assert!(backfires < 0.0, "mandate minus no mandate: {backfires}");
+    // when fit is high and nobody resents it, then the forced trials pay
+    let high = "[population.developers]\nai_fit = { dist = \"beta\", a = 6.0, b = 2.0 }\n";
+    let pays = verdict(high, "high_fit");
+    assert!(pays > 0.0, "mandate minus no mandate: {pays}");
+}
