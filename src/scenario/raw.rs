@@ -423,6 +423,8 @@ pub struct Money {
     pub price_usd_per_mtok: f64,
     /// Annual salary per employee, US dollars; one output unit is worth `salary_usd / 52`.
     pub salary_usd: f64,
+    /// Annual rate at which net value is discounted to present value (summary.json's `npv_*`).
+    pub discount_rate: f64,
 }
 
 impl Default for Money {
@@ -431,6 +433,7 @@ impl Default for Money {
             // Calibrated (first design: 6.0): the blended price implied by docs/calibration.md ($1.1-1.8).
             price_usd_per_mtok: 1.5,
             salary_usd: 200_000.0,
+            discount_rate: 0.10,
         }
     }
 }
