@@ -34,7 +34,14 @@ pub fn mean_cumulative_difference(c: &Compare, runs: &[RunOut], s: usize) -> Vec
     };
     let pairs: Vec<Vec<f64>> = (0..c.replications)
         .filter_map(|r| Some((of(s, r)?, of(c.baseline, r)?)))
-        .map(|(a, b)| cumulate(a.net_value_usd.iter().zip(&b.net_value_usd).map(|(x, y)| x - y)))
+        .map(|(a, b)| {
+            cumulate(
+                a.net_value_usd
+                    .iter()
+                    .zip(&b.net_value_usd)
+                    .map(|(x, y)| x - y),
+            )
+        })
         .collect();
     let weeks = pairs.iter().map(Vec::len).min().unwrap_or(0);
     (0..weeks)
@@ -135,13 +142,18 @@ mod tests {
         let at = [(26, -2483.0), (52, -623.0), (104, 1500.0), (156, 2098.0)];
         let s = sign_change("rollout-mandate", "rollout", &cum, &at);
         assert!(
-            s.starts_with("rollout-mandate costs more than rollout at 52 weeks, pays from ~week 65"),
+            s.starts_with(
+                "rollout-mandate costs more than rollout at 52 weeks, pays from ~week 65"
+            ),
             "{s}"
         );
         // and the other way round: ahead early, behind from week 30
         let cum: Vec<f64> = (0..52).map(|w| if w < 30 { 1.0 } else { -1.0 }).collect();
         let s = sign_change("a", "b", &cum, &[(26, 10.0), (52, -5.0)]);
-        assert!(s.starts_with("a pays against b at 26 weeks, costs more from ~week 30"), "{s}");
+        assert!(
+            s.starts_with("a pays against b at 26 weeks, costs more from ~week 30"),
+            "{s}"
+        );
         // and without a change
         let s = sign_change("a", "b", &[-1.0, -2.0], &[]);
         assert_eq!(s, "a is behind b at every horizon the runs reach");
