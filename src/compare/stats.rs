@@ -114,6 +114,11 @@ impl Comparison {
         for (f, fig) in FIGURES.iter().enumerate() {
             let m = matrix(c, runs, f);
             let base = &m[c.baseline];
+            // A horizon no run reaches is left out, not reported as undefined.
+            let reached = m.iter().flatten().any(|v| v.is_finite());
+            if !reached && super::horizons::FIGURES.contains(&fig.name) {
+                continue;
+            }
             for (s, values) in m.iter().enumerate() {
                 let is_base = s == c.baseline;
                 rows.push(Row {
