@@ -7,13 +7,18 @@ use super::stats::{Comparison, show};
 use super::{Compare, RunOut};
 use crate::projections::horizons::{HORIZONS, break_even_week, cumulate, loss_week};
 
-/// The compared horizon figures, in [`HORIZONS`] order, then the discounted one.
-pub const FIGURES: [&str; 5] = [
+/// The compared horizon figures: undiscounted in [`HORIZONS`] order, discounted over the run,
+/// then discounted in [`HORIZONS`] order.
+pub const FIGURES: [&str; 9] = [
     "net_value_per_employee_year_26w_usd",
     "net_value_per_employee_year_52w_usd",
     "net_value_per_employee_year_104w_usd",
     "net_value_per_employee_year_156w_usd",
     "npv_per_employee_year_usd",
+    "npv_per_employee_year_26w_usd",
+    "npv_per_employee_year_52w_usd",
+    "npv_per_employee_year_104w_usd",
+    "npv_per_employee_year_156w_usd",
 ];
 
 /// The horizon of a figure's verdict line, in words ("" for a figure without one).
@@ -96,17 +101,19 @@ impl Comparison {
             };
             let mut parts = Vec::new();
             let mut at = Vec::new();
-            for (h, fig) in HORIZONS.iter().zip(FIGURES) {
-                if let Some(d) = diff(fig) {
-                    parts.push(format!("{} at {h} weeks", text(fig, d)));
+            for (k, h) in HORIZONS.iter().enumerate() {
+                if let Some(d) = diff(FIGURES[k]) {
+                    let npv = diff(FIGURES[5 + k]).map_or(String::new(), |n| {
+                        format!(" ({} discounted)", show(FIGURES[5 + k], n.mean, true))
+                    });
+                    parts.push(format!("{} at {h} weeks{npv}", text(FIGURES[k], d)));
                     at.push((*h, d.mean));
                 }
             }
-            let npv = FIGURES[4];
-            if let Some(d) = diff(npv) {
+            if let Some(d) = diff(FIGURES[4]) {
                 parts.push(format!(
                     "{} over the run discounted to present at {}% a year",
-                    text(npv, d),
+                    text(FIGURES[4], d),
                     crate::projections::summary::rate(rate)
                 ));
             }

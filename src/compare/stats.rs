@@ -11,7 +11,7 @@ pub use crate::projections::figures::{Better, Figure};
 
 /// The compared figures by name, the headline first (labels, units and directions are the
 /// summary figures' own, in `projections::figures`).
-const COMPARED: [&str; 16] = [
+const COMPARED: [&str; 20] = [
     "net_value_per_employee_year_usd",
     "padding_share",
     "output_uplift",
@@ -29,6 +29,10 @@ const COMPARED: [&str; 16] = [
     "net_value_per_employee_year_104w_usd",
     "net_value_per_employee_year_156w_usd",
     "npv_per_employee_year_usd",
+    "npv_per_employee_year_26w_usd",
+    "npv_per_employee_year_52w_usd",
+    "npv_per_employee_year_104w_usd",
+    "npv_per_employee_year_156w_usd",
 ];
 
 /// The compared figures, the headline first.
