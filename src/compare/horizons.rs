@@ -54,9 +54,19 @@ pub fn mean_cumulative_difference(c: &Compare, runs: &[RunOut], s: usize) -> Vec
         .collect()
 }
 
-/// Whether and when the sign of a cumulative difference changes, in words ("" if it does not
-/// change; `at`: the mean difference at each horizon reached).
+/// Whether the mean difference changes sign between the horizons (`at`: the mean difference at
+/// each horizon reached, the whole run last) and if so from which week, in words (from `cum`,
+/// the mean cumulative difference); "" without horizons.
 pub fn sign_change(name: &str, base: &str, cum: &[f64], at: &[(u32, f64)]) -> String {
+    if at.is_empty() {
+        return String::new();
+    }
+    if at.iter().all(|(_, v)| *v >= 0.0) {
+        return format!("{name} is ahead of {base} at every horizon the runs reach");
+    }
+    if at.iter().all(|(_, v)| *v < 0.0) {
+        return format!("{name} is behind {base} at every horizon the runs reach");
+    }
     let before = |w: u32, behind: bool| {
         at.iter()
             .rev()
@@ -72,9 +82,7 @@ pub fn sign_change(name: &str, base: &str, cum: &[f64], at: &[(u32, f64)]) -> St
             "{name} pays against {base} {}, costs more from ~week {w} (the mean cumulative difference stays below zero from then on)",
             before(w, false)
         ),
-        (Some(_), _) => format!("{name} is ahead of {base} at every horizon the runs reach"),
-        (_, Some(_)) => format!("{name} is behind {base} at every horizon the runs reach"),
-        _ => String::new(),
+        _ => format!("{name}'s difference from {base} changes sign between the horizons"),
     }
 }
 
@@ -120,6 +128,10 @@ impl Comparison {
             if parts.is_empty() {
                 continue;
             }
+            if let Some(d) = diff("net_value_per_employee_year_usd") {
+                let weeks = runs.iter().map(|r| r.cost_usd.len()).min().unwrap_or(0);
+                at.push((weeks as u32, d.mean));
+            }
             let cum = mean_cumulative_difference(c, runs, s);
             let story = sign_change(name, base, &cum, &at);
             lines.push(format!(
@@ -161,8 +173,11 @@ mod tests {
             s.starts_with("a pays against b at 26 weeks, costs more from ~week 30"),
             "{s}"
         );
-        // and without a change
-        let s = sign_change("a", "b", &[-1.0, -2.0], &[]);
+        // and without a change between the horizons, an early dip of the cumulative difference
+        // is no change of sign
+        let s = sign_change("a", "b", &[-1.0, 2.0], &[(26, 5.0), (52, 3.0)]);
+        assert_eq!(s, "a is ahead of b at every horizon the runs reach");
+        let s = sign_change("a", "b", &[1.0, -2.0], &[(26, -5.0)]);
         assert_eq!(s, "a is behind b at every horizon the runs reach");
         assert_eq!(sign_change("a", "b", &[], &[]), "");
     }
