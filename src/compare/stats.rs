@@ -82,7 +82,8 @@ pub struct Comparison {
 pub(super) fn matrix(c: &Compare, runs: &[RunOut], f: usize) -> Vec<Vec<f64>> {
     let mut m = vec![vec![f64::NAN; c.replications as usize]; c.scenarios.len()];
     for run in runs {
-        m[run.scenario][run.replication as usize] = run.figures[f];
+        // (a journal written before a figure was added lacks it: undefined)
+        m[run.scenario][run.replication as usize] = run.figures.get(f).copied().unwrap_or(f64::NAN);
     }
     m
 }
