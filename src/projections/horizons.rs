@@ -49,10 +49,12 @@ pub fn per_employee_year(cumulative: &[f64], h: u32, employees: u32) -> Option<f
 /// The break-even week: the first week (0 for the first) from which the cumulative value stays
 /// at or above zero to the end of the series; None if it ends below zero or is empty.
 pub fn break_even_week(cumulative: &[f64]) -> Option<u32> {
-    if !(*cumulative.last()? >= 0.0) {
+    // (NaN counts as below zero)
+    let at_or_above = |v: &f64| v.partial_cmp(&0.0).is_some_and(|o| o.is_ge());
+    if !at_or_above(cumulative.last()?) {
         return None;
     }
-    let last_below = cumulative.iter().rposition(|v| !(*v >= 0.0));
+    let last_below = cumulative.iter().rposition(|v| !at_or_above(v));
     Some(last_below.map_or(0, |k| k as u32 + 1))
 }
 
