@@ -8,6 +8,7 @@
 //!
 //! This module runs and computes; the CLI writes the files and `report` draws the charts.
 
+pub mod horizons;
 pub mod priors;
 pub mod stats;
 pub mod stored;
@@ -55,6 +56,9 @@ pub struct RunOut {
     pub genuine_active: Vec<f64>,
     #[serde(with = "stored::nan_as_null")]
     pub cost_usd: Vec<f64>,
+    /// Weekly net value (empty in journals written before it was kept).
+    #[serde(default, with = "stored::nan_as_null")]
+    pub net_value_usd: Vec<f64>,
 }
 
 impl Compare {
@@ -139,6 +143,7 @@ fn run_out(i: usize, r: u32, p: &Projections) -> RunOut {
         padding_share: p.weekly.iter().map(|w| w.padding_share).collect(),
         genuine_active: p.weekly.iter().map(|w| w.genuine_active_share).collect(),
         cost_usd: p.weekly.iter().map(|w| w.cost_usd).collect(),
+        net_value_usd: p.weekly.iter().map(|w| w.net_value_usd).collect(),
     }
 }
 

@@ -11,7 +11,7 @@ pub use crate::projections::figures::{Better, Figure};
 
 /// The compared figures by name, the headline first (labels, units and directions are the
 /// summary figures' own, in `projections::figures`).
-const COMPARED: [&str; 11] = [
+const COMPARED: [&str; 20] = [
     "net_value_per_employee_year_usd",
     "padding_share",
     "output_uplift",
@@ -23,6 +23,16 @@ const COMPARED: [&str; 11] = [
     "mean_reported_active_share",
     "top_decile_token_ratio",
     "top_decile_output_ratio",
+    // The horizons (their verdict is one line, `super::horizons`).
+    "net_value_per_employee_year_26w_usd",
+    "net_value_per_employee_year_52w_usd",
+    "net_value_per_employee_year_104w_usd",
+    "net_value_per_employee_year_156w_usd",
+    "npv_per_employee_year_usd",
+    "npv_per_employee_year_26w_usd",
+    "npv_per_employee_year_52w_usd",
+    "npv_per_employee_year_104w_usd",
+    "npv_per_employee_year_156w_usd",
 ];
 
 /// The compared figures, the headline first.
@@ -69,10 +79,11 @@ pub struct Comparison {
 }
 
 /// `values[s][r]` of figure `f` (NaN where a run failed).
-fn matrix(c: &Compare, runs: &[RunOut], f: usize) -> Vec<Vec<f64>> {
+pub(super) fn matrix(c: &Compare, runs: &[RunOut], f: usize) -> Vec<Vec<f64>> {
     let mut m = vec![vec![f64::NAN; c.replications as usize]; c.scenarios.len()];
     for run in runs {
-        m[run.scenario][run.replication as usize] = run.figures[f];
+        // (a journal written before a figure was added lacks it: undefined)
+        m[run.scenario][run.replication as usize] = run.figures.get(f).copied().unwrap_or(f64::NAN);
     }
     m
 }
@@ -108,6 +119,11 @@ impl Comparison {
         for (f, fig) in FIGURES.iter().enumerate() {
             let m = matrix(c, runs, f);
             let base = &m[c.baseline];
+            // A horizon no run reaches is left out, not reported as undefined.
+            let reached = m.iter().flatten().any(|v| v.is_finite());
+            if !reached && super::horizons::FIGURES.contains(&fig.name) {
+                continue;
+            }
             for (s, values) in m.iter().enumerate() {
                 let is_base = s == c.baseline;
                 rows.push(Row {
@@ -151,7 +167,10 @@ impl Comparison {
     pub fn verdict(&self, c: &Compare, runs: &[RunOut]) -> Vec<String> {
         let mut lines = Vec::new();
         for (f, fig) in FIGURES.iter().enumerate() {
-            if fig.better == Better::Neither || c.scenarios.len() < 2 {
+            if fig.better == Better::Neither
+                || c.scenarios.len() < 2
+                || super::horizons::FIGURES.contains(&fig.name)
+            {
                 continue;
             }
             let sign = if fig.better == Better::Higher {
@@ -168,16 +187,18 @@ impl Comparison {
             let (b, s) = (&c.scenarios[best].0, &c.scenarios[second].0);
             if d.mean == 0.0 && d.sd == 0.0 {
                 lines.push(format!(
-                    "{}: {b} and {s} are identical in every replication ({})",
+                    "{}{}: {b} and {s} are identical in every replication ({})",
                     fig.label,
+                    super::horizons::over(fig.name, runs),
                     show(fig.name, mean(best), false)
                 ));
                 continue;
             }
             let clear = d.ci_low.is_finite() && (d.ci_low > 0.0 || d.ci_high < 0.0);
             lines.push(format!(
-                "{}: best is {b} ({}), {} {s} (paired difference {} [{}, {}])",
+                "{}{}: best is {b} ({}), {} {s} (paired difference {} [{}, {}])",
                 fig.label,
+                super::horizons::over(fig.name, runs),
                 show(fig.name, mean(best), false),
                 if clear {
                     "clearly ahead of"
@@ -188,6 +209,9 @@ impl Comparison {
                 show(fig.name, d.ci_low, true),
                 show(fig.name, d.ci_high, true)
             ));
+            if f == 0 {
+                lines.extend(self.horizon_lines(c, runs));
+            }
         }
         lines
     }

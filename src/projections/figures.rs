@@ -107,6 +107,25 @@ pub const FIGURES: &[Figure] = figures! {
     are_faster_share => "Users who are measurably faster", Share, Higher;
     perceived_uplift_first_quarter => "Speed-up users feel in the first quarter (median)", Share, Neither;
     measured_uplift_first_quarter => "Speed-up users have in the first quarter (median)", Share, Higher;
+    break_even_week => "Week from which cumulative net value stays at or above zero", Week, Neither, |s: &Summary| s.horizons.break_even_week.map(f64::from);
+    npv_usd => "Net value discounted to present, whole run", Usd, Higher, |s: &Summary| Some(s.horizons.npv_usd);
+    npv_per_employee_year_usd => "Net value discounted to present, a year per employee", Usd, Higher, |s: &Summary| Some(s.horizons.npv_per_employee_year_usd);
+    net_value_26w_usd => "Net value, first 26 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_26w_usd;
+    net_value_52w_usd => "Net value, first 52 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_52w_usd;
+    net_value_104w_usd => "Net value, first 104 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_104w_usd;
+    net_value_156w_usd => "Net value, first 156 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_156w_usd;
+    net_value_per_employee_year_26w_usd => "Net value a year per employee over 26 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_per_employee_year_26w_usd;
+    net_value_per_employee_year_52w_usd => "Net value a year per employee over 52 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_per_employee_year_52w_usd;
+    net_value_per_employee_year_104w_usd => "Net value a year per employee over 104 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_per_employee_year_104w_usd;
+    net_value_per_employee_year_156w_usd => "Net value a year per employee over 156 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_per_employee_year_156w_usd;
+    npv_26w_usd => "Net value discounted to present, first 26 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_26w_usd;
+    npv_52w_usd => "Net value discounted to present, first 52 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_52w_usd;
+    npv_104w_usd => "Net value discounted to present, first 104 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_104w_usd;
+    npv_156w_usd => "Net value discounted to present, first 156 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_156w_usd;
+    npv_per_employee_year_26w_usd => "Net value discounted to present, a year per employee over 26 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_per_employee_year_26w_usd;
+    npv_per_employee_year_52w_usd => "Net value discounted to present, a year per employee over 52 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_per_employee_year_52w_usd;
+    npv_per_employee_year_104w_usd => "Net value discounted to present, a year per employee over 104 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_per_employee_year_104w_usd;
+    npv_per_employee_year_156w_usd => "Net value discounted to present, a year per employee over 156 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_per_employee_year_156w_usd;
 };
 
 impl Unit {
@@ -227,6 +246,7 @@ mod tests {
             "employees",
             "weeks",
             "output_unit_usd",
+            "discount_rate",
         ];
         for (k, v) in json.as_object().unwrap() {
             if v.is_number() && !skip.contains(&k.as_str()) {

@@ -7,6 +7,7 @@
 //! writes files; `report` turns its [`Projections`] into CSV, JSON and charts.
 
 pub mod figures;
+pub mod horizons;
 pub mod stats;
 pub mod summary;
 mod week;
@@ -70,6 +71,10 @@ pub struct WeeklyRow {
     /// Value of the output gain over working without AI, minus the token cost, US dollars (all
     /// costs above are already out of the output).
     pub net_value_usd: f64,
+    /// Net value of the weeks so far (this one included), as it is and discounted to the run's
+    /// start at `money.discount_rate` a year (week `t` weighs `(1 + rate)^(-t/52)`).
+    pub cumulative_net_value_usd: f64,
+    pub cumulative_net_value_discounted_usd: f64,
     /// Median, over this week's genuine users in the tracked groups, of their own estimate of
     /// their AI speed-up.
     pub perceived_uplift: f64,
@@ -414,6 +419,13 @@ impl EventSink for Projector {
         let cost = tokens_total * price;
         let reported_share = tk.share(tk.reported);
         let usd_per_unit = s.usd_per_output_unit();
+        let net = value_total * usd_per_unit - cost;
+        let before = self.weekly.last().map_or((0.0, 0.0), |r| {
+            (
+                r.cumulative_net_value_usd,
+                r.cumulative_net_value_discounted_usd,
+            )
+        });
         self.weekly.push(WeeklyRow {
             week: b.week,
             employees: n as u32,
@@ -449,7 +461,10 @@ impl EventSink for Projector {
             rework_cost: wk.rework,
             noise_cost: wk.noise,
             padding_time_cost: wk.pad_time,
-            net_value_usd: value_total * usd_per_unit - cost,
+            net_value_usd: net,
+            cumulative_net_value_usd: before.0 + net,
+            cumulative_net_value_discounted_usd: before.1
+                + net * horizons::discount_factor(b.week, s.money.discount_rate),
             perceived_uplift: wk.perceived,
             measured_uplift: wk.measured,
             say_faster_share: wk.say_faster,

@@ -80,6 +80,116 @@ pub struct Summary {
     /// `token_gini_all` is each week's, over all employees.
     pub token_gini_users: f64,
     pub users: u32,
+    /// The horizons (docs/model.md, observation): net value cumulated over the first 26, 52, 104
+    /// and 156 weeks, in all and per employee-year (None beyond the run's length); the same
+    /// discounted to present value at `discount_rate` a year (`npv_*`, weekly discounting), and
+    /// over the whole run; and the first week from which the cumulative net value stays at or
+    /// above zero (None if it ends below).
+    #[serde(flatten)]
+    pub horizons: Horizons,
+}
+
+/// Net value by horizon, discounted, and the break-even week (see [`Summary`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Horizons {
+    pub discount_rate: f64,
+    pub break_even_week: Option<u32>,
+    pub npv_usd: f64,
+    pub npv_per_employee_year_usd: f64,
+    pub net_value_26w_usd: Option<f64>,
+    pub net_value_52w_usd: Option<f64>,
+    pub net_value_104w_usd: Option<f64>,
+    pub net_value_156w_usd: Option<f64>,
+    pub net_value_per_employee_year_26w_usd: Option<f64>,
+    pub net_value_per_employee_year_52w_usd: Option<f64>,
+    pub net_value_per_employee_year_104w_usd: Option<f64>,
+    pub net_value_per_employee_year_156w_usd: Option<f64>,
+    pub npv_26w_usd: Option<f64>,
+    pub npv_52w_usd: Option<f64>,
+    pub npv_104w_usd: Option<f64>,
+    pub npv_156w_usd: Option<f64>,
+    pub npv_per_employee_year_26w_usd: Option<f64>,
+    pub npv_per_employee_year_52w_usd: Option<f64>,
+    pub npv_per_employee_year_104w_usd: Option<f64>,
+    pub npv_per_employee_year_156w_usd: Option<f64>,
+}
+
+impl Horizons {
+    /// The horizons in words: net value a year per employee at each horizon the run reaches,
+    /// discounted over the run, and the break-even week (`net`: the run's net value).
+    pub fn sentence(&self, net: f64) -> String {
+        let at: Vec<String> = super::horizons::HORIZONS
+            .iter()
+            .zip(self.per_employee_year())
+            .filter_map(|(h, v)| v.map(|v| format!("{} over {h} weeks", usd(v))))
+            .collect();
+        let by = if at.is_empty() {
+            String::new()
+        } else {
+            format!("{}; ", at.join(", "))
+        };
+        let even = match self.break_even_week {
+            Some(0) => "cumulative net value is at or above zero from the first week".to_string(),
+            Some(w) => {
+                format!("cumulative net value breaks even in week {w} and stays at or above zero")
+            }
+            None => format!(
+                "cumulative net value never breaks even (it ends at {})",
+                usd(net)
+            ),
+        };
+        format!(
+            "Horizons: a year per employee, {by}{} over the run discounted to present at {}% a year; {even}.",
+            usd(self.npv_per_employee_year_usd),
+            rate(self.discount_rate)
+        )
+    }
+
+    /// Net value a year per employee at each of [`super::horizons::HORIZONS`].
+    pub fn per_employee_year(&self) -> [Option<f64>; 4] {
+        [
+            self.net_value_per_employee_year_26w_usd,
+            self.net_value_per_employee_year_52w_usd,
+            self.net_value_per_employee_year_104w_usd,
+            self.net_value_per_employee_year_156w_usd,
+        ]
+    }
+
+    /// The horizons of a run's weekly rows (their cumulative columns) for `employees`.
+    pub fn of(weekly: &[WeeklyRow], employees: u32, rate: f64) -> Horizons {
+        use super::horizons::{break_even_week, per_employee_year as pey};
+        let cum: Vec<f64> = weekly.iter().map(|r| r.cumulative_net_value_usd).collect();
+        let disc: Vec<f64> = weekly
+            .iter()
+            .map(|r| r.cumulative_net_value_discounted_usd)
+            .collect();
+        let at = |c: &[f64], h: u32| super::horizons::at_horizon(c, h);
+        let n = weekly.len() as u32;
+        let npv = disc.last().copied().unwrap_or(0.0);
+        Horizons {
+            discount_rate: rate,
+            break_even_week: break_even_week(&cum).map(|k| weekly[k as usize].week),
+            npv_usd: npv,
+            npv_per_employee_year_usd: pey(&disc, n, employees).unwrap_or(0.0),
+            net_value_26w_usd: at(&cum, 26),
+            net_value_52w_usd: at(&cum, 52),
+            net_value_104w_usd: at(&cum, 104),
+            net_value_156w_usd: at(&cum, 156),
+            net_value_per_employee_year_26w_usd: pey(&cum, 26, employees),
+            net_value_per_employee_year_52w_usd: pey(&cum, 52, employees),
+            net_value_per_employee_year_104w_usd: pey(&cum, 104, employees),
+            net_value_per_employee_year_156w_usd: pey(&cum, 156, employees),
+            npv_26w_usd: at(&disc, 26),
+            npv_52w_usd: at(&disc, 52),
+            npv_104w_usd: at(&disc, 104),
+            npv_156w_usd: at(&disc, 156),
+            npv_per_employee_year_26w_usd: pey(&disc, 26, employees),
+            npv_per_employee_year_52w_usd: pey(&disc, 52, employees),
+            npv_per_employee_year_104w_usd: pey(&disc, 104, employees),
+            npv_per_employee_year_156w_usd: pey(&disc, 156, employees),
+        }
+    }
 }
 
 impl Summary {
@@ -166,6 +276,7 @@ impl Summary {
             bots_deployed: weekly.last().map(|r| r.bots_deployed).unwrap_or(0),
             token_gini_users: user_gini,
             users: users as u32,
+            horizons: Horizons::of(weekly, s.employees, s.money.discount_rate),
         }
     }
 
@@ -177,10 +288,12 @@ impl Summary {
                 self.scenario, self.employees, self.weeks, self.seed, self.description
             ),
             format!(
-                "Net value: {} a year per employee ({} in all): the output AI added, minus tokens, rework, bot noise, padding time and incidents.",
+                "Net value over the run's {} weeks: {} a year per employee ({} in all, undiscounted): the output AI added, minus tokens, rework, bot noise, padding time and incidents.",
+                self.weeks,
                 usd(self.net_value_per_employee_year_usd),
                 usd(self.net_value_usd)
             ),
+            self.horizons.sentence(self.net_value_usd),
             format!(
                 "Felt versus measured: the median user feels {:+.0}% faster and is {:+.0}%; {:.0}% say AI makes them faster, {:.0}% are.",
                 self.perceived_uplift * 100.0,
@@ -281,6 +394,12 @@ fn first_quarter(weekly: &[WeeklyRow], rollout: u32) -> Vec<&WeeklyRow> {
         .iter()
         .filter(|r| r.week >= rollout && r.week < rollout + 13)
         .collect()
+}
+
+/// An annual rate in percent for people: 10, 3.5.
+pub fn rate(r: f64) -> String {
+    let pct = format!("{:.2}", r * 100.0);
+    pct.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// A dollar amount for people: $950, $12.3k, $4.5M, $1.2B.

@@ -172,6 +172,7 @@ pub(crate) type Figure = (&'static str, Cell, &'static str);
 /// The summary figures, in words, with units, and the summary.json key each comes from.
 pub(crate) fn figure_rows(s: &Summary) -> Vec<Figure> {
     let mut rows = money_figures(s);
+    rows.extend(horizon_figures(s));
     rows.extend(token_figures(s));
     rows.extend(people_figures(s));
     rows
@@ -218,6 +219,44 @@ fn money_figures(s: &Summary) -> Vec<Figure> {
             "median_monthly_cost_per_active_usd",
         ),
     ]
+}
+
+/// Net value by horizon (those the run reaches), discounted, and the break-even week.
+fn horizon_figures(s: &Summary) -> Vec<Figure> {
+    let h = &s.horizons;
+    let named = |name: &'static str, cell: Cell| {
+        let label = crate::projections::figures::find(name).map_or(name, |f| f.label);
+        (label, cell, name)
+    };
+    let mut rows = Vec::new();
+    for name in [
+        "net_value_per_employee_year_26w_usd",
+        "net_value_per_employee_year_52w_usd",
+        "net_value_per_employee_year_104w_usd",
+        "net_value_per_employee_year_156w_usd",
+        "npv_per_employee_year_26w_usd",
+        "npv_per_employee_year_52w_usd",
+        "npv_per_employee_year_104w_usd",
+        "npv_per_employee_year_156w_usd",
+    ] {
+        let fig = crate::projections::figures::find(name).expect("a figure");
+        // Every horizon has its row (a fork's table pairs rows by position).
+        let cell = (fig.get)(s).map_or_else(|| Cell::text("beyond the run"), dollars);
+        rows.push(named(name, cell));
+    }
+    rows.push(named(
+        "npv_per_employee_year_usd",
+        dollars(h.npv_per_employee_year_usd),
+    ));
+    rows.push(named("npv_usd", dollars(h.npv_usd)));
+    rows.push(named(
+        "break_even_week",
+        match h.break_even_week {
+            Some(w) => Cell::num(format!("week {w}"), f64::from(w)),
+            None => Cell::text("never (cumulative net value ends below zero)"),
+        },
+    ));
+    rows
 }
 
 /// Tokens, padding and adoption.

@@ -57,6 +57,8 @@ pub const WEEKLY_COLUMNS: &[&str] = &[
     "leaderboard",
     "visibility",
     "token_gini_all",
+    "cumulative_net_value_usd",
+    "cumulative_net_value_discounted_usd",
 ];
 
 /// weekly.csv as a DataFrame.
@@ -109,6 +111,14 @@ pub fn weekly_frame(rows: &[WeeklyRow]) -> Result<DataFrame, ReportError> {
                 .collect::<Vec<&str>>(),
         ),
         col("token_gini_all", f(|r| r.token_gini_all)),
+        col(
+            "cumulative_net_value_usd",
+            f(|r| r.cumulative_net_value_usd),
+        ),
+        col(
+            "cumulative_net_value_discounted_usd",
+            f(|r| r.cumulative_net_value_discounted_usd),
+        ),
     ];
     DataFrame::new_infer_height(columns).map_err(table_err("weekly"))
 }

@@ -16,6 +16,7 @@ pub const RANGES: &[(&str, f64, f64)] = &[
     ("bots.tokens_per_action", 1.0, 1e12),
     ("money.price_usd_per_mtok", 0.0, 1e4),
     ("money.salary_usd", 1.0, 1e8),
+    ("money.discount_rate", 0.0, 1.0),
 ];
 
 /// The policy levers' ranges (declared with each lever), in `[policy]` and every timeline entry.

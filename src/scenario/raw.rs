@@ -439,6 +439,17 @@ pub struct Money {
     pub price_usd_per_mtok: f64,
     /// Annual salary per employee, US dollars; one output unit is worth `salary_usd / 52`.
     pub salary_usd: f64,
+    /// Annual rate at which net value is discounted to present value (summary.json's `npv_*`).
+    /// Written only when not the default, so a scenario's text and hash stay as they were.
+    #[serde(skip_serializing_if = "is_default_discount_rate")]
+    pub discount_rate: f64,
+}
+
+/// The default annual discount rate, 10%.
+pub const DEFAULT_DISCOUNT_RATE: f64 = 0.10;
+
+fn is_default_discount_rate(r: &f64) -> bool {
+    *r == DEFAULT_DISCOUNT_RATE
 }
 
 impl Default for Money {
@@ -447,6 +458,7 @@ impl Default for Money {
             // Calibrated (first design: 6.0): the blended price implied by docs/calibration.md ($1.1-1.8).
             price_usd_per_mtok: 1.5,
             salary_usd: 200_000.0,
+            discount_rate: DEFAULT_DISCOUNT_RATE,
         }
     }
 }

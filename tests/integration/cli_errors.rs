@@ -33,6 +33,12 @@ const CASES: &[Case] = &[
         expect: &["policy.target.share", "1.4", "[0, 1]"],
     },
     Case {
+        name: "discount rate out of range",
+        file: Some("[money]\ndiscount_rate = 1.5\n"),
+        arg: "bad.toml",
+        expect: &["money.discount_rate", "1.5", "1"],
+    },
+    Case {
         name: "negative scale",
         file: Some("[behaviour]\npad_scale = -3\n"),
         arg: "bad.toml",

@@ -204,3 +204,56 @@ fn bench_measures_each_size_and_thread_count_in_its_own_process() {
     assert_eq!(rows[0]["employees"].as_i64(), Some(300));
     assert!(rows[0]["speedup"].is_null());
 }
+
+#[test]
+fn a_discount_rate_weighs_only_the_discounted_figures() {
+    // given the same run at the default 10% and at 30% a year (30 weeks, so 52 is beyond it)
+    let dir = scratch("discount_rate");
+    std::fs::write(
+        dir.join("r30.toml"),
+        "extends = \"rollout\"\nname = \"rollout\"\n[money]\ndiscount_rate = 0.3\n",
+    )
+    .unwrap();
+    let run = |arg: &str, out: &str| {
+        let o = tokenmaxx(
+            &dir,
+            &[
+                "run",
+                arg,
+                "--employees",
+                "200",
+                "--weeks",
+                "30",
+                "--quiet",
+                "--no-charts",
+                "--out",
+                out,
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(dir.join(out).join("summary.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()
+    };
+    let (a, b) = (run("rollout", "a"), run("r30.toml", "b"));
+    // then net value and its 26-week horizon are the same, 52 weeks is null in both
+    for k in [
+        "net_value_usd",
+        "net_value_26w_usd",
+        "net_value_52w_usd",
+        "break_even_week",
+    ] {
+        assert_eq!(a[k], b[k], "{k}");
+    }
+    assert!(a["net_value_52w_usd"].is_null());
+    // and the discounted figures move toward zero as the rate rises (the run loses at first)
+    let (na, nb) = (
+        a["npv_usd"].as_f64().unwrap(),
+        b["npv_usd"].as_f64().unwrap(),
+    );
+    let net = a["net_value_usd"].as_f64().unwrap();
+    assert!(
+        net < 0.0 && net < na && na < nb && nb < 0.0,
+        "{net} {na} {nb}"
+    );
+    assert_eq!(b["discount_rate"], 0.3);
+}

@@ -221,3 +221,72 @@ fn resume_and_merge_refuse_another_comparison() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("replications 4 -> 2"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_verdict_names_its_horizon_and_when_the_mandate_changes_sign() {
+    // given rollout-mandate against rollout over 80 weeks at a small size
+    let dir = scratch("compare_horizons");
+    let args = [
+        "compare",
+        "rollout",
+        "rollout-mandate",
+        "--replications",
+        "3",
+        "--employees",
+        "300",
+        "--weeks",
+        "80",
+        "-q",
+        "--out",
+        "h",
+    ];
+    let out = tokenmaxx(&dir, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // then comparison.csv has the horizons the runs reach (26 and 52 weeks), not those beyond
+    let (h, rows) = read_csv(&dir.join("h/comparison.csv"));
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let diff = |fig: &str| {
+        rows.iter()
+            .find(|r| r[col("figure")] == fig && r[col("scenario")] == "rollout-mandate")
+            .map(|r| r[col("diff_vs_baseline")].parse::<f64>().unwrap())
+    };
+    let (d26, d52) = (
+        diff("net_value_per_employee_year_26w_usd").expect("26 weeks"),
+        diff("net_value_per_employee_year_52w_usd").expect("52 weeks"),
+    );
+    assert_eq!(diff("net_value_per_employee_year_104w_usd"), None);
+    assert!(diff("npv_per_employee_year_usd").is_some());
+    // and the verdict names the horizon of its net value and gives the difference by horizon
+    let verdict = std::fs::read_to_string(dir.join("h/verdict.txt")).unwrap();
+    assert!(
+        verdict.starts_with("Net value a year per employee over the run's 80 weeks, undiscounted:"),
+        "{verdict}"
+    );
+    let line = verdict
+        .lines()
+        .find(|l| l.contains("by horizon, rollout-mandate minus rollout"))
+        .expect("a horizon line");
+    assert!(
+        line.contains("at 26 weeks") && line.contains("at 52 weeks"),
+        "{line}"
+    );
+    assert!(!line.contains("at 104 weeks"), "{line}");
+    // and a sign change between the horizons is stated (the model in use at the time of writing
+    // gives one: the mandate costs more at 26 weeks and pays over 80), no change as such
+    assert!(d26 < 0.0, "{line}");
+    if d52 < 0.0
+        && verdict.contains("over the run's 80 weeks, undiscounted: best is rollout-mandate")
+    {
+        assert!(
+            line.contains("costs more than rollout at 52 weeks, pays from ~week"),
+            "{line}"
+        );
+    } else if d52 >= 0.0 {
+        assert!(
+            line.contains("costs more than rollout at 26 weeks"),
+            "{line}"
+        );
+    } else {
+        assert!(line.contains("behind rollout at every horizon"), "{line}");
+    }
+}
