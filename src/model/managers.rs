@@ -12,13 +12,18 @@ pub fn nudge_probability(m: &Managers, pressured: bool) -> f64 {
     (m.attention * factor).min(1.0)
 }
 
-/// The weight managers really give tokens in reviews: none under outcome metrics.
+/// The weight reviews really give tokens, `omega = w + (1 - w) * informal` (docs/model.md, 7.10):
+/// the formal usage weight `w` of the `reviews` lever (0 while it is off), and on the rest of the
+/// rating the managers' informal `review_token_weight` (0 under outcome metrics, which rank
+/// output; a formal weight is written into the reviews and stays).
 pub fn real_token_weight(policy: &PolicyState) -> f64 {
-    if policy.outcome_metrics {
+    let informal = if policy.outcome_metrics {
         0.0
     } else {
         policy.managers.review_token_weight
-    }
+    };
+    let formal = policy.reviews.map_or(0.0, |r| r.usage_weight);
+    formal + (1.0 - formal) * informal
 }
 
 /// A review rating in [0, 1]: the blend of the output and token percentiles by the real weight.
@@ -51,6 +56,7 @@ pub fn review_pressure(managers: &Managers, rating: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::Reviews;
 
     #[test]
     fn a_statement_lowers_belief_by_trust() {
@@ -105,5 +111,64 @@ mod tests {
         assert_eq!(rating(0.0, 0.7, 0.1), 0.7);
         assert!((rating(0.5, 0.7, 0.1) - 0.4).abs() < 1e-12);
         assert_eq!(review_pressure(&p.managers, 1.0), 0.0);
+    }
+
+    /// A policy state with managers' informal token weight `informal` and usage formally weighed
+    /// `formal` in reviews (`None`: the lever is off).
+    fn weighing(informal: f64, formal: Option<f64>) -> PolicyState {
+        let mut p = PolicyState::default();
+        p.managers.review_token_weight = informal;
+        p.reviews = formal.map(|usage_weight| Reviews { usage_weight });
+        p
+    }
+
+    #[test]
+    fn reviews_that_weigh_usage_pull_beliefs_towards_the_usage_weight() {
+        // given managers who give tokens no informal weight, when reviews formally weigh usage at
+        // w = 0.4, then the real weight is w and noiseless reviews pull every belief towards it
+        let p = weighing(0.0, Some(0.4));
+        let w = real_token_weight(&p);
+        assert_eq!(w, 0.4);
+        let (mut high, mut low) = (0.9, 0.05);
+        for _ in 0..30 {
+            high = after_review(high, &p.managers, w, 0.0);
+            low = after_review(low, &p.managers, w, 0.0);
+        }
+        assert!((high - 0.4).abs() < 1e-3 && (low - 0.4).abs() < 1e-3);
+        // and a rating then rewards tokens by w: a heavy user with middling output outranks a
+        // light user with better output
+        assert!(rating(w, 0.5, 0.95) > rating(w, 0.6, 0.1));
+    }
+
+    #[test]
+    fn a_usage_weight_of_zero_changes_nothing_from_reviews_without_it() {
+        // given any informal weight, when the lever is off or set to 0, then the real weight is
+        // exactly the informal one (so every existing scenario's ratings and beliefs stay as
+        // they were)
+        for informal in [0.0, 0.1, 0.37, 1.0] {
+            let off = real_token_weight(&weighing(informal, None));
+            let zero = real_token_weight(&weighing(informal, Some(0.0)));
+            assert_eq!(off.to_bits(), informal.to_bits());
+            assert_eq!(zero.to_bits(), informal.to_bits());
+        }
+    }
+
+    #[test]
+    fn the_usage_weight_blends_with_the_informal_one_and_outlives_outcome_metrics() {
+        // given an informal weight of 0.1, when usage formally decides 30% of a rating, then
+        // the informal weight applies to the other 70%: 0.3 + 0.7 * 0.1, never above 1
+        let mut p = weighing(0.1, Some(0.3));
+        assert!((real_token_weight(&p) - 0.37).abs() < 1e-12);
+        assert_eq!(real_token_weight(&weighing(1.0, Some(1.0))), 1.0);
+        // when the company also ranks output, then only the informal weight goes
+        p.outcome_metrics = true;
+        assert_eq!(real_token_weight(&p), 0.3);
+        // and a higher usage weight always means a higher real weight
+        let ws = [0.0, 0.2, 0.5, 0.8, 1.0];
+        let real: Vec<f64> = ws
+            .iter()
+            .map(|&w| real_token_weight(&weighing(0.1, Some(w))))
+            .collect();
+        assert!(real.windows(2).all(|r| r[0] < r[1]));
     }
 }

@@ -28,6 +28,8 @@ crate::levers! {
     costs_visible: CostsVisible => CostsVisibleLever,
     /// Whether reviews and leaderboards count output instead of tokens.
     outcome_metrics: OutcomeMetrics => OutcomeMetricsLever,
+    /// A formal weight of AI usage in reviews (`None`: none).
+    reviews: Reviews => ReviewsLever,
 }
 
 /// The policies in force. A fold of `PolicyChanged` events ([`PolicyState::apply`]).
@@ -42,6 +44,7 @@ pub struct PolicyState {
     pub budget: Option<Budget>,
     pub costs_visible: bool,
     pub outcome_metrics: bool,
+    pub reviews: Option<Reviews>,
 }
 
 /// `off` or a checked table, for the levers written as [`Switch`].
@@ -746,5 +749,76 @@ impl Lever for OutcomeMetricsLever {
     }
     fn example() -> bool {
         true
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// reviews
+
+/// A formal weight of AI usage in reviews.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reviews {
+    /// Share of a review rating that AI usage decides, in [0, 1].
+    pub usage_weight: f64,
+}
+
+/// Reviews, as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawReviews {
+    /// Share of a review rating that AI usage decides, in [0, 1].
+    pub usage_weight: f64,
+}
+
+impl Default for RawReviews {
+    fn default() -> Self {
+        RawReviews { usage_weight: 0.2 }
+    }
+}
+
+pub struct ReviewsLever;
+
+impl Lever for ReviewsLever {
+    type Raw = Switch<RawReviews>;
+    type Value = Option<Reviews>;
+    fn fields() -> Vec<&'static str> {
+        fields_of::<RawReviews>()
+    }
+    fn check(raw: &Self::Raw, c: &Check) -> Result<Self::Value, CheckError> {
+        switch(raw, |r| {
+            c.share("usage_weight", r.usage_weight)?;
+            Ok(Reviews {
+                usage_weight: r.usage_weight,
+            })
+        })
+    }
+    fn to_raw(value: &Self::Value, _: &[&str]) -> Self::Raw {
+        switch_of(value, |r| RawReviews {
+            usage_weight: r.usage_weight,
+        })
+    }
+    fn apply(value: &Self::Value, state: &mut PolicyState) {
+        state.reviews = *value;
+    }
+    fn in_force(state: &PolicyState) -> Option<Self::Value> {
+        Some(state.reviews)
+    }
+    fn label(value: &Self::Value, _: &PolicyState) -> String {
+        match value {
+            Some(r) => format!("reviews {:.0}% usage", r.usage_weight * 100.0),
+            None => "reviews off".into(),
+        }
+    }
+    fn words(value: &Self::Value, _: &PolicyState) -> String {
+        match value {
+            Some(r) => format!(
+                "Reviews formally weigh AI usage: {:.0}% of a rating.",
+                r.usage_weight * 100.0
+            ),
+            None => "Reviews no longer weigh AI usage formally.".into(),
+        }
+    }
+    fn example() -> Self::Value {
+        Some(Reviews { usage_weight: 0.5 })
     }
 }

@@ -43,6 +43,10 @@ pub const BUILTINS: &[(&str, &str)] = &[
         "token-budget",
         include_str!("../../scenarios/token-budget.toml"),
     ),
+    (
+        "usage-in-reviews",
+        include_str!("../../scenarios/usage-in-reviews.toml"),
+    ),
     ("rollout", include_str!("../../scenarios/rollout.toml")),
     (
         "rollout-mandate",

@@ -21,6 +21,7 @@ mod layers;
 mod links;
 mod model_v2;
 mod properties;
+mod reviews;
 mod safety;
 mod store;
 mod sweeps;
