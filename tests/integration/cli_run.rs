@@ -245,14 +245,18 @@ fn a_discount_rate_weighs_only_the_discounted_figures() {
         assert_eq!(a[k], b[k], "{k}");
     }
     assert!(a["net_value_52w_usd"].is_null());
-    // and the discounted figures move toward zero as the rate rises (the run loses at first)
+    // and the discounted figures move toward zero as the rate rises, keeping their sign
     let (na, nb) = (
         a["npv_usd"].as_f64().unwrap(),
         b["npv_usd"].as_f64().unwrap(),
     );
     let net = a["net_value_usd"].as_f64().unwrap();
     assert!(
-        net < 0.0 && net < na && na < nb && nb < 0.0,
+        net != 0.0
+            && net.abs() > na.abs()
+            && na.abs() > nb.abs()
+            && na * net > 0.0
+            && nb * net > 0.0,
         "{net} {na} {nb}"
     );
     assert_eq!(b["discount_rate"], 0.3);

@@ -271,22 +271,20 @@ fn the_verdict_names_its_horizon_and_when_the_mandate_changes_sign() {
         "{line}"
     );
     assert!(!line.contains("at 104 weeks"), "{line}");
-    // and a sign change between the horizons is stated (the model in use at the time of writing
-    // gives one: the mandate costs more at 26 weeks and pays over 80), no change as such
-    assert!(d26 < 0.0, "{line}");
-    if d52 < 0.0
-        && verdict.contains("over the run's 80 weeks, undiscounted: best is rollout-mandate")
-    {
-        assert!(
-            line.contains("costs more than rollout at 52 weeks, pays from ~week"),
-            "{line}"
-        );
-    } else if d52 >= 0.0 {
-        assert!(
-            line.contains("costs more than rollout at 26 weeks"),
-            "{line}"
-        );
-    } else {
+    // and what it says of the sign matches the differences at the horizons (the wording of each
+    // case, a change of sign included, is the unit tests' of compare::horizons; model v3 has the
+    // mandate ahead early at this size, where v2 had it behind)
+    let total = diff("net_value_per_employee_year_usd").expect("the whole run");
+    if d26 >= 0.0 && d52 >= 0.0 && total >= 0.0 {
+        assert!(line.contains("ahead of rollout at every horizon"), "{line}");
+    } else if d26 < 0.0 && d52 < 0.0 && total < 0.0 {
         assert!(line.contains("behind rollout at every horizon"), "{line}");
+    } else {
+        assert!(
+            line.contains("pays from ~week")
+                || line.contains("costs more from ~week")
+                || line.contains("changes sign"),
+            "{line}"
+        );
     }
 }
