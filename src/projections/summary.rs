@@ -325,13 +325,16 @@ impl Summary {
                 count(self.tokens_total)
             ),
         ];
+        let gains = format!(
+            "Value: people's output {:+.1}% over working without AI, the organisation's value {:+.1}% (through teams' review and integration bottlenecks)",
+            self.output_uplift * 100.0,
+            self.value_uplift * 100.0
+        );
         lines.push(match self.roi {
-            Some(roi) => format!(
-                "Value: output {:+.1}% over working without AI; each token dollar returned {:.1} dollars of output.",
-                self.output_uplift * 100.0,
-                roi
-            ),
-            None => format!("Value: output {:+.1}% over working without AI; no token cost.", self.output_uplift * 100.0),
+            Some(roi) => {
+                format!("{gains}; each token dollar returned {roi:.1} dollars of people's output.")
+            }
+            None => format!("{gains}; no token cost."),
         });
         lines.push(format!(
             "Hidden costs: {:.0} person-weeks of rework, {:.0} lost to bot noise, {:.0} spent padding.",
