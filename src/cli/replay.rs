@@ -50,7 +50,14 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         Some(diff) => {
             println!("replay differs: {diff}");
             let reader = tokenmaxx::events::store::EventReader::open(&log)?;
-            if reader.traits_in_double_precision()? {
+            if reader.header.written_by_model_v2 {
+                println!(
+                    "note: this log was written by model v2 (format {}); tokenmaxx now runs model \
+                     v3 (docs/model.md, section 10), whose rules and defaults differ, so its replay \
+                     differs. Run the scenario again to store a log that replays exactly.",
+                    tokenmaxx::events::store::FORMAT_MODEL_V2
+                );
+            } else if reader.traits_in_double_precision()? {
                 println!(
                     "note: this log was written before tokenmaxx kept traits in single precision \
                      (docs/model.md, section 2.2); its replay rounds them, so figures weighted by \

@@ -43,8 +43,12 @@ use crate::policy::PermissionScope;
 use crate::scenario::validate::{change_to_toml, parse_change};
 use crate::scenario::{Overrides, Scenario, ScenarioError};
 
-/// Format tag stored in the metadata.
-pub const FORMAT: &str = "tokenmaxx-events-2";
+/// Format tag stored in the metadata. Format 3 is format 2's file, written by model v3 (whose
+/// fold learns optimism from `WorkDelivered` and whose scenarios have v3's keys): a format-2 log
+/// still reads, but its replay runs under model v3 and differs (`replay` says why).
+pub const FORMAT: &str = "tokenmaxx-events-3";
+/// The format of logs written by model v2: read, and replayed under model v3.
+pub const FORMAT_MODEL_V2: &str = "tokenmaxx-events-2";
 /// Rows per written chunk: bounds the memory of writing a week of a large run.
 const CHUNK_ROWS: usize = 1 << 18;
 
@@ -72,6 +76,8 @@ pub struct LogHeader {
     pub weeks: u32,
     pub scenario_toml: String,
     pub scenario_name: String,
+    /// The log is format 2, written by model v2: its replay under model v3 differs.
+    pub written_by_model_v2: bool,
 }
 
 const COLUMNS: &[(&str, DataType)] = &[
@@ -777,7 +783,8 @@ impl EventReader {
                 .map(|(_, v)| v.clone())
                 .ok_or_else(|| corrupt(format!("metadata lacks `{k}`")))
         };
-        if get("format")? != FORMAT {
+        let format = get("format")?;
+        if format != FORMAT && format != FORMAT_MODEL_V2 {
             return Err(corrupt(format!("format is not {FORMAT}")));
         }
         let num = |k: &str| -> Result<u64, StoreError> {
@@ -793,6 +800,7 @@ impl EventReader {
             weeks: num("weeks")? as u32,
             scenario_toml: get("scenario")?,
             scenario_name: get("scenario_name")?,
+            written_by_model_v2: format == FORMAT_MODEL_V2,
         };
         let scenario = header_scenario(&header, path)?;
         Ok(EventReader {

@@ -460,7 +460,9 @@ mod tests {
 
     #[test]
     fn the_week_fold_equals_applying_every_event_in_order() {
-        let s = sized("amazon-2026", 500, 30);
+        // with reactance on, so the dense path's forced-trial pass is checked too
+        let mut s = sized("amazon-2026", 500, 30);
+        s.adoption.reactance = 0.1;
         let (_, log) = crate::simulate_with_log(&s, 0);
         let mut by_week = State::new(&s);
         let mut by_event = State::new(&s);
@@ -473,6 +475,11 @@ mod tests {
             assert!(by_week == by_event, "week {}", b.week);
         }
         assert!(by_week.has_bot.iter().any(|b| *b), "the run had bots");
+        // and optimism moved (learning and reactance both ran)
+        let moved = (0..by_week.agents())
+            .filter(|&i| by_week.optimism[i] != by_week.traits[i].traits().optimism)
+            .count();
+        assert!(moved > 100, "optimism moved for {moved} agents");
     }
 
     #[test]

@@ -68,7 +68,9 @@ pub fn days(
     };
     let field = Field::new(name.into(), physical, true);
     let (arrays, _) =
-        column_iter_to_arrays(decompressors, types, field, None).map_err(|e| e.to_string())?;
+        crate::panics::quietly(move || column_iter_to_arrays(decompressors, types, field, None))
+            .map_err(|_| "its date column cannot be decoded".to_string())?
+            .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for a in &arrays {
         to_days(a.as_ref(), kind, &mut out)?;

@@ -238,8 +238,14 @@ fn read_parquet(path: &Path, ps: &Pseudonymiser, acc: &mut Accumulator) -> Resul
     let bad = |m: String| ImportError::bad(path, m);
     let pl = |e: PolarsError| ImportError::bad(path, format!("not a readable Parquet file: {e}"));
     let mut reader = ParquetReader::new(super::open_regular(path, super::Input::Export)?);
-    let meta = reader.get_metadata().map_err(pl)?.clone();
-    let schema = reader.schema().map_err(pl)?;
+    // The Parquet decoder panics on some corrupt files: a clean error, and nothing printed.
+    let broken = || ImportError::bad(path, "not a readable Parquet file (it cannot be decoded)");
+    let (meta, schema) = crate::panics::quietly(|| {
+        let meta = reader.get_metadata().cloned();
+        meta.and_then(|m| Ok((m, reader.schema()?)))
+    })
+    .map_err(|_| broken())?
+    .map_err(pl)?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let l = layout(&header).map_err(bad)?;
     note_columns(acc, &l);
@@ -331,7 +337,11 @@ impl Piece<'_> {
             .with_columns(Some(wanted))
             .read_parallel(ParallelStrategy::RowGroups);
         reader.set_metadata(self.meta.clone());
-        let df = reader.finish().map_err(pl)?;
+        let df = crate::panics::quietly(move || reader.finish())
+            .map_err(|_| {
+                ImportError::bad(path, "not a readable Parquet file (it cannot be decoded)")
+            })?
+            .map_err(pl)?;
         let cols: Vec<Option<StringChunked>> = (0..self.header.len())
             .map(|i| {
                 if self.typed_time && i == time {

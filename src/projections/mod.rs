@@ -455,7 +455,7 @@ impl EventSink for Projector {
             },
             cost_usd: cost,
             cost_per_output_unit: (output_total > 0.0).then(|| cost / output_total),
-            roi: (cost > 0.0).then(|| (output_total - baseline) * usd_per_unit / cost),
+            roi: (cost > 0.0).then(|| value_total * usd_per_unit / cost),
             incidents: b.incidents.agent.len() as u32,
             incident_cost,
             rework_cost: wk.rework,

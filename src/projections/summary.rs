@@ -253,7 +253,7 @@ impl Summary {
             } else {
                 0.0
             },
-            roi: (cost > 0.0).then(|| (output - baseline) * s.usd_per_output_unit() / cost),
+            roi: (cost > 0.0).then(|| sum(|r| r.value_total) * s.usd_per_output_unit() / cost),
             net_value_usd: net,
             output_unit_usd: s.usd_per_output_unit(),
             net_value_per_employee_year_usd: net / s.employees.max(1) as f64 * 52.0 / weeks,
@@ -288,7 +288,7 @@ impl Summary {
                 self.scenario, self.employees, self.weeks, self.seed, self.description
             ),
             format!(
-                "Net value over the run's {} weeks: {} a year per employee ({} in all, undiscounted): the output AI added, minus tokens, rework, bot noise, padding time and incidents.",
+                "Net value over the run's {} weeks: {} a year per employee ({} in all, undiscounted): the value AI added through teams' bottlenecks, net of rework, bot noise, padding time and incidents, minus tokens.",
                 self.weeks,
                 usd(self.net_value_per_employee_year_usd),
                 usd(self.net_value_usd)
@@ -332,7 +332,7 @@ impl Summary {
         );
         lines.push(match self.roi {
             Some(roi) => {
-                format!("{gains}; each token dollar returned {roi:.1} dollars of people's output.")
+                format!("{gains}; each token dollar returned {roi:.1} dollars of value.")
             }
             None => format!("{gains}; no token cost."),
         });

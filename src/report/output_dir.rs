@@ -318,6 +318,15 @@ pub fn start_fresh(dir: &Path, keep: &[&str]) -> Result<(), ReportError> {
 }
 
 /// The names listed one per line in `path` (none when it is missing).
+/// Whether `name` is one plain path component (no separator, `..`, `.` or root).
+fn is_plain_name(name: &str) -> bool {
+    let mut parts = Path::new(name).components();
+    matches!(
+        (parts.next(), parts.next()),
+        (Some(std::path::Component::Normal(_)), None)
+    )
+}
+
 fn read_names(path: &Path) -> Result<std::collections::BTreeSet<String>, ReportError> {
     match fs::read_to_string(path) {
         Ok(text) => Ok(text
@@ -389,6 +398,11 @@ pub fn recover_in_place(dir: &Path) -> Result<(), ReportError> {
     }
     let list = dir.join(PREVIOUS);
     for name in read_names(&list)?.difference(&set) {
+        // Only plain names of files in this folder: a list edited to hold `../x` or an absolute
+        // path must not delete anything outside it.
+        if !is_plain_name(name) {
+            continue;
+        }
         let path = dir.join(name);
         match fs::remove_file(&path) {
             Err(e) if e.kind() != ErrorKind::NotFound => return Err(io(&path)(e)),
@@ -468,6 +482,14 @@ impl Drop for OutputDir {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_plain_names_from_a_list_are_deleted() {
+        assert!(super::is_plain_name("runs.csv"));
+        for bad in ["../x", "/etc/passwd", "a/b", "..", ".", ""] {
+            assert!(!super::is_plain_name(bad), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

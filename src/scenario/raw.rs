@@ -277,8 +277,10 @@ pub struct Behaviour {
 impl Default for Behaviour {
     fn default() -> Self {
         Behaviour {
-            // Calibrated (model v2; docs/calibration.md): with the traits above, ~65% weekly-active
-            // developers, ~$145 a month per active developer and an org gain of ~16%.
+            // Calibrated jointly (model v3; docs/calibration.md) with `work.novice_gain`,
+            // `familiar_share`, `novice_drag` and `review_capacity`: ~72% weekly-active developers,
+            // ~$150 a month per active developer, an org value gain of ~10%, adopters +20% from
+            // their first months.
             uplift: 0.85,
             token_scale: 1.6e7,
             effort_cost: 0.2,

@@ -421,3 +421,47 @@ fn parquet_exports_with_typed_dates_read_as_text_dates_do() {
         assert_eq!(profile(name), first, "{name}");
     }
 }
+
+/// Byte flips in a Parquet export (its footer, page headers and values), imported with
+/// `RUST_BACKTRACE=1`: every outcome is a profile or a clean error, never a panic shown.
+#[test]
+fn byte_flips_in_a_parquet_export_never_show_a_panic() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/parquet_dates");
+    let dir = scratch("hostile_input_parquet_flips");
+    let original = std::fs::read(data.join("ts_ms_utc.parquet")).unwrap();
+    let mut x: u64 = 0x853c49e6748fea9b;
+    for i in 0..120 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let mut bytes = original.clone();
+        let at = (x % bytes.len() as u64) as usize;
+        bytes[at] ^= 1 << (x >> 61);
+        let file = dir.join("export.parquet");
+        std::fs::write(&file, &bytes).unwrap();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_tokenmaxx"))
+            .args([
+                "import",
+                "export.parquet",
+                "--out",
+                "o",
+                "-q",
+                "--no-charts",
+            ])
+            .args(["--salt", "s"])
+            .current_dir(&dir)
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert!(
+            matches!(o.status.code(), Some(0 | 2)),
+            "flip {i} at byte {at}: {:?} {err}",
+            o.status.code()
+        );
+        assert!(
+            !err.contains("panicked") && !err.contains("stack backtrace"),
+            "flip {i} at byte {at} showed a panic: {err}"
+        );
+    }
+}
