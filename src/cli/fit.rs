@@ -62,6 +62,15 @@ pub struct FitArgs {
     quiet: bool,
 }
 
+/// Each `--with` is checked before the fit starts (not after it, against a temporary file).
+fn check_withs(args: &FitArgs, withs: &[Source]) -> anyhow::Result<()> {
+    for (w, s) in args.with.iter().zip(withs) {
+        Scenario::load(s).with_context(|| format!("--with {w}"))?;
+        variant_name(&args.name, w)?;
+    }
+    Ok(())
+}
+
 pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
     let file = if args.profile.is_dir() {
         args.profile.join(profile::FILE)
@@ -83,11 +92,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
         args.policy.as_deref().map(Source::parse),
     );
     let withs: Vec<Source> = args.with.iter().map(|w| Source::parse(w)).collect();
-    // Each --with is checked before the fit starts (not after it, against a temporary file).
-    for (w, s) in args.with.iter().zip(&withs) {
-        Scenario::load(s).with_context(|| format!("--with {w}"))?;
-        variant_name(&args.name, w)?;
-    }
+    check_withs(&args, &withs)?;
     let mut files = vec![file.clone()];
     for s in std::iter::once(&base).chain(&policy).chain(&withs) {
         files.extend(tokenmaxx::scenario::load::resolve(s)?.files);

@@ -365,7 +365,22 @@ impl Projector {
     }
 }
 
+/// `x / whole`, or 0 when the whole is not positive (no tokens, no one hired).
+fn share_of(x: f64, whole: f64) -> f64 {
+    if whole > 0.0 { x / whole } else { 0.0 }
+}
+
 impl Projector {
+    /// The cumulative net value (undiscounted, discounted) of the weeks before this one.
+    fn cumulative_before(&self) -> (f64, f64) {
+        self.weekly.last().map_or((0.0, 0.0), |r| {
+            (
+                r.cumulative_net_value_usd,
+                r.cumulative_net_value_discounted_usd,
+            )
+        })
+    }
+
     /// The week's value over the no-AI counterfactual: each team's extra output (its members'
     /// output less their skill) through the team's bottleneck, summed over teams.
     fn captured_value(&self, s: &Scenario, b: &WeekBatch) -> f64 {
@@ -420,12 +435,7 @@ impl EventSink for Projector {
         let reported_share = tk.share(tk.reported);
         let usd_per_unit = s.usd_per_output_unit();
         let net = value_total * usd_per_unit - cost;
-        let before = self.weekly.last().map_or((0.0, 0.0), |r| {
-            (
-                r.cumulative_net_value_usd,
-                r.cumulative_net_value_discounted_usd,
-            )
-        });
+        let before = self.cumulative_before();
         self.weekly.push(WeeklyRow {
             week: b.week,
             employees: n as u32,
@@ -436,11 +446,7 @@ impl EventSink for Projector {
             tokens_genuine: tk.genuine,
             tokens_padding: tk.padding,
             tokens_bot: tk.bot,
-            padding_share: if tokens_total > 0.0 {
-                tk.padding / tokens_total
-            } else {
-                0.0
-            },
+            padding_share: share_of(tk.padding, tokens_total),
             output_total,
             output_uplift: if baseline > 0.0 {
                 output_total / baseline - 1.0
@@ -448,11 +454,7 @@ impl EventSink for Projector {
                 0.0
             },
             value_total,
-            value_uplift: if baseline > 0.0 {
-                value_total / baseline
-            } else {
-                0.0
-            },
+            value_uplift: share_of(value_total, baseline),
             cost_usd: cost,
             cost_per_output_unit: (output_total > 0.0).then(|| cost / output_total),
             roi: (cost > 0.0).then(|| value_total * usd_per_unit / cost),
@@ -469,11 +471,7 @@ impl EventSink for Projector {
             measured_uplift: wk.measured,
             say_faster_share: wk.say_faster,
             are_faster_share: wk.are_faster,
-            mean_monitoring: if n > 0 {
-                state.monitoring.iter().sum::<f64>() / n as f64
-            } else {
-                0.0
-            },
+            mean_monitoring: share_of(state.monitoring.iter().sum::<f64>(), n as f64),
             bots_deployed: self.bots,
             leaderboard: policy.leaderboard,
             token_gini_all: tk.gini,

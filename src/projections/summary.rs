@@ -226,11 +226,7 @@ impl Summary {
             weeks: weekly.len() as u32,
             top_decile_token_ratio: top.map(|d| d.token_ratio).unwrap_or(0.0),
             top_decile_output_ratio: top.map(|d| d.output_ratio).unwrap_or(0.0),
-            padding_share: if tokens_total > 0.0 {
-                tokens_padding / tokens_total
-            } else {
-                0.0
-            },
+            padding_share: super::share_of(tokens_padding, tokens_total),
             peak_padding_share,
             peak_padding_week,
             reported_vs_genuine_gap: mean(&gap_rows(weekly), |r| {
@@ -248,11 +244,7 @@ impl Summary {
             } else {
                 0.0
             },
-            value_uplift: if baseline > 0.0 {
-                sum(|r| r.value_total) / baseline
-            } else {
-                0.0
-            },
+            value_uplift: super::share_of(sum(|r| r.value_total), baseline),
             roi: (cost > 0.0).then(|| sum(|r| r.value_total) * s.usd_per_output_unit() / cost),
             net_value_usd: net,
             output_unit_usd: s.usd_per_output_unit(),
