@@ -224,6 +224,14 @@ pub fn show(name: &str, v: f64, difference: bool) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_compared_figures_end_with_the_horizons_in_their_order() {
+        // one list of horizon figures (`horizons::FIGURES`); the compared list must not drift
+        let tail =
+            &super::COMPARED[super::COMPARED.len() - super::super::horizons::FIGURES.len()..];
+        assert_eq!(tail, &super::super::horizons::FIGURES[..]);
+    }
+
     use super::*;
 
     #[test]

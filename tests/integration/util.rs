@@ -63,3 +63,32 @@ pub fn column(header: &[String], rows: &[Vec<String>], name: &str) -> Vec<f64> {
         .map(|r| r[i].parse::<f64>().unwrap_or(f64::NAN))
         .collect()
 }
+
+/// The next value of a xorshift sequence (deterministic byte-flip trials).
+pub fn xorshift(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
+}
+
+/// Run tokenmaxx in `dir` with `RUST_BACKTRACE=1`, and check that it exits with one of `codes`
+/// and that nothing on stderr says "panicked" or shows a backtrace (`what` names the trial).
+pub fn runs_without_a_shown_panic(dir: &Path, args: &[&str], codes: &[i32], what: &str) {
+    let o = Command::new(env!("CARGO_BIN_EXE_tokenmaxx"))
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the tokenmaxx binary runs");
+    let err = stderr(&o);
+    assert!(
+        o.status.code().is_some_and(|c| codes.contains(&c)),
+        "{what}: {:?} {err}",
+        o.status.code()
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("stack backtrace"),
+        "{what} showed a panic: {err}"
+    );
+}
