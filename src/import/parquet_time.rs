@@ -8,6 +8,10 @@ use std::io::{Cursor, Read, Seek, SeekFrom};
 
 use polars_arrow::array::{Array, PrimitiveArray};
 use polars_arrow::datatypes::{ArrowDataType, Field, TimeUnit};
+use polars_parquet::parquet::schema::types::{
+    PhysicalType, PrimitiveConvertedType, PrimitiveLogicalType, PrimitiveType,
+    TimeUnit as StoredUnit,
+};
 use polars_parquet::read::{BasicDecompressor, FileMetadata, PageReader, column_iter_to_arrays};
 
 /// How a typed time column's integers become days.
@@ -35,6 +39,37 @@ pub fn kind(dtype: &ArrowDataType) -> Option<TimeKind> {
     }
 }
 
+/// How the column is really stored, which decides how its integers are read: writers may keep
+/// an Arrow type in the footer that differs from the stored unit (pyarrow stores `timestamp[s]`
+/// as milliseconds and `date64` as 32-bit days). `arrow` (the footer's kind) is used only where
+/// the Parquet type says nothing more. INT96 timestamps (old Spark and pandas) are refused.
+fn stored_kind(t: &PrimitiveType, arrow: TimeKind) -> Result<TimeKind, String> {
+    let per_day = |u: StoredUnit| match u {
+        StoredUnit::Milliseconds => 86_400_000,
+        StoredUnit::Microseconds => 86_400_000_000,
+        StoredUnit::Nanoseconds => 86_400_000_000_000,
+    };
+    match (t.physical_type, t.logical_type, t.converted_type) {
+        (PhysicalType::Int32, _, _) => Ok(TimeKind::Days),
+        (PhysicalType::Int64, Some(PrimitiveLogicalType::Timestamp { unit, .. }), _) => {
+            Ok(TimeKind::PerDay(per_day(unit)))
+        }
+        (PhysicalType::Int64, _, Some(PrimitiveConvertedType::TimestampMillis)) => {
+            Ok(TimeKind::PerDay(86_400_000))
+        }
+        (PhysicalType::Int64, _, Some(PrimitiveConvertedType::TimestampMicros)) => {
+            Ok(TimeKind::PerDay(86_400_000_000))
+        }
+        (PhysicalType::Int64, _, _) if arrow != TimeKind::Days => Ok(arrow),
+        (PhysicalType::Int96, _, _) => Err(
+            "the date column is an INT96 timestamp (old Spark or pandas): write it as a date, a \
+             timestamp in ms, us or ns, or text YYYY-MM-DD"
+                .into(),
+        ),
+        _ => Err("the date column is stored as neither 32-bit days nor a 64-bit timestamp".into()),
+    }
+}
+
 /// The UTC day numbers of column `name` in row group `group` (None for a null), or a message.
 pub fn days(
     file: &mut File,
@@ -49,7 +84,9 @@ pub fn days(
         .ok_or_else(|| format!("column `{name}` is missing from row group {group}"))?;
     let mut decompressors = Vec::new();
     let mut types = Vec::new();
+    let mut kind = kind;
     for c in chunks {
+        kind = stored_kind(&c.descriptor().descriptor.primitive_type, kind)?;
         let range = c.byte_range();
         if range.end > len || range.start > range.end {
             return Err(format!("column `{name}`: its pages lie outside the file"));
@@ -109,5 +146,35 @@ mod tests {
             Some(TimeKind::PerDay(86_400_000_000))
         );
         assert_eq!(kind(&ArrowDataType::Utf8View), None);
+    }
+
+    fn stored(physical: PhysicalType, logical: Option<PrimitiveLogicalType>) -> PrimitiveType {
+        let mut t = PrimitiveType::from_physical("date".into(), physical);
+        t.logical_type = logical;
+        t
+    }
+
+    #[test]
+    fn the_stored_unit_wins_over_the_footer_type() {
+        // given pyarrow's `timestamp[s]`, stored as milliseconds, then it is read as milliseconds
+        let ms = Some(PrimitiveLogicalType::Timestamp {
+            unit: StoredUnit::Milliseconds,
+            is_adjusted_to_utc: true,
+        });
+        let footer = TimeKind::PerDay(86_400);
+        assert_eq!(
+            stored_kind(&stored(PhysicalType::Int64, ms), footer),
+            Ok(TimeKind::PerDay(86_400_000))
+        );
+        // and pyarrow's `date64`, stored as 32-bit days, is read as days
+        let date = Some(PrimitiveLogicalType::Date);
+        let footer = TimeKind::PerDay(86_400_000);
+        assert_eq!(
+            stored_kind(&stored(PhysicalType::Int32, date), footer),
+            Ok(TimeKind::Days)
+        );
+        // and INT96 is refused with a way out
+        let int96 = stored_kind(&stored(PhysicalType::Int96, None), footer).unwrap_err();
+        assert!(int96.contains("INT96"), "{int96}");
     }
 }

@@ -417,7 +417,12 @@ fn parquet_exports_with_typed_dates_read_as_text_dates_do() {
     let first = profile("date32.parquet");
     assert_eq!(first["weeks"][0], "2026-W02");
     assert_eq!(first["headcount"]["total"], 6);
-    for name in ["ts_ms_utc.parquet", "ts_ns.parquet"] {
+    for name in [
+        "ts_ms_utc.parquet",
+        "ts_ns.parquet",
+        "ts_s.parquet",
+        "date64.parquet",
+    ] {
         assert_eq!(profile(name), first, "{name}");
     }
 }
