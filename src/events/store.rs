@@ -1392,7 +1392,7 @@ fn stored_as(arrow: &ArrowDataType, dtype: &DataType) -> bool {
 /// Check that a log's schema has every column of [`COLUMNS`] with its type (in any order).
 fn check_schema(schema: &ArrowSchema) -> Result<(), String> {
     for (name, dtype) in COLUMNS {
-        match schema.get(*name) {
+        match schema.get(name) {
             None => return Err(format!("column `{name}` not found")),
             // Compared as Arrow types: a corrupt schema may name a type polars cannot
             // convert (it panics on some), and strings may be stored as any UTF-8 type.

@@ -46,13 +46,13 @@ fn worse(a: f64, b: f64) -> bool {
     }
 }
 
+/// What [`minimise`] calls: the losses of a batch of candidates (their points in `[0, 1]^k`),
+/// numbered from the second argument.
+pub type Evaluate<'a> = dyn FnMut(&[Vec<f64>], usize) -> Vec<f64> + 'a;
+
 /// Minimise over `[0, 1]^k`. `evaluate(batch, first)` returns the losses of a batch of
 /// candidates numbered from `first`. Returns every evaluation, in order.
-pub fn minimise(
-    k: usize,
-    s: &Settings,
-    evaluate: &mut dyn FnMut(&[Vec<f64>], usize) -> Vec<f64>,
-) -> Vec<Evaluation> {
+pub fn minimise(k: usize, s: &Settings, evaluate: &mut Evaluate<'_>) -> Vec<Evaluation> {
     assert!(
         k >= 1 && s.population >= 4,
         "k >= 1 and a population of at least 4"

@@ -188,9 +188,9 @@ pub fn best_scenario(cal: &Calibration, best: &Candidate) -> String {
             t.figure, m, t.value, t.tolerance
         ));
     }
-    head.push_str(&format!(
-        "# The seed is the calibration's replication 0; `[fixed]` settings of the spec are kept.\n\n"
-    ));
+    head.push_str(
+        "# The seed is the calibration's replication 0; `[fixed]` settings of the spec are kept.\n\n",
+    );
     head + &toml::to_string(&table).expect("a scenario table serialises")
 }
 

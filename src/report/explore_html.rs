@@ -94,7 +94,7 @@ fn ranking_line(figure: &str, rows: &[IndexRow]) -> String {
         .collect();
     match words.split_first() {
         None => format!("{}: no index could be computed.", figure_label(figure)),
-        Some((first, rest)) if rest.is_empty() => {
+        Some((first, [])) => {
             format!("{} depends on {first}.", figure_label(figure))
         }
         Some((first, rest)) => format!(

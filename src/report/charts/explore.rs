@@ -103,12 +103,7 @@ pub fn indices(
     } else {
         "Sobol indices: first order S1 and total ST, 95% bootstrap CI"
     };
-    let body = headed(
-        &root,
-        &(format!("{name}: what drives {figure}")),
-        &(what.to_string()),
-    )
-    .map_err(&err)?;
+    let body = headed(&root, &(format!("{name}: what drives {figure}")), what).map_err(&err)?;
     let mut chart = ChartBuilder::on(&body)
         .margin(20)
         .x_label_area_size(40)
@@ -351,8 +346,7 @@ pub fn fit(
             "{}: each target's simulated value over the calibration",
             cal.common.name
         )),
-        &("line: target; band: +- tolerance; dots: candidates; ring: the best candidate"
-            .to_string()),
+        "line: target; band: +- tolerance; dots: candidates; ring: the best candidate",
     )
     .map_err(&err)?;
     for (j, (area, t)) in body

@@ -31,6 +31,7 @@ pub fn draw(
         .map_err(&err)?;
     let from = at.saturating_sub(4) as usize;
     let weeks = base.weekly.len() as f64;
+    #[allow(clippy::type_complexity)] // a label, a figure and its format, per panel
     let panels: [(&str, fn(&WeeklyRow) -> f64, fn(&f64) -> String); 3] = [
         ("padding share", |r| r.padding_share, |v| percent(*v)),
         ("tokens per week", |r| r.tokens_total, |v| tokens(*v)),

@@ -30,6 +30,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
     week_mesh(&mut chart, "tokens per week", &|v| tokens(*v), 16).map_err(&err)?;
 
     // Stack from the bottom: genuine, bot, padding (padding on top, where it is seen).
+    #[allow(clippy::type_complexity)] // a label, a colour and a figure, per layer
     let layers: [(&str, RGBColor, fn(&crate::projections::WeeklyRow) -> f64); 3] = [
         ("padding (inflates counts only)", PADDING, |r| {
             r.tokens_genuine + r.tokens_bot + r.tokens_padding

@@ -27,7 +27,7 @@ pub fn grid(parameters: &[(String, Axis)]) -> Vec<Point> {
 /// draw per stratum of each parameter, the strata shuffled.
 pub fn sampled(parameters: &[(String, Axis)], samples: u32, seed: u64, lhs: bool) -> Vec<Point> {
     let n = samples as usize;
-    let mut rng = SplitMix(splitmix64(seed ^ 0x5eed_0f_5eed));
+    let mut rng = SplitMix(splitmix64(seed ^ 0x5e_ed0f_5eed));
     // Per parameter: a column of n unit draws (lhs: one per stratum, shuffled).
     let columns: Vec<Vec<f64>> = parameters
         .iter()
