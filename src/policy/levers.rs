@@ -665,92 +665,62 @@ impl Lever for BudgetLever {
 }
 
 // ---------------------------------------------------------------------------------------------
-// costs_visible
+// costs_visible and outcome_metrics: switches
 
-pub struct CostsVisibleLever;
+/// An on/off lever: a `bool` field of the policy state, with a label and plain words for each
+/// setting (its example is "on").
+macro_rules! switch_lever {
+    ($(#[$doc:meta])* $lever:ident, $field:ident,
+     on: ($on_label:expr, $on_words:expr), off: ($off_label:expr, $off_words:expr)) => {
+        $(#[$doc])*
+        pub struct $lever;
 
-impl Lever for CostsVisibleLever {
-    type Raw = bool;
-    type Value = bool;
-    fn fields() -> Vec<&'static str> {
-        Vec::new()
-    }
-    fn check(raw: &bool, _: &Check) -> Result<bool, CheckError> {
-        Ok(*raw)
-    }
-    fn to_raw(value: &bool, _: &[&str]) -> bool {
-        *value
-    }
-    fn apply(value: &bool, state: &mut PolicyState) {
-        state.costs_visible = *value;
-    }
-    fn in_force(state: &PolicyState) -> Option<bool> {
-        Some(state.costs_visible)
-    }
-    fn label(value: &bool, _: &PolicyState) -> String {
-        if *value {
-            "costs visible"
-        } else {
-            "costs hidden"
+        impl Lever for $lever {
+            type Raw = bool;
+            type Value = bool;
+            fn fields() -> Vec<&'static str> {
+                Vec::new()
+            }
+            fn check(raw: &bool, _: &Check) -> Result<bool, CheckError> {
+                Ok(*raw)
+            }
+            fn to_raw(value: &bool, _: &[&str]) -> bool {
+                *value
+            }
+            fn apply(value: &bool, state: &mut PolicyState) {
+                state.$field = *value;
+            }
+            fn in_force(state: &PolicyState) -> Option<bool> {
+                Some(state.$field)
+            }
+            fn label(value: &bool, _: &PolicyState) -> String {
+                if *value { $on_label } else { $off_label }.into()
+            }
+            fn words(value: &bool, _: &PolicyState) -> String {
+                if *value { $on_words } else { $off_words }.into()
+            }
+            fn example() -> bool {
+                true
+            }
         }
-        .into()
-    }
-    fn words(value: &bool, _: &PolicyState) -> String {
-        if *value {
-            "Everyone sees the dollar cost of their own usage."
-        } else {
-            "Usage costs are no longer shown."
-        }
-        .into()
-    }
-    fn example() -> bool {
-        true
-    }
+    };
 }
 
-// ---------------------------------------------------------------------------------------------
-// outcome_metrics
+switch_lever!(
+    /// Everyone sees the dollar cost of their own usage.
+    CostsVisibleLever,
+    costs_visible,
+    on: ("costs visible", "Everyone sees the dollar cost of their own usage."),
+    off: ("costs hidden", "Usage costs are no longer shown.")
+);
 
-pub struct OutcomeMetricsLever;
-
-impl Lever for OutcomeMetricsLever {
-    type Raw = bool;
-    type Value = bool;
-    fn fields() -> Vec<&'static str> {
-        Vec::new()
-    }
-    fn check(raw: &bool, _: &Check) -> Result<bool, CheckError> {
-        Ok(*raw)
-    }
-    fn to_raw(value: &bool, _: &[&str]) -> bool {
-        *value
-    }
-    fn apply(value: &bool, state: &mut PolicyState) {
-        state.outcome_metrics = *value;
-    }
-    fn in_force(state: &PolicyState) -> Option<bool> {
-        Some(state.outcome_metrics)
-    }
-    fn label(value: &bool, _: &PolicyState) -> String {
-        if *value {
-            "outcome metrics"
-        } else {
-            "token metrics"
-        }
-        .into()
-    }
-    fn words(value: &bool, _: &PolicyState) -> String {
-        if *value {
-            "Reviews and any leaderboard rank output, not tokens."
-        } else {
-            "Reviews and any leaderboard go back to counting tokens."
-        }
-        .into()
-    }
-    fn example() -> bool {
-        true
-    }
-}
+switch_lever!(
+    /// Reviews and any leaderboard rank output instead of tokens.
+    OutcomeMetricsLever,
+    outcome_metrics,
+    on: ("outcome metrics", "Reviews and any leaderboard rank output, not tokens."),
+    off: ("token metrics", "Reviews and any leaderboard go back to counting tokens.")
+);
 
 // ---------------------------------------------------------------------------------------------
 // reviews
