@@ -26,6 +26,7 @@
 //! ```
 
 pub mod compare;
+pub mod decision;
 pub mod engine;
 pub mod events;
 pub mod explore;

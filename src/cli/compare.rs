@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use serde::Deserialize;
+use tokenmaxx::compare::decide::Decision;
 use tokenmaxx::compare::stored::{self, RunLine, Stored};
 use tokenmaxx::compare::{Compare, Comparison, MAX_REPLICATIONS, Priors, RunOut};
 use tokenmaxx::engine::Progress;
@@ -33,8 +34,10 @@ pub struct CompareArgs {
     /// The scenario every other one is compared with [default: the first].
     #[arg(long)]
     baseline: Option<String>,
-    /// Draw the parameters without a published anchor per replication from priors: a file, or
-    /// `default` for the shipped scenarios/priors/unanchored.toml.
+    /// Draw the parameters without a published anchor per replication from priors:
+    /// `calibrated` (the default: the draws the calibration accepted,
+    /// scenarios/priors/calibrated.toml), `unanchored` (its wide starting ranges), `none` (fixed
+    /// parameters: the intervals are seed noise only) or a file.
     #[arg(long)]
     priors: Option<String>,
     /// Seed shared by every scenario [default: 42].
@@ -150,15 +153,12 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> 
             "--replications must be in [2, {MAX_REPLICATIONS}] (intervals need at least two)"
         ))
     );
-    let priors = match args.priors.clone().or(file.priors.clone()) {
-        Some(p) => {
-            if p != "default" {
-                inputs.push(PathBuf::from(&p));
-            }
-            Some(Priors::load(&p)?)
-        }
-        None => None,
-    };
+    let spec = args.priors.clone().or(file.priors.clone());
+    let spec = spec.unwrap_or_else(|| "calibrated".into());
+    if !["calibrated", "unanchored", "default", "none"].contains(&spec.as_str()) {
+        inputs.push(PathBuf::from(&spec));
+    }
+    let priors = Priors::load(&spec)?;
     let name = file.name.unwrap_or_else(|| "compare".into());
     let c = Compare {
         scenarios,
@@ -394,13 +394,28 @@ fn write_outputs(
     let cmp = Comparison::of(c, &ok);
     let bands = tables::bands(c, &ok);
     tables::write_tables(dir, c, &cmp, results, &bands)?;
-    let verdict = cmp.verdict(c, &ok);
+    let decision = Decision::of(c, &ok);
+    tables::write_decision(dir, c, &decision)?;
+    let mut verdict = cmp.verdict(c, &ok);
+    verdict.extend(decision.lines(c));
     let path = dir.join("verdict.txt");
     std::fs::write(&path, verdict.join("\n") + "\n")
         .with_context(|| format!("writing {}", path.display()))?;
     let chart = dir.join("comparison.png");
+    let voi = dir.join("value_of_information.png");
+    let with_voi = !no_charts && decision.samples >= 2;
     if !no_charts {
         charts::compare::draw(&chart, c, &cmp, &bands)?;
+    }
+    if let (true, Some(p)) = (with_voi, &c.priors) {
+        let names = p.names();
+        charts::decide::draw(
+            &voi,
+            &names,
+            &decision.evppi,
+            decision.evpi,
+            decision.samples,
+        )?;
     }
     let command = tokenmaxx::report::run_html::command_line();
     tokenmaxx::report::compare_html::build(
@@ -408,6 +423,7 @@ fn write_outputs(
         &cmp,
         &verdict,
         (!no_charts).then_some(chart.as_path()),
+        with_voi.then_some(voi.as_path()),
         &command,
     )?
     .write(&dir.join("report.html"))?;

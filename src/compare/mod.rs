@@ -8,6 +8,7 @@
 //!
 //! This module runs and computes; the CLI writes the files and `report` draws the charts.
 
+pub mod decide;
 pub mod horizons;
 pub mod priors;
 pub mod stats;

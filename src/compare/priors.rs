@@ -1,10 +1,20 @@
-//! Priors over parameters without a published anchor: each replication of a comparison draws
-//! every listed parameter uniformly from its range, the same draw for every scenario of that
-//! replication (so differences stay paired).
+//! Priors over the parameters without a published anchor. Each replication of a comparison
+//! draws one value per listed parameter, the same draw for every scenario of that replication
+//! (so differences stay paired). Two forms:
+//!
+//! - ranges only: every parameter uniform over its range;
+//! - ranges and accepted draws (`[accepted]`, written by `tokenmaxx facts --history-match`):
+//!   replication `r` takes one of the accepted parameter vectors, chosen uniformly, so the joint
+//!   shape the calibration kept (correlations included) is what enters the intervals.
 //!
 //! ```toml
 //! [parameters]
 //! "behaviour.norm_weight" = { low = 0.2, high = 0.8 }
+//! "behaviour.pad_scale" = { low = 2e7, high = 8e7 }
+//!
+//! [accepted]
+//! parameters = ["behaviour.norm_weight", "behaviour.pad_scale"]
+//! draws = [[0.41, 3.2e7], [0.66, 5.1e7]]
 //! ```
 
 use std::path::Path;
@@ -13,22 +23,39 @@ use rand::RngExt;
 use serde::Deserialize;
 
 use crate::engine::rng::{Entity, Purpose, stream};
+use crate::scenario::{Overrides, Scenario, Source};
 use crate::sweep::SweepError;
 use crate::sweep::spec::{check_path, read_spec, set_path};
 
-/// The shipped priors (`--priors default`): scenarios/priors/unanchored.toml.
-pub const DEFAULT: &str = include_str!("../../scenarios/priors/unanchored.toml");
+/// The shipped calibrated priors, the default of `compare` (`--priors calibrated`).
+pub const CALIBRATED: &str = include_str!("../../scenarios/priors/calibrated.toml");
+/// The shipped wide priors the calibration starts from (`--priors unanchored`).
+pub const UNANCHORED: &str = include_str!("../../scenarios/priors/unanchored.toml");
 
-/// Uniform priors over dotted scenario paths, in file order.
+/// The words `--priors` takes besides a file.
+pub const NAMES: &str = "`calibrated` (the default), `unanchored`, `none` or a file";
+
+/// Priors over dotted scenario paths, in file order, with the accepted draws if any.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 pub struct Priors {
     pub parameters: Vec<(String, f64, f64)>,
+    /// Accepted parameter vectors (in `parameters` order); empty for uniform ranges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<Vec<f64>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPriors {
     parameters: toml::Table,
+    accepted: Option<RawAccepted>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccepted {
+    parameters: Vec<String>,
+    draws: Vec<Vec<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -39,30 +66,40 @@ struct Range {
 }
 
 impl Priors {
-    /// Read a priors file, or the shipped default for `default`.
-    pub fn load(spec: &str) -> Result<Priors, SweepError> {
-        if spec == "default" {
-            return Self::parse(DEFAULT, "default priors (scenarios/priors/unanchored.toml)");
+    /// The priors `--priors` names: `calibrated`, `unanchored` (or its old name `default`), a
+    /// file; `none` is no priors.
+    pub fn load(spec: &str) -> Result<Option<Priors>, SweepError> {
+        let shipped = |text, name| Self::parse(text, name).map(Some);
+        match spec {
+            "none" => Ok(None),
+            "calibrated" => shipped(
+                CALIBRATED,
+                "calibrated priors (scenarios/priors/calibrated.toml)",
+            ),
+            "unanchored" | "default" => shipped(
+                UNANCHORED,
+                "unanchored priors (scenarios/priors/unanchored.toml)",
+            ),
+            _ => {
+                let path = Path::new(spec);
+                Self::parse(&read_spec(path)?, &path.display().to_string()).map(Some)
+            }
         }
-        let path = Path::new(spec);
-        Self::parse(&read_spec(path)?, &path.display().to_string())
     }
 
     /// Parse and check priors text: every path is a scenario parameter, every range finite with
-    /// `low <= high`.
+    /// `low <= high` and runnable at both ends, every accepted draw inside its ranges.
     pub fn parse(text: &str, file: &str) -> Result<Priors, SweepError> {
         let invalid = |message: String| SweepError::Invalid {
             file: file.to_string(),
             message,
         };
         let raw: RawPriors = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
-        let base =
-            crate::scenario::load::resolve(&crate::scenario::Source::Builtin("baseline".into()))
-                .map_err(|e| invalid(e.to_string()))?
-                .table;
+        let base = crate::scenario::load::resolve(&Source::Builtin("baseline".into()))
+            .map_err(|e| invalid(e.to_string()))?;
         let mut parameters = Vec::new();
         for (path, v) in raw.parameters {
-            check_path(&base, &path, file)?;
+            check_path(&base.table, &path, file)?;
             let r = Range::deserialize(v).map_err(|e| {
                 invalid(format!("parameters.\"{path}\": {e} (want {{ low, high }})"))
             })?;
@@ -72,17 +109,31 @@ impl Priors {
                     r.low, r.high
                 )));
             }
+            for (end, v) in [("low", r.low), ("high", r.high)] {
+                runnable(&base, &path, v)
+                    .map_err(|e| invalid(format!("parameters.\"{path}\".{end} = {v}: {e}")))?;
+            }
             parameters.push((path, r.low, r.high));
         }
         if parameters.is_empty() {
             return Err(invalid("[parameters] lists no parameter".into()));
         }
-        Ok(Priors { parameters })
+        let accepted = match raw.accepted {
+            Some(a) => accepted(&parameters, a).map_err(invalid)?,
+            None => Vec::new(),
+        };
+        Ok(Priors {
+            parameters,
+            accepted,
+        })
     }
 
     /// The draw of replication `r`: one value per parameter, from its own RNG stream.
     pub fn draw(&self, seed: u64, r: u32) -> Vec<f64> {
         let mut rng = stream(seed, r, Entity::Team(0), 0, Purpose::Priors);
+        if !self.accepted.is_empty() {
+            return self.accepted[rng.random_range(0..self.accepted.len())].clone();
+        }
         self.parameters
             .iter()
             .map(|(_, lo, hi)| lo + (hi - lo) * rng.random::<f64>())
@@ -95,39 +146,67 @@ impl Priors {
             set_path(table, path, toml::Value::Float(v));
         }
     }
+
+    /// The parameter paths, in draw order.
+    pub fn names(&self) -> Vec<&str> {
+        self.parameters.iter().map(|(p, _, _)| p.as_str()).collect()
+    }
+}
+
+/// Whether the baseline runs with `path` set to `v` (the scenario's own validation: its error
+/// names the key and the allowed range).
+fn runnable(base: &crate::scenario::load::Resolved, path: &str, v: f64) -> Result<(), String> {
+    let mut table = base.table.clone();
+    set_path(&mut table, path, toml::Value::Float(v));
+    Scenario::from_table(table, &base.file, &Overrides::default())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// The accepted draws reordered to `parameters`' order, each value inside its range.
+fn accepted(parameters: &[(String, f64, f64)], a: RawAccepted) -> Result<Vec<Vec<f64>>, String> {
+    if a.parameters.len() != parameters.len() {
+        return Err(format!(
+            "accepted.parameters names {} parameters; [parameters] lists {}",
+            a.parameters.len(),
+            parameters.len()
+        ));
+    }
+    let column: Vec<usize> = parameters
+        .iter()
+        .map(|(p, _, _)| {
+            a.parameters
+                .iter()
+                .position(|q| q == p)
+                .ok_or_else(|| format!("accepted.parameters does not name \"{p}\" of [parameters]"))
+        })
+        .collect::<Result<_, _>>()?;
+    if a.draws.is_empty() {
+        return Err("accepted.draws is empty (leave [accepted] out for uniform ranges)".into());
+    }
+    a.draws
+        .iter()
+        .enumerate()
+        .map(|(k, row)| {
+            if row.len() != parameters.len() {
+                return Err(format!(
+                    "accepted.draws[{k}] has {} values; want {}",
+                    row.len(),
+                    parameters.len()
+                ));
+            }
+            let out: Vec<f64> = column.iter().map(|&c| row[c]).collect();
+            for ((p, lo, hi), v) in parameters.iter().zip(&out) {
+                if !(v.is_finite() && lo <= v && v <= hi) {
+                    return Err(format!(
+                        "accepted.draws[{k}]: \"{p}\" = {v} is outside its range [{lo}, {hi}]"
+                    ));
+                }
+            }
+            Ok(out)
+        })
+        .collect()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_default_priors_parse_and_draw_inside_their_ranges() {
-        let p = Priors::load("default").unwrap();
-        assert!(p.parameters.len() >= 6);
-        let d = p.draw(1, 3);
-        assert_eq!(d, p.draw(1, 3), "a replication's draw is reproducible");
-        assert_ne!(d, p.draw(1, 4), "replications draw differently");
-        for ((_, lo, hi), v) in p.parameters.iter().zip(d) {
-            assert!(*lo <= v && v <= *hi);
-        }
-    }
-
-    #[test]
-    fn bad_priors_are_refused_naming_the_problem() {
-        let e = Priors::parse(
-            "[parameters]\n\"behaviour.nope\" = { low = 0, high = 1 }\n",
-            "p",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("behaviour.nope"), "{e}");
-        let e = Priors::parse(
-            "[parameters]\n\"behaviour.norm_weight\" = { low = 0.8, high = 0.2 }\n",
-            "p",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("low <= high"), "{e}");
-    }
-}
+mod tests;

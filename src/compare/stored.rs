@@ -251,7 +251,7 @@ mod tests {
             seed: 3,
             employees: Some(200),
             weeks: Some(8),
-            priors: Some(Priors::load("default").unwrap()),
+            priors: Priors::load("unanchored").unwrap(),
         }
     }
 

@@ -8,6 +8,7 @@
 
 pub mod calibrate;
 pub mod de;
+pub mod history;
 pub mod morris;
 pub mod sensitivity;
 pub mod sobol;

@@ -103,6 +103,9 @@ pub struct WeeklyRow {
     /// Median weekly token cost of the genuinely active members of the tracked groups.
     #[serde(skip)]
     pub median_active_cost_usd: Option<f64>,
+    /// Mean weekly token cost of the genuinely active members of the tracked groups.
+    #[serde(skip)]
+    pub mean_active_cost_usd: Option<f64>,
     /// Output without AI (sum of skills): the counterfactual the uplift is measured against.
     #[serde(skip)]
     pub baseline_output: f64,
@@ -478,6 +481,7 @@ impl EventSink for Projector {
             tokens_p50: tk.p50,
             tokens_p99: tk.p99,
             median_active_cost_usd: tk.median_active_cost,
+            mean_active_cost_usd: tk.mean_active_cost,
             baseline_output: baseline,
             target_active: policy.target.is_some(),
             target_share: policy.target.map(|x| x.share).unwrap_or(0.0),

@@ -58,6 +58,8 @@ pub(super) struct TokenFold {
     pub p99: f64,
     pub gini: f64,
     pub median_active_cost: Option<f64>,
+    /// Mean weekly cost of the genuinely active members (like with like for published means).
+    pub mean_active_cost: Option<f64>,
 }
 
 /// One piece of a [`TokenFold`].
@@ -174,9 +176,14 @@ impl TokenFold {
         };
         // The Gini's weighted sum and the median's selection each read up to a million values
         // in one thread; they run side by side.
-        let (gini, median_active_cost) = rayon::join(
+        let (gini, (median_active_cost, mean_active_cost)) = rayon::join(
             || gini_sorted(sorted, piece.sum_of_totals),
-            || median_by_key(&piece.active, cost),
+            || {
+                let n = piece.active.len();
+                let mean =
+                    (n > 0).then(|| piece.active.iter().map(|&k| cost(k)).sum::<f64>() / n as f64);
+                (median_by_key(&piece.active, cost), mean)
+            },
         );
         TokenFold {
             genuine: piece.genuine,
@@ -189,6 +196,7 @@ impl TokenFold {
             p99: rank::quantile(sorted, 0.99),
             gini,
             median_active_cost,
+            mean_active_cost,
         }
     }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::ReportError;
 use super::cells::field;
+use crate::compare::decide::Decision;
 use crate::compare::{Compare, Comparison, FIGURES, RunOut};
 use crate::projections::figures::Unit;
 
@@ -80,10 +81,16 @@ pub fn rankings_csv(c: &Compare, cmp: &Comparison) -> String {
     out
 }
 
-/// runs.csv: one row per run, failed runs with their error.
+/// runs.csv: one row per run, failed runs with their error; with priors, the replication's
+/// drawn value of every parameter follows the figures (one column per parameter path).
 pub fn runs_csv(c: &Compare, runs: &[Result<RunOut, String>]) -> String {
     let names: Vec<&str> = FIGURES.iter().map(|f| f.name).collect();
-    let mut out = format!("scenario,replication,error,{}\n", names.join(","));
+    let drawn = c.priors.as_ref().map_or(Vec::new(), |p| p.names());
+    let mut out = format!("scenario,replication,error,{}", names.join(","));
+    for p in &drawn {
+        let _ = write!(out, ",{p}");
+    }
+    out.push('\n');
     let reps = c.replications as usize;
     for (id, run) in runs.iter().enumerate() {
         let (s, r) = (id / reps, id % reps);
@@ -91,12 +98,18 @@ pub fn runs_csv(c: &Compare, runs: &[Result<RunOut, String>]) -> String {
         match run {
             Ok(o) => {
                 let values: Vec<String> = o.figures.iter().map(|v| num(*v)).collect();
-                let _ = writeln!(out, ",{}", values.join(","));
+                let _ = write!(out, ",{}", values.join(","));
             }
             Err(e) => {
-                let _ = writeln!(out, "{}{}", field(e), ",".repeat(names.len()));
+                let _ = write!(out, "{}{}", field(e), ",".repeat(names.len()));
             }
         }
+        if let Some(p) = &c.priors {
+            for v in p.draw(c.seed, r as u32) {
+                let _ = write!(out, ",{}", num(v));
+            }
+        }
+        out.push('\n');
     }
     out
 }
@@ -209,4 +222,46 @@ pub fn write_tables(
     write(&dir.join("rankings.csv"), &rankings_csv(c, cmp))?;
     write(&dir.join("runs.csv"), &runs_csv(c, runs))?;
     write(&dir.join("weekly_bands.csv"), &bands_csv(c, bands))
+}
+
+/// best.csv, drivers.csv and (with priors) value_of_information.csv of a comparison's decision
+/// analysis.
+pub fn write_decision(dir: &Path, c: &Compare, d: &Decision) -> Result<(), ReportError> {
+    let mut best = String::from("figure,scenario,probability_best,replications\n");
+    for (figure, shares, n) in &d.best {
+        for ((name, _), p) in c.scenarios.iter().zip(shares) {
+            let _ = writeln!(best, "{figure},{},{},{n}", field(name), num(*p));
+        }
+    }
+    write(&dir.join("best.csv"), &best)?;
+    let Some(p) = &c.priors else { return Ok(()) };
+    let mut drivers = String::from(
+        "scenario,figure,parameter,rank_correlation,first_order,flip_at,better_than_baseline_when\n",
+    );
+    for set in &d.drivers {
+        for k in &set.drivers {
+            let (at, side) = k.flip.map_or((f64::NAN, ""), |f| {
+                (f.at, if f.positive_below { "below" } else { "above" })
+            });
+            let _ = writeln!(
+                drivers,
+                "{},{},{},{},{},{},{side}",
+                field(&c.scenarios[set.scenario].0),
+                set.figure,
+                p.parameters[k.parameter].0,
+                num(k.rank_correlation),
+                num(k.first_order),
+                num(at)
+            );
+        }
+    }
+    write(&dir.join("drivers.csv"), &drivers)?;
+    let mut voi = String::from("parameter,evppi_usd_per_employee_year,replications\n");
+    for (j, v) in d.evppi.iter().enumerate() {
+        let _ = writeln!(voi, "{},{},{}", p.parameters[j].0, num(*v), d.samples);
+    }
+    if d.samples >= 2 {
+        let _ = writeln!(voi, "(everything: EVPI),{},{}", num(d.evpi), d.samples);
+    }
+    write(&dir.join("value_of_information.csv"), &voi)
 }

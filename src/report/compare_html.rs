@@ -12,12 +12,16 @@ use crate::compare::{Compare, Comparison, FIGURES};
 /// How to read comparison.png.
 const CHART_GUIDE: &str = "Top two rows: one panel per figure. Each dot is a scenario's average difference from the baseline over the replications, paired replication by replication (the same employees and the same luck under both policies); the bar through it is the 95% interval of that difference. Scenarios are sorted by the difference; the vertical line is no difference. A bar that does not cross the line is a difference larger than the noise. Bottom row: the weekly padding share, genuine weekly activity and token cost of every scenario, the line the average over replications and the shaded band where 95% of them fell.";
 
+/// How to read value_of_information.png.
+const VALUE_GUIDE: &str = "Each bar is what knowing one uncertain parameter exactly would be worth to this choice (pick the policy with the highest expected net value per employee-year), in dollars per employee-year: its expected value of partial perfect information (EVPPI), estimated from the runs already made by regressing each policy's net value on the parameter's drawn values (Strong, Oakley & Brennan 2014). The dashed line is the value of knowing everything, seed noise included (EVPI). A pilot or a survey that measures a parameter pays when it costs less than its bar times the employees and years the choice covers. With few replications the bars are rough and biased upward; the verdict says how many there were.";
+
 /// Build the comparison's report (`chart`: comparison.png, None when charts were skipped).
 pub fn build(
     c: &Compare,
     cmp: &Comparison,
     verdict: &[String],
     chart: Option<&Path>,
+    value_chart: Option<&Path>,
     command: &str,
 ) -> Result<Report, ReportError> {
     let names: Vec<&str> = c.scenarios.iter().map(|s| s.0.as_str()).collect();
@@ -38,6 +42,16 @@ pub fn build(
         Some(p) => section.png_file(p, "paired differences and weekly bands (comparison.png)")?,
         None => section.note("The chart was skipped (--no-charts)."),
     });
+    if let Some(p) = value_chart {
+        r.section(
+            Section::new("What to measure first")
+                .read(VALUE_GUIDE)
+                .png_file(
+                    p,
+                    "value of information per parameter (value_of_information.png)",
+                )?,
+        );
+    }
     r.section(differences_section(c, cmp));
     r.section(rankings_section(c, cmp));
     for (i, (name, _)) in c.scenarios.iter().enumerate() {

@@ -444,7 +444,8 @@ fn compare_report_is_well_formed_self_contained_and_renders() {
     let text = std::fs::read_to_string(&page).expect("compare writes report.html");
     let p = parse(&text);
     assert_self_contained(&text, &p);
-    assert_eq!(p.img_srcs.len(), 1, "the comparison chart is embedded");
+    // the comparison chart and, with the default (calibrated) priors, the value of information
+    assert_eq!(p.img_srcs.len(), 2, "both charts are embedded");
     let verdict = std::fs::read_to_string(dir.join("out/verdict.txt")).unwrap();
     for line in verdict.lines() {
         assert!(

@@ -36,6 +36,23 @@ const RULES: &[(&str, &[&str])] = &[
     ("fold", &["engine", "replay", "projections", "report"]),
     ("engine", &["replay", "projections", "report"]),
     ("projections", &["engine", "replay", "report"]),
+    // Decision analysis is numbers in, numbers out: the comparison builds its inputs.
+    (
+        "decision",
+        &[
+            "scenario",
+            "model",
+            "engine",
+            "events",
+            "fold",
+            "replay",
+            "projections",
+            "report",
+            "compare",
+            "sweep",
+            "explore",
+        ],
+    ),
 ];
 
 /// The code of a file before its unit tests.

@@ -8,6 +8,7 @@ mod cli_run;
 mod cluster;
 mod compare;
 mod data_loss;
+mod decide;
 mod engine_contracts;
 mod explore;
 mod facts;

@@ -15,7 +15,7 @@ use crate::explore::sensitivity::{Index, IndexRow};
 use crate::report::ReportError;
 
 /// Fill the canvas white, draw a title and a grey subtitle, and return the area below them.
-fn headed<'a>(
+pub(super) fn headed<'a>(
     root: &DrawingArea<BitMapBackend<'a>, Shift>,
     title: &str,
     subtitle: &str,

@@ -6,6 +6,7 @@
 pub mod adoption;
 pub mod compare;
 pub mod cost_roi;
+pub mod decide;
 pub mod explore;
 pub mod fork;
 pub mod incidents;

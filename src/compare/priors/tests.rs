@@ -1,0 +1,81 @@
+use super::*;
+
+fn shipped(name: &str) -> Priors {
+    Priors::load(name).unwrap().unwrap()
+}
+
+#[test]
+fn the_shipped_priors_parse_and_draw_inside_their_ranges() {
+    for name in ["unanchored", "calibrated"] {
+        let p = shipped(name);
+        assert!(p.parameters.len() >= 6, "{name}");
+        let d = p.draw(1, 3);
+        assert_eq!(d, p.draw(1, 3), "a replication's draw is reproducible");
+        assert_ne!(d, p.draw(1, 4), "replications draw differently");
+        for ((_, lo, hi), v) in p.parameters.iter().zip(d) {
+            assert!(*lo <= v && v <= *hi, "{name}");
+        }
+    }
+    assert!(Priors::load("none").unwrap().is_none());
+    assert_eq!(
+        shipped("default"),
+        shipped("unanchored"),
+        "the old name still works"
+    );
+}
+
+#[test]
+fn accepted_draws_are_what_replications_take_in_the_file_s_column_order() {
+    let text = "[parameters]\n\"behaviour.norm_weight\" = { low = 0.2, high = 0.8 }\n\
+                \"behaviour.pad_scale\" = { low = 2e7, high = 8e7 }\n\
+                [accepted]\nparameters = [\"behaviour.pad_scale\", \"behaviour.norm_weight\"]\n\
+                draws = [[3e7, 0.3], [5e7, 0.7]]\n";
+    let p = Priors::parse(text, "p").unwrap();
+    assert_eq!(p.accepted, vec![vec![0.3, 3e7], vec![0.7, 5e7]]);
+    let seen: std::collections::BTreeSet<String> =
+        (0..40).map(|r| format!("{:?}", p.draw(9, r))).collect();
+    assert_eq!(
+        seen.len(),
+        2,
+        "every replication takes one of the two rows: {seen:?}"
+    );
+}
+
+fn error(text: &str) -> String {
+    Priors::parse(text, "p.toml").unwrap_err().to_string()
+}
+
+#[test]
+fn bad_priors_are_refused_naming_the_key_and_the_range() {
+    let e = error("[parameters]\n\"behaviour.nope\" = { low = 0, high = 1 }\n");
+    assert!(e.contains("behaviour.nope") && e.contains("p.toml"), "{e}");
+    let e = error("[parameters]\n\"behaviour.norm_weight\" = { low = 0.8, high = 0.2 }\n");
+    assert!(e.contains("low <= high"), "{e}");
+    // a bound the model cannot run: the scenario's own range is named
+    let e = error("[parameters]\n\"behaviour.uplift\" = { low = 0.5, high = 20 }\n");
+    assert!(
+        e.contains("behaviour.uplift") && e.contains("high") && e.contains("[0, 10]"),
+        "{e}"
+    );
+    let e = error("[parameters]\n\"behaviour.uplift\" = { low = 0.5, high = 1, mean = 2 }\n");
+    assert!(e.contains("mean"), "{e}");
+    let e = error("[parameters]\nx = 1\n[other]\n");
+    assert!(e.contains("other"), "{e}");
+}
+
+#[test]
+fn accepted_draws_outside_their_ranges_or_misnamed_are_refused() {
+    let head = "[parameters]\n\"behaviour.norm_weight\" = { low = 0.2, high = 0.8 }\n[accepted]\n";
+    let e = error(&format!(
+        "{head}parameters = [\"behaviour.norm_weight\"]\ndraws = [[0.9]]\n"
+    ));
+    assert!(e.contains("draws[0]") && e.contains("[0.2, 0.8]"), "{e}");
+    let e = error(&format!(
+        "{head}parameters = [\"behaviour.pad_scale\"]\ndraws = [[0.5]]\n"
+    ));
+    assert!(e.contains("does not name \"behaviour.norm_weight\""), "{e}");
+    let e = error(&format!(
+        "{head}parameters = [\"behaviour.norm_weight\"]\ndraws = [[0.5, 1]]\n"
+    ));
+    assert!(e.contains("2 values"), "{e}");
+}
