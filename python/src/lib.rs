@@ -59,6 +59,15 @@ fn builtins() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The ranges of a priors file (`default`: the shipped scenarios/priors/unanchored.toml): (dotted
+/// key, low, high), in file order.
+#[pyfunction]
+fn priors(spec: &str) -> PyResult<Vec<(String, f64, f64)>> {
+    Ok(tokenmaxx::compare::Priors::load(spec)
+        .map_err(value_error)?
+        .parameters)
+}
+
 /// The library's version.
 #[pyfunction]
 fn version() -> &'static str {
@@ -70,6 +79,7 @@ fn version() -> &'static str {
 fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(builtins, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(priors, m)?)?;
     m.add_function(wrap_pyfunction!(run::load, m)?)?;
     m.add_function(wrap_pyfunction!(compare::compare, m)?)?;
     m.add_class::<run::NativeScenario>()?;
