@@ -62,13 +62,20 @@ def scenario_key(name: str) -> str:
     return name.replace("__", ".")
 
 
+def label(value: Any) -> Any:
+    """A lever's or uncertainty's value as the EMA category that stands for it: a number, a
+    boolean or text as itself, a dict or list as its JSON text (use it in ``ema_workbench.Policy``
+    and ``Scenario``)."""
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return json.dumps(value, sort_keys=True)
+
+
 def _categories(values: Sequence[Any]) -> tuple[list[Any], Callable[[Any], Any]]:
     """EMA categories for `values` (dicts as JSON text) and the decoder back to a value."""
-    if all(isinstance(v, (bool, int, float, str)) for v in values):
-        return list(values), lambda v: v
-    labels = [json.dumps(v, sort_keys=True) for v in values]
-    table = dict(zip(labels, values))
-    return labels, lambda v: table[v] if isinstance(v, str) and v in table else v
+    labels = [label(v) for v in values]
+    table = {json.dumps(lab): v for lab, v in zip(labels, values)}
+    return labels, lambda v: table.get(json.dumps(v), v)
 
 
 def _parameter(ema: Any, key: str, spec: Spec) -> tuple[Any, Callable[[Any], Any]]:
