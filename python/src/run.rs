@@ -88,6 +88,7 @@ impl NativeScenario {
 
     /// Run with the given overrides; `events`: a path to stream the event log to.
     #[pyo3(signature = (seed=None, employees=None, weeks=None, replication=0, events=None, threads=None))]
+    #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
         py: Python<'_>,
