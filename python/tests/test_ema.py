@@ -61,3 +61,16 @@ def test_a_bad_parameter_spec_is_refused_before_any_experiment():
         tme.model("baseline", uncertainties={"behaviour.norm_weight": 0.5})
     with pytest.raises(ValueError, match="behaviour.nrom_weight"):
         tme.model("baseline", settings={"behaviour.nrom_weight": 0.5})
+
+
+def test_the_robust_decision_example_runs_and_names_a_policy():
+    pytest.importorskip("ema_workbench", reason="ema_workbench could not be installed")
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "robust_decision.py"
+    out = subprocess.run([sys.executable, str(script), "--scenarios", "3", "--employees", "120", "--weeks", "6"],
+                         check=True, capture_output=True, text=True).stdout
+    assert "3 states of the world x 4 policies" in out
+    assert "most robust (least maximum regret): board " in out
