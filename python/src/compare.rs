@@ -85,20 +85,13 @@ pub fn compare(
     c.scenario(0, 0).map_err(value_error)?;
     let workers = pool(threads)?;
     let results = py.detach(|| install(&workers, || c.run_all(&|| {})));
-    let ok: Vec<RunOut> = results.iter().filter_map(|r| r.clone().ok()).collect();
-    if ok.is_empty() {
-        let first = results[0].as_ref().err().cloned().unwrap_or_default();
-        return Err(value_error(format!("every run failed; the first: {first}")));
-    }
-    let cmp = Comparison::of(&c, &ok);
-    let bands = tables::bands(&c, &ok);
-    let verdict = cmp.verdict(&c, &ok);
+    let done = tables::conclude(&c, &results).map_err(value_error)?;
     Ok(NativeComparison {
         compare: c,
-        cmp,
-        bands,
+        cmp: done.cmp,
+        bands: done.bands,
         results,
-        verdict,
+        verdict: done.verdict,
     })
 }
 

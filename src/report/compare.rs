@@ -197,6 +197,39 @@ pub fn bands_csv(c: &Compare, bands: &[Vec<Band>]) -> String {
     out
 }
 
+/// What a comparison's runs give: the comparison, the weekly bands and the verdict of the runs
+/// that succeeded, and how many failed (the CLI's files and the Python package's tables).
+pub struct Concluded {
+    pub cmp: Comparison,
+    pub bands: Vec<Vec<Band>>,
+    pub verdict: Vec<String>,
+    pub failed: usize,
+}
+
+/// Conclude a comparison from every run's result (in id order), leaving out the failed runs;
+/// when every run failed, the error names the first failure.
+pub fn conclude(c: &Compare, results: &[Result<RunOut, String>]) -> Result<Concluded, String> {
+    let ok: Vec<RunOut> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().cloned())
+        .collect();
+    if ok.is_empty() {
+        let first = results.first().and_then(|r| r.as_ref().err());
+        return Err(format!(
+            "every run failed; the first: {}",
+            first.map_or("", String::as_str)
+        ));
+    }
+    let cmp = Comparison::of(c, &ok);
+    let verdict = cmp.verdict(c, &ok);
+    Ok(Concluded {
+        bands: bands(c, &ok),
+        cmp,
+        verdict,
+        failed: results.len() - ok.len(),
+    })
+}
+
 /// Write every table of a comparison into `dir`.
 pub fn write_tables(
     dir: &Path,
@@ -209,4 +242,41 @@ pub fn write_tables(
     write(&dir.join("rankings.csv"), &rankings_csv(c, cmp))?;
     write(&dir.join("runs.csv"), &runs_csv(c, runs))?;
     write(&dir.join("weekly_bands.csv"), &bands_csv(c, bands))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Source;
+
+    fn two() -> Compare {
+        Compare {
+            scenarios: vec![
+                ("a".into(), Source::Builtin("baseline".into())),
+                ("b".into(), Source::Builtin("least-privilege".into())),
+            ],
+            baseline: 0,
+            replications: 2,
+            seed: 1,
+            employees: Some(100),
+            weeks: Some(4),
+            priors: None,
+        }
+    }
+
+    #[test]
+    fn a_comparison_concludes_from_the_runs_that_succeeded() {
+        let c = two();
+        let mut results: Vec<Result<RunOut, String>> = (0..4)
+            .map(|id| c.run_one(id / 2, (id % 2) as u32))
+            .collect();
+        results[3] = Err("boom".into());
+        let done = conclude(&c, &results).unwrap();
+        assert_eq!(done.failed, 1);
+        assert!(!done.verdict.is_empty());
+        assert_eq!(done.bands.len(), SERIES.len());
+        let all_failed = vec![Err("first".to_string()), Err("second".to_string())];
+        let e = conclude(&c, &all_failed).err().unwrap();
+        assert_eq!(e, "every run failed; the first: first");
+    }
 }
