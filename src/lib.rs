@@ -46,8 +46,12 @@ pub mod report;
 pub mod scenario;
 pub mod sweep;
 
+use std::path::Path;
+
 use engine::{NoProgress, Progress};
 use events::log::EventLog;
+use events::store::{EventWriter, StoreError};
+use fold::EventSink;
 use projections::{Projections, Projector};
 use scenario::Scenario;
 
@@ -79,4 +83,27 @@ pub fn simulate_with_log(scenario: &Scenario, replication: u32) -> (Projections,
         &NoProgress,
     );
     (projector.finish(scenario), log)
+}
+
+/// Run a scenario, streaming its event log to the Parquet file `events` when one is given (as
+/// `tokenmaxx run --events` does). Returns the projections and, with `events`, the rows and
+/// bytes written. The file is created before the run, so an unwritable path fails fast.
+pub fn simulate_storing(
+    scenario: &Scenario,
+    replication: u32,
+    events: Option<&Path>,
+    progress: &dyn Progress,
+) -> Result<(Projections, Option<(u64, u64)>), StoreError> {
+    let mut store = match events {
+        Some(path) => Some(EventWriter::create(path, scenario, replication)?),
+        None => None,
+    };
+    let mut projector = Projector::new(replication);
+    let mut sinks: Vec<&mut dyn EventSink> = vec![&mut projector];
+    if let Some(w) = store.as_mut() {
+        sinks.push(w);
+    }
+    engine::run(scenario, replication, &mut sinks, progress);
+    let stored = store.map(EventWriter::finish).transpose()?;
+    Ok((projector.finish(scenario), stored))
 }

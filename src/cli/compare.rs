@@ -9,7 +9,6 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use serde::Deserialize;
-use tokenmaxx::compare::decide::Decision;
 use tokenmaxx::compare::stored::{self, RunLine, Stored};
 use tokenmaxx::compare::{Compare, Comparison, MAX_REPLICATIONS, Priors, RunOut};
 use tokenmaxx::engine::Progress;
@@ -379,25 +378,15 @@ fn write_outputs(
     results: &[Result<RunOut, String>],
     no_charts: bool,
 ) -> anyhow::Result<Outcome> {
-    let ok: Vec<RunOut> = results
-        .iter()
-        .filter_map(|r| r.as_ref().ok().cloned())
-        .collect();
-    let failed = results.len() - ok.len();
-    anyhow::ensure!(
-        !ok.is_empty(),
-        UserError(format!(
-            "every run failed; the first: {}",
-            results[0].as_ref().err().map_or("", |e| e.as_str())
-        ))
-    );
-    let cmp = Comparison::of(c, &ok);
-    let bands = tables::bands(c, &ok);
+    let tables::Concluded {
+        cmp,
+        bands,
+        decision,
+        verdict,
+        failed,
+    } = tables::conclude(c, results).map_err(UserError)?;
     tables::write_tables(dir, c, &cmp, results, &bands)?;
-    let decision = Decision::of(c, &ok);
     tables::write_decision(dir, c, &decision)?;
-    let mut verdict = cmp.verdict(c, &ok);
-    verdict.extend(decision.lines(c));
     let path = dir.join("verdict.txt");
     std::fs::write(&path, verdict.join("\n") + "\n")
         .with_context(|| format!("writing {}", path.display()))?;

@@ -6,9 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use tokenmaxx::events::store::EventWriter;
-use tokenmaxx::fold::EventSink;
-use tokenmaxx::projections::{Projections, Projector};
+use tokenmaxx::projections::Projections;
 use tokenmaxx::report::{OutputDir, charts, run_html, tables};
 use tokenmaxx::scenario::{Overrides, Scenario, Source, builtin};
 
@@ -83,26 +81,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 
     let bar = Bar::new(scenario.weeks as u64, &scenario.name, "weeks", args.quiet);
     let started = Instant::now();
-    let mut store = match args.events {
-        true => Some(EventWriter::create(
-            &dir.file("events.parquet"),
-            &scenario,
-            args.replication,
-        )?),
-        false => None,
-    };
-    let projections = pool.install(|| {
-        let mut projector = Projector::new(args.replication);
-        let mut sinks: Vec<&mut dyn EventSink> = vec![&mut projector];
-        if let Some(w) = store.as_mut() {
-            sinks.push(w);
-        }
-        tokenmaxx::engine::run(&scenario, args.replication, &mut sinks, &bar);
-        projector.finish(&scenario)
-    });
+    let events = args.events.then(|| dir.file("events.parquet"));
+    let (projections, stored) = pool.install(|| {
+        tokenmaxx::simulate_storing(&scenario, args.replication, events.as_deref(), &bar)
+    })?;
     let engine_time = started.elapsed();
     bar.finish();
-    let stored = store.map(EventWriter::finish).transpose()?;
     super::check_finite(&projections)?;
 
     write_reports(&dir, &projections, &scenario, args.no_charts)?;

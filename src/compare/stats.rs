@@ -157,6 +157,12 @@ impl Comparison {
     /// average, and whether its lead over the runner-up is larger than the noise (the 95%
     /// interval of their paired difference excludes zero).
     pub fn verdict(&self, c: &Compare, runs: &[RunOut]) -> Vec<String> {
+        self.verdict_with(c, runs, &[])
+    }
+
+    /// The verdict with `decision` (the decision analysis in words) right after the headline's
+    /// lines (net value and its horizons), before the other figures.
+    pub fn verdict_with(&self, c: &Compare, runs: &[RunOut], decision: &[String]) -> Vec<String> {
         let mut lines = Vec::new();
         for (f, fig) in FIGURES.iter().enumerate() {
             if fig.better == Better::Neither
@@ -203,6 +209,7 @@ impl Comparison {
             ));
             if f == 0 {
                 lines.extend(self.horizon_lines(c, runs));
+                lines.extend(decision.iter().cloned());
             }
         }
         lines

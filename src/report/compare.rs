@@ -210,6 +210,43 @@ pub fn bands_csv(c: &Compare, bands: &[Vec<Band>]) -> String {
     out
 }
 
+/// What a comparison's runs give: the comparison, the weekly bands and the verdict of the runs
+/// that succeeded, and how many failed (the CLI's files and the Python package's tables).
+pub struct Concluded {
+    pub cmp: Comparison,
+    pub bands: Vec<Vec<Band>>,
+    /// The decision analysis (probability of being best, drivers, value of information).
+    pub decision: Decision,
+    pub verdict: Vec<String>,
+    pub failed: usize,
+}
+
+/// Conclude a comparison from every run's result (in id order), leaving out the failed runs;
+/// when every run failed, the error names the first failure.
+pub fn conclude(c: &Compare, results: &[Result<RunOut, String>]) -> Result<Concluded, String> {
+    let ok: Vec<RunOut> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().cloned())
+        .collect();
+    if ok.is_empty() {
+        let first = results.first().and_then(|r| r.as_ref().err());
+        return Err(format!(
+            "every run failed; the first: {}",
+            first.map_or("", String::as_str)
+        ));
+    }
+    let cmp = Comparison::of(c, &ok);
+    let decision = Decision::of(c, &ok);
+    let verdict = cmp.verdict_with(c, &ok, &decision.lines(c));
+    Ok(Concluded {
+        bands: bands(c, &ok),
+        cmp,
+        decision,
+        verdict,
+        failed: results.len() - ok.len(),
+    })
+}
+
 /// Write every table of a comparison into `dir`.
 pub fn write_tables(
     dir: &Path,
@@ -224,18 +261,21 @@ pub fn write_tables(
     write(&dir.join("weekly_bands.csv"), &bands_csv(c, bands))
 }
 
-/// best.csv, drivers.csv and (with priors) value_of_information.csv of a comparison's decision
-/// analysis.
-pub fn write_decision(dir: &Path, c: &Compare, d: &Decision) -> Result<(), ReportError> {
+/// best.csv: each scenario's probability of being best, per figure of the decision analysis.
+pub fn best_csv(c: &Compare, d: &Decision) -> String {
     let mut best = String::from("figure,scenario,probability_best,replications\n");
     for (figure, shares, n) in &d.best {
         for ((name, _), p) in c.scenarios.iter().zip(shares) {
             let _ = writeln!(best, "{figure},{},{},{n}", field(name), num(*p));
         }
     }
-    write(&dir.join("best.csv"), &best)?;
-    let Some(p) = &c.priors else { return Ok(()) };
-    let mut drivers = String::from(
+    best
+}
+
+/// drivers.csv (None without priors): every parameter's part in every scenario's difference.
+pub fn drivers_csv(c: &Compare, d: &Decision) -> Option<String> {
+    let p = c.priors.as_ref()?;
+    let mut out = String::from(
         "scenario,figure,parameter,rank_correlation,first_order,flip_at,better_than_baseline_when\n",
     );
     for set in &d.drivers {
@@ -244,7 +284,7 @@ pub fn write_decision(dir: &Path, c: &Compare, d: &Decision) -> Result<(), Repor
                 (f.at, if f.positive_below { "below" } else { "above" })
             });
             let _ = writeln!(
-                drivers,
+                out,
                 "{},{},{},{},{},{},{side}",
                 field(&c.scenarios[set.scenario].0),
                 set.figure,
@@ -255,7 +295,12 @@ pub fn write_decision(dir: &Path, c: &Compare, d: &Decision) -> Result<(), Repor
             );
         }
     }
-    write(&dir.join("drivers.csv"), &drivers)?;
+    Some(out)
+}
+
+/// value_of_information.csv (None without priors): each parameter's EVPPI, then the EVPI.
+pub fn value_csv(c: &Compare, d: &Decision) -> Option<String> {
+    let p = c.priors.as_ref()?;
     let mut voi = String::from("parameter,evppi_usd_per_employee_year,replications\n");
     for (j, v) in d.evppi.iter().enumerate() {
         let _ = writeln!(voi, "{},{},{}", p.parameters[j].0, num(*v), d.samples);
@@ -263,5 +308,53 @@ pub fn write_decision(dir: &Path, c: &Compare, d: &Decision) -> Result<(), Repor
     if d.samples >= 2 {
         let _ = writeln!(voi, "(everything: EVPI),{},{}", num(d.evpi), d.samples);
     }
-    write(&dir.join("value_of_information.csv"), &voi)
+    Some(voi)
+}
+
+/// best.csv, drivers.csv and (with priors) value_of_information.csv of a comparison's decision
+/// analysis.
+pub fn write_decision(dir: &Path, c: &Compare, d: &Decision) -> Result<(), ReportError> {
+    write(&dir.join("best.csv"), &best_csv(c, d))?;
+    if let (Some(drivers), Some(voi)) = (drivers_csv(c, d), value_csv(c, d)) {
+        write(&dir.join("drivers.csv"), &drivers)?;
+        write(&dir.join("value_of_information.csv"), &voi)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Source;
+
+    fn two() -> Compare {
+        Compare {
+            scenarios: vec![
+                ("a".into(), Source::Builtin("baseline".into())),
+                ("b".into(), Source::Builtin("least-privilege".into())),
+            ],
+            baseline: 0,
+            replications: 2,
+            seed: 1,
+            employees: Some(100),
+            weeks: Some(4),
+            priors: None,
+        }
+    }
+
+    #[test]
+    fn a_comparison_concludes_from_the_runs_that_succeeded() {
+        let c = two();
+        let mut results: Vec<Result<RunOut, String>> = (0..4)
+            .map(|id| c.run_one(id / 2, (id % 2) as u32))
+            .collect();
+        results[3] = Err("boom".into());
+        let done = conclude(&c, &results).unwrap();
+        assert_eq!(done.failed, 1);
+        assert!(!done.verdict.is_empty());
+        assert_eq!(done.bands.len(), SERIES.len());
+        let all_failed = vec![Err("first".to_string()), Err("second".to_string())];
+        let e = conclude(&c, &all_failed).err().unwrap();
+        assert_eq!(e, "every run failed; the first: first");
+    }
 }

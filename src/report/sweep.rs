@@ -131,15 +131,31 @@ pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), ReportError>
         path: path.into(),
         source,
     })?;
+    write_parquet_to(file, df, &path.display().to_string())
+}
+
+/// A DataFrame as the bytes of a Parquet file written as [`write_parquet`] does (the tables of
+/// a run handed to Python, exact and typed). `table` names it in errors.
+pub fn parquet_bytes(df: &mut DataFrame, table: &str) -> Result<Vec<u8>, ReportError> {
+    let mut bytes = Vec::new();
+    write_parquet_to(&mut bytes, df, table)?;
+    Ok(bytes)
+}
+
+fn write_parquet_to<W: std::io::Write>(
+    w: W,
+    df: &mut DataFrame,
+    table: &str,
+) -> Result<(), ReportError> {
     let schema = df.schema().to_arrow(CompatLevel::newest());
     let footer = vec![crate::events::store::footer_schema_key(&schema)];
-    ParquetWriter::new(file)
+    ParquetWriter::new(w)
         .with_compression(ParquetCompression::Zstd(None))
         .with_key_value_metadata(Some(KeyValueMetadata::Static(footer)))
         .finish(df)
         .map(|_| ())
         .map_err(|e| ReportError::Table {
-            table: path.display().to_string(),
+            table: table.to_string(),
             message: e.to_string(),
         })
 }

@@ -110,3 +110,23 @@ fn amazon_2026_shows_the_episode() {
         .collect();
     assert_eq!(changes, vec![0, 4, 10, 24, 30, 40]);
 }
+
+/// `simulate_storing` (the library's `run --events`, used by the Python package): the same
+/// projections as `simulate`, and a stored log that replays to them; without a path, no file.
+#[test]
+fn simulate_storing_equals_simulate_and_its_log_replays() {
+    let s = load("meta-leaderboard", 400);
+    let dir = crate::util::scratch("simulate_storing");
+    let path = dir.join("events.parquet");
+    let progress = tokenmaxx::engine::NoProgress;
+    let (p, stored) = tokenmaxx::simulate_storing(&s, 1, Some(&path), &progress).unwrap();
+    assert_eq!(p, tokenmaxx::simulate(&s, 1));
+    let (rows, bytes) = stored.expect("a stored log");
+    assert!(rows > 400 && bytes == std::fs::metadata(&path).unwrap().len());
+    let (_, _, replayed) = tokenmaxx::replay::stored(&path).unwrap();
+    assert_eq!(replayed, p);
+    let (q, none) = tokenmaxx::simulate_storing(&s, 1, None, &progress).unwrap();
+    assert!(none.is_none() && q == p);
+    let missing = dir.join("no/such/folder/events.parquet");
+    assert!(tokenmaxx::simulate_storing(&s, 1, Some(&missing), &progress).is_err());
+}

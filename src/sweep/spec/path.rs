@@ -21,6 +21,22 @@ pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) {
     t.insert(last.to_string(), value);
 }
 
+/// Set parameter values by dotted path into a merged scenario table (`file` names it in errors),
+/// each path checked as a sweep's are: what a sweep does for one point, for one scenario (the
+/// Python package's `tokenmaxx.scenario(name, {"behaviour.uplift": 0.9})`). Validation of the
+/// values is [`crate::scenario::Scenario::from_table`]'s.
+pub fn apply_settings(
+    table: &mut toml::Table,
+    settings: &[(String, toml::Value)],
+    file: &str,
+) -> Result<(), SweepError> {
+    for (path, value) in settings {
+        check_path(table, path, file)?;
+        set_path(table, path, value.clone());
+    }
+    Ok(())
+}
+
 /// Refuse a path that is not a scenario parameter, suggesting the nearest valid one.
 pub(crate) fn check_path(base: &toml::Table, path: &str, file: &str) -> Result<(), SweepError> {
     let invalid = |m: String| SweepError::Invalid {
@@ -99,5 +115,24 @@ mod tests {
             }
         }
         assert!(check_path(&base, "policy.managers.review_stake", "s.toml").is_err());
+    }
+
+    #[test]
+    fn settings_are_set_by_path_and_an_unknown_path_is_refused_with_a_hint() {
+        let mut t = toml::Table::new();
+        t.insert("behaviour".into(), toml::Value::Table(toml::Table::new()));
+        t["behaviour"]
+            .as_table_mut()
+            .unwrap()
+            .insert("uplift".into(), toml::Value::Float(0.5));
+        let ok = [("behaviour.uplift".to_string(), toml::Value::Float(0.9))];
+        apply_settings(&mut t, &ok, "s").unwrap();
+        assert_eq!(t["behaviour"]["uplift"].as_float(), Some(0.9));
+        let bad = [("behaviour.uplif".to_string(), toml::Value::Float(0.9))];
+        let e = apply_settings(&mut t, &bad, "s").unwrap_err().to_string();
+        assert!(
+            e.contains("`behaviour.uplif`") && e.contains("did you mean `behaviour.uplift`"),
+            "{e}"
+        );
     }
 }
