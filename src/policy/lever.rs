@@ -27,6 +27,9 @@ pub trait Lever {
     /// Plausible ranges of settings (field, lowest, highest), checked on the merged scenario
     /// table before validation (see `scenario::ranges`).
     const RANGES: &'static [(&'static str, f64, f64)] = &[];
+    /// The words a setting written as a word may take (field, allowed words), so a form (the
+    /// `serve` page) can offer them as a choice.
+    const CHOICES: &'static [(&'static str, &'static [&'static str])] = &[];
 
     /// Check the raw form (the error names the key, the value and what is allowed).
     fn check(raw: &Self::Raw, c: &Check) -> Result<Self::Value, CheckError>;
@@ -223,6 +226,13 @@ macro_rules! levers {
         pub fn sweep_fields() -> Vec<(&'static str, Vec<&'static str>)> {
             use $crate::policy::lever::Lever;
             vec![$((stringify!($key), <$lever>::fields())),+]
+        }
+
+        /// Each lever's key and the words its word settings may take, in declaration order.
+        pub fn lever_choices(
+        ) -> Vec<(&'static str, &'static [(&'static str, &'static [&'static str])])> {
+            use $crate::policy::lever::Lever;
+            vec![$((stringify!($key), <$lever>::CHOICES)),+]
         }
 
         /// Each lever's key and its settings' plausible ranges, in declaration order.

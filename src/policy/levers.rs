@@ -238,6 +238,10 @@ pub struct LeaderboardLever;
 impl Lever for LeaderboardLever {
     type Raw = Switch<RawLeaderboard>;
     type Value = Option<Leaderboard>;
+    const CHOICES: &'static [(&'static str, &'static [&'static str])] = &[
+        ("scope", RankScope::NAMES),
+        ("visibility", Visibility::NAMES),
+    ];
     fn fields() -> Vec<&'static str> {
         fields_of::<RawLeaderboard>()
     }
@@ -333,6 +337,8 @@ pub struct PlatformLever;
 impl Lever for PlatformLever {
     type Raw = Switch<RawPlatform>;
     type Value = Option<PermissionScope>;
+    const CHOICES: &'static [(&'static str, &'static [&'static str])] =
+        &[("permission_scope", PermissionScope::NAMES)];
     fn fields() -> Vec<&'static str> {
         fields_of::<RawPlatform>()
     }
