@@ -378,3 +378,44 @@ fn serve_downloads_a_scenario_that_run_reproduces_and_its_report() {
     let written = std::fs::read(run_dir.join("report.html")).unwrap();
     assert!(written == report.body, "report.html differs from run's");
 }
+
+#[test]
+fn serve_page_in_a_browser_shows_the_figures_run_prints() {
+    use crate::html::{Mode, browse_url};
+    let server = Server::start(&[]);
+    let work = scratch("serve-browser");
+    let url = format!("http://{}/", server.addr);
+    let wait = ["--virtual-time-budget=90000"];
+    let Some((dom, console)) = browse_url(&url, &work, &Mode::DumpDom, &wait) else {
+        return;
+    };
+    assert!(console.is_empty(), "the page logged: {console:?}");
+    assert!(dom.contains("data-state=\"done\""), "{dom}");
+    let net: f64 = dom
+        .split("data-net=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no headline figure in {dom}"));
+    // The page starts from amazon-2026 as it is: the figure `tokenmaxx run amazon-2026` writes.
+    let out = tokenmaxx(
+        &work,
+        &[
+            "run",
+            "amazon-2026",
+            "--quiet",
+            "--no-charts",
+            "--out",
+            "run",
+        ],
+    );
+    assert!(out.status.success());
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("run/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        summary["net_value_per_employee_year_usd"].as_f64(),
+        Some(net)
+    );
+    assert_eq!(dom.matches("<img alt=").count(), 5, "five charts");
+}
