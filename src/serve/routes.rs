@@ -4,7 +4,8 @@
 //! - `GET /`, `/page.js`, `/page.css`: the page (embedded; nothing from the network).
 //! - `GET /api/meta`: the bases (with their settings) and the levers' controls.
 //! - `POST /api/run`: validate and queue a run -> `{ "job": id }` (400 with the error, 503 busy).
-//! - `GET /api/job?id=N`: a run's status, first figures, then all replications.
+//! - `GET /api/job?id=N&seen=K`: a run's status, first figures, then all replications (`seen`:
+//!   what the page already has, left out).
 //! - `POST /api/scenario`: the scenario file `tokenmaxx run` reproduces the run from.
 //! - `POST /api/report`: the report.html `tokenmaxx run` writes for it.
 
@@ -164,11 +165,23 @@ async fn run(State(s): State<Shared>, body: Bytes) -> Response {
 #[derive(Deserialize)]
 struct JobQuery {
     id: u64,
+    /// What the page already has: 1 the first figures, 2 all replications' (left out of the
+    /// answer, so polling does not resend the charts).
+    #[serde(default)]
+    seen: u8,
 }
 
 async fn job(State(s): State<Shared>, Query(q): Query<JobQuery>) -> Response {
     match s.jobs.status(q.id) {
-        Some(status) => axum::Json(status).into_response(),
+        Some(mut status) => {
+            if q.seen >= 1 {
+                status.first = None;
+            }
+            if q.seen >= 2 {
+                status.all = None;
+            }
+            axum::Json(status).into_response()
+        }
         None => error(
             StatusCode::NOT_FOUND,
             "no such run (finished runs are kept a short while)".into(),

@@ -419,3 +419,54 @@ fn serve_page_in_a_browser_shows_the_figures_run_prints() {
     );
     assert_eq!(dom.matches("<img alt=").count(), 5, "five charts");
 }
+
+/// Resident memory of a process in MiB (Linux), if readable.
+fn rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+#[test]
+fn serve_stays_responsive_under_a_bounded_load() {
+    // Six clients on loopback for four seconds, each asking for the page's data and a run in a
+    // loop: every answer comes, the data within two seconds, and memory stays bounded.
+    const CLIENTS: usize = 6;
+    let server = Server::start(&[]);
+    let pid = server.child.id();
+    let stop = Instant::now() + Duration::from_secs(4);
+    let results: Vec<(Duration, usize, usize)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..CLIENTS)
+            .map(|k| {
+                let server = &server;
+                scope.spawn(move || {
+                    let (mut worst, mut requests, mut busy) = (Duration::ZERO, 0, 0);
+                    while Instant::now() < stop {
+                        let t = Instant::now();
+                        assert_eq!(server.get("/api/meta").status, 200);
+                        worst = worst.max(t.elapsed());
+                        let mut run = small_run(2, true);
+                        run["tab"] = json!(format!("load-{k}"));
+                        let r = server.post("/api/run", &run);
+                        assert!(r.status == 202 || r.status == 503, "{}", r.text());
+                        busy += usize::from(r.status == 503);
+                        requests += 2;
+                    }
+                    (worst, requests, busy)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let worst = results.iter().map(|r| r.0).max().unwrap();
+    let requests: usize = results.iter().map(|r| r.1).sum();
+    let busy: usize = results.iter().map(|r| r.2).sum();
+    let rss = rss_mib(pid);
+    eprintln!(
+        "load: {CLIENTS} clients x 4 s: {requests} requests, {busy} runs refused as busy, slowest page data {worst:?}, server memory {rss:?} MiB"
+    );
+    assert!(worst < Duration::from_secs(2), "slowest answer {worst:?}");
+    assert!(rss.is_none_or(|m| m < 1024.0), "server memory {rss:?} MiB");
+    assert_eq!(server.get("/api/meta").status, 200, "still serving");
+}

@@ -208,10 +208,11 @@ async function submit() {
 async function poll(id, seen, done) {
   if (id !== current) return;
   let s;
-  try { s = await (await fetch('/api/job?id=' + id)).json(); } catch (e) { status('The server does not answer.', true); return; }
+  const have = seen === 'all' ? 2 : (seen === 'first' ? 1 : 0);
+  try { s = await (await fetch(`/api/job?id=${id}&seen=${have}`)).json(); } catch (e) { status('The server does not answer.', true); return; }
   if (id !== current) return;
   if (s.first && seen === '') { showFirst(s.first); seen = 'first'; }
-  if (s.all && seen !== 'all') { showAll(s.all); seen = 'all'; }
+  if (s.all && seen !== 'all') { showAll(s.all, s.replications); seen = 'all'; }
   if (s.state === 'failed') { status('The run failed: ' + s.error, true); document.body.dataset.state = 'failed'; return; }
   if (s.state === 'cancelled') return;
   if (s.state === 'done') {
@@ -243,9 +244,10 @@ function showFirst(first) {
   $('figures').hidden = true;
 }
 
-function showAll(all) {
+function showAll(all, replications) {
   showCharts(all.charts);
   const t = $('figures');
+  if (replications < 2 && !all.baseline) return;
   $('vs').textContent = all.baseline ? ', and against the pinned baseline (paired by replication)' : '';
   const head = ['Figure', 'Mean', '95% interval'];
   if (all.baseline) head.push('Difference', '95% interval', 'Better in');
