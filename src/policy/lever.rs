@@ -96,11 +96,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Switch<T> {
 /// `RawPolicyChange`, `PolicyState::apply` and the lists (see the module docs).
 #[macro_export]
 macro_rules! levers {
-    ($($(#[$doc:meta])* $key:ident : $variant:ident => $lever:ty),+ $(,)?) => {
+    ($($(#[doc = $doc:literal])* $key:ident : $variant:ident => $lever:ty),+ $(,)?) => {
         /// One policy change: the payload of a `PolicyChanged` event.
         #[derive(Debug, Clone, Copy, PartialEq)]
         pub enum PolicyChange {
-            $($(#[$doc])* $variant(<$lever as $crate::policy::lever::Lever>::Value),)+
+            $($(#[doc = $doc])* $variant(<$lever as $crate::policy::lever::Lever>::Value),)+
         }
 
         /// A policy change as written: the `[policy]` table (week 0) or one `[[timeline]]`
@@ -113,7 +113,7 @@ macro_rules! levers {
             #[serde(skip_serializing_if = "Option::is_none")]
             pub week: Option<i64>,
             $(
-                $(#[$doc])*
+                $(#[doc = $doc])*
                 #[serde(skip_serializing_if = "Option::is_none")]
                 pub $key: Option<<$lever as $crate::policy::lever::Lever>::Raw>,
             )+
@@ -226,6 +226,11 @@ macro_rules! levers {
         pub fn sweep_fields() -> Vec<(&'static str, Vec<&'static str>)> {
             use $crate::policy::lever::Lever;
             vec![$((stringify!($key), <$lever>::fields())),+]
+        }
+
+        /// Each lever's key and what it is, in words (its line in the list of levers).
+        pub fn lever_docs() -> Vec<(&'static str, &'static str)> {
+            vec![$((stringify!($key), concat!($($doc),*).trim_ascii())),+]
         }
 
         /// Each lever's key and the words its word settings may take, in declaration order.

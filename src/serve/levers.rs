@@ -4,14 +4,14 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use tokenmaxx::policy::{PolicyChange, PolicyState, RawPolicyChange, lever_choices, sweep_fields};
+use tokenmaxx::policy::{PolicyChange, RawPolicyChange, lever_choices, lever_docs, sweep_fields};
 
 /// One lever as the page offers it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Control {
     pub key: &'static str,
-    /// An example change in plain words (what the lever does).
-    pub words: String,
+    /// What the lever is, in words (its line in the list of levers).
+    pub words: &'static str,
     /// Whether it may be written `"off"`.
     pub can_be_off: bool,
     /// A value to start from when the lever is added (the lever's example, as written).
@@ -40,13 +40,14 @@ pub fn controls() -> Vec<Control> {
         .iter()
         .zip(sweep_fields())
         .zip(choices)
-        .map(|((change, (key, names)), (_, words))| {
+        .zip(lever_docs())
+        .map(|(((change, (key, names)), (_, words)), (_, doc))| {
             let raw = serde_json::to_value(change.to_raw(EXAMPLE_GROUPS)).unwrap_or(Value::Null);
             let example = raw.get(key).cloned().unwrap_or(Value::Null);
             let off = serde_json::json!({ key: "off" });
             Control {
                 key,
-                words: change.words(&PolicyState::default()),
+                words: doc,
                 can_be_off: serde_json::from_value::<RawPolicyChange>(off).is_ok(),
                 fields: names
                     .iter()
@@ -118,5 +119,9 @@ mod tests {
         );
         let statement = controls.iter().find(|c| c.key == "statement").unwrap();
         assert!(!statement.can_be_off);
+        assert!(
+            controls.iter().all(|c| c.words.len() > 20),
+            "every lever has its words"
+        );
     }
 }
