@@ -97,6 +97,8 @@ pub struct Work {
     pub baseline: Option<Composed>,
     pub replications: u32,
     pub seed: u64,
+    /// Priors over the unanchored parameters (replication `r` of every scenario draws the same).
+    pub priors: Option<tokenmaxx::compare::Priors>,
 }
 
 impl Jobs {
@@ -195,8 +197,9 @@ fn merge(s: &mut Status, new: Status) {
 /// `Err(None)`: cancelled; `Err(Some(message))`: failed.
 type Outcome = Result<(), Option<String>>;
 
-/// Run replication 0 of the scenario (reported at once), then the other replications of it and
-/// of the baseline, in replication order.
+/// Run replication 0 of the scenario (reported at once: what `tokenmaxx run` gives), then the
+/// other replications of it and of the baseline, in replication order (with priors, every
+/// replication draws its parameters, the scenario's replication 0 included).
 fn run(work: &Work, cancel: &Cancel, report: &dyn Fn(&Status)) -> Outcome {
     let first = simulate(&work.scenario.scenario, 0, cancel)?;
     let charts = svg_all(&first, &Bands::default()).map_err(|e| Some(e.to_string()))?;
@@ -213,7 +216,8 @@ fn run(work: &Work, cancel: &Cancel, report: &dyn Fn(&Status)) -> Outcome {
     let mut runs: Vec<RunOut> = Vec::new();
     for r in 0..work.replications {
         for i in 0..compare.scenarios.len() {
-            let p = if i == current && r == 0 {
+            // Replication 0 of the scenario is the first run, unless priors redraw it.
+            let p = if i == current && r == 0 && work.priors.is_none() {
                 None
             } else {
                 let s = compare.scenario(i, r).map_err(|e| Some(e.to_string()))?;
@@ -266,7 +270,7 @@ fn comparison(work: &Work) -> Compare {
         seed: work.seed,
         employees: None,
         weeks: None,
-        priors: None,
+        priors: work.priors.clone(),
     }
 }
 

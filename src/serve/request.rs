@@ -41,6 +41,10 @@ pub struct RunRequest {
     pub employees: i64,
     pub weeks: i64,
     pub replications: i64,
+    /// Draw the parameters without a published anchor from the shipped priors, per replication
+    /// (as `compare --priors default`).
+    #[serde(default)]
+    pub priors: bool,
     /// The page's own name for itself: a newer run of the same page cancels its older ones.
     #[serde(default)]
     pub tab: Option<String>,

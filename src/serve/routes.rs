@@ -147,11 +147,19 @@ async fn run(State(s): State<Shared>, body: Bytes) -> Response {
         Ok(c) => c,
         Err(r) => return refused(r),
     };
+    let priors = match req.priors {
+        true => match tokenmaxx::compare::Priors::load("default") {
+            Ok(p) => Some(p),
+            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        },
+        false => None,
+    };
     let work = Work {
         scenario,
         baseline,
         replications: req.replications as u32,
         seed: req.seed,
+        priors,
     };
     match s.jobs.submit(work, req.tab) {
         Some(id) => (StatusCode::ACCEPTED, axum::Json(json!({ "job": id }))).into_response(),

@@ -470,3 +470,30 @@ fn serve_stays_responsive_under_a_bounded_load() {
     assert!(rss.is_none_or(|m| m < 1024.0), "server memory {rss:?} MiB");
     assert_eq!(server.get("/api/meta").status, 200, "still serving");
 }
+
+#[test]
+fn serve_draws_the_unanchored_parameters_from_priors_when_asked() {
+    let server = Server::start(&[]);
+    let mean_net = |priors: bool| {
+        let mut run = small_run(3, true);
+        run["priors"] = json!(priors);
+        let job = server.post("/api/run", &run).json()["job"]
+            .as_u64()
+            .unwrap();
+        let s = server.wait(job);
+        assert_eq!(s["state"], "done", "{s}");
+        (
+            s["all"]["figures"][0]["mean"].as_str().unwrap().to_string(),
+            s["first"]["net_value_per_employee_year_usd"]
+                .as_f64()
+                .unwrap(),
+        )
+    };
+    let (plain, first_plain) = mean_net(false);
+    let (drawn, first_drawn) = mean_net(true);
+    assert_ne!(plain, drawn, "priors change the replications' parameters");
+    assert_eq!(
+        first_plain, first_drawn,
+        "the first figures stay those of `run`"
+    );
+}

@@ -35,7 +35,7 @@ async function init() {
   const start = Math.max(0, meta.bases.findIndex((b) => b.name === 'amazon-2026'));
   $('base').value = start;
   $('base').addEventListener('change', () => { loadBase(+$('base').value); changed(); });
-  for (const id of ['employees', 'weeks', 'seed', 'replications']) $(id).addEventListener('change', changed);
+  for (const id of ['employees', 'weeks', 'seed', 'replications', 'priors']) $(id).addEventListener('change', changed);
   $('employees').max = meta.caps.employees;
   $('weeks').max = meta.caps.weeks;
   $('replications').max = meta.caps.replications;
@@ -179,6 +179,7 @@ function request() {
     employees: num($('employees').value, true),
     weeks: num($('weeks').value, true),
     replications: num($('replications').value, true),
+    priors: $('priors').checked,
     tab,
   };
 }
