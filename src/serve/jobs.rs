@@ -103,14 +103,9 @@ pub struct Work {
 
 impl Jobs {
     /// Queue a run and return its id; `None` when [`MAX_IN_FLIGHT`] runs are already in flight.
-    /// A run of the same `tab` still queued or running is cancelled.
+    /// A run of the same `tab` still queued or running is cancelled either way.
     pub fn submit(self: &Arc<Self>, work: Work, tab: Option<String>) -> Option<u64> {
-        let n = self.in_flight.fetch_add(1, Ordering::SeqCst);
-        if n >= MAX_IN_FLIGHT {
-            self.in_flight.fetch_sub(1, Ordering::SeqCst);
-            return None;
-        }
-        let id = self.next.fetch_add(1, Ordering::SeqCst);
+        // The page's older run is stale whether or not this one finds room.
         let cancel = Arc::new(Cancel::default());
         if let Some(tab) = tab {
             let mut lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
@@ -121,6 +116,12 @@ impl Jobs {
                 old.0.store(true, Ordering::Relaxed);
             }
         }
+        let n = self.in_flight.fetch_add(1, Ordering::SeqCst);
+        if n >= MAX_IN_FLIGHT {
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        let id = self.next.fetch_add(1, Ordering::SeqCst);
         let job = Arc::new(Job {
             cancel,
             status: Mutex::new(Status {

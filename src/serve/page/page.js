@@ -210,8 +210,13 @@ async function poll(id, seen, done) {
   if (id !== current) return;
   let s;
   const have = seen === 'all' ? 2 : (seen === 'first' ? 1 : 0);
-  try { s = await (await fetch(`/api/job?id=${id}&seen=${have}`)).json(); } catch (e) { status('The server does not answer.', true); return; }
+  let r;
+  try {
+    r = await fetch(`/api/job?id=${id}&seen=${have}`);
+    s = await r.json();
+  } catch (e) { status('The server does not answer.', true); return; }
   if (id !== current) return;
+  if (!r.ok) { status(s.error, true); return; }
   if (s.first && seen === '') { showFirst(s.first); seen = 'first'; }
   if (s.all && seen !== 'all') { showAll(s.all, s.replications); seen = 'all'; }
   if (s.state === 'failed') { status('The run failed: ' + s.error, true); document.body.dataset.state = 'failed'; return; }
