@@ -101,6 +101,10 @@ impl RunRequest {
                 "timeline: at most {MAX_CHANGES} changes on this server"
             )));
         }
+        check_types("policy", &which.policy, false)?;
+        for (i, t) in which.timeline.iter().enumerate() {
+            check_types(&format!("timeline[{i}]"), t, true)?;
+        }
         let mut table = base.table.clone();
         table.insert("seed".into(), toml_int(self.seed)?);
         table.insert("employees".into(), toml::Value::Integer(self.employees));
@@ -119,12 +123,82 @@ impl RunRequest {
             name: base.name.clone(),
             text: text.clone(),
         };
-        let scenario = Scenario::load(&source).map_err(|e| Refused(e.to_string()))?;
+        let scenario =
+            Scenario::load(&source).map_err(|e| Refused(plain(&e.to_string(), &base.name)))?;
         Ok(Composed {
             name: base.name.clone(),
             text,
             scenario,
         })
+    }
+}
+
+/// A loader's message about the composed text, about the page's settings instead: the text's
+/// label and line numbers (of a file the user never saw) give way to the base's name.
+fn plain(message: &str, base: &str) -> String {
+    let label = format!("<stored {base}>");
+    let Some(rest) = message.strip_prefix(&label) else {
+        return message.to_string();
+    };
+    let rest = rest.trim_start_matches(|c: char| c == ':' || c.is_ascii_digit());
+    format!("settings on {base}:{rest}")
+}
+
+/// The JSON types of a table of policy changes, checked against the levers' controls before it
+/// becomes TOML, so a wrong type is named by its key and never quoted (unknown keys are left to
+/// the loader, which names them).
+fn check_types(at: &str, change: &Value, timeline: bool) -> Result<(), Refused> {
+    let Value::Object(levers) = change else {
+        return Err(Refused(format!("{at}: a table of policy changes")));
+    };
+    for (key, v) in levers {
+        if key == "week" && timeline {
+            if !v.is_i64() {
+                return Err(Refused(format!("{at}.week: a whole number of weeks")));
+            }
+            continue;
+        }
+        let Some(lever) = super::levers::controls().into_iter().find(|c| c.key == key) else {
+            continue;
+        };
+        let here = format!("{at}.{key}");
+        if lever.fields.is_empty() {
+            if !v.is_boolean() {
+                return Err(Refused(format!("{here}: true or false")));
+            }
+            continue;
+        }
+        if lever.can_be_off && v.as_str() == Some("off") {
+            continue;
+        }
+        let Value::Object(settings) = v else {
+            let off = if lever.can_be_off { " or \"off\"" } else { "" };
+            return Err(Refused(format!("{here}: a table of settings{off}")));
+        };
+        for (name, x) in settings {
+            if let Some(f) = lever.fields.iter().find(|f| f.name == name) {
+                check_field(&format!("{here}.{name}"), f, x)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_field(at: &str, f: &super::levers::Field, x: &Value) -> Result<(), Refused> {
+    let strings = |x: &Value| x.as_array().is_some_and(|a| a.iter().all(Value::is_string));
+    let (ok, what) = match f.kind {
+        "number" => (x.is_number(), "a number".to_string()),
+        "optional" => (x.is_number() || x.is_null(), "a number, or left out".into()),
+        "integer" => (x.is_i64(), "a whole number".into()),
+        "bool" => (x.is_boolean(), "true or false".into()),
+        "choice" => (x.is_string(), format!("one of {}", f.choices.join(", "))),
+        "groups" => (strings(x), "a list of group names".into()),
+        _ => (true, String::new()),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Refused(format!("{at}: {what}")))
     }
 }
 

@@ -263,6 +263,14 @@ fn serve_names_the_key_and_range_of_a_bad_value_and_caps_sizes() {
         e.contains("timeline[0].week") && e.contains("[0, 11]"),
         "{e}"
     );
+    let mut typed = small_run(1, false);
+    typed["scenario"]["policy"]["target"]["theta"] = json!("someone@example.com");
+    let e = server.post("/api/run", &typed).json()["error"].to_string();
+    assert!(e.contains("policy.target.theta") && !e.contains('@'), "{e}");
+    let mut week = small_run(1, false);
+    week["scenario"]["timeline"][0]["week"] = json!("soon");
+    let e = server.post("/api/run", &week).json()["error"].to_string();
+    assert!(e.contains("timeline[0].week") && !e.contains("soon"), "{e}");
     let mut foreign = small_run(1, false);
     foreign["scenario"]["base"] = json!(99);
     assert_eq!(server.post("/api/run", &foreign).status, 400);
