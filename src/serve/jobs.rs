@@ -207,7 +207,7 @@ fn run(work: &Work, cancel: &Cancel, report: &dyn Fn(&Status)) -> Outcome {
     report(&Status {
         first: Some(First {
             headline: first.summary.headline(),
-            charts,
+            charts: charts.clone(),
             net_value_per_employee_year_usd: first.summary.net_value_per_employee_year_usd,
         }),
         ..Status::default()
@@ -231,7 +231,7 @@ fn run(work: &Work, cancel: &Cancel, report: &dyn Fn(&Status)) -> Outcome {
             ..Status::default()
         });
     }
-    let all = summarise(&compare, &runs, &first, work.baseline.is_some())?;
+    let all = summarise(&compare, &runs, &first, charts, work.baseline.is_some())?;
     report(&Status {
         replications_done: work.replications,
         all: Some(all),
@@ -288,11 +288,13 @@ fn change_interval(name: &str, low: f64, high: f64) -> String {
     }
 }
 
-/// The figures over replications and against the baseline, and the charts with bands.
+/// The figures over replications and against the baseline, and the charts with bands (those of
+/// the first figures when there are none).
 fn summarise(
     compare: &Compare,
     runs: &[RunOut],
     first: &Projections,
+    first_charts: Vec<String>,
     has_baseline: bool,
 ) -> Result<All, Option<String>> {
     let current = compare.scenarios.len() - 1;
@@ -306,7 +308,11 @@ fn summarise(
         cost_usd: band(|r| &r.cost_usd),
         net_value_usd: band(|r| &r.net_value_usd),
     };
-    let charts = svg_all(first, &bands).map_err(|e| Some(e.to_string()))?;
+    // One replication has no bands: its charts are the first ones.
+    let charts = match bands == Bands::default() {
+        true => first_charts,
+        false => svg_all(first, &bands).map_err(|e| Some(e.to_string()))?,
+    };
     let cmp = Comparison::of(compare, runs);
     let figures = cmp
         .rows
