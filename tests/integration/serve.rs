@@ -505,3 +505,34 @@ fn serve_draws_the_unanchored_parameters_from_priors_when_asked() {
         "the first figures stay those of `run`"
     );
 }
+
+#[test]
+fn serve_offers_the_files_named_at_start_up_and_refuses_a_bad_one() {
+    let dir = scratch("serve-files");
+    let org = dir.join("org.toml");
+    std::fs::write(
+        &org,
+        "extends = \"amazon-2026\"\nname = \"our-org\"\nemployees = 400\n",
+    )
+    .unwrap();
+    let server = Server::start(&[org.to_str().unwrap()]);
+    let meta = server.get("/api/meta").json();
+    let last = meta["bases"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["name"], "our-org");
+    assert_eq!(last["employees"], 400);
+    assert!(
+        last["from"].as_str().unwrap().ends_with("org.toml"),
+        "{last}"
+    );
+    drop(server);
+
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[behaviour]\nnorm_weight = 1.5\n").unwrap();
+    let out = tokenmaxx(&dir, &["serve", "--port", "0", "bad.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("bad.toml") && e.contains("behaviour.norm_weight"),
+        "{e}"
+    );
+}
