@@ -13,6 +13,8 @@ pub struct Base {
     pub table: toml::Table,
     /// What the page shows and edits of it.
     pub shown: Shown,
+    /// Its policy changes, validated (a page's settings that give the same are unchanged).
+    pub timeline: Vec<tokenmaxx::scenario::ScheduledChange>,
 }
 
 /// A base as the page needs it: its size, seed, groups and policy changes (JSON, as written).
@@ -73,6 +75,7 @@ fn base(source: &Source, from: String) -> anyhow::Result<Base> {
         timeline: json("timeline", serde_json::json!([])),
     };
     Ok(Base {
+        timeline: s.timeline.clone(),
         name: s.name,
         table,
         shown,

@@ -117,19 +117,57 @@ impl RunRequest {
             .map(|(i, t)| to_toml(&format!("timeline[{i}]"), t))
             .collect::<Result<Vec<_>, _>>()?;
         table.insert("timeline".into(), toml::Value::Array(timeline));
-        let text = toml::to_string(&table)
-            .map_err(|_| Refused("the scenario cannot be written as TOML".into()))?;
-        let source = Source::Text {
-            name: base.name.clone(),
-            text: text.clone(),
-        };
-        let scenario =
-            Scenario::load(&source).map_err(|e| Refused(plain(&e.to_string(), &base.name)))?;
-        Ok(Composed {
-            name: base.name.clone(),
-            text,
-            scenario,
+        let composed = load(&table, &base.name)?;
+        if composed.scenario.timeline == base.timeline {
+            return Ok(composed);
+        }
+        // The base's description names its own policies: the changed ones are described anew.
+        let description = format!(
+            "{} with changes: {}",
+            base.name,
+            policy_words(&composed.scenario)
+        );
+        table.insert("description".into(), toml::Value::String(description));
+        load(&table, &base.name)
+    }
+}
+
+/// A composed table as scenario text, loaded and validated as a file would be.
+fn load(table: &toml::Table, name: &str) -> Result<Composed, Refused> {
+    let text = toml::to_string(table)
+        .map_err(|_| Refused("the scenario cannot be written as TOML".into()))?;
+    let source = Source::Text {
+        name: name.to_string(),
+        text: text.clone(),
+    };
+    let scenario = Scenario::load(&source).map_err(|e| Refused(plain(&e.to_string(), name)))?;
+    Ok(Composed {
+        name: name.to_string(),
+        text,
+        scenario,
+    })
+}
+
+/// A scenario's policy changes as short labels with their weeks ("target 90%; week 4:
+/// leaderboard team public"), or "no policy".
+fn policy_words(s: &Scenario) -> String {
+    let mut state = tokenmaxx::policy::PolicyState::default();
+    let words: Vec<String> = s
+        .timeline
+        .iter()
+        .map(|c| {
+            let label = c.change.label(&state);
+            state.apply(&c.change);
+            match c.week {
+                0 => label,
+                w => format!("week {w}: {label}"),
+            }
         })
+        .collect();
+    if words.is_empty() {
+        "no policy".into()
+    } else {
+        words.join("; ")
     }
 }
 

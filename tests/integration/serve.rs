@@ -299,6 +299,9 @@ fn serve_runs_first_figures_then_replications_against_the_baseline() {
         headline.starts_with("amazon-2026 (300 employees, 12 weeks, seed 7)"),
         "{headline}"
     );
+    // The base's description named its own policies; the changed ones are described anew.
+    let changed = "amazon-2026 with changes: target 90%; week 6: leaderboard team public";
+    assert!(headline.ends_with(changed), "{headline}");
     let charts = s["all"]["charts"].as_array().unwrap();
     assert_eq!(charts.len(), 5);
     assert!(
