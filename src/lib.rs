@@ -71,6 +71,17 @@ pub fn simulate_with_progress(
     projector.finish(scenario)
 }
 
+/// Run a scenario unless `progress` cancels it (checked before each week): `None` when it did.
+pub fn simulate_cancellable(
+    scenario: &Scenario,
+    replication: u32,
+    progress: &dyn Progress,
+) -> Option<Projections> {
+    let mut projector = Projector::new(replication);
+    engine::run(scenario, replication, &mut [&mut projector], progress);
+    (!progress.cancelled()).then(|| projector.finish(scenario))
+}
+
 /// Run a scenario and return its projections and its whole event log (small runs: the log of a
 /// run holds a few events per agent-week).
 pub fn simulate_with_log(scenario: &Scenario, replication: u32) -> (Projections, EventLog) {

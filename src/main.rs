@@ -2,6 +2,8 @@
 //! (0 ok, 2 bad input or I/O, 1 internal error). Nothing else lives here.
 
 mod cli;
+#[cfg(feature = "serve")]
+mod serve;
 
 use std::process::ExitCode;
 

@@ -64,6 +64,9 @@ enum Command {
     Import(import::ImportArgs),
     /// Fit a scenario (org.toml) to an imported profile: population and behaviour parameters.
     Fit(fit::FitArgs),
+    /// Serve a local what-if page: move the policy levers, see the figures, download the scenario.
+    #[cfg(feature = "serve")]
+    Serve(crate::serve::ServeArgs),
     /// Write a synthetic usage export of a simulated run (for examples and tests).
     #[command(hide = true)]
     SynthExport(import::SynthArgs),
@@ -89,6 +92,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Calibrate(args) => calibrate::run(args),
         Command::Import(args) => import::run(args),
         Command::Fit(args) => fit::run(args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => crate::serve::run(args),
         Command::SynthExport(args) => import::synth(args),
     }
 }

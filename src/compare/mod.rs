@@ -133,7 +133,8 @@ impl Compare {
     }
 }
 
-fn run_out(i: usize, r: u32, p: &Projections) -> RunOut {
+/// What run (`i`, `r`) with projections `p` leaves for the comparison.
+pub fn run_out(i: usize, r: u32, p: &Projections) -> RunOut {
     RunOut {
         scenario: i,
         replication: r,

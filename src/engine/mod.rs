@@ -45,6 +45,11 @@ const CHUNK: usize = 4096;
 /// Progress reports from a run; the CLI draws a bar, the library never prints.
 pub trait Progress: Sync {
     fn week_done(&self, _done: u32, _total: u32) {}
+    /// Whether the run is no longer wanted (checked before each week; `serve` cancels a
+    /// stale run): the run stops there, before its end, and its sinks are not finished.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// No progress reporting.
@@ -119,6 +124,9 @@ impl<'s> Simulation<'s> {
             }
         }
         while self.next_week < self.scenario.weeks {
+            if progress.cancelled() {
+                return;
+            }
             let batch = self.step();
             let lap = Lap::start();
             for sink in sinks.iter_mut() {

@@ -27,6 +27,9 @@ pub trait Lever {
     /// Plausible ranges of settings (field, lowest, highest), checked on the merged scenario
     /// table before validation (see `scenario::ranges`).
     const RANGES: &'static [(&'static str, f64, f64)] = &[];
+    /// The words a setting written as a word may take (field, allowed words), so a form (the
+    /// `serve` page) can offer them as a choice.
+    const CHOICES: &'static [(&'static str, &'static [&'static str])] = &[];
 
     /// Check the raw form (the error names the key, the value and what is allowed).
     fn check(raw: &Self::Raw, c: &Check) -> Result<Self::Value, CheckError>;
@@ -93,11 +96,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Switch<T> {
 /// `RawPolicyChange`, `PolicyState::apply` and the lists (see the module docs).
 #[macro_export]
 macro_rules! levers {
-    ($($(#[$doc:meta])* $key:ident : $variant:ident => $lever:ty),+ $(,)?) => {
+    ($($(#[doc = $doc:literal])* $key:ident : $variant:ident => $lever:ty),+ $(,)?) => {
         /// One policy change: the payload of a `PolicyChanged` event.
         #[derive(Debug, Clone, Copy, PartialEq)]
         pub enum PolicyChange {
-            $($(#[$doc])* $variant(<$lever as $crate::policy::lever::Lever>::Value),)+
+            $($(#[doc = $doc])* $variant(<$lever as $crate::policy::lever::Lever>::Value),)+
         }
 
         /// A policy change as written: the `[policy]` table (week 0) or one `[[timeline]]`
@@ -110,7 +113,7 @@ macro_rules! levers {
             #[serde(skip_serializing_if = "Option::is_none")]
             pub week: Option<i64>,
             $(
-                $(#[$doc])*
+                $(#[doc = $doc])*
                 #[serde(skip_serializing_if = "Option::is_none")]
                 pub $key: Option<<$lever as $crate::policy::lever::Lever>::Raw>,
             )+
@@ -223,6 +226,18 @@ macro_rules! levers {
         pub fn sweep_fields() -> Vec<(&'static str, Vec<&'static str>)> {
             use $crate::policy::lever::Lever;
             vec![$((stringify!($key), <$lever>::fields())),+]
+        }
+
+        /// Each lever's key and what it is, in words (its line in the list of levers).
+        pub fn lever_docs() -> Vec<(&'static str, &'static str)> {
+            vec![$((stringify!($key), concat!($($doc),*).trim_ascii())),+]
+        }
+
+        /// Each lever's key and the words its word settings may take, in declaration order.
+        pub fn lever_choices(
+        ) -> Vec<(&'static str, &'static [(&'static str, &'static [&'static str])])> {
+            use $crate::policy::lever::Lever;
+            vec![$((stringify!($key), <$lever>::CHOICES)),+]
         }
 
         /// Each lever's key and its settings' plausible ranges, in declaration order.

@@ -11,24 +11,25 @@ use super::lever::{Lever, Switch};
 use super::{GroupId, GroupSet};
 
 crate::levers! {
-    /// A weekly adoption target (`None`: off).
+    /// A weekly adoption target: a share of the tracked groups expected to use AI each week
+    /// (counted by tokens), or "off".
     target: Target => TargetLever,
-    /// A token leaderboard (`None`: off).
+    /// A token leaderboard: who is ranked against whom, and who sees it; or "off".
     leaderboard: Leaderboard => LeaderboardLever,
-    /// The agent platform and its bots' permissions (`None`: off).
+    /// The agent platform: employees may build bots, acting with these permissions; or "off".
     platform: Platform => PlatformLever,
     /// "Token statistics will not affect reviews": perceived monitoring falls by
-    /// `trust * credibility` (a one-off: nothing stays in force).
+    /// trust x credibility (a one-off: nothing stays in force).
     statement: Statement => StatementLever,
-    /// How managers behave.
+    /// How managers behave: attention to usage, nudges, the informal weight of tokens in reviews.
     managers: Managers => ManagersLever,
-    /// A token budget per employee (`None`: off).
+    /// A token budget per employee: a weekly cap, a share of salary, or both; or "off".
     budget: Budget => BudgetLever,
     /// Whether employees see the dollar cost of their own usage.
     costs_visible: CostsVisible => CostsVisibleLever,
     /// Whether reviews and leaderboards count output instead of tokens.
     outcome_metrics: OutcomeMetrics => OutcomeMetricsLever,
-    /// A formal weight of AI usage in reviews (`None`: none).
+    /// A formal weight of AI usage in reviews, or "off".
     reviews: Reviews => ReviewsLever,
 }
 
@@ -238,6 +239,10 @@ pub struct LeaderboardLever;
 impl Lever for LeaderboardLever {
     type Raw = Switch<RawLeaderboard>;
     type Value = Option<Leaderboard>;
+    const CHOICES: &'static [(&'static str, &'static [&'static str])] = &[
+        ("scope", RankScope::NAMES),
+        ("visibility", Visibility::NAMES),
+    ];
     fn fields() -> Vec<&'static str> {
         fields_of::<RawLeaderboard>()
     }
@@ -333,6 +338,8 @@ pub struct PlatformLever;
 impl Lever for PlatformLever {
     type Raw = Switch<RawPlatform>;
     type Value = Option<PermissionScope>;
+    const CHOICES: &'static [(&'static str, &'static [&'static str])] =
+        &[("permission_scope", PermissionScope::NAMES)];
     fn fields() -> Vec<&'static str> {
         fields_of::<RawPlatform>()
     }

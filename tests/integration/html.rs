@@ -252,7 +252,7 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// What a headless browser run produces besides its log.
-enum Mode {
+pub enum Mode {
     /// A 1200x2000 screenshot, to this file.
     Screenshot(PathBuf),
     /// The DOM after the page's scripts ran, on stdout.
@@ -262,6 +262,17 @@ enum Mode {
 /// Open `page` in headless chromium; returns its stdout and the console lines of its log (any
 /// `CONSOLE` or `Uncaught` line). None: no browser here (a loud warning; a failure in CI).
 fn browse(page: &Path, work: &Path, mode: &Mode) -> Option<(String, Vec<String>)> {
+    let url = format!("file://{}", page.canonicalize().unwrap().display());
+    browse_url(&url, work, mode, &[])
+}
+
+/// Open `url` in headless chromium with `extra` flags; as [`browse`].
+pub fn browse_url(
+    url: &str,
+    work: &Path,
+    mode: &Mode,
+    extra: &[&str],
+) -> Option<(String, Vec<String>)> {
     let Some(browser) = chromium() else {
         let msg = "chromium is not installed: report.html was NOT rendered in a browser \
                    (apt-get install -y chromium, or set TOKENMAXX_CHROMIUM)";
@@ -284,12 +295,13 @@ fn browse(page: &Path, work: &Path, mode: &Mode) -> Option<(String, Vec<String>)
         Mode::DumpDom => cmd.arg("--dump-dom"),
     };
     let mut child = cmd
-        .arg(format!("file://{}", page.canonicalize().unwrap().display()))
+        .args(extra)
+        .arg(url)
         .stdout(std::fs::File::create(&out).unwrap())
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", browser.display()));
-    let status = wait_for(&mut child, Duration::from_secs(120), page);
+    let status = wait_for(&mut child, Duration::from_secs(120), url);
     let log = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(status.success(), "chromium failed ({status}):\n{log}");
     if let Mode::Screenshot(shot) = mode {
@@ -318,7 +330,7 @@ const BROWSER_FLAGS: &[&str] = &[
 ];
 
 /// Wait for the browser, killing it after `limit`.
-fn wait_for(child: &mut std::process::Child, limit: Duration, page: &Path) -> ExitStatus {
+fn wait_for(child: &mut std::process::Child, limit: Duration, page: &str) -> ExitStatus {
     let deadline = Instant::now() + limit;
     loop {
         if let Some(s) = child.try_wait().unwrap() {
@@ -327,7 +339,7 @@ fn wait_for(child: &mut std::process::Child, limit: Duration, page: &Path) -> Ex
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("chromium did not finish in {limit:?} on {}", page.display());
+            panic!("chromium did not finish in {limit:?} on {page}");
         }
         std::thread::sleep(Duration::from_millis(100));
     }

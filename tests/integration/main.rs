@@ -24,6 +24,7 @@ mod model_v2;
 mod properties;
 mod reviews;
 mod safety;
+mod serve;
 mod store;
 mod sweeps;
 mod util;

@@ -3,21 +3,32 @@
 
 use std::path::Path;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    ACCENT, FONT, GENUINE, PADDING, SIZE, chart_err, draw_marks, legend, percent, subtitle,
-    week_mesh,
+    ACCENT, Bands, FONT, GENUINE, PADDING, SIZE, chart_err, draw_band, draw_marks, legend, percent,
+    subtitle, week_mesh,
 };
 use crate::projections::Projections;
 use crate::report::ReportError;
 
 pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    draw_on(&root, p, &Bands::default(), path)
+}
+
+/// Draw the chart on any plotters backend (`path` names it in errors).
+pub fn draw_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    p: &Projections,
+    bands: &Bands,
+    path: &Path,
+) -> Result<(), ReportError> {
     let err = chart_err(path);
     let weeks = p.weekly.len().max(1) as f64;
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .caption(
             format!(
                 "Weekly AI adoption: dashboard vs real use  ({})",
@@ -57,6 +68,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         .map_err(&err)?
         .label("reported active (total tokens >= threshold)")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], PADDING.stroke_width(3)));
+    draw_band(&mut chart, &bands.genuine_active, GENUINE).map_err(&err)?;
     chart
         .draw_series(LineSeries::new(
             series(|r| r.genuine_active_share),

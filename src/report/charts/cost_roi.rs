@@ -4,10 +4,12 @@
 
 use std::path::Path;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    ACCENT, FONT, GENUINE, GREY, SIZE, chart_err, draw_marks, subtitle, usd, week_mesh, weekly_top,
+    ACCENT, Bands, FONT, GENUINE, GREY, SIZE, chart_err, draw_band, draw_marks, subtitle, usd,
+    week_mesh, weekly_top,
 };
 use crate::projections::Projections;
 use crate::report::ReportError;
@@ -16,9 +18,19 @@ use crate::report::ReportError;
 pub const HALF_SALARY: f64 = 0.5;
 
 pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    draw_on(&root, p, &Bands::default(), path)
+}
+
+/// Draw the chart on any plotters backend (`path` names it in errors).
+pub fn draw_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    p: &Projections,
+    bands: &Bands,
+    path: &Path,
+) -> Result<(), ReportError> {
     let err = chart_err(path);
     let weeks = p.weekly.len().max(1) as f64;
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
     let (title, body) = root.split_vertically(50);
     title
@@ -32,7 +44,8 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
     let (cost_area, bench_area) = upper.split_horizontally(850);
 
     // Weekly cost.
-    let cost_top = weekly_top(p, |r| r.cost_usd, 1.25);
+    let band_top = bands.cost_usd.iter().fold(0.0f64, |m, b| m.max(b.1));
+    let cost_top = weekly_top(p, |r| r.cost_usd, 1.25).max(band_top * 1.25);
     let mut cost = ChartBuilder::on(&cost_area)
         .margin(15)
         .x_label_area_size(40)
@@ -48,6 +61,7 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
         cost_top,
     )
     .map_err(&err)?;
+    draw_band(&mut cost, &bands.cost_usd, GENUINE).map_err(&err)?;
     cost.draw_series(LineSeries::new(
         p.weekly.iter().map(|r| (r.week as f64, r.cost_usd)),
         GENUINE.stroke_width(3),
@@ -57,17 +71,20 @@ pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
     draw_benchmark(&bench_area, p, path)?;
 
     let (net_area, roi_area) = lower.split_horizontally(850);
-    draw_net_value(&net_area, p, path)?;
+    draw_net_value(&net_area, p, &bands.net_value_usd, path)?;
     draw_roi(&roi_area, p, path)?;
     root.present().map_err(&err)?;
     Ok(())
 }
 
-type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
-
 /// The headline: net value per week (output value gained minus token cost), with the hidden costs
 /// (rework, bot noise, padding time, incidents) that are already out of it.
-fn draw_net_value(area: &Area, p: &Projections, path: &Path) -> Result<(), ReportError> {
+fn draw_net_value<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &Projections,
+    band: &[(f64, f64)],
+    path: &Path,
+) -> Result<(), ReportError> {
     let err = chart_err(path);
     let unit = p.summary.output_unit_usd;
     let weeks = p.weekly.len().max(1) as f64;
@@ -78,6 +95,9 @@ fn draw_net_value(area: &Area, p: &Projections, path: &Path) -> Result<(), Repor
         let v = [r.net_value_usd, hidden(r)];
         (lo.min(v[0]).min(v[1]), hi.max(v[0]).max(v[1]))
     });
+    let (lo, hi) = band
+        .iter()
+        .fold((lo, hi), |(lo, hi), b| (lo.min(b.0), hi.max(b.1)));
     let pad = (hi - lo).max(1.0) * 0.12;
     // The key is the caption (a legend box would cover the policy labels or a line).
     let mut c = ChartBuilder::on(area)
@@ -107,6 +127,7 @@ fn draw_net_value(area: &Area, p: &Projections, path: &Path) -> Result<(), Repor
         GREY.stroke_width(1),
     ))
     .map_err(&err)?;
+    draw_band(&mut c, band, GENUINE).map_err(&err)?;
     c.draw_series(LineSeries::new(
         p.weekly.iter().map(|r| (r.week as f64, r.net_value_usd)),
         GENUINE.stroke_width(3),
@@ -121,7 +142,11 @@ fn draw_net_value(area: &Area, p: &Projections, path: &Path) -> Result<(), Repor
 }
 
 /// Weekly ROI with the break-even line.
-fn draw_roi(area: &Area, p: &Projections, path: &Path) -> Result<(), ReportError> {
+fn draw_roi<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &Projections,
+    path: &Path,
+) -> Result<(), ReportError> {
     let err = chart_err(path);
     let weeks = p.weekly.len().max(1) as f64;
     let roi: Vec<(f64, f64)> = p
@@ -161,7 +186,11 @@ fn draw_roi(area: &Area, p: &Projections, path: &Path) -> Result<(), ReportError
 }
 
 /// The annual token cost per employee against the "half the salary in tokens" benchmark.
-fn draw_benchmark(area: &Area, p: &Projections, path: &Path) -> Result<(), ReportError> {
+fn draw_benchmark<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &Projections,
+    path: &Path,
+) -> Result<(), ReportError> {
     let err = chart_err(path);
     let s = &p.summary;
     let salary = if s.cost_share_of_salary > 0.0 {

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
@@ -11,13 +12,22 @@ use crate::projections::Projections;
 use crate::report::ReportError;
 
 pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    draw_on(&root, p, path)
+}
+
+/// Draw the chart on any plotters backend (`path` names it in errors).
+pub fn draw_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    p: &Projections,
+    path: &Path,
+) -> Result<(), ReportError> {
     let err = chart_err(path);
     let weeks = p.weekly.len().max(1) as f64;
     let inc_top = weekly_top(p, |r| r.incidents as f64, 1.5);
     let bots_top = weekly_top(p, |r| r.bots_deployed as f64, 1.3);
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .caption(
             format!(
                 "Agent incidents: {} in all, {:.1} person-weeks lost  ({})",

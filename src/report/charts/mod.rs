@@ -163,16 +163,15 @@ pub fn weekly_top(
 }
 
 /// A chart with weeks on x and a linear y, as all timeline charts have.
-pub type WeekChart<'a, 'b> =
-    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub type WeekChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Axes of a timeline chart: weeks on x, `y_desc` formatted by `y_fmt` on y, house style.
-pub fn week_mesh(
-    chart: &mut WeekChart<'_, '_>,
+pub fn week_mesh<DB: DrawingBackend>(
+    chart: &mut WeekChart<'_, DB>,
     y_desc: &str,
     y_fmt: &dyn Fn(&f64) -> String,
     size: u32,
-) -> Result<(), DrawingAreaErrorKind<<BitMapBackend<'static> as DrawingBackend>::ErrorType>> {
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     chart
         .configure_mesh()
         .x_desc("week")
@@ -186,10 +185,10 @@ pub fn week_mesh(
 }
 
 /// The legend in house style.
-pub fn legend<'a, CT: CoordTranslate>(
-    chart: &mut ChartContext<'a, BitMapBackend<'a>, CT>,
+pub fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
     position: SeriesLabelPosition,
-) -> Result<(), DrawingAreaErrorKind<<BitMapBackend<'static> as DrawingBackend>::ErrorType>> {
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     chart
         .configure_series_labels()
         .position(position)
@@ -197,6 +196,90 @@ pub fn legend<'a, CT: CoordTranslate>(
         .border_style(BLACK.mix(0.3))
         .label_font((FONT, 16))
         .draw()
+}
+
+/// The spread of weekly series over replications, drawn as a band behind the line of the run
+/// shown (each: per week, the lowest and highest value; empty: no band). `run` draws none.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bands {
+    /// Genuinely active share of the tracked groups (adoption chart).
+    pub genuine_active: Vec<(f64, f64)>,
+    /// Token cost per week (cost chart).
+    pub cost_usd: Vec<(f64, f64)>,
+    /// Net value per week (cost chart).
+    pub net_value_usd: Vec<(f64, f64)>,
+}
+
+impl Bands {
+    /// The bands of `series[r][week]` over replications `r`: per week, the 10th and 90th
+    /// percentiles (the lowest and highest with fewer than ten); no band from one replication.
+    pub fn spread(series: &[&[f64]]) -> Vec<(f64, f64)> {
+        if series.len() < 2 {
+            return Vec::new();
+        }
+        let weeks = series.iter().map(|s| s.len()).min().unwrap_or(0);
+        (0..weeks)
+            .map(|w| {
+                let mut v: Vec<f64> = series
+                    .iter()
+                    .map(|s| s[w])
+                    .filter(|x| x.is_finite())
+                    .collect();
+                v.sort_by(f64::total_cmp);
+                if v.is_empty() {
+                    return (f64::NAN, f64::NAN);
+                }
+                let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+                if v.len() < 10 {
+                    (v[0], v[v.len() - 1])
+                } else {
+                    (at(0.1), at(0.9))
+                }
+            })
+            .collect()
+    }
+}
+
+/// Draw `band` (per week, low and high) as a shaded area in `color`.
+pub fn draw_band<DB: DrawingBackend>(
+    chart: &mut WeekChart<'_, DB>,
+    band: &[(f64, f64)],
+    color: RGBColor,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let finite = band.iter().all(|(lo, hi)| lo.is_finite() && hi.is_finite());
+    if band.is_empty() || !finite {
+        return Ok(());
+    }
+    let upper = band.iter().enumerate().map(|(w, b)| (w as f64, b.1));
+    let lower = band.iter().enumerate().rev().map(|(w, b)| (w as f64, b.0));
+    chart.draw_series(std::iter::once(Polygon::new(
+        upper.chain(lower).collect::<Vec<_>>(),
+        color.mix(0.22).filled(),
+    )))?;
+    Ok(())
+}
+
+/// The five charts of a run (in [`FILES`] order) as SVG documents, with `bands` over
+/// replications: the same drawing code as the PNGs, on plotters' SVG backend.
+pub fn svg_all(p: &Projections, bands: &Bands) -> Result<Vec<String>, ReportError> {
+    register_fonts();
+    let mut out = Vec::with_capacity(FILES.len());
+    for (k, file) in FILES.iter().enumerate() {
+        let name = Path::new(file).with_extension("svg");
+        let mut text = String::new();
+        {
+            let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
+            match k {
+                0 => tokens_vs_productivity::draw_on(&root, p, &name)?,
+                1 => adoption::draw_on(&root, p, bands, &name)?,
+                2 => token_mix::draw_on(&root, p, &name)?,
+                3 => cost_roi::draw_on(&root, p, bands, &name)?,
+                _ => incidents::draw_on(&root, p, &name)?,
+            }
+        }
+        out.push(text);
+    }
+    Ok(out)
 }
 
 /// Share of pixels of a PNG-decoded RGB buffer that differ from white: a "not blank" check.

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
@@ -12,12 +13,21 @@ use crate::projections::Projections;
 use crate::report::ReportError;
 
 pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    draw_on(&root, p, path)
+}
+
+/// Draw the chart on any plotters backend (`path` names it in errors).
+pub fn draw_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    p: &Projections,
+    path: &Path,
+) -> Result<(), ReportError> {
     let err = chart_err(path);
     let weeks = p.weekly.len().max(1) as f64;
     let top = weekly_top(p, |r| r.tokens_total, 1.5);
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .caption(
             format!("Where the tokens go each week  ({})", subtitle(p)),
             (FONT, 22),

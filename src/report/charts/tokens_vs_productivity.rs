@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{ACCENT, FONT, GENUINE, PADDING, SIZE, chart_err, legend, subtitle, tokens};
@@ -51,12 +52,21 @@ fn ranges(points: &[&AgentRow], weeks: f64) -> ((f64, f64), (f64, f64)) {
 }
 
 pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    draw_on(&root, p, path)
+}
+
+/// Draw the chart on any plotters backend (`path` names it in errors).
+pub fn draw_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    p: &Projections,
+    path: &Path,
+) -> Result<(), ReportError> {
     let err = chart_err(path);
     let weeks = p.summary.weeks.max(1) as f64;
     let points = sample_points(&p.agents, MAX_POINTS);
     let ((x_lo, x_hi), (y_lo, y_hi)) = ranges(&points, weeks);
 
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
     let (title, body) = root.split_vertically(70);
     for (text, y, font) in [
