@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use tokenmaxx::projections::Projections;
+use tokenmaxx::projections::{Projections, Summary};
+
 use tokenmaxx::report::{OutputDir, charts, run_html, tables};
 use tokenmaxx::scenario::{Overrides, Scenario, Source, builtin};
 
@@ -25,6 +26,11 @@ pub struct RunArgs {
     /// Replication index (a different random draw of the same scenario and seed).
     #[arg(long, default_value_t = 0)]
     replication: u32,
+    /// Also run the next N-1 replications and print the headline figures with their 95%
+    /// intervals over the N (seed noise only; `compare` adds the parameters' uncertainty). The
+    /// files are those of --replication.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    replications: u32,
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
@@ -68,6 +74,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let source = Source::parse(&args.scenario);
     let (scenario, files) = load(&source, &args)?;
     super::check_memory(&scenario, 1)?;
+    anyhow::ensure!(
+        (1..=tokenmaxx::compare::MAX_REPLICATIONS).contains(&args.replications)
+            && args.replication.checked_add(args.replications).is_some(),
+        super::UserError(format!(
+            "--replications must be in [1, {}]",
+            tokenmaxx::compare::MAX_REPLICATIONS
+        ))
+    );
     let out = match &args.out {
         Some(o) => o.clone(),
         None => super::default_out(&scenario.name)?,
@@ -94,7 +108,57 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         print_summary(&projections, &scenario, stored, engine_time, &written);
     }
+    if args.replications > 1 {
+        let others = pool.install(|| {
+            use rayon::prelude::*;
+            (args.replication + 1..args.replication + args.replications)
+                .into_par_iter()
+                .map(|r| tokenmaxx::simulate(&scenario, r).summary)
+                .collect::<Vec<_>>()
+        });
+        let all: Vec<&Summary> = std::iter::once(&projections.summary)
+            .chain(&others)
+            .collect();
+        for line in replicated_headline(&all) {
+            println!("{line}");
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The figures of the headline with their mean and 95% interval over the replications' summaries
+/// (Student's t, as compare's).
+fn replicated_headline(all: &[&Summary]) -> Vec<String> {
+    const FIGURES: [&str; 6] = [
+        "net_value_per_employee_year_usd",
+        "value_uplift",
+        "output_uplift",
+        "padding_share",
+        "annual_cost_per_employee_usd",
+        "incidents",
+    ];
+    let mut lines = vec![format!(
+        "Over {} replications (seed noise only; `tokenmaxx compare` adds what we do not know about the parameters), mean [95% interval]:",
+        all.len()
+    )];
+    for name in FIGURES {
+        let f = tokenmaxx::projections::figures::find(name).expect("a summary figure");
+        let values: Vec<f64> = all
+            .iter()
+            .filter_map(|s| (f.get)(s))
+            .filter(|v| v.is_finite())
+            .collect();
+        let s = tokenmaxx::sweep::aggregate::stat(&values);
+        let v = |x: f64| f.unit.short(x, false);
+        lines.push(format!(
+            "  {}: {} [{}, {}]",
+            f.label,
+            v(s.mean),
+            v(s.ci_low),
+            v(s.ci_high)
+        ));
+    }
+    lines
 }
 
 /// The scenario with the command line's overrides, its notes printed to stderr, and the files

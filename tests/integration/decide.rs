@@ -113,3 +113,48 @@ fn the_parameter_a_policy_acts_through_is_found_as_the_driver_of_its_difference(
     let verdict = std::fs::read_to_string(dir.join("c/verdict.txt")).unwrap();
     assert!(verdict.contains("What to measure first"), "{verdict}");
 }
+
+#[test]
+fn run_with_replications_prints_intervals_and_writes_the_files_of_its_replication() {
+    let dir = scratch("decide_run_reps");
+    let base = [
+        "run",
+        "baseline",
+        "--employees",
+        "300",
+        "--weeks",
+        "8",
+        "--seed",
+        "3",
+    ];
+    let mut one = base.to_vec();
+    one.extend(["--out", "one"]);
+    let o = tokenmaxx(&dir, &one);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("replications"), "{}", stdout(&o));
+    let mut three = base.to_vec();
+    three.extend(["--replications", "3", "--out", "three"]);
+    let o = tokenmaxx(&dir, &three);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("Over 3 replications"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Net value a year per employee:"))
+        .expect("the net value with its interval");
+    assert!(line.contains('[') && line.contains(", "), "{line}");
+    for f in ["weekly.csv", "summary.json", "agents.csv"] {
+        let a = std::fs::read(dir.join("one").join(f)).unwrap();
+        let b = std::fs::read(dir.join("three").join(f)).unwrap();
+        assert!(a == b, "{f} is replication 0's either way");
+    }
+    let mut zero = base.to_vec();
+    zero.extend(["--replications", "0", "--out", "zero"]);
+    let o = tokenmaxx(&dir, &zero);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--replications must be in [1,"),
+        "{}",
+        stderr(&o)
+    );
+}
