@@ -221,6 +221,7 @@ impl Common {
             given: points,
             stored_as,
             inputs: self.inputs.clone(),
+            priors: None,
         }
     }
 }

@@ -71,6 +71,17 @@ pub fn runs_frame(
             .collect();
         cols.push(param_column(path, &vals));
     }
+    // With [priors], each replication's drawn value of every drawn parameter.
+    if let Some(p) = &sweep.priors {
+        let draws: Vec<Vec<f64>> = records
+            .iter()
+            .map(|r| p.draw(sweep.seed, r.replication))
+            .collect();
+        for (j, name) in p.names().iter().enumerate() {
+            let values: Vec<f64> = draws.iter().map(|d| d[j]).collect();
+            cols.push(Column::new((*name).into(), values));
+        }
+    }
     for (f, name) in figure_names().iter().enumerate() {
         cols.push(Column::new(
             (*name).into(),

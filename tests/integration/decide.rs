@@ -158,3 +158,60 @@ fn run_with_replications_prints_intervals_and_writes_the_files_of_its_replicatio
         stderr(&o)
     );
 }
+
+#[test]
+fn a_sweep_with_priors_draws_per_replication_and_records_every_draw() {
+    // given a sweep of one parameter over two points, three replications, drawing from the
+    // calibrated priors
+    let dir = scratch("decide_sweep_priors");
+    let spec = "name = \"sp\"\nbase = \"baseline\"\nreplications = 3\nseed = 4\n\
+                [parameters]\n\"policy.costs_visible\" = [false, true]\n\
+                [priors]\nfrom = \"calibrated\"\n";
+    std::fs::write(dir.join("s.toml"), spec).unwrap();
+    let args = ["sweep", "s.toml", "-q", "--no-charts", "--out", "o"];
+    // (the base's size is small enough through an extends layer-free built-in at 300 people)
+    let spec_small = spec.replace("base = \"baseline\"", "base = \"small.toml\"");
+    std::fs::write(
+        dir.join("small.toml"),
+        "extends = \"baseline\"\nemployees = 300\nweeks = 8\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("s.toml"), spec_small).unwrap();
+    let o = tokenmaxx(&dir, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // then runs.csv has every drawn parameter, shared by the points of a replication and drawn
+    // anew for each replication
+    let (h, rows) = read_csv(&dir.join("o/runs.csv"));
+    assert!(h.iter().any(|c| c == "behaviour.uplift"), "{h:?}");
+    let uplift = column(&h, &rows, "behaviour.uplift");
+    let rep = column(&h, &rows, "replication");
+    for a in 0..rows.len() {
+        for b in 0..rows.len() {
+            if rep[a] == rep[b] {
+                assert_eq!(uplift[a], uplift[b], "a replication's draw is shared");
+            }
+        }
+    }
+    let distinct: std::collections::BTreeSet<String> =
+        uplift.iter().map(|v| v.to_string()).collect();
+    assert!(distinct.len() > 1, "replications draw anew: {uplift:?}");
+    // and a parameter both swept and drawn, or an unknown source, is refused naming [priors]
+    for (bad, says) in [
+        ("[priors]\nfrom = \"everything\"\n", "not one of"),
+        (
+            "[priors]\n\"policy.costs_visible\" = { low = 0, high = 1 }\n",
+            "costs_visible",
+        ),
+    ] {
+        let text = spec.replace("[priors]\nfrom = \"calibrated\"\n", bad);
+        std::fs::write(dir.join("bad.toml"), text).unwrap();
+        let o = tokenmaxx(&dir, &["sweep", "bad.toml", "-q", "--out", "b"]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("[priors]") || stderr(&o).contains(says),
+            "{}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    }
+}

@@ -119,6 +119,9 @@ pub struct Sweep {
     /// The files read: the spec file, and the base scenario's file and `extends` layers (or the
     /// stored base.toml): what an output folder must not hold.
     pub inputs: Vec<std::path::PathBuf>,
+    /// Parameters drawn per replication (`[priors]`), the same draw for every point of a
+    /// replication, as `compare` draws them (None without).
+    pub priors: Option<crate::compare::Priors>,
 }
 
 /// File names of a sweep's stored copy in its output folders.
@@ -211,6 +214,9 @@ impl Sweep {
     /// The scenario of one run.
     pub fn scenario(&self, point: &Point, replication: u32) -> Result<Scenario, ScenarioError> {
         let mut table = self.base_table.clone();
+        if let Some(p) = &self.priors {
+            p.apply(&mut table, self.seed, replication);
+        }
         for ((path, _), value) in self.parameters.iter().zip(point) {
             set_path(&mut table, path, value.clone());
         }

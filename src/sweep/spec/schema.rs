@@ -30,6 +30,8 @@ struct RawSweep {
     parameters: toml::Table,
     #[serde(default)]
     report: RawReport,
+    /// Per-replication draws of parameters: `from = "calibrated"` (or "unanchored") or ranges.
+    priors: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -88,6 +90,10 @@ pub(super) fn parse_with_base(
         .figures
         .unwrap_or_else(|| DEFAULT_FIGURES.iter().map(|s| s.to_string()).collect());
     check_figures(&figures, "[report] figures").map_err(&invalid)?;
+    let priors = match &raw.priors {
+        Some(t) => Some(parse_priors(t, &parameters, &file)?),
+        None => None,
+    };
     let sweep = Sweep {
         name,
         base,
@@ -102,9 +108,55 @@ pub(super) fn parse_with_base(
         given: Vec::new(),
         stored_as: STORED_SWEEP,
         inputs,
+        priors,
     };
     check_point_count(&sweep).map_err(&invalid)?;
     Ok(sweep)
+}
+
+/// A sweep's `[priors]`: `from = "calibrated"` or `"unanchored"` (the shipped priors, kept in
+/// the binary, so a stored sweep needs no other file), or ranges as a priors file's
+/// `[parameters]`. A parameter may not be both swept and drawn.
+fn parse_priors(
+    t: &toml::Table,
+    parameters: &[(String, super::Axis)],
+    file: &str,
+) -> Result<crate::compare::Priors, SweepError> {
+    let invalid = |m: String| SweepError::Invalid {
+        file: file.to_string(),
+        message: format!("[priors]: {m}"),
+    };
+    let priors = match t.get("from") {
+        Some(toml::Value::String(name)) if t.len() == 1 => match name.as_str() {
+            "calibrated" | "unanchored" => {
+                crate::compare::Priors::load(name)?.ok_or_else(|| invalid("no priors".into()))?
+            }
+            other => {
+                return Err(invalid(format!(
+                    "`from` = \"{other}\" is not one of \"calibrated\", \"unanchored\" (or list ranges)"
+                )));
+            }
+        },
+        Some(_) => {
+            return Err(invalid(
+                "`from` names the shipped priors alone (\"calibrated\" or \"unanchored\")".into(),
+            ));
+        }
+        None => {
+            let mut wrapped = toml::Table::new();
+            wrapped.insert("parameters".into(), toml::Value::Table(t.clone()));
+            let text = toml::to_string(&wrapped).map_err(|e| invalid(e.to_string()))?;
+            crate::compare::Priors::parse(&text, &format!("{file} [priors]"))?
+        }
+    };
+    for (path, _) in parameters {
+        if priors.names().contains(&path.as_str()) {
+            return Err(invalid(format!(
+                "`{path}` is both swept ([parameters]) and drawn ([priors]): keep one"
+            )));
+        }
+    }
+    Ok(priors)
 }
 
 /// The file's serde mirror, or the TOML error with its line and column.
