@@ -23,8 +23,6 @@
 mod decode;
 mod encode;
 mod reader;
-#[cfg(test)]
-mod tests;
 mod writer;
 
 use std::path::PathBuf;
@@ -132,3 +130,8 @@ pub fn footer_schema_key(schema: &ArrowSchema) -> KeyValue {
         .collect();
     schema_to_metadata_key(&plain)
 }
+
+// Last in the file: the layer rule (tests/integration/layers.rs) checks a file's code up to
+// its first test attribute.
+#[cfg(test)]
+mod tests;
