@@ -279,9 +279,14 @@ pub fn drivers_csv(c: &Compare, d: &Decision) -> Option<String> {
         "scenario,figure,parameter,rank_correlation,first_order,flip_at,better_than_baseline_when\n",
     );
     for set in &d.drivers {
+        // The side where the scenario does better: where the difference is positive for a
+        // figure where higher is better, negative where lower is.
+        let higher = crate::projections::figures::find(set.figure)
+            .is_none_or(|f| f.better == crate::compare::stats::Better::Higher);
         for k in &set.drivers {
             let (at, side) = k.flip.map_or((f64::NAN, ""), |f| {
-                (f.at, if f.positive_below { "below" } else { "above" })
+                let below = f.positive_below == higher;
+                (f.at, if below { "below" } else { "above" })
             });
             let _ = writeln!(
                 out,
@@ -340,6 +345,46 @@ mod tests {
             weeks: Some(4),
             priors: None,
         }
+    }
+
+    #[test]
+    fn the_side_a_scenario_does_better_on_follows_the_figure_s_direction() {
+        use crate::compare::decide::Drivers;
+        use crate::decision::attribution::{Driver, Flip};
+        let mut c = two();
+        c.priors = crate::compare::Priors::load("unanchored").unwrap();
+        // a difference positive below the flip: better below for net value, above for cost
+        let driver = Driver {
+            parameter: 0,
+            rank_correlation: -0.9,
+            first_order: 0.8,
+            flip: Some(Flip {
+                at: 0.5,
+                positive_below: true,
+            }),
+        };
+        let set = |figure| Drivers {
+            scenario: 1,
+            figure,
+            drivers: vec![driver.clone()],
+        };
+        let d = Decision {
+            best: Vec::new(),
+            drivers: vec![
+                set("net_value_per_employee_year_usd"),
+                set("annual_cost_per_employee_usd"),
+            ],
+            evppi: Vec::new(),
+            evpi: f64::NAN,
+            samples: 0,
+        };
+        let csv = drivers_csv(&c, &d).unwrap();
+        let sides: Vec<&str> = csv
+            .lines()
+            .skip(1)
+            .map(|l| l.rsplit(',').next().unwrap())
+            .collect();
+        assert_eq!(sides, ["below", "above"], "{csv}");
     }
 
     #[test]
