@@ -140,6 +140,7 @@ fn history_match(args: &FactsArgs, draws: u32) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("preparing output folder {}", out.display()))?;
     let hm = HistoryMatch {
         priors,
+        priors_name: args.priors.clone(),
         draws,
         seed: args.seeds[0],
         employees: args.employees,

@@ -15,8 +15,10 @@ use crate::scenario::ScenarioError;
 /// A history match to run.
 #[derive(Debug, Clone)]
 pub struct HistoryMatch {
-    /// The wide priors the draws come from (uniform ranges).
+    /// The wide priors the draws come from (uniform ranges), and how they were named
+    /// (`unanchored` or a file), for the record.
     pub priors: Priors,
+    pub priors_name: String,
     pub draws: u32,
     /// Draw `k` runs the facts at seed `seed + k` (so seed noise is part of what is accepted).
     pub seed: u64,
@@ -95,11 +97,12 @@ impl HistoryMatch {
         let mut lines = vec![
             "Calibrated priors of tokenmaxx, written by".to_string(),
             format!(
-                "  tokenmaxx facts --history-match {} --priors unanchored --seeds {} --employees {}",
-                self.draws, self.seed, self.employees
+                "  tokenmaxx facts --history-match {} --priors {} --seeds {} --employees {}",
+                self.draws, self.priors_name, self.seed, self.employees
             ),
-            "History matching: every draw of the unanchored priors runs the stylized facts (at seed".into(),
-            "seed + draw); a draw is kept when every calibration target passes. Replication r of a".into(),
+            "History matching: every draw of those priors runs the stylized facts (at seed".into(),
+            "seed + draw); a draw is kept when every calibration target passes. Replication r of a"
+                .into(),
             "comparison takes one kept draw, chosen uniformly (docs/calibration.md).".into(),
             format!(
                 "Kept {} of {} draws ({:.1}%).",
