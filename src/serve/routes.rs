@@ -41,6 +41,8 @@ pub struct Served {
     meta: serde_json::Value,
     report_busy: AtomicBool,
     reports: AtomicU64,
+    /// The calibrated priors a run draws from when asked, read and checked once at start.
+    priors: Result<Option<tokenmaxx::compare::Priors>, String>,
 }
 
 impl Served {
@@ -61,6 +63,7 @@ impl Served {
             meta,
             report_busy: AtomicBool::new(false),
             reports: AtomicU64::new(0),
+            priors: tokenmaxx::compare::Priors::load("calibrated").map_err(|e| e.to_string()),
         }
     }
 }
@@ -147,12 +150,10 @@ async fn run(State(s): State<Shared>, body: Bytes) -> Response {
         Ok(c) => c,
         Err(r) => return refused(r),
     };
-    let priors = match req.priors {
-        true => match tokenmaxx::compare::Priors::load("calibrated") {
-            Ok(p) => p,
-            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-        },
-        false => None,
+    let priors = match (req.priors, &s.priors) {
+        (true, Ok(p)) => p.clone(),
+        (true, Err(e)) => return error(StatusCode::INTERNAL_SERVER_ERROR, e.clone()),
+        (false, _) => None,
     };
     let work = Work {
         scenario,
