@@ -7,16 +7,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    ACCENT, Bands, FONT, GENUINE, PADDING, SIZE, chart_err, draw_band, draw_marks, legend, percent,
+    ACCENT, Bands, FONT, GENUINE, PADDING, chart_err, draw_band, draw_marks, legend, percent,
     subtitle, week_mesh,
 };
 use crate::projections::Projections;
 use crate::report::ReportError;
-
-pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    draw_on(&root, p, &Bands::default(), path)
-}
 
 /// Draw the chart on any plotters backend (`path` names it in errors).
 pub fn draw_on<DB: DrawingBackend>(

@@ -8,19 +8,14 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    ACCENT, Bands, FONT, GENUINE, GREY, SIZE, chart_err, draw_band, draw_marks, subtitle, usd,
-    week_mesh, weekly_top,
+    ACCENT, Bands, FONT, GENUINE, GREY, chart_err, draw_band, draw_marks, subtitle, usd, week_mesh,
+    weekly_top,
 };
 use crate::projections::Projections;
 use crate::report::ReportError;
 
 /// The benchmark share of salary spent on tokens (Nvidia CEO, 2026: half the salary).
 pub const HALF_SALARY: f64 = 0.5;
-
-pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    draw_on(&root, p, &Bands::default(), path)
-}
 
 /// Draw the chart on any plotters backend (`path` names it in errors).
 pub fn draw_on<DB: DrawingBackend>(

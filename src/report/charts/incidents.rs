@@ -5,16 +5,9 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{
-    ACCENT, BOT, FONT, SIZE, chart_err, draw_marks, legend, subtitle, week_mesh, weekly_top,
-};
+use super::{ACCENT, BOT, FONT, chart_err, draw_marks, legend, subtitle, week_mesh, weekly_top};
 use crate::projections::Projections;
 use crate::report::ReportError;
-
-pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    draw_on(&root, p, path)
-}
 
 /// Draw the chart on any plotters backend (`path` names it in errors).
 pub fn draw_on<DB: DrawingBackend>(

@@ -18,6 +18,7 @@ pub mod tokens_vs_productivity;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -92,12 +93,29 @@ pub fn chart_err<E: std::fmt::Display>(file: &Path) -> impl Fn(E) -> ReportError
 pub fn write_all(dir: &Path, p: &Projections) -> Result<Vec<PathBuf>, ReportError> {
     register_fonts();
     let paths: Vec<PathBuf> = FILES.iter().map(|f| dir.join(f)).collect();
-    tokens_vs_productivity::draw(&paths[0], p)?;
-    adoption::draw(&paths[1], p)?;
-    token_mix::draw(&paths[2], p)?;
-    cost_roi::draw(&paths[3], p)?;
-    incidents::draw(&paths[4], p)?;
+    for (k, path) in paths.iter().enumerate() {
+        let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+        draw_chart(k, &root, p, &Bands::default(), path)?;
+    }
     Ok(paths)
+}
+
+/// Draw chart `k` of [`FILES`] on any plotters backend (`name` names it in errors; `bands`
+/// over replications, none for a single run): the one dispatch of the PNGs and the SVGs.
+fn draw_chart<DB: DrawingBackend>(
+    k: usize,
+    root: &DrawingArea<DB, Shift>,
+    p: &Projections,
+    bands: &Bands,
+    name: &Path,
+) -> Result<(), ReportError> {
+    match k {
+        0 => tokens_vs_productivity::draw_on(root, p, name),
+        1 => adoption::draw_on(root, p, bands, name),
+        2 => token_mix::draw_on(root, p, name),
+        3 => cost_roi::draw_on(root, p, bands, name),
+        _ => incidents::draw_on(root, p, name),
+    }
 }
 
 /// "amazon-2026, seed 42": who and which draw a chart shows.
@@ -269,13 +287,7 @@ pub fn svg_all(p: &Projections, bands: &Bands) -> Result<Vec<String>, ReportErro
         let mut text = String::new();
         {
             let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
-            match k {
-                0 => tokens_vs_productivity::draw_on(&root, p, &name)?,
-                1 => adoption::draw_on(&root, p, bands, &name)?,
-                2 => token_mix::draw_on(&root, p, &name)?,
-                3 => cost_roi::draw_on(&root, p, bands, &name)?,
-                _ => incidents::draw_on(&root, p, &name)?,
-            }
+            draw_chart(k, &root, p, bands, &name)?;
         }
         out.push(text);
     }

@@ -8,7 +8,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{ACCENT, FONT, GENUINE, PADDING, SIZE, chart_err, legend, subtitle, tokens};
+use super::{ACCENT, FONT, GENUINE, PADDING, chart_err, legend, subtitle, tokens};
 use crate::projections::{AgentRow, Projections, Summary};
 use crate::report::ReportError;
 
@@ -49,11 +49,6 @@ fn ranges(points: &[&AgentRow], weeks: f64) -> ((f64, f64), (f64, f64)) {
     let y_hi = outputs().fold(0.0f64, f64::max).max(1.0) * 1.05;
     let y_lo = outputs().fold(f64::INFINITY, f64::min).min(0.0);
     ((x_lo / 1.5, x_hi * 1.5), (y_lo, y_hi))
-}
-
-pub fn draw(path: &Path, p: &Projections) -> Result<(), ReportError> {
-    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-    draw_on(&root, p, path)
 }
 
 /// Draw the chart on any plotters backend (`path` names it in errors).
