@@ -182,6 +182,18 @@ fn trials_csv(hm: &HistoryMatch, trials: &[Trial]) -> String {
     for id in &ids {
         out.push_str(&format!(",fact_{id}"));
     }
+    let measured: Vec<String> = trials
+        .first()
+        .map(|t| {
+            t.checks
+                .iter()
+                .flat_map(|c| c.measured.keys().map(move |k| format!("fact_{}_{k}", c.id)))
+                .collect()
+        })
+        .unwrap_or_default();
+    for name in &measured {
+        out.push_str(&format!(",{name}"));
+    }
     out.push('\n');
     for t in trials {
         out.push_str(&format!(
@@ -195,6 +207,9 @@ fn trials_csv(hm: &HistoryMatch, trials: &[Trial]) -> String {
         }
         for c in &t.checks {
             out.push_str(&format!(",{}", u8::from(c.pass)));
+        }
+        for v in t.checks.iter().flat_map(|c| c.measured.values()) {
+            out.push_str(&format!(",{v}"));
         }
         out.push('\n');
     }

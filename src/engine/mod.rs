@@ -218,6 +218,7 @@ impl<'s> Simulation<'s> {
                 .budget
                 .map(|b| b.weekly_cap_tokens(s.money.price_usd_per_mtok, s.money.salary_usd))
                 .unwrap_or(f64::INFINITY),
+            board_changed_week: state.board_changed_week,
         };
         let n = state.agents();
         let streams = RunStreams::new(s.seed, self.replication);
@@ -364,10 +365,16 @@ impl<'a> Snapshot<'a> {
     fn take(s: &Scenario, st: &'a State, week: u32) -> Snapshot<'a> {
         let n = st.agents();
         let policy = &st.policy;
-        let org_sorted = if week > 0 && policy.leaderboard_seen {
-            st.sorted_last_totals()
-        } else {
+        // Under a board whose figures are hidden, employees judge by what they last saw.
+        let hidden = policy
+            .leaderboard
+            .is_some_and(|l| decide::hidden(l.visibility));
+        let org_sorted = if week == 0 || !policy.leaderboard_seen {
             &[]
+        } else if hidden {
+            &st.remembered_totals[..]
+        } else {
+            st.sorted_last_totals()
         };
         let team_scope = policy
             .leaderboard

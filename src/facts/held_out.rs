@@ -6,14 +6,15 @@
 use super::{FactFn, mean_monthly_active_cost, within};
 use crate::projections::Projections;
 
-/// The first held-out id; every id from it on is held out.
-pub const FIRST: u8 = 17;
+/// The held-out ids.
+pub const IDS: [u8; 5] = [17, 18, 19, 23, 24];
 
-/// How many held-out checks there are.
-#[cfg(test)]
-pub const COUNT: usize = 3;
+/// Whether fact `id` is held out.
+pub fn is_held_out(id: u8) -> bool {
+    IDS.contains(&id)
+}
 
-/// The held-out checks, in id order.
+/// Held-out checks 17-19 (23-24 are Faros's, in [`super::faros`]).
 pub(super) fn facts(base: &Projections, amazon: &Projections, fact: &mut FactFn) {
     // 17. Jellyfish (via press, 2026): the median agentic-coding user burns ~32M tokens a week.
     // Measured: the median over users (anyone with tokens) of their weekly mean over the run.

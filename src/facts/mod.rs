@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::projections::{Projections, WeeklyRow};
 use crate::scenario::{Overrides, Scenario, ScenarioError, Source};
 
+mod faros;
 mod held_out;
 
 /// Parameter values set on every scenario the facts run, by dotted scenario path (a draw of
@@ -118,7 +119,7 @@ pub fn evaluate(
             measured: measured.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             tolerance: tolerance.to_string(),
             pass,
-            held_out: id >= held_out::FIRST,
+            held_out: held_out::is_held_out(id),
         })
     };
     baseline_facts(base, &mut fact);
@@ -132,6 +133,8 @@ pub fn evaluate(
     gain_facts(base, rollout, &mut fact);
     metr_fact(base_scenario, &mut fact);
     held_out::facts(base, amazon, &mut fact);
+    faros::facts(rollout, &mut fact);
+    faros::held_out(rollout, &mut fact);
     out
 }
 
@@ -526,7 +529,7 @@ mod tests {
             set(&mut good, inside);
             set(&mut bad, outside);
             let (good, bad) = (verdicts(&good), verdicts(&bad));
-            assert_eq!(good.len(), 16 + held_out::COUNT);
+            assert_eq!(good.len(), 19 + held_out::IDS.len());
             assert!(
                 good[&id],
                 "fact {id} fails with its figure inside the tolerance"

@@ -40,6 +40,14 @@ pub struct State {
     pub last_bot: Vec<f64>,
     /// First agent of each team, plus one past the last agent at the end.
     pub team_start: Vec<u32>,
+    /// Each team's belief in the standing statement that tokens will not count (0: none); each
+    /// nudge erodes it (`managers::eroded`).
+    pub statement_standing: Vec<f64>,
+    /// Under `manager_only` or `private` visibility, the org-wide totals employees last saw on a
+    /// visible board, sorted (empty if they never saw one): what they judge their rank by.
+    pub remembered_totals: Vec<f64>,
+    /// The week of the last leaderboard change (on, off, scope or visibility), if any.
+    pub board_changed_week: Option<u32>,
     /// Number of weeks fully applied.
     pub weeks_applied: u32,
     /// Derived: last week's totals sorted, computed on first use ([`State::sorted_last_totals`]).
@@ -79,6 +87,9 @@ impl State {
             last_padding: Vec::with_capacity(n),
             last_bot: Vec::with_capacity(n),
             team_start: vec![0],
+            statement_standing: Vec::new(),
+            remembered_totals: Vec::new(),
+            board_changed_week: None,
             weeks_applied: 0,
             sorted_totals: SortedTotals::default(),
         }
@@ -142,7 +153,7 @@ impl State {
                 perceived,
                 ..
             } => self.perceive(s, agent as usize, output, perceived),
-            Event::ManagerNudged { team, .. } => self.nudge(team),
+            Event::ManagerNudged { team, .. } => self.nudge(s, team),
             Event::ReviewHeld {
                 agent,
                 rating,
@@ -174,6 +185,7 @@ impl State {
     fn team_ends_after(&mut self, agent: u32, team: u32) {
         if team as usize + 1 >= self.team_start.len() {
             self.team_start.push(agent + 1);
+            self.statement_standing.push(0.0);
         } else {
             *self.team_start.last_mut().expect("non-empty") = agent + 1;
         }
@@ -200,6 +212,10 @@ impl State {
     /// `PolicyChanged`: the policy changes; a leaderboard shutdown makes everyone forget it, an
     /// official statement lowers everyone's perceived monitoring by their trust.
     fn change_policy(&mut self, change: &PolicyChange) {
+        if let PolicyChange::Leaderboard(board) = change {
+            self.board_changed_week = Some(self.weeks_applied);
+            self.remember_board(board.as_ref());
+        }
         self.policy.apply(change);
         if let PolicyChange::Leaderboard(None) = change {
             self.board_aware.fill(false);
@@ -208,6 +224,22 @@ impl State {
             for (m, t) in self.monitoring.iter_mut().zip(self.traits.iter()) {
                 *m = managers::after_statement(*m, t.traits().trust, credibility);
             }
+            self.statement_standing.fill(credibility);
+        }
+    }
+
+    /// What employees remember of the org-wide distribution when a board's figures are hidden
+    /// from them: last week's totals if the board they saw until now was visible, what they
+    /// remembered before if it was hidden already, nothing once the board is off.
+    fn remember_board(&mut self, board: Option<&crate::policy::Leaderboard>) {
+        let hidden = |b: &crate::policy::Leaderboard| crate::model::decide::hidden(b.visibility);
+        match (self.policy.leaderboard, board) {
+            (_, None) => self.remembered_totals = Vec::new(),
+            (Some(before), Some(after)) if !hidden(&before) && hidden(after) => {
+                self.remembered_totals = self.sorted_last_totals().to_vec();
+            }
+            (_, Some(after)) if !hidden(after) => self.remembered_totals = Vec::new(),
+            _ => {}
         }
     }
 
@@ -253,12 +285,15 @@ impl State {
     }
 
     /// `ManagerNudged`: the team's perceived monitoring rises by the nudge.
-    fn nudge(&mut self, team: u32) {
+    fn nudge(&mut self, s: &Scenario, team: u32) {
         let nudge = self.policy.managers.nudge;
+        let standing = self.statement_standing[team as usize];
         let r = self.team_range(team);
-        for m in &mut self.monitoring[r] {
-            *m = managers::after_nudge(*m, nudge);
+        for (m, t) in self.monitoring[r.clone()].iter_mut().zip(&self.traits[r]) {
+            *m = managers::after_nudge(*m, nudge, t.traits().trust * standing);
         }
+        self.statement_standing[team as usize] =
+            managers::eroded(standing, s.behaviour.statement_erosion);
     }
 
     /// `ReviewHeld`: the rating sets the agent's review pressure, and the review pulls its

@@ -30,6 +30,8 @@ pub struct WeekContext<'a> {
     pub org_theta: (f64, f64),
     /// Weekly token cap per employee (infinite without a budget).
     pub cap_tokens: f64,
+    /// The week of the last leaderboard change, if any.
+    pub board_changed_week: Option<u32>,
 }
 
 /// One employee's own snapshot (after last week).
@@ -518,8 +520,33 @@ pub fn notice_probability(s: &Scenario, status_drive: f64, team_pad_share: f64) 
     (b.board_notice + status_drive + b.board_imitation * team_pad_share).min(1.0)
 }
 
-/// This week's padding: last week's habit, or (with probability `revise_bot`/`revise_manual`) a
-/// new logit choice; never above the budget cap.
+/// Whether a board's figures are hidden from the employees it ranks (they see their own only).
+pub fn hidden(v: Visibility) -> bool {
+    matches!(v, Visibility::ManagerOnly | Visibility::Private)
+}
+
+/// The weekly probability of revising one's padding: `revise_manual` by hand; a running bot's
+/// owner `revise_bot`, except in the week of a leaderboard change (on, off, scope or
+/// visibility), when they look at what their bot runs with probability `revise_bot_on_change`.
+/// Once: a bot's jobs are set up to run unattended, so what the owner does not change that week
+/// runs on at the bot's rate of revision.
+pub fn revise_probability(
+    s: &Scenario,
+    bot_running: bool,
+    weeks_since_board_change: Option<u32>,
+) -> f64 {
+    let b = &s.behaviour;
+    if bot_running && weeks_since_board_change == Some(0) {
+        b.revise_bot_on_change.max(b.revise_bot)
+    } else if bot_running {
+        b.revise_bot
+    } else {
+        b.revise_manual
+    }
+}
+
+/// This week's padding: last week's habit, or (with probability [`revise_probability`]) a new
+/// logit choice; never above the budget cap.
 fn padding<R: Rng + ?Sized>(
     s: &Scenario,
     ctx: &WeekContext,
@@ -529,12 +556,8 @@ fn padding<R: Rng + ?Sized>(
     price_cost: f64,
     rng: &mut R,
 ) -> f64 {
-    let revise_p = if bot_running {
-        s.behaviour.revise_bot
-    } else {
-        s.behaviour.revise_manual
-    };
-    let revise = rng.random::<f64>() < revise_p;
+    let since = ctx.board_changed_week.map(|w| ctx.week.saturating_sub(w));
+    let revise = rng.random::<f64>() < revise_probability(s, bot_running, since);
     let scope = ctx.policy.platform;
     if revise {
         choose_padding(s, ctx, a, base, bot_running, scope, price_cost, rng)
@@ -626,6 +649,7 @@ mod tests {
             org_marks: peer_marks(&[1.0, 2.0, 3.0], 1.25),
             org_theta: (f64::NAN, 0.0),
             cap_tokens: f64::INFINITY,
+            board_changed_week: None,
         };
         let t = traits();
         let a = AgentView {
@@ -676,6 +700,7 @@ mod tests {
             org_marks: peer_marks(&peers, 1.25),
             org_theta: (f64::NAN, 0.0),
             cap_tokens: f64::INFINITY,
+            board_changed_week: None,
         };
         let mut t = traits();
         t.status_drive = 0.9;
@@ -730,6 +755,7 @@ mod tests {
             org_marks: peer_marks(&[], 1.25),
             org_theta: theta_mark(&[], &policy),
             cap_tokens: f64::INFINITY,
+            board_changed_week: None,
         };
         let mut t = traits();
         t.career_concern = 1.0;

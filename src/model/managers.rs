@@ -36,9 +36,16 @@ pub fn after_statement(m: f64, trust: f64, credibility: f64) -> f64 {
     m * (1.0 - trust * credibility)
 }
 
-/// Belief after a manager mentions usage statistics: a step `nudge` of the way towards 1.
-pub fn after_nudge(m: f64, nudge: f64) -> f64 {
-    m + (1.0 - m) * nudge
+/// Belief after a manager mentions usage statistics: a step `nudge` of the way towards 1,
+/// blunted by the part of a standing statement the employee still believes (`believed`: their
+/// trust times the statement's standing credibility in the team; 0 without a statement).
+pub fn after_nudge(m: f64, nudge: f64, believed: f64) -> f64 {
+    m + (1.0 - m) * nudge * (1.0 - believed.clamp(0.0, 1.0))
+}
+
+/// A statement's standing credibility after a nudge contradicts it: down by `erosion`.
+pub fn eroded(standing: f64, erosion: f64) -> f64 {
+    standing * (1.0 - erosion)
 }
 
 /// Belief after a review: a step `review_learning` towards the real weight, plus the noise of the
@@ -71,9 +78,25 @@ mod tests {
 
     #[test]
     fn a_nudge_raises_belief_towards_one() {
-        let m = after_nudge(0.3, 0.2);
+        let m = after_nudge(0.3, 0.2, 0.0);
         assert!((m - 0.44).abs() < 1e-12);
-        assert_eq!(after_nudge(1.0, 0.2), 1.0);
+        assert_eq!(after_nudge(1.0, 0.2, 0.0), 1.0);
+    }
+
+    #[test]
+    fn a_believed_statement_blunts_nudges_until_nudges_erode_it() {
+        // given a statement believed at 0.5 (trust 1, credibility 0.5) and an erosion of 0.5
+        let (mut standing, mut m) = (0.5, 0.3);
+        let plain = after_nudge(0.3, 0.2, 0.0);
+        // when a manager nudges, then belief rises less than without the statement
+        m = after_nudge(m, 0.2, standing);
+        assert!(m > 0.3 && m < plain);
+        // and each nudge erodes the statement, so later nudges bite nearly in full
+        for _ in 0..10 {
+            standing = eroded(standing, 0.5);
+        }
+        let late = after_nudge(0.3, 0.2, standing);
+        assert!((late - plain).abs() < 1e-3);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! incidents (docs/model.md). Pure functions of a snapshot and an RNG; no state is mutated here.
 
 pub mod adoption;
-pub mod capture;
 pub mod decide;
+pub mod delivery;
 pub mod dist;
 pub mod managers;
 pub mod organisation;

@@ -48,7 +48,7 @@ pub fn gross_output(s: &Scenario, t: &Traits, q: f64, genuine: f64, bot: f64) ->
 }
 
 /// `ln(1 + E/kappa)`: the log of effective AI work that gains, rework and perceptions scale with.
-fn log_use(s: &Scenario, t: &Traits, genuine: f64) -> f64 {
+pub fn log_use(s: &Scenario, t: &Traits, genuine: f64) -> f64 {
     if genuine == 0.0 {
         return 0.0; // what the formula gives (a non-user's week), without the logarithm
     }

@@ -19,7 +19,7 @@ crate::levers! {
     /// The agent platform: employees may build bots, acting with these permissions; or "off".
     platform: Platform => PlatformLever,
     /// "Token statistics will not affect reviews": perceived monitoring falls by
-    /// trust x credibility (a one-off: nothing stays in force).
+    /// trust x credibility, and the statement stands, blunting nudges until they erode it.
     statement: Statement => StatementLever,
     /// How managers behave: attention to usage, nudges, the informal weight of tokens in reviews.
     managers: Managers => ManagersLever,

@@ -126,6 +126,9 @@ pub const FIGURES: &[Figure] = figures! {
     npv_per_employee_year_52w_usd => "Net value discounted to present, a year per employee over 52 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_per_employee_year_52w_usd;
     npv_per_employee_year_104w_usd => "Net value discounted to present, a year per employee over 104 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_per_employee_year_104w_usd;
     npv_per_employee_year_156w_usd => "Net value discounted to present, a year per employee over 156 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_per_employee_year_156w_usd;
+    quality_cost => "Output lost to escaped defects (bugs, incidents)", PersonWeeks, Lower;
+    unreviewed_share => "Share of merged work no one reviewed", Share, Lower;
+    review_load_last_quarter => "Time in review over working without AI, last quarter", Ratio, Lower;
 };
 
 impl Unit {

@@ -6,6 +6,7 @@
 //! from events alone and which replay rebuilds identically. It never imports the engine and never
 //! writes files; `report` turns its [`Projections`] into CSV, JSON and charts.
 
+mod delivery;
 pub mod figures;
 pub mod horizons;
 pub mod stats;
@@ -18,7 +19,6 @@ use std::sync::Arc;
 
 use crate::events::{Shared, WeekBatch};
 use crate::fold::{EventSink, State};
-use crate::model::capture;
 use crate::model::traits::StoredTraits;
 use crate::policy::GroupId;
 use crate::scenario::Scenario;
@@ -50,7 +50,7 @@ pub struct WeeklyRow {
     /// Output over the no-AI baseline (sum of skills), minus one.
     pub output_uplift: f64,
     /// Value over the no-AI counterfactual, in output units: each team's extra output through
-    /// its bottleneck ([`crate::model::capture`]); what `net_value_usd` prices.
+    /// its review queue ([`crate::model::delivery`]); what `net_value_usd` prices.
     pub value_total: f64,
     /// `value_total` over the no-AI output: the organisation's gain.
     pub value_uplift: f64,
@@ -68,6 +68,18 @@ pub struct WeeklyRow {
     pub noise_cost: f64,
     /// Output units of working time spent padding.
     pub padding_time_cost: f64,
+    /// Work merged this week, reviewed or not (output units; docs/model.md, "Delivery").
+    pub work_merged: f64,
+    /// Share of the merged work that no one reviewed.
+    pub unreviewed_share: f64,
+    /// Waiting work abandoned this week (output units).
+    pub work_abandoned: f64,
+    /// Work in review (waiting and new) over the no-AI load: review time relative to no AI.
+    pub review_load: f64,
+    /// Defects that reached production this week (one per unit of no-AI output, before review).
+    pub defects_escaped: f64,
+    /// Output units lost to escaped defects beyond the no-AI level (in `value_total`).
+    pub quality_cost: f64,
     /// Value of the output gain over working without AI, minus the token cost, US dollars (all
     /// costs above are already out of the output).
     pub net_value_usd: f64,
@@ -228,6 +240,7 @@ pub struct Projector {
     bots: u32,
     final_proficiency: Vec<f64>,
     final_has_bot: Vec<bool>,
+    delivery: delivery::DeliveryFold,
 }
 
 impl Projector {
@@ -241,6 +254,7 @@ impl Projector {
             bots: 0,
             final_proficiency: Vec::new(),
             final_has_bot: Vec::new(),
+            delivery: delivery::DeliveryFold::default(),
         }
     }
 
@@ -383,31 +397,6 @@ impl Projector {
             )
         })
     }
-
-    /// The week's value over the no-AI counterfactual: each team's extra output (its members'
-    /// output less their skill) through the team's bottleneck, summed over teams.
-    fn captured_value(&self, s: &Scenario, b: &WeekBatch) -> f64 {
-        let t = &self.totals;
-        let mut extra = vec![0.0; t.team_skill.len()];
-        let mut delivered = vec![0.0; t.team_skill.len()];
-        let w = &b.work;
-        for (k, agent) in w.agent.iter().enumerate() {
-            let i = agent as usize;
-            let team = t.team[i] as usize;
-            extra[team] += w.output[k];
-            delivered[team] += t.traits[i].skill();
-        }
-        // Members without a week of work (none, as the engine runs) add neither output nor skill.
-        extra
-            .iter()
-            .zip(&delivered)
-            .zip(&t.team_skill)
-            .map(|((out, skill), team_skill)| {
-                let capacity = capture::team_capacity(s.work.review_capacity, *team_skill);
-                capture::captured(out - skill, capacity)
-            })
-            .sum()
-    }
 }
 
 impl EventSink for Projector {
@@ -432,7 +421,8 @@ impl EventSink for Projector {
         let n = self.totals.traits.len();
         let baseline = self.totals.skill_sum;
         let output_total = wk.output;
-        let value_total = self.captured_value(s, b);
+        let dv = self.delivery.week(s, b, &self.totals, state);
+        let value_total = dv.value;
         let tokens_total = tk.total();
         let cost = tokens_total * price;
         let reported_share = tk.share(tk.reported);
@@ -466,6 +456,12 @@ impl EventSink for Projector {
             rework_cost: wk.rework,
             noise_cost: wk.noise,
             padding_time_cost: wk.pad_time,
+            work_merged: dv.merged,
+            unreviewed_share: share_of(dv.unreviewed, dv.merged),
+            work_abandoned: dv.abandoned,
+            review_load: dv.review_load,
+            defects_escaped: dv.escaped,
+            quality_cost: dv.quality_cost,
             net_value_usd: net,
             cumulative_net_value_usd: before.0 + net,
             cumulative_net_value_discounted_usd: before.1

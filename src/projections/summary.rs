@@ -59,6 +59,13 @@ pub struct Summary {
     pub rework_cost: f64,
     pub noise_cost: f64,
     pub padding_time_cost: f64,
+    /// Output units lost to defects escaping beyond the no-AI level, whole run (in the value).
+    pub quality_cost: f64,
+    /// Share of the merged work no one reviewed, whole run.
+    pub unreviewed_share: f64,
+    /// Work in review over the no-AI load (time in review against no AI), mean of the last 13
+    /// weeks.
+    pub review_load_last_quarter: f64,
     /// Weekly medians of perceived and measured uplift of genuine users (tracked groups),
     /// averaged over the first 13 weeks after the rollout and over the whole run.
     pub perceived_uplift_first_quarter: f64,
@@ -252,6 +259,12 @@ impl Summary {
             rework_cost: sum(|r| r.rework_cost),
             noise_cost: sum(|r| r.noise_cost),
             padding_time_cost: sum(|r| r.padding_time_cost),
+            quality_cost: sum(|r| r.quality_cost),
+            unreviewed_share: super::share_of(
+                sum(|r| r.unreviewed_share * r.work_merged),
+                sum(|r| r.work_merged),
+            ),
+            review_load_last_quarter: mean(&all[all.len().saturating_sub(13)..], |r| r.review_load),
             perceived_uplift_first_quarter: mean(&quarter, |r| r.perceived_uplift),
             measured_uplift_first_quarter: mean(&quarter, |r| r.measured_uplift),
             perceived_uplift: mean(&all, |r| r.perceived_uplift),

@@ -59,6 +59,12 @@ pub const WEEKLY_COLUMNS: &[&str] = &[
     "token_gini_all",
     "cumulative_net_value_usd",
     "cumulative_net_value_discounted_usd",
+    "work_merged",
+    "unreviewed_share",
+    "work_abandoned",
+    "review_load",
+    "defects_escaped",
+    "quality_cost",
 ];
 
 /// weekly.csv as a DataFrame.
@@ -119,6 +125,12 @@ pub fn weekly_frame(rows: &[WeeklyRow]) -> Result<DataFrame, ReportError> {
             "cumulative_net_value_discounted_usd",
             f(|r| r.cumulative_net_value_discounted_usd),
         ),
+        col("work_merged", f(|r| r.work_merged)),
+        col("unreviewed_share", f(|r| r.unreviewed_share)),
+        col("work_abandoned", f(|r| r.work_abandoned)),
+        col("review_load", f(|r| r.review_load)),
+        col("defects_escaped", f(|r| r.defects_escaped)),
+        col("quality_cost", f(|r| r.quality_cost)),
     ];
     DataFrame::new_infer_height(columns).map_err(table_err("weekly"))
 }

@@ -255,6 +255,9 @@ pub struct Behaviour {
     pub revise_bot: f64,
     /// Weekly probability that an agent without a bot revises its padding.
     pub revise_manual: f64,
+    /// Probability that a running bot's owner revises its padding in the week of a leaderboard
+    /// change (on, off, scope or visibility).
+    pub revise_bot_on_change: f64,
     /// Initial perceived monitoring `m(0)`, in [0, 1].
     pub monitoring0: f64,
     /// Factor on monitoring under `private` visibility, in [0, 1].
@@ -268,6 +271,8 @@ pub struct Behaviour {
     pub top_weight: f64,
     /// The "top of the board" candidate: last week's highest visible total times this factor.
     pub top_leapfrog: f64,
+    /// How much of a standing statement's credibility each contradicting nudge erodes.
+    pub statement_erosion: f64,
     /// Weekly probability of noticing a leaderboard on one's own (plus one's status drive).
     pub board_notice: f64,
     /// Weekly probability of noticing it per unit of the team's padding share.
@@ -299,6 +304,7 @@ impl Default for Behaviour {
             // Calibrated (first design: 0.25): bots' scheduled padding is revisited every ~10 weeks.
             revise_bot: 0.1,
             revise_manual: 0.6,
+            revise_bot_on_change: 0.3,
             monitoring0: 0.3,
             private_monitoring_factor: 0.3,
             team_audience: 0.6,
@@ -308,6 +314,7 @@ impl Default for Behaviour {
             // No published anchor: reactions to a new board build over a few weeks (Meta's board
             // drew most of its volume within weeks), not all at once.
             board_notice: 0.5,
+            statement_erosion: 0.3,
             board_imitation: 1.0,
         }
     }
@@ -373,9 +380,21 @@ pub struct Work {
     pub pad_time: f64,
     /// Output units of teammates' attention each bot action costs the team (messages, triage).
     pub noise_per_action: f64,
-    /// A team's bottleneck (review, integration, demand) as a share of its no-AI output: extra
-    /// output becomes value as `cap * (1 - exp(-extra / cap))`; 0 means no bottleneck.
+    /// A team's review capacity above its no-AI load, as a share of that load (docs/model.md,
+    /// "Delivery"); 0 means unlimited review.
     pub review_capacity: f64,
+    /// Share of changes merged without review whatever the load (trivial changes).
+    pub unreviewed_base: f64,
+    /// Weekly share of the work waiting for review that is merged without it.
+    pub review_drain: f64,
+    /// Weekly share of the work waiting for review that is abandoned.
+    pub review_abandon: f64,
+    /// Share of a reviewed change's defects that review catches.
+    pub review_catch: f64,
+    /// Extra defects per unit of an expert's AI-assisted work (a novice's: twice as many).
+    pub defect_ai: f64,
+    /// Output units an escaped defect costs (bugs, incidents, their fixing).
+    pub defect_cost: f64,
 }
 
 impl Default for Work {
@@ -387,7 +406,13 @@ impl Default for Work {
             rework_rate: 0.05,
             pad_time: 0.01,
             noise_per_action: 1e-5,
-            review_capacity: 0.13,
+            review_capacity: 0.065,
+            unreviewed_base: 0.18,
+            review_drain: 0.005,
+            review_abandon: 0.018,
+            review_catch: 0.75,
+            defect_ai: 0.22,
+            defect_cost: 0.25,
         }
     }
 }

@@ -243,6 +243,8 @@ fn check_behaviour(c: &Checker, b: &Behaviour) -> Result<(), ScenarioError> {
     c.non_negative("behaviour.rank_weight", b.rank_weight)?;
     c.share("behaviour.revise_bot", b.revise_bot)?;
     c.share("behaviour.revise_manual", b.revise_manual)?;
+    c.share("behaviour.revise_bot_on_change", b.revise_bot_on_change)?;
+    c.share("behaviour.statement_erosion", b.statement_erosion)?;
     c.share("behaviour.monitoring0", b.monitoring0)?;
     c.share(
         "behaviour.private_monitoring_factor",
@@ -316,7 +318,31 @@ fn check_work(c: &Checker, w: &Work) -> Result<(), ScenarioError> {
         w.review_capacity,
         0.0,
         10.0,
-        "a share of the team's no-AI output in [0, 10] (0: no bottleneck)",
+        "a share of the team's no-AI load in [0, 10] (0: unlimited review)",
+    )?;
+    c.share("work.unreviewed_base", w.unreviewed_base)?;
+    c.share("work.review_drain", w.review_drain)?;
+    c.share("work.review_abandon", w.review_abandon)?;
+    if w.review_drain + w.review_abandon > 1.0 {
+        return Err(c.invalid(
+            "work.review_abandon",
+            "review_drain + review_abandon must be at most 1 (a weekly share of the waiting work)",
+        ));
+    }
+    c.share("work.review_catch", w.review_catch)?;
+    c.range(
+        "work.defect_ai",
+        w.defect_ai,
+        0.0,
+        10.0,
+        "defects per unit of AI-assisted work in [0, 10]",
+    )?;
+    c.range(
+        "work.defect_cost",
+        w.defect_cost,
+        0.0,
+        10.0,
+        "output units per escaped defect in [0, 10]",
     )
 }
 

@@ -1,0 +1,129 @@
+//! The week's delivery, team by team ([`crate::model::delivery`]): each team's produced work and
+//! defects summed from the week's `WorkDelivered` and `TokensUsed` events and the fold's
+//! proficiency, then passed through the team's review queue, which this fold keeps from week to
+//! week. Teams are folded in parallel and their results added in team order, so the sums are
+//! the same at any thread count.
+
+use rayon::prelude::*;
+
+use super::AgentTotals;
+use crate::events::{WeekBatch, is_dense};
+use crate::fold::State;
+use crate::model::delivery::{self, Delivered, Params, Produced, Queue};
+use crate::model::work::log_use;
+use crate::scenario::Scenario;
+
+/// The organisation's delivery in a week: the teams' [`Delivered`] added up.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct OrgDelivery {
+    pub merged: f64,
+    pub unreviewed: f64,
+    pub abandoned: f64,
+    pub escaped: f64,
+    /// Work in review over the no-AI load, over all teams.
+    pub review_load: f64,
+    pub quality_cost: f64,
+    pub value: f64,
+}
+
+/// Each team's review queue, carried from week to week.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFold {
+    queues: Vec<Queue>,
+    /// Whether the queues have been set to the first week's steady state.
+    started: bool,
+    /// This week's output and genuine tokens by agent, for weeks whose events are not in agent
+    /// order (logs written by hand).
+    output: Vec<f64>,
+    genuine: Vec<f64>,
+}
+
+impl DeliveryFold {
+    /// Fold a week: every team's produced work through its queue.
+    pub fn week(
+        &mut self,
+        s: &Scenario,
+        b: &WeekBatch,
+        t: &AgentTotals,
+        state: &State,
+    ) -> OrgDelivery {
+        let p = Params::of(&s.work);
+        let (output, genuine) = self.columns(b, t);
+        let produced: Vec<Produced> = (0..state.teams())
+            .into_par_iter()
+            .map(|j| team_produced(s, &p, t, state, j, output, genuine))
+            .collect();
+        self.queues.resize(produced.len(), Queue::default());
+        if !self.started {
+            self.started = true;
+            for ((q, new), skill) in self.queues.iter_mut().zip(&produced).zip(&t.team_skill) {
+                *q = delivery::steady_queue(&p, *skill, *new);
+            }
+        }
+        let teams: Vec<Delivered> = self
+            .queues
+            .par_iter_mut()
+            .zip(&produced)
+            .zip(&t.team_skill)
+            .map(|((q, new), skill)| delivery::week(&p, *skill, q, *new))
+            .collect();
+        let mut org = OrgDelivery::default();
+        let mut in_review_base = 0.0;
+        for (d, skill) in teams.iter().zip(&t.team_skill) {
+            org.merged += d.merged;
+            org.unreviewed += d.unreviewed;
+            org.abandoned += d.abandoned;
+            org.escaped += d.escaped;
+            org.quality_cost += d.quality_cost;
+            org.value += d.value;
+            org.review_load += d.review_load * skill;
+            in_review_base += skill;
+        }
+        if in_review_base > 0.0 {
+            org.review_load /= in_review_base;
+        }
+        org
+    }
+
+    /// The week's output and genuine tokens indexed by agent: the events' own columns when they
+    /// name every agent in order (every week the engine writes), else scattered into buffers.
+    /// An agent without a work event this week counts as working without AI.
+    fn columns<'a>(&'a mut self, b: &'a WeekBatch, t: &AgentTotals) -> (&'a [f64], &'a [f64]) {
+        let n = t.traits.len();
+        let dense = is_dense(&b.work.agent, n) && is_dense(&b.tokens.agent, n);
+        if dense {
+            return (&b.work.output, &b.tokens.genuine);
+        }
+        self.output.clear();
+        self.output.extend(t.traits.iter().map(|x| x.skill()));
+        self.genuine.clear();
+        self.genuine.resize(n, 0.0);
+        for (a, v) in b.work.agent.iter().zip(&b.work.output) {
+            self.output[a as usize] = *v;
+        }
+        for (a, v) in b.tokens.agent.iter().zip(&b.tokens.genuine) {
+            self.genuine[a as usize] = *v;
+        }
+        (&self.output, &self.genuine)
+    }
+}
+
+/// Team `j`'s produced work and defects this week.
+fn team_produced(
+    s: &Scenario,
+    p: &Params,
+    t: &AgentTotals,
+    state: &State,
+    j: u32,
+    output: &[f64],
+    genuine: &[f64],
+) -> Produced {
+    let mut new = Produced::default();
+    for i in state.team_range(j) {
+        let traits = t.traits[i].traits();
+        let (out, l) = (output[i], log_use(s, &traits, genuine[i]));
+        new.work += out.max(0.0);
+        new.defects += delivery::defects(p, out, traits.skill, l, state.proficiency[i]);
+    }
+    new
+}
