@@ -4,7 +4,6 @@
 pub mod adoption;
 pub mod capture;
 pub mod decide;
-pub mod dist;
 pub mod managers;
 pub mod organisation;
 pub mod rank;

@@ -7,6 +7,7 @@
 //! writes files; `report` turns its [`Projections`] into CSV, JSON and charts.
 
 pub mod figures;
+pub mod finite;
 pub mod horizons;
 pub mod stats;
 pub mod summary;
