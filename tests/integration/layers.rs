@@ -354,9 +354,10 @@ fn violations(rel: &str, text: &str, ctx: &Ctx) -> Vec<String> {
             _ => true,
         })
         .map(|a| {
-            let (m, t) = (layer_of(&me), layer_of(&a.to));
+            let layer = |m: &str| layer_of(m).map_or("no layer".into(), |l| format!("layer {l}"));
+            let (m, t) = (layer(&me), layer(&a.to));
             format!(
-                "src/{rel}:{}: {me} (layer {m:?}) names {} (layer {t:?}) [{}]",
+                "src/{rel}:{}: {me} ({m}) names {} ({t}) [{}]",
                 a.line, a.to, a.how
             )
         })
