@@ -194,4 +194,17 @@ mod tests {
         }
         assert_eq!(spread(100.0), [30, 25, 20, 15, 10]);
     }
+
+    #[test]
+    fn a_write_that_fails_names_the_file_as_before() {
+        // The import layer writes with its own error (it names no report type), worded as the
+        // report's was, and an import error exits 2 like it.
+        let s = crate::model::testkit::sized("baseline", 20, 2);
+        let panel = crate::import::panel::simulated(&s, 0);
+        let dir = std::env::temp_dir().join(format!("tmx-no-such-{}/x", std::process::id()));
+        let e = write(&dir, &panel, 1.0).unwrap_err();
+        assert!(matches!(e, ImportError::Write { .. }), "{e:?}");
+        let want = format!("cannot write {}: ", dir.join(ROSTER).display());
+        assert!(e.to_string().starts_with(&want), "{e}");
+    }
 }
