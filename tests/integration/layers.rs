@@ -5,7 +5,10 @@
 //! A module is named by `use crate::X`, a grouped `use crate::{X, ..}`, a path in code
 //! (`crate::X::f()`, `crate::simulate(..)`), `super::super::X` climbing out of its own module, an
 //! exported macro (`crate::levers!`) and, in the binary, `tokenmaxx::X`. Comments, strings and
-//! `#[cfg(test)]` items (and the files of `#[cfg(test)] mod X;`) are not code.
+//! `#[cfg(test)]` items (and the files of `#[cfg(test)] mod X;`) are not code. The depth a
+//! `super` climbs from is the file's; a `super` inside an inline `mod x { .. }` is counted one
+//! level short, which can raise a false alarm but never misses an arrow. `use crate as alias`
+//! is not followed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
