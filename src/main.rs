@@ -4,6 +4,7 @@
 mod cli;
 #[cfg(feature = "serve")]
 mod serve;
+mod user_error;
 
 use std::process::ExitCode;
 

@@ -114,7 +114,7 @@ impl NativeScenario {
             })
         });
         let (projections, _) = outcome.map_err(|e| PyOSError::new_err(e.to_string()))?;
-        if let Some(what) = tokenmaxx::report::finite::non_finite(&projections) {
+        if let Some(what) = tokenmaxx::projections::finite::non_finite(&projections) {
             return Err(value_error(format!(
                 "the run produced a non-finite {what} (NaN or infinite): a parameter is too extreme for the model"
             )));

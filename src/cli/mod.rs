@@ -24,6 +24,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub use crate::user_error::UserError;
+
 /// tokenmaxx: simulate what an AI-adoption policy does to token spend, padding, output, cost and risk.
 #[derive(Debug, Parser)]
 #[command(name = "tokenmaxx", version, about, long_about = None)]
@@ -127,11 +129,6 @@ pub fn message(e: &anyhow::Error) -> String {
     text
 }
 
-/// A plain user error raised by the CLI itself (bad flag combination, resource limit).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UserError(pub String);
-
 /// Most worker threads per available core: more only adds scheduling overhead.
 const MAX_THREADS_PER_CORE: usize = 8;
 
@@ -178,7 +175,7 @@ pub fn default_out(name: &str) -> anyhow::Result<std::path::PathBuf> {
 /// Refuse a run whose figures are not finite (a parameter too extreme for the model), before
 /// anything is written.
 pub fn check_finite(p: &tokenmaxx::projections::Projections) -> anyhow::Result<()> {
-    match tokenmaxx::report::finite::non_finite(p) {
+    match tokenmaxx::projections::finite::non_finite(p) {
         None => Ok(()),
         Some(what) => Err(UserError(format!(
             "the run produced a non-finite {what} (NaN or infinite): a parameter is too extreme for the model; nothing was written"

@@ -10,7 +10,6 @@
 
 pub mod decide;
 pub mod horizons;
-pub mod priors;
 pub mod stats;
 pub mod stored;
 
@@ -21,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::projections::Projections;
 use crate::scenario::{Overrides, Scenario, ScenarioError, Source};
-pub use priors::Priors;
+pub use crate::sweep::spec::priors::{self, Priors};
 pub use stats::{Comparison, FIGURES, Figure, Ranking};
 
 /// Most replications of a comparison.
@@ -102,7 +101,7 @@ impl Compare {
             Ok(Err(e)) => return Err(e),
             Err(_) => return Err("the run panicked (a bug: please report it)".into()),
         };
-        if let Some(what) = crate::report::finite::non_finite(&p) {
+        if let Some(what) = crate::projections::finite::non_finite(&p) {
             return Err(format!("non-finite {what}: a parameter is too extreme"));
         }
         Ok(run_out(i, r, &p))

@@ -37,6 +37,13 @@ pub enum ImportError {
         #[source]
         source: std::io::Error,
     },
+    /// An output of `import` or `synth-export` that could not be written.
+    #[error("cannot write {file}: {source}")]
+    Write {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl ImportError {
@@ -48,6 +55,12 @@ impl ImportError {
     }
     pub fn io(file: &Path, source: std::io::Error) -> ImportError {
         ImportError::Io {
+            file: file.display().to_string(),
+            source,
+        }
+    }
+    pub fn write(file: &Path, source: std::io::Error) -> ImportError {
+        ImportError::Write {
             file: file.display().to_string(),
             source,
         }

@@ -18,6 +18,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::ImportError;
 use super::dates;
 use super::panel::Panel;
 use crate::projections::stats;
@@ -311,12 +312,9 @@ fn outcome_ratio(p: &Panel, outcome: &[f64]) -> f64 {
 }
 
 /// Write profile.json into `dir`.
-pub fn write(dir: &Path, p: &Profile) -> Result<(), crate::report::ReportError> {
+pub fn write(dir: &Path, p: &Profile) -> Result<(), ImportError> {
     let path = dir.join(FILE);
-    let text = serde_json::to_string_pretty(p).map_err(|e| crate::report::ReportError::Table {
-        table: FILE.into(),
-        message: e.to_string(),
-    })?;
-    std::fs::write(&path, text + "\n")
-        .map_err(|source| crate::report::ReportError::Io { path, source })
+    let text = serde_json::to_string_pretty(p)
+        .map_err(|e| ImportError::bad(&path, format!("cannot write the profile: {e}")))?;
+    std::fs::write(&path, text + "\n").map_err(|source| ImportError::write(&path, source))
 }

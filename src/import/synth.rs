@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
+use super::ImportError;
 use super::dates;
 use super::panel::Panel;
 
@@ -80,19 +81,12 @@ fn days(p: &Panel, usd_per_token: f64) -> Vec<Day> {
     out
 }
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> crate::report::ReportError + '_ {
-    move |source| crate::report::ReportError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+fn io(path: &Path) -> impl Fn(std::io::Error) -> ImportError + '_ {
+    move |source| ImportError::write(path, source)
 }
 
 /// Write usage.csv, usage.claude_code.jsonl and roster.csv of a simulated panel into `dir`.
-pub fn write(
-    dir: &Path,
-    p: &Panel,
-    price_usd_per_mtok: f64,
-) -> Result<(), crate::report::ReportError> {
+pub fn write(dir: &Path, p: &Panel, price_usd_per_mtok: f64) -> Result<(), ImportError> {
     let days = days(p, price_usd_per_mtok / 1e6);
     let path = dir.join(ROSTER);
     let mut roster = String::from("person,group,team\n");
@@ -113,7 +107,7 @@ pub fn write(
     write_jsonl(&dir.join(JSONL), &days)
 }
 
-fn write_csv(path: &Path, p: &Panel, days: &[Day]) -> Result<(), crate::report::ReportError> {
+fn write_csv(path: &Path, p: &Panel, days: &[Day]) -> Result<(), ImportError> {
     let f = std::fs::File::create(path).map_err(io(path))?;
     let mut w = std::io::BufWriter::new(f);
     let mut text = String::from(
@@ -169,7 +163,7 @@ fn record(d: &Day) -> serde_json::Value {
 }
 
 /// The records as the API pages them: per day, at most [`PAGE`] records a page, one page a line.
-fn write_jsonl(path: &Path, days: &[Day]) -> Result<(), crate::report::ReportError> {
+fn write_jsonl(path: &Path, days: &[Day]) -> Result<(), ImportError> {
     let f = std::fs::File::create(path).map_err(io(path))?;
     let mut w = std::io::BufWriter::new(f);
     for same_day in days.chunk_by(|a, b| a.day == b.day) {
@@ -199,5 +193,18 @@ mod tests {
             assert_eq!(spread(t).iter().sum::<u64>(), t.round() as u64);
         }
         assert_eq!(spread(100.0), [30, 25, 20, 15, 10]);
+    }
+
+    #[test]
+    fn a_write_that_fails_names_the_file_as_before() {
+        // The import layer writes with its own error (it names no report type), worded as the
+        // report's was, and an import error exits 2 like it.
+        let s = crate::model::testkit::sized("baseline", 20, 2);
+        let panel = crate::import::panel::simulated(&s, 0);
+        let dir = std::env::temp_dir().join(format!("tmx-no-such-{}/x", std::process::id()));
+        let e = write(&dir, &panel, 1.0).unwrap_err();
+        assert!(matches!(e, ImportError::Write { .. }), "{e:?}");
+        let want = format!("cannot write {}: ", dir.join(ROSTER).display());
+        assert!(e.to_string().starts_with(&want), "{e}");
     }
 }

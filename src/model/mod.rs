@@ -4,7 +4,6 @@
 pub mod adoption;
 pub mod decide;
 pub mod delivery;
-pub mod dist;
 pub mod managers;
 pub mod organisation;
 pub mod rank;

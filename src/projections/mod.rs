@@ -8,6 +8,7 @@
 
 mod delivery;
 pub mod figures;
+pub mod finite;
 pub mod horizons;
 pub mod stats;
 pub mod summary;

@@ -12,7 +12,8 @@ pub mod compare;
 pub mod compare_html;
 pub mod explore;
 pub mod explore_html;
-pub mod finite;
+/// Moved to [`crate::projections::finite`], where the sweep and the comparison can use it.
+pub use crate::projections::finite;
 pub mod fork_html;
 pub mod html;
 pub mod lock;

@@ -11,6 +11,7 @@
 //! ```
 
 pub mod builtin;
+pub mod dist;
 pub mod error;
 pub mod load;
 pub mod ranges;
@@ -24,8 +25,8 @@ use serde::Deserialize;
 pub use error::ScenarioError;
 pub use load::Source;
 
-use crate::model::dist::Dist;
 use crate::policy::{GroupId, GroupSet, PolicyChange};
+use dist::Dist;
 use raw::{Adoption, Behaviour, Bots, Money, RawScenario, Work};
 
 /// Distributions of the traits of one group (docs/model.md).

@@ -1,12 +1,12 @@
 //! From a merged [`RawScenario`] to a typed, checked [`Scenario`]: every range, every name, every
 //! cross-field rule. Errors name the file, the dotted key, the value and what is allowed.
 
+use super::dist::{Dist, support_of};
 use super::error::ScenarioError;
 use super::raw::{
     Adoption, Behaviour, Bots, DistSpec, Money, RawGroup, RawPolicyChange, RawScenario, Work,
 };
 use super::{Group, Scenario, ScheduledChange, TraitDists};
-use crate::model::dist::{Dist, support_of};
 use crate::policy::check::{self, Check, CheckError};
 use crate::policy::{GroupId, GroupSet, PolicyChange};
 use std::collections::BTreeMap;

@@ -242,7 +242,7 @@ fn run(work: &Work, cancel: &Cancel, report: &dyn Fn(&Status)) -> Outcome {
 
 fn simulate(s: &Scenario, r: u32, cancel: &Cancel) -> Result<Projections, Option<String>> {
     let p = tokenmaxx::simulate_cancellable(s, r, cancel).ok_or(None)?;
-    match tokenmaxx::report::finite::non_finite(&p) {
+    match tokenmaxx::projections::finite::non_finite(&p) {
         None => Ok(p),
         Some(what) => Err(Some(format!(
             "the run produced a non-finite {what}: a parameter is too extreme for the model"

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 
-use crate::cli::UserError;
+use crate::user_error::UserError;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {

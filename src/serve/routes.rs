@@ -266,7 +266,7 @@ async fn report(State(s): State<Shared>, body: Bytes) -> Response {
 /// scenario downloads as), its PNG charts drawn in a private temporary folder.
 fn report_html(c: &Composed, n: u64) -> Result<String, String> {
     let p: Projections = tokenmaxx::simulate(&c.scenario, 0);
-    if let Some(what) = tokenmaxx::report::finite::non_finite(&p) {
+    if let Some(what) = tokenmaxx::projections::finite::non_finite(&p) {
         return Err(format!(
             "the run produced a non-finite {what}: a parameter is too extreme for the model"
         ));

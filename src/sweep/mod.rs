@@ -85,7 +85,7 @@ pub fn run_point(
         Ok::<_, String>(crate::simulate(&scenario, 0))
     }));
     let (error, figures) = match outcome {
-        Ok(Ok(p)) => match crate::report::finite::non_finite(&p) {
+        Ok(Ok(p)) => match crate::projections::finite::non_finite(&p) {
             None => (None, figures_of(&p.summary)),
             Some(what) => (
                 Some(format!(

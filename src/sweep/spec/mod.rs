@@ -25,6 +25,7 @@
 pub mod design;
 pub mod io;
 pub mod path;
+pub mod priors;
 pub mod schema;
 pub mod value;
 
@@ -121,7 +122,7 @@ pub struct Sweep {
     pub inputs: Vec<std::path::PathBuf>,
     /// Parameters drawn per replication (`[priors]`), the same draw for every point of a
     /// replication, as `compare` draws them (None without).
-    pub priors: Option<crate::compare::Priors>,
+    pub priors: Option<priors::Priors>,
 }
 
 /// File names of a sweep's stored copy in its output folders.

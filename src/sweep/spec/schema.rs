@@ -6,11 +6,13 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::path::check_path;
+use super::priors::Priors;
 use super::value::value_number;
 use super::{
     Axis, DEFAULT_FIGURES, MAX_POINTS, MAX_REPLICATIONS, MAX_RUNS, Method, STORED_SWEEP, Sweep,
     SweepError,
 };
+use crate::projections::figures::FIGURES;
 use crate::scenario::error::nearest;
 use crate::scenario::{Source, load};
 
@@ -121,7 +123,7 @@ fn parse_priors(
     t: &toml::Table,
     parameters: &[(String, super::Axis)],
     file: &str,
-) -> Result<crate::compare::Priors, SweepError> {
+) -> Result<Priors, SweepError> {
     let invalid = |m: String| SweepError::Invalid {
         file: file.to_string(),
         message: format!("[priors]: {m}"),
@@ -129,7 +131,7 @@ fn parse_priors(
     let priors = match t.get("from") {
         Some(toml::Value::String(name)) if t.len() == 1 => match name.as_str() {
             "calibrated" | "unanchored" => {
-                crate::compare::Priors::load(name)?.ok_or_else(|| invalid("no priors".into()))?
+                Priors::load(name)?.ok_or_else(|| invalid("no priors".into()))?
             }
             other => {
                 return Err(invalid(format!(
@@ -146,7 +148,7 @@ fn parse_priors(
             let mut wrapped = toml::Table::new();
             wrapped.insert("parameters".into(), toml::Value::Table(t.clone()));
             let text = toml::to_string(&wrapped).map_err(|e| invalid(e.to_string()))?;
-            crate::compare::Priors::parse(&text, &format!("{file} [priors]"))?
+            Priors::parse(&text, &format!("{file} [priors]"))?
         }
     };
     for (path, _) in parameters {
@@ -312,7 +314,7 @@ fn parse_axis(key: &str, value: &toml::Value, method: Method) -> Result<Axis, St
 
 /// Refuse names that are not summary figures (suggesting the nearest); `what` names the key.
 pub(crate) fn check_figures(figures: &[String], what: &str) -> Result<(), String> {
-    let known = crate::sweep::figure_names();
+    let known: Vec<&str> = FIGURES.iter().map(|f| f.name).collect();
     for f in figures {
         if !known.contains(&f.as_str()) {
             let hint = nearest(f, known.iter().copied())

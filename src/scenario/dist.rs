@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand_distr::{Beta, Distribution, Gamma, LogNormal, Uniform};
 
-use crate::scenario::raw::{DistKind, DistSpec};
+use super::raw::{DistKind, DistSpec};
 
 /// A distribution ready to sample. Construct it with [`Dist::from_spec`]; validation has already
 /// checked the parameters, so construction only fails on a spec that skipped validation.

@@ -1,7 +1,7 @@
 //! A run whose figures are not finite (a parameter extreme enough to overflow the model) must
 //! fail loudly, not write NaN tables or hang the chart layout: find the first such figure.
 
-use crate::projections::Projections;
+use super::Projections;
 
 /// The first non-finite figure of a run's summary, weekly rows or deciles, named for a message
 /// ("summary figure `roi`", "weekly figure `cost_usd` of week 3"); None when all are finite.

@@ -22,15 +22,15 @@ use std::path::Path;
 use rand::RngExt;
 use serde::Deserialize;
 
+use super::SweepError;
+use super::{check_path, read_spec, set_path};
 use crate::engine::rng::{Entity, Purpose, stream};
 use crate::scenario::{Overrides, Scenario, Source};
-use crate::sweep::SweepError;
-use crate::sweep::spec::{check_path, read_spec, set_path};
 
 /// The shipped calibrated priors, the default of `compare` (`--priors calibrated`).
-pub const CALIBRATED: &str = include_str!("../../scenarios/priors/calibrated.toml");
+pub const CALIBRATED: &str = include_str!("../../../scenarios/priors/calibrated.toml");
 /// The shipped wide priors the calibration starts from (`--priors unanchored`).
-pub const UNANCHORED: &str = include_str!("../../scenarios/priors/unanchored.toml");
+pub const UNANCHORED: &str = include_str!("../../../scenarios/priors/unanchored.toml");
 
 /// The words `--priors` takes besides a file.
 pub const NAMES: &str = "`calibrated` (the default), `unanchored`, `none` or a file";
