@@ -518,6 +518,49 @@ mod tests {
     }
 
     #[test]
+    fn a_hidden_board_shows_what_was_last_seen_and_a_statement_stands_until_nudges_erode_it() {
+        // given amazon-2026: a public board from week 4, hidden (manager only) from week 24, a
+        // statement at week 30, the board off at week 40
+        let s = sized("amazon-2026", 400, 42);
+        let (_, log) = crate::simulate_with_log(&s, 0);
+        let mut st = State::new(&s);
+        for b in &log.weeks {
+            let seen = st.sorted_last_totals().to_vec();
+            st.apply_week(&s, b);
+            match b.week {
+                // when the board is hidden, then employees keep the totals they last saw
+                24 => {
+                    assert_eq!(st.remembered_totals, seen);
+                    assert_eq!(st.board_changed_week, Some(24));
+                }
+                25..=39 => assert_eq!(st.remembered_totals.len(), 400),
+                // and when it is switched off they forget them
+                40 => {
+                    assert!(st.remembered_totals.is_empty());
+                    assert_eq!(st.board_changed_week, Some(40));
+                }
+                _ => {}
+            }
+            if b.week == 30 {
+                // when the statement is made, then it stands at its credibility in every team
+                // its managers did not nudge that same week
+                for (j, c) in st.statement_standing.iter().enumerate() {
+                    assert_eq!(*c == 0.5, !b.nudges.contains(&(j as u32)), "team {j}");
+                }
+            }
+        }
+        // and every team a manager nudged after it believes it less
+        let nudged: std::collections::BTreeSet<u32> = log.weeks[30..]
+            .iter()
+            .flat_map(|b| b.nudges.iter().copied())
+            .collect();
+        assert!(!nudged.is_empty(), "managers nudged someone");
+        for (j, c) in st.statement_standing.iter().enumerate() {
+            assert_eq!(*c < 0.5, nudged.contains(&(j as u32)), "team {j}: {c}");
+        }
+    }
+
+    #[test]
     fn the_sorted_totals_follow_every_week_folded() {
         // given a state asked for its sorted totals after each week, then each answer is that
         // week's totals sorted, never an earlier week's kept too long

@@ -612,6 +612,26 @@ mod tests {
     use rand::rngs::Xoshiro256PlusPlus;
 
     #[test]
+    fn bot_owners_reconsider_in_the_week_a_board_changes_and_then_revert_to_the_bots_rate() {
+        let mut s = scenario();
+        s.behaviour.revise_bot_on_change = 0.4;
+        let b = &s.behaviour;
+        // given a running bot: the change's week, the weeks after, and no change at all
+        assert_eq!(revise_probability(&s, true, Some(0)), 0.4);
+        assert_eq!(revise_probability(&s, true, Some(1)), b.revise_bot);
+        assert_eq!(revise_probability(&s, true, None), b.revise_bot);
+        // and by hand, every week alike
+        assert_eq!(revise_probability(&s, false, Some(0)), b.revise_manual);
+        assert_eq!(revise_probability(&s, false, None), b.revise_manual);
+        // a change never makes a bot's owner less attentive than usual
+        s.behaviour.revise_bot_on_change = 0.0;
+        assert_eq!(
+            revise_probability(&s, true, Some(0)),
+            s.behaviour.revise_bot
+        );
+    }
+
+    #[test]
     fn planned_use_is_the_best_response_to_the_perceived_gain() {
         let s = scenario();
         let t = traits();
