@@ -204,7 +204,7 @@ fn baseline_facts(base: &Projections, fact: &mut FactFn) {
         within(active, 0.55, 0.75) && within(cost, 100.0, 300.0),
     );
 
-    // 4. Org-level gain: value through the teams' bottlenecks (DX: ~10%), not the sum of
+    // 4. Org-level gain: value through the teams' review queues (DX: ~10%), not the sum of
     // individual output gains.
     let uplift = base.summary.value_uplift;
     fact(

@@ -42,8 +42,8 @@ pub struct Summary {
     pub median_weekly_tokens_per_user: f64,
     /// Output over the no-AI counterfactual, minus one, whole run.
     pub output_uplift: f64,
-    /// The organisation's gain: value over the no-AI counterfactual (each team's extra output
-    /// through its bottleneck) over the no-AI output.
+    /// The organisation's gain: value over the no-AI counterfactual (each team's work through
+    /// its review queue, net of escaped defects) over the no-AI output.
     pub value_uplift: f64,
     /// Value of the output gain per dollar of tokens, whole run (None without cost). It
     /// misleads on its own: a policy that cuts spend can raise it while destroying value.
@@ -293,7 +293,7 @@ impl Summary {
                 self.scenario, self.employees, self.weeks, self.seed, self.description
             ),
             format!(
-                "Net value over the run's {} weeks: {} a year per employee ({} in all, undiscounted): the value AI added through teams' bottlenecks, net of rework, bot noise, padding time and incidents, minus tokens.",
+                "Net value over the run's {} weeks: {} a year per employee ({} in all, undiscounted): the value AI added through teams' review queues, net of rework, bot noise, padding time, incidents and escaped defects, minus tokens.",
                 self.weeks,
                 usd(self.net_value_per_employee_year_usd),
                 usd(self.net_value_usd)
@@ -331,7 +331,7 @@ impl Summary {
             ),
         ];
         let gains = format!(
-            "Value: people's output {:+.1}% over working without AI, the organisation's value {:+.1}% (through teams' review and integration bottlenecks)",
+            "Value: people's output {:+.1}% over working without AI, the organisation's value {:+.1}% (through teams' review queues, net of escaped defects)",
             self.output_uplift * 100.0,
             self.value_uplift * 100.0
         );
@@ -344,6 +344,12 @@ impl Summary {
         lines.push(format!(
             "Hidden costs: {:.0} person-weeks of rework, {:.0} lost to bot noise, {:.0} spent padding.",
             self.rework_cost, self.noise_cost, self.padding_time_cost
+        ));
+        lines.push(format!(
+            "Review: {:.1}x the time in review of working without AI in the last quarter, {:.0}% of merged work unreviewed, {:.0} person-weeks lost to escaped defects.",
+            self.review_load_last_quarter,
+            self.unreviewed_share * 100.0,
+            self.quality_cost
         ));
         lines.push(format!(
             "Risk: {} bots built, {} incidents costing {:.1} person-weeks of output.",

@@ -72,8 +72,8 @@ pub fn draw_on<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The headline: net value per week (output value gained minus token cost), with the hidden costs
-/// (rework, bot noise, padding time, incidents) that are already out of it.
+/// The headline: net value per week (delivered value gained minus token cost), with the hidden
+/// costs (rework, bot noise, padding time, incidents, escaped defects) that are already out of it.
 fn draw_net_value<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     p: &Projections,
@@ -84,7 +84,8 @@ fn draw_net_value<DB: DrawingBackend>(
     let unit = p.summary.output_unit_usd;
     let weeks = p.weekly.len().max(1) as f64;
     let hidden = |r: &crate::projections::WeeklyRow| {
-        (r.rework_cost + r.noise_cost + r.padding_time_cost + r.incident_cost) * unit
+        (r.rework_cost + r.noise_cost + r.padding_time_cost + r.incident_cost + r.quality_cost)
+            * unit
     };
     let (lo, hi) = p.weekly.iter().fold((0.0f64, 1.0f64), |(lo, hi), r| {
         let v = [r.net_value_usd, hidden(r)];
@@ -98,7 +99,7 @@ fn draw_net_value<DB: DrawingBackend>(
     let mut c = ChartBuilder::on(area)
         .margin(15)
         .caption(
-            "Net value per week (blue): output gained minus token cost.  Hidden costs already out of it (red): rework, bot noise, padding time, incidents",
+            "Net value per week (blue): value gained minus token cost.  Hidden costs already out of it (red): rework, bot noise, padding time, incidents, escaped defects",
             (FONT, 14),
         )
         .x_label_area_size(45)
