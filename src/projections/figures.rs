@@ -129,6 +129,9 @@ pub const FIGURES: &[Figure] = figures! {
     quality_cost => "Output lost to escaped defects (bugs, incidents)", PersonWeeks, Lower;
     unreviewed_share => "Share of merged work no one reviewed", Share, Lower;
     review_load_last_quarter => "Time in review over working without AI, last quarter", Ratio, Lower;
+    output_uplift_low_fit => "Output over working without AI, the third with the lowest AI fit", Share, Higher;
+    output_uplift_mid_fit => "Output over working without AI, the middle third of AI fit", Share, Higher;
+    output_uplift_high_fit => "Output over working without AI, the third with the highest AI fit", Share, Higher;
 };
 
 impl Unit {

@@ -282,7 +282,7 @@ impl Projector {
         let user_count = users.len();
         drop((per_week, users));
         let agents = self.agent_rows(s, &decile_of);
-        let summary = Summary::build(
+        let mut summary = Summary::build(
             s,
             self.replication,
             &self.weekly,
@@ -291,6 +291,11 @@ impl Projector {
             median_weekly_user,
             user_count,
         );
+        [
+            summary.output_uplift_low_fit,
+            summary.output_uplift_mid_fit,
+            summary.output_uplift_high_fit,
+        ] = stats::uplift_by_fit_third(&agents, self.weekly.len());
         Projections {
             weekly: self.weekly,
             policy_marks: self.policy_marks,

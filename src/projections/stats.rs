@@ -1,6 +1,6 @@
 //! Small statistics over slices: quantiles, Gini, deciles. Deterministic (ties broken by index).
 
-use super::DecileRow;
+use super::{AgentRow, DecileRow};
 
 /// Nearest-rank quantile `p` in [0, 1], reordering `v` (selection, O(n)). None if empty.
 pub fn quantile_in_place(v: &mut [f64], p: f64) -> Option<f64> {
@@ -114,9 +114,60 @@ pub fn deciles(
         .collect()
 }
 
+/// Output over working without AI over `weeks`, minus one, of each third of `agents` ranked by
+/// AI fit (ties by agent id): lowest, middle, highest. A third without skill reads 0.
+pub fn uplift_by_fit_third(agents: &[AgentRow], weeks: usize) -> [f64; 3] {
+    let mut order: Vec<&AgentRow> = agents.iter().collect();
+    order.sort_by(|a, b| a.ai_fit.total_cmp(&b.ai_fit).then(a.agent.cmp(&b.agent)));
+    let n = order.len();
+    std::array::from_fn(|k| {
+        let third = &order[k * n / 3..(k + 1) * n / 3];
+        let output: f64 = third.iter().map(|a| a.output_total).sum();
+        let skill: f64 = third.iter().map(|a| a.skill).sum::<f64>() * weeks as f64;
+        if skill > 0.0 {
+            output / skill - 1.0
+        } else {
+            0.0
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uplift_by_fit_third_splits_by_fit_and_weighs_by_skill() {
+        // given six agents over two weeks, fit falling as the id rises, each third's output set
+        let row = |agent: u32, ai_fit: f64, skill: f64, output_total: f64| AgentRow {
+            agent,
+            team: 0,
+            group: std::sync::Arc::from("g"),
+            skill,
+            ai_fit,
+            proficiency: 0.5,
+            has_bot: false,
+            tokens_total: 0.0,
+            tokens_genuine: 0.0,
+            tokens_padding: 0.0,
+            output_total,
+            output_uplift: 0.0,
+            incidents: 0,
+            token_decile: 0,
+        };
+        let agents = [
+            row(0, 0.9, 1.0, 3.0),
+            row(1, 0.8, 3.0, 9.0),
+            row(2, 0.5, 1.0, 2.0),
+            row(3, 0.4, 1.0, 2.0),
+            row(4, 0.1, 1.0, 1.0),
+            row(5, 0.0, 1.0, 1.0),
+        ];
+        // then the lowest third lost half its output, the middle kept it, the highest gained half
+        let [low, mid, high] = uplift_by_fit_third(&agents, 2);
+        assert!((low + 0.5).abs() < 1e-12 && mid.abs() < 1e-12 && (high - 0.5).abs() < 1e-12);
+        assert_eq!(uplift_by_fit_third(&[], 2), [0.0; 3]);
+    }
 
     #[test]
     fn gini_of_equal_and_concentrated() {

@@ -87,6 +87,11 @@ pub struct Summary {
     /// `token_gini_all` is each week's, over all employees.
     pub token_gini_users: f64,
     pub users: u32,
+    /// For whom: output over working without AI, whole run, of the third of employees with the
+    /// lowest AI fit, the middle third and the highest (ranked by fit, ties by id).
+    pub output_uplift_low_fit: f64,
+    pub output_uplift_mid_fit: f64,
+    pub output_uplift_high_fit: f64,
     /// The horizons (docs/model.md, observation): net value cumulated over the first 26, 52, 104
     /// and 156 weeks, in all and per employee-year (None beyond the run's length); the same
     /// discounted to present value at `discount_rate` a year (`npv_*`, weekly discounting), and
@@ -281,6 +286,9 @@ impl Summary {
             bots_deployed: weekly.last().map(|r| r.bots_deployed).unwrap_or(0),
             token_gini_users: user_gini,
             users: users as u32,
+            output_uplift_low_fit: 0.0,
+            output_uplift_mid_fit: 0.0,
+            output_uplift_high_fit: 0.0,
             horizons: Horizons::of(weekly, s.employees, s.money.discount_rate),
         }
     }
