@@ -153,11 +153,7 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> 
         ))
     );
     let spec = args.priors.clone().or(file.priors.clone());
-    let spec = spec.unwrap_or_else(|| "calibrated".into());
-    if !["calibrated", "unanchored", "default", "none"].contains(&spec.as_str()) {
-        inputs.push(PathBuf::from(&spec));
-    }
-    let priors = Priors::load(&spec)?;
+    let priors = priors(spec, &scenarios, &mut inputs)?;
     let name = file.name.unwrap_or_else(|| "compare".into());
     let c = Compare {
         scenarios,
@@ -169,6 +165,67 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> 
         priors,
     };
     Ok((c, name, inputs))
+}
+
+/// The priors of a comparison: `spec` (--priors or the compare.toml's) when given; else the
+/// posterior `tokenmaxx fit` wrote beside the compared scenario files, with the calibrated priors
+/// for the parameters it leaves out; else the calibrated priors. A priors file read is added to
+/// `inputs` (so no output folder may hold it).
+fn priors(
+    spec: Option<String>,
+    scenarios: &[(String, Source)],
+    inputs: &mut Vec<PathBuf>,
+) -> anyhow::Result<Option<Priors>> {
+    let spec = match (spec, posterior(scenarios)?) {
+        (Some(spec), _) => spec,
+        (None, Some(path)) => {
+            let posterior = Priors::load(&path.display().to_string())?.expect("a file");
+            inputs.push(path);
+            let calibrated = Priors::load("calibrated")?.expect("shipped");
+            let from = format!("{} from fit", tokenmaxx::paths::POSTERIOR);
+            return Ok(Some(
+                Priors {
+                    from: Some(from),
+                    ..posterior
+                }
+                .then(calibrated),
+            ));
+        }
+        (None, None) => "calibrated".into(),
+    };
+    if !["calibrated", "unanchored", "default", "none"].contains(&spec.as_str()) {
+        inputs.push(PathBuf::from(&spec));
+    }
+    Ok(Priors::load(&spec)?)
+}
+
+/// The one posterior `tokenmaxx fit` wrote beside the compared scenario files, if any; two
+/// different ones are refused (they describe two organisations).
+fn posterior(scenarios: &[(String, Source)]) -> anyhow::Result<Option<PathBuf>> {
+    let mut found: Vec<PathBuf> = Vec::new();
+    for (_, s) in scenarios {
+        let Source::Path(p) = s else { continue };
+        if let Some(post) = tokenmaxx::paths::posterior_beside(p) {
+            let same =
+                |q: &PathBuf| std::fs::canonicalize(q).ok() == std::fs::canonicalize(&post).ok();
+            if !found.iter().any(same) {
+                found.push(post);
+            }
+        }
+    }
+    anyhow::ensure!(
+        found.len() <= 1,
+        UserError(format!(
+            "the compared scenarios lie beside {} posteriors written by `tokenmaxx fit` ({}), of different organisations: name the priors with --priors FILE (or `calibrated`, `none`)",
+            found.len(),
+            found
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    );
+    Ok(found.pop())
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
@@ -451,10 +508,10 @@ fn print_verdict(
         "{} scenarios x {} replications (common random numbers{}), against {}:",
         c.scenarios.len(),
         c.replications,
-        if c.priors.is_some() {
-            ", parameters drawn from priors"
-        } else {
-            ""
+        match &c.priors {
+            Some(Priors { from: Some(f), .. }) => format!(", parameters drawn from priors: {f}"),
+            Some(_) => ", parameters drawn from priors".into(),
+            None => String::new(),
         },
         c.scenarios[c.baseline].0
     );

@@ -103,7 +103,7 @@ impl Decision {
             let (nb, keep) = complete(c, runs, index_of(HEADLINE).expect("the headline"));
             if keep.len() >= 2 {
                 d.evpi = evpi(&nb);
-                d.evppi = (0..p.parameters.len())
+                d.evppi = (0..p.names().len())
                     .map(|j| evppi(&nb, &column(&draws, &keep, j)))
                     .collect();
                 d.samples = keep.len();
@@ -192,7 +192,7 @@ impl Decision {
                 .iter()
                 .take(3)
                 .filter(|k| k.first_order >= 0.05)
-                .map(|k| driver_words(k, &p.parameters[k.parameter].0, name, base))
+                .map(|k| driver_words(k, p.names()[k.parameter], name, base))
                 .collect();
             lines.push(if top.is_empty() {
                 format!("What decides {name} against {base}: no parameter explains 5% of the difference's spread (seed noise or interactions dominate)")
@@ -213,13 +213,7 @@ impl Decision {
         let top: Vec<String> = order
             .iter()
             .take(3)
-            .map(|&j| {
-                format!(
-                    "{} {}",
-                    p.parameters[j].0,
-                    show(HEADLINE, self.evppi[j], false)
-                )
-            })
+            .map(|&j| format!("{} {}", p.names()[j], show(HEADLINE, self.evppi[j], false)))
             .collect();
         format!(
             "What to measure first (EVPPI, USD per employee-year, regression method over {} replications): {}; perfect information about everything, seed noise included: {} (EVPI). A pilot that measures a parameter pays if it costs less than its EVPPI times the employees and years the choice covers",

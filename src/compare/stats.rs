@@ -163,7 +163,7 @@ impl Comparison {
     /// The verdict with `decision` (the decision analysis in words) right after the headline's
     /// lines (net value and its horizons), before the other figures.
     pub fn verdict_with(&self, c: &Compare, runs: &[RunOut], decision: &[String]) -> Vec<String> {
-        let mut lines = Vec::new();
+        let mut lines: Vec<String> = c.priors.iter().filter_map(|p| p.said()).collect();
         for (f, fig) in FIGURES.iter().enumerate() {
             if fig.better == Better::Neither
                 || c.scenarios.len() < 2

@@ -170,8 +170,8 @@ fn priors_words(p: &Option<Priors>) -> String {
         None => "none".into(),
         Some(p) => {
             let each: Vec<String> = p
-                .parameters
-                .iter()
+                .ranges()
+                .into_iter()
                 .map(|(name, low, high)| format!("{name} in [{low}, {high}]"))
                 .collect();
             format!("({})", each.join(", "))

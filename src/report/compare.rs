@@ -293,7 +293,7 @@ pub fn drivers_csv(c: &Compare, d: &Decision) -> Option<String> {
                 "{},{},{},{},{},{},{side}",
                 field(&c.scenarios[set.scenario].0),
                 set.figure,
-                p.parameters[k.parameter].0,
+                p.names()[k.parameter],
                 num(k.rank_correlation),
                 num(k.first_order),
                 num(at)
@@ -308,7 +308,7 @@ pub fn value_csv(c: &Compare, d: &Decision) -> Option<String> {
     let p = c.priors.as_ref()?;
     let mut voi = String::from("parameter,evppi_usd_per_employee_year,replications\n");
     for (j, v) in d.evppi.iter().enumerate() {
-        let _ = writeln!(voi, "{},{},{}", p.parameters[j].0, num(*v), d.samples);
+        let _ = writeln!(voi, "{},{},{}", p.names()[j], num(*v), d.samples);
     }
     if d.samples >= 2 {
         let _ = writeln!(voi, "(everything: EVPI),{},{}", num(d.evpi), d.samples);
