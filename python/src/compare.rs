@@ -80,6 +80,7 @@ pub fn compare(
         employees,
         weeks,
         priors,
+        horizons: None,
     };
     // Checks the shared size and horizon before any run.
     c.scenario(0, 0).map_err(value_error)?;

@@ -39,6 +39,11 @@ pub struct CompareArgs {
     /// parameters: the intervals are seed noise only) or a file.
     #[arg(long)]
     priors: Option<String>,
+    /// The horizons, in weeks, of the verdict by horizon, best.csv and the horizon rows of
+    /// comparison.csv and runs.csv: 1 to 8 increasing weeks within the runs' length, e.g.
+    /// `26,52,104` [default: 26, 52, 104 and 156, those the runs reach].
+    #[arg(long, value_name = "WEEKS")]
+    horizons: Option<String>,
     /// Seed shared by every scenario [default: 42].
     #[arg(long)]
     seed: Option<u64>,
@@ -70,6 +75,7 @@ struct CompareFile {
     employees: Option<i64>,
     weeks: Option<i64>,
     priors: Option<String>,
+    horizons: Option<Vec<u32>>,
 }
 
 /// Read the compare.toml when the only argument is one, resolving its paths against its folder.
@@ -106,8 +112,10 @@ fn source(arg: &str, dir: Option<&Path>) -> Source {
 /// reads (the compare.toml, every scenario's file and `extends` layers, the priors file).
 fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> {
     let mut inputs = Vec::new();
+    let mut spec_path = None;
     let (file, dir) = match spec_file(&args.scenarios)? {
         Some((f, d, path)) => {
+            spec_path = Some(path.clone());
             inputs.push(path);
             (f, Some(d))
         }
@@ -155,7 +163,11 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> 
     let spec = args.priors.clone().or(file.priors.clone());
     let priors = priors(spec, &scenarios, &mut inputs)?;
     let name = file.name.unwrap_or_else(|| "compare".into());
-    let c = Compare {
+    let horizons = match &args.horizons {
+        Some(text) => Some(parse_horizons(text)?),
+        None => file.horizons.clone(),
+    };
+    let mut c = Compare {
         scenarios,
         baseline,
         replications,
@@ -163,8 +175,36 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> 
         employees: args.employees.or(file.employees),
         weeks: args.weeks.or(file.weeks),
         priors,
+        horizons: None,
     };
+    if let Some(h) = horizons {
+        let weeks = (0..c.scenarios.len())
+            .map(|i| c.scenario(i, 0).map(|s| s.weeks))
+            .collect::<Result<Vec<u32>, _>>()?;
+        let shortest = weeks.into_iter().min().unwrap_or(0);
+        tokenmaxx::compare::horizons::check(&h, shortest).map_err(|m| match &spec_path {
+            Some(p) if args.horizons.is_none() => UserError(format!(
+                "{}: `horizons` {}",
+                p.display(),
+                &m["--horizons".len()..]
+            )),
+            _ => UserError(m),
+        })?;
+        c.horizons = Some(h);
+    }
     Ok((c, name, inputs))
+}
+
+/// `--horizons` as weeks (checked against the runs' length by the caller).
+fn parse_horizons(text: &str) -> anyhow::Result<Vec<u32>> {
+    let weeks: Option<Vec<u32>> = text.split(',').map(|w| w.trim().parse().ok()).collect();
+    weeks.ok_or_else(|| {
+        UserError(format!(
+            "--horizons takes weeks separated by commas (1 to {} increasing whole numbers, e.g. 26,52,104)",
+            tokenmaxx::compare::horizons::MAX_HORIZONS
+        ))
+        .into()
+    })
 }
 
 /// The priors of a comparison: `spec` (--priors or the compare.toml's) when given; else the
