@@ -36,7 +36,9 @@ pub struct CompareArgs {
     /// Draw the parameters without a published anchor per replication from priors:
     /// `calibrated` (the default: the draws the calibration accepted,
     /// scenarios/priors/calibrated.toml), `unanchored` (its wide starting ranges), `none` (fixed
-    /// parameters: the intervals are seed noise only) or a file.
+    /// parameters: the intervals are seed noise only) or a file. Without it, compared scenario
+    /// files beside a `posterior.toml` written by `tokenmaxx fit` draw the fitted parameters from
+    /// it and the others from the calibrated priors.
     #[arg(long)]
     priors: Option<String>,
     /// The horizons, in weeks, of the verdict by horizon, best.csv and the horizon rows of

@@ -1,6 +1,7 @@
 //! `tokenmaxx fit ORG_DIR --base baseline --out ORG_DIR/fit/`: the scenario parameters that
 //! reproduce an imported profile (simulated moments, common random numbers, differential
-//! evolution), written as a ready scenario `org.toml`.
+//! evolution), written as a ready scenario `org.toml`, with `posterior.toml` (the candidates
+//! consistent with the profile, which `compare` on the fitted scenarios draws from).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
