@@ -242,14 +242,14 @@ fn priors(
 }
 
 /// The one posterior `tokenmaxx fit` wrote beside the compared scenario files, if any; two
-/// different ones are refused (they describe two organisations).
+/// that differ are refused (they describe two organisations).
 fn posterior(scenarios: &[(String, Source)]) -> anyhow::Result<Option<PathBuf>> {
     let mut found: Vec<PathBuf> = Vec::new();
     for (_, s) in scenarios {
         let Source::Path(p) = s else { continue };
         if let Some(post) = tokenmaxx::paths::posterior_beside(p) {
-            let same =
-                |q: &PathBuf| std::fs::canonicalize(q).ok() == std::fs::canonicalize(&post).ok();
+            // (the same file, or a copy of it: one organisation)
+            let same = |q: &PathBuf| std::fs::read(q).ok() == std::fs::read(&post).ok();
             if !found.iter().any(same) {
                 found.push(post);
             }

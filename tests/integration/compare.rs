@@ -355,4 +355,17 @@ fn horizons_choose_the_verdict_s_horizons_and_bad_ones_exit_2_naming_the_flag() 
     }
     let e = stderr(&run("bad", &["--horizons", "31"]));
     assert!(e.contains("from 1 to 30"), "{e}");
+    // and in a compare.toml, the error names the file and the key
+    std::fs::write(
+        dir.join("c.toml"),
+        "scenarios = [\"baseline\", \"amazon-2026\"]\nweeks = 30\nemployees = 300\nhorizons = [40]\n",
+    )
+    .unwrap();
+    let o = tokenmaxx(&dir, &["compare", "c.toml", "--out", "bad"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("c.toml") && e.contains("`horizons`") && e.contains("1 to 30"),
+        "{e}"
+    );
 }

@@ -110,6 +110,49 @@ fn compare_beside_a_fit_draws_from_its_posterior_unless_priors_are_named() {
     );
     let verdict = std::fs::read_to_string(dir.join("cmp-none/verdict.txt")).unwrap();
     assert!(!verdict.contains("Priors:"), "{verdict}");
+    // Scenarios beside two different posteriors (two organisations) are refused, asking for
+    // --priors.
+    let copy = dir.join("org/fit2");
+    std::fs::create_dir_all(&copy).unwrap();
+    for f in ["org-amazon-2026.toml", "posterior.toml"] {
+        std::fs::copy(dir.join("org/fit").join(f), copy.join(f)).unwrap();
+    }
+    // (a copy of the same posterior is one organisation: compared as such)
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "compare",
+            "org/fit/org.toml",
+            "org/fit2/org-amazon-2026.toml",
+            "--replications",
+            "2",
+            "--weeks",
+            "4",
+            "--no-charts",
+            "-q",
+            "--out",
+            "copy",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let post = std::fs::read_to_string(copy.join("posterior.toml")).unwrap();
+    std::fs::write(
+        copy.join("posterior.toml"),
+        post + "# another organisation\n",
+    )
+    .unwrap();
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "compare",
+            "org/fit/org.toml",
+            "org/fit2/org-amazon-2026.toml",
+            "--out",
+            "two",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--priors"), "{}", stderr(&o));
     // A posterior.toml tokenmaxx did not write is not taken for one: the calibrated priors.
     std::fs::write(
         &path,
