@@ -164,11 +164,7 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> 
     );
     let spec = args.priors.clone().or(file.priors.clone());
     let priors = priors(spec, &scenarios, &mut inputs)?;
-    let name = file.name.unwrap_or_else(|| "compare".into());
-    let horizons = match &args.horizons {
-        Some(text) => Some(parse_horizons(text)?),
-        None => file.horizons.clone(),
-    };
+    let name = file.name.clone().unwrap_or_else(|| "compare".into());
     let mut c = Compare {
         scenarios,
         baseline,
@@ -179,22 +175,38 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> 
         priors,
         horizons: None,
     };
-    if let Some(h) = horizons {
-        let weeks = (0..c.scenarios.len())
-            .map(|i| c.scenario(i, 0).map(|s| s.weeks))
-            .collect::<Result<Vec<u32>, _>>()?;
-        let shortest = weeks.into_iter().min().unwrap_or(0);
-        tokenmaxx::compare::horizons::check(&h, shortest).map_err(|m| match &spec_path {
-            Some(p) if args.horizons.is_none() => UserError(format!(
-                "{}: `horizons` {}",
-                p.display(),
-                &m["--horizons".len()..]
-            )),
-            _ => UserError(m),
-        })?;
-        c.horizons = Some(h);
-    }
+    c.horizons = horizons(&c, args.horizons.as_deref(), &file, spec_path.as_deref())?;
     Ok((c, name, inputs))
+}
+
+/// The horizons of comparison `c`: `--horizons` (text), else the compare.toml's (at `spec`),
+/// checked against the shortest compared run; an error names the flag or the file and key.
+fn horizons(
+    c: &Compare,
+    flag: Option<&str>,
+    file: &CompareFile,
+    spec: Option<&Path>,
+) -> anyhow::Result<Option<Vec<u32>>> {
+    let h = match flag {
+        Some(text) => parse_horizons(text)?,
+        None => match &file.horizons {
+            Some(h) => h.clone(),
+            None => return Ok(None),
+        },
+    };
+    let weeks = (0..c.scenarios.len())
+        .map(|i| c.scenario(i, 0).map(|s| s.weeks))
+        .collect::<Result<Vec<u32>, _>>()?;
+    let shortest = weeks.into_iter().min().unwrap_or(0);
+    tokenmaxx::compare::horizons::check(&h, shortest).map_err(|m| match spec {
+        Some(p) if flag.is_none() => UserError(format!(
+            "{}: `horizons` {}",
+            p.display(),
+            &m["--horizons".len()..]
+        )),
+        _ => UserError(m),
+    })?;
+    Ok(Some(h))
 }
 
 /// `--horizons` as weeks (checked against the runs' length by the caller).
