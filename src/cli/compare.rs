@@ -221,65 +221,16 @@ fn parse_horizons(text: &str) -> anyhow::Result<Vec<u32>> {
     })
 }
 
-/// The priors of a comparison: `spec` (--priors or the compare.toml's) when given; else the
-/// posterior `tokenmaxx fit` wrote beside the compared scenario files, with the calibrated priors
-/// for the parameters it leaves out; else the calibrated priors. A priors file read is added to
+/// The priors of a comparison ([`Priors::for_comparison`]); a priors file read is added to
 /// `inputs` (so no output folder may hold it).
 fn priors(
     spec: Option<String>,
     scenarios: &[(String, Source)],
     inputs: &mut Vec<PathBuf>,
 ) -> anyhow::Result<Option<Priors>> {
-    let spec = match (spec, posterior(scenarios)?) {
-        (Some(spec), _) => spec,
-        (None, Some(path)) => {
-            let posterior = Priors::load(&path.display().to_string())?.expect("a file");
-            inputs.push(path);
-            let calibrated = Priors::load("calibrated")?.expect("shipped");
-            let from = format!("{} from fit", tokenmaxx::paths::POSTERIOR);
-            return Ok(Some(
-                Priors {
-                    from: Some(from),
-                    ..posterior
-                }
-                .then(calibrated),
-            ));
-        }
-        (None, None) => "calibrated".into(),
-    };
-    if !["calibrated", "unanchored", "default", "none"].contains(&spec.as_str()) {
-        inputs.push(PathBuf::from(&spec));
-    }
-    Ok(Priors::load(&spec)?)
-}
-
-/// The one posterior `tokenmaxx fit` wrote beside the compared scenario files, if any; two
-/// that differ are refused (they describe two organisations).
-fn posterior(scenarios: &[(String, Source)]) -> anyhow::Result<Option<PathBuf>> {
-    let mut found: Vec<PathBuf> = Vec::new();
-    for (_, s) in scenarios {
-        let Source::Path(p) = s else { continue };
-        if let Some(post) = tokenmaxx::paths::posterior_beside(p) {
-            // (the same file, or a copy of it: one organisation)
-            let same = |q: &PathBuf| std::fs::read(q).ok() == std::fs::read(&post).ok();
-            if !found.iter().any(same) {
-                found.push(post);
-            }
-        }
-    }
-    anyhow::ensure!(
-        found.len() <= 1,
-        UserError(format!(
-            "the compared scenarios lie beside {} posteriors written by `tokenmaxx fit` ({}), of different organisations: name the priors with --priors FILE (or `calibrated`, `none`)",
-            found.len(),
-            found
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    );
-    Ok(found.pop())
+    let (priors, read) = Priors::for_comparison(spec.as_deref(), scenarios)?;
+    inputs.extend(read);
+    Ok(priors)
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {

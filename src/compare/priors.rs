@@ -39,6 +39,9 @@ pub const UNANCHORED: &str = include_str!("../../scenarios/priors/unanchored.tom
 /// The words `--priors` takes besides a file.
 pub const NAMES: &str = "`calibrated` (the default), `unanchored`, `none` or a file";
 
+/// The words `--priors` takes that name no file.
+pub const NAMED: [&str; 4] = ["calibrated", "unanchored", "default", "none"];
+
 /// Priors over dotted scenario paths, in file order, with the accepted draws if any.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 pub struct Priors {
@@ -286,6 +289,7 @@ fn accepted(parameters: &[(String, f64, f64)], a: RawAccepted) -> Result<Vec<Vec
         .collect()
 }
 
+mod beside;
 #[cfg(test)]
 mod tests;
 mod wildcard;
