@@ -30,10 +30,11 @@ pub fn build(
         "against {} | {} replications with common random numbers{}",
         names[c.baseline],
         c.replications,
-        if c.priors.is_some() {
-            " and parameters drawn from priors"
-        } else {
-            ""
+        match &c.priors {
+            Some(crate::compare::Priors { from: Some(f), .. }) =>
+                format!(" and parameters drawn from priors ({f})"),
+            Some(_) => " and parameters drawn from priors".into(),
+            None => String::new(),
         }
     ));
     r.headline = verdict.to_vec();

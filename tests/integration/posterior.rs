@@ -84,6 +84,8 @@ fn compare_beside_a_fit_draws_from_its_posterior_unless_priors_are_named() {
         verdict.starts_with("Priors: posterior.toml from fit"),
         "{verdict}"
     );
+    let html = std::fs::read_to_string(dir.join("cmp/report.html")).unwrap();
+    assert!(html.contains("drawn from priors (posterior.toml from fit)"));
     let (header, rows) = read_csv(&dir.join("cmp/runs.csv"));
     for col in [
         "behaviour.token_scale",
