@@ -4,7 +4,7 @@
 //! Also the one naming of the temporary siblings files and folders are staged as before their
 //! rename into place.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Longest name accepted, in bytes (file systems allow 255 per component; the staging folder
 /// adds a prefix and a suffix, and forks join two names).
@@ -50,6 +50,25 @@ pub fn temp_name(name: &str) -> String {
 pub fn output_folder(name: &str) -> Result<PathBuf, String> {
     check_name(name)?;
     Ok(PathBuf::from("output").join(name))
+}
+
+/// The file name of the posterior `tokenmaxx fit` writes beside the scenario it fits.
+pub const POSTERIOR: &str = "posterior.toml";
+
+/// The first line of every posterior `tokenmaxx fit` writes (how `compare` knows the file).
+pub const POSTERIOR_HEADER: &str =
+    "# Posterior of a fitted organisation, written by `tokenmaxx fit`";
+
+/// The posterior written by `tokenmaxx fit` beside `scenario` (a scenario file), if there is
+/// one: a file named [`POSTERIOR`] in the same folder whose first line is [`POSTERIOR_HEADER`]
+/// (a file of that name tokenmaxx did not write is not taken for one).
+pub fn posterior_beside(scenario: &Path) -> Option<PathBuf> {
+    use std::io::BufRead;
+    let path = scenario.parent()?.join(POSTERIOR);
+    let file = std::fs::File::open(&path).ok()?;
+    let mut first = String::new();
+    std::io::BufReader::new(file).read_line(&mut first).ok()?;
+    (first.trim_end() == POSTERIOR_HEADER).then_some(path)
 }
 
 #[cfg(test)]

@@ -70,8 +70,9 @@ pub fn compare(
             all.join(", ")
         )));
     }
-    // As the CLI: the calibrated priors unless told otherwise (`none` for fixed parameters).
-    let priors = Priors::load(priors.as_deref().unwrap_or("calibrated")).map_err(value_error)?;
+    // As the CLI: the calibrated priors unless told otherwise (`none` for fixed parameters), or
+    // the posterior a fit wrote beside the compared files.
+    let (priors, _) = Priors::for_comparison(priors.as_deref(), &list).map_err(value_error)?;
     let c = Compare {
         scenarios: list,
         baseline,
@@ -80,6 +81,7 @@ pub fn compare(
         employees,
         weeks,
         priors,
+        horizons: None,
     };
     // Checks the shared size and horizon before any run.
     c.scenario(0, 0).map_err(value_error)?;

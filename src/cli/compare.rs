@@ -36,9 +36,16 @@ pub struct CompareArgs {
     /// Draw the parameters without a published anchor per replication from priors:
     /// `calibrated` (the default: the draws the calibration accepted,
     /// scenarios/priors/calibrated.toml), `unanchored` (its wide starting ranges), `none` (fixed
-    /// parameters: the intervals are seed noise only) or a file.
+    /// parameters: the intervals are seed noise only) or a file. Without it, compared scenario
+    /// files beside a `posterior.toml` written by `tokenmaxx fit` draw the fitted parameters from
+    /// it and the others from the calibrated priors.
     #[arg(long)]
     priors: Option<String>,
+    /// The horizons, in weeks, of the verdict by horizon, best.csv and the horizon rows of
+    /// comparison.csv and runs.csv: 1 to 8 increasing weeks within the runs' length, e.g.
+    /// `26,52,104` [default: 26, 52, 104 and 156, those the runs reach].
+    #[arg(long, value_name = "WEEKS")]
+    horizons: Option<String>,
     /// Seed shared by every scenario [default: 42].
     #[arg(long)]
     seed: Option<u64>,
@@ -70,6 +77,7 @@ struct CompareFile {
     employees: Option<i64>,
     weeks: Option<i64>,
     priors: Option<String>,
+    horizons: Option<Vec<u32>>,
 }
 
 /// Read the compare.toml when the only argument is one, resolving its paths against its folder.
@@ -106,8 +114,10 @@ fn source(arg: &str, dir: Option<&Path>) -> Source {
 /// reads (the compare.toml, every scenario's file and `extends` layers, the priors file).
 fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> {
     let mut inputs = Vec::new();
+    let mut spec_path = None;
     let (file, dir) = match spec_file(&args.scenarios)? {
         Some((f, d, path)) => {
+            spec_path = Some(path.clone());
             inputs.push(path);
             (f, Some(d))
         }
@@ -153,13 +163,9 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> 
         ))
     );
     let spec = args.priors.clone().or(file.priors.clone());
-    let spec = spec.unwrap_or_else(|| "calibrated".into());
-    if !["calibrated", "unanchored", "default", "none"].contains(&spec.as_str()) {
-        inputs.push(PathBuf::from(&spec));
-    }
-    let priors = Priors::load(&spec)?;
-    let name = file.name.unwrap_or_else(|| "compare".into());
-    let c = Compare {
+    let priors = priors(spec, &scenarios, &mut inputs)?;
+    let name = file.name.clone().unwrap_or_else(|| "compare".into());
+    let mut c = Compare {
         scenarios,
         baseline,
         replications,
@@ -167,8 +173,64 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> 
         employees: args.employees.or(file.employees),
         weeks: args.weeks.or(file.weeks),
         priors,
+        horizons: None,
     };
+    c.horizons = horizons(&c, args.horizons.as_deref(), &file, spec_path.as_deref())?;
     Ok((c, name, inputs))
+}
+
+/// The horizons of comparison `c`: `--horizons` (text), else the compare.toml's (at `spec`),
+/// checked against the shortest compared run; an error names the flag or the file and key.
+fn horizons(
+    c: &Compare,
+    flag: Option<&str>,
+    file: &CompareFile,
+    spec: Option<&Path>,
+) -> anyhow::Result<Option<Vec<u32>>> {
+    let h = match flag {
+        Some(text) => parse_horizons(text)?,
+        None => match &file.horizons {
+            Some(h) => h.clone(),
+            None => return Ok(None),
+        },
+    };
+    let weeks = (0..c.scenarios.len())
+        .map(|i| c.scenario(i, 0).map(|s| s.weeks))
+        .collect::<Result<Vec<u32>, _>>()?;
+    let shortest = weeks.into_iter().min().unwrap_or(0);
+    tokenmaxx::compare::horizons::check(&h, shortest).map_err(|m| match spec {
+        Some(p) if flag.is_none() => UserError(format!(
+            "{}: `horizons` {}",
+            p.display(),
+            &m["--horizons".len()..]
+        )),
+        _ => UserError(m),
+    })?;
+    Ok(Some(h))
+}
+
+/// `--horizons` as weeks (checked against the runs' length by the caller).
+fn parse_horizons(text: &str) -> anyhow::Result<Vec<u32>> {
+    let weeks: Option<Vec<u32>> = text.split(',').map(|w| w.trim().parse().ok()).collect();
+    weeks.ok_or_else(|| {
+        UserError(format!(
+            "--horizons takes weeks separated by commas (1 to {} increasing whole numbers, e.g. 26,52,104)",
+            tokenmaxx::compare::horizons::MAX_HORIZONS
+        ))
+        .into()
+    })
+}
+
+/// The priors of a comparison ([`Priors::for_comparison`]); a priors file read is added to
+/// `inputs` (so no output folder may hold it).
+fn priors(
+    spec: Option<String>,
+    scenarios: &[(String, Source)],
+    inputs: &mut Vec<PathBuf>,
+) -> anyhow::Result<Option<Priors>> {
+    let (priors, read) = Priors::for_comparison(spec.as_deref(), scenarios)?;
+    inputs.extend(read);
+    Ok(priors)
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
@@ -451,10 +513,10 @@ fn print_verdict(
         "{} scenarios x {} replications (common random numbers{}), against {}:",
         c.scenarios.len(),
         c.replications,
-        if c.priors.is_some() {
-            ", parameters drawn from priors"
-        } else {
-            ""
+        match &c.priors {
+            Some(Priors { from: Some(f), .. }) => format!(", parameters drawn from priors: {f}"),
+            Some(_) => ", parameters drawn from priors".into(),
+            None => String::new(),
         },
         c.scenarios[c.baseline].0
     );

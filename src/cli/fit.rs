@@ -1,6 +1,7 @@
 //! `tokenmaxx fit ORG_DIR --base baseline --out ORG_DIR/fit/`: the scenario parameters that
 //! reproduce an imported profile (simulated moments, common random numbers, differential
-//! evolution), written as a ready scenario `org.toml`.
+//! evolution), written as a ready scenario `org.toml`, with `posterior.toml` (the candidates
+//! consistent with the profile, which `compare` on the fitted scenarios draws from).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -129,6 +130,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("preparing output folder {}", out.display()))?;
     let written = write_scenarios(dir.file("").as_path(), &args, &fit, best, &base, &withs)?;
     write_tables(dir.file("").as_path(), &fit, &candidates, best)?;
+    write_posterior(dir.file("").as_path(), &fit, &candidates, best)?;
     if !args.no_charts {
         let sim = fit
             .simulate(&fit.unit(&best.values), 0)
@@ -144,7 +146,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
     }
     let out = dir.commit()?;
     if !args.quiet {
-        print_summary(&fit, best, &out, &written);
+        print_summary(&fit, &candidates, best, &out, &written);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -223,7 +225,29 @@ fn write_tables(
     Ok(())
 }
 
-fn print_summary(fit: &Fit, best: &Candidate, out: &Path, written: &[PathBuf]) {
+/// posterior.toml (the accepted candidates, as priors `compare` draws from), checked by loading
+/// it back as `compare` will.
+fn write_posterior(
+    dir: &Path,
+    fit: &Fit,
+    candidates: &[Candidate],
+    best: &Candidate,
+) -> anyhow::Result<()> {
+    let path = dir.join(tokenmaxx::paths::POSTERIOR);
+    let text = fit::posterior::text(fit, candidates, best);
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    tokenmaxx::compare::Priors::load(&path.display().to_string())
+        .with_context(|| format!("checking the written {}", tokenmaxx::paths::POSTERIOR))?;
+    Ok(())
+}
+
+fn print_summary(
+    fit: &Fit,
+    candidates: &[Candidate],
+    best: &Candidate,
+    out: &Path,
+    written: &[PathBuf],
+) {
     println!(
         "best of {} candidates x {} runs: loss {:.3}",
         fit.settings.budget, fit.replications, best.loss
@@ -240,5 +264,10 @@ fn print_summary(fit: &Fit, best: &Candidate, out: &Path, written: &[PathBuf]) {
     for w in written {
         println!("Scenario: {}", out.join(w).display());
     }
+    println!(
+        "Posterior: {} (accepted candidates: {}; `compare` on these scenarios draws from it)",
+        out.join(tokenmaxx::paths::POSTERIOR).display(),
+        fit::posterior::accepted(fit.params.len(), candidates, best).len()
+    );
     println!("Results in {}/", out.display());
 }

@@ -64,7 +64,8 @@ enum Command {
     Facts(facts::FactsArgs),
     /// Read your organisation's AI usage export into a profile (profile.json, profile.png), pseudonymised.
     Import(import::ImportArgs),
-    /// Fit a scenario (org.toml) to an imported profile: population and behaviour parameters.
+    /// Fit a scenario (org.toml) to an imported profile: population and behaviour parameters,
+    /// with their posterior (posterior.toml) that `compare` on the fitted scenario draws from.
     Fit(fit::FitArgs),
     /// Serve a local what-if page: move the policy levers, see the figures, download the scenario.
     #[cfg(feature = "serve")]

@@ -6,7 +6,7 @@
 //! Samples are replications: each has its own seed and its own prior draw, shared by every
 //! scenario. A replication counts where every scenario's figure is defined.
 
-use super::stats::{Better, FIGURES, matrix, show};
+use super::stats::{Better, matrix, show};
 use super::{Compare, RunOut};
 use crate::decision::attribution::{Driver, drivers};
 use crate::decision::evppi::{evpi, evppi};
@@ -15,14 +15,18 @@ use crate::decision::evppi::{evpi, evppi};
 pub const HEADLINE: &str = "net_value_per_employee_year_usd";
 
 /// The figures whose probability of being best is reported: the headline (over the run) and
-/// the horizons' net value per employee-year.
-pub const BEST_ON: [&str; 5] = [
-    HEADLINE,
-    "net_value_per_employee_year_26w_usd",
-    "net_value_per_employee_year_52w_usd",
-    "net_value_per_employee_year_104w_usd",
-    "net_value_per_employee_year_156w_usd",
-];
+/// the net value per employee-year at each of the comparison's horizons.
+pub fn best_on(c: &Compare) -> Vec<&'static str> {
+    let weeks = c.horizon_weeks();
+    std::iter::once(HEADLINE)
+        .chain(
+            super::horizons::figures(&weeks)
+                .iter()
+                .take(weeks.len())
+                .map(|f| f.name),
+        )
+        .collect()
+}
 
 /// One scenario's drivers of one figure's paired difference from the baseline.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,7 +39,7 @@ pub struct Drivers {
 /// The decision analysis of a comparison.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
-    /// Per figure of [`BEST_ON`] the runs reach: each scenario's share of replications in which
+    /// Per figure of [`best_on`] the runs reach: each scenario's share of replications in which
     /// it is best (ties shared), and how many replications count.
     pub best: Vec<(&'static str, Vec<f64>, usize)>,
     /// With priors: per figure with a direction and per scenario but the baseline.
@@ -62,8 +66,8 @@ fn complete(c: &Compare, runs: &[RunOut], f: usize) -> (Vec<Vec<f64>>, Vec<u32>)
     (values, keep)
 }
 
-fn index_of(name: &str) -> Option<usize> {
-    FIGURES.iter().position(|f| f.name == name)
+fn index_of(c: &Compare, name: &str) -> Option<usize> {
+    c.figures().iter().position(|f| f.name == name)
 }
 
 /// Each scenario's share of samples in which it is best (higher is better; ties shared).
@@ -83,11 +87,11 @@ pub fn best_shares(v: &[Vec<f64>]) -> Vec<f64> {
 impl Decision {
     /// The analysis of a comparison's successful runs.
     pub fn of(c: &Compare, runs: &[RunOut]) -> Decision {
-        let best = BEST_ON
-            .iter()
+        let best = best_on(c)
+            .into_iter()
             .filter_map(|name| {
-                let (v, keep) = complete(c, runs, index_of(name)?);
-                (!keep.is_empty()).then(|| (*name, best_shares(&v), keep.len()))
+                let (v, keep) = complete(c, runs, index_of(c, name)?);
+                (!keep.is_empty()).then(|| (name, best_shares(&v), keep.len()))
             })
             .collect();
         let mut d = Decision {
@@ -100,10 +104,10 @@ impl Decision {
         if let Some(p) = &c.priors {
             let draws: Vec<Vec<f64>> = (0..c.replications).map(|r| p.draw(c.seed, r)).collect();
             d.drivers = all_drivers(c, runs, &draws);
-            let (nb, keep) = complete(c, runs, index_of(HEADLINE).expect("the headline"));
+            let (nb, keep) = complete(c, runs, index_of(c, HEADLINE).expect("the headline"));
             if keep.len() >= 2 {
                 d.evpi = evpi(&nb);
-                d.evppi = (0..p.parameters.len())
+                d.evppi = (0..p.names().len())
                     .map(|j| evppi(&nb, &column(&draws, &keep, j)))
                     .collect();
                 d.samples = keep.len();
@@ -122,7 +126,7 @@ fn column(draws: &[Vec<f64>], keep: &[u32], j: usize) -> Vec<f64> {
 /// baseline, over the replications where both are defined.
 fn all_drivers(c: &Compare, runs: &[RunOut], draws: &[Vec<f64>]) -> Vec<Drivers> {
     let mut out = Vec::new();
-    for (f, fig) in FIGURES.iter().enumerate() {
+    for (f, fig) in c.figures().into_iter().enumerate() {
         if fig.better == Better::Neither {
             continue;
         }
@@ -192,7 +196,7 @@ impl Decision {
                 .iter()
                 .take(3)
                 .filter(|k| k.first_order >= 0.05)
-                .map(|k| driver_words(k, &p.parameters[k.parameter].0, name, base))
+                .map(|k| driver_words(k, p.names()[k.parameter], name, base))
                 .collect();
             lines.push(if top.is_empty() {
                 format!("What decides {name} against {base}: no parameter explains 5% of the difference's spread (seed noise or interactions dominate)")
@@ -213,13 +217,7 @@ impl Decision {
         let top: Vec<String> = order
             .iter()
             .take(3)
-            .map(|&j| {
-                format!(
-                    "{} {}",
-                    p.parameters[j].0,
-                    show(HEADLINE, self.evppi[j], false)
-                )
-            })
+            .map(|&j| format!("{} {}", p.names()[j], show(HEADLINE, self.evppi[j], false)))
             .collect();
         format!(
             "What to measure first (EVPPI, USD per employee-year, regression method over {} replications): {}; perfect information about everything, seed noise included: {} (EVPI). A pilot that measures a parameter pays if it costs less than its EVPPI times the employees and years the choice covers",

@@ -1,11 +1,21 @@
 //! The verdict by horizon: each scenario's paired difference from the baseline in net value a
-//! year per employee at each horizon the runs reach (26, 52, 104, 156 weeks) and discounted over
-//! the run, and when the ranking changes sign: the week from which the mean cumulative paired
-//! difference stays on one side of zero.
+//! year per employee at each horizon the runs reach (26, 52, 104, 156 weeks, or those of
+//! `--horizons`) and discounted over the run, and when the ranking changes sign: the week from
+//! which the mean cumulative paired difference stays on one side of zero.
+//!
+//! The summary's horizons are fixed (summary.json's keys); `--horizons` applies to the
+//! comparison's outputs only, its figures computed from each run's weekly net value as the
+//! summary computes its own ([`Compare::refigure`]).
 
-use super::stats::{Comparison, show};
+use super::stats::{Comparison, Figure, show};
 use super::{Compare, RunOut};
-use crate::projections::horizons::{HORIZONS, break_even_week, cumulate, loss_week};
+use crate::projections::figures::horizon;
+use crate::projections::horizons::{
+    HORIZONS, break_even_week, cumulate, cumulate_discounted, loss_week, per_employee_year,
+};
+
+/// Most horizons `--horizons` takes.
+pub const MAX_HORIZONS: usize = 8;
 
 /// The compared horizon figures: undiscounted in [`HORIZONS`] order, discounted over the run,
 /// then discounted in [`HORIZONS`] order.
@@ -20,6 +30,87 @@ pub const FIGURES: [&str; 9] = [
     "npv_per_employee_year_104w_usd",
     "npv_per_employee_year_156w_usd",
 ];
+
+/// The horizon figures of `weeks`, laid out as [`FIGURES`]: undiscounted at each horizon,
+/// discounted over the run, then discounted at each horizon.
+pub fn figures(weeks: &[u32]) -> Vec<&'static Figure> {
+    let whole = crate::projections::figures::find(FIGURES[4]).expect("a summary figure");
+    weeks
+        .iter()
+        .map(|&h| horizon(h, false))
+        .chain(std::iter::once(whole))
+        .chain(weeks.iter().map(|&h| horizon(h, true)))
+        .collect()
+}
+
+/// Check `--horizons`: 1 to [`MAX_HORIZONS`] weeks, increasing, each from 1 to `weeks` (the
+/// shortest compared run). The error says what is allowed.
+pub fn check(horizons: &[u32], weeks: u32) -> Result<(), String> {
+    let allowed = format!(
+        "want 1 to {MAX_HORIZONS} increasing weeks from 1 to {weeks} (the compared runs' length), e.g. --horizons {}",
+        if weeks >= 52 {
+            "26,52".to_string()
+        } else {
+            format!("{},{}", (weeks / 2).max(1), weeks.max(2))
+        }
+    );
+    let ok = (1..=MAX_HORIZONS).contains(&horizons.len())
+        && horizons.windows(2).all(|w| w[0] < w[1])
+        && horizons.iter().all(|&h| (1..=weeks).contains(&h));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("--horizons: {allowed}"))
+    }
+}
+
+impl Compare {
+    /// The horizons of this comparison: `--horizons`, or the summary's (those the runs reach
+    /// are reported).
+    pub fn horizon_weeks(&self) -> Vec<u32> {
+        self.horizons.clone().unwrap_or(HORIZONS.to_vec())
+    }
+
+    /// A run's outcome with its figures as this comparison compares them: as run without
+    /// `--horizons`; with it, the horizon figures replaced by those of its horizons, from the
+    /// run's weekly net value, its scenario's employees and discount rate (undefined when the
+    /// scenario cannot be rebuilt or the weekly net value was not kept).
+    pub fn refigure(&self, run: &RunOut) -> RunOut {
+        let Some(weeks) = &self.horizons else {
+            return run.clone();
+        };
+        let compared = super::stats::FIGURES.len() - FIGURES.len();
+        let (employees, rate) = self
+            .scenario(run.scenario, run.replication)
+            .map_or((0, f64::NAN), |s| (s.employees, s.money.discount_rate));
+        let net = &run.net_value_usd;
+        let (cum, disc) = if employees > 0 && !net.is_empty() {
+            (
+                cumulate(net.iter().copied()),
+                cumulate_discounted(net, rate),
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let at = |c: &[f64], h: u32| per_employee_year(c, h, employees).unwrap_or(f64::NAN);
+        let mut figures = run.figures[..compared.min(run.figures.len())].to_vec();
+        figures.extend(weeks.iter().map(|&h| at(&cum, h)));
+        figures.push(run.figures.get(compared + 4).copied().unwrap_or(f64::NAN));
+        figures.extend(weeks.iter().map(|&h| at(&disc, h)));
+        RunOut {
+            figures,
+            ..run.clone()
+        }
+    }
+
+    /// [`Compare::refigure`] of every successful run.
+    pub fn refigure_all(&self, results: &[Result<RunOut, String>]) -> Vec<Result<RunOut, String>> {
+        results
+            .iter()
+            .map(|r| r.as_ref().map(|o| self.refigure(o)).map_err(Clone::clone))
+            .collect()
+    }
+}
 
 /// The horizon of a figure's verdict line, in words ("" for a figure without one).
 pub fn over(name: &str, runs: &[RunOut]) -> String {
@@ -95,6 +186,8 @@ impl Comparison {
             .scenario(c.baseline, 0)
             .map_or(0.10, |s| s.money.discount_rate);
         let mut lines = Vec::new();
+        let weeks = c.horizon_weeks();
+        let (figs, n) = (figures(&weeks), weeks.len());
         for (s, (name, _)) in c.scenarios.iter().enumerate() {
             if s == c.baseline {
                 continue;
@@ -109,19 +202,20 @@ impl Comparison {
             };
             let mut parts = Vec::new();
             let mut at = Vec::new();
-            for (k, h) in HORIZONS.iter().enumerate() {
-                if let Some(d) = diff(FIGURES[k]) {
-                    let npv = diff(FIGURES[5 + k]).map_or(String::new(), |n| {
-                        format!(" ({} discounted)", show(FIGURES[5 + k], n.mean, true))
+            for (k, h) in weeks.iter().enumerate() {
+                let (plain, discounted) = (figs[k].name, figs[n + 1 + k].name);
+                if let Some(d) = diff(plain) {
+                    let npv = diff(discounted).map_or(String::new(), |x| {
+                        format!(" ({} discounted)", show(discounted, x.mean, true))
                     });
-                    parts.push(format!("{} at {h} weeks{npv}", text(FIGURES[k], d)));
+                    parts.push(format!("{} at {h} weeks{npv}", text(plain, d)));
                     at.push((*h, d.mean));
                 }
             }
-            if let Some(d) = diff(FIGURES[4]) {
+            if let Some(d) = diff(figs[n].name) {
                 parts.push(format!(
                     "{} over the run discounted to present at {}% a year",
-                    text(FIGURES[4], d),
+                    text(figs[n].name, d),
                     crate::projections::summary::rate(rate)
                 ));
             }

@@ -39,6 +39,9 @@ pub struct Compare {
     pub employees: Option<i64>,
     pub weeks: Option<i64>,
     pub priors: Option<Priors>,
+    /// The horizons of the verdict by horizon, best.csv and the horizon rows (`--horizons`);
+    /// None: the summary's 26, 52, 104 and 156 weeks, those the runs reach.
+    pub horizons: Option<Vec<u32>>,
 }
 
 /// What one run leaves for the comparison: its summary figures and weekly series.
@@ -164,6 +167,7 @@ mod tests {
             employees: Some(300),
             weeks: Some(12),
             priors: None,
+            horizons: None,
         }
     }
 

@@ -35,6 +35,28 @@ pub static FIGURES: std::sync::LazyLock<Vec<&'static Figure>> = std::sync::LazyL
         .collect()
 });
 
+impl Compare {
+    /// The figures this comparison compares, the headline first: [`FIGURES`], with
+    /// `--horizons` the horizon figures of its horizons in place of the summary's. A run's
+    /// figures are in this order after [`Compare::refigure`].
+    pub fn figures(&self) -> Vec<&'static Figure> {
+        match &self.horizons {
+            None => FIGURES.clone(),
+            Some(weeks) => FIGURES[..COMPARED.len()]
+                .iter()
+                .copied()
+                .chain(super::horizons::figures(weeks))
+                .collect(),
+        }
+    }
+}
+
+/// Whether figure `f` of [`Compare::figures`] is a horizon's (reported in the verdict's line by
+/// horizon, and left out where no run reaches it).
+fn is_horizon(f: usize) -> bool {
+    f >= COMPARED.len()
+}
+
 /// One scenario's figure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -108,12 +130,12 @@ impl Comparison {
     /// Compute the comparison of the successful runs.
     pub fn of(c: &Compare, runs: &[RunOut]) -> Comparison {
         let (mut rows, mut rankings) = (Vec::new(), Vec::new());
-        for (f, fig) in FIGURES.iter().enumerate() {
+        for (f, fig) in c.figures().into_iter().enumerate() {
             let m = matrix(c, runs, f);
             let base = &m[c.baseline];
             // A horizon no run reaches is left out, not reported as undefined.
             let reached = m.iter().flatten().any(|v| v.is_finite());
-            if !reached && super::horizons::FIGURES.contains(&fig.name) {
+            if !reached && is_horizon(f) {
                 continue;
             }
             for (s, values) in m.iter().enumerate() {
@@ -163,12 +185,9 @@ impl Comparison {
     /// The verdict with `decision` (the decision analysis in words) right after the headline's
     /// lines (net value and its horizons), before the other figures.
     pub fn verdict_with(&self, c: &Compare, runs: &[RunOut], decision: &[String]) -> Vec<String> {
-        let mut lines = Vec::new();
-        for (f, fig) in FIGURES.iter().enumerate() {
-            if fig.better == Better::Neither
-                || c.scenarios.len() < 2
-                || super::horizons::FIGURES.contains(&fig.name)
-            {
+        let mut lines: Vec<String> = c.priors.iter().filter_map(|p| p.said()).collect();
+        for (f, fig) in c.figures().into_iter().enumerate() {
+            if fig.better == Better::Neither || c.scenarios.len() < 2 || is_horizon(f) {
                 continue;
             }
             let sign = if fig.better == Better::Higher {

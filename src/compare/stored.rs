@@ -26,6 +26,9 @@ pub struct Stored {
     pub employees: Option<i64>,
     pub weeks: Option<i64>,
     pub priors: Option<Priors>,
+    /// `--horizons` (absent when not given, as in folders written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub horizons: Option<Vec<u32>>,
 }
 
 /// A scenario of a stored comparison: its name and resolved TOML (every `extends` layer and
@@ -59,6 +62,7 @@ impl Stored {
             employees: c.employees,
             weeks: c.weeks,
             priors: c.priors.clone(),
+            horizons: c.horizons.clone(),
         })
     }
 
@@ -85,6 +89,7 @@ impl Stored {
             employees: self.employees,
             weeks: self.weeks,
             priors: self.priors.clone(),
+            horizons: self.horizons.clone(),
         }
     }
 
@@ -155,6 +160,15 @@ impl Stored {
             priors_words(&self.priors),
             priors_words(&other.priors),
         );
+        let horizons = |h: &Option<Vec<u32>>| {
+            h.as_ref()
+                .map_or("(the default)".into(), |h| format!("{h:?}"))
+        };
+        field(
+            "horizons",
+            horizons(&self.horizons),
+            horizons(&other.horizons),
+        );
         for (a, b) in self.scenarios.iter().zip(&other.scenarios) {
             if a.name == b.name && a.toml != b.toml {
                 out.push(format!("scenario {}'s resolved file changed", a.name));
@@ -170,8 +184,8 @@ fn priors_words(p: &Option<Priors>) -> String {
         None => "none".into(),
         Some(p) => {
             let each: Vec<String> = p
-                .parameters
-                .iter()
+                .ranges()
+                .into_iter()
                 .map(|(name, low, high)| format!("{name} in [{low}, {high}]"))
                 .collect();
             format!("({})", each.join(", "))
@@ -252,6 +266,7 @@ mod tests {
             employees: Some(200),
             weeks: Some(8),
             priors: Priors::load("unanchored").unwrap(),
+            horizons: None,
         }
     }
 

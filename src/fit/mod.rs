@@ -9,6 +9,7 @@
 //! evolution ([`crate::explore::de`]) minimises it over the unit cube of [`Param`]s.
 
 pub mod output;
+pub mod posterior;
 pub mod scenario;
 
 use rayon::prelude::*;

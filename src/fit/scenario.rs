@@ -90,6 +90,15 @@ fn default_other(dist: &str) -> (&'static str, f64) {
 }
 
 impl Param {
+    /// The parameter's path in a priors file: `behaviour.<key>`, or `population.*.<trait>.<key>`
+    /// for a trait of every group (docs/guide/comparing.md, priors).
+    pub fn path(&self) -> String {
+        match &self.target {
+            Target::Behaviour(k) => format!("behaviour.{k}"),
+            Target::Trait(name, _, key) => format!("population.*.{name}.{key}"),
+        }
+    }
+
     /// The value at `u` in [0, 1].
     pub fn at(&self, u: f64) -> f64 {
         if self.log {

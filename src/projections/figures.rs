@@ -218,14 +218,69 @@ pub fn number(v: f64) -> String {
     }
 }
 
-/// The figure of a name.
+/// The figure of a name (a summary figure, or a horizon figure made by [`horizon`]).
 pub fn find(name: &str) -> Option<&'static Figure> {
-    FIGURES.iter().find(|f| f.name == name)
+    FIGURES.iter().find(|f| f.name == name).or_else(|| {
+        let made = MADE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        made.values().copied().find(|f| f.name == name)
+    })
+}
+
+/// The horizon figures made for horizons other than the summary's, by (weeks, discounted).
+static MADE: std::sync::Mutex<std::collections::BTreeMap<(u32, bool), &'static Figure>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// The figure of net value a year per employee over the first `weeks` weeks (discounted to
+/// present or not): the summary's own for 26, 52, 104 and 156 weeks; for other horizons
+/// (`compare --horizons`) a figure made once per process (no summary holds it: `get` gives
+/// None, and `compare` computes it from the weekly net value).
+pub fn horizon(weeks: u32, discounted: bool) -> &'static Figure {
+    let kind = if discounted { "npv" } else { "net_value" };
+    let name = format!("{kind}_per_employee_year_{weeks}w_usd");
+    if let Some(f) = FIGURES.iter().find(|f| f.name == name) {
+        return f;
+    }
+    let mut made = MADE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    made.entry((weeks, discounted)).or_insert_with(|| {
+        let label = if discounted {
+            format!("Net value discounted to present, a year per employee over {weeks} weeks")
+        } else {
+            format!("Net value a year per employee over {weeks} weeks")
+        };
+        Box::leak(Box::new(Figure {
+            name: Box::leak(name.into_boxed_str()),
+            label: Box::leak(label.into_boxed_str()),
+            unit: Usd,
+            better: Better::Higher,
+            get: |_| None,
+        }))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_horizon_figure_is_the_summary_s_own_or_made_once_and_found_by_name() {
+        assert!(std::ptr::eq(
+            horizon(52, false),
+            find("net_value_per_employee_year_52w_usd").unwrap()
+        ));
+        let ten = horizon(10, true);
+        assert_eq!(ten.name, "npv_per_employee_year_10w_usd");
+        assert!(std::ptr::eq(ten, horizon(10, true)), "made once");
+        assert!(std::ptr::eq(find(ten.name).unwrap(), ten));
+        assert_eq!((ten.unit, ten.better), (Usd, Better::Higher));
+        assert_eq!(
+            horizon(10, false).label,
+            "Net value a year per employee over 10 weeks"
+        );
+    }
 
     #[test]
     fn every_numeric_summary_field_is_a_figure_and_reads_the_same_value() {

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::ReportError;
 use super::cells::field;
 use crate::compare::decide::Decision;
-use crate::compare::{Compare, Comparison, FIGURES, RunOut};
+use crate::compare::{Compare, Comparison, RunOut};
 use crate::projections::figures::Unit;
 
 /// A number field: empty when undefined.
@@ -32,8 +32,9 @@ pub fn comparison_csv(c: &Compare, cmp: &Comparison) -> String {
     let mut out = String::from(
         "scenario,figure,better,replications,mean,sd,ci_low,ci_high,diff_vs_baseline,diff_ci_low,diff_ci_high,share_better_than_baseline\n",
     );
+    let figures = c.figures();
     for r in &cmp.rows {
-        let fig = FIGURES
+        let fig = figures
             .iter()
             .find(|f| f.name == r.figure)
             .expect("a figure");
@@ -81,10 +82,12 @@ pub fn rankings_csv(c: &Compare, cmp: &Comparison) -> String {
     out
 }
 
-/// runs.csv: one row per run, failed runs with their error; with priors, the replication's
-/// drawn value of every parameter follows the figures (one column per parameter path).
+/// runs.csv: one row per run, failed runs with their error, its figures those the comparison
+/// compares ([`Compare::figures`]); with priors, the replication's drawn value of every
+/// parameter follows the figures (one column per parameter path).
 pub fn runs_csv(c: &Compare, runs: &[Result<RunOut, String>]) -> String {
-    let names: Vec<&str> = FIGURES.iter().map(|f| f.name).collect();
+    let names: Vec<&str> = c.figures().iter().map(|f| f.name).collect();
+    let runs = c.refigure_all(runs);
     let drawn = c.priors.as_ref().map_or(Vec::new(), |p| p.names());
     let mut out = format!("scenario,replication,error,{}", names.join(","));
     for p in &drawn {
@@ -221,12 +224,12 @@ pub struct Concluded {
     pub failed: usize,
 }
 
-/// Conclude a comparison from every run's result (in id order), leaving out the failed runs;
-/// when every run failed, the error names the first failure.
+/// Conclude a comparison from every run's result (in id order, figures as run), leaving out
+/// the failed runs; when every run failed, the error names the first failure.
 pub fn conclude(c: &Compare, results: &[Result<RunOut, String>]) -> Result<Concluded, String> {
     let ok: Vec<RunOut> = results
         .iter()
-        .filter_map(|r| r.as_ref().ok().cloned())
+        .filter_map(|r| r.as_ref().ok().map(|o| c.refigure(o)))
         .collect();
     if ok.is_empty() {
         let first = results.first().and_then(|r| r.as_ref().err());
@@ -293,7 +296,7 @@ pub fn drivers_csv(c: &Compare, d: &Decision) -> Option<String> {
                 "{},{},{},{},{},{},{side}",
                 field(&c.scenarios[set.scenario].0),
                 set.figure,
-                p.parameters[k.parameter].0,
+                p.names()[k.parameter],
                 num(k.rank_correlation),
                 num(k.first_order),
                 num(at)
@@ -308,7 +311,7 @@ pub fn value_csv(c: &Compare, d: &Decision) -> Option<String> {
     let p = c.priors.as_ref()?;
     let mut voi = String::from("parameter,evppi_usd_per_employee_year,replications\n");
     for (j, v) in d.evppi.iter().enumerate() {
-        let _ = writeln!(voi, "{},{},{}", p.parameters[j].0, num(*v), d.samples);
+        let _ = writeln!(voi, "{},{},{}", p.names()[j], num(*v), d.samples);
     }
     if d.samples >= 2 {
         let _ = writeln!(voi, "(everything: EVPI),{},{}", num(d.evpi), d.samples);
@@ -344,6 +347,7 @@ mod tests {
             employees: Some(100),
             weeks: Some(4),
             priors: None,
+            horizons: None,
         }
     }
 

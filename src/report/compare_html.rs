@@ -7,7 +7,7 @@ use std::path::Path;
 use super::ReportError;
 use super::html::{Cell, Footer, Report, Section, Table};
 use crate::compare::stats::{Better, show};
-use crate::compare::{Compare, Comparison, FIGURES};
+use crate::compare::{Compare, Comparison};
 
 /// How to read comparison.png.
 const CHART_GUIDE: &str = "Top two rows: one panel per figure. Each dot is a scenario's average difference from the baseline over the replications, paired replication by replication (the same employees and the same luck under both policies); the bar through it is the 95% interval of that difference. Scenarios are sorted by the difference; the vertical line is no difference. A bar that does not cross the line is a difference larger than the noise. Bottom row: the weekly padding share, genuine weekly activity and token cost of every scenario, the line the average over replications and the shaded band where 95% of them fell.";
@@ -30,10 +30,11 @@ pub fn build(
         "against {} | {} replications with common random numbers{}",
         names[c.baseline],
         c.replications,
-        if c.priors.is_some() {
-            " and parameters drawn from priors"
-        } else {
-            ""
+        match &c.priors {
+            Some(crate::compare::Priors { from: Some(f), .. }) =>
+                format!(" and parameters drawn from priors ({f})"),
+            Some(_) => " and parameters drawn from priors".into(),
+            None => String::new(),
         }
     ));
     r.headline = verdict.to_vec();
@@ -83,7 +84,7 @@ fn differences_section(c: &Compare, cmp: &Comparison) -> Section {
         "better than baseline in",
     ])
     .sortable();
-    for fig in FIGURES.iter() {
+    for fig in c.figures() {
         for s in 0..c.scenarios.len() {
             let Some(row) = cmp.row(s, fig.name) else {
                 continue;

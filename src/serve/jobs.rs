@@ -272,6 +272,7 @@ fn comparison(work: &Work) -> Compare {
         employees: None,
         weeks: None,
         priors: work.priors.clone(),
+        horizons: None,
     }
 }
 

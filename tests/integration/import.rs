@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::util::{scratch, stderr, stdout, tokenmaxx};
 
 /// A synthetic export of `scenario` (usage.csv, usage.claude_code.jsonl, roster.csv) in `dir/ex`.
-fn export(dir: &Path, scenario: &str, employees: u32, weeks: u32, seed: u64) -> PathBuf {
+pub(super) fn export(dir: &Path, scenario: &str, employees: u32, weeks: u32, seed: u64) -> PathBuf {
     let o = tokenmaxx(
         dir,
         &[

@@ -21,6 +21,7 @@ mod injection;
 mod layers;
 mod links;
 mod model_v2;
+mod posterior;
 mod properties;
 mod reviews;
 mod safety;

@@ -10,7 +10,7 @@ use plotters::prelude::*;
 
 use super::{FONT, GREY, chart_err, register_fonts, usd};
 use crate::compare::stats::Better;
-use crate::compare::{Compare, Comparison, FIGURES};
+use crate::compare::{Compare, Comparison};
 use crate::projections::figures::Unit;
 use crate::report::ReportError;
 use crate::report::compare::{Band, SERIES, Series};
@@ -54,8 +54,9 @@ pub fn draw(
         ))
         .map_err(&err)?;
     let panels = body.split_evenly((3, 3));
-    let directional: Vec<_> = FIGURES
-        .iter()
+    let directional: Vec<_> = c
+        .figures()
+        .into_iter()
         .filter(|f| f.better != Better::Neither)
         .take(6)
         .collect();

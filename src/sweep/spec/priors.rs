@@ -7,6 +7,10 @@
 //!   replication `r` takes one of the accepted parameter vectors, chosen uniformly, so the joint
 //!   shape the calibration kept (correlations included) is what enters the intervals.
 //!
+//! A path may name every group at once with `*` (`population.*.token_intensity.sigma`): the
+//! value is set in every group of the scenario that states that trait, whatever the groups are
+//! called (a fit's posterior, whose organisation has its own groups, is written so).
+//!
 //! ```toml
 //! [parameters]
 //! "behaviour.norm_weight" = { low = 0.2, high = 0.8 }
@@ -23,7 +27,7 @@ use rand::RngExt;
 use serde::Deserialize;
 
 use super::SweepError;
-use super::{check_path, read_spec, set_path};
+use super::read_spec;
 use crate::engine::rng::{Entity, Purpose, stream};
 use crate::scenario::{Overrides, Scenario, Source};
 
@@ -35,6 +39,9 @@ pub const UNANCHORED: &str = include_str!("../../../scenarios/priors/unanchored.
 /// The words `--priors` takes besides a file.
 pub const NAMES: &str = "`calibrated` (the default), `unanchored`, `none` or a file";
 
+/// The words `--priors` takes that name no file.
+pub const NAMED: [&str; 4] = ["calibrated", "unanchored", "default", "none"];
+
 /// Priors over dotted scenario paths, in file order, with the accepted draws if any.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 pub struct Priors {
@@ -42,6 +49,14 @@ pub struct Priors {
     /// Accepted parameter vectors (in `parameters` order); empty for uniform ranges.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accepted: Vec<Vec<f64>>,
+    /// Where these priors come from when `compare` chose them itself ("posterior.toml from
+    /// fit"), said in the verdict; None for priors named on the command line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Priors drawn independently after these, over parameters these leave out (the calibrated
+    /// priors beside a fit's posterior); see [`Priors::then`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rest: Option<Box<Priors>>,
 }
 
 #[derive(Deserialize)]
@@ -99,7 +114,7 @@ impl Priors {
             .map_err(|e| invalid(e.to_string()))?;
         let mut parameters = Vec::new();
         for (path, v) in raw.parameters {
-            check_path(&base.table, &path, file)?;
+            wildcard::check(&base.table, &path, file)?;
             let r = Range::deserialize(v).map_err(|e| {
                 invalid(format!("parameters.\"{path}\": {e} (want {{ low, high }})"))
             })?;
@@ -125,31 +140,97 @@ impl Priors {
         Ok(Priors {
             parameters,
             accepted,
+            from: None,
+            rest: None,
         })
     }
 
-    /// The draw of replication `r`: one value per parameter, from its own RNG stream.
+    /// These priors, then `rest` for the parameters these leave out, drawn independently of
+    /// these (its columns these name are dropped; its accepted draws keep their joint shape over
+    /// the other columns). None of `rest` left: these alone.
+    pub fn then(mut self, rest: Priors) -> Priors {
+        let mine = self
+            .names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>();
+        let keep: Vec<usize> = (0..rest.parameters.len())
+            .filter(|&j| !mine.contains(&rest.parameters[j].0))
+            .collect();
+        if !keep.is_empty() {
+            let pick = |row: &Vec<f64>| keep.iter().map(|&j| row[j]).collect();
+            self.rest = Some(Box::new(Priors {
+                parameters: keep.iter().map(|&j| rest.parameters[j].clone()).collect(),
+                accepted: rest.accepted.iter().map(pick).collect(),
+                from: None,
+                rest: None,
+            }));
+        }
+        self
+    }
+
+    /// The draw of replication `r`: one value per parameter (these, then `rest`'s), from the
+    /// replication's own RNG stream.
     pub fn draw(&self, seed: u64, r: u32) -> Vec<f64> {
         let mut rng = stream(seed, r, Entity::Team(0), 0, Purpose::Priors);
-        if !self.accepted.is_empty() {
-            return self.accepted[rng.random_range(0..self.accepted.len())].clone();
+        let mut out = Vec::new();
+        let mut next = Some(self);
+        while let Some(p) = next {
+            if p.accepted.is_empty() {
+                out.extend(
+                    p.parameters
+                        .iter()
+                        .map(|(_, lo, hi)| lo + (hi - lo) * rng.random::<f64>()),
+                );
+            } else {
+                out.extend_from_slice(&p.accepted[rng.random_range(0..p.accepted.len())]);
+            }
+            next = p.rest.as_deref();
         }
-        self.parameters
-            .iter()
-            .map(|(_, lo, hi)| lo + (hi - lo) * rng.random::<f64>())
-            .collect()
+        out
     }
 
     /// Set the draw of replication `r` into a resolved scenario table.
     pub fn apply(&self, table: &mut toml::Table, seed: u64, r: u32) {
-        for ((path, _, _), v) in self.parameters.iter().zip(self.draw(seed, r)) {
-            set_path(table, path, toml::Value::Float(v));
+        for (path, v) in self.names().into_iter().zip(self.draw(seed, r)) {
+            wildcard::set(table, path, toml::Value::Float(v));
         }
     }
 
-    /// The parameter paths, in draw order.
+    /// Where these priors come from, in words for the verdict, when `compare` chose them itself
+    /// ("Priors: posterior.toml from fit for its 4 parameters, calibrated priors for the other
+    /// 21"); None otherwise.
+    pub fn said(&self) -> Option<String> {
+        let from = self.from.as_ref()?;
+        let rest = self.rest.as_ref().map_or(String::new(), |r| {
+            format!(", calibrated priors for the other {}", r.names().len())
+        });
+        Some(format!(
+            "Priors: {from} for its {} parameters ({}){rest}",
+            self.parameters.len(),
+            self.parameters
+                .iter()
+                .map(|(p, _, _)| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
+
+    /// Every parameter with its range, in draw order (these, then `rest`'s).
+    pub fn ranges(&self) -> Vec<&(String, f64, f64)> {
+        let mut out: Vec<&(String, f64, f64)> = self.parameters.iter().collect();
+        if let Some(r) = &self.rest {
+            out.extend(r.ranges());
+        }
+        out
+    }
+
+    /// The parameter paths, in draw order (these, then `rest`'s).
     pub fn names(&self) -> Vec<&str> {
-        self.parameters.iter().map(|(p, _, _)| p.as_str()).collect()
+        self.ranges()
+            .into_iter()
+            .map(|(p, _, _)| p.as_str())
+            .collect()
     }
 }
 
@@ -157,7 +238,7 @@ impl Priors {
 /// names the key and the allowed range).
 fn runnable(base: &crate::scenario::load::Resolved, path: &str, v: f64) -> Result<(), String> {
     let mut table = base.table.clone();
-    set_path(&mut table, path, toml::Value::Float(v));
+    wildcard::set(&mut table, path, toml::Value::Float(v));
     Scenario::from_table(table, &base.file, &Overrides::default())
         .map(|_| ())
         .map_err(|e| e.to_string())
@@ -208,5 +289,7 @@ fn accepted(parameters: &[(String, f64, f64)], a: RawAccepted) -> Result<Vec<Vec
         .collect()
 }
 
+mod beside;
 #[cfg(test)]
 mod tests;
+mod wildcard;

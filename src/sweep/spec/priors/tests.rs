@@ -79,3 +79,46 @@ fn accepted_draws_outside_their_ranges_or_misnamed_are_refused() {
     ));
     assert!(e.contains("2 values"), "{e}");
 }
+
+#[test]
+fn priors_then_the_rest_draw_both_and_the_first_wins_a_shared_column() {
+    // given a posterior over uplift and token_scale and the calibrated priors (which hold uplift
+    // too), then the combined priors name the posterior's two columns (in path order, as a
+    // priors file's are read), then the calibrated ones
+    // but uplift, and each replication's draw is one accepted row of each
+    let text = "[parameters]\n\"behaviour.uplift\" = { low = 0.1, high = 2.0 }\n\
+                \"behaviour.token_scale\" = { low = 1e5, high = 1e9 }\n\
+                [accepted]\nparameters = [\"behaviour.uplift\", \"behaviour.token_scale\"]\n\
+                draws = [[0.3, 2e6], [0.4, 3e6]]\n";
+    let post = Priors::parse(text, "posterior.toml").unwrap();
+    let cal = shipped("calibrated");
+    let both = post.clone().then(cal.clone());
+    let names = both.names();
+    assert_eq!(names.len(), 2 + cal.parameters.len() - 1);
+    assert_eq!(names[..2], ["behaviour.token_scale", "behaviour.uplift"]);
+    assert_eq!(
+        names.iter().filter(|n| **n == "behaviour.uplift").count(),
+        1
+    );
+    let uplift = cal
+        .names()
+        .iter()
+        .position(|n| *n == "behaviour.uplift")
+        .unwrap();
+    for r in 0..20 {
+        let d = both.draw(3, r);
+        assert!(post.accepted.contains(&d[..2].to_vec()), "{d:?}");
+        let row: Vec<f64> = d[2..].to_vec();
+        assert!(
+            cal.accepted.iter().any(|a| {
+                let mut a = a.clone();
+                a.remove(uplift);
+                a == row
+            }),
+            "replication {r}: not a calibrated row"
+        );
+    }
+    // and priors alone draw as before
+    assert_eq!(post.draw(3, 5), post.clone().draw(3, 5));
+    assert!(post.rest.is_none());
+}
