@@ -39,10 +39,12 @@ pub(super) struct Ratios {
 pub(super) fn ratios(rollout: &Projections) -> Ratios {
     Ratios {
         tasks: ratio(rollout, |r| r.output_total),
-        merged: ratio(rollout, |r| r.work_merged),
-        bugs: ratio(rollout, |r| r.defects_escaped),
-        review_time: ratio(rollout, |r| r.review_load),
-        unreviewed: ratio(rollout, |r| r.unreviewed_share * r.work_merged),
+        merged: ratio(rollout, |r| r.delivery.work_merged),
+        bugs: ratio(rollout, |r| r.delivery.defects_escaped),
+        review_time: ratio(rollout, |r| r.delivery.review_load),
+        unreviewed: ratio(rollout, |r| {
+            r.delivery.unreviewed_share * r.delivery.work_merged
+        }),
     }
 }
 

@@ -26,6 +26,36 @@ pub struct OrgDelivery {
     pub value: f64,
 }
 
+/// weekly.csv's delivery columns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct DeliveryRow {
+    /// Work merged this week, reviewed or not (output units).
+    pub work_merged: f64,
+    /// Share of the merged work that no one reviewed.
+    pub unreviewed_share: f64,
+    /// Waiting work abandoned this week (output units).
+    pub work_abandoned: f64,
+    /// Work in review (waiting and new) over the no-AI load: review time relative to no AI.
+    pub review_load: f64,
+    /// Defects that reached production this week (one per unit of no-AI output, before review).
+    pub defects_escaped: f64,
+    /// Output units lost to escaped defects beyond the no-AI level (in `value_total`).
+    pub quality_cost: f64,
+}
+
+impl From<OrgDelivery> for DeliveryRow {
+    fn from(d: OrgDelivery) -> DeliveryRow {
+        DeliveryRow {
+            work_merged: d.merged,
+            unreviewed_share: super::share_of(d.unreviewed, d.merged),
+            work_abandoned: d.abandoned,
+            review_load: d.review_load,
+            defects_escaped: d.escaped,
+            quality_cost: d.quality_cost,
+        }
+    }
+}
+
 /// Each team's review queue, carried from week to week.
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryFold {

@@ -69,18 +69,9 @@ pub struct WeeklyRow {
     pub noise_cost: f64,
     /// Output units of working time spent padding.
     pub padding_time_cost: f64,
-    /// Work merged this week, reviewed or not (output units; docs/model.md, "Delivery").
-    pub work_merged: f64,
-    /// Share of the merged work that no one reviewed.
-    pub unreviewed_share: f64,
-    /// Waiting work abandoned this week (output units).
-    pub work_abandoned: f64,
-    /// Work in review (waiting and new) over the no-AI load: review time relative to no AI.
-    pub review_load: f64,
-    /// Defects that reached production this week (one per unit of no-AI output, before review).
-    pub defects_escaped: f64,
-    /// Output units lost to escaped defects beyond the no-AI level (in `value_total`).
-    pub quality_cost: f64,
+    /// What the teams' review queues let through this week (docs/model.md, "Delivery").
+    #[serde(flatten)]
+    pub delivery: delivery::DeliveryRow,
     /// Value of the output gain over working without AI, minus the token cost, US dollars (all
     /// costs above are already out of the output).
     pub net_value_usd: f64,
@@ -462,12 +453,7 @@ impl EventSink for Projector {
             rework_cost: wk.rework,
             noise_cost: wk.noise,
             padding_time_cost: wk.pad_time,
-            work_merged: dv.merged,
-            unreviewed_share: share_of(dv.unreviewed, dv.merged),
-            work_abandoned: dv.abandoned,
-            review_load: dv.review_load,
-            defects_escaped: dv.escaped,
-            quality_cost: dv.quality_cost,
+            delivery: dv.into(),
             net_value_usd: net,
             cumulative_net_value_usd: before.0 + net,
             cumulative_net_value_discounted_usd: before.1

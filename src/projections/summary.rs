@@ -59,13 +59,9 @@ pub struct Summary {
     pub rework_cost: f64,
     pub noise_cost: f64,
     pub padding_time_cost: f64,
-    /// Output units lost to defects escaping beyond the no-AI level, whole run (in the value).
-    pub quality_cost: f64,
-    /// Share of the merged work no one reviewed, whole run.
-    pub unreviewed_share: f64,
-    /// Work in review over the no-AI load (time in review against no AI), mean of the last 13
-    /// weeks.
-    pub review_load_last_quarter: f64,
+    /// What the teams' review queues let through (docs/model.md, "Delivery").
+    #[serde(flatten)]
+    pub delivery: DeliverySummary,
     /// Weekly medians of perceived and measured uplift of genuine users (tracked groups),
     /// averaged over the first 13 weeks after the rollout and over the whole run.
     pub perceived_uplift_first_quarter: f64,
@@ -204,6 +200,35 @@ impl Horizons {
     }
 }
 
+/// The delivery figures of a run (0 when read from a summary written before they existed).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeliverySummary {
+    /// Output units lost to defects escaping beyond the no-AI level, whole run (in the value).
+    pub quality_cost: f64,
+    /// Share of the merged work no one reviewed, whole run.
+    pub unreviewed_share: f64,
+    /// Work in review over the no-AI load (time in review against no AI), mean of the last 13
+    /// weeks.
+    pub review_load_last_quarter: f64,
+}
+
+impl DeliverySummary {
+    fn of(weekly: &[&WeeklyRow]) -> DeliverySummary {
+        let sum = |f: fn(&WeeklyRow) -> f64| weekly.iter().map(|r| f(r)).sum::<f64>();
+        DeliverySummary {
+            quality_cost: sum(|r| r.delivery.quality_cost),
+            unreviewed_share: super::share_of(
+                sum(|r| r.delivery.unreviewed_share * r.delivery.work_merged),
+                sum(|r| r.delivery.work_merged),
+            ),
+            review_load_last_quarter: mean(&weekly[weekly.len().saturating_sub(13)..], |r| {
+                r.delivery.review_load
+            }),
+        }
+    }
+}
+
 impl Summary {
     /// The run's summary from its weekly rows, deciles and the user-level figures (the Gini of
     /// users' total tokens, the median user's weekly tokens, the number of users).
@@ -264,12 +289,7 @@ impl Summary {
             rework_cost: sum(|r| r.rework_cost),
             noise_cost: sum(|r| r.noise_cost),
             padding_time_cost: sum(|r| r.padding_time_cost),
-            quality_cost: sum(|r| r.quality_cost),
-            unreviewed_share: super::share_of(
-                sum(|r| r.unreviewed_share * r.work_merged),
-                sum(|r| r.work_merged),
-            ),
-            review_load_last_quarter: mean(&all[all.len().saturating_sub(13)..], |r| r.review_load),
+            delivery: DeliverySummary::of(&all),
             perceived_uplift_first_quarter: mean(&quarter, |r| r.perceived_uplift),
             measured_uplift_first_quarter: mean(&quarter, |r| r.measured_uplift),
             perceived_uplift: mean(&all, |r| r.perceived_uplift),
@@ -355,9 +375,9 @@ impl Summary {
         ));
         lines.push(format!(
             "Review: {:.1}x the time in review of working without AI in the last quarter, {:.0}% of merged work unreviewed, {:.0} person-weeks lost to escaped defects.",
-            self.review_load_last_quarter,
-            self.unreviewed_share * 100.0,
-            self.quality_cost
+            self.delivery.review_load_last_quarter,
+            self.delivery.unreviewed_share * 100.0,
+            self.delivery.quality_cost
         ));
         lines.push(format!(
             "Risk: {} bots built, {} incidents costing {:.1} person-weeks of output.",

@@ -125,12 +125,12 @@ pub fn weekly_frame(rows: &[WeeklyRow]) -> Result<DataFrame, ReportError> {
             "cumulative_net_value_discounted_usd",
             f(|r| r.cumulative_net_value_discounted_usd),
         ),
-        col("work_merged", f(|r| r.work_merged)),
-        col("unreviewed_share", f(|r| r.unreviewed_share)),
-        col("work_abandoned", f(|r| r.work_abandoned)),
-        col("review_load", f(|r| r.review_load)),
-        col("defects_escaped", f(|r| r.defects_escaped)),
-        col("quality_cost", f(|r| r.quality_cost)),
+        col("work_merged", f(|r| r.delivery.work_merged)),
+        col("unreviewed_share", f(|r| r.delivery.unreviewed_share)),
+        col("work_abandoned", f(|r| r.delivery.work_abandoned)),
+        col("review_load", f(|r| r.delivery.review_load)),
+        col("defects_escaped", f(|r| r.delivery.defects_escaped)),
+        col("quality_cost", f(|r| r.delivery.quality_cost)),
     ];
     DataFrame::new_infer_height(columns).map_err(table_err("weekly"))
 }

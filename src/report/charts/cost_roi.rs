@@ -84,7 +84,11 @@ fn draw_net_value<DB: DrawingBackend>(
     let unit = p.summary.output_unit_usd;
     let weeks = p.weekly.len().max(1) as f64;
     let hidden = |r: &crate::projections::WeeklyRow| {
-        (r.rework_cost + r.noise_cost + r.padding_time_cost + r.incident_cost + r.quality_cost)
+        (r.rework_cost
+            + r.noise_cost
+            + r.padding_time_cost
+            + r.incident_cost
+            + r.delivery.quality_cost)
             * unit
     };
     let (lo, hi) = p.weekly.iter().fold((0.0f64, 1.0f64), |(lo, hi), r| {
