@@ -17,6 +17,10 @@ use crate::report::compare::{Band, SERIES, Series};
 
 /// Size of comparison.png.
 pub const COMPARE_SIZE: (u32, u32) = (1500, 1250);
+/// Text and panel-title sizes: report.html shows the chart in a column 1,072 px wide, so 17 px
+/// of this 1,500-px canvas read as 12 px there (the smallest text any chart shows).
+const TEXT: u32 = 17;
+const TITLE: u32 = 21;
 
 /// Colours of scenarios, in order (cycled beyond eight).
 pub const PALETTE: [RGBColor; 8] = [
@@ -119,8 +123,8 @@ fn diff_panel(
     let n = rows.len().max(1) as f64;
     let mut ch = ChartBuilder::on(area)
         .margin(12)
-        .caption(format!("{label}: difference"), (FONT, 15))
-        .x_label_area_size(30)
+        .caption(format!("{label}: difference"), (FONT, TITLE))
+        .x_label_area_size(40)
         .y_label_area_size(10)
         .build_cartesian_2d(-span..span, -0.5..n - 0.5)
         .map_err(&err)?;
@@ -129,7 +133,7 @@ fn diff_panel(
         .y_labels(0)
         .x_labels(5)
         .x_label_formatter(&|v| fmt_value(name, *v, span))
-        .label_style((FONT, 12))
+        .label_style((FONT, TEXT))
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(&err)?;
@@ -153,7 +157,7 @@ fn diff_panel(
         ch.draw_series(std::iter::once(Text::new(
             format!("{}  {}", c.scenarios[*s].0, fmt_value(name, *mean, span)),
             (-span * 0.97, y + 0.28),
-            (FONT, 12).into_font(),
+            (FONT, TEXT).into_font(),
         )))
         .map_err(&err)?;
     }
@@ -180,22 +184,18 @@ fn band_panel(
     let (label, money) = (series.label, series.unit == Unit::Usd);
     let mut ch = ChartBuilder::on(area)
         .margin(12)
-        .caption(label, (FONT, 15))
-        .x_label_area_size(30)
-        .y_label_area_size(60)
+        .caption(label, (FONT, TITLE))
+        .x_label_area_size(40)
+        .y_label_area_size(80)
         .build_cartesian_2d(0f64..weeks, 0f64..top)
         .map_err(&err)?;
     ch.configure_mesh()
         .x_desc("week")
         .x_label_formatter(&|v| format!("{v:.0}"))
         .y_label_formatter(&|v| {
-            if money {
-                usd(*v)
-            } else {
-                format!("{:.0}%", v * 100.0)
-            }
+            if money { usd(*v) } else { percent(*v, top) }
         })
-        .label_style((FONT, 12))
+        .label_style((FONT, TEXT))
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(&err)?;
@@ -223,11 +223,24 @@ fn band_panel(
             .position(SeriesLabelPosition::UpperLeft)
             .background_style(WHITE.mix(0.85))
             .border_style(GREY)
-            .label_font((FONT, 12))
+            .label_font((FONT, TEXT))
             .draw()
             .map_err(&err)?;
     }
     Ok(())
+}
+
+/// A share on an axis whose top is `top`, with the decimals its ticks need to differ (a padding
+/// share of 0.3% is not "0%").
+fn percent(v: f64, top: f64) -> String {
+    let decimals = if top >= 0.05 {
+        0
+    } else if top >= 0.005 {
+        1
+    } else {
+        2
+    };
+    format!("{:.*}%", decimals, v * 100.0)
 }
 
 /// The top of the bands' y axis: the highest finite band value (at least 1e-9), plus a tenth.
@@ -251,4 +264,16 @@ fn band_polygon(b: &Band) -> Vec<(f64, f64)> {
         .collect();
     poly.extend(b.low.iter().enumerate().rev().map(|(w, v)| (w as f64, *v)));
     poly
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    #[test]
+    fn small_shares_keep_the_decimals_that_tell_their_ticks_apart() {
+        assert_eq!(percent(0.3, 0.8), "30%");
+        assert_eq!(percent(0.003, 0.0045), "0.30%");
+        assert_eq!(percent(0.012, 0.03), "1.2%");
+    }
 }
