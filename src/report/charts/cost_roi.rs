@@ -169,7 +169,7 @@ fn draw_roi<DB: DrawingBackend>(
         .x_labels(6)
         .x_label_formatter(&|v| format!("{v:.0}"))
         .y_label_formatter(&|v| format!("{v:.0}x"))
-        .label_style((FONT, 13))
+        .label_style((FONT, 14))
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(&err)?;
@@ -229,7 +229,7 @@ fn draw_benchmark<DB: DrawingBackend>(
         bc.draw_series(std::iter::once(Text::new(
             format!("{label}: {}", usd(*v)),
             (x + 0.1, (*v + bar_top * 0.03).min(bar_top * 0.95)),
-            (FONT, 13).into_font(),
+            (FONT, 14).into_font(),
         )))
         .map_err(&err)?;
     }

@@ -392,7 +392,7 @@ fn fit_panel(
         .x_desc("evaluation")
         .x_label_formatter(&|v| format!("{v:.0}"))
         .y_label_formatter(&tick)
-        .label_style((FONT, 13))
+        .label_style((FONT, 14))
         .axis_desc_style((FONT, 14))
         .light_line_style(WHITE.mix(0.0))
         .draw()?;

@@ -130,7 +130,7 @@ fn trend(area: &Area<'_>, p: &Profile) -> DrawResult {
         .x_label_formatter(&label)
         .x_labels(7)
         .y_label_formatter(&|v| tokens(*v))
-        .label_style((FONT, 13))
+        .label_style((FONT, 14))
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
     c.draw_series(p.trend.iter().enumerate().map(|(k, r)| {
@@ -149,7 +149,7 @@ fn trend(area: &Area<'_>, p: &Profile) -> DrawResult {
         .x_label_formatter(&label)
         .x_labels(7)
         .y_label_formatter(&|v| percent(*v))
-        .label_style((FONT, 13))
+        .label_style((FONT, 14))
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
     let users: Vec<(f64, f64)> = p

@@ -240,7 +240,7 @@ fn line_panel(
         .x_desc(param)
         .x_label_formatter(&|v| format!("{v:.2}"))
         .y_label_formatter(&|v| fmt_value(figure, *v))
-        .label_style((FONT, 13))
+        .label_style((FONT, 14))
         .axis_desc_style((FONT, 14))
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
@@ -365,8 +365,8 @@ fn heatmap_panel(
         .y_labels(yv.len() * 2 + 1)
         .x_label_formatter(&|v| label_at(xv, *v))
         .y_label_formatter(&|v| label_at(yv, *v))
-        .label_style((FONT, 12))
-        .axis_desc_style((FONT, 13))
+        .label_style((FONT, 14))
+        .axis_desc_style((FONT, 14))
         .draw()?;
     for p in stats {
         let (i, j) = grid.cell(p);
@@ -382,7 +382,7 @@ fn heatmap_panel(
                 "n/a".into()
             },
             (i + 0.3, j + 0.55),
-            (FONT, 13).into_font(),
+            (FONT, 14).into_font(),
         )))?;
     }
     Ok(())
