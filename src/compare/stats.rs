@@ -12,7 +12,7 @@ pub use crate::projections::figures::{Better, Figure};
 /// The compared figures by name, the headline first (labels, units and directions are the
 /// summary figures' own, in `projections::figures`); the horizons' figures follow
 /// ([`super::horizons::FIGURES`], whose verdict is one line).
-const COMPARED: [&str; 11] = [
+const COMPARED: [&str; 16] = [
     "net_value_per_employee_year_usd",
     "padding_share",
     "output_uplift",
@@ -24,6 +24,12 @@ const COMPARED: [&str; 11] = [
     "mean_reported_active_share",
     "top_decile_token_ratio",
     "top_decile_output_ratio",
+    "value_uplift",
+    "quality_cost",
+    // For whom: the output gain of each third of employees by AI fit.
+    "output_uplift_low_fit",
+    "output_uplift_mid_fit",
+    "output_uplift_high_fit",
 ];
 
 /// The compared figures, the headline first.
