@@ -13,19 +13,6 @@ use crate::model::delivery::{self, Delivered, Params, Produced, Queue};
 use crate::model::work::log_use;
 use crate::scenario::Scenario;
 
-/// The organisation's delivery in a week: the teams' [`Delivered`] added up.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct OrgDelivery {
-    pub merged: f64,
-    pub unreviewed: f64,
-    pub abandoned: f64,
-    pub escaped: f64,
-    /// Work in review over the no-AI load, over all teams.
-    pub review_load: f64,
-    pub quality_cost: f64,
-    pub value: f64,
-}
-
 /// weekly.csv's delivery columns.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct DeliveryRow {
@@ -43,8 +30,10 @@ pub struct DeliveryRow {
     pub quality_cost: f64,
 }
 
-impl From<OrgDelivery> for DeliveryRow {
-    fn from(d: OrgDelivery) -> DeliveryRow {
+impl From<Delivered> for DeliveryRow {
+    /// The organisation's week: the teams' [`Delivered`] added up (`review_load` weighted by
+    /// the teams' no-AI loads).
+    fn from(d: Delivered) -> DeliveryRow {
         DeliveryRow {
             work_merged: d.merged,
             unreviewed_share: super::share_of(d.unreviewed, d.merged),
@@ -76,7 +65,7 @@ impl DeliveryFold {
         b: &WeekBatch,
         t: &AgentTotals,
         state: &State,
-    ) -> OrgDelivery {
+    ) -> Delivered {
         let p = Params::of(&s.work);
         let (output, genuine) = self.columns(b, t);
         let produced: Vec<Produced> = (0..state.teams())
@@ -97,7 +86,7 @@ impl DeliveryFold {
             .zip(&t.team_skill)
             .map(|((q, new), skill)| delivery::week(&p, *skill, q, *new))
             .collect();
-        let mut org = OrgDelivery::default();
+        let mut org = Delivered::default();
         let mut in_review_base = 0.0;
         for (d, skill) in teams.iter().zip(&t.team_skill) {
             org.merged += d.merged;
