@@ -298,17 +298,7 @@ impl Decoder<'_> {
         let f = |c: &Col<Float64Type>| c.at(i, row).map_err(bad);
         match kind {
             EventKind::AgentHired => self.hire(b, r, i, row)?,
-            EventKind::PolicyChanged => {
-                let text = r
-                    .change
-                    .get(i)
-                    .ok_or_else(|| bad(format!("row {row}: no change")))?;
-                b.policy.push(parse_change(
-                    text,
-                    self.groups,
-                    &self.path.display().to_string(),
-                )?);
-            }
+            EventKind::PolicyChanged => self.policy(b, r, i, row)?,
             EventKind::BotDeployed => {
                 let sc = r
                     .scope
@@ -360,6 +350,20 @@ impl Decoder<'_> {
                 )));
             }
         }
+        Ok(())
+    }
+
+    /// A `PolicyChanged` row: the change, as its scenario text.
+    fn policy(&self, b: &mut WeekBatch, r: &Rows, i: usize, row: usize) -> Result<(), StoreError> {
+        let text = r
+            .change
+            .get(i)
+            .ok_or_else(|| self.bad(format!("row {row}: no change")))?;
+        b.policy.push(parse_change(
+            text,
+            self.groups,
+            &self.path.display().to_string(),
+        )?);
         Ok(())
     }
 
