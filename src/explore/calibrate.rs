@@ -60,6 +60,8 @@ struct Raw {
     fixed: toml::Table,
     #[serde(default)]
     parameters: toml::Table,
+    /// Parameters drawn per replication, as a sweep's `[priors]`.
+    priors: Option<toml::Table>,
     #[serde(default)]
     targets: Vec<RawTarget>,
 }

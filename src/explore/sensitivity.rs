@@ -55,6 +55,8 @@ struct Raw {
     fixed: toml::Table,
     #[serde(default)]
     parameters: toml::Table,
+    /// Parameters drawn per replication, as a sweep's `[priors]`.
+    priors: Option<toml::Table>,
 }
 
 fn one() -> u32 {

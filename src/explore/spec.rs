@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use crate::scenario::{Source, load};
-use crate::sweep::spec::{Axis, Method, Point, check_path, set_path, value_number};
+use crate::sweep::spec::priors::Priors;
+use crate::sweep::spec::{Axis, Method, Point, check_path, parse_priors, set_path, value_number};
 use crate::sweep::{Sweep, SweepError};
 
 /// One explored parameter: a dotted scenario path and its bounds.
@@ -47,6 +48,9 @@ pub struct Common {
     /// The `[fixed]` settings (already applied to `base_table`).
     pub fixed: toml::Table,
     pub bounds: Vec<Bound>,
+    /// Parameters drawn per replication (`[priors]`, as in a sweep): the same draw for every
+    /// point of a replication, recorded in runs.csv.
+    pub priors: Option<Priors>,
     /// The spec file's text and name.
     pub text: String,
     pub file: String,
@@ -63,6 +67,7 @@ pub(crate) struct RawCommon<'a> {
     pub seed: u64,
     pub fixed: &'a toml::Table,
     pub parameters: &'a toml::Table,
+    pub priors: Option<&'a toml::Table>,
 }
 
 /// The [`RawCommon`] of a spec's serde mirror (every mirror names the common fields alike).
@@ -75,6 +80,7 @@ macro_rules! raw_common {
             seed: $raw.seed,
             fixed: &$raw.fixed,
             parameters: &$raw.parameters,
+            priors: $raw.priors.as_ref(),
         }
     };
 }
@@ -160,6 +166,11 @@ impl Common {
                 .unwrap_or_else(|| "explore".into())
         });
         crate::paths::check_name(&name).map_err(|m| invalid(&file, format!("`name`: {m}")))?;
+        let explored: Vec<&str> = bounds.iter().map(|b| b.path.as_str()).collect();
+        let priors = match raw.priors {
+            Some(t) => Some(parse_priors(t, &explored, &file)?),
+            None => None,
+        };
         Ok(Common {
             name,
             base,
@@ -168,6 +179,7 @@ impl Common {
             seed: raw.seed,
             fixed: raw.fixed.clone(),
             bounds,
+            priors,
             text: text.to_string(),
             file,
             inputs,
@@ -221,7 +233,7 @@ impl Common {
             given: points,
             stored_as,
             inputs: self.inputs.clone(),
-            priors: None,
+            priors: self.priors.clone(),
         }
     }
 }

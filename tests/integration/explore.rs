@@ -270,6 +270,45 @@ fn sobol_through_the_cli_writes_first_and_total_indices() {
     assert_eq!(runs.len(), 16 * (3 + 2));
 }
 
+#[test]
+fn sensitivity_draws_the_calibrated_priors_per_replication_and_refuses_a_parameter_both_varied_and_drawn()
+ {
+    // given a Morris spec that also draws the calibrated priors
+    // (behaviour.uplift is drawn by the calibrated priors: vary the effort cost instead)
+    let spec = format!("{MORRIS}[priors]\nfrom = \"calibrated\"\n")
+        .replace("trajectories = 6", "trajectories = 2")
+        .replace(
+            "\"behaviour.uplift\" = { low = 0.3, high = 1.2 }",
+            "\"behaviour.effort_cost\" = { low = 0.05, high = 0.3 }",
+        );
+    let dir = setup("explore_priors", "p.toml", &spec);
+    let o = tokenmaxx(&dir, &["sensitivity", "p.toml", "-q", "--out", "o"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // then runs.csv records each run's draw, one column per calibrated parameter, the same
+    // draw for every point of a replication and different draws for the two replications
+    let (h, rows) = read_csv(&dir.join("o/runs.csv"));
+    let reactance = h.iter().position(|c| c == "adoption.reactance");
+    let replication = h.iter().position(|c| c == "replication").unwrap();
+    let reactance = reactance.expect("a column per drawn parameter");
+    let by_rep = |r: &str| -> Vec<&str> {
+        rows.iter()
+            .filter(|row| row[replication] == r)
+            .map(|row| row[reactance].as_str())
+            .collect()
+    };
+    let (first, second) = (by_rep("0"), by_rep("1"));
+    assert!(!first.is_empty() && first.iter().all(|v| *v == first[0]));
+    assert!(!second.is_empty() && second.iter().all(|v| *v == second[0]));
+    assert_ne!(first[0], second[0]);
+    // and a parameter both explored and drawn is refused, naming it
+    let bad = MORRIS.to_string() + "[priors]\n\"behaviour.uplift\" = { low = 0.5, high = 1.0 }\n";
+    std::fs::write(dir.join("bad.toml"), bad).unwrap();
+    let o = tokenmaxx(&dir, &["sensitivity", "bad.toml", "-q", "--out", "b"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("behaviour.uplift"), "{}", stderr(&o));
+    assert!(!dir.join("b").exists());
+}
+
 /// A calibration spec over `behaviour.uplift` and `behaviour.token_scale` with targets on the
 /// figures they move most.
 fn recovery_spec(targets: &[(&str, f64)]) -> String {

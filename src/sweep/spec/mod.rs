@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 pub use io::{read_spec, read_stored_base};
 pub(crate) use path::check_path;
 pub use path::{apply_settings, set_path, valid_paths};
-pub(crate) use schema::check_figures;
+pub(crate) use schema::{check_figures, parse_priors};
 pub use value::{render_point, render_value, value_number};
 
 use crate::hash::splitmix64;

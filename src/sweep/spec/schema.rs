@@ -93,7 +93,10 @@ pub(super) fn parse_with_base(
         .unwrap_or_else(|| DEFAULT_FIGURES.iter().map(|s| s.to_string()).collect());
     check_figures(&figures, "[report] figures").map_err(&invalid)?;
     let priors = match &raw.priors {
-        Some(t) => Some(parse_priors(t, &parameters, &file)?),
+        Some(t) => {
+            let swept: Vec<&str> = parameters.iter().map(|(p, _)| p.as_str()).collect();
+            Some(parse_priors(t, &swept, &file)?)
+        }
         None => None,
     };
     let sweep = Sweep {
@@ -119,9 +122,9 @@ pub(super) fn parse_with_base(
 /// A sweep's `[priors]`: `from = "calibrated"` or `"unanchored"` (the shipped priors, kept in
 /// the binary, so a stored sweep needs no other file), or ranges as a priors file's
 /// `[parameters]`. A parameter may not be both swept and drawn.
-fn parse_priors(
+pub(crate) fn parse_priors(
     t: &toml::Table,
-    parameters: &[(String, super::Axis)],
+    parameters: &[&str],
     file: &str,
 ) -> Result<Priors, SweepError> {
     let invalid = |m: String| SweepError::Invalid {
@@ -151,10 +154,10 @@ fn parse_priors(
             Priors::parse(&text, &format!("{file} [priors]"))?
         }
     };
-    for (path, _) in parameters {
-        if priors.names().contains(&path.as_str()) {
+    for path in parameters {
+        if priors.names().contains(path) {
             return Err(invalid(format!(
-                "`{path}` is both swept ([parameters]) and drawn ([priors]): keep one"
+                "`{path}` is both varied ([parameters]) and drawn ([priors]): keep one"
             )));
         }
     }
