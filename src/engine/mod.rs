@@ -501,27 +501,16 @@ fn merge_sparse(
     }
 }
 
-/// One chunk's share of the week's dense columns (one value per agent), written in place:
-/// genuine, padding and bot tokens, then output, rework, noise, padding time and perceived gain.
+/// One chunk's share of the week's dense columns (one value per agent), written in place: the
+/// columns of [`WeekBatch::dense_values`], in its order.
 struct Dense<'a>([&'a mut [f64]; 8]);
 
 impl<'a> Dense<'a> {
     /// Size the (empty) batch's token and work columns for `n` agents (agent ids `0..n`) and
     /// split them into [`CHUNK`]-sized pieces.
     fn chunks(batch: &'a mut WeekBatch, n: usize) -> Vec<Dense<'a>> {
-        let (t, w) = (&mut batch.tokens, &mut batch.work);
-        (t.agent, w.agent) = (AgentIds::Dense(n), AgentIds::Dense(n));
-        let mut cols = [
-            &mut t.genuine,
-            &mut t.padding,
-            &mut t.bot,
-            &mut w.output,
-            &mut w.rework,
-            &mut w.noise,
-            &mut w.pad_time,
-            &mut w.perceived,
-        ]
-        .map(|c| {
+        (batch.tokens.agent, batch.work.agent) = (AgentIds::Dense(n), AgentIds::Dense(n));
+        let mut cols = batch.dense_values().map(|c| {
             c.resize(n, 0.0);
             c.chunks_mut(CHUNK)
         });
@@ -535,7 +524,7 @@ impl<'a> Dense<'a> {
             .collect()
     }
 
-    /// Write the `k`-th agent of the chunk.
+    /// Write the `k`-th agent of the chunk, its values in [`WeekBatch::dense_values`]'s order.
     fn set(&mut self, k: usize, w: &decide::AgentWeek) {
         let o = &w.work;
         let values = [

@@ -398,8 +398,9 @@ impl WeekBatch {
         }
     }
 
-    /// The value columns of the events every agent has each week: `TokensUsed`, `WorkDelivered`.
-    fn dense_values(&mut self) -> [&mut Vec<f64>; 8] {
+    /// The value columns of the events every agent has each week: `TokensUsed`, `WorkDelivered`
+    /// (the one list of them: the engine writes its agents' weeks into these, in this order).
+    pub fn dense_values(&mut self) -> [&mut Vec<f64>; 8] {
         let (t, w) = (&mut self.tokens, &mut self.work);
         [
             &mut t.genuine,
