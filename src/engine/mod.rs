@@ -26,9 +26,10 @@ use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 
-use crate::events::{AgentId, AgentIds, Event, UseCols, WeekBatch};
+use crate::events::{AgentId, AgentIds, AgentValueCols, Event, UseCols, WeekBatch};
 use crate::fold::{EventSink, State};
 use crate::model::decide::{self, AgentView, WeekContext};
+use crate::model::gaming::{self, MetricView};
 use crate::model::rank::{RankIndex, sort_floats};
 use crate::model::traits::{StoredTraits, Traits};
 use crate::model::work;
@@ -219,6 +220,7 @@ impl<'s> Simulation<'s> {
                 .map(|b| b.weekly_cap_tokens(s.money.price_usd_per_mtok, s.money.salary_usd))
                 .unwrap_or(f64::INFINITY),
             board_changed_week: state.board_changed_week,
+            metric: snap.metric,
         };
         let n = state.agents();
         let streams = RunStreams::new(s.seed, self.replication);
@@ -296,12 +298,22 @@ impl<'s> Simulation<'s> {
         let s = self.scenario;
         let st = &self.state;
         let n = batch.work.agent.len();
-        let mut sorted_out = batch.work.output.clone();
+        // Under an outcome metric, reviews rank the figure it counts (output times splits).
+        let counted: Vec<f64> = match st.policy.outcome_metrics {
+            Some(m) => {
+                let gain = gaming::gain(s, m);
+                (batch.work.output.iter().zip(&st.split))
+                    .map(|(o, x)| gaming::counted(*o, gain, *x))
+                    .collect()
+            }
+            None => batch.work.output.clone(),
+        };
+        let mut sorted_out = counted.clone();
         sort_floats(&mut sorted_out);
         let sorted_tok = st.sorted_last_totals();
         let normal = Normal::new(0.0, noise_sd).expect("validated noise");
         let (out_index, tok_index) = (RankIndex::new(&sorted_out), RankIndex::new(sorted_tok));
-        let (week, output) = (batch.week, &batch.work.output);
+        let (week, output) = (batch.week, &counted);
         let streams = RunStreams::new(s.seed, self.replication);
         let r = &mut batch.reviews;
         r.agent = AgentIds::Dense(n);
@@ -347,6 +359,8 @@ struct Snapshot<'a> {
     /// Share of all employees who used the tools for real work last week.
     org_adopt_share: f64,
     target_pressure: bool,
+    /// The outcome metric in force as employees see it, from last week's counted figures.
+    metric: Option<MetricView>,
 }
 
 /// What a team's members see of its last week.
@@ -397,6 +411,7 @@ impl<'a> Snapshot<'a> {
                 .collect(),
             org_adopt_share: if n > 0 { users as f64 / n as f64 } else { 0.0 },
             target_pressure: week > 0 && target_missed(st),
+            metric: metric_view(s, st),
         }
     }
 
@@ -424,6 +439,7 @@ impl<'a> Snapshot<'a> {
             } else {
                 &self.team_sorted[st.team_range(team)]
             },
+            split: st.split[i],
         }
     }
 }
@@ -451,6 +467,16 @@ impl TeamView {
                 .is_some_and(|t| st.group[r].iter().any(|g| t.applies_to.contains(*g))),
         }
     }
+}
+
+/// The outcome metric in force as employees see it: its gain from a split, and the log-mean and
+/// log-spread of last week's counted figures (summed in agent order). `None` while tokens count.
+fn metric_view(s: &Scenario, st: &State) -> Option<MetricView> {
+    let gain = gaming::gain(s, st.policy.outcome_metrics?);
+    let figures =
+        (st.last_output.iter().zip(&st.split)).map(|(o, x)| gaming::counted(*o, gain, *x));
+    let (mu, sigma) = gaming::log_stats(figures);
+    Some(MetricView { gain, mu, sigma })
 }
 
 /// Whether last week's dashboard missed the target: fewer of its members at or above theta than
@@ -486,6 +512,9 @@ fn merge_sparse(
     batch.uses.level.reserve_exact(uses);
     batch.uses.cause.reserve_exact(uses);
     batch.notices.reserve_exact(count(|c| c.notices.len()));
+    let splits = count(|c| c.splits.agent.len());
+    batch.splits.agent.reserve_exact(splits);
+    batch.splits.value.reserve_exact(splits);
     batch.incidents.agent.reserve_exact(incidents);
     batch.incidents.value.reserve_exact(incidents);
     for out in chunks {
@@ -496,6 +525,8 @@ fn merge_sparse(
         batch.uses.level.extend(out.uses.level);
         batch.uses.cause.extend(out.uses.cause);
         batch.notices.extend(out.notices);
+        batch.splits.agent.extend(out.splits.agent);
+        batch.splits.value.extend(out.splits.value);
         batch.incidents.agent.extend(out.incident_agents);
         batch.incidents.value.extend(out.incident_costs);
     }
@@ -549,6 +580,7 @@ struct Sparse {
     bots: Vec<AgentId>,
     uses: UseCols,
     notices: Vec<AgentId>,
+    splits: AgentValueCols,
     incident_agents: Vec<AgentId>,
     incident_costs: Vec<f64>,
 }
@@ -561,6 +593,10 @@ impl Sparse {
         }
         if w.noticed_board {
             self.notices.push(i);
+        }
+        if w.split_changed {
+            self.splits.agent.push(i);
+            self.splits.value.push(w.split);
         }
         if let Some((level, cause)) = w.use_change {
             self.uses.agent.push(i);

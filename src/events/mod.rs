@@ -5,8 +5,8 @@
 //! canonical order that `fold::State::apply` folds them in, live and in replay alike:
 //!
 //! 1. `AgentHired` (week 0 only), 2. `PolicyChanged`, 3. `BotDeployed`, 4. `UseChanged`,
-//! 5. `BoardNoticed`, 6. `TokensUsed`, 7. `IncidentOccurred`, 8. `WorkDelivered`,
-//! 9. `ManagerNudged`, 10. `ReviewHeld`.
+//! 5. `BoardNoticed`, 6. `SplitChanged`, 7. `TokensUsed`, 8. `IncidentOccurred`,
+//! 9. `WorkDelivered`, 10. `ManagerNudged`, 11. `ReviewHeld`.
 //!
 //! This module stores and orders events; it makes no decisions and changes no state.
 
@@ -59,6 +59,13 @@ pub enum Event {
     /// An employee noticed the leaderboard in force and reacts to it from this week on (a
     /// shutdown makes everyone forget it).
     BoardNoticed { week: Week, agent: AgentId },
+    /// Under an outcome metric, an employee's split level changed: from this week they split
+    /// their work into `level` more changes per unit (docs/model.md, 7.16).
+    SplitChanged {
+        week: Week,
+        agent: AgentId,
+        level: f64,
+    },
     /// A manager mentioned usage statistics to a team.
     ManagerNudged { week: Week, team: TeamId },
     /// Tokens an agent burnt this week: `genuine` on real work, `padding` only to inflate the
@@ -111,6 +118,7 @@ crate::named_enum!(
         BotDeployed => "BotDeployed",
         UseChanged => "UseChanged",
         BoardNoticed => "BoardNoticed",
+        SplitChanged => "SplitChanged",
         ManagerNudged => "ManagerNudged",
         TokensUsed => "TokensUsed",
         WorkDelivered => "WorkDelivered",
@@ -130,6 +138,7 @@ impl Event {
             Event::BotDeployed { .. } => EventKind::BotDeployed,
             Event::UseChanged { .. } => EventKind::UseChanged,
             Event::BoardNoticed { .. } => EventKind::BoardNoticed,
+            Event::SplitChanged { .. } => EventKind::SplitChanged,
             Event::ManagerNudged { .. } => EventKind::ManagerNudged,
             Event::TokensUsed { .. } => EventKind::TokensUsed,
             Event::WorkDelivered { .. } => EventKind::WorkDelivered,
@@ -169,7 +178,7 @@ pub struct TokenCols {
     pub bot: Vec<f64>,
 }
 
-/// `(agent, value)` payloads: `WorkDelivered` (output) and `IncidentOccurred` (cost).
+/// `(agent, value)` payloads: `IncidentOccurred` (cost) and `SplitChanged` (level).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AgentValueCols {
     pub agent: Vec<AgentId>,
@@ -214,6 +223,7 @@ pub struct WeekBatch {
     pub bots: Vec<(AgentId, PermissionScope)>,
     pub uses: UseCols,
     pub notices: Vec<AgentId>,
+    pub splits: AgentValueCols,
     pub tokens: TokenCols,
     pub incidents: AgentValueCols,
     pub work: WorkCols,
@@ -379,6 +389,7 @@ impl WeekBatch {
         self.bots = Vec::new();
         self.uses = UseCols::default();
         self.notices = Vec::new();
+        self.splits = AgentValueCols::default();
         self.tokens.agent.clear();
         self.work.agent.clear();
         for c in self.dense_values() {
@@ -421,6 +432,7 @@ impl WeekBatch {
             + self.bots.len()
             + self.uses.agent.len()
             + self.notices.len()
+            + self.splits.agent.len()
             + self.tokens.agent.len()
             + self.incidents.agent.len()
             + self.work.agent.len()
@@ -461,6 +473,12 @@ impl WeekBatch {
             .notices
             .iter()
             .map(move |&agent| Event::BoardNoticed { week, agent });
+        let sp = &self.splits;
+        let splits = (0..sp.agent.len()).map(move |i| Event::SplitChanged {
+            week,
+            agent: sp.agent[i],
+            level: sp.value[i],
+        });
         let t = &self.tokens;
         let tokens = (0..t.agent.len()).map(move |i| Event::TokensUsed {
             week,
@@ -501,6 +519,7 @@ impl WeekBatch {
             .chain(bots)
             .chain(uses)
             .chain(notices)
+            .chain(splits)
             .chain(tokens)
             .chain(incidents)
             .chain(work)
@@ -543,7 +562,7 @@ mod tests {
 
     #[test]
     fn every_kind_parses_back_from_its_name() {
-        assert_eq!(EventKind::ALL.len(), 12);
+        assert_eq!(EventKind::ALL.len(), 13);
         for (kind, name) in EventKind::ALL.iter().zip(EventKind::NAMES) {
             assert_eq!(kind.as_str(), *name);
             assert_eq!(EventKind::parse(name), Some(*kind));

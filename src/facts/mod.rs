@@ -329,16 +329,19 @@ fn least_privilege_fact(amazon: &Projections, lp: &Projections, fact: &mut FactF
     );
 }
 
-/// Fact 9: outcome metrics leave little padding and the same output as amazon-2026.
+/// Fact 9: outcome metrics leave little token padding (amazon-2026's timeline). Its output
+/// against amazon-2026's is recorded, not checked: model v3 lets the metric be gamed by
+/// splitting work (docs/model.md, 7.16), which costs working time, and no published figure says
+/// how much; the first design's "same output" held only because nothing could game the metric.
 fn outcome_fact(amazon: &Projections, outcome: &Projections, fact: &mut FactFn) {
     let pad = outcome.summary.padding_share;
     let out_ratio = sum_output(outcome) / sum_output(amazon);
     fact(
         9,
-        "outcome metrics: little padding, same output (outcome-metrics vs amazon-2026)",
+        "outcome metrics: little token padding (outcome-metrics vs amazon-2026)",
         &[("padding_share", pad), ("output_ratio", out_ratio)],
-        "padding share < 0.05, output ratio in [0.98, 1.02]",
-        pad < 0.05 && within(out_ratio, 0.98, 1.02),
+        "padding share < 0.05 (the output ratio is recorded, not checked)",
+        pad < 0.05,
     );
 }
 

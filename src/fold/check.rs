@@ -81,6 +81,7 @@ fn check_ids(b: &WeekBatch, agents: usize, teams: usize) -> Result<(), String> {
         ),
         (EventKind::UseChanged, listed(&b.uses.agent)),
         (EventKind::BoardNoticed, listed(&b.notices)),
+        (EventKind::SplitChanged, listed(&b.splits.agent)),
         (EventKind::TokensUsed, per_agent(&b.tokens.agent)),
         (EventKind::IncidentOccurred, listed(&b.incidents.agent)),
         (EventKind::WorkDelivered, per_agent(&b.work.agent)),
@@ -116,8 +117,9 @@ fn per_agent(ids: &AgentIds) -> Ids<'_> {
 fn check_values(b: &WeekBatch) -> Result<(), String> {
     let t = &b.tokens;
     let w = &b.work;
-    let columns: [(&str, &[f64], bool); 10] = [
+    let columns: [(&str, &[f64], bool); 11] = [
         ("UseChanged level", &b.uses.level, true),
+        ("SplitChanged level", &b.splits.value, true),
         ("TokensUsed genuine", &t.genuine, true),
         ("TokensUsed padding", &t.padding, true),
         ("TokensUsed bot", &t.bot, true),

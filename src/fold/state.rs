@@ -38,6 +38,10 @@ pub struct State {
     pub last_genuine: Vec<f64>,
     pub last_padding: Vec<f64>,
     pub last_bot: Vec<f64>,
+    /// Last week's output (output units), what an outcome metric counts.
+    pub last_output: Vec<f64>,
+    /// The split level each agent works at under an outcome metric (0 without one).
+    pub split: Vec<f64>,
     /// First agent of each team, plus one past the last agent at the end.
     pub team_start: Vec<u32>,
     /// Each team's belief in the standing statement that tokens will not count (0: none); each
@@ -86,6 +90,8 @@ impl State {
             last_genuine: Vec::with_capacity(n),
             last_padding: Vec::with_capacity(n),
             last_bot: Vec::with_capacity(n),
+            last_output: Vec::with_capacity(n),
+            split: Vec::with_capacity(n),
             team_start: vec![0],
             statement_standing: Vec::new(),
             remembered_totals: Vec::new(),
@@ -138,6 +144,7 @@ impl State {
             Event::BotDeployed { agent, .. } => self.has_bot[agent as usize] = true,
             Event::UseChanged { agent, level, .. } => self.use_level[agent as usize] = level,
             Event::BoardNoticed { agent, .. } => self.board_aware[agent as usize] = true,
+            Event::SplitChanged { agent, level, .. } => self.split[agent as usize] = level,
             Event::TokensUsed {
                 week,
                 agent,
@@ -207,6 +214,9 @@ impl State {
         self.last_genuine.resize(n, 0.0);
         self.last_padding.resize(n, 0.0);
         self.last_bot.resize(n, 0.0);
+        self.last_output
+            .extend(traits.iter().map(|t| t.traits().skill));
+        self.split.resize(n, 0.0);
     }
 
     /// `PolicyChanged`: the policy changes; a leaderboard shutdown makes everyone forget it, an
@@ -219,6 +229,10 @@ impl State {
         self.policy.apply(change);
         if let PolicyChange::Leaderboard(None) = change {
             self.board_aware.fill(false);
+        }
+        if let PolicyChange::OutcomeMetrics(None) = change {
+            // Back to tokens: no one splits work for a metric that no longer counts.
+            self.split.fill(0.0);
         }
         if let PolicyChange::Statement(crate::policy::Statement { credibility }) = *change {
             for (m, t) in self.monitoring.iter_mut().zip(self.traits.iter()) {
@@ -262,9 +276,11 @@ impl State {
         }
     }
 
-    /// `WorkDelivered`: a user (genuine tokens this week) compares what their output showed with
-    /// the speed-up they perceived, and their optimism learns from the gap.
+    /// `WorkDelivered`: the output is kept (what an outcome metric counts), and a user (genuine
+    /// tokens this week) compares what it showed with the speed-up they perceived, and their
+    /// optimism learns from the gap.
     fn perceive(&mut self, s: &Scenario, i: usize, output: f64, perceived: f64) {
+        self.last_output[i] = output;
         let skill = self.traits[i].skill();
         if self.last_genuine[i] > 0.0 && skill > 0.0 {
             let o = &mut self.optimism[i];
@@ -367,12 +383,15 @@ impl State {
         for &agent in &b.notices {
             self.board_aware[agent as usize] = true;
         }
+        for (&agent, &level) in b.splits.agent.iter().zip(&b.splits.value) {
+            self.split[agent as usize] = level;
+        }
         self.apply_tokens(s, b);
         self.apply_work(s, b);
     }
 
-    /// The week's `WorkDelivered` events (after its tokens, as in canonical order): each user's
-    /// optimism learns from their output. Touches only its own agent, so a dense column is folded
+    /// The week's `WorkDelivered` events (after its tokens, as in canonical order): the output is
+    /// kept, and each user's optimism learns from it. Touches only its own agent, so a dense column is folded
     /// in parallel with the arithmetic of [`State::apply`].
     fn apply_work(&mut self, s: &Scenario, b: &WeekBatch) {
         use rayon::prelude::*;
@@ -384,11 +403,12 @@ impl State {
             return;
         }
         let (traits, genuine) = (&self.traits, &self.last_genuine);
-        self.optimism
-            .par_iter_mut()
+        (&mut self.optimism[..], &mut self.last_output[..])
+            .into_par_iter()
             .enumerate()
             .with_min_len(4096)
-            .for_each(|(i, o)| {
+            .for_each(|(i, (o, last))| {
+                *last = w.output[i];
                 let skill = traits[i].skill();
                 if genuine[i] > 0.0 && skill > 0.0 {
                     *o = learn_perception(s, *o, w.perceived[i], w.output[i] / skill - 1.0);

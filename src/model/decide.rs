@@ -9,6 +9,7 @@ use crate::policy::{GroupId, PermissionScope, PolicyState, Visibility};
 use crate::scenario::Scenario;
 
 use super::adoption::{self, UseCause, UseInput};
+use super::gaming::{self, MetricView};
 use super::rank::{RankIndex, cdf, quantile};
 use super::traits::Traits;
 use super::work::{self, WorkInput, WorkOut};
@@ -32,6 +33,8 @@ pub struct WeekContext<'a> {
     pub cap_tokens: f64,
     /// The week of the last leaderboard change, if any.
     pub board_changed_week: Option<u32>,
+    /// The outcome metric in force as employees see it (`None` while tokens count).
+    pub metric: Option<MetricView>,
 }
 
 /// One employee's own snapshot (after last week).
@@ -62,6 +65,9 @@ pub struct AgentView<'a> {
     pub team_bot_share: f64,
     /// Last week's totals of the agent's team, sorted ascending (used by team-scope leaderboards).
     pub team_sorted_totals: &'a [f64],
+    /// The split level the agent works at (extra changes per unit of work; 0 unless an outcome
+    /// metric is gamed).
+    pub split: f64,
 }
 
 /// The outcome of one agent-week, before it becomes events.
@@ -75,6 +81,9 @@ pub struct AgentWeek {
     pub genuine: f64,
     pub padding: f64,
     pub bot: f64,
+    /// The split level of this week's work, and whether it changed.
+    pub split: f64,
+    pub split_changed: bool,
     pub work: WorkOut,
 }
 
@@ -130,7 +139,7 @@ pub fn incentives(
     };
     let (b_rank, b_top) = match policy.leaderboard {
         // Outcome metrics rank output: padding cannot move the rank, so it buys nothing.
-        Some(_) if policy.outcome_metrics => (0.0, 0.0),
+        Some(_) if policy.outcome_metrics.is_some() => (0.0, 0.0),
         Some(l) => {
             let audience = match l.visibility {
                 Visibility::Public => 1.0,
@@ -262,7 +271,7 @@ fn candidates(
     // design, which keeps them after a shutdown: with no rank to gain they only add logit noise).
     if policy.leaderboard.is_some()
         && a.board_aware
-        && !policy.outcome_metrics
+        && policy.outcome_metrics.is_none()
         && !peers.sorted.is_empty()
     {
         for &(qv, _) in &peers.marks[..PEER_QUANTILES.len()] {
@@ -383,8 +392,9 @@ pub fn choose_padding<R: Rng + ?Sized>(
 /// (while a platform is up and the agent has none), the habit draw, the board-notice draw (while a
 /// leaderboard is up and the agent has not noticed it), weekly noise, padding revise,
 /// padding choice (only when revising with more than one candidate), the mandate-conversion draw
-/// (only for a non-user who padded up to a target), incidents and their costs. Before the
-/// rollout week nothing is drawn: nobody has the tools.
+/// (only for a non-user who padded up to a target), incidents and their costs, then (only while
+/// an outcome metric counts) the split revise and the split choice (only when revising). Before
+/// the rollout week nothing is drawn: nobody has the tools.
 pub fn decide<R: Rng + ?Sized>(
     s: &Scenario,
     ctx: &WeekContext,
@@ -465,6 +475,14 @@ pub fn decide<R: Rng + ?Sized>(
         bot_running,
         noise,
         incidents,
+        split: 0.0,
+    };
+    let unsplit = work::week(s, t, input);
+
+    // 8. Gaming the outcome metric: the split habit, or a revised choice.
+    let split = match ctx.metric {
+        Some(view) => split(s, ctx, a, t, &view, unsplit.output, rng),
+        None => 0.0,
     };
     AgentWeek {
         built_bot,
@@ -473,8 +491,32 @@ pub fn decide<R: Rng + ?Sized>(
         genuine,
         padding,
         bot,
-        work: work::week(s, t, input),
+        split,
+        split_changed: split != a.split,
+        work: if split > 0.0 {
+            work::week(s, t, WorkInput { split, ..input })
+        } else {
+            unsplit
+        },
     }
+}
+
+/// This week's split level under an outcome metric: last week's habit, or (with probability
+/// `revise_manual`) a new logit choice ([`gaming::choose`]) given this week's unsplit output.
+fn split<R: Rng + ?Sized>(
+    s: &Scenario,
+    ctx: &WeekContext,
+    a: &AgentView,
+    t: &Traits,
+    view: &MetricView,
+    output: f64,
+    rng: &mut R,
+) -> f64 {
+    if rng.random::<f64>() >= s.behaviour.revise_manual {
+        return a.split;
+    }
+    let weight = gaming::weight(s, ctx.policy, t, a.review_pressure);
+    gaming::choose(s, view, t, output, weight, rng)
 }
 
 /// This week's change of habit, from one draw (see [`adoption::start_of_week`]).
@@ -505,6 +547,8 @@ impl AgentWeek {
             genuine: 0.0,
             padding: 0.0,
             bot: 0.0,
+            split: 0.0,
+            split_changed: false,
             work: WorkOut {
                 output: t.skill,
                 ..WorkOut::default()
@@ -670,6 +714,7 @@ mod tests {
             org_theta: (f64::NAN, 0.0),
             cap_tokens: f64::INFINITY,
             board_changed_week: None,
+            metric: None,
         };
         let t = traits();
         let a = AgentView {
@@ -688,6 +733,7 @@ mod tests {
             team_pad_share: 0.0,
             team_bot_share: 0.0,
             team_sorted_totals: &[],
+            split: 0.0,
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
         for _ in 0..1000 {
@@ -721,6 +767,7 @@ mod tests {
             org_theta: (f64::NAN, 0.0),
             cap_tokens: f64::INFINITY,
             board_changed_week: None,
+            metric: None,
         };
         let mut t = traits();
         t.status_drive = 0.9;
@@ -741,6 +788,7 @@ mod tests {
             team_pad_share: 0.0,
             team_bot_share: 0.0,
             team_sorted_totals: &[],
+            split: 0.0,
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
         let padded = (0..1000)
@@ -749,7 +797,7 @@ mod tests {
         assert!(padded > 800, "padded {padded} of 1000");
         // and outcome metrics remove the incentive
         let mut outcome = policy;
-        outcome.outcome_metrics = true;
+        outcome.outcome_metrics = Some(crate::policy::OutcomeMetric::Changes);
         let ctx = WeekContext {
             week: 10,
             org_adopt_share: 0.5,
@@ -776,6 +824,7 @@ mod tests {
             org_theta: theta_mark(&[], &policy),
             cap_tokens: f64::INFINITY,
             board_changed_week: None,
+            metric: None,
         };
         let mut t = traits();
         t.career_concern = 1.0;
@@ -795,6 +844,7 @@ mod tests {
             team_pad_share: 0.0,
             team_bot_share: 0.0,
             team_sorted_totals: &[],
+            split: 0.0,
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         let mut padded = 0;

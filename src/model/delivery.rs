@@ -79,6 +79,21 @@ pub struct Queue {
 pub struct Produced {
     pub work: f64,
     pub defects: f64,
+    /// Review effort beyond one unit per unit of work, from work split into more changes
+    /// under an outcome metric (docs/model.md, 7.16): `sum of work * ((1 + x)^split_review - 1)`.
+    pub split_effort: f64,
+}
+
+impl Produced {
+    /// Review effort per unit of this week's work (1 without splitting): capacity reviews that
+    /// much less work, and the work in review takes that much longer.
+    pub fn effort_per_unit(&self) -> f64 {
+        if self.work > 0.0 {
+            1.0 + self.split_effort / self.work
+        } else {
+            1.0
+        }
+    }
 }
 
 /// What a team delivered in a week.
@@ -106,7 +121,7 @@ pub struct Delivered {
 /// weeks are not a warm-up. Empty when the team's capacity keeps up.
 pub fn steady_queue(p: &Params, skill_sum: f64, week: Produced) -> Queue {
     let incoming = (1.0 - p.unreviewed_base) * week.work;
-    let over = incoming - p.capacity(skill_sum);
+    let over = incoming - p.capacity(skill_sum) / week.effort_per_unit();
     let out = p.drain + p.abandon;
     if over <= 0.0 || out <= 0.0 || week.work <= 0.0 {
         return Queue::default();
@@ -120,7 +135,8 @@ pub fn steady_queue(p: &Params, skill_sum: f64, week: Produced) -> Queue {
 
 /// One week of a team's delivery: the base share of the new work merges unreviewed at once;
 /// the rest joins the queue; review takes what capacity allows (oldest and newest alike, at the
-/// queue's mean defect density); of what is left, `drain` merges unreviewed and `abandon` is
+/// queue's mean defect density; work split into more changes takes more of the capacity, at
+/// this week's effort per unit); of what is left, `drain` merges unreviewed and `abandon` is
 /// dropped, the rest waits. Updates `queue`.
 pub fn week(p: &Params, skill_sum: f64, queue: &mut Queue, new: Produced) -> Delivered {
     let b = p.unreviewed_base;
@@ -136,7 +152,8 @@ pub fn week(p: &Params, skill_sum: f64, queue: &mut Queue, new: Produced) -> Del
     } else {
         0.0
     };
-    let reviewed = in_review.min(p.capacity(skill_sum));
+    let effort = new.effort_per_unit();
+    let reviewed = in_review.min(p.capacity(skill_sum) / effort);
     let left = in_review - reviewed;
     let (drained, abandoned) = (p.drain * left, p.abandon * left);
     queue.work = left - drained - abandoned;
@@ -151,7 +168,7 @@ pub fn week(p: &Params, skill_sum: f64, queue: &mut Queue, new: Produced) -> Del
         abandoned,
         escaped,
         review_load: if skill_sum > 0.0 {
-            in_review / ((1.0 - b) * skill_sum)
+            in_review * effort / ((1.0 - b) * skill_sum)
         } else {
             0.0
         },
@@ -180,6 +197,7 @@ mod tests {
         Produced {
             work: skill,
             defects: skill,
+            split_effort: 0.0,
         }
     }
 
@@ -207,6 +225,7 @@ mod tests {
         let more = Produced {
             work: 13.0,
             defects: 15.0,
+            split_effort: 0.0,
         };
         // when it runs for a year, then review time grows week after week towards the steady
         // state, unreviewed merges and escaped defects rise, and part of the work is abandoned
@@ -243,6 +262,7 @@ mod tests {
             Produced {
                 work: 12.0,
                 defects: 12.0,
+                split_effort: 0.0,
             },
         );
         // then it all merges, and the extra defects of the extra work cost their share
@@ -264,6 +284,37 @@ mod tests {
         assert!((expert - 1.2).abs() < 1e-12 && (novice - 1.4).abs() < 1e-12);
         // a shortfall of output carries no negative defects
         assert_eq!(defects(&p, -0.5, 1.0, 0.0, 0.5), 0.0);
+    }
+
+    #[test]
+    fn split_work_takes_more_review_so_more_merges_unreviewed() {
+        // given the same work and defects, when it comes in twice as many changes (half again
+        // the review effort) for a year, then capacity reviews less of it, review takes longer
+        // and more merges unreviewed, with more defects escaping
+        let p = params();
+        let whole = Produced {
+            work: 10.5,
+            defects: 10.5,
+            split_effort: 0.0,
+        };
+        let split = Produced {
+            split_effort: 0.5 * 10.5,
+            ..whole
+        };
+        let year = |new: Produced| {
+            let mut q = Queue::default();
+            (0..52).map(|_| week(&p, 10.0, &mut q, new)).last().unwrap()
+        };
+        let (a, b) = (year(whole), year(split));
+        assert!(
+            b.review_load > 1.4 * a.review_load,
+            "{} {}",
+            a.review_load,
+            b.review_load
+        );
+        assert!(b.unreviewed > a.unreviewed && b.escaped > a.escaped);
+        assert!(b.value < a.value);
+        assert!(steady_queue(&p, 10.0, split).work > steady_queue(&p, 10.0, whole).work);
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub fn nudge_probability(m: &Managers, pressured: bool) -> f64 {
 /// rating the managers' informal `review_token_weight` (0 under outcome metrics, which rank
 /// output; a formal weight is written into the reviews and stays).
 pub fn real_token_weight(policy: &PolicyState) -> f64 {
-    let informal = if policy.outcome_metrics {
+    let informal = if policy.outcome_metrics.is_some() {
         0.0
     } else {
         policy.managers.review_token_weight
@@ -129,7 +129,7 @@ mod tests {
     fn outcome_metrics_remove_the_token_weight_and_ratings_follow_it() {
         let mut p = PolicyState::default();
         assert_eq!(real_token_weight(&p), p.managers.review_token_weight);
-        p.outcome_metrics = true;
+        p.outcome_metrics = Some(crate::policy::OutcomeMetric::Changes);
         assert_eq!(real_token_weight(&p), 0.0);
         assert_eq!(rating(0.0, 0.7, 0.1), 0.7);
         assert!((rating(0.5, 0.7, 0.1) - 0.4).abs() < 1e-12);
@@ -184,7 +184,7 @@ mod tests {
         assert!((real_token_weight(&p) - 0.37).abs() < 1e-12);
         assert_eq!(real_token_weight(&weighing(1.0, Some(1.0))), 1.0);
         // when the company also ranks output, then only the informal weight goes
-        p.outcome_metrics = true;
+        p.outcome_metrics = Some(crate::policy::OutcomeMetric::Changes);
         assert_eq!(real_token_weight(&p), 0.3);
         // and a higher usage weight always means a higher real weight
         let ws = [0.0, 0.2, 0.5, 0.8, 1.0];

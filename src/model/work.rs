@@ -9,6 +9,8 @@
 //! - Padding time: `skill * pad_time * ln(1 + P / pad_scale)` (a bot multiplies `pad_scale` by
 //!   `bot_leverage`): gaming crowds out real work (Holmstrom and Milgrom's multitask problem).
 //!   It is concave: the first padding is done by hand, large volumes by a loop set up once.
+//!   Under an outcome metric, the time that splitting work into more changes takes is added to
+//!   it ([`super::gaming::split_time`]): `pad_time` is the time gaming took from real work.
 //! - Noise: the attention the team's bots cost (messages, triage), passed in from the snapshot.
 //! - Incidents: drawn by the caller.
 
@@ -23,6 +25,8 @@ pub struct WorkOut {
     pub output: f64,
     pub rework: f64,
     pub noise: f64,
+    /// Time gaming took from real work: padding tokens and, under an outcome metric, splitting
+    /// work into more changes.
     pub pad_time: f64,
     /// The employee's own estimate of their AI speed-up this week (a fraction; 0 without use).
     pub perceived: f64,
@@ -40,6 +44,8 @@ pub struct WorkInput {
     pub noise: f64,
     /// Output units lost to this agent's bot incidents this week.
     pub incidents: f64,
+    /// Split level of the week's work under an outcome metric (docs/model.md, 7.16).
+    pub split: f64,
 }
 
 /// Output of a week without incidents or costs: own work plus the bot's useful work.
@@ -85,7 +91,8 @@ pub fn pad_time_cost(s: &Scenario, t: &Traits, padding: f64, bot_running: bool) 
 pub fn week(s: &Scenario, t: &Traits, i: WorkInput) -> WorkOut {
     let log_use = log_use(s, t, i.genuine);
     let rework = t.skill * s.work.rework_rate * (1.0 - i.q) * log_use;
-    let pad_time = pad_time_cost(s, t, i.padding, i.bot_running);
+    let pad_time =
+        pad_time_cost(s, t, i.padding, i.bot_running) + super::gaming::split_time(s, t, i.split);
     let gross = gross_output_at(s, t, i.q, log_use, i.bot);
     WorkOut {
         output: gross - rework - pad_time - i.noise - i.incidents,
@@ -119,6 +126,7 @@ mod tests {
             bot_running: false,
             noise: 0.0,
             incidents: 0.0,
+            split: 0.0,
         }
     }
 

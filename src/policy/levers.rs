@@ -27,7 +27,8 @@ crate::levers! {
     budget: Budget => BudgetLever,
     /// Whether employees see the dollar cost of their own usage.
     costs_visible: CostsVisible => CostsVisibleLever,
-    /// Whether reviews and leaderboards count output instead of tokens.
+    /// Whether reviews and leaderboards count an outcome metric instead of tokens, and which:
+    /// `changes` (merged changes; `true` means this), `cycle-time` or `incident-adjusted`.
     outcome_metrics: OutcomeMetrics => OutcomeMetricsLever,
     /// A formal weight of AI usage in reviews, or "off".
     reviews: Reviews => ReviewsLever,
@@ -44,7 +45,8 @@ pub struct PolicyState {
     pub managers: Managers,
     pub budget: Option<Budget>,
     pub costs_visible: bool,
-    pub outcome_metrics: bool,
+    /// The outcome metric reviews and any leaderboard count instead of tokens (`None`: tokens).
+    pub outcome_metrics: Option<OutcomeMetric>,
     pub reviews: Option<Reviews>,
 }
 
@@ -672,7 +674,7 @@ impl Lever for BudgetLever {
 }
 
 // ---------------------------------------------------------------------------------------------
-// costs_visible and outcome_metrics: switches
+// costs_visible: a switch
 
 /// An on/off lever: a `bool` field of the policy state, with a label and plain words for each
 /// setting (its example is "on").
@@ -721,13 +723,124 @@ switch_lever!(
     off: ("costs hidden", "Usage costs are no longer shown.")
 );
 
-switch_lever!(
-    /// Reviews and any leaderboard rank output instead of tokens.
-    OutcomeMetricsLever,
-    outcome_metrics,
-    on: ("outcome metrics", "Reviews and any leaderboard rank output, not tokens."),
-    off: ("token metrics", "Reviews and any leaderboard go back to counting tokens.")
+// ---------------------------------------------------------------------------------------------
+// outcome_metrics
+
+crate::named_enum!(
+    /// The outcome metric reviews and leaderboards count (docs/model.md, 7.16).
+    OutcomeMetric {
+        /// Merged changes per person: splitting work into more, smaller changes raises it
+        /// one for one.
+        Changes => "changes",
+        /// Time from first commit to merge: smaller changes are believed to merge faster.
+        CycleTime => "cycle-time",
+        /// Merged changes less the incidents they cause.
+        IncidentAdjusted => "incident-adjusted",
+    }
 );
+
+/// The outcome-metrics lever, as written: `false` or `"off"` (tokens count), `true` (merged
+/// changes), or a metric's name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawOutcomeMetrics {
+    Switch(bool),
+    Named(String),
+}
+
+impl Default for RawOutcomeMetrics {
+    fn default() -> Self {
+        RawOutcomeMetrics::Switch(false)
+    }
+}
+
+impl Serialize for RawOutcomeMetrics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RawOutcomeMetrics::Switch(b) => s.serialize_bool(*b),
+            RawOutcomeMetrics::Named(n) => s.serialize_str(n),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawOutcomeMetrics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Switch(bool),
+            Named(String),
+        }
+        Either::deserialize(d)
+            .map(|e| match e {
+                Either::Switch(b) => RawOutcomeMetrics::Switch(b),
+                Either::Named(n) => RawOutcomeMetrics::Named(n),
+            })
+            .map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "want true, false, \"off\" or one of {}",
+                    OutcomeMetric::NAMES.join(", ")
+                ))
+            })
+    }
+}
+
+/// Reviews and any leaderboard count an outcome metric instead of tokens.
+pub struct OutcomeMetricsLever;
+
+impl Lever for OutcomeMetricsLever {
+    type Raw = RawOutcomeMetrics;
+    type Value = Option<OutcomeMetric>;
+    const CHOICES: &'static [(&'static str, &'static [&'static str])] =
+        &[("", OutcomeMetric::NAMES)];
+    fn fields() -> Vec<&'static str> {
+        Vec::new()
+    }
+    fn check(raw: &Self::Raw, c: &Check) -> Result<Self::Value, CheckError> {
+        match raw {
+            RawOutcomeMetrics::Switch(on) => Ok(on.then_some(OutcomeMetric::Changes)),
+            RawOutcomeMetrics::Named(n) if n == "off" => Ok(None),
+            RawOutcomeMetrics::Named(n) => c
+                .word("", n, OutcomeMetric::parse, OutcomeMetric::NAMES)
+                .map(Some),
+        }
+    }
+    fn to_raw(value: &Self::Value, _: &[&str]) -> Self::Raw {
+        match value {
+            None => RawOutcomeMetrics::Switch(false),
+            Some(m) => RawOutcomeMetrics::Named(m.as_str().to_string()),
+        }
+    }
+    fn apply(value: &Self::Value, state: &mut PolicyState) {
+        state.outcome_metrics = *value;
+    }
+    fn in_force(state: &PolicyState) -> Option<Self::Value> {
+        Some(state.outcome_metrics)
+    }
+    fn label(value: &Self::Value, _: &PolicyState) -> String {
+        match value {
+            Some(m) => format!("outcome metrics ({})", m.as_str()),
+            None => "token metrics".into(),
+        }
+    }
+    fn words(value: &Self::Value, _: &PolicyState) -> String {
+        match value {
+            Some(OutcomeMetric::Changes) => {
+                "Reviews and any leaderboard count merged changes, not tokens.".into()
+            }
+            Some(OutcomeMetric::CycleTime) => {
+                "Reviews and any leaderboard count cycle time, not tokens.".into()
+            }
+            Some(OutcomeMetric::IncidentAdjusted) => {
+                "Reviews and any leaderboard count merged changes less incidents, not tokens."
+                    .into()
+            }
+            None => "Reviews and any leaderboard go back to counting tokens.".into(),
+        }
+    }
+    fn example() -> Self::Value {
+        Some(OutcomeMetric::IncidentAdjusted)
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // reviews

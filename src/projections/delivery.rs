@@ -10,6 +10,7 @@ use super::AgentTotals;
 use crate::events::{WeekBatch, is_dense};
 use crate::fold::State;
 use crate::model::delivery::{self, Delivered, Params, Produced, Queue};
+use crate::model::gaming;
 use crate::model::work::log_use;
 use crate::scenario::Scenario;
 
@@ -127,7 +128,7 @@ impl DeliveryFold {
     }
 }
 
-/// Team `j`'s produced work and defects this week.
+/// Team `j`'s produced work, defects and the review effort of its split work this week.
 fn team_produced(
     s: &Scenario,
     p: &Params,
@@ -143,6 +144,9 @@ fn team_produced(
         let (out, l) = (output[i], log_use(s, &traits, genuine[i]));
         new.work += out.max(0.0);
         new.defects += delivery::defects(p, out, traits.skill, l, state.proficiency[i]);
+        if state.split[i] > 0.0 {
+            new.split_effort += out.max(0.0) * (gaming::review_effort(s, state.split[i]) - 1.0);
+        }
     }
     new
 }

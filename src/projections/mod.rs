@@ -67,8 +67,12 @@ pub struct WeeklyRow {
     pub rework_cost: f64,
     /// Output units of attention lost to bots' messages and triage.
     pub noise_cost: f64,
-    /// Output units of working time spent padding.
+    /// Output units of working time spent gaming: padding tokens and, under an outcome metric,
+    /// splitting work into more changes.
     pub padding_time_cost: f64,
+    /// Share of employees splitting their work into more changes than it needs, to raise an
+    /// outcome metric (docs/model.md, 7.16; 0 while tokens count).
+    pub split_share: f64,
     /// What the teams' review queues let through this week (docs/model.md, "Delivery").
     #[serde(flatten)]
     pub delivery: delivery::DeliveryRow,
@@ -396,6 +400,16 @@ impl Projector {
     }
 }
 
+/// Share of employees working at a split level above 0 (none while tokens count: the fold
+/// resets every split when the metric is lifted).
+fn split_share(state: &State) -> f64 {
+    if state.policy.outcome_metrics.is_none() {
+        return 0.0;
+    }
+    let splitting = state.split.iter().filter(|x| **x > 0.0).count();
+    share_of(splitting as f64, state.agents() as f64)
+}
+
 impl EventSink for Projector {
     fn week(&mut self, s: &Scenario, b: &WeekBatch, state: &State) {
         self.hire(b);
@@ -453,6 +467,7 @@ impl EventSink for Projector {
             rework_cost: wk.rework,
             noise_cost: wk.noise,
             padding_time_cost: wk.pad_time,
+            split_share: split_share(state),
             delivery: dv.into(),
             net_value_usd: net,
             cumulative_net_value_usd: before.0 + net,

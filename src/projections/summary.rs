@@ -211,6 +211,8 @@ pub struct DeliverySummary {
     /// Work in review over the no-AI load (time in review against no AI), mean of the last 13
     /// weeks.
     pub review_load_last_quarter: f64,
+    /// Share of employees splitting work to raise an outcome metric, mean of the last 13 weeks.
+    pub split_share_last_quarter: f64,
 }
 
 impl DeliverySummary {
@@ -224,6 +226,9 @@ impl DeliverySummary {
             ),
             review_load_last_quarter: mean(&weekly[weekly.len().saturating_sub(13)..], |r| {
                 r.delivery.review_load
+            }),
+            split_share_last_quarter: mean(&weekly[weekly.len().saturating_sub(13)..], |r| {
+                r.split_share
             }),
         }
     }
@@ -370,7 +375,7 @@ impl Summary {
             None => format!("{gains}; no token cost."),
         });
         lines.push(format!(
-            "Hidden costs: {:.0} person-weeks of rework, {:.0} lost to bot noise, {:.0} spent padding.",
+            "Hidden costs: {:.0} person-weeks of rework, {:.0} lost to bot noise, {:.0} spent gaming metrics (padding tokens, splitting work).",
             self.rework_cost, self.noise_cost, self.padding_time_cost
         ));
         lines.push(format!(
@@ -379,6 +384,12 @@ impl Summary {
             self.delivery.unreviewed_share * 100.0,
             self.delivery.quality_cost
         ));
+        if self.delivery.split_share_last_quarter > 0.0 {
+            lines.push(format!(
+                "Gaming the outcome metric: {:.0}% of employees split their work into more changes than it needs (last quarter).",
+                self.delivery.split_share_last_quarter * 100.0
+            ));
+        }
         lines.push(format!(
             "Risk: {} bots built, {} incidents costing {:.1} person-weeks of output.",
             self.bots_deployed, self.incidents, self.incident_cost

@@ -65,6 +65,7 @@ pub const WEEKLY_COLUMNS: &[&str] = &[
     "review_load",
     "defects_escaped",
     "quality_cost",
+    "split_share",
 ];
 
 /// weekly.csv as a DataFrame.
@@ -131,6 +132,7 @@ pub fn weekly_frame(rows: &[WeeklyRow]) -> Result<DataFrame, ReportError> {
         col("review_load", f(|r| r.delivery.review_load)),
         col("defects_escaped", f(|r| r.delivery.defects_escaped)),
         col("quality_cost", f(|r| r.delivery.quality_cost)),
+        col("split_share", f(|r| r.split_share)),
     ];
     DataFrame::new_infer_height(columns).map_err(table_err("weekly"))
 }

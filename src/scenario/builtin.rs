@@ -32,6 +32,10 @@ pub const BUILTINS: &[(&str, &str)] = &[
         include_str!("../../scenarios/outcome-metrics.toml"),
     ),
     (
+        "outcome-metrics-incidents",
+        include_str!("../../scenarios/outcome-metrics-incidents.toml"),
+    ),
+    (
         "costs-visible",
         include_str!("../../scenarios/costs-visible.toml"),
     ),

@@ -277,6 +277,15 @@ pub struct Behaviour {
     pub board_notice: f64,
     /// Weekly probability of noticing it per unit of the team's padding share.
     pub board_imitation: f64,
+    /// Gaming an outcome metric (docs/model.md, 7.16): the split level (extra changes per unit
+    /// of work) at which splitting costs an employee of gaming aversion 1 one unit of utility.
+    pub split_scale: f64,
+    /// How much a split raises a `cycle-time` metric, per unit of what it raises a count of
+    /// merged changes (1): smaller changes are believed to merge faster.
+    pub split_gain_cycle_time: f64,
+    /// How much a split raises an `incident-adjusted` metric, per unit of what it raises a
+    /// count of merged changes: a split-off change counts, less its share of the incidents.
+    pub split_gain_incident_adjusted: f64,
 }
 
 impl Default for Behaviour {
@@ -316,6 +325,10 @@ impl Default for Behaviour {
             board_notice: 0.5,
             statement_erosion: 0.3,
             board_imitation: 1.0,
+            // No published anchor (docs/model.md, 7.16): in the priors.
+            split_scale: 1.0,
+            split_gain_cycle_time: 0.2,
+            split_gain_incident_adjusted: 0.4,
         }
     }
 }
@@ -395,6 +408,12 @@ pub struct Work {
     pub defect_ai: f64,
     /// Output units an escaped defect costs (bugs, incidents, their fixing).
     pub defect_cost: f64,
+    /// Share of a week, times skill, that splitting a week's work into twice the changes takes
+    /// (per unit of split level: descriptions, checks and merges of the extra changes).
+    pub split_time: f64,
+    /// Review effort of a unit of work split into `1 + x` changes is `(1 + x)^split_review`
+    /// (review time of a change grows less than in proportion to its size).
+    pub split_review: f64,
 }
 
 impl Default for Work {
@@ -413,6 +432,8 @@ impl Default for Work {
             review_catch: 0.75,
             defect_ai: 0.22,
             defect_cost: 0.25,
+            split_time: 0.03,
+            split_review: 0.5,
         }
     }
 }

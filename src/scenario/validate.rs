@@ -245,6 +245,18 @@ fn check_behaviour(c: &Checker, b: &Behaviour) -> Result<(), ScenarioError> {
     c.share("behaviour.revise_manual", b.revise_manual)?;
     c.share("behaviour.revise_bot_on_change", b.revise_bot_on_change)?;
     c.share("behaviour.statement_erosion", b.statement_erosion)?;
+    c.range(
+        "behaviour.split_scale",
+        b.split_scale,
+        1e-6,
+        1e6,
+        "a split level in [1e-6, 1e6]",
+    )?;
+    c.share("behaviour.split_gain_cycle_time", b.split_gain_cycle_time)?;
+    c.share(
+        "behaviour.split_gain_incident_adjusted",
+        b.split_gain_incident_adjusted,
+    )?;
     c.share("behaviour.monitoring0", b.monitoring0)?;
     c.share(
         "behaviour.private_monitoring_factor",
@@ -330,6 +342,14 @@ fn check_work(c: &Checker, w: &Work) -> Result<(), ScenarioError> {
         ));
     }
     c.share("work.review_catch", w.review_catch)?;
+    c.share("work.split_time", w.split_time)?;
+    c.range(
+        "work.split_review",
+        w.split_review,
+        0.0,
+        1.0,
+        "an exponent in [0, 1] (0: a split costs no review; 1: review grows with the changes)",
+    )?;
     c.range(
         "work.defect_ai",
         w.defect_ai,

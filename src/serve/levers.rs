@@ -16,8 +16,10 @@ pub struct Control {
     pub can_be_off: bool,
     /// A value to start from when the lever is added (the lever's example, as written).
     pub example: Value,
-    /// Its settings; none for a lever that is itself on or off.
+    /// Its settings; none for a lever that is itself on or off, or one word of `choices`.
     pub fields: Vec<Field>,
+    /// The words a lever without settings may be set to (besides "off"); empty for a switch.
+    pub choices: &'static [&'static str],
 }
 
 /// One setting of a lever.
@@ -53,6 +55,10 @@ pub fn controls() -> Vec<Control> {
                     .iter()
                     .map(|name| field(name, example.get(name), words))
                     .collect(),
+                choices: words
+                    .iter()
+                    .find(|(f, _)| f.is_empty())
+                    .map_or(&[][..], |(_, c)| *c),
                 example,
             }
         })
@@ -99,12 +105,15 @@ mod tests {
             for f in &c.fields {
                 assert_ne!(f.kind, "unknown", "{}.{} has no control", c.key, f.name);
             }
-            if c.fields.is_empty() {
+            if c.fields.is_empty() && c.choices.is_empty() {
                 assert!(
                     c.example.is_boolean(),
                     "{} has neither settings nor a switch",
                     c.key
                 );
+            }
+            if let Some(word) = c.example.as_str() {
+                assert!(c.choices.contains(&word), "{}: {word}", c.key);
             }
         }
         let target = controls.iter().find(|c| c.key == "target").unwrap();
@@ -116,6 +125,15 @@ mod tests {
         assert_eq!(
             board.fields[1].choices,
             ["public", "team", "manager_only", "private"]
+        );
+        let metric = controls
+            .iter()
+            .find(|c| c.key == "outcome_metrics")
+            .unwrap();
+        assert!(metric.can_be_off && metric.fields.is_empty());
+        assert_eq!(
+            metric.choices,
+            ["changes", "cycle-time", "incident-adjusted"]
         );
         let statement = controls.iter().find(|c| c.key == "statement").unwrap();
         assert!(!statement.can_be_off);

@@ -15,7 +15,7 @@ fn load(name: &str, employees: i64) -> Scenario {
 
 #[test]
 fn replay_reproduces_live_state_and_projections_exactly() {
-    for name in ["baseline", "amazon-2026"] {
+    for name in ["baseline", "amazon-2026", "outcome-metrics"] {
         let s = load(name, 1200);
         let mut projector = tokenmaxx::projections::Projector::new(0);
         let mut log = tokenmaxx::events::log::EventLog::default();

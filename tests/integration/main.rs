@@ -13,6 +13,7 @@ mod engine_contracts;
 mod explore;
 mod facts;
 mod fuzz_regressions;
+mod gaming;
 mod hostile;
 mod hostile_input;
 mod html;

@@ -53,7 +53,17 @@ fn policy(kind: u8, x: f64) -> (&'static str, toml::Value) {
             table(&format!("tokens_per_week = {}", 1.0 + x * 1e8)),
         ),
         5 => ("costs_visible", toml::Value::Boolean(x > 0.5)),
-        6 => ("outcome_metrics", toml::Value::Boolean(x > 0.5)),
+        6 => (
+            "outcome_metrics",
+            [
+                toml::Value::Boolean(x > 0.5),
+                toml::Value::String("off".into()),
+                toml::Value::String("changes".into()),
+                toml::Value::String("cycle-time".into()),
+                toml::Value::String("incident-adjusted".into()),
+            ][(x * 4.99) as usize]
+                .clone(),
+        ),
         _ => ("leaderboard", toml::Value::String("off".into())),
     }
 }

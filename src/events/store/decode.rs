@@ -324,6 +324,10 @@ impl Decoder<'_> {
                 b.uses.cause.push(c);
             }
             EventKind::BoardNoticed => b.notices.push(agent()?),
+            EventKind::SplitChanged => {
+                b.splits.agent.push(agent()?);
+                b.splits.value.push(f(&r.level)?);
+            }
             EventKind::WorkDelivered => {
                 let w = &mut b.work;
                 w.agent.push(agent()?);

@@ -7,7 +7,8 @@
 //! Schema: one row per event of a week, in canonical order (see the module docs of `events`):
 //! `week` (u32), `kind` (string), `agent`, `team`, `group` (u32, null where the event has none),
 //! and the event's fields, null elsewhere: `genuine`, `padding`, `bot` (TokensUsed), `output`
-//! `rework`, `noise`, `pad_time`, `perceived` (WorkDelivered), `level`, `cause` (UseChanged),
+//! `rework`, `noise`, `pad_time`, `perceived` (WorkDelivered), `level`, `cause` (UseChanged;
+//! `level` also of SplitChanged),
 //! `cost` (IncidentOccurred), `rating`, `belief_shock` (ReviewHeld), `scope`
 //! (BotDeployed), `change` (PolicyChanged, as a one-line TOML table), and the traits of
 //! AgentHired: `skill`, `ai_fit`, `proficiency0`, `career_concern`, `status_drive`,

@@ -137,6 +137,7 @@ impl EventWriter {
         self.write_bots(b)?;
         self.write_uses(b)?;
         self.write_notices(b)?;
+        self.write_splits(b)?;
         self.write_tokens(b)?;
         self.write_incidents(b)?;
         self.write_work(b)?;
@@ -231,6 +232,23 @@ impl EventWriter {
             b.notices.len(),
             vec![u32s("agent", &b.notices)],
         ))
+    }
+
+    /// `SplitChanged`: agent and level (the `level` column, which `UseChanged` shares).
+    fn write_splits(&mut self, b: &WeekBatch) -> Result<(), StoreError> {
+        let sp = &b.splits;
+        for r in ranges(sp.agent.len()) {
+            self.write(chunk(
+                b.week,
+                EventKind::SplitChanged,
+                r.len(),
+                vec![
+                    u32s("agent", &sp.agent[r.clone()]),
+                    f64s("level", &sp.value[r.clone()]),
+                ],
+            ))?;
+        }
+        Ok(())
     }
 
     /// `TokensUsed`: agent and the genuine, padding and bot tokens.

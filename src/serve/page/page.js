@@ -109,6 +109,16 @@ function leverEditor(entry, lever) {
     onclick: () => { delete entry[key]; render(); changed(); } }, '\u00d7');
   const box = el('div', { class: 'lever', 'data-lever': key },
     el('h3', {}, key.replace(/_/g, ' '), remove), el('p', { class: 'words' }, lever.words));
+  if (lever.fields.length === 0 && lever.choices.length > 0) {
+    // one word of the lever's choices, or off (`true` is the first choice, `false` is off)
+    const now = entry[key] === true ? lever.choices[0] : (entry[key] === false ? 'off' : entry[key]);
+    const s = el('select', { onchange: (e) => { entry[key] = e.target.value; changed(); } });
+    for (const c of ['off', ...lever.choices]) {
+      s.append(el('option', { value: c, selected: c === now }, c.replace(/[-_]/g, ' ')));
+    }
+    box.append(el('label', {}, 'counts ', s));
+    return box;
+  }
   if (lever.fields.length === 0) {
     box.append(check('on', entry[key] === true, (v) => { entry[key] = v; }));
     return box;

@@ -5,7 +5,9 @@
 //! - ranges only: every parameter uniform over its range;
 //! - ranges and accepted draws (`[accepted]`, written by `tokenmaxx facts --history-match`):
 //!   replication `r` takes one of the accepted parameter vectors, chosen uniformly, so the joint
-//!   shape the calibration kept (correlations included) is what enters the intervals.
+//!   shape the calibration kept (correlations included) is what enters the intervals. The
+//!   accepted draws may name only some of the parameters: the others (ones no calibration
+//!   target can see, added after the match) are drawn uniformly and independently after them.
 //!
 //! A path may name every group at once with `*` (`population.*.token_intensity.sigma`): the
 //! value is set in every group of the scenario that states that trait, whatever the groups are
@@ -133,16 +135,29 @@ impl Priors {
         if parameters.is_empty() {
             return Err(invalid("[parameters] lists no parameter".into()));
         }
-        let accepted = match raw.accepted {
-            Some(a) => accepted(&parameters, a).map_err(invalid)?,
-            None => Vec::new(),
+        let Some(a) = raw.accepted else {
+            return Ok(Priors::uniform(parameters));
         };
+        let (named, others): (Vec<_>, Vec<_>) = parameters
+            .into_iter()
+            .partition(|(p, _, _)| a.parameters.contains(p));
+        let accepted = accepted(&named, a).map_err(invalid)?;
         Ok(Priors {
-            parameters,
+            parameters: named,
             accepted,
             from: None,
-            rest: None,
+            rest: (!others.is_empty()).then(|| Box::new(Priors::uniform(others))),
         })
+    }
+
+    /// Every parameter uniform over its range.
+    fn uniform(parameters: Vec<(String, f64, f64)>) -> Priors {
+        Priors {
+            parameters,
+            accepted: Vec::new(),
+            from: None,
+            rest: None,
+        }
     }
 
     /// These priors, then `rest` for the parameters these leave out, drawn independently of
@@ -157,16 +172,28 @@ impl Priors {
         let keep: Vec<usize> = (0..rest.parameters.len())
             .filter(|&j| !mine.contains(&rest.parameters[j].0))
             .collect();
+        let tail = rest.rest.clone();
         if !keep.is_empty() {
             let pick = |row: &Vec<f64>| keep.iter().map(|&j| row[j]).collect();
-            self.rest = Some(Box::new(Priors {
+            self.push_last(Priors {
                 parameters: keep.iter().map(|&j| rest.parameters[j].clone()).collect(),
                 accepted: rest.accepted.iter().map(pick).collect(),
                 from: None,
                 rest: None,
-            }));
+            });
         }
-        self
+        match tail {
+            Some(t) => self.then(*t),
+            None => self,
+        }
+    }
+
+    /// Append `p` at the end of the chain of priors drawn one after another.
+    fn push_last(&mut self, p: Priors) {
+        match &mut self.rest {
+            Some(r) => r.push_last(p),
+            None => self.rest = Some(Box::new(p)),
+        }
     }
 
     /// The draw of replication `r`: one value per parameter (these, then `rest`'s), from the
@@ -246,9 +273,18 @@ fn runnable(base: &crate::scenario::load::Resolved, path: &str, v: f64) -> Resul
 
 /// The accepted draws reordered to `parameters`' order, each value inside its range.
 fn accepted(parameters: &[(String, f64, f64)], a: RawAccepted) -> Result<Vec<Vec<f64>>, String> {
+    if let Some(p) = a
+        .parameters
+        .iter()
+        .find(|p| !parameters.iter().any(|q| &q.0 == *p))
+    {
+        return Err(format!(
+            "accepted.parameters names \"{p}\", which [parameters] does not list"
+        ));
+    }
     if a.parameters.len() != parameters.len() {
         return Err(format!(
-            "accepted.parameters names {} parameters; [parameters] lists {}",
+            "accepted.parameters names {} parameters, {} of them distinct",
             a.parameters.len(),
             parameters.len()
         ));

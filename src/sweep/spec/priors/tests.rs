@@ -12,7 +12,8 @@ fn the_shipped_priors_parse_and_draw_inside_their_ranges() {
         let d = p.draw(1, 3);
         assert_eq!(d, p.draw(1, 3), "a replication's draw is reproducible");
         assert_ne!(d, p.draw(1, 4), "replications draw differently");
-        for ((_, lo, hi), v) in p.parameters.iter().zip(d) {
+        assert_eq!(d.len(), p.ranges().len(), "{name}: one value per parameter");
+        for ((_, lo, hi), v) in p.ranges().into_iter().zip(d) {
             assert!(*lo <= v && v <= *hi, "{name}");
         }
     }
@@ -39,6 +40,47 @@ fn accepted_draws_are_what_replications_take_in_the_file_s_column_order() {
         2,
         "every replication takes one of the two rows: {seen:?}"
     );
+}
+
+#[test]
+fn parameters_the_accepted_draws_leave_out_are_drawn_uniformly_after_them() {
+    // given accepted draws over one of two parameters
+    let text = "[parameters]\n\"behaviour.norm_weight\" = { low = 0.2, high = 0.8 }\n\
+                \"behaviour.split_scale\" = { low = 0.5, high = 2 }\n\
+                [accepted]\nparameters = [\"behaviour.norm_weight\"]\ndraws = [[0.3], [0.7]]\n";
+    let p = Priors::parse(text, "p").unwrap();
+    // then every replication takes one accepted row for it, and the other varies in its range
+    assert_eq!(
+        p.names(),
+        ["behaviour.norm_weight", "behaviour.split_scale"]
+    );
+    let draws: Vec<Vec<f64>> = (0..40).map(|r| p.draw(9, r)).collect();
+    assert!(draws.iter().all(|d| d[0] == 0.3 || d[0] == 0.7));
+    assert!(draws.iter().all(|d| (0.5..=2.0).contains(&d[1])));
+    let distinct: std::collections::BTreeSet<u64> = draws.iter().map(|d| d[1].to_bits()).collect();
+    assert_eq!(distinct.len(), 40, "drawn afresh each replication");
+    // and priors chained after these come after both
+    let rest = Priors::parse(
+        "[parameters]\n\"behaviour.uplift\" = { low = 0.5, high = 1 }\n\
+         \"behaviour.norm_weight\" = { low = 0.2, high = 0.8 }\n",
+        "q",
+    )
+    .unwrap();
+    let chained = p.then(rest);
+    assert_eq!(
+        chained.names(),
+        [
+            "behaviour.norm_weight",
+            "behaviour.split_scale",
+            "behaviour.uplift"
+        ]
+    );
+    // an accepted name that [parameters] does not list is refused
+    let e = error(
+        "[parameters]\n\"behaviour.norm_weight\" = { low = 0.2, high = 0.8 }\n\
+         [accepted]\nparameters = [\"behaviour.uplift\"]\ndraws = [[0.9]]\n",
+    );
+    assert!(e.contains("behaviour.uplift"), "{e}");
 }
 
 fn error(text: &str) -> String {
@@ -73,7 +115,10 @@ fn accepted_draws_outside_their_ranges_or_misnamed_are_refused() {
     let e = error(&format!(
         "{head}parameters = [\"behaviour.pad_scale\"]\ndraws = [[0.5]]\n"
     ));
-    assert!(e.contains("does not name \"behaviour.norm_weight\""), "{e}");
+    assert!(
+        e.contains("\"behaviour.pad_scale\", which [parameters] does not list"),
+        "{e}"
+    );
     let e = error(&format!(
         "{head}parameters = [\"behaviour.norm_weight\"]\ndraws = [[0.5, 1]]\n"
     ));
@@ -94,7 +139,7 @@ fn priors_then_the_rest_draw_both_and_the_first_wins_a_shared_column() {
     let cal = shipped("calibrated");
     let both = post.clone().then(cal.clone());
     let names = both.names();
-    assert_eq!(names.len(), 2 + cal.parameters.len() - 1);
+    assert_eq!(names.len(), 2 + cal.names().len() - 1);
     assert_eq!(names[..2], ["behaviour.token_scale", "behaviour.uplift"]);
     assert_eq!(
         names.iter().filter(|n| **n == "behaviour.uplift").count(),
@@ -108,7 +153,8 @@ fn priors_then_the_rest_draw_both_and_the_first_wins_a_shared_column() {
     for r in 0..20 {
         let d = both.draw(3, r);
         assert!(post.accepted.contains(&d[..2].to_vec()), "{d:?}");
-        let row: Vec<f64> = d[2..].to_vec();
+        // the calibrated accepted columns but uplift; the ones no target sees come after them
+        let row: Vec<f64> = d[2..2 + cal.parameters.len() - 1].to_vec();
         assert!(
             cal.accepted.iter().any(|a| {
                 let mut a = a.clone();
