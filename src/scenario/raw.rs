@@ -326,7 +326,7 @@ impl Default for Behaviour {
             statement_erosion: 0.3,
             board_imitation: 1.0,
             // No published anchor (docs/model.md, 7.16): in the priors.
-            split_scale: 1.0,
+            split_scale: 0.5,
             split_gain_cycle_time: 0.2,
             split_gain_incident_adjusted: 0.4,
         }
