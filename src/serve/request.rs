@@ -201,8 +201,18 @@ fn check_types(at: &str, change: &Value, timeline: bool) -> Result<(), Refused> 
         };
         let here = format!("{at}.{key}");
         if lever.fields.is_empty() {
-            if !v.is_boolean() {
-                return Err(Refused(format!("{here}: true or false")));
+            let word = v
+                .as_str()
+                .is_some_and(|w| w == "off" || lever.choices.contains(&w));
+            if !(v.is_boolean() || (word && !lever.choices.is_empty())) {
+                let words = lever.choices.iter().map(|c| format!(", \"{c}\""));
+                let words: String = words.collect();
+                let off = if lever.choices.is_empty() {
+                    ""
+                } else {
+                    ", \"off\""
+                };
+                return Err(Refused(format!("{here}: true or false{off}{words}")));
             }
             continue;
         }

@@ -1,5 +1,6 @@
 // The serve page in a real browser (Playwright's playwright-core driving Debian's Chromium):
-// load the page, change the target, wait for the figures, download the scenario, and check that
+// load the page, change the target, add outcome metrics counting cycle time (a lever set by a
+// word), wait for the figures, download the scenario, and check that
 // `tokenmaxx run` on the download prints the headline the page shows, with the same net value;
 // the screenshot is not blank and the console stays silent. Prints "1 passed, 0 failed".
 //
@@ -52,6 +53,15 @@ async function main() {
     await page.waitForFunction((old) => document.body.dataset.state === 'done'
       && document.getElementById('headline').dataset.net !== old, before, { timeout: 120000 })
       .catch(async (e) => fail(`${e.message}: status ${await page.textContent('#status')}; ${problems.join('; ')}`));
+
+    // Add a lever whose setting is one of its words: outcome metrics counting cycle time.
+    const mid = await page.getAttribute('#headline', 'data-net');
+    await page.locator('select[aria-label="add a lever"]').first().selectOption('outcome_metrics');
+    await page.locator('[data-lever="outcome_metrics"] select').selectOption('cycle-time');
+    await page.waitForTimeout(600); // past the page's 250 ms debounce: the last change is the run
+    await page.waitForFunction((old) => document.body.dataset.state === 'done'
+      && document.getElementById('headline').dataset.net !== old, mid, { timeout: 120000 })
+      .catch(async (e) => fail(`${e.message}: status ${await page.textContent('#status')}; ${problems.join('; ')}`));
     const net = Number(await page.getAttribute('#headline', 'data-net'));
     const headline = await page.locator('#headline p').allInnerTexts();
     if (headline.length < 3) fail(`headline: ${headline}`);
@@ -63,7 +73,9 @@ async function main() {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-scenario')]);
     const file = join(work, download.suggestedFilename());
     await download.saveAs(file);
-    if (!readFileSync(file, 'utf8').includes('share = 0.99')) fail('the download has the changed target');
+    const text = readFileSync(file, 'utf8');
+    if (!text.includes('share = 0.99')) fail('the download has the changed target');
+    if (!text.includes('outcome_metrics = "cycle-time"')) fail(`the download has the metric:\n${text}`);
 
     const printed = execFileSync(bin, ['run', file, '--no-charts', '--out', join(work, 'run')], { cwd: work }).toString();
     const summary = JSON.parse(readFileSync(join(work, 'run', 'summary.json'), 'utf8'));
@@ -72,7 +84,7 @@ async function main() {
     }
     for (const line of headline) if (!printed.includes(line)) fail(`run does not print: ${line}`);
     if (problems.length) fail(`the page was not silent:\n${problems.join('\n')}`);
-    console.log(`serve page: target 99% -> net value ${net} a year per employee, as tokenmaxx run prints`);
+    console.log(`serve page: target 99%, cycle-time metric -> net value ${net} a year per employee, as tokenmaxx run prints`);
   } finally {
     await browser.close();
     server.kill();

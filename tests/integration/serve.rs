@@ -271,6 +271,16 @@ fn serve_names_the_key_and_range_of_a_bad_value_and_caps_sizes() {
     week["scenario"]["timeline"][0]["week"] = json!("soon");
     let e = server.post("/api/run", &week).json()["error"].to_string();
     assert!(e.contains("timeline[0].week") && !e.contains("soon"), "{e}");
+    // a lever set by one of its words takes only those words (never echoing another)
+    let mut metric = small_run(1, false);
+    metric["scenario"]["policy"]["outcome_metrics"] = json!("someone@example.com");
+    let e = server.post("/api/run", &metric).json()["error"].to_string();
+    assert!(
+        e.contains("policy.outcome_metrics") && e.contains("cycle-time") && !e.contains('@'),
+        "{e}"
+    );
+    metric["scenario"]["policy"]["outcome_metrics"] = json!("cycle-time");
+    assert_eq!(server.post("/api/run", &metric).status, 202, "accepted");
     let mut foreign = small_run(1, false);
     foreign["scenario"]["base"] = json!(99);
     assert_eq!(server.post("/api/run", &foreign).status, 400);
