@@ -174,7 +174,8 @@ mod tests {
     fn a_count_of_changes_is_split_more_than_cycle_time_and_not_without_a_pull() {
         // given an employee the metric pulls, when the metric counts changes, then they split
         // more than when it is cycle time (a split raises it less); with no pull, no one splits
-        let (s, t) = (scenario(), traits());
+        let (mut s, t) = (scenario(), traits());
+        s.behaviour.split_scale = 1.0;
         let changes = mean(shares(&s, &view(1.0), &t, 1.0));
         let cycle = mean(shares(&s, &view(0.2), &t, 1.0));
         assert!(
