@@ -9,8 +9,8 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use serde::Deserialize;
-use tokenmaxx::compare::stored::{self, RunLine, Stored};
-use tokenmaxx::compare::{Compare, Comparison, MAX_REPLICATIONS, Priors, RunOut};
+use tokenmaxx::compare::stored::{self, RunLine};
+use tokenmaxx::compare::{Compare, Compared, Comparison, MAX_REPLICATIONS, Priors, RunOut};
 use tokenmaxx::engine::Progress;
 use tokenmaxx::report::{OutputDir, charts, compare as tables, write_in_place};
 use tokenmaxx::scenario::Source;
@@ -65,7 +65,9 @@ pub struct CompareArgs {
     batch: BatchArgs,
 }
 
-/// A compare.toml: the scenarios and the settings of a comparison.
+/// A compare.toml: the scenarios and the settings of a comparison, as the user asks for them
+/// (names and optional settings, as on the command line), resolved by [`build`] into the
+/// [`Compare`] that runs and is stored.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct CompareFile {
@@ -110,9 +112,9 @@ fn source(arg: &str, dir: Option<&Path>) -> Source {
     }
 }
 
-/// The comparison the command line (and a compare.toml) asks for, its name and the files it
-/// reads (the compare.toml, every scenario's file and `extends` layers, the priors file).
-fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> {
+/// The comparison the command line (and a compare.toml) asks for and the files it reads (the
+/// compare.toml, every scenario's file and `extends` layers, the priors file).
+fn build(args: &CompareArgs) -> anyhow::Result<(Compare, Vec<PathBuf>)> {
     let mut inputs = Vec::new();
     let mut spec_path = None;
     let (file, dir) = match spec_file(&args.scenarios)? {
@@ -164,8 +166,12 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> 
     );
     let spec = args.priors.clone().or(file.priors.clone());
     let priors = priors(spec, &scenarios, &mut inputs)?;
-    let name = file.name.clone().unwrap_or_else(|| "compare".into());
+    let scenarios = scenarios
+        .into_iter()
+        .map(|(name, source)| Compared::new(name, source))
+        .collect::<Result<_, _>>()?;
     let mut c = Compare {
+        name: file.name.clone().unwrap_or_else(|| "compare".into()),
         scenarios,
         baseline,
         replications,
@@ -176,7 +182,7 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> 
         horizons: None,
     };
     c.horizons = horizons(&c, args.horizons.as_deref(), &file, spec_path.as_deref())?;
-    Ok((c, name, inputs))
+    Ok((c, inputs))
 }
 
 /// The horizons of comparison `c`: `--horizons` (text), else the compare.toml's (at `spec`),
@@ -234,26 +240,25 @@ fn priors(
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
-    let (c, name, inputs) = build(&args)?;
+    let (c, inputs) = build(&args)?;
     let shard = args.shard.resolve()?;
     let b = &args.batch;
     let first = c.scenario(0, 0)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     super::check_memory(&first, b.threads.unwrap_or(cores).max(1))?;
     if b.resume || shard.is_some() {
-        let stored = Stored::of(&c, &name)?;
-        return in_place(&stored, shard.unwrap_or(Shard::ALL), &inputs, b);
+        return in_place(&c.stored(), shard.unwrap_or(Shard::ALL), &inputs, b);
     }
     let out = match &b.out {
         Some(o) => o.clone(),
-        None => super::default_out(&name)?,
+        None => super::default_out(&c.name)?,
     };
     let pool = super::thread_pool(b.threads)?;
     let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
     let dir = OutputDir::create(&out, &inputs)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
     let total = c.runs() as u32;
-    let bar = Bar::new(total as u64, &name, "runs", b.quiet);
+    let bar = Bar::new(total as u64, &c.name, "runs", b.quiet);
     let done = AtomicU32::new(0);
     let started = Instant::now();
     let results = pool
@@ -266,18 +271,17 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
 
 /// A comparison written in place (`--resume`, `--shard K/N`): compare.json and a journal of the
 /// finished runs; the shard's runs not yet journaled are run; a whole comparison then writes its
-/// outputs as [`run`] does.
+/// outputs as [`run`] does. `c` is the comparison as stored (its scenarios from their text).
 fn in_place(
-    stored: &Stored,
+    c: &Compare,
     shard: Shard,
     inputs: &[PathBuf],
     b: &BatchArgs,
 ) -> anyhow::Result<ExitCode> {
     let keep = [tokenmaxx::sweep::journal::FILE, stored::FILE];
-    let (out, _lock) = b.folder(&stored.name, shard, inputs, &keep)?;
-    let c = stored.compare();
+    let (out, _lock) = b.folder(&c.name, shard, inputs, &keep)?;
     let started = Instant::now();
-    let (journal, existing) = open_journal(stored, &out, shard, b.resume)?;
+    let (journal, existing) = open_journal(c, &out, shard, b.resume)?;
     let done: std::collections::BTreeSet<u64> = existing
         .iter()
         .filter(|l| l.error.is_none())
@@ -287,11 +291,11 @@ fn in_place(
         .filter(|id| shard.owns(*id) && !done.contains(id))
         .collect();
     let pool = super::thread_pool(b.threads)?;
-    let bar = Bar::new(todo.len() as u64, &stored.name, "runs", b.quiet);
+    let bar = Bar::new(todo.len() as u64, &c.name, "runs", b.quiet);
     let recorder = Recorder::new(&journal, bar, 0, todo.len() as u32);
     pool.install(|| {
         c.run_ids(&todo, &|id, outcome| {
-            recorder.record(&RunLine::new(&c, id, outcome))
+            recorder.record(&RunLine::new(c, id, outcome))
         })
     });
     let lines: Vec<RunLine> = recorder
@@ -306,7 +310,7 @@ fn in_place(
         if !b.quiet {
             println!(
                 "{}: {} runs here ({} skipped as already done), shard {}/{}. Results in {}/",
-                stored.name,
+                c.name,
                 lines.len(),
                 done.len(),
                 shard.index,
@@ -322,13 +326,13 @@ fn in_place(
         lines.len(),
         c.runs()
     );
-    write_whole(&c, &out, lines, started, b.no_charts, b.quiet)
+    write_whole(c, &out, lines, started, b.no_charts, b.quiet)
 }
 
 /// Write compare.json into `out` and open its journal (continued with `resume`, after checking
 /// the folder holds the same comparison). Returns the journal and the runs it already holds.
 fn open_journal(
-    stored: &Stored,
+    stored: &Compare,
     out: &Path,
     shard: Shard,
     resume: bool,
@@ -338,7 +342,7 @@ fn open_journal(
     }
     let json = stored.to_json();
     tokenmaxx::report::tables::atomic_write(&out.join(stored::FILE), json.as_bytes())?;
-    let runs = stored.compare().runs();
+    let runs = stored.runs();
     Ok(Journal::open(
         out,
         Header::new(&stored.name, &json, runs, shard),
@@ -348,8 +352,8 @@ fn open_journal(
 
 /// Refuse a folder whose compare.json is not `stored`, naming what differs (from the folder's
 /// to `stored` when resuming, from `stored`, the first shard's, to the folder's when merging).
-fn same_comparison(stored: &Stored, dir: &Path, merging: bool) -> anyhow::Result<()> {
-    let there = Stored::read(dir)?;
+fn same_comparison(stored: &Compare, dir: &Path, merging: bool) -> anyhow::Result<()> {
+    let there = Compare::read(dir)?;
     let (diff, fix) = match merging {
         false => (
             there.differences(stored),
@@ -396,9 +400,9 @@ pub fn is_shard(dir: &Path) -> bool {
 /// same outputs as an unsharded comparison.
 pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let stored = Stored::read(&args.dirs[0])?;
+    let stored = Compare::read(&args.dirs[0])?;
     let json = stored.to_json();
-    let c = stored.compare();
+    let c = &stored;
     let hash = tokenmaxx::sweep::journal::sweep_hash(&json);
     let gathered = super::sweep::gather(&args, &stored.name, hash, c.runs(), &|dir| {
         same_comparison(&stored, dir, true)
@@ -422,7 +426,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         stored.name,
         args.dirs.len()
     );
-    write_whole(&c, &out, lines, started, args.no_charts, false)
+    write_whole(c, &out, lines, started, args.no_charts, false)
 }
 
 /// What a comparison's outputs say.
@@ -518,7 +522,7 @@ fn print_verdict(
             Some(_) => ", parameters drawn from priors".into(),
             None => String::new(),
         },
-        c.scenarios[c.baseline].0
+        c.scenarios[c.baseline].name
     );
     for line in verdict {
         println!("- {line}");
@@ -530,8 +534,8 @@ fn print_verdict(
         .map(|k| {
             format!(
                 "{} vs {} on {} ({:.0}% / {:.0}%)",
-                c.scenarios[k.a].0,
-                c.scenarios[k.b].0,
+                c.scenarios[k.a].name,
+                c.scenarios[k.b].name,
                 k.figure,
                 k.share_a_better * 100.0,
                 (1.0 - k.share_a_better) * 100.0

@@ -175,7 +175,7 @@ impl Decision {
                 .scenarios
                 .iter()
                 .zip(shares)
-                .map(|((s, _), p)| format!("{s} {:.0}%", 100.0 * p))
+                .map(|(s, p)| format!("{} {:.0}%", s.name, 100.0 * p))
                 .collect();
             lines.push(format!(
                 "Probability of being best on {label} (over {n} replications{}): {}",
@@ -188,9 +188,9 @@ impl Decision {
             ));
         }
         let Some(p) = &c.priors else { return lines };
-        let base = &c.scenarios[c.baseline].0;
+        let base = &c.scenarios[c.baseline].name;
         for d in self.drivers.iter().filter(|d| d.figure == HEADLINE) {
-            let name = &c.scenarios[d.scenario].0;
+            let name = &c.scenarios[d.scenario].name;
             let top: Vec<String> = d
                 .drivers
                 .iter()

@@ -8,7 +8,7 @@
 //! summary computes its own ([`Compare::refigure`]).
 
 use super::stats::{Comparison, Figure, show};
-use super::{Compare, RunOut};
+use super::{Compare, Compared, RunOut};
 use crate::projections::figures::horizon;
 use crate::projections::horizons::{
     HORIZONS, break_even_week, cumulate, cumulate_discounted, loss_week, per_employee_year,
@@ -181,14 +181,14 @@ impl Comparison {
     /// One line per scenario other than the baseline: its paired difference at each horizon the
     /// runs reach, with its 95% interval, discounted over the run, and when its sign changes.
     pub fn horizon_lines(&self, c: &Compare, runs: &[RunOut]) -> Vec<String> {
-        let base = &c.scenarios[c.baseline].0;
+        let base = &c.scenarios[c.baseline].name;
         let rate = c
             .scenario(c.baseline, 0)
             .map_or(0.10, |s| s.money.discount_rate);
         let mut lines = Vec::new();
         let weeks = c.horizon_weeks();
         let (figs, n) = (figures(&weeks), weeks.len());
-        for (s, (name, _)) in c.scenarios.iter().enumerate() {
+        for (s, Compared { name, .. }) in c.scenarios.iter().enumerate() {
             if s == c.baseline {
                 continue;
             }

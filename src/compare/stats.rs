@@ -207,7 +207,7 @@ impl Comparison {
             let (best, second) = (order[0], order[1]);
             let m = matrix(c, runs, f);
             let d = stat(&paired(&m[best], &m[second]));
-            let (b, s) = (&c.scenarios[best].0, &c.scenarios[second].0);
+            let (b, s) = (&c.scenarios[best].name, &c.scenarios[second].name);
             if d.mean == 0.0 && d.sd == 0.0 {
                 lines.push(format!(
                     "{}{}: {b} and {s} are identical in every replication ({})",

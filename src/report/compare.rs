@@ -8,7 +8,7 @@ use std::path::Path;
 use super::ReportError;
 use super::cells::field;
 use crate::compare::decide::Decision;
-use crate::compare::{Compare, Comparison, RunOut};
+use crate::compare::{Compare, Compared, Comparison, RunOut};
 use crate::projections::figures::Unit;
 
 /// A number field: empty when undefined.
@@ -49,7 +49,7 @@ pub fn comparison_csv(c: &Compare, cmp: &Comparison) -> String {
         let _ = writeln!(
             out,
             "{},{},{better},{},{},{},{},{},{},{},{},{}",
-            field(&c.scenarios[r.scenario].0),
+            field(&c.scenarios[r.scenario].name),
             r.figure,
             r.stat.n,
             num(r.stat.mean),
@@ -73,8 +73,8 @@ pub fn rankings_csv(c: &Compare, cmp: &Comparison) -> String {
             out,
             "{},{},{},{},{}",
             k.figure,
-            field(&c.scenarios[k.a].0),
-            field(&c.scenarios[k.b].0),
+            field(&c.scenarios[k.a].name),
+            field(&c.scenarios[k.b].name),
             num(k.share_a_better),
             k.stable()
         );
@@ -97,7 +97,7 @@ pub fn runs_csv(c: &Compare, runs: &[Result<RunOut, String>]) -> String {
     let reps = c.replications as usize;
     for (id, run) in runs.iter().enumerate() {
         let (s, r) = (id / reps, id % reps);
-        let _ = write!(out, "{},{r},", field(&c.scenarios[s].0));
+        let _ = write!(out, "{},{r},", field(&c.scenarios[s].name));
         match run {
             Ok(o) => {
                 let values: Vec<String> = o.figures.iter().map(|v| num(*v)).collect();
@@ -202,7 +202,7 @@ pub fn bands_csv(c: &Compare, bands: &[Vec<Band>]) -> String {
                 let _ = writeln!(
                     out,
                     "{name},{},{w},{},{},{}",
-                    field(&c.scenarios[s].0),
+                    field(&c.scenarios[s].name),
                     num(b.mean[w]),
                     num(b.low[w]),
                     num(b.high[w])
@@ -268,7 +268,7 @@ pub fn write_tables(
 pub fn best_csv(c: &Compare, d: &Decision) -> String {
     let mut best = String::from("figure,scenario,probability_best,replications\n");
     for (figure, shares, n) in &d.best {
-        for ((name, _), p) in c.scenarios.iter().zip(shares) {
+        for (Compared { name, .. }, p) in c.scenarios.iter().zip(shares) {
             let _ = writeln!(best, "{figure},{},{},{n}", field(name), num(*p));
         }
     }
@@ -294,7 +294,7 @@ pub fn drivers_csv(c: &Compare, d: &Decision) -> Option<String> {
             let _ = writeln!(
                 out,
                 "{},{},{},{},{},{},{side}",
-                field(&c.scenarios[set.scenario].0),
+                field(&c.scenarios[set.scenario].name),
                 set.figure,
                 p.names()[k.parameter],
                 num(k.rank_correlation),
@@ -336,11 +336,11 @@ mod tests {
     use crate::scenario::Source;
 
     fn two() -> Compare {
+        let scenario =
+            |n: &str, b: &str| Compared::new(n.into(), Source::Builtin(b.into())).unwrap();
         Compare {
-            scenarios: vec![
-                ("a".into(), Source::Builtin("baseline".into())),
-                ("b".into(), Source::Builtin("least-privilege".into())),
-            ],
+            name: "compare".into(),
+            scenarios: vec![scenario("a", "baseline"), scenario("b", "least-privilege")],
             baseline: 0,
             replications: 2,
             seed: 1,

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::ReportError;
 use super::html::{Cell, Footer, Report, Section, Table};
 use crate::compare::stats::{Better, show};
-use crate::compare::{Compare, Comparison};
+use crate::compare::{Compare, Compared, Comparison};
 
 /// How to read comparison.png.
 const CHART_GUIDE: &str = "Top two rows: one panel per figure. Each dot is a scenario's average difference from the baseline over the replications, paired replication by replication (the same employees and the same luck under both policies); the bar through it is the 95% interval of that difference. Scenarios are sorted by the difference; the vertical line is no difference. A bar that does not cross the line is a difference larger than the noise. Bottom row: the weekly padding share, genuine weekly activity and token cost of every scenario, the line the average over replications and the shaded band where 95% of them fell.";
@@ -24,7 +24,7 @@ pub fn build(
     value_chart: Option<&Path>,
     command: &str,
 ) -> Result<Report, ReportError> {
-    let names: Vec<&str> = c.scenarios.iter().map(|s| s.0.as_str()).collect();
+    let names: Vec<&str> = c.scenarios.iter().map(|s| s.name.as_str()).collect();
     let mut r = Report::new(format!("tokenmaxx compare: {}", names.join(", ")));
     r.subtitle = Some(format!(
         "against {} | {} replications with common random numbers{}",
@@ -55,7 +55,7 @@ pub fn build(
     }
     r.section(differences_section(c, cmp));
     r.section(rankings_section(c, cmp));
-    for (i, (name, _)) in c.scenarios.iter().enumerate() {
+    for (i, Compared { name, .. }) in c.scenarios.iter().enumerate() {
         if let Ok(s) = c.scenario(i, 0) {
             r.section(
                 Section::new(format!("Scenario {name}"))
@@ -99,7 +99,7 @@ fn differences_section(c: &Compare, cmp: &Comparison) -> Section {
             };
             t.push(vec![
                 Cell::text(fig.label),
-                Cell::text(c.scenarios[s].0.clone()),
+                Cell::text(c.scenarios[s].name.clone()),
                 Cell::num(v(row.stat.mean, false), row.stat.mean),
                 Cell::text(format!(
                     "{} to {}",
@@ -136,8 +136,8 @@ fn rankings_section(c: &Compare, cmp: &Comparison) -> Section {
     for k in unstable {
         t.push(vec![
             Cell::text(k.figure),
-            Cell::text(c.scenarios[k.a].0.clone()),
-            Cell::text(c.scenarios[k.b].0.clone()),
+            Cell::text(c.scenarios[k.a].name.clone()),
+            Cell::text(c.scenarios[k.b].name.clone()),
             Cell::num(
                 format!("{:.0}%", k.share_a_better * 100.0),
                 k.share_a_better,
