@@ -12,7 +12,7 @@ use crate::decision::attribution::{Driver, drivers};
 use crate::decision::evppi::{evpi, evppi};
 
 /// The headline figure the choice is made on.
-pub const HEADLINE: &str = "net_value_per_employee_year_usd";
+pub const HEADLINE: &str = crate::projections::figures::Fig::net_value_per_employee_year_usd.name();
 
 /// The figures whose probability of being best is reported: the headline (over the run) and
 /// the net value per employee-year at each of the comparison's horizons.
@@ -170,7 +170,7 @@ impl Decision {
     pub fn lines(&self, c: &Compare) -> Vec<String> {
         let mut lines = Vec::new();
         for (name, shares, n) in &self.best {
-            let label = crate::projections::figures::find(name).map_or(*name, |f| f.label);
+            let label = crate::projections::figures::figure(name).label;
             let parts: Vec<String> = c
                 .scenarios
                 .iter()

@@ -284,8 +284,8 @@ pub fn drivers_csv(c: &Compare, d: &Decision) -> Option<String> {
     for set in &d.drivers {
         // The side where the scenario does better: where the difference is positive for a
         // figure where higher is better, negative where lower is.
-        let higher = crate::projections::figures::find(set.figure)
-            .is_none_or(|f| f.better == crate::compare::stats::Better::Higher);
+        let higher = crate::projections::figures::figure(set.figure).better
+            == crate::compare::stats::Better::Higher;
         for k in &set.drivers {
             let (at, side) = k.flip.map_or((f64::NAN, ""), |f| {
                 let below = f.positive_below == higher;
