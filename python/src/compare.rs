@@ -1,7 +1,7 @@
 //! `tokenmaxx.compare([...])`: several scenarios over the same replications, paired against a
 //! baseline, as `tokenmaxx compare` runs them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use pyo3::prelude::*;
 use tokenmaxx::compare::decide::Decision;
@@ -153,10 +153,17 @@ impl NativeComparison {
     ) -> PyResult<String> {
         let (c, cmp) = (&self.compare, &self.cmp);
         py.detach(|| {
-            if let Some(path) = &chart {
-                charts::compare::draw(path, c, cmp, &self.bands)?;
+            let mut r = compare_html::build(c, cmp, command);
+            r.headline = self.verdict.clone();
+            let draw = chart.as_ref().map(|_| {
+                Box::new(|p: &Path| charts::compare::draw(p, c, cmp, &self.bands))
+                    as compare_html::Draw<'_>
+            });
+            let differences = compare_html::charts(draw, None).swap_remove(0);
+            let path = chart.clone().unwrap_or_default();
+            if let Some(section) = differences.section(&path)? {
+                r.sections.insert(0, section);
             }
-            let r = compare_html::build(c, cmp, &self.verdict, chart.as_deref(), None, command)?;
             Ok(r.render())
         })
         .map_err(report_error)

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use tokenmaxx::compare::stored::{self, RunLine};
 use tokenmaxx::compare::{Compare, Compared, Comparison, MAX_REPLICATIONS, Priors, RunOut};
 use tokenmaxx::engine::Progress;
-use tokenmaxx::report::{OutputDir, charts, compare as tables, write_in_place};
+use tokenmaxx::report::{OutputDir, compare as tables, write_in_place};
 use tokenmaxx::scenario::Source;
 use tokenmaxx::sweep::Shard;
 use tokenmaxx::sweep::journal::{Header, Journal};
@@ -437,55 +437,21 @@ struct Outcome {
 }
 
 /// Write the tables, verdict.txt, comparison.png (unless `no_charts`) and report.html of the
-/// runs `results` (every run, in id order) into `dir`.
+/// runs `results` (every run, in id order) into `dir`: the comparison's
+/// [`tables::output`], written by its format writers.
 fn write_outputs(
     c: &Compare,
     dir: &Path,
     results: &[Result<RunOut, String>],
     no_charts: bool,
 ) -> anyhow::Result<Outcome> {
-    let tables::Concluded {
-        cmp,
-        bands,
-        decision,
-        verdict,
-        failed,
-    } = tables::conclude(c, results).map_err(UserError)?;
-    tables::write_tables(dir, c, &cmp, results, &bands)?;
-    tables::write_decision(dir, c, &decision)?;
-    let path = dir.join("verdict.txt");
-    std::fs::write(&path, verdict.join("\n") + "\n")
-        .with_context(|| format!("writing {}", path.display()))?;
-    let chart = dir.join("comparison.png");
-    let voi = dir.join("value_of_information.png");
-    let with_voi = !no_charts && decision.samples >= 2;
-    if !no_charts {
-        charts::compare::draw(&chart, c, &cmp, &bands)?;
-    }
-    if let (true, Some(p)) = (with_voi, &c.priors) {
-        let names = p.names();
-        charts::decide::draw(
-            &voi,
-            &names,
-            &decision.evppi,
-            decision.evpi,
-            decision.samples,
-        )?;
-    }
+    let done = tables::conclude(c, results).map_err(UserError)?;
     let command = tokenmaxx::report::run_html::command_line();
-    tokenmaxx::report::compare_html::build(
-        c,
-        &cmp,
-        &verdict,
-        (!no_charts).then_some(chart.as_path()),
-        with_voi.then_some(voi.as_path()),
-        &command,
-    )?
-    .write(&dir.join("report.html"))?;
+    tables::output(c, &done, results, no_charts, &command).write(dir)?;
     Ok(Outcome {
-        cmp,
-        verdict,
-        failed,
+        cmp: done.cmp,
+        verdict: done.verdict,
+        failed: done.failed,
     })
 }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::ReportError;
 use super::html::{Cell, Footer, Report, Section, Table};
+use super::output::Chart;
 use crate::compare::stats::{Better, show};
 use crate::compare::{Compare, Compared, Comparison};
 
@@ -15,15 +16,35 @@ const CHART_GUIDE: &str = "Top two rows: one panel per figure. Each dot is a sce
 /// How to read value_of_information.png.
 const VALUE_GUIDE: &str = "Each bar is what knowing one uncertain parameter exactly would be worth to this choice (pick the policy with the highest expected net value per employee-year), in dollars per employee-year: its expected value of partial perfect information (EVPPI), estimated from the runs already made by regressing each policy's net value on the parameter's drawn values (Strong, Oakley & Brennan 2014). The dashed line is the value of knowing everything, seed noise included (EVPI). A pilot or a survey that measures a parameter pays when it costs less than its bar times the employees and years the choice covers. With few replications the bars are rough and biased upward; the verdict says how many there were.";
 
-/// Build the comparison's report (`chart`: comparison.png, None when charts were skipped).
-pub fn build(
-    c: &Compare,
-    cmp: &Comparison,
-    verdict: &[String],
-    chart: Option<&Path>,
-    value_chart: Option<&Path>,
-    command: &str,
-) -> Result<Report, ReportError> {
+/// A drawing of one chart into its file.
+pub type Draw<'a> = Box<dyn Fn(&Path) -> Result<(), ReportError> + 'a>;
+
+/// The comparison's charts: comparison.png (`differences`: None when charts were skipped, which
+/// its section says) and value_of_information.png (`value`: None leaves its section out).
+pub fn charts<'a>(differences: Option<Draw<'a>>, value: Option<Draw<'a>>) -> Vec<Chart<'a>> {
+    vec![
+        Chart {
+            file: "comparison.png",
+            heading: "Differences from the baseline",
+            read: CHART_GUIDE,
+            alt: "paired differences and weekly bands (comparison.png)",
+            draw: differences,
+            skipped: Some("The chart was skipped (--no-charts)."),
+        },
+        Chart {
+            file: "value_of_information.png",
+            heading: "What to measure first",
+            read: VALUE_GUIDE,
+            alt: "value of information per parameter (value_of_information.png)",
+            draw: value,
+            skipped: None,
+        },
+    ]
+}
+
+/// Build the comparison's report, its chart sections and headline aside (see
+/// [`super::compare::output`]).
+pub fn build(c: &Compare, cmp: &Comparison, command: &str) -> Report {
     let names: Vec<&str> = c.scenarios.iter().map(|s| s.name.as_str()).collect();
     let mut r = Report::new(format!("tokenmaxx compare: {}", names.join(", ")));
     r.subtitle = Some(format!(
@@ -37,22 +58,6 @@ pub fn build(
             None => String::new(),
         }
     ));
-    r.headline = verdict.to_vec();
-    let section = Section::new("Differences from the baseline").read(CHART_GUIDE);
-    r.section(match chart {
-        Some(p) => section.png_file(p, "paired differences and weekly bands (comparison.png)")?,
-        None => section.note("The chart was skipped (--no-charts)."),
-    });
-    if let Some(p) = value_chart {
-        r.section(
-            Section::new("What to measure first")
-                .read(VALUE_GUIDE)
-                .png_file(
-                    p,
-                    "value of information per parameter (value_of_information.png)",
-                )?,
-        );
-    }
     r.section(differences_section(c, cmp));
     r.section(rankings_section(c, cmp));
     for (i, Compared { name, .. }) in c.scenarios.iter().enumerate() {
@@ -70,7 +75,7 @@ pub fn build(
         replications: Some(c.replications.to_string()),
         facts: vec![("scenarios".into(), names.join(", "))],
     };
-    Ok(r)
+    r
 }
 
 fn differences_section(c: &Compare, cmp: &Comparison) -> Section {

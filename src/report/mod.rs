@@ -17,6 +17,7 @@ pub use crate::projections::finite;
 pub mod fork_html;
 pub mod html;
 pub mod lock;
+pub mod output;
 pub mod output_dir;
 pub mod run_html;
 pub mod sweep;
