@@ -6,7 +6,8 @@
 //! A difference between two scenarios at the same `r` is then free of the noise they share, so
 //! its interval is much tighter than the two scenarios' own intervals suggest.
 //!
-//! This module runs and computes; the CLI writes the files and `report` draws the charts.
+//! This module runs and computes; `report::compare::output` makes its tables, charts and
+//! report.html one value, which the CLI writes.
 
 pub mod decide;
 pub mod horizons;
