@@ -23,6 +23,28 @@ use super::sweep::{BatchArgs, MergeArgs, RUNS_FAILED, Recorder};
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
+    /// The comparison as asked for on the command line.
+    #[command(flatten)]
+    asked: Asked,
+    /// Shards: id = scenario x replications + replication.
+    #[command(flatten)]
+    shard: super::shard::ShardArgs,
+    /// Without --resume or --shard the output folder (default output/compare/ or
+    /// output/<name>/) is replaced as a whole when the comparison succeeds; with either, it is
+    /// written in place with a journal of the finished runs.
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+/// A comparison as asked for: the flags, or a compare.toml whose keys are the flags' names (and
+/// `name`). [`build`] resolves it, each flag given over the file's setting, into the [`Compare`]
+/// that runs and is stored.
+#[derive(Debug, Clone, Default, Args, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Asked {
+    /// The comparison's name, its default output folder (a compare.toml's; not a flag).
+    #[arg(skip)]
+    name: Option<String>,
     /// Scenarios (built-in names or files), the first being the baseline unless --baseline says
     /// otherwise; or one compare.toml listing them.
     #[arg(required = true)]
@@ -45,7 +67,7 @@ pub struct CompareArgs {
     /// comparison.csv and runs.csv: 1 to 8 increasing weeks within the runs' length, e.g.
     /// `26,52,104` [default: 26, 52, 104 and 156, those the runs reach].
     #[arg(long, value_name = "WEEKS")]
-    horizons: Option<String>,
+    horizons: Option<Horizons>,
     /// Seed shared by every scenario [default: 42].
     #[arg(long)]
     seed: Option<u64>,
@@ -55,36 +77,50 @@ pub struct CompareArgs {
     /// Override the horizon of every scenario, in weeks.
     #[arg(long)]
     weeks: Option<i64>,
-    /// Shards: id = scenario x replications + replication.
-    #[command(flatten)]
-    shard: super::shard::ShardArgs,
-    /// Without --resume or --shard the output folder (default output/compare/ or
-    /// output/<name>/) is replaced as a whole when the comparison succeeds; with either, it is
-    /// written in place with a journal of the finished runs.
-    #[command(flatten)]
-    batch: BatchArgs,
 }
 
-/// A compare.toml: the scenarios and the settings of a comparison, as the user asks for them
-/// (names and optional settings, as on the command line), resolved by [`build`] into the
-/// [`Compare`] that runs and is stored.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct CompareFile {
-    name: Option<String>,
-    scenarios: Vec<String>,
-    baseline: Option<String>,
-    replications: Option<u32>,
-    seed: Option<u64>,
-    employees: Option<i64>,
-    weeks: Option<i64>,
-    priors: Option<String>,
-    horizons: Option<Vec<u32>>,
+impl Asked {
+    /// These flags over a compare.toml's settings `file` (its name and scenarios kept).
+    fn over(&self, file: Asked) -> Asked {
+        Asked {
+            name: file.name,
+            scenarios: file.scenarios,
+            replications: self.replications.or(file.replications),
+            baseline: self.baseline.clone().or(file.baseline),
+            priors: self.priors.clone().or(file.priors),
+            horizons: self.horizons.clone().or(file.horizons),
+            seed: self.seed.or(file.seed),
+            employees: self.employees.or(file.employees),
+            weeks: self.weeks.or(file.weeks),
+        }
+    }
+}
+
+/// The horizons as given: `--horizons`' text (read by [`build`], whose error names the flag) or
+/// a compare.toml's list of weeks.
+#[derive(Debug, Clone)]
+enum Horizons {
+    Flag(String),
+    File(Vec<u32>),
+}
+
+impl std::str::FromStr for Horizons {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Horizons, Self::Err> {
+        Ok(Horizons::Flag(text.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for Horizons {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Horizons, D::Error> {
+        Vec::<u32>::deserialize(d).map(Horizons::File)
+    }
 }
 
 /// Read the compare.toml when the only argument is one, resolving its paths against its folder.
-/// Returns the file's settings, its folder and its path.
-fn spec_file(args: &[String]) -> anyhow::Result<Option<(CompareFile, PathBuf, PathBuf)>> {
+/// Returns what the file asks for, its folder and its path.
+fn spec_file(args: &[String]) -> anyhow::Result<Option<(Asked, PathBuf, PathBuf)>> {
     let [one] = args else { return Ok(None) };
     let path = Path::new(one);
     if !one.ends_with(".toml") || !path.is_file() {
@@ -98,7 +134,7 @@ fn spec_file(args: &[String]) -> anyhow::Result<Option<(CompareFile, PathBuf, Pa
     if !table.contains_key("scenarios") {
         return Ok(None);
     }
-    let file: CompareFile = toml::from_str(&text)
+    let file: Asked = toml::from_str(&text)
         .map_err(|e| UserError(format!("{}: {}", path.display(), e.message())))?;
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     Ok(Some((file, dir, path.to_path_buf())))
@@ -115,38 +151,30 @@ fn source(arg: &str, dir: Option<&Path>) -> Source {
 /// The comparison the command line (and a compare.toml) asks for and the files it reads (the
 /// compare.toml, every scenario's file and `extends` layers, the priors file).
 fn build(args: &CompareArgs) -> anyhow::Result<(Compare, Vec<PathBuf>)> {
+    let flags = &args.asked;
     let mut inputs = Vec::new();
-    let mut spec_path = None;
-    let (file, dir) = match spec_file(&args.scenarios)? {
-        Some((f, d, path)) => {
-            spec_path = Some(path.clone());
-            inputs.push(path);
-            (f, Some(d))
+    let (asked, dir, spec_path) = match spec_file(&flags.scenarios)? {
+        Some((file, dir, path)) => {
+            inputs.push(path.clone());
+            (flags.over(file), Some(dir), Some(path))
         }
-        None => (
-            CompareFile {
-                scenarios: args.scenarios.clone(),
-                ..CompareFile::default()
-            },
-            None,
-        ),
+        None => (flags.clone(), None, None),
     };
     anyhow::ensure!(
-        file.scenarios.len() >= 2,
+        asked.scenarios.len() >= 2,
         UserError("compare needs at least two scenarios".into())
     );
     let mut scenarios = Vec::new();
-    for arg in &file.scenarios {
+    for arg in &asked.scenarios {
         let src = source(arg, dir.as_deref());
         let (s, _, files) =
             tokenmaxx::scenario::Scenario::load_reporting(&src, &Default::default())?;
         inputs.extend(files);
         scenarios.push((s.name, src));
     }
-    let baseline_name = args.baseline.clone().or(file.baseline.clone());
-    let baseline = match &baseline_name {
+    let baseline = match &asked.baseline {
         None => 0,
-        Some(b) => file
+        Some(b) => asked
             .scenarios
             .iter()
             .zip(&scenarios)
@@ -157,60 +185,56 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, Vec<PathBuf>)> {
                 ))
             })?,
     };
-    let replications = args.replications.or(file.replications).unwrap_or(20);
+    let replications = asked.replications.unwrap_or(20);
     anyhow::ensure!(
         (2..=MAX_REPLICATIONS).contains(&replications),
         UserError(format!(
             "--replications must be in [2, {MAX_REPLICATIONS}] (intervals need at least two)"
         ))
     );
-    let spec = args.priors.clone().or(file.priors.clone());
-    let priors = priors(spec, &scenarios, &mut inputs)?;
+    let priors = priors(asked.priors.clone(), &scenarios, &mut inputs)?;
     let scenarios = scenarios
         .into_iter()
         .map(|(name, source)| Compared::new(name, source))
         .collect::<Result<_, _>>()?;
     let mut c = Compare {
-        name: file.name.clone().unwrap_or_else(|| "compare".into()),
+        name: asked.name.unwrap_or_else(|| "compare".into()),
         scenarios,
         baseline,
         replications,
-        seed: args.seed.or(file.seed).unwrap_or(42),
-        employees: args.employees.or(file.employees),
-        weeks: args.weeks.or(file.weeks),
+        seed: asked.seed.unwrap_or(42),
+        employees: asked.employees,
+        weeks: asked.weeks,
         priors,
         horizons: None,
     };
-    c.horizons = horizons(&c, args.horizons.as_deref(), &file, spec_path.as_deref())?;
+    c.horizons = horizons(&c, asked.horizons.as_ref(), spec_path.as_deref())?;
     Ok((c, inputs))
 }
 
-/// The horizons of comparison `c`: `--horizons` (text), else the compare.toml's (at `spec`),
+/// The horizons of comparison `c`, as given (by `--horizons`, or by the compare.toml at `spec`),
 /// checked against the shortest compared run; an error names the flag or the file and key.
 fn horizons(
     c: &Compare,
-    flag: Option<&str>,
-    file: &CompareFile,
+    given: Option<&Horizons>,
     spec: Option<&Path>,
 ) -> anyhow::Result<Option<Vec<u32>>> {
-    let h = match flag {
-        Some(text) => parse_horizons(text)?,
-        None => match &file.horizons {
-            Some(h) => h.clone(),
-            None => return Ok(None),
-        },
+    let (h, file) = match given {
+        None => return Ok(None),
+        Some(Horizons::Flag(text)) => (parse_horizons(text)?, None),
+        Some(Horizons::File(h)) => (h.clone(), spec),
     };
     let weeks = (0..c.scenarios.len())
         .map(|i| c.scenario(i, 0).map(|s| s.weeks))
         .collect::<Result<Vec<u32>, _>>()?;
     let shortest = weeks.into_iter().min().unwrap_or(0);
-    tokenmaxx::compare::horizons::check(&h, shortest).map_err(|m| match spec {
-        Some(p) if flag.is_none() => UserError(format!(
+    tokenmaxx::compare::horizons::check(&h, shortest).map_err(|m| match file {
+        Some(p) => UserError(format!(
             "{}: `horizons` {}",
             p.display(),
             &m["--horizons".len()..]
         )),
-        _ => UserError(m),
+        None => UserError(m),
     })?;
     Ok(Some(h))
 }
@@ -522,4 +546,34 @@ fn print_verdict(
         took.as_secs_f64(),
         written.display()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flags_and_a_compare_toml_are_one_request_the_flags_winning() {
+        // given a compare.toml and flags, when the flags are laid over it, then each flag given
+        // wins, the file's other settings stay, and its name and scenarios are kept
+        let file: Asked = toml::from_str(
+            "name = \"c\"\nscenarios = [\"a\", \"b\"]\nseed = 3\nweeks = 30\nhorizons = [10, 20]\n",
+        )
+        .unwrap();
+        let flags = Asked {
+            scenarios: vec!["compare.toml".into()],
+            seed: Some(5),
+            horizons: Some("26".parse().unwrap()),
+            ..Asked::default()
+        };
+        let asked = flags.over(file.clone());
+        assert_eq!(asked.name.as_deref(), Some("c"));
+        assert_eq!(asked.scenarios, ["a", "b"]);
+        assert_eq!((asked.seed, asked.weeks), (Some(5), Some(30)));
+        assert!(matches!(asked.horizons, Some(Horizons::Flag(ref t)) if t == "26"));
+        let asked = Asked::default().over(file);
+        assert!(matches!(asked.horizons, Some(Horizons::File(ref h)) if h == &[10, 20]));
+        let e = toml::from_str::<Asked>("scenarios = [\"a\"]\nreplicatons = 2\n").unwrap_err();
+        assert!(e.message().contains("unknown field `replicatons`"), "{e}");
+    }
 }
