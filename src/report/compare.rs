@@ -1,6 +1,8 @@
-//! The tables of a comparison: comparison.csv (per scenario and figure, and paired against the
-//! baseline), rankings.csv (how often each pairwise ranking holds), runs.csv (every run's
-//! figures) and weekly_bands.csv (the weekly series' mean and 95% range over replications).
+//! A comparison's output ([`output`]: one [`Output`] value) and its tables, typed: comparison.csv
+//! (per scenario and figure, and paired against the baseline), rankings.csv (how often each
+//! pairwise ranking holds), runs.csv (every run's figures), weekly_bands.csv (the weekly series'
+//! mean and 95% range over replications), and the decision analysis' best.csv, drivers.csv and
+//! value_of_information.csv. Each `*_csv` is its table's CSV text (the Python package's tables).
 
 use std::path::Path;
 
@@ -9,6 +11,7 @@ use crate::compare::decide::Decision;
 use crate::compare::stats::Better;
 use crate::compare::{Compare, Comparison, RunOut};
 use crate::projections::figures::Unit;
+use crate::sweep::aggregate::Stat;
 
 /// The scenarios' names of the rows of `scenario` indices.
 fn names_of(c: &Compare, scenario: impl Iterator<Item = usize>) -> Vec<String> {
@@ -32,13 +35,12 @@ pub fn comparison_table(c: &Compare, cmp: &Comparison) -> Table {
         }
     };
     let rows = &cmp.rows;
-    let diff = |f: fn(&crate::sweep::aggregate::Stat) -> f64| {
+    let diff = |f: fn(&Stat) -> f64| {
         rows.iter()
             .map(|r| r.diff.as_ref().map_or(f64::NAN, f))
             .collect()
     };
-    let stat =
-        |f: fn(&crate::sweep::aggregate::Stat) -> f64| rows.iter().map(|r| f(&r.stat)).collect();
+    let stat = |f: fn(&Stat) -> f64| rows.iter().map(|r| f(&r.stat)).collect();
     Table {
         file: "comparison.csv",
         columns: vec![
