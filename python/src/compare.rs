@@ -1,11 +1,11 @@
 //! `tokenmaxx.compare([...])`: several scenarios over the same replications, paired against a
 //! baseline, as `tokenmaxx compare` runs them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use pyo3::prelude::*;
 use tokenmaxx::compare::decide::Decision;
-use tokenmaxx::compare::{Compare, Comparison, MAX_REPLICATIONS, Priors, RunOut};
+use tokenmaxx::compare::{Compare, Compared, Comparison, MAX_REPLICATIONS, Priors, RunOut};
 use tokenmaxx::report::compare::{self as tables, Band};
 use tokenmaxx::report::{charts, compare_html};
 use tokenmaxx::scenario::Source;
@@ -73,8 +73,14 @@ pub fn compare(
     // As the CLI: the calibrated priors unless told otherwise (`none` for fixed parameters), or
     // the posterior a fit wrote beside the compared files.
     let (priors, _) = Priors::for_comparison(priors.as_deref(), &list).map_err(value_error)?;
+    let scenarios = list
+        .into_iter()
+        .map(|(name, source)| Compared::new(name, source))
+        .collect::<Result<_, _>>()
+        .map_err(value_error)?;
     let c = Compare {
-        scenarios: list,
+        name: "compare".into(),
+        scenarios,
         baseline,
         replications,
         seed,
@@ -109,7 +115,11 @@ impl NativeComparison {
     /// The names of the compared scenarios, in order.
     #[getter]
     fn names(&self) -> Vec<String> {
-        self.compare.scenarios.iter().map(|s| s.0.clone()).collect()
+        self.compare
+            .scenarios
+            .iter()
+            .map(|s| s.name.clone())
+            .collect()
     }
 
     /// The table `name` (comparison, rankings, runs, weekly_bands, best; with priors also
@@ -143,10 +153,17 @@ impl NativeComparison {
     ) -> PyResult<String> {
         let (c, cmp) = (&self.compare, &self.cmp);
         py.detach(|| {
-            if let Some(path) = &chart {
-                charts::compare::draw(path, c, cmp, &self.bands)?;
+            let mut r = compare_html::build(c, cmp, command);
+            r.headline = self.verdict.clone();
+            let draw = chart.as_ref().map(|_| {
+                Box::new(|p: &Path| charts::compare::draw(p, c, cmp, &self.bands))
+                    as compare_html::Draw<'_>
+            });
+            let differences = compare_html::charts(draw, None).swap_remove(0);
+            let path = chart.clone().unwrap_or_default();
+            if let Some(section) = differences.section(&path)? {
+                r.sections.insert(0, section);
             }
-            let r = compare_html::build(c, cmp, &self.verdict, chart.as_deref(), None, command)?;
             Ok(r.render())
         })
         .map_err(report_error)

@@ -9,10 +9,10 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use serde::Deserialize;
-use tokenmaxx::compare::stored::{self, RunLine, Stored};
-use tokenmaxx::compare::{Compare, Comparison, MAX_REPLICATIONS, Priors, RunOut};
+use tokenmaxx::compare::stored::{self, RunLine};
+use tokenmaxx::compare::{Compare, Compared, Comparison, MAX_REPLICATIONS, Priors, RunOut};
 use tokenmaxx::engine::Progress;
-use tokenmaxx::report::{OutputDir, charts, compare as tables, write_in_place};
+use tokenmaxx::report::{OutputDir, compare as tables, write_in_place};
 use tokenmaxx::scenario::Source;
 use tokenmaxx::sweep::Shard;
 use tokenmaxx::sweep::journal::{Header, Journal};
@@ -23,6 +23,28 @@ use super::sweep::{BatchArgs, MergeArgs, RUNS_FAILED, Recorder};
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
+    /// The comparison as asked for on the command line.
+    #[command(flatten)]
+    asked: Asked,
+    /// Shards: id = scenario x replications + replication.
+    #[command(flatten)]
+    shard: super::shard::ShardArgs,
+    /// Without --resume or --shard the output folder (default output/compare/ or
+    /// output/<name>/) is replaced as a whole when the comparison succeeds; with either, it is
+    /// written in place with a journal of the finished runs.
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+/// A comparison as asked for: the flags, or a compare.toml whose keys are the flags' names (and
+/// `name`). [`build`] resolves it, each flag given over the file's setting, into the [`Compare`]
+/// that runs and is stored.
+#[derive(Debug, Clone, Default, Args, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Asked {
+    /// The comparison's name, its default output folder (a compare.toml's; not a flag).
+    #[arg(skip)]
+    name: Option<String>,
     /// Scenarios (built-in names or files), the first being the baseline unless --baseline says
     /// otherwise; or one compare.toml listing them.
     #[arg(required = true)]
@@ -45,7 +67,7 @@ pub struct CompareArgs {
     /// comparison.csv and runs.csv: 1 to 8 increasing weeks within the runs' length, e.g.
     /// `26,52,104` [default: 26, 52, 104 and 156, those the runs reach].
     #[arg(long, value_name = "WEEKS")]
-    horizons: Option<String>,
+    horizons: Option<Horizons>,
     /// Seed shared by every scenario [default: 42].
     #[arg(long)]
     seed: Option<u64>,
@@ -55,34 +77,50 @@ pub struct CompareArgs {
     /// Override the horizon of every scenario, in weeks.
     #[arg(long)]
     weeks: Option<i64>,
-    /// Shards: id = scenario x replications + replication.
-    #[command(flatten)]
-    shard: super::shard::ShardArgs,
-    /// Without --resume or --shard the output folder (default output/compare/ or
-    /// output/<name>/) is replaced as a whole when the comparison succeeds; with either, it is
-    /// written in place with a journal of the finished runs.
-    #[command(flatten)]
-    batch: BatchArgs,
 }
 
-/// A compare.toml: the scenarios and the settings of a comparison.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct CompareFile {
-    name: Option<String>,
-    scenarios: Vec<String>,
-    baseline: Option<String>,
-    replications: Option<u32>,
-    seed: Option<u64>,
-    employees: Option<i64>,
-    weeks: Option<i64>,
-    priors: Option<String>,
-    horizons: Option<Vec<u32>>,
+impl Asked {
+    /// These flags over a compare.toml's settings `file` (its name and scenarios kept).
+    fn over(&self, file: Asked) -> Asked {
+        Asked {
+            name: file.name,
+            scenarios: file.scenarios,
+            replications: self.replications.or(file.replications),
+            baseline: self.baseline.clone().or(file.baseline),
+            priors: self.priors.clone().or(file.priors),
+            horizons: self.horizons.clone().or(file.horizons),
+            seed: self.seed.or(file.seed),
+            employees: self.employees.or(file.employees),
+            weeks: self.weeks.or(file.weeks),
+        }
+    }
+}
+
+/// The horizons as given: `--horizons`' text (read by [`build`], whose error names the flag) or
+/// a compare.toml's list of weeks.
+#[derive(Debug, Clone)]
+enum Horizons {
+    Flag(String),
+    File(Vec<u32>),
+}
+
+impl std::str::FromStr for Horizons {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Horizons, Self::Err> {
+        Ok(Horizons::Flag(text.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for Horizons {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Horizons, D::Error> {
+        Vec::<u32>::deserialize(d).map(Horizons::File)
+    }
 }
 
 /// Read the compare.toml when the only argument is one, resolving its paths against its folder.
-/// Returns the file's settings, its folder and its path.
-fn spec_file(args: &[String]) -> anyhow::Result<Option<(CompareFile, PathBuf, PathBuf)>> {
+/// Returns what the file asks for, its folder and its path.
+fn spec_file(args: &[String]) -> anyhow::Result<Option<(Asked, PathBuf, PathBuf)>> {
     let [one] = args else { return Ok(None) };
     let path = Path::new(one);
     if !one.ends_with(".toml") || !path.is_file() {
@@ -96,7 +134,7 @@ fn spec_file(args: &[String]) -> anyhow::Result<Option<(CompareFile, PathBuf, Pa
     if !table.contains_key("scenarios") {
         return Ok(None);
     }
-    let file: CompareFile = toml::from_str(&text)
+    let file: Asked = toml::from_str(&text)
         .map_err(|e| UserError(format!("{}: {}", path.display(), e.message())))?;
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     Ok(Some((file, dir, path.to_path_buf())))
@@ -110,41 +148,33 @@ fn source(arg: &str, dir: Option<&Path>) -> Source {
     }
 }
 
-/// The comparison the command line (and a compare.toml) asks for, its name and the files it
-/// reads (the compare.toml, every scenario's file and `extends` layers, the priors file).
-fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> {
+/// The comparison the command line (and a compare.toml) asks for and the files it reads (the
+/// compare.toml, every scenario's file and `extends` layers, the priors file).
+fn build(args: &CompareArgs) -> anyhow::Result<(Compare, Vec<PathBuf>)> {
+    let flags = &args.asked;
     let mut inputs = Vec::new();
-    let mut spec_path = None;
-    let (file, dir) = match spec_file(&args.scenarios)? {
-        Some((f, d, path)) => {
-            spec_path = Some(path.clone());
-            inputs.push(path);
-            (f, Some(d))
+    let (asked, dir, spec_path) = match spec_file(&flags.scenarios)? {
+        Some((file, dir, path)) => {
+            inputs.push(path.clone());
+            (flags.over(file), Some(dir), Some(path))
         }
-        None => (
-            CompareFile {
-                scenarios: args.scenarios.clone(),
-                ..CompareFile::default()
-            },
-            None,
-        ),
+        None => (flags.clone(), None, None),
     };
     anyhow::ensure!(
-        file.scenarios.len() >= 2,
+        asked.scenarios.len() >= 2,
         UserError("compare needs at least two scenarios".into())
     );
     let mut scenarios = Vec::new();
-    for arg in &file.scenarios {
+    for arg in &asked.scenarios {
         let src = source(arg, dir.as_deref());
         let (s, _, files) =
             tokenmaxx::scenario::Scenario::load_reporting(&src, &Default::default())?;
         inputs.extend(files);
         scenarios.push((s.name, src));
     }
-    let baseline_name = args.baseline.clone().or(file.baseline.clone());
-    let baseline = match &baseline_name {
+    let baseline = match &asked.baseline {
         None => 0,
-        Some(b) => file
+        Some(b) => asked
             .scenarios
             .iter()
             .zip(&scenarios)
@@ -155,56 +185,56 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, String, Vec<PathBuf>)> 
                 ))
             })?,
     };
-    let replications = args.replications.or(file.replications).unwrap_or(20);
+    let replications = asked.replications.unwrap_or(20);
     anyhow::ensure!(
         (2..=MAX_REPLICATIONS).contains(&replications),
         UserError(format!(
             "--replications must be in [2, {MAX_REPLICATIONS}] (intervals need at least two)"
         ))
     );
-    let spec = args.priors.clone().or(file.priors.clone());
-    let priors = priors(spec, &scenarios, &mut inputs)?;
-    let name = file.name.clone().unwrap_or_else(|| "compare".into());
+    let priors = priors(asked.priors.clone(), &scenarios, &mut inputs)?;
+    let scenarios = scenarios
+        .into_iter()
+        .map(|(name, source)| Compared::new(name, source))
+        .collect::<Result<_, _>>()?;
     let mut c = Compare {
+        name: asked.name.unwrap_or_else(|| "compare".into()),
         scenarios,
         baseline,
         replications,
-        seed: args.seed.or(file.seed).unwrap_or(42),
-        employees: args.employees.or(file.employees),
-        weeks: args.weeks.or(file.weeks),
+        seed: asked.seed.unwrap_or(42),
+        employees: asked.employees,
+        weeks: asked.weeks,
         priors,
         horizons: None,
     };
-    c.horizons = horizons(&c, args.horizons.as_deref(), &file, spec_path.as_deref())?;
-    Ok((c, name, inputs))
+    c.horizons = horizons(&c, asked.horizons.as_ref(), spec_path.as_deref())?;
+    Ok((c, inputs))
 }
 
-/// The horizons of comparison `c`: `--horizons` (text), else the compare.toml's (at `spec`),
+/// The horizons of comparison `c`, as given (by `--horizons`, or by the compare.toml at `spec`),
 /// checked against the shortest compared run; an error names the flag or the file and key.
 fn horizons(
     c: &Compare,
-    flag: Option<&str>,
-    file: &CompareFile,
+    given: Option<&Horizons>,
     spec: Option<&Path>,
 ) -> anyhow::Result<Option<Vec<u32>>> {
-    let h = match flag {
-        Some(text) => parse_horizons(text)?,
-        None => match &file.horizons {
-            Some(h) => h.clone(),
-            None => return Ok(None),
-        },
+    let (h, file) = match given {
+        None => return Ok(None),
+        Some(Horizons::Flag(text)) => (parse_horizons(text)?, None),
+        Some(Horizons::File(h)) => (h.clone(), spec),
     };
     let weeks = (0..c.scenarios.len())
         .map(|i| c.scenario(i, 0).map(|s| s.weeks))
         .collect::<Result<Vec<u32>, _>>()?;
     let shortest = weeks.into_iter().min().unwrap_or(0);
-    tokenmaxx::compare::horizons::check(&h, shortest).map_err(|m| match spec {
-        Some(p) if flag.is_none() => UserError(format!(
+    tokenmaxx::compare::horizons::check(&h, shortest).map_err(|m| match file {
+        Some(p) => UserError(format!(
             "{}: `horizons` {}",
             p.display(),
             &m["--horizons".len()..]
         )),
-        _ => UserError(m),
+        None => UserError(m),
     })?;
     Ok(Some(h))
 }
@@ -234,26 +264,25 @@ fn priors(
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
-    let (c, name, inputs) = build(&args)?;
+    let (c, inputs) = build(&args)?;
     let shard = args.shard.resolve()?;
     let b = &args.batch;
     let first = c.scenario(0, 0)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     super::check_memory(&first, b.threads.unwrap_or(cores).max(1))?;
     if b.resume || shard.is_some() {
-        let stored = Stored::of(&c, &name)?;
-        return in_place(&stored, shard.unwrap_or(Shard::ALL), &inputs, b);
+        return in_place(&c.stored(), shard.unwrap_or(Shard::ALL), &inputs, b);
     }
     let out = match &b.out {
         Some(o) => o.clone(),
-        None => super::default_out(&name)?,
+        None => super::default_out(&c.name)?,
     };
     let pool = super::thread_pool(b.threads)?;
     let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
     let dir = OutputDir::create(&out, &inputs)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
     let total = c.runs() as u32;
-    let bar = Bar::new(total as u64, &name, "runs", b.quiet);
+    let bar = Bar::new(total as u64, &c.name, "runs", b.quiet);
     let done = AtomicU32::new(0);
     let started = Instant::now();
     let results = pool
@@ -266,18 +295,17 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
 
 /// A comparison written in place (`--resume`, `--shard K/N`): compare.json and a journal of the
 /// finished runs; the shard's runs not yet journaled are run; a whole comparison then writes its
-/// outputs as [`run`] does.
+/// outputs as [`run`] does. `c` is the comparison as stored (its scenarios from their text).
 fn in_place(
-    stored: &Stored,
+    c: &Compare,
     shard: Shard,
     inputs: &[PathBuf],
     b: &BatchArgs,
 ) -> anyhow::Result<ExitCode> {
     let keep = [tokenmaxx::sweep::journal::FILE, stored::FILE];
-    let (out, _lock) = b.folder(&stored.name, shard, inputs, &keep)?;
-    let c = stored.compare();
+    let (out, _lock) = b.folder(&c.name, shard, inputs, &keep)?;
     let started = Instant::now();
-    let (journal, existing) = open_journal(stored, &out, shard, b.resume)?;
+    let (journal, existing) = open_journal(c, &out, shard, b.resume)?;
     let done: std::collections::BTreeSet<u64> = existing
         .iter()
         .filter(|l| l.error.is_none())
@@ -287,11 +315,11 @@ fn in_place(
         .filter(|id| shard.owns(*id) && !done.contains(id))
         .collect();
     let pool = super::thread_pool(b.threads)?;
-    let bar = Bar::new(todo.len() as u64, &stored.name, "runs", b.quiet);
+    let bar = Bar::new(todo.len() as u64, &c.name, "runs", b.quiet);
     let recorder = Recorder::new(&journal, bar, 0, todo.len() as u32);
     pool.install(|| {
         c.run_ids(&todo, &|id, outcome| {
-            recorder.record(&RunLine::new(&c, id, outcome))
+            recorder.record(&RunLine::new(c, id, outcome))
         })
     });
     let lines: Vec<RunLine> = recorder
@@ -306,7 +334,7 @@ fn in_place(
         if !b.quiet {
             println!(
                 "{}: {} runs here ({} skipped as already done), shard {}/{}. Results in {}/",
-                stored.name,
+                c.name,
                 lines.len(),
                 done.len(),
                 shard.index,
@@ -322,13 +350,13 @@ fn in_place(
         lines.len(),
         c.runs()
     );
-    write_whole(&c, &out, lines, started, b.no_charts, b.quiet)
+    write_whole(c, &out, lines, started, b.no_charts, b.quiet)
 }
 
 /// Write compare.json into `out` and open its journal (continued with `resume`, after checking
 /// the folder holds the same comparison). Returns the journal and the runs it already holds.
 fn open_journal(
-    stored: &Stored,
+    stored: &Compare,
     out: &Path,
     shard: Shard,
     resume: bool,
@@ -338,7 +366,7 @@ fn open_journal(
     }
     let json = stored.to_json();
     tokenmaxx::report::tables::atomic_write(&out.join(stored::FILE), json.as_bytes())?;
-    let runs = stored.compare().runs();
+    let runs = stored.runs();
     Ok(Journal::open(
         out,
         Header::new(&stored.name, &json, runs, shard),
@@ -348,8 +376,8 @@ fn open_journal(
 
 /// Refuse a folder whose compare.json is not `stored`, naming what differs (from the folder's
 /// to `stored` when resuming, from `stored`, the first shard's, to the folder's when merging).
-fn same_comparison(stored: &Stored, dir: &Path, merging: bool) -> anyhow::Result<()> {
-    let there = Stored::read(dir)?;
+fn same_comparison(stored: &Compare, dir: &Path, merging: bool) -> anyhow::Result<()> {
+    let there = Compare::read(dir)?;
     let (diff, fix) = match merging {
         false => (
             there.differences(stored),
@@ -396,9 +424,9 @@ pub fn is_shard(dir: &Path) -> bool {
 /// same outputs as an unsharded comparison.
 pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let stored = Stored::read(&args.dirs[0])?;
+    let stored = Compare::read(&args.dirs[0])?;
     let json = stored.to_json();
-    let c = stored.compare();
+    let c = &stored;
     let hash = tokenmaxx::sweep::journal::sweep_hash(&json);
     let gathered = super::sweep::gather(&args, &stored.name, hash, c.runs(), &|dir| {
         same_comparison(&stored, dir, true)
@@ -422,7 +450,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         stored.name,
         args.dirs.len()
     );
-    write_whole(&c, &out, lines, started, args.no_charts, false)
+    write_whole(c, &out, lines, started, args.no_charts, false)
 }
 
 /// What a comparison's outputs say.
@@ -433,55 +461,21 @@ struct Outcome {
 }
 
 /// Write the tables, verdict.txt, comparison.png (unless `no_charts`) and report.html of the
-/// runs `results` (every run, in id order) into `dir`.
+/// runs `results` (every run, in id order) into `dir`: the comparison's
+/// [`tables::output`], written by its format writers.
 fn write_outputs(
     c: &Compare,
     dir: &Path,
     results: &[Result<RunOut, String>],
     no_charts: bool,
 ) -> anyhow::Result<Outcome> {
-    let tables::Concluded {
-        cmp,
-        bands,
-        decision,
-        verdict,
-        failed,
-    } = tables::conclude(c, results).map_err(UserError)?;
-    tables::write_tables(dir, c, &cmp, results, &bands)?;
-    tables::write_decision(dir, c, &decision)?;
-    let path = dir.join("verdict.txt");
-    std::fs::write(&path, verdict.join("\n") + "\n")
-        .with_context(|| format!("writing {}", path.display()))?;
-    let chart = dir.join("comparison.png");
-    let voi = dir.join("value_of_information.png");
-    let with_voi = !no_charts && decision.samples >= 2;
-    if !no_charts {
-        charts::compare::draw(&chart, c, &cmp, &bands)?;
-    }
-    if let (true, Some(p)) = (with_voi, &c.priors) {
-        let names = p.names();
-        charts::decide::draw(
-            &voi,
-            &names,
-            &decision.evppi,
-            decision.evpi,
-            decision.samples,
-        )?;
-    }
+    let done = tables::conclude(c, results).map_err(UserError)?;
     let command = tokenmaxx::report::run_html::command_line();
-    tokenmaxx::report::compare_html::build(
-        c,
-        &cmp,
-        &verdict,
-        (!no_charts).then_some(chart.as_path()),
-        with_voi.then_some(voi.as_path()),
-        &command,
-    )?
-    .write(&dir.join("report.html"))?;
+    tables::output(c, &done, results, no_charts, &command).write(dir)?;
     Ok(Outcome {
-        cmp,
-        verdict,
-        failed,
+        cmp: done.cmp,
+        verdict: done.verdict,
+        failed: done.failed,
     })
 }
 
@@ -518,7 +512,7 @@ fn print_verdict(
             Some(_) => ", parameters drawn from priors".into(),
             None => String::new(),
         },
-        c.scenarios[c.baseline].0
+        c.scenarios[c.baseline].name
     );
     for line in verdict {
         println!("- {line}");
@@ -530,8 +524,8 @@ fn print_verdict(
         .map(|k| {
             format!(
                 "{} vs {} on {} ({:.0}% / {:.0}%)",
-                c.scenarios[k.a].0,
-                c.scenarios[k.b].0,
+                c.scenarios[k.a].name,
+                c.scenarios[k.b].name,
                 k.figure,
                 k.share_a_better * 100.0,
                 (1.0 - k.share_a_better) * 100.0
@@ -552,4 +546,34 @@ fn print_verdict(
         took.as_secs_f64(),
         written.display()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flags_and_a_compare_toml_are_one_request_the_flags_winning() {
+        // given a compare.toml and flags, when the flags are laid over it, then each flag given
+        // wins, the file's other settings stay, and its name and scenarios are kept
+        let file: Asked = toml::from_str(
+            "name = \"c\"\nscenarios = [\"a\", \"b\"]\nseed = 3\nweeks = 30\nhorizons = [10, 20]\n",
+        )
+        .unwrap();
+        let flags = Asked {
+            scenarios: vec!["compare.toml".into()],
+            seed: Some(5),
+            horizons: Some("26".parse().unwrap()),
+            ..Asked::default()
+        };
+        let asked = flags.over(file.clone());
+        assert_eq!(asked.name.as_deref(), Some("c"));
+        assert_eq!(asked.scenarios, ["a", "b"]);
+        assert_eq!((asked.seed, asked.weeks), (Some(5), Some(30)));
+        assert!(matches!(asked.horizons, Some(Horizons::Flag(ref t)) if t == "26"));
+        let asked = Asked::default().over(file);
+        assert!(matches!(asked.horizons, Some(Horizons::File(ref h)) if h == &[10, 20]));
+        let e = toml::from_str::<Asked>("scenarios = [\"a\"]\nreplicatons = 2\n").unwrap_err();
+        assert!(e.message().contains("unknown field `replicatons`"), "{e}");
+    }
 }

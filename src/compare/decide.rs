@@ -12,7 +12,7 @@ use crate::decision::attribution::{Driver, drivers};
 use crate::decision::evppi::{evpi, evppi};
 
 /// The headline figure the choice is made on.
-pub const HEADLINE: &str = "net_value_per_employee_year_usd";
+pub const HEADLINE: &str = crate::projections::figures::Fig::net_value_per_employee_year_usd.name();
 
 /// The figures whose probability of being best is reported: the headline (over the run) and
 /// the net value per employee-year at each of the comparison's horizons.
@@ -170,12 +170,12 @@ impl Decision {
     pub fn lines(&self, c: &Compare) -> Vec<String> {
         let mut lines = Vec::new();
         for (name, shares, n) in &self.best {
-            let label = crate::projections::figures::find(name).map_or(*name, |f| f.label);
+            let label = crate::projections::figures::figure(name).label;
             let parts: Vec<String> = c
                 .scenarios
                 .iter()
                 .zip(shares)
-                .map(|((s, _), p)| format!("{s} {:.0}%", 100.0 * p))
+                .map(|(s, p)| format!("{} {:.0}%", s.name, 100.0 * p))
                 .collect();
             lines.push(format!(
                 "Probability of being best on {label} (over {n} replications{}): {}",
@@ -188,9 +188,9 @@ impl Decision {
             ));
         }
         let Some(p) = &c.priors else { return lines };
-        let base = &c.scenarios[c.baseline].0;
+        let base = &c.scenarios[c.baseline].name;
         for d in self.drivers.iter().filter(|d| d.figure == HEADLINE) {
-            let name = &c.scenarios[d.scenario].0;
+            let name = &c.scenarios[d.scenario].name;
             let top: Vec<String> = d
                 .drivers
                 .iter()

@@ -8,8 +8,8 @@
 //! summary computes its own ([`Compare::refigure`]).
 
 use super::stats::{Comparison, Figure, show};
-use super::{Compare, RunOut};
-use crate::projections::figures::horizon;
+use super::{Compare, Compared, RunOut};
+use crate::projections::figures::{Fig, horizon};
 use crate::projections::horizons::{
     HORIZONS, break_even_week, cumulate, cumulate_discounted, loss_week, per_employee_year,
 };
@@ -19,22 +19,22 @@ pub const MAX_HORIZONS: usize = 8;
 
 /// The compared horizon figures: undiscounted in [`HORIZONS`] order, discounted over the run,
 /// then discounted in [`HORIZONS`] order.
-pub const FIGURES: [&str; 9] = [
-    "net_value_per_employee_year_26w_usd",
-    "net_value_per_employee_year_52w_usd",
-    "net_value_per_employee_year_104w_usd",
-    "net_value_per_employee_year_156w_usd",
-    "npv_per_employee_year_usd",
-    "npv_per_employee_year_26w_usd",
-    "npv_per_employee_year_52w_usd",
-    "npv_per_employee_year_104w_usd",
-    "npv_per_employee_year_156w_usd",
+pub const FIGURES: [Fig; 9] = [
+    Fig::net_value_per_employee_year_26w_usd,
+    Fig::net_value_per_employee_year_52w_usd,
+    Fig::net_value_per_employee_year_104w_usd,
+    Fig::net_value_per_employee_year_156w_usd,
+    Fig::npv_per_employee_year_usd,
+    Fig::npv_per_employee_year_26w_usd,
+    Fig::npv_per_employee_year_52w_usd,
+    Fig::npv_per_employee_year_104w_usd,
+    Fig::npv_per_employee_year_156w_usd,
 ];
 
 /// The horizon figures of `weeks`, laid out as [`FIGURES`]: undiscounted at each horizon,
 /// discounted over the run, then discounted at each horizon.
 pub fn figures(weeks: &[u32]) -> Vec<&'static Figure> {
-    let whole = crate::projections::figures::find(FIGURES[4]).expect("a summary figure");
+    let whole = FIGURES[4].figure();
     weeks
         .iter()
         .map(|&h| horizon(h, false))
@@ -114,7 +114,7 @@ impl Compare {
 
 /// The horizon of a figure's verdict line, in words ("" for a figure without one).
 pub fn over(name: &str, runs: &[RunOut]) -> String {
-    if name != "net_value_per_employee_year_usd" {
+    if name != Fig::net_value_per_employee_year_usd.name() {
         return String::new();
     }
     let weeks = runs.iter().map(|r| r.cost_usd.len()).min().unwrap_or(0);
@@ -181,14 +181,14 @@ impl Comparison {
     /// One line per scenario other than the baseline: its paired difference at each horizon the
     /// runs reach, with its 95% interval, discounted over the run, and when its sign changes.
     pub fn horizon_lines(&self, c: &Compare, runs: &[RunOut]) -> Vec<String> {
-        let base = &c.scenarios[c.baseline].0;
+        let base = &c.scenarios[c.baseline].name;
         let rate = c
             .scenario(c.baseline, 0)
             .map_or(0.10, |s| s.money.discount_rate);
         let mut lines = Vec::new();
         let weeks = c.horizon_weeks();
         let (figs, n) = (figures(&weeks), weeks.len());
-        for (s, (name, _)) in c.scenarios.iter().enumerate() {
+        for (s, Compared { name, .. }) in c.scenarios.iter().enumerate() {
             if s == c.baseline {
                 continue;
             }
@@ -222,7 +222,7 @@ impl Comparison {
             if parts.is_empty() {
                 continue;
             }
-            if let Some(d) = diff("net_value_per_employee_year_usd") {
+            if let Some(d) = diff(Fig::net_value_per_employee_year_usd.name()) {
                 let weeks = runs.iter().map(|r| r.cost_usd.len()).min().unwrap_or(0);
                 at.push((weeks as u32, d.mean));
             }

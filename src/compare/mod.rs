@@ -6,7 +6,8 @@
 //! A difference between two scenarios at the same `r` is then free of the noise they share, so
 //! its interval is much tighter than the two scenarios' own intervals suggest.
 //!
-//! This module runs and computes; the CLI writes the files and `report` draws the charts.
+//! This module runs and computes; `report::compare::output` makes its tables, charts and
+//! report.html one value, which the CLI writes.
 
 pub mod decide;
 pub mod horizons;
@@ -26,11 +27,15 @@ pub use stats::{Comparison, FIGURES, Figure, Ranking};
 /// Most replications of a comparison.
 pub const MAX_REPLICATIONS: u32 = 10_000;
 
-/// A comparison to run.
-#[derive(Debug, Clone)]
+/// A comparison to run, and as stored in its folder's compare.json when written in place
+/// (`--resume`, `--shard K/N`): its serialised form holds everything needed to rerun or merge it
+/// without the original files (see [`stored`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Compare {
-    /// The scenarios, by name, with where each comes from.
-    pub scenarios: Vec<(String, Source)>,
+    /// The comparison's name (its output folder).
+    pub name: String,
+    /// The scenarios, by name, with where each comes from and its resolved text.
+    pub scenarios: Vec<Compared>,
     /// Index of the scenario every other one is compared with.
     pub baseline: usize,
     pub replications: u32,
@@ -40,8 +45,36 @@ pub struct Compare {
     pub weeks: Option<i64>,
     pub priors: Option<Priors>,
     /// The horizons of the verdict by horizon, best.csv and the horizon rows (`--horizons`);
-    /// None: the summary's 26, 52, 104 and 156 weeks, those the runs reach.
+    /// None: the summary's 26, 52, 104 and 156 weeks, those the runs reach. Absent from
+    /// compare.json when not given, as in folders written before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub horizons: Option<Vec<u32>>,
+}
+
+/// A compared scenario: its name, where it comes from, and its resolved TOML (every `extends`
+/// layer and default merged in, before priors and overrides), which is what compare.json holds
+/// (`{"name", "toml"}`); read back, its source is that text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "stored::StoredScenario", into = "stored::StoredScenario")]
+pub struct Compared {
+    pub name: String,
+    /// Where the runs read it from (a file, a built-in, or the stored text).
+    pub source: Source,
+    pub toml: String,
+}
+
+impl Compared {
+    /// Scenario `name` from `source`, resolved (reads its files).
+    pub fn new(name: String, source: Source) -> Result<Compared, ScenarioError> {
+        let table = crate::scenario::load::resolve(&source)?.table;
+        let toml = toml::to_string(&table).expect("a resolved scenario serialises");
+        Ok(Compared { name, source, toml })
+    }
+
+    /// The same scenario read from its stored text (as compare.json reads back).
+    pub fn stored(&self) -> Compared {
+        Compared::from(stored::StoredScenario::from(self.clone()))
+    }
 }
 
 /// What one run leaves for the comparison: its summary figures and weekly series.
@@ -80,7 +113,7 @@ impl Compare {
     /// The scenario of run (`i`, `r`): the file with the shared seed and size, and the prior
     /// draw of replication `r`.
     pub fn scenario(&self, i: usize, r: u32) -> Result<Scenario, ScenarioError> {
-        let (_, source) = &self.scenarios[i];
+        let source = &self.scenarios[i].source;
         let mut resolved = crate::scenario::load::resolve(source)?;
         if let Some(p) = &self.priors {
             p.apply(&mut resolved.table, self.seed, r);
@@ -157,9 +190,10 @@ mod tests {
 
     fn compare(names: &[&str], replications: u32) -> Compare {
         Compare {
+            name: "compare".into(),
             scenarios: names
                 .iter()
-                .map(|n| (n.to_string(), Source::Builtin(n.to_string())))
+                .map(|n| Compared::new(n.to_string(), Source::Builtin(n.to_string())).unwrap())
                 .collect(),
             baseline: 0,
             replications,

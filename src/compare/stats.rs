@@ -7,29 +7,29 @@ use super::{Compare, RunOut};
 
 use crate::sweep::aggregate::{Stat, stat};
 
-pub use crate::projections::figures::{Better, Figure};
+pub use crate::projections::figures::{Better, Fig, Figure};
 
 /// The compared figures by name, the headline first (labels, units and directions are the
 /// summary figures' own, in `projections::figures`); the horizons' figures follow
 /// ([`super::horizons::FIGURES`], whose verdict is one line).
-const COMPARED: [&str; 16] = [
-    "net_value_per_employee_year_usd",
-    "padding_share",
-    "output_uplift",
-    "mean_genuine_active_share",
-    "annual_cost_per_employee_usd",
-    "incident_cost",
-    "incidents",
-    "roi",
-    "mean_reported_active_share",
-    "top_decile_token_ratio",
-    "top_decile_output_ratio",
-    "value_uplift",
-    "quality_cost",
+const COMPARED: [Fig; 16] = [
+    Fig::net_value_per_employee_year_usd,
+    Fig::padding_share,
+    Fig::output_uplift,
+    Fig::mean_genuine_active_share,
+    Fig::annual_cost_per_employee_usd,
+    Fig::incident_cost,
+    Fig::incidents,
+    Fig::roi,
+    Fig::mean_reported_active_share,
+    Fig::top_decile_token_ratio,
+    Fig::top_decile_output_ratio,
+    Fig::value_uplift,
+    Fig::quality_cost,
     // For whom: the output gain of each third of employees by AI fit.
-    "output_uplift_low_fit",
-    "output_uplift_mid_fit",
-    "output_uplift_high_fit",
+    Fig::output_uplift_low_fit,
+    Fig::output_uplift_mid_fit,
+    Fig::output_uplift_high_fit,
 ];
 
 /// The compared figures, the headline first.
@@ -37,7 +37,7 @@ pub static FIGURES: std::sync::LazyLock<Vec<&'static Figure>> = std::sync::LazyL
     COMPARED
         .iter()
         .chain(&super::horizons::FIGURES)
-        .map(|n| crate::projections::figures::find(n).expect("a summary figure"))
+        .map(|f| f.figure())
         .collect()
 });
 
@@ -207,7 +207,7 @@ impl Comparison {
             let (best, second) = (order[0], order[1]);
             let m = matrix(c, runs, f);
             let d = stat(&paired(&m[best], &m[second]));
-            let (b, s) = (&c.scenarios[best].0, &c.scenarios[second].0);
+            let (b, s) = (&c.scenarios[best].name, &c.scenarios[second].name);
             if d.mean == 0.0 && d.sd == 0.0 {
                 lines.push(format!(
                     "{}{}: {b} and {s} are identical in every replication ({})",

@@ -1,95 +1,55 @@
-//! A comparison written in place (`--resume`, `--shard K/N`): compare.json holds everything
-//! needed to rerun or merge it without the original files (each scenario's resolved text, before
-//! priors), and the journal one [`RunLine`] per finished run.
+//! A comparison written in place (`--resume`, `--shard K/N`): compare.json holds the
+//! [`Compare`] serialised, everything needed to rerun or merge it without the original files
+//! (each scenario's resolved text, before priors), and the journal one [`RunLine`] per finished
+//! run.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Compare, Priors, RunOut};
-use crate::scenario::{ScenarioError, Source};
+use super::{Compare, Compared, Priors, RunOut};
+use crate::scenario::Source;
 use crate::sweep::SweepError;
 use crate::sweep::journal::Entry;
 
 /// The stored comparison's file name inside its folder.
 pub const FILE: &str = "compare.json";
 
-/// A comparison as stored in compare.json.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Stored {
-    /// The comparison's name (its output folder).
-    pub name: String,
-    pub scenarios: Vec<StoredScenario>,
-    pub baseline: usize,
-    pub replications: u32,
-    pub seed: u64,
-    pub employees: Option<i64>,
-    pub weeks: Option<i64>,
-    pub priors: Option<Priors>,
-    /// `--horizons` (absent when not given, as in folders written before it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub horizons: Option<Vec<u32>>,
+/// A scenario as compare.json holds it: its name and resolved TOML.
+#[derive(Serialize, Deserialize)]
+pub(super) struct StoredScenario {
+    name: String,
+    toml: String,
 }
 
-/// A scenario of a stored comparison: its name and resolved TOML (every `extends` layer and
-/// default merged in, before priors and overrides).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredScenario {
-    pub name: String,
-    pub toml: String,
-}
-
-impl Stored {
-    /// The stored form of comparison `c` named `name` (reads each scenario's files).
-    pub fn of(c: &Compare, name: &str) -> Result<Stored, ScenarioError> {
-        let scenarios = c
-            .scenarios
-            .iter()
-            .map(|(n, source)| {
-                let table = crate::scenario::load::resolve(source)?.table;
-                Ok(StoredScenario {
-                    name: n.clone(),
-                    toml: toml::to_string(&table).expect("a resolved scenario serialises"),
-                })
-            })
-            .collect::<Result<_, ScenarioError>>()?;
-        Ok(Stored {
-            name: name.to_string(),
-            scenarios,
-            baseline: c.baseline,
-            replications: c.replications,
-            seed: c.seed,
-            employees: c.employees,
-            weeks: c.weeks,
-            priors: c.priors.clone(),
-            horizons: c.horizons.clone(),
-        })
+impl From<Compared> for StoredScenario {
+    fn from(c: Compared) -> StoredScenario {
+        StoredScenario {
+            name: c.name,
+            toml: c.toml,
+        }
     }
+}
 
-    /// The comparison, its scenarios read from the stored text.
-    pub fn compare(&self) -> Compare {
+impl From<StoredScenario> for Compared {
+    fn from(s: StoredScenario) -> Compared {
+        Compared {
+            source: Source::Text {
+                name: s.name.clone(),
+                text: s.toml.clone(),
+            },
+            name: s.name,
+            toml: s.toml,
+        }
+    }
+}
+
+impl Compare {
+    /// The comparison as its compare.json reads back: every scenario from its stored text.
+    pub fn stored(&self) -> Compare {
         Compare {
-            scenarios: self
-                .scenarios
-                .iter()
-                .map(|s| {
-                    let text = s.toml.clone();
-                    (
-                        s.name.clone(),
-                        Source::Text {
-                            name: s.name.clone(),
-                            text,
-                        },
-                    )
-                })
-                .collect(),
-            baseline: self.baseline,
-            replications: self.replications,
-            seed: self.seed,
-            employees: self.employees,
-            weeks: self.weeks,
-            priors: self.priors.clone(),
-            horizons: self.horizons.clone(),
+            scenarios: self.scenarios.iter().map(Compared::stored).collect(),
+            ..self.clone()
         }
     }
 
@@ -99,7 +59,7 @@ impl Stored {
     }
 
     /// Read `dir`'s compare.json.
-    pub fn read(dir: &Path) -> Result<Stored, SweepError> {
+    pub fn read(dir: &Path) -> Result<Compare, SweepError> {
         let path = dir.join(FILE);
         let text = std::fs::read_to_string(&path).map_err(|source| SweepError::Io {
             path: path.clone(),
@@ -112,14 +72,14 @@ impl Stored {
     }
 
     /// What differs from `other`, in words (empty when they are the same comparison).
-    pub fn differences(&self, other: &Stored) -> Vec<String> {
+    pub fn differences(&self, other: &Compare) -> Vec<String> {
         let mut out = Vec::new();
         let mut field = |what: &str, a: String, b: String| {
             if a != b {
                 out.push(format!("{what} {a} -> {b}"));
             }
         };
-        let names = |s: &Stored| {
+        let names = |s: &Compare| {
             format!(
                 "[{}]",
                 s.scenarios
@@ -256,9 +216,10 @@ mod tests {
 
     fn compare() -> Compare {
         Compare {
+            name: "x".into(),
             scenarios: ["baseline", "target-only"]
                 .iter()
-                .map(|n| (n.to_string(), Source::Builtin(n.to_string())))
+                .map(|n| Compared::new(n.to_string(), Source::Builtin(n.to_string())).unwrap())
                 .collect(),
             baseline: 1,
             replications: 2,
@@ -276,11 +237,10 @@ mod tests {
         // comparison and its runs give the same figures, and a journal line with undefined (NaN)
         // figures reads back equal
         let c = compare();
-        let stored = Stored::of(&c, "x").unwrap();
-        let back: Stored = serde_json::from_str(&stored.to_json()).unwrap();
-        assert_eq!(back, stored);
-        assert!(back.differences(&stored).is_empty());
-        let again = back.compare();
+        let back: Compare = serde_json::from_str(&c.to_json()).unwrap();
+        assert_eq!(back, c.stored());
+        assert!(back.differences(&c).is_empty());
+        let again = back;
         for id in 0..c.runs() {
             let (i, r) = c.split_id(id);
             let (a, b) = (c.run_one(i, r).unwrap(), again.run_one(i, r).unwrap());
@@ -303,7 +263,7 @@ mod tests {
 
     #[test]
     fn differences_name_what_changed() {
-        let a = Stored::of(&compare(), "x").unwrap();
+        let a = compare();
         let mut b = a.clone();
         b.seed = 4;
         b.scenarios[1].toml.push_str("\n# edited\n");
@@ -326,5 +286,41 @@ mod tests {
         );
         assert!(d.ends_with(") -> none"), "{d}");
         assert!(!d.contains("Some") && !d.contains("Priors {"), "{d}");
+    }
+
+    #[test]
+    fn a_compare_json_written_before_the_one_type_reads_and_writes_back_byte_identical() {
+        // given compare.json as the separate stored type wrote it (no horizons key), when read
+        // and written again, then the bytes are the same and its scenarios run from their text
+        let json = r#"{
+  "name": "old",
+  "scenarios": [
+    {
+      "name": "a",
+      "toml": "employees = 10\n"
+    },
+    {
+      "name": "b",
+      "toml": "employees = 20\n"
+    }
+  ],
+  "baseline": 1,
+  "replications": 3,
+  "seed": 42,
+  "employees": null,
+  "weeks": 8,
+  "priors": null
+}
+"#;
+        let c: Compare = serde_json::from_str(json).unwrap();
+        assert_eq!(c.to_json(), json);
+        assert_eq!((c.baseline, c.horizons.as_ref()), (1, None));
+        assert_eq!(
+            c.scenarios[1].source,
+            Source::Text {
+                name: "b".into(),
+                text: "employees = 20\n".into()
+            }
+        );
     }
 }

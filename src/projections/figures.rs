@@ -42,34 +42,69 @@ pub enum Unit {
 }
 
 /// A summary figure.
+#[derive(Debug)]
 pub struct Figure {
     pub name: &'static str,
     /// Words for people.
     pub label: &'static str,
+    /// The words of the key-figures table in a run's and a fork's report.html: the label unless
+    /// the table gives other words after a `/`.
+    pub run_label: &'static str,
     pub unit: Unit,
     pub better: Better,
     /// The value (None where undefined, e.g. ROI without cost, a target never met).
     pub get: fn(&Summary) -> Option<f64>,
 }
 
+/// The table: [`FIGURES`], and [`Fig`] naming each entry so code that means one figure names it
+/// by a variant (a misspelt figure does not compile).
 macro_rules! figures {
-    ($($name:ident => $label:literal, $unit:expr, $better:ident $(, $conv:expr)?;)+) => {
-        &[$(Figure {
+    ($($name:ident => $label:literal $(/ $run:literal)?, $unit:expr, $better:ident $(, $conv:expr)?;)+) => {
+        /// Every summary figure by name, in [`FIGURES`]' order: `Fig::padding_share.figure()`.
+        #[allow(non_camel_case_types)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Fig {
+            $($name),+
+        }
+
+        impl Fig {
+            /// Every figure, in [`FIGURES`]' order.
+            pub const ALL: &[Fig] = &[$(Fig::$name),+];
+        }
+
+        /// Every summary figure, in the batches' journal order.
+        pub const FIGURES: &[Figure] = &[$(Figure {
             name: stringify!($name),
             label: $label,
+            run_label: figures!(@run $label $(, $run)?),
             unit: $unit,
             better: Better::$better,
             get: figures!(@get $name $(, $conv)?),
-        }),+]
+        }),+];
     };
     (@get $name:ident) => { |s: &Summary| Some(s.$name as f64) };
     (@get $name:ident, $conv:expr) => { $conv };
+    (@run $label:literal) => { $label };
+    (@run $label:literal, $run:literal) => { $run };
+}
+
+impl Fig {
+    /// The figure's row of the table.
+    pub const fn figure(self) -> &'static Figure {
+        &FIGURES[self as usize]
+    }
+
+    /// The figure's name (its summary.json key).
+    pub const fn name(self) -> &'static str {
+        self.figure().name
+    }
 }
 
 use Unit::*;
 
-/// Every summary figure, in the batches' journal order.
-pub const FIGURES: &[Figure] = figures! {
+// A second label after `/` is the wording of a run's key-figures table (report.html of `run` and
+// `fork`), where it differs from the label every other report uses.
+figures! {
     top_decile_token_ratio => "Top tenth's tokens over the median user's", Ratio, Neither;
     top_decile_output_ratio => "Top tenth's output over the median user's", Ratio, Neither;
     padding_share => "Padding share of all tokens", Share, Lower;
@@ -78,23 +113,23 @@ pub const FIGURES: &[Figure] = figures! {
     reported_vs_genuine_gap => "Reported minus genuine activity", Points, Lower;
     mean_reported_active_share => "Weekly active on the dashboard (mean)", Share, Neither;
     mean_genuine_active_share => "Weekly active genuinely (mean)", Share, Higher;
-    first_week_target_met => "First week the target was met", Week, Neither, |s: &Summary| s.first_week_target_met.map(f64::from);
+    first_week_target_met => "First week the target was met" / "First week the target was reported met", Week, Neither, |s: &Summary| s.first_week_target_met.map(f64::from);
     annual_cost_per_employee_usd => "Token cost a year per employee", Usd, Lower;
     cost_share_of_salary => "Token cost as a share of salary", Share, Lower;
-    median_monthly_cost_per_active_usd => "Median monthly cost per genuinely active user", Usd, Neither;
+    median_monthly_cost_per_active_usd => "Median monthly cost per genuinely active user" / "Median monthly cost of a genuinely active user", Usd, Neither;
     median_weekly_tokens_per_user => "Median user's tokens per week", Tokens, Neither;
     output_uplift => "Output over working without AI", Share, Higher;
     value_uplift => "Value over working without AI (through teams' review queues)", Share, Higher;
     roi => "Output dollars per token dollar", UsdPerUsd, Neither, |s: &Summary| s.roi;
-    tokens_total => "Tokens, whole run", Tokens, Neither;
-    tokens_genuine => "Tokens on real work, whole run", Tokens, Neither;
-    tokens_padding => "Padding tokens, whole run", Tokens, Lower;
-    tokens_bot => "Bots' useful tokens, whole run", Tokens, Neither;
+    tokens_total => "Tokens, whole run" / "Tokens, all", Tokens, Neither;
+    tokens_genuine => "Tokens on real work, whole run" / "Tokens on real work by people", Tokens, Neither;
+    tokens_padding => "Padding tokens, whole run" / "Padding tokens (bought nothing)", Tokens, Lower;
+    tokens_bot => "Bots' useful tokens, whole run" / "Tokens on useful bot work", Tokens, Neither;
     cost_usd => "Token cost, whole run", Usd, Lower;
     incidents => "Bot incidents", Count("incidents"), Lower;
     incident_cost => "Output lost to incidents", PersonWeeks, Lower;
     bots_deployed => "Bots built", Count("bots"), Neither;
-    token_gini_users => "Gini of tokens among users", Index, Neither;
+    token_gini_users => "Gini of tokens among users" / "Gini of tokens among users (0 equal, 1 one user)", Index, Neither;
     users => "Employees who used AI at all", Count("employees"), Neither;
     net_value_usd => "Net value, whole run", Usd, Higher;
     net_value_per_employee_year_usd => "Net value a year per employee", Usd, Higher;
@@ -104,7 +139,7 @@ pub const FIGURES: &[Figure] = figures! {
     perceived_uplift => "Speed-up users feel (median)", Share, Neither;
     measured_uplift => "Speed-up users have (median)", Share, Higher;
     say_faster_share => "Users who say AI makes them faster", Share, Neither;
-    are_faster_share => "Users who are measurably faster", Share, Higher;
+    are_faster_share => "Users who are measurably faster" / "Users who are faster", Share, Higher;
     perceived_uplift_first_quarter => "Speed-up users feel in the first quarter (median)", Share, Neither;
     measured_uplift_first_quarter => "Speed-up users have in the first quarter (median)", Share, Higher;
     break_even_week => "Week from which cumulative net value stays at or above zero", Week, Neither, |s: &Summary| s.horizons.break_even_week.map(f64::from);
@@ -133,12 +168,12 @@ pub const FIGURES: &[Figure] = figures! {
     output_uplift_low_fit => "Output over working without AI, the third with the lowest AI fit", Share, Higher;
     output_uplift_mid_fit => "Output over working without AI, the middle third of AI fit", Share, Higher;
     output_uplift_high_fit => "Output over working without AI, the third with the highest AI fit", Share, Higher;
-};
+}
 
 impl Unit {
-    /// The unit of a figure by name; a name that is no figure is a plain number.
+    /// The unit of a figure by name (see [`figure`]: a name that is no figure panics).
     pub fn of(name: &str) -> Unit {
-        find(name).map_or(Index, |f| f.unit)
+        figure(name).unit
     }
 
     /// A value in short form (tables, verdicts): dollars, percentages (points for a `change`)
@@ -229,6 +264,14 @@ pub fn find(name: &str) -> Option<&'static Figure> {
     })
 }
 
+/// The figure of a name that must be one. Every name a report writes comes from [`FIGURES`]
+/// (through [`Fig`] where the code names one), from [`horizon`], or from a spec that was checked
+/// against them, so an unknown name is a bug: it panics naming it, and the tests that build
+/// every report find it, rather than a figure being written as a plain number.
+pub fn figure(name: &str) -> &'static Figure {
+    find(name).unwrap_or_else(|| panic!("`{name}` is not a summary figure (a bug)"))
+}
+
 /// The horizon figures made for horizons other than the summary's, by (weeks, discounted).
 static MADE: std::sync::Mutex<std::collections::BTreeMap<(u32, bool), &'static Figure>> =
     std::sync::Mutex::new(std::collections::BTreeMap::new());
@@ -252,9 +295,11 @@ pub fn horizon(weeks: u32, discounted: bool) -> &'static Figure {
         } else {
             format!("Net value a year per employee over {weeks} weeks")
         };
+        let label: &'static str = Box::leak(label.into_boxed_str());
         Box::leak(Box::new(Figure {
             name: Box::leak(name.into_boxed_str()),
-            label: Box::leak(label.into_boxed_str()),
+            run_label: label,
+            label,
             unit: Usd,
             better: Better::Higher,
             get: |_| None,
@@ -336,7 +381,22 @@ mod tests {
             Unit::of("rework_cost").text(3.5, false),
             "3.500 person-weeks"
         );
-        assert_eq!(Unit::of("not_a_figure").text(0.5, false), "0.500");
+    }
+
+    #[test]
+    #[should_panic(expected = "`not_a_figure` is not a summary figure")]
+    fn an_unknown_figure_has_no_unit() {
+        Unit::of("not_a_figure");
+    }
+
+    #[test]
+    fn every_fig_names_its_own_row() {
+        assert_eq!(Fig::ALL.len(), FIGURES.len());
+        for (i, f) in Fig::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i);
+            assert_eq!(format!("{f:?}"), f.figure().name);
+            assert!(std::ptr::eq(f.figure(), figure(f.name())));
+        }
     }
 
     #[test]

@@ -6,8 +6,9 @@ use std::path::Path;
 
 use super::ReportError;
 use super::html::{Cell, Footer, Report, Section, Table};
+use super::output::Chart;
 use crate::compare::stats::{Better, show};
-use crate::compare::{Compare, Comparison};
+use crate::compare::{Compare, Compared, Comparison};
 
 /// How to read comparison.png.
 const CHART_GUIDE: &str = "Top two rows: one panel per figure. Each dot is a scenario's average difference from the baseline over the replications, paired replication by replication (the same employees and the same luck under both policies); the bar through it is the 95% interval of that difference. Scenarios are sorted by the difference; the vertical line is no difference. A bar that does not cross the line is a difference larger than the noise. Bottom row: the weekly padding share, genuine weekly activity and token cost of every scenario, the line the average over replications and the shaded band where 95% of them fell.";
@@ -15,16 +16,36 @@ const CHART_GUIDE: &str = "Top two rows: one panel per figure. Each dot is a sce
 /// How to read value_of_information.png.
 const VALUE_GUIDE: &str = "Each bar is what knowing one uncertain parameter exactly would be worth to this choice (pick the policy with the highest expected net value per employee-year), in dollars per employee-year: its expected value of partial perfect information (EVPPI), estimated from the runs already made by regressing each policy's net value on the parameter's drawn values (Strong, Oakley & Brennan 2014). The dashed line is the value of knowing everything, seed noise included (EVPI). A pilot or a survey that measures a parameter pays when it costs less than its bar times the employees and years the choice covers. With few replications the bars are rough and biased upward; the verdict says how many there were.";
 
-/// Build the comparison's report (`chart`: comparison.png, None when charts were skipped).
-pub fn build(
-    c: &Compare,
-    cmp: &Comparison,
-    verdict: &[String],
-    chart: Option<&Path>,
-    value_chart: Option<&Path>,
-    command: &str,
-) -> Result<Report, ReportError> {
-    let names: Vec<&str> = c.scenarios.iter().map(|s| s.0.as_str()).collect();
+/// A drawing of one chart into its file.
+pub type Draw<'a> = Box<dyn Fn(&Path) -> Result<(), ReportError> + 'a>;
+
+/// The comparison's charts: comparison.png (`differences`: None when charts were skipped, which
+/// its section says) and value_of_information.png (`value`: None leaves its section out).
+pub fn charts<'a>(differences: Option<Draw<'a>>, value: Option<Draw<'a>>) -> Vec<Chart<'a>> {
+    vec![
+        Chart {
+            file: "comparison.png",
+            heading: "Differences from the baseline",
+            read: CHART_GUIDE,
+            alt: "paired differences and weekly bands (comparison.png)",
+            draw: differences,
+            skipped: Some("The chart was skipped (--no-charts)."),
+        },
+        Chart {
+            file: "value_of_information.png",
+            heading: "What to measure first",
+            read: VALUE_GUIDE,
+            alt: "value of information per parameter (value_of_information.png)",
+            draw: value,
+            skipped: None,
+        },
+    ]
+}
+
+/// Build the comparison's report, its chart sections and headline aside (see
+/// [`super::compare::output`]).
+pub fn build(c: &Compare, cmp: &Comparison, command: &str) -> Report {
+    let names: Vec<&str> = c.scenarios.iter().map(|s| s.name.as_str()).collect();
     let mut r = Report::new(format!("tokenmaxx compare: {}", names.join(", ")));
     r.subtitle = Some(format!(
         "against {} | {} replications with common random numbers{}",
@@ -37,25 +58,9 @@ pub fn build(
             None => String::new(),
         }
     ));
-    r.headline = verdict.to_vec();
-    let section = Section::new("Differences from the baseline").read(CHART_GUIDE);
-    r.section(match chart {
-        Some(p) => section.png_file(p, "paired differences and weekly bands (comparison.png)")?,
-        None => section.note("The chart was skipped (--no-charts)."),
-    });
-    if let Some(p) = value_chart {
-        r.section(
-            Section::new("What to measure first")
-                .read(VALUE_GUIDE)
-                .png_file(
-                    p,
-                    "value of information per parameter (value_of_information.png)",
-                )?,
-        );
-    }
     r.section(differences_section(c, cmp));
     r.section(rankings_section(c, cmp));
-    for (i, (name, _)) in c.scenarios.iter().enumerate() {
+    for (i, Compared { name, .. }) in c.scenarios.iter().enumerate() {
         if let Ok(s) = c.scenario(i, 0) {
             r.section(
                 Section::new(format!("Scenario {name}"))
@@ -70,7 +75,7 @@ pub fn build(
         replications: Some(c.replications.to_string()),
         facts: vec![("scenarios".into(), names.join(", "))],
     };
-    Ok(r)
+    r
 }
 
 fn differences_section(c: &Compare, cmp: &Comparison) -> Section {
@@ -99,7 +104,7 @@ fn differences_section(c: &Compare, cmp: &Comparison) -> Section {
             };
             t.push(vec![
                 Cell::text(fig.label),
-                Cell::text(c.scenarios[s].0.clone()),
+                Cell::text(c.scenarios[s].name.clone()),
                 Cell::num(v(row.stat.mean, false), row.stat.mean),
                 Cell::text(format!(
                     "{} to {}",
@@ -136,8 +141,8 @@ fn rankings_section(c: &Compare, cmp: &Comparison) -> Section {
     for k in unstable {
         t.push(vec![
             Cell::text(k.figure),
-            Cell::text(c.scenarios[k.a].0.clone()),
-            Cell::text(c.scenarios[k.b].0.clone()),
+            Cell::text(c.scenarios[k.a].name.clone()),
+            Cell::text(c.scenarios[k.b].name.clone()),
             Cell::num(
                 format!("{:.0}%", k.share_a_better * 100.0),
                 k.share_a_better,

@@ -5,21 +5,21 @@
 use std::path::Path;
 
 use super::ReportError;
-use super::html::{Cell, Chart, Footer, Report, Section, Table, figure_label, figure_text};
+use super::html::{Cell, Chart, Footer, Report, Section, Table, figure_text};
 use super::run_html::{CHART_GUIDE, figure_rows, sampled_weeks, timeline_section};
+use crate::projections::figures::Fig;
 use crate::projections::{Summary, WeeklyRow};
 use crate::replay::fork::Fork;
 use crate::scenario::Scenario;
-use crate::sweep::{figure_names, figures_of};
 
 /// The figures the headline sets side by side.
-const HEADLINE: &[&str] = &[
-    "net_value_per_employee_year_usd",
-    "padding_share",
-    "output_uplift",
-    "annual_cost_per_employee_usd",
-    "mean_genuine_active_share",
-    "incidents",
+const HEADLINE: &[Fig] = &[
+    Fig::net_value_per_employee_year_usd,
+    Fig::padding_share,
+    Fig::output_uplift,
+    Fig::annual_cost_per_employee_usd,
+    Fig::mean_genuine_active_share,
+    Fig::incidents,
 ];
 
 const FORK_GUIDE: &str = "Three panels, week by week from a few weeks before the fork: the padding share (the part of all tokens spent only to inflate counts), all tokens, and output. Grey is the base run as it happened, red the fork; the vertical line is the week of the fork. Before it the two lines are the same run; the gap after it is what the other policies would have changed, with the same employees and the same luck.";
@@ -82,25 +82,23 @@ pub fn build(
 
 /// What the fork is, then base against fork on each headline figure.
 fn headline(f: &Fork) -> Vec<String> {
-    let names = figure_names();
-    let (b, k) = (figures_of(&f.base.summary), figures_of(&f.fork.summary));
     let mut lines = vec![format!(
         "{}: up to week {} the fork is the base run itself; from then on only the policies differ, with the same employees and the same luck.",
         f.scenario.description, f.at
     )];
-    for figure in HEADLINE {
-        let Some(i) = names.iter().position(|n| n == figure) else {
+    for fig in HEADLINE {
+        let figure = fig.figure();
+        let (Some(x), Some(y)) = ((figure.get)(&f.base.summary), (figure.get)(&f.fork.summary))
+        else {
             continue;
         };
-        let (Some(x), Some(y)) = (b[i], k[i]) else {
-            continue;
-        };
+        let text = |v: f64, change: bool| figure.unit.text(v, change);
         lines.push(format!(
             "{}: base {}, fork {} ({} against the base).",
-            figure_label(figure),
-            figure_text(figure, x, false),
-            figure_text(figure, y, false),
-            figure_text(figure, y - x, true)
+            figure.label,
+            text(x, false),
+            text(y, false),
+            text(y - x, true)
         ));
     }
     lines
@@ -134,17 +132,17 @@ fn weeks_section(base: &[WeeklyRow], fork: &[WeeklyRow], at: u32) -> Section {
         "token cost (fork)",
     ])
     .sortable();
-    let cell = |name: &str, v: f64| Cell::num(figure_text(name, v, false), v);
+    let cell = |fig: Fig, v: f64| Cell::num(fig.figure().unit.text(v, false), v);
     let picked = sampled_weeks(base.len().min(fork.len()));
     for &i in &picked {
         let (b, k) = (&base[i], &fork[i]);
         t.push(vec![
             Cell::num(b.week.to_string(), b.week as f64),
             Cell::text(if b.week >= at { "yes" } else { "no" }),
-            cell("padding_share", b.padding_share),
-            cell("padding_share", k.padding_share),
-            cell("tokens_total", b.tokens_total),
-            cell("tokens_total", k.tokens_total),
+            cell(Fig::padding_share, b.padding_share),
+            cell(Fig::padding_share, k.padding_share),
+            cell(Fig::tokens_total, b.tokens_total),
+            cell(Fig::tokens_total, k.tokens_total),
             Cell::num(
                 format!("{:.0} person-weeks", b.output_total),
                 b.output_total,
@@ -153,8 +151,8 @@ fn weeks_section(base: &[WeeklyRow], fork: &[WeeklyRow], at: u32) -> Section {
                 format!("{:.0} person-weeks", k.output_total),
                 k.output_total,
             ),
-            cell("cost_usd", b.cost_usd),
-            cell("cost_usd", k.cost_usd),
+            cell(Fig::cost_usd, b.cost_usd),
+            cell(Fig::cost_usd, k.cost_usd),
         ]);
     }
     Section::new("Week by week (fork_vs_base.csv)")

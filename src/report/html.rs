@@ -455,16 +455,10 @@ fn render_footer(out: &mut String, f: &Footer) {
     out.push_str("</dl>\n<p>Written by tokenmaxx, an agent-based simulator of corporate AI-adoption policy. This file is self-contained: it loads nothing from the network and prints as it reads.</p>\n</footer>\n");
 }
 
-/// A summary figure (a key of summary.json, as in runs.csv) in plain words.
+/// A summary figure (a key of summary.json, as in runs.csv) in plain words (an unknown name is a
+/// bug: see [`crate::projections::figures::figure`]).
 pub fn figure_label(name: &str) -> String {
-    if let Some(f) = crate::projections::figures::find(name) {
-        return f.label.to_string();
-    }
-    let mut s = name.replace('_', " ");
-    if let Some(c) = s.get(..1) {
-        s.replace_range(..1, &c.to_ascii_uppercase());
-    }
-    s
+    crate::projections::figures::figure(name).label.to_string()
 }
 
 /// A summary figure's value with its unit; `change`: a difference or an effect (signed, shares
@@ -712,7 +706,12 @@ mod tests {
             figure_label("say_faster_share"),
             "Users who say AI makes them faster"
         );
-        assert_eq!(figure_label("not_a_figure"), "Not a figure");
+    }
+
+    #[test]
+    #[should_panic(expected = "`not_a_figure` is not a summary figure")]
+    fn an_unknown_figure_has_no_label() {
+        figure_label("not_a_figure");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Reports: turn projections into files. Tables (CSV via polars, JSON) here; charts in `charts`;
 //! the self-contained report.html in `html` (the builder) and one module per command for its
-//! content (`run_html`, `compare_html`, `sweep_html`, `explore_html`, `fork_html`).
+//! content (`run_html`, `compare_html`, `sweep_html`, `explore_html`, `fork_html`). `output` is
+//! a command's output as one typed value (headline, typed tables, charts, report.html) with a
+//! writer per format; `compare` builds its output that way.
 //!
 //! Every run writes into a fresh sibling staging folder, which replaces the output folder only
 //! once everything is written ([`OutputDir`]), so a folder never mixes files of two runs and a
@@ -17,6 +19,7 @@ pub use crate::projections::finite;
 pub mod fork_html;
 pub mod html;
 pub mod lock;
+pub mod output;
 pub mod output_dir;
 pub mod run_html;
 pub mod sweep;

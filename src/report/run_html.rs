@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::ReportError;
 use super::html::{Cell, Chart, Footer, Report, Section, Table};
+use crate::projections::figures::{Fig, Unit};
 use crate::projections::summary::{count, usd};
 use crate::projections::{PolicyMark, Projections, Summary, WeeklyRow};
 use crate::scenario::Scenario;
@@ -154,10 +155,6 @@ fn dollars(v: f64) -> Cell {
     Cell::num(usd(v), v)
 }
 
-fn units(v: f64, unit: &str) -> Cell {
-    Cell::num(format!("{v:.1} {unit}"), v)
-}
-
 fn times(v: f64) -> Cell {
     Cell::num(format!("{v:.2}x"), v)
 }
@@ -169,241 +166,119 @@ fn tokens(v: f64) -> Cell {
 /// A summary figure in words, its value with its unit, and its summary.json key.
 pub(crate) type Figure = (&'static str, Cell, &'static str);
 
+/// How a key figure's value is shown, beyond its unit's form.
+#[derive(Debug, Clone, Copy)]
+enum Show {
+    /// In its unit's form.
+    Plain,
+    /// Signed (a change: the speed-ups and the output over working without AI).
+    Signed,
+    /// In its unit's form, or these words when undefined.
+    Or(&'static str),
+    /// With the week it was reached (the highest weekly padding share).
+    WithWeek(Fig),
+}
+
+use Show::{Or, Plain, Signed, WithWeek};
+
+/// Every horizon has its row (a fork's table pairs rows by position).
+const BEYOND: Show = Or("beyond the run");
+
+/// The key figures of a run, in order: value and cost; net value by horizon, discounted, and
+/// the break-even week; tokens, padding and adoption; heavy users, felt and measured speed-ups,
+/// hidden costs and risk. Words and units are the figure table's.
+const KEY_FIGURES: &[(Fig, Show)] = &[
+    (Fig::net_value_per_employee_year_usd, Plain),
+    (Fig::net_value_usd, Plain),
+    (Fig::output_uplift, Signed),
+    (Fig::roi, Or("no cost")),
+    (Fig::cost_usd, Plain),
+    (Fig::annual_cost_per_employee_usd, Plain),
+    (Fig::cost_share_of_salary, Plain),
+    (Fig::median_monthly_cost_per_active_usd, Plain),
+    (Fig::net_value_per_employee_year_26w_usd, BEYOND),
+    (Fig::net_value_per_employee_year_52w_usd, BEYOND),
+    (Fig::net_value_per_employee_year_104w_usd, BEYOND),
+    (Fig::net_value_per_employee_year_156w_usd, BEYOND),
+    (Fig::npv_per_employee_year_26w_usd, BEYOND),
+    (Fig::npv_per_employee_year_52w_usd, BEYOND),
+    (Fig::npv_per_employee_year_104w_usd, BEYOND),
+    (Fig::npv_per_employee_year_156w_usd, BEYOND),
+    (Fig::npv_per_employee_year_usd, Plain),
+    (Fig::npv_usd, Plain),
+    (
+        Fig::break_even_week,
+        Or("never (cumulative net value ends below zero)"),
+    ),
+    (Fig::tokens_total, Plain),
+    (Fig::tokens_genuine, Plain),
+    (Fig::tokens_bot, Plain),
+    (Fig::tokens_padding, Plain),
+    (Fig::padding_share, Plain),
+    (Fig::peak_padding_share, WithWeek(Fig::peak_padding_week)),
+    (Fig::median_weekly_tokens_per_user, Plain),
+    (Fig::mean_reported_active_share, Plain),
+    (Fig::mean_genuine_active_share, Plain),
+    (Fig::reported_vs_genuine_gap, Plain),
+    (Fig::first_week_target_met, Or("never")),
+    (Fig::top_decile_token_ratio, Plain),
+    (Fig::top_decile_output_ratio, Plain),
+    (Fig::perceived_uplift, Signed),
+    (Fig::measured_uplift, Signed),
+    (Fig::say_faster_share, Plain),
+    (Fig::are_faster_share, Plain),
+    (Fig::rework_cost, Plain),
+    (Fig::noise_cost, Plain),
+    (Fig::padding_time_cost, Plain),
+    (Fig::bots_deployed, Plain),
+    (Fig::incidents, Plain),
+    (Fig::incident_cost, Plain),
+    (Fig::token_gini_users, Plain),
+    (Fig::users, Plain),
+];
+
+/// A value of a run's key-figures table in its unit's form (shares to a tenth of a percent,
+/// signed when `signed`).
+fn key_text(unit: Unit, v: f64, signed: bool) -> String {
+    match unit {
+        Unit::Usd => usd(v),
+        Unit::Share if signed => format!("{:+.1}%", v * 100.0),
+        Unit::Share => format!("{:.1}%", v * 100.0),
+        Unit::Points => format!("{:+.1} points", v * 100.0),
+        Unit::UsdPerUsd => format!("{v:.2} $/$"),
+        Unit::Tokens => format!("{} tokens", count(v)),
+        Unit::Ratio => format!("{v:.2}x"),
+        Unit::PersonWeeks => format!("{v:.1} person-weeks"),
+        Unit::Week => format!("week {v:.0}"),
+        Unit::Count(_) => format!("{v:.0}"),
+        Unit::Index => format!("{v:.2}"),
+    }
+}
+
 /// The summary figures, in words, with units, and the summary.json key each comes from.
 pub(crate) fn figure_rows(s: &Summary) -> Vec<Figure> {
-    let mut rows = money_figures(s);
-    rows.extend(horizon_figures(s));
-    rows.extend(token_figures(s));
-    rows.extend(people_figures(s));
-    rows
-}
-
-/// Value and cost.
-fn money_figures(s: &Summary) -> Vec<Figure> {
-    vec![
-        (
-            "Net value a year per employee",
-            dollars(s.net_value_per_employee_year_usd),
-            "net_value_per_employee_year_usd",
-        ),
-        (
-            "Net value, whole run",
-            dollars(s.net_value_usd),
-            "net_value_usd",
-        ),
-        (
-            "Output over working without AI",
-            signed_pct(s.output_uplift),
-            "output_uplift",
-        ),
-        (
-            "Output dollars per token dollar",
-            s.roi
-                .map_or_else(|| "no cost".into(), |v| Cell::num(format!("{v:.2} $/$"), v)),
-            "roi",
-        ),
-        ("Token cost, whole run", dollars(s.cost_usd), "cost_usd"),
-        (
-            "Token cost a year per employee",
-            dollars(s.annual_cost_per_employee_usd),
-            "annual_cost_per_employee_usd",
-        ),
-        (
-            "Token cost as a share of salary",
-            pct(s.cost_share_of_salary),
-            "cost_share_of_salary",
-        ),
-        (
-            "Median monthly cost of a genuinely active user",
-            dollars(s.median_monthly_cost_per_active_usd),
-            "median_monthly_cost_per_active_usd",
-        ),
-    ]
-}
-
-/// Net value by horizon (those the run reaches), discounted, and the break-even week.
-fn horizon_figures(s: &Summary) -> Vec<Figure> {
-    let h = &s.horizons;
-    let named = |name: &'static str, cell: Cell| {
-        let label = crate::projections::figures::find(name).map_or(name, |f| f.label);
-        (label, cell, name)
-    };
-    let mut rows = Vec::new();
-    for name in [
-        "net_value_per_employee_year_26w_usd",
-        "net_value_per_employee_year_52w_usd",
-        "net_value_per_employee_year_104w_usd",
-        "net_value_per_employee_year_156w_usd",
-        "npv_per_employee_year_26w_usd",
-        "npv_per_employee_year_52w_usd",
-        "npv_per_employee_year_104w_usd",
-        "npv_per_employee_year_156w_usd",
-    ] {
-        let fig = crate::projections::figures::find(name).expect("a figure");
-        // Every horizon has its row (a fork's table pairs rows by position).
-        let cell = (fig.get)(s).map_or_else(|| Cell::text("beyond the run"), dollars);
-        rows.push(named(name, cell));
-    }
-    rows.push(named(
-        "npv_per_employee_year_usd",
-        dollars(h.npv_per_employee_year_usd),
-    ));
-    rows.push(named("npv_usd", dollars(h.npv_usd)));
-    rows.push(named(
-        "break_even_week",
-        match h.break_even_week {
-            Some(w) => Cell::num(format!("week {w}"), f64::from(w)),
-            None => Cell::text("never (cumulative net value ends below zero)"),
-        },
-    ));
-    rows
-}
-
-/// Tokens, padding and adoption.
-fn token_figures(s: &Summary) -> Vec<Figure> {
-    vec![
-        ("Tokens, all", tokens(s.tokens_total), "tokens_total"),
-        (
-            "Tokens on real work by people",
-            tokens(s.tokens_genuine),
-            "tokens_genuine",
-        ),
-        (
-            "Tokens on useful bot work",
-            tokens(s.tokens_bot),
-            "tokens_bot",
-        ),
-        (
-            "Padding tokens (bought nothing)",
-            tokens(s.tokens_padding),
-            "tokens_padding",
-        ),
-        (
-            "Padding share of all tokens",
-            pct(s.padding_share),
-            "padding_share",
-        ),
-        (
-            "Highest weekly padding share",
-            Cell::num(
-                format!(
-                    "{:.1}% (week {})",
-                    s.peak_padding_share * 100.0,
-                    s.peak_padding_week
-                ),
-                s.peak_padding_share,
-            ),
-            "peak_padding_share",
-        ),
-        (
-            "Median user's tokens per week",
-            tokens(s.median_weekly_tokens_per_user),
-            "median_weekly_tokens_per_user",
-        ),
-        (
-            "Weekly active on the dashboard (mean)",
-            pct(s.mean_reported_active_share),
-            "mean_reported_active_share",
-        ),
-        (
-            "Weekly active genuinely (mean)",
-            pct(s.mean_genuine_active_share),
-            "mean_genuine_active_share",
-        ),
-        (
-            "Reported minus genuine activity",
-            Cell::num(
-                format!("{:+.1} points", s.reported_vs_genuine_gap * 100.0),
-                s.reported_vs_genuine_gap,
-            ),
-            "reported_vs_genuine_gap",
-        ),
-        (
-            "First week the target was reported met",
-            s.first_week_target_met.map_or_else(
-                || "never".into(),
-                |w| Cell::num(format!("week {w}"), w as f64),
-            ),
-            "first_week_target_met",
-        ),
-    ]
-}
-
-/// Heavy users, felt and measured speed-ups, hidden costs and risk.
-fn people_figures(s: &Summary) -> Vec<Figure> {
-    let pw = "person-weeks";
-    vec![
-        (
-            "Top tenth's tokens over the median user's",
-            times(s.top_decile_token_ratio),
-            "top_decile_token_ratio",
-        ),
-        (
-            "Top tenth's output over the median user's",
-            times(s.top_decile_output_ratio),
-            "top_decile_output_ratio",
-        ),
-        (
-            "Speed-up users feel (median)",
-            signed_pct(s.perceived_uplift),
-            "perceived_uplift",
-        ),
-        (
-            "Speed-up users have (median)",
-            signed_pct(s.measured_uplift),
-            "measured_uplift",
-        ),
-        (
-            "Users who say AI makes them faster",
-            pct(s.say_faster_share),
-            "say_faster_share",
-        ),
-        (
-            "Users who are faster",
-            pct(s.are_faster_share),
-            "are_faster_share",
-        ),
-        (
-            "Output lost to rework",
-            units(s.rework_cost, pw),
-            "rework_cost",
-        ),
-        (
-            "Output lost to bot noise",
-            units(s.noise_cost, pw),
-            "noise_cost",
-        ),
-        (
-            "Working time spent padding",
-            units(s.padding_time_cost, pw),
-            "padding_time_cost",
-        ),
-        (
-            "Bots built",
-            Cell::num(s.bots_deployed.to_string(), s.bots_deployed as f64),
-            "bots_deployed",
-        ),
-        (
-            "Bot incidents",
-            Cell::num(s.incidents.to_string(), s.incidents as f64),
-            "incidents",
-        ),
-        (
-            "Output lost to incidents",
-            units(s.incident_cost, pw),
-            "incident_cost",
-        ),
-        (
-            "Gini of tokens among users (0 equal, 1 one user)",
-            Cell::num(format!("{:.2}", s.token_gini_users), s.token_gini_users),
-            "token_gini_users",
-        ),
-        (
-            "Employees who used AI at all",
-            Cell::num(s.users.to_string(), s.users as f64),
-            "users",
-        ),
-    ]
+    KEY_FIGURES
+        .iter()
+        .map(|&(fig, show)| {
+            let f = fig.figure();
+            let value = (f.get)(s);
+            let cell = match (value, show) {
+                (Some(v), WithWeek(week)) => {
+                    let at = (week.figure().get)(s).unwrap_or(f64::NAN);
+                    let text = format!(
+                        "{} ({})",
+                        key_text(f.unit, v, false),
+                        key_text(Unit::Week, at, false)
+                    );
+                    Cell::num(text, v)
+                }
+                (Some(v), show) => Cell::num(key_text(f.unit, v, matches!(show, Signed)), v),
+                (None, Or(words)) => Cell::text(words),
+                (None, _) => Cell::text("n/a"),
+            };
+            (f.run_label, cell, f.name)
+        })
+        .collect()
 }
 
 fn figures_section(s: &Summary) -> Section {
@@ -519,6 +394,59 @@ mod tests {
     fn every_chart_of_a_run_has_a_guide() {
         let files: Vec<&str> = CHART_GUIDE.iter().map(|g| g.0).collect();
         assert_eq!(files, crate::report::charts::FILES);
+    }
+
+    #[test]
+    fn key_figures_take_words_and_units_from_the_figure_table() {
+        // given a run's summary with no cost and no break-even, when its key figures are built,
+        // then each row's words are its figure's, each figure appears once, and undefined values
+        // read in words
+        let scenario = crate::scenario::Scenario::load_with(
+            &crate::scenario::Source::Builtin("amazon-2026".into()),
+            &crate::scenario::Overrides {
+                employees: Some(200),
+                weeks: Some(30),
+                seed: None,
+            },
+        )
+        .unwrap()
+        .0;
+        let mut s = crate::simulate(&scenario, 0).summary;
+        s.roi = None;
+        s.horizons.break_even_week = None;
+        let rows = figure_rows(&s);
+        let mut keys: Vec<&str> = rows.iter().map(|r| r.2).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), rows.len(), "a figure twice");
+        let text = |key: &str| {
+            let row = rows.iter().find(|r| r.2 == key).unwrap();
+            assert_eq!(row.0, crate::projections::figures::figure(key).run_label);
+            row.1.text.clone()
+        };
+        assert_eq!(text("roi"), "no cost");
+        assert_eq!(
+            text("break_even_week"),
+            "never (cumulative net value ends below zero)"
+        );
+        assert_eq!(
+            text("net_value_per_employee_year_52w_usd"),
+            "beyond the run"
+        );
+        assert_eq!(
+            text("tokens_total"),
+            format!("{} tokens", count(s.tokens_total))
+        );
+        assert_eq!(
+            text("peak_padding_share"),
+            format!(
+                "{:.1}% (week {})",
+                s.peak_padding_share * 100.0,
+                s.peak_padding_week
+            )
+        );
+        assert_eq!(text("users"), s.users.to_string());
+        assert!(text("output_uplift").starts_with(['+', '-']));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use tokenmaxx::compare::{Compare, Comparison, RunOut, run_out};
+use tokenmaxx::compare::{Compare, Compared, Comparison, RunOut, run_out};
 use tokenmaxx::engine::Progress;
 use tokenmaxx::projections::Projections;
 use tokenmaxx::report::charts::{Bands, svg_all};
@@ -212,7 +212,7 @@ fn run(work: &Work, cancel: &Cancel, report: &dyn Fn(&Status)) -> Outcome {
         }),
         ..Status::default()
     });
-    let compare = comparison(work);
+    let compare = comparison(work)?;
     let current = compare.scenarios.len() - 1;
     let mut runs: Vec<RunOut> = Vec::new();
     for r in 0..work.replications {
@@ -252,19 +252,25 @@ fn simulate(s: &Scenario, r: u32, cancel: &Cancel) -> Result<Projections, Option
 
 /// The comparison `compare` would run: the baseline first (if pinned), then the scenario, from
 /// their composed texts, at the request's seed.
-fn comparison(work: &Work) -> Compare {
+fn comparison(work: &Work) -> Result<Compare, Option<String>> {
     let source = |c: &Composed| {
-        (
+        Compared::new(
             c.name.clone(),
             Source::Text {
                 name: c.name.clone(),
                 text: c.text.clone(),
             },
         )
+        .map_err(|e| Some(e.to_string()))
     };
-    let mut scenarios: Vec<(String, Source)> = work.baseline.iter().map(source).collect();
-    scenarios.push(source(&work.scenario));
-    Compare {
+    let mut scenarios = work
+        .baseline
+        .iter()
+        .map(source)
+        .collect::<Result<Vec<_>, _>>()?;
+    scenarios.push(source(&work.scenario)?);
+    Ok(Compare {
+        name: "serve".into(),
         scenarios,
         baseline: 0,
         replications: work.replications,
@@ -273,7 +279,7 @@ fn comparison(work: &Work) -> Compare {
         weeks: None,
         priors: work.priors.clone(),
         horizons: None,
-    }
+    })
 }
 
 /// A 95% interval of a difference, signed ("-$3 to +$5"), or why there is none.

@@ -51,7 +51,7 @@ pub fn draw(
         .draw(&Text::new(
             format!(
                 "Policies compared with {}: paired differences (95% intervals) over {} replications",
-                c.scenarios[c.baseline].0, c.replications
+                c.scenarios[c.baseline].name, c.replications
             ),
             (20, 14),
             (FONT, 22),
@@ -155,7 +155,7 @@ fn diff_panel(
         ch.draw_series(std::iter::once(Circle::new((*mean, y), 5, color.filled())))
             .map_err(&err)?;
         ch.draw_series(std::iter::once(Text::new(
-            format!("{}  {}", c.scenarios[*s].0, fmt_value(name, *mean, span)),
+            format!("{}  {}", c.scenarios[*s].name, fmt_value(name, *mean, span)),
             (-span * 0.97, y + 0.28),
             (FONT, TEXT).into_font(),
         )))
@@ -213,9 +213,10 @@ fn band_panel(
             ))
             .map_err(&err)?;
         if with_legend {
-            line.label(c.scenarios[s].0.clone()).legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
-            });
+            line.label(c.scenarios[s].name.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
+                });
         }
     }
     if with_legend {

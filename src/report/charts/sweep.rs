@@ -8,6 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{ACCENT, FONT, GENUINE, PADDING, SIZE, atomic, chart_err, register_fonts};
+use crate::projections::figures::Fig;
 use crate::report::ReportError;
 use crate::sweep::aggregate::{PointStats, Stat};
 use crate::sweep::spec::{render_value, value_number};
@@ -95,11 +96,10 @@ fn points(path: &Path, sweep: &Sweep, stats: &[PointStats]) -> Result<(), Report
         format!("{}: padding share and output uplift per point (mean, 95% CI; points.csv lists the values)", sweep.name),
     )
     .map_err(&err)?;
-    for (area, (figure, color)) in body
-        .split_evenly((2, 1))
-        .iter()
-        .zip([("padding_share", PADDING), ("output_uplift", GENUINE)])
-    {
+    for (area, (figure, color)) in body.split_evenly((2, 1)).iter().zip([
+        (Fig::padding_share.name(), PADDING),
+        (Fig::output_uplift.name(), GENUINE),
+    ]) {
         points_panel(area, figure, color, stats).map_err(&err)?;
     }
     root.present().map_err(&err)?;
