@@ -227,6 +227,9 @@ impl State {
             self.remember_board(board.as_ref());
         }
         self.policy.apply(change);
+        if let PolicyChange::Target(None) = change {
+            self.policy.lifted_week = self.weeks_applied;
+        }
         if let PolicyChange::Leaderboard(None) = change {
             self.board_aware.fill(false);
         }

@@ -5,7 +5,7 @@
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
-use crate::policy::{GroupId, PermissionScope, PolicyState, Visibility};
+use crate::policy::{GroupId, PermissionScope, PolicyState, Target, Visibility};
 use crate::scenario::Scenario;
 
 use super::adoption::{self, UseCause, UseInput};
@@ -117,12 +117,40 @@ pub struct Incentives {
     pub b_top: f64,
 }
 
+/// The target an employee may weigh in `week`, the share of its pull they feel, and the chance
+/// that they still have it in mind: the target in force if it applies to their group (all of
+/// its pull, surely); once it is lifted, for its former members, `compliance_memory` of its pull,
+/// kept in mind with a chance that halves every `compliance_half_life` weeks since the lift
+/// (docs/model.md 7.5.3): padding that persists as compliance after the need is gone.
+pub fn felt_target(
+    s: &Scenario,
+    policy: &PolicyState,
+    group: GroupId,
+    week: u32,
+) -> Option<(Target, f64, f64)> {
+    let b = &s.behaviour;
+    match policy.target {
+        Some(t) => t.applies_to.contains(group).then_some((t, 1.0, 1.0)),
+        None => policy
+            .lifted_target
+            .filter(|t| t.applies_to.contains(group) && b.compliance_memory > 0.0)
+            .map(|t| {
+                let since = f64::from(week.saturating_sub(policy.lifted_week));
+                (
+                    t,
+                    b.compliance_memory,
+                    (-since / b.compliance_half_life).exp2(),
+                )
+            }),
+    }
+}
+
 /// `b_target` and `b_rank` of docs/model.md for one agent.
 pub fn incentives(
     s: &Scenario,
     policy: &PolicyState,
     t: &Traits,
-    group: GroupId,
+    (group, week): (GroupId, u32),
     m: f64,
     review_pressure: f64,
 ) -> Incentives {
@@ -131,12 +159,9 @@ pub fn incentives(
         Some(l) if l.visibility == Visibility::Private => m * b.private_monitoring_factor,
         _ => m,
     };
-    let b_target = match policy.target {
-        Some(target) if target.applies_to.contains(group) => {
-            t.career_concern * m_eff * b.target_weight * (1.0 + review_pressure)
-        }
-        _ => 0.0,
-    };
+    let b_target = felt_target(s, policy, group, week).map_or(0.0, |(_, felt, _)| {
+        t.career_concern * m_eff * b.target_weight * (1.0 + review_pressure) * felt
+    });
     let (b_rank, b_top) = match policy.leaderboard {
         // Outcome metrics rank output: padding cannot move the rank, so it buys nothing.
         Some(_) if policy.outcome_metrics.is_some() => (0.0, 0.0),
@@ -182,10 +207,10 @@ pub fn peer_marks(sorted: &[f64], top_leapfrog: f64) -> PeerMarks {
     marks
 }
 
-/// The target's threshold and the share of `sorted` at or below it (NaN, which matches no
-/// total, without a target): a candidate many agents weigh, ranked once a week.
+/// The threshold of the target (in force, or else lifted) and the share of `sorted` at or below
+/// it (NaN, which matches no total, without one): a candidate many agents weigh, ranked once a week.
 pub fn theta_mark(sorted: &[f64], policy: &PolicyState) -> (f64, f64) {
-    match policy.target {
+    match policy.target.or(policy.lifted_target) {
         Some(t) => (t.theta_tokens, cdf(sorted, t.theta_tokens)),
         None => (f64::NAN, 0.0),
     }
@@ -245,13 +270,14 @@ impl<'a> Peers<'a> {
     }
 }
 
-/// The totals an agent weighs: its base, the target's theta (if it applies and is above), and
+/// The totals an agent weighs: its base, the target's `theta` (in force or remembered, if above), and
 /// while it sees a board the peer marks above its base and the top of the board; all capped by
 /// the budget. Returns the candidates and how many there are.
 fn candidates(
     ctx: &WeekContext,
     a: &AgentView,
     base: f64,
+    theta: Option<f64>,
     inc: &Incentives,
     peers: &Peers,
 ) -> ([f64; 7], usize) {
@@ -260,11 +286,10 @@ fn candidates(
     let mut n = 0;
     candidates[n] = base;
     n += 1;
-    if let Some(target) = policy.target
-        && target.applies_to.contains(a.group)
-        && target.theta_tokens > base
+    if let Some(theta) = theta
+        && theta > base
     {
-        candidates[n] = target.theta_tokens;
+        candidates[n] = theta;
         n += 1;
     }
     // Peer quantiles are candidates only while a board shows them (a departure from the first
@@ -338,7 +363,7 @@ pub fn choose_padding<R: Rng + ?Sized>(
         s,
         policy,
         &a.traits,
-        a.group,
+        (a.group, ctx.week),
         a.monitoring,
         a.review_pressure,
     );
@@ -348,7 +373,13 @@ pub fn choose_padding<R: Rng + ?Sized>(
         inc.b_top = 0.0;
     }
     let peers = Peers::of(s, ctx, a);
-    let (candidates, n) = candidates(ctx, a, base, &inc, &peers);
+    // The target's threshold: in force, or (one draw) a lifted target still in mind.
+    let theta = match felt_target(s, policy, a.group, ctx.week) {
+        Some((t, _, _)) if policy.target.is_some() => Some(t.theta_tokens),
+        Some((t, _, in_mind)) => (rng.random::<f64>() < in_mind).then_some(t.theta_tokens),
+        None => None,
+    };
+    let (candidates, n) = candidates(ctx, a, base, theta, &inc, &peers);
     if n == 1 {
         return 0.0;
     }
@@ -366,10 +397,6 @@ pub fn choose_padding<R: Rng + ?Sized>(
         }
         _ => 0.0,
     };
-    let theta = policy
-        .target
-        .filter(|t| t.applies_to.contains(a.group))
-        .map(|t| t.theta_tokens);
     let top_of_board = peers.top_of_board();
     let utility = |total: f64| {
         let pad = total - base;
@@ -390,8 +417,10 @@ pub fn choose_padding<R: Rng + ?Sized>(
 
 /// Decide one agent-week. Draw order on `rng` (part of the reproducibility contract): bot build
 /// (while a platform is up and the agent has none), the habit draw, the board-notice draw (while a
-/// leaderboard is up and the agent has not noticed it), weekly noise, padding revise,
-/// padding choice (only when revising with more than one candidate), the mandate-conversion draw
+/// leaderboard is up and the agent has not noticed it), weekly noise, padding revise, whether a
+/// lifted target is still in mind (only when revising, for its former members, while no target
+/// is in force), padding choice (only when revising with more than one candidate), the
+/// mandate-conversion draw
 /// (only for a non-user who padded up to a target), incidents and their costs, then (only while
 /// an outcome metric counts) the split revise and the split choice (only when revising). Before
 /// the rollout week nothing is drawn: nobody has the tools.
@@ -656,6 +685,34 @@ mod tests {
     use rand::rngs::Xoshiro256PlusPlus;
 
     #[test]
+    fn a_lifted_target_keeps_part_of_its_pull_for_its_members_and_fades_from_mind() {
+        let mut s = scenario();
+        s.behaviour.compliance_memory = 0.2;
+        s.behaviour.compliance_half_life = 10.0;
+        let mut policy = crate::model::testkit::target_policy();
+        // given a target in force: all of its pull, surely, for its group only
+        let (t, felt, in_mind) = felt_target(&s, &policy, 0, 5).unwrap();
+        assert_eq!((felt, in_mind), (1.0, 1.0));
+        assert!(felt_target(&s, &policy, 1, 5).is_none());
+        // when it is lifted in week 30, then its members feel a fifth of it, in mind with a
+        // chance that halves every 10 weeks
+        policy.apply(&crate::policy::PolicyChange::Target(None));
+        policy.lifted_week = 30;
+        assert_eq!(policy.lifted_target, Some(t));
+        let (_, felt, now) = felt_target(&s, &policy, 0, 30).unwrap();
+        let (_, _, later) = felt_target(&s, &policy, 0, 50).unwrap();
+        assert_eq!((felt, now), (0.2, 1.0));
+        assert!((later - 0.25).abs() < 1e-12);
+        let calm = incentives(&s, &policy, &traits(), (0, 31), 0.5, 0.0);
+        assert!((calm.b_target - 0.5 * 0.5 * s.behaviour.target_weight * 0.2).abs() < 1e-12);
+        // and without compliance memory, or once a new target is set, nothing is remembered
+        s.behaviour.compliance_memory = 0.0;
+        assert!(felt_target(&s, &policy, 0, 31).is_none());
+        policy.apply(&crate::policy::PolicyChange::Target(Some(t)));
+        assert_eq!(policy.lifted_target, None);
+    }
+
+    #[test]
     fn bot_owners_reconsider_in_the_week_a_board_changes_and_then_revert_to_the_bots_rate() {
         let mut s = scenario();
         s.behaviour.revise_bot_on_change = 0.4;
@@ -876,8 +933,8 @@ mod tests {
             },
         )));
         let t = traits();
-        let calm = incentives(&s, &policy, &t, 0, 0.5, 0.0);
-        let pressed = incentives(&s, &policy, &t, 0, 0.5, 1.5);
+        let calm = incentives(&s, &policy, &t, (0, 0), 0.5, 0.0);
+        let pressed = incentives(&s, &policy, &t, (0, 0), 0.5, 1.5);
         assert!((pressed.b_target - 2.5 * calm.b_target).abs() < 1e-12);
         let status = t.status_drive * s.behaviour.status_weight;
         assert!((pressed.b_rank - status - 2.5 * (calm.b_rank - status)).abs() < 1e-12);

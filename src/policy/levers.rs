@@ -38,6 +38,11 @@ crate::levers! {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct PolicyState {
     pub target: Option<Target>,
+    /// The target last in force, once it has been lifted (none while a target is in force):
+    /// what compliance remembers (docs/model.md 7.5.3).
+    pub lifted_target: Option<Target>,
+    /// The week the target was lifted (set by the fold, which knows the week).
+    pub lifted_week: u32,
     pub leaderboard: Option<Leaderboard>,
     /// Whether a leaderboard has ever been in force: before that, agents know no peer quantiles.
     pub leaderboard_seen: bool,
@@ -158,6 +163,10 @@ impl Lever for TargetLever {
         })
     }
     fn apply(value: &Self::Value, state: &mut PolicyState) {
+        state.lifted_target = match value {
+            None => state.target.or(state.lifted_target),
+            Some(_) => None,
+        };
         state.target = *value;
     }
     fn in_force(state: &PolicyState) -> Option<Self::Value> {

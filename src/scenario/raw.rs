@@ -277,6 +277,11 @@ pub struct Behaviour {
     pub board_notice: f64,
     /// Weekly probability of noticing it per unit of the team's padding share.
     pub board_imitation: f64,
+    /// Share of a lifted target's pull that its former members still feel, while they believe
+    /// token statistics count (docs/model.md 7.5.3): padding that persists as compliance.
+    pub compliance_memory: f64,
+    /// Weeks for that remembered pull to halve (compliance fades as experience replaces it).
+    pub compliance_half_life: f64,
     /// Gaming an outcome metric (docs/model.md, 7.16): the split level (extra changes per unit
     /// of work) at which splitting costs an employee of gaming aversion 1 one unit of utility.
     pub split_scale: f64,
@@ -325,6 +330,11 @@ impl Default for Behaviour {
             board_notice: 0.5,
             statement_erosion: 0.3,
             board_imitation: 1.0,
+            // No published anchor (docs/model.md, 7.5.3): in the priors.
+            compliance_memory: 0.1,
+            // Venkatesh and Davis (2000): the compliance effect of required use had faded by
+            // three months of experience.
+            compliance_half_life: 13.0,
             // No published anchor (docs/model.md, 7.16): in the priors.
             split_scale: 0.5,
             split_gain_cycle_time: 0.2,

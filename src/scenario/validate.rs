@@ -245,6 +245,14 @@ fn check_behaviour(c: &Checker, b: &Behaviour) -> Result<(), ScenarioError> {
     c.share("behaviour.revise_manual", b.revise_manual)?;
     c.share("behaviour.revise_bot_on_change", b.revise_bot_on_change)?;
     c.share("behaviour.statement_erosion", b.statement_erosion)?;
+    c.share("behaviour.compliance_memory", b.compliance_memory)?;
+    c.range(
+        "behaviour.compliance_half_life",
+        b.compliance_half_life,
+        0.1,
+        1e4,
+        "weeks in [0.1, 1e4]",
+    )?;
     c.range(
         "behaviour.split_scale",
         b.split_scale,

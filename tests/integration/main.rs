@@ -7,6 +7,7 @@ mod cli_errors;
 mod cli_run;
 mod cluster;
 mod compare;
+mod compliance;
 mod data_loss;
 mod decide;
 mod engine_contracts;
