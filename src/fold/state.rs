@@ -226,8 +226,9 @@ impl State {
             self.board_changed_week = Some(self.weeks_applied);
             self.remember_board(board.as_ref());
         }
+        let had_target = self.policy.target.is_some();
         self.policy.apply(change);
-        if let PolicyChange::Target(None) = change {
+        if had_target && matches!(change, PolicyChange::Target(None)) {
             self.policy.lifted_week = self.weeks_applied;
         }
         if let PolicyChange::Leaderboard(None) = change {
@@ -394,8 +395,8 @@ impl State {
     }
 
     /// The week's `WorkDelivered` events (after its tokens, as in canonical order): the output is
-    /// kept, and each user's optimism learns from it. Touches only its own agent, so a dense column is folded
-    /// in parallel with the arithmetic of [`State::apply`].
+    /// kept, and each user's optimism learns from it. Touches only its own agent, so a dense
+    /// column is folded in parallel with the arithmetic of [`State::apply`].
     fn apply_work(&mut self, s: &Scenario, b: &WeekBatch) {
         use rayon::prelude::*;
         let w = &b.work;

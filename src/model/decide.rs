@@ -208,7 +208,8 @@ pub fn peer_marks(sorted: &[f64], top_leapfrog: f64) -> PeerMarks {
 }
 
 /// The threshold of the target (in force, or else lifted) and the share of `sorted` at or below
-/// it (NaN, which matches no total, without one): a candidate many agents weigh, ranked once a week.
+/// it (NaN, which matches no total, without one): a candidate many agents weigh, ranked once a
+/// week.
 pub fn theta_mark(sorted: &[f64], policy: &PolicyState) -> (f64, f64) {
     match policy.target.or(policy.lifted_target) {
         Some(t) => (t.theta_tokens, cdf(sorted, t.theta_tokens)),
@@ -270,9 +271,9 @@ impl<'a> Peers<'a> {
     }
 }
 
-/// The totals an agent weighs: its base, the target's `theta` (in force or remembered, if above), and
-/// while it sees a board the peer marks above its base and the top of the board; all capped by
-/// the budget. Returns the candidates and how many there are.
+/// The totals an agent weighs: its base, the target's `theta` (in force or remembered, if
+/// above), and while it sees a board the peer marks above its base and the top of the board; all
+/// capped by the budget. Returns the candidates and how many there are.
 fn candidates(
     ctx: &WeekContext,
     a: &AgentView,
