@@ -786,7 +786,7 @@ impl<'de> Deserialize<'de> for RawOutcomeMetrics {
             })
             .map_err(|_| {
                 serde::de::Error::custom(format!(
-                    "policy.outcome_metrics: want true, false, \"off\" or one of {}",
+                    "outcome_metrics: want true, false, \"off\" or one of {}",
                     OutcomeMetric::NAMES.join(", ")
                 ))
             })
