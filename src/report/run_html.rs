@@ -50,16 +50,37 @@ pub fn build(
     charts_dir: Option<&Path>,
     command: &str,
 ) -> Result<Report, ReportError> {
+    let (mut r, at) = body(p, scenario, charts_dir.is_none(), command);
+    r.headline = p.summary.headline();
+    let after = r.sections.split_off(at);
+    if charts_dir.is_some() {
+        let charts: Vec<Chart> = CHART_GUIDE.iter().map(Chart::from).collect();
+        r.charts(charts_dir, &charts)?;
+    }
+    r.sections.extend(after);
+    Ok(r)
+}
+
+/// report.html of a run without its headline and chart sections, and where the charts go; with
+/// `no_charts`, a note there that they were skipped.
+pub fn body(
+    p: &Projections,
+    scenario: &Scenario,
+    no_charts: bool,
+    command: &str,
+) -> (Report, usize) {
     let s = &p.summary;
     let mut r = Report::new(format!("tokenmaxx run: {}", s.scenario));
     r.subtitle = Some(format!(
         "{} | {} employees x {} weeks | seed {}, replication {}",
         s.description, s.employees, s.weeks, s.seed, s.replication
     ));
-    r.headline = s.headline();
     r.section(timeline_section("Policy timeline", &p.policy_marks));
-    let charts: Vec<Chart> = CHART_GUIDE.iter().map(Chart::from).collect();
-    r.charts(charts_dir, &charts)?;
+    let at = r.sections.len();
+    if no_charts {
+        r.charts(None, &[])
+            .expect("noting skipped charts reads no file");
+    }
     r.section(figures_section(s));
     r.section(deciles_section(p));
     r.section(weekly_section(&p.weekly));
@@ -80,7 +101,7 @@ pub fn build(
             ),
         ],
     };
-    Ok(r)
+    (r, at)
 }
 
 /// Build the report and write it as `dir/report.html`.
