@@ -49,7 +49,7 @@ pub fn run(args: ForkArgs) -> anyhow::Result<ExitCode> {
     inputs.extend(files.iter().map(PathBuf::as_path));
     let dir = OutputDir::create(&out, &inputs)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
-    tables::write_all(&dir.file(""), &f.fork)?;
+    tokenmaxx::report::run::write_tables(&dir.file(""), &f.fork)?;
     tables::write_csv(
         &dir.file("fork_vs_base.csv"),
         &mut tables::fork_frame(&f.base.weekly, &f.fork.weekly, f.at)?,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use tokenmaxx::report::{OutputDir, tables};
+use tokenmaxx::report::OutputDir;
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
@@ -78,7 +78,7 @@ fn replay_and_compare(args: &ReplayArgs, log: &Path) -> anyhow::Result<Option<St
         std::env::temp_dir().join(format!("tokenmaxx-replay-{}", std::process::id()))
     });
     let dir = OutputDir::create(&target, &[&args.run_dir])?;
-    tables::write_all(&dir.file(""), &projections)?;
+    tokenmaxx::report::run::write_tables(&dir.file(""), &projections)?;
     let verdict = compare(&args.run_dir, &dir.file(""));
     if args.out.is_some() {
         dir.commit()?;

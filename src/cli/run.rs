@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use tokenmaxx::projections::{Projections, Summary};
 
-use tokenmaxx::report::{OutputDir, charts, run_html, tables};
+use tokenmaxx::report::{OutputDir, run_html};
 use tokenmaxx::scenario::{Overrides, Scenario, Source, builtin};
 
 use super::progress::Bar;
@@ -178,19 +178,9 @@ fn write_reports(
     scenario: &Scenario,
     no_charts: bool,
 ) -> anyhow::Result<()> {
-    tables::write_all(&dir.file(""), projections)?;
-    if !no_charts {
-        charts::write_all(&dir.file(""), projections)?;
-    }
-    let staged = dir.file("");
-    let charts_dir = (!no_charts).then_some(staged.as_path());
-    run_html::write(
-        &staged,
-        projections,
-        scenario,
-        charts_dir,
-        &run_html::command_line(),
-    )?;
+    let command = run_html::command_line();
+    tokenmaxx::report::run::output(projections, scenario, no_charts, &command)?
+        .write(&dir.file(""))?;
     Ok(())
 }
 

@@ -17,24 +17,16 @@ use crate::projections::horizons::{
 /// Most horizons `--horizons` takes.
 pub const MAX_HORIZONS: usize = 8;
 
-/// The compared horizon figures: undiscounted in [`HORIZONS`] order, discounted over the run,
-/// then discounted in [`HORIZONS`] order.
-pub const FIGURES: [Fig; 9] = [
-    Fig::net_value_per_employee_year_26w_usd,
-    Fig::net_value_per_employee_year_52w_usd,
-    Fig::net_value_per_employee_year_104w_usd,
-    Fig::net_value_per_employee_year_156w_usd,
-    Fig::npv_per_employee_year_usd,
-    Fig::npv_per_employee_year_26w_usd,
-    Fig::npv_per_employee_year_52w_usd,
-    Fig::npv_per_employee_year_104w_usd,
-    Fig::npv_per_employee_year_156w_usd,
-];
+/// The compared horizon figures, those of the summary's [`HORIZONS`] laid out as [`figures`]
+/// lays them out: undiscounted in [`HORIZONS`] order, discounted over the run, then discounted in
+/// [`HORIZONS`] order.
+pub static FIGURES: std::sync::LazyLock<Vec<&'static Figure>> =
+    std::sync::LazyLock::new(|| figures(&HORIZONS));
 
 /// The horizon figures of `weeks`, laid out as [`FIGURES`]: undiscounted at each horizon,
 /// discounted over the run, then discounted at each horizon.
 pub fn figures(weeks: &[u32]) -> Vec<&'static Figure> {
-    let whole = FIGURES[4].figure();
+    let whole = Fig::npv_per_employee_year_usd.figure();
     weeks
         .iter()
         .map(|&h| horizon(h, false))
@@ -95,7 +87,12 @@ impl Compare {
         let at = |c: &[f64], h: u32| per_employee_year(c, h, employees).unwrap_or(f64::NAN);
         let mut figures = run.figures[..compared.min(run.figures.len())].to_vec();
         figures.extend(weeks.iter().map(|&h| at(&cum, h)));
-        figures.push(run.figures.get(compared + 4).copied().unwrap_or(f64::NAN));
+        figures.push(
+            run.figures
+                .get(compared + HORIZONS.len())
+                .copied()
+                .unwrap_or(f64::NAN),
+        );
         figures.extend(weeks.iter().map(|&h| at(&disc, h)));
         RunOut {
             figures,

@@ -36,8 +36,8 @@ const COMPARED: [Fig; 16] = [
 pub static FIGURES: std::sync::LazyLock<Vec<&'static Figure>> = std::sync::LazyLock::new(|| {
     COMPARED
         .iter()
-        .chain(&super::horizons::FIGURES)
         .map(|f| f.figure())
+        .chain(super::horizons::FIGURES.iter().copied())
         .collect()
 });
 

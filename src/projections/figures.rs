@@ -6,6 +6,7 @@
 //! append new figures at the end.
 
 use super::Summary;
+use super::horizons::{HORIZONS, Kind, horizon_table};
 
 /// Which way a figure is better, for rankings and verdicts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +43,7 @@ pub enum Unit {
 }
 
 /// A summary figure.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Figure {
     pub name: &'static str,
     /// Words for people.
@@ -57,30 +58,40 @@ pub struct Figure {
 }
 
 /// The table: [`FIGURES`], and [`Fig`] naming each entry so code that means one figure names it
-/// by a variant (a misspelt figure does not compile).
+/// by a variant (a misspelt figure does not compile). `@horizons;` marks where the horizon rows
+/// go ([`HORIZON_ROWS`], made from [`horizon_table`]; they have no [`Fig`]: [`horizon`] finds one).
 macro_rules! figures {
-    ($($name:ident => $label:literal $(/ $run:literal)?, $unit:expr, $better:ident $(, $conv:expr)?;)+) => {
-        /// Every summary figure by name, in [`FIGURES`]' order: `Fig::padding_share.figure()`.
+    ($($name:ident => $label:literal $(/ $run:literal)?, $unit:expr, $better:ident $(, $conv:expr)?;)+
+     @horizons;
+     $($after:ident => $alabel:literal $(/ $arun:literal)?, $aunit:expr, $abetter:ident $(, $aconv:expr)?;)+) => {
+        /// Every summary figure by name but the horizons', in [`FIGURES`]' order:
+        /// `Fig::padding_share.figure()`.
         #[allow(non_camel_case_types)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Fig {
-            $($name),+
+            $($name,)+
+            $($after),+
         }
 
         impl Fig {
-            /// Every figure, in [`FIGURES`]' order.
-            pub const ALL: &[Fig] = &[$(Fig::$name),+];
+            /// Every figure named by a variant, in [`FIGURES`]' order.
+            pub const ALL: &[Fig] = &[$(Fig::$name,)+ $(Fig::$after),+];
         }
 
-        /// Every summary figure, in the batches' journal order.
-        pub const FIGURES: &[Figure] = &[$(Figure {
+        /// The rows before the horizons'.
+        const BEFORE: &[Figure] = &[$(figures!(@row $name, $label $(, $run)?; $unit, $better $(, $conv)?)),+];
+        /// The rows after the horizons'.
+        const AFTER: &[Figure] = &[$(figures!(@row $after, $alabel $(, $arun)?; $aunit, $abetter $(, $aconv)?)),+];
+    };
+    (@row $name:ident, $label:literal $(, $run:literal)?; $unit:expr, $better:ident $(, $conv:expr)?) => {
+        Figure {
             name: stringify!($name),
             label: $label,
             run_label: figures!(@run $label $(, $run)?),
             unit: $unit,
             better: Better::$better,
             get: figures!(@get $name $(, $conv)?),
-        }),+];
+        }
     };
     (@get $name:ident) => { |s: &Summary| Some(s.$name as f64) };
     (@get $name:ident, $conv:expr) => { $conv };
@@ -88,10 +99,71 @@ macro_rules! figures {
     (@run $label:literal, $run:literal) => { $run };
 }
 
+/// [`HORIZON_ROWS`] from [`horizon_table`]: a row per kind and horizon, named and worded as
+/// [`Kind::name`] and [`Kind::label`] (a test holds them to it).
+macro_rules! horizon_rows {
+    ($weeks:tt $($kind:ident => $prefix:literal, $before:literal, $after:literal;)+) => {
+        /// The horizon rows of the table, kind by kind in [`Kind::ALL`] order, each in
+        /// [`HORIZONS`] order (summary.json's order).
+        pub const HORIZON_ROWS: [[Figure; HORIZONS.len()]; Kind::ALL.len()] =
+            [$(horizon_rows!(@kind $kind, $prefix, $before, $after, $weeks)),+];
+    };
+    (@kind $kind:ident, $prefix:literal, $before:literal, $after:literal, [$($h:literal),+]) => {
+        [$(Figure {
+            name: concat!($prefix, "_", $h, "w_usd"),
+            label: concat!($before, $h, $after),
+            run_label: concat!($before, $h, $after),
+            unit: Usd,
+            better: Better::Higher,
+            get: |s: &Summary| s.horizons.get(Kind::$kind, $h),
+        }),+]
+    };
+}
+
+horizon_table!(horizon_rows);
+
+/// Every summary figure, in the batches' journal order (a static: a row is one place in memory).
+pub static FIGURES: &[Figure] = &joined::<{ BEFORE.len() + HORIZON_COUNT + AFTER.len() }>();
+
+/// How many horizon rows the table has.
+const HORIZON_COUNT: usize = HORIZONS.len() * Kind::ALL.len();
+
+/// [`BEFORE`], the horizon rows and [`AFTER`], in one array of `N` rows.
+const fn joined<const N: usize>() -> [Figure; N] {
+    let mut out = [BEFORE[0]; N];
+    let mut n = 0;
+    let mut i = 0;
+    while i < BEFORE.len() {
+        out[n] = BEFORE[i];
+        (n, i) = (n + 1, i + 1);
+    }
+    let mut k = 0;
+    while k < HORIZON_ROWS.len() {
+        let mut i = 0;
+        while i < HORIZON_ROWS[k].len() {
+            out[n] = HORIZON_ROWS[k][i];
+            (n, i) = (n + 1, i + 1);
+        }
+        k += 1;
+    }
+    let mut i = 0;
+    while i < AFTER.len() {
+        out[n] = AFTER[i];
+        (n, i) = (n + 1, i + 1);
+    }
+    assert!(n == N);
+    out
+}
+
 impl Fig {
     /// The figure's row of the table.
     pub const fn figure(self) -> &'static Figure {
-        &FIGURES[self as usize]
+        let i = self as usize;
+        &FIGURES[if i < BEFORE.len() {
+            i
+        } else {
+            i + HORIZON_COUNT
+        }]
     }
 
     /// The figure's name (its summary.json key).
@@ -145,22 +217,7 @@ figures! {
     break_even_week => "Week from which cumulative net value stays at or above zero", Week, Neither, |s: &Summary| s.horizons.break_even_week.map(f64::from);
     npv_usd => "Net value discounted to present, whole run", Usd, Higher, |s: &Summary| Some(s.horizons.npv_usd);
     npv_per_employee_year_usd => "Net value discounted to present, a year per employee", Usd, Higher, |s: &Summary| Some(s.horizons.npv_per_employee_year_usd);
-    net_value_26w_usd => "Net value, first 26 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_26w_usd;
-    net_value_52w_usd => "Net value, first 52 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_52w_usd;
-    net_value_104w_usd => "Net value, first 104 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_104w_usd;
-    net_value_156w_usd => "Net value, first 156 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_156w_usd;
-    net_value_per_employee_year_26w_usd => "Net value a year per employee over 26 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_per_employee_year_26w_usd;
-    net_value_per_employee_year_52w_usd => "Net value a year per employee over 52 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_per_employee_year_52w_usd;
-    net_value_per_employee_year_104w_usd => "Net value a year per employee over 104 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_per_employee_year_104w_usd;
-    net_value_per_employee_year_156w_usd => "Net value a year per employee over 156 weeks", Usd, Higher, |s: &Summary| s.horizons.net_value_per_employee_year_156w_usd;
-    npv_26w_usd => "Net value discounted to present, first 26 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_26w_usd;
-    npv_52w_usd => "Net value discounted to present, first 52 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_52w_usd;
-    npv_104w_usd => "Net value discounted to present, first 104 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_104w_usd;
-    npv_156w_usd => "Net value discounted to present, first 156 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_156w_usd;
-    npv_per_employee_year_26w_usd => "Net value discounted to present, a year per employee over 26 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_per_employee_year_26w_usd;
-    npv_per_employee_year_52w_usd => "Net value discounted to present, a year per employee over 52 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_per_employee_year_52w_usd;
-    npv_per_employee_year_104w_usd => "Net value discounted to present, a year per employee over 104 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_per_employee_year_104w_usd;
-    npv_per_employee_year_156w_usd => "Net value discounted to present, a year per employee over 156 weeks", Usd, Higher, |s: &Summary| s.horizons.npv_per_employee_year_156w_usd;
+    @horizons;
     quality_cost => "Output lost to escaped defects (bugs, incidents)", PersonWeeks, Lower, |s: &Summary| Some(s.delivery.quality_cost);
     unreviewed_share => "Share of merged work no one reviewed", Share, Lower, |s: &Summary| Some(s.delivery.unreviewed_share);
     review_load_last_quarter => "Time in review over working without AI, last quarter", Ratio, Lower, |s: &Summary| Some(s.delivery.review_load_last_quarter);
@@ -281,8 +338,12 @@ static MADE: std::sync::Mutex<std::collections::BTreeMap<(u32, bool), &'static F
 /// (`compare --horizons`) a figure made once per process (no summary holds it: `get` gives
 /// None, and `compare` computes it from the weekly net value).
 pub fn horizon(weeks: u32, discounted: bool) -> &'static Figure {
-    let kind = if discounted { "npv" } else { "net_value" };
-    let name = format!("{kind}_per_employee_year_{weeks}w_usd");
+    let kind = if discounted {
+        Kind::NpvPerEmployeeYear
+    } else {
+        Kind::NetValuePerEmployeeYear
+    };
+    let name = kind.name(weeks);
     if let Some(f) = FIGURES.iter().find(|f| f.name == name) {
         return f;
     }
@@ -290,12 +351,7 @@ pub fn horizon(weeks: u32, discounted: bool) -> &'static Figure {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     made.entry((weeks, discounted)).or_insert_with(|| {
-        let label = if discounted {
-            format!("Net value discounted to present, a year per employee over {weeks} weeks")
-        } else {
-            format!("Net value a year per employee over {weeks} weeks")
-        };
-        let label: &'static str = Box::leak(label.into_boxed_str());
+        let label: &'static str = Box::leak(kind.label(weeks).into_boxed_str());
         Box::leak(Box::new(Figure {
             name: Box::leak(name.into_boxed_str()),
             run_label: label,
@@ -391,12 +447,51 @@ mod tests {
 
     #[test]
     fn every_fig_names_its_own_row() {
-        assert_eq!(Fig::ALL.len(), FIGURES.len());
+        assert_eq!(Fig::ALL.len() + HORIZON_COUNT, FIGURES.len());
         for (i, f) in Fig::ALL.iter().enumerate() {
             assert_eq!(*f as usize, i);
             assert_eq!(format!("{f:?}"), f.figure().name);
             assert!(std::ptr::eq(f.figure(), figure(f.name())));
         }
+    }
+
+    #[test]
+    fn every_horizon_has_its_figure_rows_in_summary_order() {
+        // Each kind at each horizon is a row named and worded as the kind says, reading the
+        // summary's own value; the rows follow `npv_per_employee_year_usd` in summary.json's
+        // order of the horizon fields.
+        let scenario = crate::scenario::Scenario::load_with(
+            &crate::scenario::Source::Builtin("amazon-2026".into()),
+            &crate::scenario::Overrides::default(),
+        )
+        .unwrap()
+        .0;
+        let mut s = crate::projections::Summary::build(&scenario, 0, &[], &[], 0.0, 0.0, 0);
+        let start = FIGURES
+            .iter()
+            .position(|f| f.name == "npv_per_employee_year_usd")
+            .unwrap()
+            + 1;
+        let mut row = FIGURES[start..].iter();
+        for (k, kind) in Kind::ALL.into_iter().enumerate() {
+            for (i, &h) in HORIZONS.iter().enumerate() {
+                let f = row.next().unwrap();
+                assert_eq!(f.name, kind.name(h));
+                assert!(std::ptr::eq(figure(&kind.name(h)), f), "{}", f.name);
+                assert_eq!((f.label, f.run_label), (&*kind.label(h), &*kind.label(h)));
+                assert_eq!((f.unit, f.better), (Usd, Better::Higher));
+                let v = (k * 10 + i) as f64;
+                s.horizons.at[k][i] = Some(v);
+                assert_eq!((f.get)(&s), Some(v), "{}", f.name);
+            }
+        }
+        assert_eq!(row.next().unwrap().name, "quality_cost");
+        // the summary's per-employee-year horizons are the figures `horizon` gives
+        let h = HORIZONS[0];
+        assert!(std::ptr::eq(
+            horizon(h, true),
+            figure(&Kind::NpvPerEmployeeYear.name(h))
+        ));
     }
 
     #[test]

@@ -5,8 +5,76 @@
 //! Discounting is weekly at an annual rate `r`: the week numbered `t` in weekly.csv (0 for the
 //! first) weighs `(1 + r)^(-t/52)`.
 
-/// The horizons reported, in weeks.
-pub const HORIZONS: [u32; 4] = [26, 52, 104, 156];
+/// The summary's horizons, declared once: the weeks, then what the summary reports at each (a
+/// [`Kind`]: its summary.json key `<prefix>_<H>w_usd` and its words `<before><H><after>`).
+/// `horizon_table!(then)` hands this to the macro `then!`; [`HORIZONS`] and [`Kind`] (here), the
+/// summary's fields ([`super::summary::Horizons`]) and the figure table's rows
+/// ([`super::figures`]) are all made from it, so a horizon or a kind is added here alone.
+macro_rules! horizon_table {
+    ($then:ident) => {
+        $then! {
+            [26, 52, 104, 156]
+            NetValue => "net_value", "Net value, first ", " weeks";
+            NetValuePerEmployeeYear => "net_value_per_employee_year", "Net value a year per employee over ", " weeks";
+            Npv => "npv", "Net value discounted to present, first ", " weeks";
+            NpvPerEmployeeYear => "npv_per_employee_year", "Net value discounted to present, a year per employee over ", " weeks";
+        }
+    };
+}
+pub(crate) use horizon_table;
+
+/// [`HORIZONS`] and [`Kind`] from [`horizon_table`].
+macro_rules! declare {
+    ([$($h:literal),+] $($kind:ident => $prefix:literal, $before:literal, $after:literal;)+) => {
+        /// The horizons reported, in weeks.
+        pub const HORIZONS: [u32; [$($h),+].len()] = [$($h),+];
+
+        /// What the summary reports at each of [`HORIZONS`], in summary.json's order: net value
+        /// cumulated over the first H weeks, that per employee-year, and both discounted.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Kind {
+            $($kind),+
+        }
+
+        impl Kind {
+            /// Every kind, in summary.json's order.
+            pub const ALL: [Kind; [$(Kind::$kind),+].len()] = [$(Kind::$kind),+];
+
+            /// Its summary.json key (and figure name) at a horizon of `weeks`.
+            pub fn name(self, weeks: u32) -> String {
+                match self {
+                    $(Kind::$kind => format!(concat!($prefix, "_{}w_usd"), weeks)),+
+                }
+            }
+
+            /// Its words for people at a horizon of `weeks`.
+            pub fn label(self, weeks: u32) -> String {
+                match self {
+                    $(Kind::$kind => format!(concat!($before, "{}", $after), weeks)),+
+                }
+            }
+        }
+    };
+}
+horizon_table!(declare);
+
+impl Kind {
+    /// Whether it is discounted to present value.
+    pub fn discounted(self) -> bool {
+        matches!(self, Kind::Npv | Kind::NpvPerEmployeeYear)
+    }
+
+    /// Its value at a horizon of `h` weeks from the cumulative net value `cum` and its
+    /// discounted form `disc` (None beyond their length), for `employees`.
+    pub fn of(self, cum: &[f64], disc: &[f64], h: u32, employees: u32) -> Option<f64> {
+        match self {
+            Kind::NetValue => at_horizon(cum, h),
+            Kind::NetValuePerEmployeeYear => per_employee_year(cum, h, employees),
+            Kind::Npv => at_horizon(disc, h),
+            Kind::NpvPerEmployeeYear => per_employee_year(disc, h, employees),
+        }
+    }
+}
 
 /// The weight of week `t` (0 for the first week) at annual discount rate `rate`.
 pub fn discount_factor(week: u32, rate: f64) -> f64 {

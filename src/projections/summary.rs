@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::horizons::{HORIZONS, Kind};
 use super::{DecileRow, WeeklyRow};
 use crate::scenario::Scenario;
 
@@ -97,37 +98,80 @@ pub struct Summary {
     pub horizons: Horizons,
 }
 
-/// Net value by horizon, discounted, and the break-even week (see [`Summary`]).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+/// Net value by horizon, discounted, and the break-even week (see [`Summary`]). In summary.json
+/// its fields are the four named ones, then one per [`Kind`] and horizon
+/// (`net_value_26w_usd`, ...; [`Kind::name`]), kind by kind in [`HORIZONS`] order; a field
+/// missing from a summary written before it existed reads as its default.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Horizons {
     pub discount_rate: f64,
     pub break_even_week: Option<u32>,
     pub npv_usd: f64,
     pub npv_per_employee_year_usd: f64,
-    pub net_value_26w_usd: Option<f64>,
-    pub net_value_52w_usd: Option<f64>,
-    pub net_value_104w_usd: Option<f64>,
-    pub net_value_156w_usd: Option<f64>,
-    pub net_value_per_employee_year_26w_usd: Option<f64>,
-    pub net_value_per_employee_year_52w_usd: Option<f64>,
-    pub net_value_per_employee_year_104w_usd: Option<f64>,
-    pub net_value_per_employee_year_156w_usd: Option<f64>,
-    pub npv_26w_usd: Option<f64>,
-    pub npv_52w_usd: Option<f64>,
-    pub npv_104w_usd: Option<f64>,
-    pub npv_156w_usd: Option<f64>,
-    pub npv_per_employee_year_26w_usd: Option<f64>,
-    pub npv_per_employee_year_52w_usd: Option<f64>,
-    pub npv_per_employee_year_104w_usd: Option<f64>,
-    pub npv_per_employee_year_156w_usd: Option<f64>,
+    /// Each [`Kind`]'s value (by `Kind as usize`) at each of [`HORIZONS`] (None beyond the
+    /// run's length).
+    pub at: [[Option<f64>; HORIZONS.len()]; Kind::ALL.len()],
+}
+
+impl Serialize for Horizons {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("discount_rate", &self.discount_rate)?;
+        m.serialize_entry("break_even_week", &self.break_even_week)?;
+        m.serialize_entry("npv_usd", &self.npv_usd)?;
+        m.serialize_entry("npv_per_employee_year_usd", &self.npv_per_employee_year_usd)?;
+        for kind in Kind::ALL {
+            for (h, v) in HORIZONS.iter().zip(&self.at[kind as usize]) {
+                m.serialize_entry(&kind.name(*h), v)?;
+            }
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Horizons {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Horizons, D::Error> {
+        d.deserialize_map(HorizonsVisitor)
+    }
+}
+
+/// Reads [`Horizons`] from summary.json's keys, leaving the others (it is flattened into
+/// [`Summary`]).
+struct HorizonsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for HorizonsVisitor {
+    type Value = Horizons;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("the summary's horizon figures")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Horizons, A::Error> {
+        let mut h = Horizons::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "discount_rate" => h.discount_rate = map.next_value()?,
+                "break_even_week" => h.break_even_week = map.next_value()?,
+                "npv_usd" => h.npv_usd = map.next_value()?,
+                "npv_per_employee_year_usd" => h.npv_per_employee_year_usd = map.next_value()?,
+                other => match Horizons::slot(other) {
+                    Some((k, i)) => h.at[k][i] = map.next_value()?,
+                    None => {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                },
+            }
+        }
+        Ok(h)
+    }
 }
 
 impl Horizons {
     /// The horizons in words: net value a year per employee at each horizon the run reaches,
     /// discounted over the run, and the break-even week (`net`: the run's net value).
     pub fn sentence(&self, net: f64) -> String {
-        let at: Vec<String> = super::horizons::HORIZONS
+        let at: Vec<String> = HORIZONS
             .iter()
             .zip(self.per_employee_year())
             .filter_map(|(h, v)| v.map(|v| format!("{} over {h} weeks", usd(v))))
@@ -154,14 +198,24 @@ impl Horizons {
         )
     }
 
-    /// Net value a year per employee at each of [`super::horizons::HORIZONS`].
-    pub fn per_employee_year(&self) -> [Option<f64>; 4] {
-        [
-            self.net_value_per_employee_year_26w_usd,
-            self.net_value_per_employee_year_52w_usd,
-            self.net_value_per_employee_year_104w_usd,
-            self.net_value_per_employee_year_156w_usd,
-        ]
+    /// Net value a year per employee at each of [`HORIZONS`].
+    pub fn per_employee_year(&self) -> [Option<f64>; HORIZONS.len()] {
+        self.at[Kind::NetValuePerEmployeeYear as usize]
+    }
+
+    /// A [`Kind`]'s value at a horizon of `weeks` (None beyond the run, or when `weeks` is not
+    /// one of [`HORIZONS`]).
+    pub fn get(&self, kind: Kind, weeks: u32) -> Option<f64> {
+        let i = HORIZONS.iter().position(|&h| h == weeks)?;
+        self.at[kind as usize][i]
+    }
+
+    /// The place in [`Horizons::at`] of a summary.json key (None if it is no horizon field).
+    fn slot(key: &str) -> Option<(usize, usize)> {
+        Kind::ALL.iter().find_map(|&kind| {
+            let i = HORIZONS.iter().position(|&h| kind.name(h) == key)?;
+            Some((kind as usize, i))
+        })
     }
 
     /// The horizons of a run's weekly rows (their cumulative columns) for `employees`.
@@ -172,7 +226,6 @@ impl Horizons {
             .iter()
             .map(|r| r.cumulative_net_value_discounted_usd)
             .collect();
-        let at = |c: &[f64], h: u32| super::horizons::at_horizon(c, h);
         let n = weekly.len() as u32;
         let npv = disc.last().copied().unwrap_or(0.0);
         Horizons {
@@ -180,22 +233,7 @@ impl Horizons {
             break_even_week: break_even_week(&cum).map(|k| weekly[k as usize].week),
             npv_usd: npv,
             npv_per_employee_year_usd: pey(&disc, n, employees).unwrap_or(0.0),
-            net_value_26w_usd: at(&cum, 26),
-            net_value_52w_usd: at(&cum, 52),
-            net_value_104w_usd: at(&cum, 104),
-            net_value_156w_usd: at(&cum, 156),
-            net_value_per_employee_year_26w_usd: pey(&cum, 26, employees),
-            net_value_per_employee_year_52w_usd: pey(&cum, 52, employees),
-            net_value_per_employee_year_104w_usd: pey(&cum, 104, employees),
-            net_value_per_employee_year_156w_usd: pey(&cum, 156, employees),
-            npv_26w_usd: at(&disc, 26),
-            npv_52w_usd: at(&disc, 52),
-            npv_104w_usd: at(&disc, 104),
-            npv_156w_usd: at(&disc, 156),
-            npv_per_employee_year_26w_usd: pey(&disc, 26, employees),
-            npv_per_employee_year_52w_usd: pey(&disc, 52, employees),
-            npv_per_employee_year_104w_usd: pey(&disc, 104, employees),
-            npv_per_employee_year_156w_usd: pey(&disc, 156, employees),
+            at: Kind::ALL.map(|kind| HORIZONS.map(|h| kind.of(&cum, &disc, h, employees))),
         }
     }
 }
@@ -480,6 +518,62 @@ pub fn count(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn horizon_fields_keep_their_keys_and_order_and_read_back() {
+        // given horizons with a value in every field, when serialised, then the keys are the four
+        // named ones, then each kind's at every horizon (summary.json's order since it had them),
+        // and reading the JSON back gives the same horizons
+        let mut h = Horizons {
+            discount_rate: 0.1,
+            break_even_week: Some(7),
+            npv_usd: 1.5,
+            npv_per_employee_year_usd: 2.5,
+            ..Horizons::default()
+        };
+        for (k, row) in h.at.iter_mut().enumerate() {
+            for (i, v) in row.iter_mut().enumerate() {
+                *v = (i != 3).then_some((k * 10 + i) as f64);
+            }
+        }
+        let text = serde_json::to_string(&h).unwrap();
+        // (values are numbers or null: each `"key":value` is split by commas)
+        let keys: Vec<&str> = text
+            .trim_matches(['{', '}'])
+            .split(',')
+            .map(|kv| kv.split(':').next().unwrap().trim_matches('"'))
+            .collect();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut expected = vec![
+            "discount_rate",
+            "break_even_week",
+            "npv_usd",
+            "npv_per_employee_year_usd",
+        ];
+        for kind in [
+            "net_value",
+            "net_value_per_employee_year",
+            "npv",
+            "npv_per_employee_year",
+        ] {
+            for w in ["26", "52", "104", "156"] {
+                expected.push(Box::leak(format!("{kind}_{w}w_usd").into_boxed_str()));
+            }
+        }
+        assert_eq!(keys, expected);
+        assert_eq!(json["npv_52w_usd"], 21.0);
+        assert!(json["npv_156w_usd"].is_null());
+        assert_eq!(serde_json::from_value::<Horizons>(json).unwrap(), h);
+        assert_eq!(h.get(Kind::Npv, 52), Some(21.0));
+        assert_eq!(h.get(Kind::Npv, 53), None);
+        // a summary written before a field existed reads it as its default; other keys are left
+        let old: Horizons =
+            serde_json::from_str(r#"{"npv_usd": 3.0, "net_value_52w_usd": 4.0, "users": 9}"#)
+                .unwrap();
+        assert_eq!((old.npv_usd, old.discount_rate), (3.0, 0.0));
+        assert_eq!(old.get(Kind::NetValue, 52), Some(4.0));
+        assert_eq!(old.get(Kind::NetValue, 26), None);
+    }
 
     #[test]
     fn human_numbers() {

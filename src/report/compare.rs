@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::output::{Column, Output, Table};
+use super::output::{Column, Form, Output, Table};
 use crate::compare::decide::Decision;
 use crate::compare::stats::Better;
 use crate::compare::{Compare, Comparison, RunOut};
@@ -42,6 +42,7 @@ pub fn comparison_table(c: &Compare, cmp: &Comparison) -> Table {
     };
     let stat = |f: fn(&Stat) -> f64| rows.iter().map(|r| f(&r.stat)).collect();
     Table {
+        form: Form::Plain,
         file: "comparison.csv",
         columns: vec![
             Column::text("scenario", names_of(c, rows.iter().map(|r| r.scenario))),
@@ -78,6 +79,7 @@ pub fn comparison_csv(c: &Compare, cmp: &Comparison) -> String {
 pub fn rankings_table(c: &Compare, cmp: &Comparison) -> Table {
     let k = &cmp.rankings;
     Table {
+        form: Form::Plain,
         file: "rankings.csv",
         columns: vec![
             words("figure", k.iter().map(|k| k.figure)),
@@ -139,6 +141,7 @@ pub fn runs_table(c: &Compare, runs: &[Result<RunOut, String>]) -> Table {
         }
     }
     Table {
+        form: Form::Plain,
         file: "runs.csv",
         columns,
     }
@@ -235,6 +238,7 @@ pub fn bands_table(c: &Compare, bands: &[Vec<Band>]) -> Table {
     }
     let at = |f: fn(&Band) -> &Vec<f64>| rows.iter().map(|&(_, _, w, b)| f(b)[w]).collect();
     Table {
+        form: Form::Plain,
         file: "weekly_bands.csv",
         columns: vec![
             words("series", rows.iter().map(|r| r.0)),
@@ -301,6 +305,7 @@ pub fn best_table(c: &Compare, d: &Decision) -> Table {
         })
         .collect();
     Table {
+        form: Form::Plain,
         file: "best.csv",
         columns: vec![
             words("figure", rows.iter().map(|r| r.0)),
@@ -338,6 +343,7 @@ pub fn drivers_table(c: &Compare, d: &Decision) -> Option<Table> {
         }
     }
     Some(Table {
+        form: Form::Plain,
         file: "drivers.csv",
         columns: vec![
             Column::text("scenario", names_of(c, rows.iter().map(|r| r.0))),
@@ -378,6 +384,7 @@ pub fn value_table(c: &Compare, d: &Decision) -> Option<Table> {
     }
     let n = values.len();
     Some(Table {
+        form: Form::Plain,
         file: "value_of_information.csv",
         columns: vec![
             Column::text("parameter", parameters),
@@ -435,6 +442,7 @@ pub fn output<'a>(
         headline_file: Some("verdict.txt"),
         tables: tables(c, done, results),
         charts: super::compare_html::charts(differences, value),
+        files: Vec::new(),
         report: super::compare_html::build(c, &done.cmp, command),
         charts_at: 0,
     }

@@ -239,6 +239,13 @@ impl From<&(&str, &str, &str)> for Chart {
 pub const MAX_ROWS: usize = 200;
 
 impl Section {
+    /// The one section that stands for a report's charts when they were skipped.
+    pub fn charts_skipped() -> Section {
+        Section::new("Charts").note(
+            "Charts were skipped (the command was given --no-charts). Run it again without it to see them here.",
+        )
+    }
+
     /// `table` with at most `max` of its rows, and a note naming `file` when some were left out.
     pub fn table_capped(self, mut table: Table, max: usize, file: &str) -> Section {
         let total = table.rows.len();
@@ -274,9 +281,7 @@ impl Report {
         charts: &[Chart],
     ) -> Result<&mut Report, ReportError> {
         let Some(dir) = dir else {
-            self.section(Section::new("Charts").note(
-                "Charts were skipped (the command was given --no-charts). Run it again without it to see them here.",
-            ));
+            self.section(Section::charts_skipped());
             return Ok(self);
         };
         for c in charts {

@@ -2,7 +2,7 @@
 //! the self-contained report.html in `html` (the builder) and one module per command for its
 //! content (`run_html`, `compare_html`, `sweep_html`, `explore_html`, `fork_html`). `output` is
 //! a command's output as one typed value (headline, typed tables, charts, report.html) with a
-//! writer per format; `compare` builds its output that way.
+//! writer per format; `compare` and `run` (`report::run`) build their outputs that way.
 //!
 //! Every run writes into a fresh sibling staging folder, which replaces the output folder only
 //! once everything is written ([`OutputDir`]), so a folder never mixes files of two runs and a
@@ -21,6 +21,7 @@ pub mod html;
 pub mod lock;
 pub mod output;
 pub mod output_dir;
+pub mod run;
 pub mod run_html;
 pub mod sweep;
 pub mod sweep_html;

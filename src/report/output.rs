@@ -7,10 +7,9 @@
 //! table as CSV, the headline as a text file, each chart as PNG, and report.html with every drawn
 //! chart embedded at its place. A new command builds its `Output`; it writes no file itself.
 //!
-//! `compare` is built this way ([`super::compare::output`]); the other commands still write
-//! their files themselves and move here one at a time.
+//! `compare` ([`super::compare::output`]) and `run` ([`super::run::output`]) are built this
+//! way; the other commands still write their files themselves and move here one at a time.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use super::ReportError;
@@ -28,18 +27,34 @@ pub struct Output<'a> {
     pub tables: Vec<Table>,
     /// The charts, in the report's order.
     pub charts: Vec<Chart<'a>>,
+    /// Other files, written as they are (a run's summary.json): name and contents.
+    pub files: Vec<(&'static str, String)>,
     /// report.html without its chart sections (its headline is [`Output::headline`]).
     pub report: Report,
     /// Where in `report`'s sections the charts' sections go.
     pub charts_at: usize,
 }
 
-/// A data table: its file and its columns, all of the same length.
+/// A data table: its file, its columns (all of the same length) and how its CSV writes them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     /// The file name, e.g. `comparison.csv`.
     pub file: &'static str,
     pub columns: Vec<Column>,
+    pub form: Form,
+}
+
+/// How a table's CSV writes numbers and empty text; each table keeps the form its file has
+/// always had (both read back to the same values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// Numbers in Rust's shortest round-trip form (`3`, `0.000001`); empty text as an empty
+    /// field, as an undefined number (compare's tables).
+    Plain,
+    /// Numbers in the shortest round-trip form that shows a float (`3.0`, `1e-6`, as polars
+    /// writes them); empty text as `""`, so that it differs from an undefined number (a run's
+    /// weekly.csv, agents.csv and deciles.csv).
+    Typed,
 }
 
 /// A column: its name, the unit its numbers share (None where they do not, e.g. a long table
@@ -70,7 +85,7 @@ pub struct Chart<'a> {
     pub file: &'static str,
     pub heading: &'static str,
     pub read: &'static str,
-    pub alt: &'static str,
+    pub alt: String,
     #[allow(clippy::type_complexity)] // the drawing of one chart into its file
     pub draw: Option<Box<dyn Fn(&Path) -> Result<(), ReportError> + 'a>>,
     pub skipped: Option<&'static str>,
@@ -84,7 +99,7 @@ impl Chart<'_> {
         Ok(match (&self.draw, self.skipped) {
             (Some(draw), _) => {
                 draw(path)?;
-                Some(section.png_file(path, self.alt)?)
+                Some(section.png_file(path, self.alt.clone())?)
             }
             (None, Some(note)) => Some(section.note(note)),
             (None, None) => None,
@@ -131,24 +146,31 @@ impl Column {
         self.len() == 0
     }
 
-    /// Value `i` as a CSV field.
-    fn field(&self, i: usize) -> String {
-        match &self.values {
-            Values::Text(v) => field(&v[i]),
-            Values::Number(v) => number(v[i]),
-            Values::Whole(v) => v[i].to_string(),
-            Values::Flag(v) => v[i].to_string(),
+    /// Append value `i` as a CSV field in `form` to `line` (`floats`: a buffer for
+    /// [`Form::Typed`]'s numbers).
+    fn push_field(&self, i: usize, form: Form, line: &mut String, floats: &mut zmij::Buffer) {
+        use std::fmt::Write as _;
+        match (&self.values, form) {
+            (Values::Text(v), Form::Typed) if v[i].is_empty() => line.push_str("\"\""),
+            (Values::Text(v), _) if needs_quoting(&v[i]) => line.push_str(&field(&v[i])),
+            (Values::Text(v), _) => line.push_str(&v[i]),
+            (Values::Number(v), _) if !v[i].is_finite() => {}
+            (Values::Number(v), Form::Plain) => {
+                let _ = write!(line, "{}", v[i]);
+            }
+            (Values::Number(v), Form::Typed) => line.push_str(floats.format_finite(v[i])),
+            (Values::Whole(v), _) => {
+                let _ = write!(line, "{}", v[i]);
+            }
+            (Values::Flag(v), _) => line.push_str(if v[i] { "true" } else { "false" }),
         }
     }
 }
 
-/// A number as a CSV field: Rust's shortest round-trip form, empty when undefined.
-pub fn number(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        String::new()
-    }
+/// Whether a text changes as a CSV field ([`field`]: a formula's prefix, or quotes).
+fn needs_quoting(s: &str) -> bool {
+    matches!(super::cells::text_cell(s), std::borrow::Cow::Owned(_))
+        || s.contains([',', '"', '\n', '\r'])
 }
 
 impl Table {
@@ -162,26 +184,67 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// Write the table as CSV into `dir`, under its file name.
+    pub fn write(&self, dir: &Path) -> Result<(), ReportError> {
+        let path = dir.join(self.file);
+        let io = |source| ReportError::Io {
+            path: path.clone(),
+            source,
+        };
+        let file = std::fs::File::create(&path).map_err(io)?;
+        let mut w = std::io::BufWriter::new(file);
+        self.write_csv(&mut w).map_err(io)?;
+        std::io::Write::flush(&mut w).map_err(io)
+    }
+
     /// The table as CSV: a header of the column names, then a line per row.
     pub fn csv(&self) -> String {
+        let mut out = Vec::new();
+        self.write_csv(&mut out).expect("writing to memory");
+        String::from_utf8(out).expect("CSV of UTF-8 text")
+    }
+
+    /// Write the table as CSV into `out`: the rows formatted in blocks on the thread pool (a
+    /// million employees' agents.csv), written in order.
+    fn write_csv(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        use rayon::prelude::*;
+        const BLOCK: usize = 8192;
         debug_assert!(self.columns.iter().all(|c| c.len() == self.rows()));
         let names: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
-        let mut out = names.join(",");
-        out.push('\n');
-        for i in 0..self.rows() {
+        writeln!(out, "{}", names.join(","))?;
+        let starts: Vec<usize> = (0..self.rows()).step_by(BLOCK).collect();
+        let at_once = 2 * rayon::current_num_threads().max(1);
+        for group in starts.chunks(at_once) {
+            let blocks: Vec<String> = group
+                .par_iter()
+                .map(|&start| self.lines(start..(start + BLOCK).min(self.rows())))
+                .collect();
+            for b in blocks {
+                out.write_all(b.as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The CSV lines of `rows`.
+    fn lines(&self, rows: std::ops::Range<usize>) -> String {
+        let mut text = String::new();
+        let mut floats = zmij::Buffer::new();
+        for i in rows {
             for (k, c) in self.columns.iter().enumerate() {
                 if k > 0 {
-                    out.push(',');
+                    text.push(',');
                 }
-                let _ = write!(out, "{}", c.field(i));
+                c.push_field(i, self.form, &mut text, &mut floats);
             }
-            out.push('\n');
+            text.push('\n');
         }
-        out
+        text
     }
 }
 
-fn write(path: &Path, text: &str) -> Result<(), ReportError> {
+/// Write `text` into the file `path`.
+pub fn write(path: &Path, text: &str) -> Result<(), ReportError> {
     std::fs::write(path, text).map_err(|source| ReportError::Io {
         path: path.into(),
         source,
@@ -193,10 +256,13 @@ impl Output<'_> {
     /// then report.html with each drawn chart embedded.
     pub fn write(self, dir: &Path) -> Result<(), ReportError> {
         for t in &self.tables {
-            write(&dir.join(t.file), &t.csv())?;
+            t.write(dir)?;
         }
         if let Some(file) = self.headline_file {
             write(&dir.join(file), &(self.headline.join("\n") + "\n"))?;
+        }
+        for (file, text) in &self.files {
+            write(&dir.join(file), text)?;
         }
         let mut sections = Vec::new();
         for c in &self.charts {
@@ -226,6 +292,7 @@ mod tests {
                 Column::whole("n", vec![3, 4]),
                 Column::flag("stable", vec![true, false]),
             ],
+            form: Form::Plain,
         };
         assert_eq!(t.rows(), 2);
         assert_eq!(
@@ -233,5 +300,27 @@ mod tests {
             "name,cost,n,stable\n\"a,b\",1.5,3,true\n'=x,,4,false\n"
         );
         assert_eq!(t.column("cost").unwrap().unit, Some(Unit::Usd));
+        // and in the typed form, numbers show they are floats and empty text is quoted
+        let t = Table {
+            file: "t.csv",
+            columns: vec![
+                Column::text("name", vec!["".into(), "-x".into()]),
+                Column::number("v", None, vec![3.0, 1e-6]),
+            ],
+            form: Form::Typed,
+        };
+        assert_eq!(t.csv(), "name,v\n\"\",3.0\n'-x,1e-6\n");
+        // and a long table's rows, formatted in blocks, come out in order
+        let n = 20_000u64;
+        let t = Table {
+            file: "t.csv",
+            columns: vec![Column::whole("i", (0..n).collect())],
+            form: Form::Typed,
+        };
+        let expected: String = std::iter::once("i".to_string())
+            .chain((0..n).map(|i| i.to_string()))
+            .map(|l| l + "\n")
+            .collect();
+        assert_eq!(t.csv(), expected);
     }
 }

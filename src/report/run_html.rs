@@ -5,7 +5,8 @@ use std::path::Path;
 
 use super::ReportError;
 use super::html::{Cell, Chart, Footer, Report, Section, Table};
-use crate::projections::figures::{Fig, Unit};
+use crate::projections::figures::{self, Fig, Unit, figure};
+use crate::projections::horizons::{HORIZONS, Kind};
 use crate::projections::summary::{count, usd};
 use crate::projections::{PolicyMark, Projections, Summary, WeeklyRow};
 use crate::scenario::Scenario;
@@ -49,16 +50,36 @@ pub fn build(
     charts_dir: Option<&Path>,
     command: &str,
 ) -> Result<Report, ReportError> {
+    let (mut r, at) = body(p, scenario, charts_dir.is_none(), command);
+    r.headline = p.summary.headline();
+    let after = r.sections.split_off(at);
+    if charts_dir.is_some() {
+        let charts: Vec<Chart> = CHART_GUIDE.iter().map(Chart::from).collect();
+        r.charts(charts_dir, &charts)?;
+    }
+    r.sections.extend(after);
+    Ok(r)
+}
+
+/// report.html of a run without its headline and chart sections, and where the charts go; with
+/// `no_charts`, a note there that they were skipped.
+pub fn body(
+    p: &Projections,
+    scenario: &Scenario,
+    no_charts: bool,
+    command: &str,
+) -> (Report, usize) {
     let s = &p.summary;
     let mut r = Report::new(format!("tokenmaxx run: {}", s.scenario));
     r.subtitle = Some(format!(
         "{} | {} employees x {} weeks | seed {}, replication {}",
         s.description, s.employees, s.weeks, s.seed, s.replication
     ));
-    r.headline = s.headline();
     r.section(timeline_section("Policy timeline", &p.policy_marks));
-    let charts: Vec<Chart> = CHART_GUIDE.iter().map(Chart::from).collect();
-    r.charts(charts_dir, &charts)?;
+    let at = r.sections.len();
+    if no_charts {
+        r.section(Section::charts_skipped());
+    }
     r.section(figures_section(s));
     r.section(deciles_section(p));
     r.section(weekly_section(&p.weekly));
@@ -79,7 +100,7 @@ pub fn build(
             ),
         ],
     };
-    Ok(r)
+    (r, at)
 }
 
 /// Build the report and write it as `dir/report.html`.
@@ -184,9 +205,26 @@ use Show::{Or, Plain, Signed, WithWeek};
 /// Every horizon has its row (a fork's table pairs rows by position).
 const BEYOND: Show = Or("beyond the run");
 
-/// The key figures of a run, in order: value and cost; net value by horizon, discounted, and
-/// the break-even week; tokens, padding and adoption; heavy users, felt and measured speed-ups,
-/// hidden costs and risk. Words and units are the figure table's.
+/// The key figures of a run, in order: value and cost ([`KEY_FIGURES`]); net value a year per
+/// employee at each of [`HORIZONS`], then the same discounted ([`KEY_HORIZONS`]); discounted over
+/// the run, and the break-even week; tokens, padding and adoption; heavy users, felt and measured
+/// speed-ups, hidden costs and risk ([`KEY_FIGURES_AFTER`]). Words and units are the figure
+/// table's.
+fn key_figures() -> impl Iterator<Item = (&'static figures::Figure, Show)> {
+    let horizons = KEY_HORIZONS.iter().flat_map(|&kind| {
+        HORIZONS
+            .iter()
+            .map(move |&h| (figure(&kind.name(h)), BEYOND))
+    });
+    let one = |&(fig, show): &(Fig, Show)| (fig.figure(), show);
+    KEY_FIGURES
+        .iter()
+        .map(one)
+        .chain(horizons)
+        .chain(KEY_FIGURES_AFTER.iter().map(one))
+}
+
+/// The key figures before the horizons'.
 const KEY_FIGURES: &[(Fig, Show)] = &[
     (Fig::net_value_per_employee_year_usd, Plain),
     (Fig::net_value_usd, Plain),
@@ -196,14 +234,13 @@ const KEY_FIGURES: &[(Fig, Show)] = &[
     (Fig::annual_cost_per_employee_usd, Plain),
     (Fig::cost_share_of_salary, Plain),
     (Fig::median_monthly_cost_per_active_usd, Plain),
-    (Fig::net_value_per_employee_year_26w_usd, BEYOND),
-    (Fig::net_value_per_employee_year_52w_usd, BEYOND),
-    (Fig::net_value_per_employee_year_104w_usd, BEYOND),
-    (Fig::net_value_per_employee_year_156w_usd, BEYOND),
-    (Fig::npv_per_employee_year_26w_usd, BEYOND),
-    (Fig::npv_per_employee_year_52w_usd, BEYOND),
-    (Fig::npv_per_employee_year_104w_usd, BEYOND),
-    (Fig::npv_per_employee_year_156w_usd, BEYOND),
+];
+
+/// The horizons' key figures, a row per horizon each.
+const KEY_HORIZONS: [Kind; 2] = [Kind::NetValuePerEmployeeYear, Kind::NpvPerEmployeeYear];
+
+/// The key figures after the horizons'.
+const KEY_FIGURES_AFTER: &[(Fig, Show)] = &[
     (Fig::npv_per_employee_year_usd, Plain),
     (Fig::npv_usd, Plain),
     (
@@ -257,10 +294,8 @@ fn key_text(unit: Unit, v: f64, signed: bool) -> String {
 
 /// The summary figures, in words, with units, and the summary.json key each comes from.
 pub(crate) fn figure_rows(s: &Summary) -> Vec<Figure> {
-    KEY_FIGURES
-        .iter()
-        .map(|&(fig, show)| {
-            let f = fig.figure();
+    key_figures()
+        .map(|(f, show)| {
             let value = (f.get)(s);
             let cell = match (value, show) {
                 (Some(v), WithWeek(week)) => {

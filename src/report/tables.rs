@@ -1,5 +1,6 @@
-//! Tables of a run as polars DataFrames and files: weekly.csv, agents.csv, deciles.csv,
-//! summary.json. Column names are exactly those of docs/model.md.
+//! Tables of a run as polars DataFrames (the Python package's tables; a run writes its files
+//! from [`super::run`], byte for byte as polars writes these), and the polars CSV writer of the
+//! batch tables. Column names are exactly those of docs/model.md.
 
 use std::fs;
 use std::io::Write;
@@ -8,7 +9,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::ReportError;
-use crate::projections::{AgentRow, DecileRow, Projections, Summary, WeeklyRow};
+use crate::projections::{AgentRow, DecileRow, WeeklyRow};
 
 fn table_err(table: &str) -> impl FnOnce(PolarsError) -> ReportError + '_ {
     move |e| ReportError::Table {
@@ -263,26 +264,6 @@ pub fn write_csv(path: &Path, df: &mut DataFrame) -> Result<(), ReportError> {
         path: path.into(),
         source,
     })
-}
-
-/// Write summary.json (pretty, stable key order).
-pub fn write_summary(path: &Path, summary: &Summary) -> Result<(), ReportError> {
-    let text = serde_json::to_string_pretty(summary).map_err(|e| ReportError::Table {
-        table: "summary".into(),
-        message: e.to_string(),
-    })?;
-    fs::write(path, text + "\n").map_err(|source| ReportError::Io {
-        path: path.into(),
-        source,
-    })
-}
-
-/// Write all tables of a run into `dir`.
-pub fn write_all(dir: &Path, p: &Projections) -> Result<(), ReportError> {
-    write_csv(&dir.join("weekly.csv"), &mut weekly_frame(&p.weekly)?)?;
-    write_csv(&dir.join("agents.csv"), &mut agents_frame(&p.agents)?)?;
-    write_csv(&dir.join("deciles.csv"), &mut deciles_frame(&p.deciles)?)?;
-    write_summary(&dir.join("summary.json"), &p.summary)
 }
 
 /// The temporary sibling a file is written to before its rename: `.NAME.tmp-PID`.

@@ -25,10 +25,7 @@ const SCHEDULER_VARS: &[&str] = &[
 ];
 
 fn setup(name: &str) -> PathBuf {
-    let dir = scratch(name);
-    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
-    std::fs::write(dir.join("sweep.toml"), GRID).unwrap();
-    dir
+    scratch_with(name, &[("tiny.toml", TINY), ("sweep.toml", GRID)])
 }
 
 /// Run `program` with `args` in `dir`, with only the scheduler variables `env`.

@@ -291,7 +291,7 @@ fn the_verdict_names_its_horizon_and_when_the_mandate_changes_sign() {
 
 #[test]
 fn horizons_choose_the_verdict_s_horizons_and_bad_ones_exit_2_naming_the_flag() {
-    let dir = scratch("compare_horizons");
+    let dir = scratch("compare_horizons_flag");
     let run = |out: &str, extra: &[&str]| {
         let mut args = vec![
             "compare",

@@ -12,11 +12,6 @@ use crate::util::*;
 const TINY: &str = "extends = \"baseline\"\nemployees = 200\nweeks = 4\n";
 const SWEEP: &str = "[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n";
 
-fn refused(o: &std::process::Output, what: &str) {
-    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(o), stderr(o));
-    assert!(stderr(o).contains(what), "{what}: {}", stderr(o));
-}
-
 /// Every file under `dir` (hidden ones included) with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
@@ -54,8 +49,7 @@ fn org(dir: &Path) {
 
 #[test]
 fn files_read_through_extends_base_priors_or_a_spec_inside_out_are_refused_and_kept() {
-    let dir = scratch("data_loss_inputs");
-    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    let dir = scratch_with("data_loss_inputs", &[("tiny.toml", TINY)]);
     let mut folders = Vec::new();
     // `run` and `fit --base` of a scenario whose `extends` layer lies in --out.
     folders.push(marked(&dir.join("o"), &[("layer.toml", TINY)]));
@@ -120,8 +114,7 @@ fn files_read_through_extends_base_priors_or_a_spec_inside_out_are_refused_and_k
 
 #[test]
 fn every_writer_of_a_whole_folder_refuses_a_folder_a_batch_holds_locked() {
-    let dir = scratch("data_loss_lock");
-    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    let dir = scratch_with("data_loss_lock", &[("tiny.toml", TINY)]);
     org(&dir);
     let o = tokenmaxx(
         &dir,
@@ -186,8 +179,7 @@ fn with_memory(dir: &Path, memory: &str, args: &[&str]) -> std::process::Output 
 
 #[test]
 fn a_fresh_sweep_or_sensitivity_analysis_keeps_the_previous_outputs_until_its_own_are_complete() {
-    let dir = scratch("data_loss_fresh");
-    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    let dir = scratch_with("data_loss_fresh", &[("tiny.toml", TINY)]);
     std::fs::write(
         dir.join("sweep.toml"),
         format!("base = \"tiny.toml\"\n{SWEEP}"),
@@ -234,8 +226,7 @@ fn a_fresh_sweep_or_sensitivity_analysis_keeps_the_previous_outputs_until_its_ow
 
 #[test]
 fn merge_refuses_a_shard_as_its_output_and_out_dotdot_creates_nothing() {
-    let dir = scratch("data_loss_merge");
-    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    let dir = scratch_with("data_loss_merge", &[("tiny.toml", TINY)]);
     std::fs::write(
         dir.join("sweep.toml"),
         format!("base = \"tiny.toml\"\n{SWEEP}"),

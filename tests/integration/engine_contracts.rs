@@ -1,17 +1,8 @@
 //! The engine's contracts on the built-in scenarios: replay equals live, invariants every week.
 
 use tokenmaxx::events::Event;
-use tokenmaxx::scenario::{Overrides, Scenario, Source};
 
-fn load(name: &str, employees: i64) -> Scenario {
-    let o = Overrides {
-        employees: Some(employees),
-        ..Overrides::default()
-    };
-    Scenario::load_with(&Source::Builtin(name.into()), &o)
-        .unwrap()
-        .0
-}
+use crate::util::{builtin as load, weekly_mean};
 
 #[test]
 fn replay_reproduces_live_state_and_projections_exactly() {
@@ -86,12 +77,9 @@ fn amazon_2026_shows_the_episode() {
     let (p, log) = tokenmaxx::simulate_with_log(&s, 0);
     let w = &p.weekly;
     // Padding appears with the leaderboard and falls after the shutdown.
-    let mean = |r: std::ops::Range<usize>, f: fn(&tokenmaxx::projections::WeeklyRow) -> f64| {
-        w[r.clone()].iter().map(f).sum::<f64>() / r.len() as f64
-    };
-    let before = mean(0..4, |r| r.padding_share);
-    let during = mean(6..24, |r| r.padding_share);
-    let after = mean(46..52, |r| r.padding_share);
+    let before = weekly_mean(&p, 0..4, |r| r.padding_share);
+    let during = weekly_mean(&p, 6..24, |r| r.padding_share);
+    let after = weekly_mean(&p, 46..52, |r| r.padding_share);
     assert!(
         during > 2.0 * before,
         "leaderboard padding {during} vs before {before}"

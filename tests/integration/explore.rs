@@ -113,10 +113,7 @@ use tokenmaxx::sweep::run_point;
 const SMALL: &str = "extends = \"baseline\"\nemployees = 500\nweeks = 12\n";
 
 fn setup(name: &str, spec_name: &str, spec: &str) -> std::path::PathBuf {
-    let dir = scratch(name);
-    std::fs::write(dir.join("small.toml"), SMALL).unwrap();
-    std::fs::write(dir.join(spec_name), spec).unwrap();
-    dir
+    scratch_with(name, &[("small.toml", SMALL), (spec_name, spec)])
 }
 
 const MORRIS: &str = "name = \"m\"\nbase = \"small.toml\"\nmethod = \"morris\"\ntrajectories = 6\nreplications = 2\nseed = 4\nfigures = [\"output_uplift\", \"padding_share\", \"median_weekly_tokens_per_user\"]\n[parameters]\n\"behaviour.uplift\" = { low = 0.3, high = 1.2 }\n\"behaviour.token_scale\" = { low = 4e6, high = 2e7 }\n\"bots.incident_rate\" = { low = 0.0, high = 0.01 }\n";
@@ -458,8 +455,7 @@ fn calibration_recovers_parameters_from_targets_the_simulator_generated() {
 
 #[test]
 fn bad_exploration_specs_are_clear_errors_naming_the_file_and_the_key() {
-    let dir = scratch("explore_errors");
-    std::fs::write(dir.join("small.toml"), SMALL).unwrap();
+    let dir = scratch_with("explore_errors", &[("small.toml", SMALL)]);
     let cases: &[(&str, &str, &str)] = &[
         (
             "sensitivity",

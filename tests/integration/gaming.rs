@@ -35,8 +35,7 @@ fn run(dir: &std::path::Path, metric: &str, extra: &str) -> (Vec<String>, Vec<Ve
 /// Mean of a weekly column over the last 13 weeks.
 fn last_quarter(h: &[String], rows: &[Vec<String>], name: &str) -> f64 {
     let c = column(h, rows, name);
-    let tail = &c[c.len() - 13..];
-    tail.iter().sum::<f64>() / tail.len() as f64
+    mean(&c[c.len() - 13..])
 }
 
 #[test]

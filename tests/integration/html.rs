@@ -12,7 +12,7 @@ use crate::charts::decode;
 use crate::util::*;
 use tokenmaxx::projections::Summary;
 use tokenmaxx::report::{charts, html};
-use tokenmaxx::scenario::{Overrides, Scenario, Source};
+use tokenmaxx::scenario::Source;
 
 /// What the parse of a report found.
 #[derive(Default)]
@@ -186,11 +186,7 @@ fn run_report_is_well_formed_complete_and_self_contained() {
     assert_embeds(&out, &p, charts::FILES);
 
     // The resolved scenario, exactly, and the headline in words.
-    let overrides = Overrides {
-        employees: Some(600),
-        ..Overrides::default()
-    };
-    let (scenario, _) = Scenario::load_with(&Source::parse("baseline"), &overrides).unwrap();
+    let scenario = load(&Source::parse("baseline"), 600, None, None);
     assert!(
         p.pre_text.contains(&scenario.resolved_toml),
         "resolved scenario TOML missing"
@@ -476,10 +472,7 @@ const TINY: &str = "extends = \"target-only\"\nemployees = 200\nweeks = 8\n[[tim
 
 /// A scratch folder holding tiny.toml and the spec `name` with `text`.
 fn batch_setup(dir_name: &str, name: &str, text: &str) -> PathBuf {
-    let dir = scratch(dir_name);
-    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
-    std::fs::write(dir.join(name), text).unwrap();
-    dir
+    scratch_with(dir_name, &[("tiny.toml", TINY), (name, text)])
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use tokenmaxx::projections::Projections;
-use tokenmaxx::scenario::{Overrides, Scenario, Source};
+use tokenmaxx::scenario::Source;
 
 use crate::util::*;
 
@@ -12,13 +12,7 @@ fn run(name: &str, extends: &str, extra: &str, employees: i64, seed: u64) -> Pro
     let dir = scratch(&format!("v2_{name}_{seed}_{employees}"));
     let path = dir.join(format!("{name}.toml"));
     std::fs::write(&path, format!("extends = \"{extends}\"\n{extra}")).unwrap();
-    let o = Overrides {
-        seed: Some(seed),
-        employees: Some(employees),
-        weeks: Some(40),
-    };
-    let (s, _) = Scenario::load_with(&Source::Path(path), &o).unwrap();
-    tokenmaxx::simulate(&s, 0)
+    simulate(&load(&Source::Path(path), employees, Some(40), Some(seed)))
 }
 
 const CHANNELS_OFF: &str = "[adoption]\nmandate_conversion = 0.0\n[work]\npad_time = 0.0\n";
@@ -96,12 +90,12 @@ fn the_mature_organisation_starts_at_its_plateau() {
 #[test]
 fn a_budget_cap_is_never_exceeded_in_any_week() {
     // given token-budget, when anyone decides a week, then genuine + padding + bot <= the cap
-    let o = Overrides {
-        employees: Some(800),
-        weeks: Some(30),
-        seed: Some(3),
-    };
-    let (s, _) = Scenario::load_with(&Source::Builtin("token-budget".into()), &o).unwrap();
+    let s = load(
+        &Source::Builtin("token-budget".into()),
+        800,
+        Some(30),
+        Some(3),
+    );
     let cap = s
         .timeline
         .iter()

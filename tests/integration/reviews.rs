@@ -3,16 +3,14 @@
 //! the week-30 statement.
 
 use tokenmaxx::projections::{Projections, WeeklyRow};
-use tokenmaxx::scenario::{Overrides, Scenario, Source};
+use tokenmaxx::scenario::Source;
+
+use crate::util::{load, simulate, weekly_mean};
 
 const EMPLOYEES: i64 = 2000;
 
 fn run(source: Source) -> Projections {
-    let o = Overrides {
-        employees: Some(EMPLOYEES),
-        ..Overrides::default()
-    };
-    tokenmaxx::simulate(&Scenario::load_with(&source, &o).unwrap().0, 0)
+    simulate(&load(&source, EMPLOYEES, None, None))
 }
 
 /// amazon-2026's timeline with `week30` (a TOML line) in place of the statement.
@@ -33,8 +31,7 @@ fn amazon_with(name: &str, week30: &str) -> Source {
 
 /// Mean of a weekly figure over weeks 30-51 (after the week-30 change).
 fn after_30(p: &Projections, f: fn(&WeeklyRow) -> f64) -> f64 {
-    let rows = &p.weekly[30..];
-    rows.iter().map(f).sum::<f64>() / rows.len() as f64
+    weekly_mean(p, 30..p.weekly.len(), f)
 }
 
 #[test]

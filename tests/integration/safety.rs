@@ -25,11 +25,6 @@ fn small_run(dir: &Path, out: &str, extra: &[&str]) -> std::process::Output {
     tokenmaxx(dir, &args)
 }
 
-fn refused(o: &std::process::Output, what: &str) {
-    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(o), stderr(o));
-    assert!(stderr(o).contains(what), "{}", stderr(o));
-}
-
 #[test]
 fn batch_names_that_would_escape_output_are_refused_and_nothing_is_written_outside() {
     let dir = scratch("safety_names");
@@ -196,8 +191,7 @@ fn replay_and_fork_never_write_over_their_input_run() {
 
 #[test]
 fn a_locked_sweep_folder_is_refused_naming_the_holder() {
-    let dir = scratch("safety_lock");
-    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    let dir = scratch_with("safety_lock", &[("tiny.toml", TINY)]);
     std::fs::write(
         dir.join("sweep.toml"),
         "name = \"s\"\nbase = \"tiny.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n",
@@ -348,14 +342,9 @@ fn write_log(
 
 #[test]
 fn a_log_with_out_of_range_ids_or_values_is_reported_corrupt_not_a_panic() {
-    use tokenmaxx::scenario::{Overrides, Scenario, Source};
+    use tokenmaxx::scenario::Source;
     let dir = scratch("safety_corrupt_log");
-    let o = Overrides {
-        employees: Some(60),
-        weeks: Some(4),
-        ..Overrides::default()
-    };
-    let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o).unwrap();
+    let s = load(&Source::Builtin("amazon-2026".into()), 60, Some(4), None);
     let (_, log) = tokenmaxx::simulate_with_log(&s, 0);
     type Edit = fn(&mut tokenmaxx::events::log::EventLog);
     let edits: [(&str, Edit); 5] = [
@@ -515,8 +504,7 @@ fn replay_of_a_folder_being_replaced_never_reports_a_false_mismatch() {
 
 #[test]
 fn a_fresh_sweep_in_a_used_folder_leaves_none_of_the_old_sweeps_files() {
-    let dir = scratch("safety_fresh_sweep");
-    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
+    let dir = scratch_with("safety_fresh_sweep", &[("tiny.toml", TINY)]);
     let two = "name = \"two\"\nbase = \"tiny.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n\"behaviour.norm_weight\" = [0.2, 0.4]\n";
     let one =
         "name = \"one\"\nbase = \"tiny.toml\"\n[parameters]\n\"behaviour.uplift\" = [0.3, 0.6]\n";

@@ -193,7 +193,7 @@ fn a_fork_that_drops_the_leaderboard_at_week_10_pads_less_afterwards() {
     for w in 0..10 {
         assert_eq!(base[w], fork[w], "week {w} differs before the fork");
     }
-    let after = |v: &[f64]| (12..24).map(|w| v[w]).sum::<f64>() / 12.0;
+    let after = |v: &[f64]| mean(&v[12..24]);
     assert!(
         after(&fork) < 0.5 * after(&base),
         "fork {} vs base {}",

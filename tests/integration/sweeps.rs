@@ -5,10 +5,7 @@ use crate::util::*;
 const TINY: &str = "extends = \"target-only\"\nemployees = 300\nweeks = 16\n[[timeline]]\nweek = 4\nleaderboard = { scope = \"org\", visibility = \"public\" }\n";
 
 fn setup(name: &str, sweep: &str) -> std::path::PathBuf {
-    let dir = scratch(name);
-    std::fs::write(dir.join("tiny.toml"), TINY).unwrap();
-    std::fs::write(dir.join("sweep.toml"), sweep).unwrap();
-    dir
+    scratch_with(name, &[("tiny.toml", TINY), ("sweep.toml", sweep)])
 }
 
 const GRID: &str = "name = \"g\"\nbase = \"tiny.toml\"\nreplications = 2\nseed = 5\n[parameters]\n\"behaviour.status_weight\" = [0.0, 2.0, 4.0]\n\"behaviour.norm_weight\" = { low = 0.0, high = 0.8, steps = 2 }\n";

@@ -1,7 +1,13 @@
-//! Helpers: run the real binary, make scratch folders, read CSVs.
+//! Helpers shared by the test modules: run the real binary and check a refusal, make scratch
+//! folders (empty or holding files), load and run a scenario at a size, read CSV columns, and
+//! take means of weekly figures.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use tokenmaxx::projections::{Projections, WeeklyRow};
+use tokenmaxx::scenario::{Overrides, Scenario, Source};
 
 /// Run `tokenmaxx` with arguments in `dir`.
 pub fn tokenmaxx(dir: &Path, args: &[&str]) -> Output {
@@ -20,12 +26,68 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// A fresh scratch folder under the target directory, unique per test.
+/// Check that a command was refused as bad input: exit code 2, no panic, and `what` on stderr.
+pub fn refused(o: &Output, what: &str) {
+    refused_with(o, &[what]);
+}
+
+/// Check that a command was refused as bad input: exit code 2, no panic, and every one of
+/// `needles` on stderr.
+pub fn refused_with(o: &Output, needles: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{}{err}", stdout(o));
+    assert!(!err.contains("panicked"), "{err}");
+    for n in needles {
+        assert!(err.contains(n), "`{n}` not in: {err}");
+    }
+}
+
+/// A fresh scratch folder under the target directory, unique per test (`name` may hold `/`).
 pub fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// A fresh scratch folder holding `files` (name, text): a scenario and a spec, say.
+pub fn scratch_with(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = scratch(name);
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}
+
+/// A scenario loaded at a size: `employees`, and `weeks` and `seed` where given, over its own.
+pub fn load(source: &Source, employees: i64, weeks: Option<i64>, seed: Option<u64>) -> Scenario {
+    let o = Overrides {
+        employees: Some(employees),
+        weeks,
+        seed,
+    };
+    Scenario::load_with(source, &o).unwrap().0
+}
+
+/// A built-in scenario at `employees` (its own weeks and seed).
+pub fn builtin(name: &str, employees: i64) -> Scenario {
+    load(&Source::Builtin(name.into()), employees, None, None)
+}
+
+/// Run a scenario (replication 0) in process.
+pub fn simulate(s: &Scenario) -> Projections {
+    tokenmaxx::simulate(s, 0)
+}
+
+/// The mean of `values` (NaN without any).
+pub fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// The mean of a weekly figure over `weeks` (indices into the weekly rows).
+pub fn weekly_mean(p: &Projections, weeks: Range<usize>, f: fn(&WeeklyRow) -> f64) -> f64 {
+    let rows = &p.weekly[weeks];
+    mean(&rows.iter().map(f).collect::<Vec<f64>>())
 }
 
 /// The repository's scenarios/ folder.

@@ -91,13 +91,18 @@ pub fn chart_err<E: std::fmt::Display>(file: &Path) -> impl Fn(E) -> ReportError
 
 /// Write every chart of a run into `dir`.
 pub fn write_all(dir: &Path, p: &Projections) -> Result<Vec<PathBuf>, ReportError> {
-    register_fonts();
     let paths: Vec<PathBuf> = FILES.iter().map(|f| dir.join(f)).collect();
     for (k, path) in paths.iter().enumerate() {
-        let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-        draw_chart(k, &root, p, &Bands::default(), path)?;
+        draw(k, path, p)?;
     }
     Ok(paths)
+}
+
+/// Draw chart `k` of [`FILES`] of a run as the PNG `path`.
+pub fn draw(k: usize, path: &Path, p: &Projections) -> Result<(), ReportError> {
+    register_fonts();
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    draw_chart(k, &root, p, &Bands::default(), path)
 }
 
 /// Draw chart `k` of [`FILES`] on any plotters backend (`name` names it in errors; `bands`
