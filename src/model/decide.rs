@@ -443,14 +443,7 @@ pub fn decide<R: Rng + ?Sized>(
     let bot_running = a.has_bot && policy.platform.is_some();
 
     // 1. Bot building (Bass diffusion within teams).
-    let built_bot = match policy.platform {
-        Some(_) if !a.has_bot => {
-            let p =
-                (s.bots.build_innovation + s.bots.build_imitation * a.team_bot_share) * t.ai_fit;
-            rng.random::<f64>() < p
-        }
-        _ => false,
-    };
+    let built_bot = builds_bot(s, policy, a, t, rng);
 
     // 2. Habit: a first trial, a revision, or last week's level.
     let price_cost = price_cost_per_token(s, policy);
@@ -467,21 +460,14 @@ pub fn decide<R: Rng + ?Sized>(
         ..*a
     };
 
-    // 3. Genuine tokens: the habit times weekly noise, clipped by the budget.
-    let z: f64 = StandardNormal.sample(rng);
+    // 3. Genuine tokens: the habit times weekly noise, clipped by the budget after the bot's.
     let cap = ctx.cap_tokens;
     let bot = if bot_running {
         s.bots.bot_tokens.min(cap)
     } else {
         0.0
     };
-    // Without a habit the week's use is zero whatever the noise (the draw is still made).
-    let noisy = if level == 0.0 {
-        0.0
-    } else {
-        level * (s.behaviour.week_noise * z).exp()
-    };
-    let genuine = noisy.min(cap - bot).max(0.0);
+    let genuine = genuine_tokens(s, level, cap - bot, rng);
 
     // 4. Padding: habit, or a revised logit choice.
     let padding = padding(s, ctx, a, genuine + bot, bot_running, price_cost, rng);
@@ -529,6 +515,38 @@ pub fn decide<R: Rng + ?Sized>(
             unsplit
         },
     }
+}
+
+/// Step 1: whether the agent builds a bot this week (Bass diffusion within teams; one draw while
+/// a platform is up and the agent has none).
+fn builds_bot<R: Rng + ?Sized>(
+    s: &Scenario,
+    policy: &PolicyState,
+    a: &AgentView,
+    t: &Traits,
+    rng: &mut R,
+) -> bool {
+    match policy.platform {
+        Some(_) if !a.has_bot => {
+            let p =
+                (s.bots.build_innovation + s.bots.build_imitation * a.team_bot_share) * t.ai_fit;
+            rng.random::<f64>() < p
+        }
+        _ => false,
+    }
+}
+
+/// Step 3: the week's genuine tokens, the habit `level` times weekly noise, at most `room` (the
+/// budget left after the bot's tokens). Without a habit the week's use is zero whatever the
+/// noise, but the normal draw is still made.
+fn genuine_tokens<R: Rng + ?Sized>(s: &Scenario, level: f64, room: f64, rng: &mut R) -> f64 {
+    let z: f64 = StandardNormal.sample(rng);
+    let noisy = if level == 0.0 {
+        0.0
+    } else {
+        level * (s.behaviour.week_noise * z).exp()
+    };
+    noisy.min(room).max(0.0)
 }
 
 /// This week's split level under an outcome metric: last week's habit, or (with probability
