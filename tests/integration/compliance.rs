@@ -6,37 +6,12 @@ use crate::util::*;
 /// Weekly padding tokens of rollout-mandate-then-outcomes (target lifted at week 26) with
 /// `compliance_memory` set.
 fn padding(dir: &std::path::Path, memory: f64) -> Vec<f64> {
-    let file = dir.join(format!("memory-{memory}.toml"));
-    std::fs::write(
-        &file,
-        format!(
-            "extends = \"rollout-mandate-then-outcomes\"\n[behaviour]\ncompliance_memory = {memory}\ncompliance_half_life = 8\n"
-        ),
-    )
-    .unwrap();
-    let out = dir.join(format!("run-{memory}"));
-    let o = tokenmaxx(
-        dir,
-        &[
-            "run",
-            file.to_str().unwrap(),
-            "--employees",
-            "2000",
-            "--weeks",
-            "70",
-            "--no-charts",
-            "-q",
-            "--out",
-            out.to_str().unwrap(),
-        ],
+    let toml = format!(
+        "extends = \"rollout-mandate-then-outcomes\"\n[behaviour]\ncompliance_memory = {memory}\ncompliance_half_life = 8\n"
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let (h, rows) = read_csv(&out.join("weekly.csv"));
+    let args = ["--employees", "2000", "--weeks", "70", "--no-charts", "-q"];
+    let (h, rows) = run_weekly(dir, &format!("memory-{memory}"), &toml, &args);
     column(&h, &rows, "tokens_padding")
-}
-
-fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len() as f64
 }
 
 #[test]

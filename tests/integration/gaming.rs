@@ -3,33 +3,18 @@
 
 use crate::util::*;
 
-/// Run amazon-2026's timeline with outcome metrics counting `metric`, plus `extra` TOML lines;
-/// returns weekly.csv's header and rows and the run folder.
+/// Run amazon-2026's timeline with outcome metrics counting `metric`, plus `extra` TOML lines,
+/// into `dir/metric`; returns weekly.csv's header and rows.
 fn run(dir: &std::path::Path, metric: &str, extra: &str) -> (Vec<String>, Vec<Vec<String>>) {
-    let file = dir.join(format!("{metric}.toml"));
-    std::fs::write(
-        &file,
-        format!("extends = \"outcome-metrics\"\n[policy]\noutcome_metrics = \"{metric}\"\n{extra}"),
-    )
-    .unwrap();
-    let out = dir.join(metric);
-    let o = tokenmaxx(
+    let toml =
+        format!("extends = \"outcome-metrics\"\n[policy]\noutcome_metrics = \"{metric}\"\n{extra}");
+    let size = ["--employees", "2000", "--weeks", "40"];
+    run_weekly(
         dir,
-        &[
-            "run",
-            file.to_str().unwrap(),
-            "--employees",
-            "2000",
-            "--weeks",
-            "40",
-            "--events",
-            "--no-charts",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    read_csv(&out.join("weekly.csv"))
+        metric,
+        &toml,
+        &[&size[..], &["--events", "--no-charts"]].concat(),
+    )
 }
 
 /// Mean of a weekly column over the last 13 weeks.

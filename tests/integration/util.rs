@@ -91,6 +91,29 @@ pub fn weekly_mean(p: &Projections, weeks: Range<usize>, f: fn(&WeeklyRow) -> f6
 }
 
 /// The repository's scenarios/ folder.
+/// Write `toml` to `dir/name.toml`, run it with `tokenmaxx run` and `args` into `dir/name`
+/// (asserting success), and read its weekly.csv (header and rows).
+pub fn run_weekly(
+    dir: &Path,
+    name: &str,
+    toml: &str,
+    args: &[&str],
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, toml).unwrap();
+    let out = dir.join(name);
+    let mut all = vec![
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    let o = tokenmaxx(dir, &all);
+    assert!(o.status.success(), "{}", stderr(&o));
+    read_csv(&out.join("weekly.csv"))
+}
+
 pub fn scenarios_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
