@@ -388,20 +388,7 @@ mod tests {
     fn every_numeric_summary_field_is_a_figure_and_reads_the_same_value() {
         // The figures cover summary.json's numeric fields (ids and sizes aside), and each getter
         // reads the value serde writes under the same name.
-        let s = crate::simulate(
-            &crate::scenario::Scenario::load_with(
-                &crate::scenario::Source::Builtin("amazon-2026".into()),
-                &crate::scenario::Overrides {
-                    employees: Some(300),
-                    weeks: Some(14),
-                    seed: None,
-                },
-            )
-            .unwrap()
-            .0,
-            0,
-        )
-        .summary;
+        let s = crate::simulate(&crate::model::testkit::sized("amazon-2026", 300, 14), 0).summary;
         let json = serde_json::to_value(&s).unwrap();
         let skip = [
             "seed",

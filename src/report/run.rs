@@ -219,16 +219,7 @@ mod tests {
         // given a small run with hostile group names and an undefined weekly value, when its
         // tables are written, then each is byte-identical to polars' CSV of the same rows
         use super::super::tables::{agents_frame, deciles_frame, weekly_frame};
-        let scenario = crate::scenario::Scenario::load_with(
-            &crate::scenario::Source::Builtin("amazon-2026".into()),
-            &crate::scenario::Overrides {
-                employees: Some(300),
-                weeks: Some(14),
-                seed: None,
-            },
-        )
-        .unwrap()
-        .0;
+        let scenario = crate::model::testkit::sized("amazon-2026", 300, 14);
         let mut p = crate::simulate(&scenario, 0);
         let names = [
             "=1+1",
