@@ -233,7 +233,7 @@ impl<'s> Simulation<'s> {
                     let view = snap.view(state, i);
                     let mut rng = streams.stream(Entity::Agent(i as u32), week, Purpose::Decide);
                     let before = sparse.incident_costs.len();
-                    let w = decide::decide(s, &ctx, &view, &mut rng, &mut sparse.incident_costs);
+                    let w = decide::decide(s, &ctx, view, &mut rng, &mut sparse.incident_costs);
                     sparse.incident_agents.extend(std::iter::repeat_n(
                         i as AgentId,
                         sparse.incident_costs.len() - before,
@@ -537,8 +537,9 @@ fn merge_sparse(
 struct Dense<'a>([&'a mut [f64]; 8]);
 
 impl<'a> Dense<'a> {
-    /// Size the (empty) batch's token and work columns for `n` agents (agent ids `0..n`) and
-    /// split them into [`CHUNK`]-sized pieces.
+    /// Size the batch's token and work columns for `n` agents (agent ids `0..n`) and split them
+    /// into [`CHUNK`]-sized pieces. After the first week they already have that size: last
+    /// week's values stay until every one is overwritten ([`Dense::set`] for each agent).
     fn chunks(batch: &'a mut WeekBatch, n: usize) -> Vec<Dense<'a>> {
         (batch.tokens.agent, batch.work.agent) = (AgentIds::Dense(n), AgentIds::Dense(n));
         let mut cols = batch.dense_values().map(|c| {

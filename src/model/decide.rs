@@ -428,37 +428,34 @@ pub fn choose_padding<R: Rng + ?Sized>(
 pub fn decide<R: Rng + ?Sized>(
     s: &Scenario,
     ctx: &WeekContext,
-    a: &AgentView,
+    mut a: AgentView,
     rng: &mut R,
     incident_costs: &mut Vec<f64>,
 ) -> AgentWeek {
-    let t = &Traits {
-        optimism: a.optimism,
-        ..a.traits
-    };
+    // Current optimism replaces the trait's in every perception of the week (in place: the view
+    // is this call's own).
+    a.traits.optimism = a.optimism;
     if i64::from(ctx.week) < s.adoption.rollout_week {
-        return AgentWeek::without_tools(t);
+        return AgentWeek::without_tools(&a.traits);
     }
     let policy = ctx.policy;
     let bot_running = a.has_bot && policy.platform.is_some();
 
     // 1. Bot building (Bass diffusion within teams).
-    let built_bot = builds_bot(s, policy, a, t, rng);
+    let built_bot = builds_bot(s, policy, &a, &a.traits, rng);
 
     // 2. Habit: a first trial, a revision, or last week's level.
     let price_cost = price_cost_per_token(s, policy);
-    let best = adoption::planned_use(s, t, a.proficiency, price_cost);
-    let mut use_change = habit(s, ctx, a, best, rng);
+    let best = adoption::planned_use(s, &a.traits, a.proficiency, price_cost);
+    let mut use_change = habit(s, ctx, &a, best, rng);
     let level = use_change.map_or(a.use_level, |c| c.0);
 
     // 2b. Awareness of a leaderboard spreads over weeks, faster in teams that already pad.
     let noticed_board = policy.leaderboard.is_some()
         && !a.board_aware
-        && rng.random::<f64>() < notice_probability(s, t.status_drive, a.team_pad_share);
-    let a = &AgentView {
-        board_aware: a.board_aware || noticed_board,
-        ..*a
-    };
+        && rng.random::<f64>() < notice_probability(s, a.traits.status_drive, a.team_pad_share);
+    a.board_aware |= noticed_board;
+    let (a, t) = (&a, &a.traits);
 
     // 3. Genuine tokens: the habit times weekly noise, clipped by the budget after the bot's.
     let cap = ctx.cap_tokens;
