@@ -295,13 +295,9 @@ impl State {
     /// Whether agent `i` padded this week with no genuine use while a target covers their group:
     /// a forced, empty trial (reactance).
     fn forced_trial(&self, i: usize, genuine: f64, padding: f64) -> bool {
-        padding > 0.0
-            && genuine == 0.0
-            && self
-                .policy
-                .target
-                .as_ref()
-                .is_some_and(|t| t.applies_to.contains(self.group[i]))
+        self.policy
+            .target
+            .is_some_and(|t| forced(&t, self.group[i], genuine, padding))
     }
 
     /// `ManagerNudged`: the team's perceived monitoring rises by the nudge.
@@ -438,31 +434,33 @@ impl State {
             return;
         }
         self.sorted_totals.0.take();
-        let traits = &self.traits;
+        let (traits, group) = (&self.traits, &self.group);
         let learning = tools_available(s, week);
+        // Reactance: a member of the target's groups who padded with no genuine use (a forced,
+        // empty trial) resents it; folded in the same pass, each agent's own.
+        let target = self.policy.target.filter(|_| s.adoption.reactance > 0.0);
         (
             &mut self.proficiency[..],
             &mut self.last_genuine[..],
             &mut self.last_padding[..],
             &mut self.last_bot[..],
+            &mut self.optimism[..],
         )
             .into_par_iter()
             .enumerate()
             .with_min_len(4096)
-            .for_each(|(i, (q, g, p, bo))| {
+            .for_each(|(i, (q, g, p, bo, o))| {
                 *g = t.genuine[i];
                 *p = t.padding[i];
                 *bo = t.bot[i];
                 if learning {
                     *q = learn(s, *q, t.genuine[i], traits[i].token_intensity());
                 }
+                if let Some(target) = target {
+                    let forced = forced(&target, group[i], t.genuine[i], t.padding[i]);
+                    *o = after_forced_trial(s, *o, forced);
+                }
             });
-        if s.adoption.reactance > 0.0 && self.policy.target.is_some() {
-            for i in 0..self.agents() {
-                let forced = self.forced_trial(i, t.genuine[i], t.padding[i]);
-                self.optimism[i] = after_forced_trial(s, self.optimism[i], forced);
-            }
-        }
     }
 
     /// The managers' events of the week: nudges, then reviews; and the week is done.
@@ -508,6 +506,11 @@ impl State {
 }
 
 /// Whether the tools have arrived by `week` (learning and forgetting start then).
+/// A week of padding with no genuine use by a member of `target`'s groups: a forced, empty trial.
+fn forced(target: &crate::policy::Target, group: GroupId, genuine: f64, padding: f64) -> bool {
+    padding > 0.0 && genuine == 0.0 && target.applies_to.contains(group)
+}
+
 fn tools_available(s: &Scenario, week: u32) -> bool {
     i64::from(week) >= s.adoption.rollout_week
 }
