@@ -25,7 +25,7 @@ pub fn charts<'a>(differences: Option<Draw<'a>>, value: Option<Draw<'a>>) -> Vec
     vec![
         Chart {
             file: "comparison.png",
-            heading: "Differences from the baseline",
+            heading: "Differences from the baseline".into(),
             read: CHART_GUIDE,
             alt: "paired differences and weekly bands (comparison.png)".into(),
             draw: differences,
@@ -33,7 +33,7 @@ pub fn charts<'a>(differences: Option<Draw<'a>>, value: Option<Draw<'a>>) -> Vec
         },
         Chart {
             file: "value_of_information.png",
-            heading: "What to measure first",
+            heading: "What to measure first".into(),
             read: VALUE_GUIDE,
             alt: "value of information per parameter (value_of_information.png)".into(),
             draw: value,

@@ -1,8 +1,9 @@
 //! Reports: turn projections into files. Tables (CSV via polars, JSON) here; charts in `charts`;
 //! the self-contained report.html in `html` (the builder) and one module per command for its
-//! content (`run_html`, `compare_html`, `sweep_html`, `explore_html`, `fork_html`). `output` is
-//! a command's output as one typed value (headline, typed tables, charts, report.html) with a
-//! writer per format; `compare` and `run` (`report::run`) build their outputs that way.
+//! content (`run_html`, `compare_html`, `sweep_html`, `explore_html`). `output` is a command's
+//! output as one typed value (headline, typed tables, charts, report.html) with a writer per
+//! format; `compare`, `run` (`report::run`) and `fork` (`report::fork`, one module) build their
+//! outputs that way.
 //!
 //! Every run writes into a fresh sibling staging folder, which replaces the output folder only
 //! once everything is written ([`OutputDir`]), so a folder never mixes files of two runs and a
@@ -16,7 +17,7 @@ pub mod explore;
 pub mod explore_html;
 /// Moved to [`crate::projections::finite`], where the sweep and the comparison can use it.
 pub use crate::projections::finite;
-pub mod fork_html;
+pub mod fork;
 pub mod html;
 pub mod lock;
 pub mod output;

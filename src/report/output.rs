@@ -83,7 +83,7 @@ pub enum Values {
 /// `skipped` instead, or is left out without it).
 pub struct Chart<'a> {
     pub file: &'static str,
-    pub heading: &'static str,
+    pub heading: String,
     pub read: &'static str,
     pub alt: String,
     #[allow(clippy::type_complexity)] // the drawing of one chart into its file
@@ -95,7 +95,7 @@ impl Chart<'_> {
     /// Draw the chart into `path` and give its report section with the image; not drawn, the
     /// section with its `skipped` note, or None without one.
     pub fn section(&self, path: &Path) -> Result<Option<Section>, ReportError> {
-        let section = Section::new(self.heading).read(self.read);
+        let section = Section::new(&self.heading).read(self.read);
         Ok(match (&self.draw, self.skipped) {
             (Some(draw), _) => {
                 draw(path)?;

@@ -67,7 +67,7 @@ pub fn charts(p: &Projections) -> Vec<Chart<'_>> {
                 .expect("every chart of the guide is drawn");
             Chart {
                 file,
-                heading,
+                heading: heading.into(),
                 read,
                 alt: format!("{heading} ({file})"),
                 draw: Some(Box::new(move |path: &Path| super::charts::draw(k, path, p))),
