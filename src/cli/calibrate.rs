@@ -37,7 +37,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     };
     let (journal, existing) = open_journal(&cal.sweep, &out, header, args.resume)?;
     let known: BTreeMap<u64, RunRecord> = existing.into_iter().map(|r| (r.id, r)).collect();
-    let pool = super::thread_pool(args.threads)?;
+    let pool = super::thread_pool(args.pool.threads)?;
     let total = cal.runs() as u32;
     let bar = Bar::new(total as u64, &cal.common.name, "runs", args.quiet);
     let recorder = Recorder::new(&journal, bar, known.len() as u32, total);

@@ -33,9 +33,8 @@ pub struct BatchArgs {
     /// Skip the runs already finished in the output folder's journal.
     #[arg(long)]
     pub resume: bool,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub pool: super::run::ThreadArgs,
     /// Skip the PNG charts.
     #[arg(long)]
     pub no_charts: bool,
@@ -57,7 +56,7 @@ impl BatchArgs {
         inputs: &[PathBuf],
         keep: &[&str],
     ) -> anyhow::Result<(PathBuf, FolderLock)> {
-        super::check_threads(self.threads)?;
+        super::check_threads(self.pool.threads)?;
         let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
         let out = match &self.out {
             Some(o) => {
@@ -333,7 +332,7 @@ pub(super) fn execute(
     let todo: Vec<u64> = (0..sweep.runs())
         .filter(|id| shard.owns(*id) && !done.contains(id))
         .collect();
-    let pool = super::thread_pool(batch.threads)?;
+    let pool = super::thread_pool(batch.pool.threads)?;
     // The first point's population, in as many concurrent runs as the pool runs.
     if let (Some(&first), Some(point)) = (todo.first(), sweep.points().first())
         && let Ok(s) = sweep.scenario(point, sweep.split_id(first).1)
