@@ -70,7 +70,7 @@ pub(super) fn finish(
             }
         }
         // The sweep's tables from the same statistics; its charts are the sweep's, not these.
-        super::sweep::write_tables(&analysis.sweep, dir, &points, &records, &stats, true)?;
+        tokenmaxx::report::sweep::write_tables(dir, &analysis.sweep, &points, &records, &stats)?;
         let charts_dir = (!no_charts).then_some(dir);
         explore_html::sensitivity(analysis, &rows, charts_dir, &run_html::command_line())?
             .write(&dir.join(sweep_html::FILE))?;

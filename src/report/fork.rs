@@ -33,6 +33,7 @@ pub fn output<'a>(
         tables,
         charts: if no_charts { Vec::new() } else { charts(f) },
         files: vec![("summary.json", super::run::summary_json(&f.fork.summary)?)],
+        parquet: Vec::new(),
         report,
         charts_at,
     })

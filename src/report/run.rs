@@ -27,6 +27,7 @@ pub fn output<'a>(
         tables: tables(p),
         charts: if no_charts { Vec::new() } else { charts(p) },
         files: vec![("summary.json", summary_json(&p.summary)?)],
+        parquet: Vec::new(),
         report,
         charts_at,
     })
