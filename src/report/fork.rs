@@ -90,7 +90,7 @@ pub fn fork_vs_base(base: &[WeeklyRow], fork: &[WeeklyRow], at: u32) -> super::o
 fn charts(f: &Fork) -> Vec<Chart<'_>> {
     let heading = "The fork against its base";
     let mut charts = vec![Chart {
-        file: "fork_vs_base.png",
+        file: "fork_vs_base.png".into(),
         heading: heading.into(),
         read: FORK_GUIDE,
         alt: format!("{heading} (fork_vs_base.png)"),

@@ -90,7 +90,7 @@ pub enum Values {
 /// writes its PNG (None: the chart is not drawn, e.g. `--no-charts`, and its section shows
 /// `skipped` instead, or is left out without it).
 pub struct Chart<'a> {
-    pub file: &'static str,
+    pub file: String,
     pub heading: String,
     pub read: &'static str,
     pub alt: String,
@@ -324,7 +324,7 @@ impl Output<'_> {
         }
         let mut sections = Vec::new();
         for c in &self.charts {
-            sections.extend(c.section(&dir.join(c.file))?);
+            sections.extend(c.section(&dir.join(&c.file))?);
         }
         let mut report = self.report;
         report.headline = self.headline;

@@ -67,7 +67,7 @@ pub fn charts(p: &Projections) -> Vec<Chart<'_>> {
                 .position(|f| *f == file)
                 .expect("every chart of the guide is drawn");
             Chart {
-                file,
+                file: file.into(),
                 heading: heading.into(),
                 read,
                 alt: format!("{heading} ({file})"),

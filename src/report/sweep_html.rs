@@ -70,7 +70,7 @@ pub fn charts<'a>(sweep: &'a Sweep, stats: &'a [PointStats]) -> Vec<OutChart<'a>
                 .find(|g| g.0 == file)
                 .expect("every sweep chart has its guide");
             OutChart {
-                file,
+                file: file.into(),
                 heading: heading.into(),
                 read,
                 alt: format!("{heading} ({file})"),
