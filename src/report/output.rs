@@ -7,8 +7,10 @@
 //! table as CSV, the headline as a text file, each chart as PNG, and report.html with every drawn
 //! chart embedded at its place. A new command builds its `Output`; it writes no file itself.
 //!
-//! `compare` ([`super::compare::output`]) and `run` ([`super::run::output`]) are built this
-//! way; the other commands still write their files themselves and move here one at a time.
+//! `run` ([`super::run::output`]), `fork` ([`super::fork::output`]), `compare`
+//! ([`super::compare::output`]), `sweep` ([`super::sweep::output`]), `sensitivity` and
+//! `calibrate` ([`super::explore::sensitivity`], [`super::explore::calibration`]) are built
+//! this way.
 
 use std::path::Path;
 

@@ -103,17 +103,6 @@ pub fn body(
     (r, at)
 }
 
-/// Build the report and write it as `dir/report.html`.
-pub fn write(
-    dir: &Path,
-    p: &Projections,
-    scenario: &Scenario,
-    charts_dir: Option<&Path>,
-    command: &str,
-) -> Result<(), ReportError> {
-    build(p, scenario, charts_dir, command)?.write(&dir.join(FILE))
-}
-
 /// The command line of this process, quoted for a POSIX shell where needed, the program named
 /// by its file name.
 pub fn command_line() -> String {

@@ -1,6 +1,7 @@
 //! Tables of a run as polars DataFrames (the Python package's tables; a run writes its files
-//! from [`super::run`], byte for byte as polars writes these), and the polars CSV writer of the
-//! batch tables. Column names are exactly those of docs/model.md.
+//! from [`super::run`], byte for byte as polars writes these), the polars CSV writer the tests
+//! hold [`super::output`]'s CSV to, and the atomic write of a file. Column names are exactly
+//! those of docs/model.md.
 
 use std::fs;
 use std::io::Write;
@@ -302,11 +303,6 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
             source,
         })
     })
-}
-
-/// Write a DataFrame as CSV via a temporary file in the same folder and a rename.
-pub fn write_csv_atomic(path: &Path, df: &mut DataFrame) -> Result<(), ReportError> {
-    via_tmp(path, |tmp| write_csv(tmp, df))
 }
 
 #[cfg(test)]
