@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use tokenmaxx::explore::calibrate::{self, Calibration, Candidate};
-use tokenmaxx::report::{charts, explore as tables, explore_html, run_html, sweep_html};
+use tokenmaxx::report::{explore as tables, run_html};
 use tokenmaxx::sweep::journal::{self, Header};
 use tokenmaxx::sweep::{RunRecord, Shard};
 
@@ -37,7 +37,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     };
     let (journal, existing) = open_journal(&cal.sweep, &out, header, args.resume)?;
     let known: BTreeMap<u64, RunRecord> = existing.into_iter().map(|r| (r.id, r)).collect();
-    let pool = super::thread_pool(args.threads)?;
+    let pool = super::thread_pool(args.pool.threads)?;
     let total = cal.runs() as u32;
     let bar = Bar::new(total as u64, &cal.common.name, "runs", args.quiet);
     let recorder = Recorder::new(&journal, bar, known.len() as u32, total);
@@ -125,17 +125,7 @@ fn write_outputs(
     best: Option<&calibrate::Candidate>,
     no_charts: bool,
 ) -> anyhow::Result<()> {
-    tables::write_calibration(dir, cal, candidates, best)?;
-    if !no_charts {
-        charts::atomic(&dir.join("loss.png"), |p| {
-            charts::explore::loss(p, cal, candidates)
-        })?;
-        charts::atomic(&dir.join("fit.png"), |p| {
-            charts::explore::fit(p, cal, candidates, best)
-        })?;
-    }
-    let charts_dir = (!no_charts).then_some(dir);
-    explore_html::calibration(cal, candidates, best, charts_dir, &run_html::command_line())?
-        .write(&dir.join(sweep_html::FILE))?;
+    let command = run_html::command_line();
+    tables::calibration(cal, candidates, best, no_charts, &command).write(dir)?;
     Ok(())
 }

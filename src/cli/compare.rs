@@ -40,7 +40,7 @@ pub struct CompareArgs {
 /// `name`). [`build`] resolves it, each flag given over the file's setting, into the [`Compare`]
 /// that runs and is stored.
 #[derive(Debug, Clone, Default, Args, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(from = "AskedFile")]
 struct Asked {
     /// The comparison's name, its default output folder (a compare.toml's; not a flag).
     #[arg(skip)]
@@ -71,12 +71,42 @@ struct Asked {
     /// Seed shared by every scenario [default: 42].
     #[arg(long)]
     seed: Option<u64>,
-    /// Override the number of employees of every scenario.
-    #[arg(long)]
+    #[command(flatten)]
+    size: super::run::SizeArgs,
+}
+
+/// A compare.toml: the flags' names as keys (and `name`), read into an [`Asked`]; an unknown
+/// key is refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct AskedFile {
+    name: Option<String>,
+    scenarios: Vec<String>,
+    replications: Option<u32>,
+    baseline: Option<String>,
+    priors: Option<String>,
+    horizons: Option<Horizons>,
+    seed: Option<u64>,
     employees: Option<i64>,
-    /// Override the horizon of every scenario, in weeks.
-    #[arg(long)]
     weeks: Option<i64>,
+}
+
+impl From<AskedFile> for Asked {
+    fn from(f: AskedFile) -> Asked {
+        Asked {
+            name: f.name,
+            scenarios: f.scenarios,
+            replications: f.replications,
+            baseline: f.baseline,
+            priors: f.priors,
+            horizons: f.horizons,
+            seed: f.seed,
+            size: super::run::SizeArgs {
+                employees: f.employees,
+                weeks: f.weeks,
+            },
+        }
+    }
 }
 
 impl Asked {
@@ -90,8 +120,10 @@ impl Asked {
             priors: self.priors.clone().or(file.priors),
             horizons: self.horizons.clone().or(file.horizons),
             seed: self.seed.or(file.seed),
-            employees: self.employees.or(file.employees),
-            weeks: self.weeks.or(file.weeks),
+            size: super::run::SizeArgs {
+                employees: self.size.employees.or(file.size.employees),
+                weeks: self.size.weeks.or(file.size.weeks),
+            },
         }
     }
 }
@@ -203,8 +235,8 @@ fn build(args: &CompareArgs) -> anyhow::Result<(Compare, Vec<PathBuf>)> {
         baseline,
         replications,
         seed: asked.seed.unwrap_or(42),
-        employees: asked.employees,
-        weeks: asked.weeks,
+        employees: asked.size.employees,
+        weeks: asked.size.weeks,
         priors,
         horizons: None,
     };
@@ -269,7 +301,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let b = &args.batch;
     let first = c.scenario(0, 0)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    super::check_memory(&first, b.threads.unwrap_or(cores).max(1))?;
+    super::check_memory(&first, b.pool.threads.unwrap_or(cores).max(1))?;
     if b.resume || shard.is_some() {
         return in_place(&c.stored(), shard.unwrap_or(Shard::ALL), &inputs, b);
     }
@@ -277,7 +309,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
         Some(o) => o.clone(),
         None => super::default_out(&c.name)?,
     };
-    let pool = super::thread_pool(b.threads)?;
+    let pool = super::thread_pool(b.pool.threads)?;
     let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
     let dir = OutputDir::create(&out, &inputs)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
@@ -314,7 +346,7 @@ fn in_place(
     let todo: Vec<u64> = (0..c.runs())
         .filter(|id| shard.owns(*id) && !done.contains(id))
         .collect();
-    let pool = super::thread_pool(b.threads)?;
+    let pool = super::thread_pool(b.pool.threads)?;
     let bar = Bar::new(todo.len() as u64, &c.name, "runs", b.quiet);
     let recorder = Recorder::new(&journal, bar, 0, todo.len() as u32);
     pool.install(|| {
@@ -569,7 +601,7 @@ mod tests {
         let asked = flags.over(file.clone());
         assert_eq!(asked.name.as_deref(), Some("c"));
         assert_eq!(asked.scenarios, ["a", "b"]);
-        assert_eq!((asked.seed, asked.weeks), (Some(5), Some(30)));
+        assert_eq!((asked.seed, asked.size.weeks), (Some(5), Some(30)));
         assert!(matches!(asked.horizons, Some(Horizons::Flag(ref t)) if t == "26"));
         let asked = Asked::default().over(file);
         assert!(matches!(asked.horizons, Some(Horizons::File(ref h)) if h == &[10, 20]));

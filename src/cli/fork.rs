@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use tokenmaxx::replay::fork;
-use tokenmaxx::report::{OutputDir, charts, fork_html, run_html, tables};
+use tokenmaxx::report::{OutputDir, run_html};
 use tokenmaxx::scenario::{Scenario, Source};
 
 use super::progress::Bar;
@@ -49,20 +49,8 @@ pub fn run(args: ForkArgs) -> anyhow::Result<ExitCode> {
     inputs.extend(files.iter().map(PathBuf::as_path));
     let dir = OutputDir::create(&out, &inputs)
         .with_context(|| format!("preparing output folder {}", out.display()))?;
-    tokenmaxx::report::run::write_tables(&dir.file(""), &f.fork)?;
-    tables::write_csv(
-        &dir.file("fork_vs_base.csv"),
-        &mut tables::fork_frame(&f.base.weekly, &f.fork.weekly, f.at)?,
-    )?;
-    if !args.no_charts {
-        charts::write_all(&dir.file(""), &f.fork)?;
-        charts::register_fonts();
-        charts::fork::draw(&dir.file("fork_vs_base.png"), &f.base, &f.fork, f.at)?;
-    }
-    let charts_dir = dir.file("");
-    let charts_dir = (!args.no_charts).then_some(charts_dir.as_path());
-    fork_html::build(&f, &base, charts_dir, &run_html::command_line())?
-        .write(&dir.file(tokenmaxx::report::html::FILE))?;
+    tokenmaxx::report::fork::output(&f, &base, args.no_charts, &run_html::command_line())?
+        .write(&dir.file(""))?;
     let written = dir.commit()?;
     if !args.quiet {
         let (b, k) = (&f.base.summary, &f.fork.summary);

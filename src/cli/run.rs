@@ -31,9 +31,8 @@ pub struct RunArgs {
     /// files are those of --replication.
     #[arg(long, default_value_t = 1, value_name = "N")]
     replications: u32,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    pool: ThreadArgs,
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
@@ -52,20 +51,40 @@ pub struct OverrideArgs {
     /// Override the scenario's seed.
     #[arg(long)]
     seed: Option<u64>,
-    /// Override the number of employees.
+    #[command(flatten)]
+    size: SizeArgs,
+}
+
+/// `--employees` and `--weeks`: the size of every scenario a command simulates, over the
+/// scenario's own (`run`, `compare`, `import synth`), flattened into each so they mean one thing
+/// everywhere. `--seed` is each command's own: it means different things (`run`: the scenario's
+/// seed, over its own; `compare`: the one seed every scenario shares, 42 by default).
+#[derive(Debug, Clone, Default, Args)]
+pub struct SizeArgs {
+    /// Override the number of employees (of every scenario the command runs).
     #[arg(long)]
-    employees: Option<i64>,
-    /// Override the horizon in weeks (timeline changes past it are dropped, with a note).
+    pub employees: Option<i64>,
+    /// Override the horizon in weeks (of every scenario the command runs); timeline changes past
+    /// it are dropped.
     #[arg(long)]
-    weeks: Option<i64>,
+    pub weeks: Option<i64>,
+}
+
+/// `--threads`: the worker threads of a command that runs simulations (`run` and the batches:
+/// `sweep`, `compare`, `sensitivity`, `calibrate`).
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct ThreadArgs {
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 impl OverrideArgs {
     pub fn overrides(&self) -> Overrides {
         Overrides {
             seed: self.seed,
-            employees: self.employees,
-            weeks: self.weeks,
+            employees: self.size.employees,
+            weeks: self.size.weeks,
         }
     }
 }
@@ -86,7 +105,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Some(o) => o.clone(),
         None => super::default_out(&scenario.name)?,
     };
-    let pool = super::thread_pool(args.threads)?;
+    let pool = super::thread_pool(args.pool.threads)?;
     // Create the staging folder before running, so an unwritable destination fails fast; the
     // scenario file and its `extends` layers are the inputs an output folder must not hold.
     let input: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use tokenmaxx::explore::sensitivity::{Index, IndexRow, Sensitivity};
-use tokenmaxx::report::{charts, explore as tables, explore_html, run_html, sweep_html};
+use tokenmaxx::report::{explore as tables, run_html};
 use tokenmaxx::sweep::aggregate;
 use tokenmaxx::sweep::{RunRecord, Shard, figure_names};
 
@@ -58,23 +58,12 @@ pub(super) fn finish(
     let points = analysis.sweep.points();
     let stats = aggregate::by_point(&points, &records, figure_names().len());
     let rows = analysis.analyse(&stats);
-    // The tables, charts and report are staged and moved in as one set (the journal stays).
-    tokenmaxx::report::write_in_place(out, |dir| -> anyhow::Result<()> {
-        tables::write_indices(dir, &rows)?;
-        if !no_charts {
-            for figure in &analysis.figures {
-                let mine: Vec<&IndexRow> = rows.iter().filter(|r| &r.figure == figure).collect();
-                charts::atomic(&dir.join(charts::explore::indices_file(figure)), |p| {
-                    charts::explore::indices(p, &analysis.common.name, figure, &mine)
-                })?;
-            }
-        }
-        // The sweep's tables from the same statistics; its charts are the sweep's, not these.
-        super::sweep::write_tables(&analysis.sweep, dir, &points, &records, &stats, true)?;
-        let charts_dir = (!no_charts).then_some(dir);
-        explore_html::sensitivity(analysis, &rows, charts_dir, &run_html::command_line())?
-            .write(&dir.join(sweep_html::FILE))?;
-        Ok(())
+    // The tables, charts and report are staged and moved in as one set (the journal stays); the
+    // sweep's tables from the same statistics, its charts left out (they are the sweep's).
+    let command = run_html::command_line();
+    let sweep_tables = tokenmaxx::report::sweep::tables(&analysis.sweep, &points, &records, &stats);
+    tokenmaxx::report::write_in_place(out, |dir| {
+        tables::sensitivity(analysis, &rows, sweep_tables, no_charts, &command)?.write(dir)
     })?;
     if !quiet {
         print_ranking(&rows, &analysis.figures);

@@ -9,12 +9,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use anyhow::Context;
 use clap::Args;
 use tokenmaxx::engine::Progress;
-use tokenmaxx::report::{
-    FolderLock, charts, prepare_in_place, run_html, start_fresh, sweep as tables, sweep_html,
-};
-use tokenmaxx::sweep::aggregate::{self, PointStats};
+use tokenmaxx::report::{FolderLock, prepare_in_place, run_html, start_fresh, sweep as tables};
+use tokenmaxx::sweep::aggregate;
 use tokenmaxx::sweep::journal::{self, Entry, Header, Journal};
-use tokenmaxx::sweep::spec::{Point, STORED_BASE, read_stored_base};
+use tokenmaxx::sweep::spec::{STORED_BASE, read_stored_base};
 use tokenmaxx::sweep::{self, RunRecord, Shard, Sweep, merge};
 
 use super::UserError;
@@ -33,9 +31,8 @@ pub struct BatchArgs {
     /// Skip the runs already finished in the output folder's journal.
     #[arg(long)]
     pub resume: bool,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub pool: super::run::ThreadArgs,
     /// Skip the PNG charts.
     #[arg(long)]
     pub no_charts: bool,
@@ -57,7 +54,7 @@ impl BatchArgs {
         inputs: &[PathBuf],
         keep: &[&str],
     ) -> anyhow::Result<(PathBuf, FolderLock)> {
-        super::check_threads(self.threads)?;
+        super::check_threads(self.pool.threads)?;
         let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
         let out = match &self.out {
             Some(o) => {
@@ -333,7 +330,7 @@ pub(super) fn execute(
     let todo: Vec<u64> = (0..sweep.runs())
         .filter(|id| shard.owns(*id) && !done.contains(id))
         .collect();
-    let pool = super::thread_pool(batch.threads)?;
+    let pool = super::thread_pool(batch.pool.threads)?;
     // The first point's population, in as many concurrent runs as the pool runs.
     if let (Some(&first), Some(point)) = (todo.first(), sweep.points().first())
         && let Ok(s) = sweep.scenario(point, sweep.split_id(first).1)
@@ -371,39 +368,17 @@ pub(super) fn finish(
     let points = sweep.points();
     if !whole {
         // A shard writes only its runs; `merge` writes the rest from all of them.
-        let mut part = tables::runs_frame(sweep, &points, &records)?;
-        tokenmaxx::report::write_in_place(out, |dir| {
-            tokenmaxx::report::tables::write_csv_atomic(&dir.join("runs.csv"), &mut part)
-        })?;
+        let part = tables::runs_table(sweep, &points, &records);
+        tokenmaxx::report::write_in_place(out, |dir| part.write(dir))?;
         return Ok(done(out, &records, quiet));
     }
     let stats = aggregate::by_point(&points, &records, sweep::figure_names().len());
     // The tables, charts and report are staged and moved in as one set (the journal stays).
-    tokenmaxx::report::write_in_place(out, |dir| -> anyhow::Result<()> {
-        let charts = write_tables(sweep, dir, &points, &records, &stats, no_charts)?;
-        let written = (!no_charts).then_some((dir, charts.as_slice()));
-        sweep_html::build(sweep, &stats, written, &run_html::command_line())?
-            .write(&dir.join(sweep_html::FILE))?;
-        Ok(())
+    let command = run_html::command_line();
+    tokenmaxx::report::write_in_place(out, |dir| {
+        tables::output(sweep, &points, &records, &stats, no_charts, &command).write(dir)
     })?;
     Ok(done(out, &records, quiet))
-}
-
-/// Write runs.csv, runs.parquet and points.csv from the per-point statistics, and unless
-/// `no_charts` the sweep's charts; returns the charts written.
-pub(super) fn write_tables(
-    sweep: &Sweep,
-    out: &Path,
-    points: &[Point],
-    records: &[RunRecord],
-    stats: &[PointStats],
-    no_charts: bool,
-) -> anyhow::Result<Vec<String>> {
-    tables::write_tables(out, sweep, points, records, stats)?;
-    if no_charts {
-        return Ok(Vec::new());
-    }
-    Ok(charts::sweep::write_all(out, sweep, stats)?)
 }
 
 /// Say where the results are and name the failed runs (see [`report_failures`]).

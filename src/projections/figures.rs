@@ -46,11 +46,8 @@ pub enum Unit {
 #[derive(Debug, Clone, Copy)]
 pub struct Figure {
     pub name: &'static str,
-    /// Words for people.
+    /// Words for people: the one wording of the figure in every report, table and chart.
     pub label: &'static str,
-    /// The words of the key-figures table in a run's and a fork's report.html: the label unless
-    /// the table gives other words after a `/`.
-    pub run_label: &'static str,
     pub unit: Unit,
     pub better: Better,
     /// The value (None where undefined, e.g. ROI without cost, a target never met).
@@ -61,9 +58,9 @@ pub struct Figure {
 /// by a variant (a misspelt figure does not compile). `@horizons;` marks where the horizon rows
 /// go ([`HORIZON_ROWS`], made from [`horizon_table`]; they have no [`Fig`]: [`horizon`] finds one).
 macro_rules! figures {
-    ($($name:ident => $label:literal $(/ $run:literal)?, $unit:expr, $better:ident $(, $conv:expr)?;)+
+    ($($name:ident => $label:literal, $unit:expr, $better:ident $(, $conv:expr)?;)+
      @horizons;
-     $($after:ident => $alabel:literal $(/ $arun:literal)?, $aunit:expr, $abetter:ident $(, $aconv:expr)?;)+) => {
+     $($after:ident => $alabel:literal, $aunit:expr, $abetter:ident $(, $aconv:expr)?;)+) => {
         /// Every summary figure by name but the horizons', in [`FIGURES`]' order:
         /// `Fig::padding_share.figure()`.
         #[allow(non_camel_case_types)]
@@ -79,15 +76,14 @@ macro_rules! figures {
         }
 
         /// The rows before the horizons'.
-        const BEFORE: &[Figure] = &[$(figures!(@row $name, $label $(, $run)?; $unit, $better $(, $conv)?)),+];
+        const BEFORE: &[Figure] = &[$(figures!(@row $name, $label; $unit, $better $(, $conv)?)),+];
         /// The rows after the horizons'.
-        const AFTER: &[Figure] = &[$(figures!(@row $after, $alabel $(, $arun)?; $aunit, $abetter $(, $aconv)?)),+];
+        const AFTER: &[Figure] = &[$(figures!(@row $after, $alabel; $aunit, $abetter $(, $aconv)?)),+];
     };
-    (@row $name:ident, $label:literal $(, $run:literal)?; $unit:expr, $better:ident $(, $conv:expr)?) => {
+    (@row $name:ident, $label:literal; $unit:expr, $better:ident $(, $conv:expr)?) => {
         Figure {
             name: stringify!($name),
             label: $label,
-            run_label: figures!(@run $label $(, $run)?),
             unit: $unit,
             better: Better::$better,
             get: figures!(@get $name $(, $conv)?),
@@ -95,8 +91,6 @@ macro_rules! figures {
     };
     (@get $name:ident) => { |s: &Summary| Some(s.$name as f64) };
     (@get $name:ident, $conv:expr) => { $conv };
-    (@run $label:literal) => { $label };
-    (@run $label:literal, $run:literal) => { $run };
 }
 
 /// [`HORIZON_ROWS`] from [`horizon_table`]: a row per kind and horizon, named and worded as
@@ -112,7 +106,6 @@ macro_rules! horizon_rows {
         [$(Figure {
             name: concat!($prefix, "_", $h, "w_usd"),
             label: concat!($before, $h, $after),
-            run_label: concat!($before, $h, $after),
             unit: Usd,
             better: Better::Higher,
             get: |s: &Summary| s.horizons.get(Kind::$kind, $h),
@@ -174,8 +167,6 @@ impl Fig {
 
 use Unit::*;
 
-// A second label after `/` is the wording of a run's key-figures table (report.html of `run` and
-// `fork`), where it differs from the label every other report uses.
 figures! {
     top_decile_token_ratio => "Top tenth's tokens over the median user's", Ratio, Neither;
     top_decile_output_ratio => "Top tenth's output over the median user's", Ratio, Neither;
@@ -185,23 +176,23 @@ figures! {
     reported_vs_genuine_gap => "Reported minus genuine activity", Points, Lower;
     mean_reported_active_share => "Weekly active on the dashboard (mean)", Share, Neither;
     mean_genuine_active_share => "Weekly active genuinely (mean)", Share, Higher;
-    first_week_target_met => "First week the target was met" / "First week the target was reported met", Week, Neither, |s: &Summary| s.first_week_target_met.map(f64::from);
+    first_week_target_met => "First week the target was reported met", Week, Neither, |s: &Summary| s.first_week_target_met.map(f64::from);
     annual_cost_per_employee_usd => "Token cost a year per employee", Usd, Lower;
     cost_share_of_salary => "Token cost as a share of salary", Share, Lower;
-    median_monthly_cost_per_active_usd => "Median monthly cost per genuinely active user" / "Median monthly cost of a genuinely active user", Usd, Neither;
+    median_monthly_cost_per_active_usd => "Median monthly cost per genuinely active user", Usd, Neither;
     median_weekly_tokens_per_user => "Median user's tokens per week", Tokens, Neither;
     output_uplift => "Output over working without AI", Share, Higher;
     value_uplift => "Value over working without AI (through teams' review queues)", Share, Higher;
     roi => "Output dollars per token dollar", UsdPerUsd, Neither, |s: &Summary| s.roi;
-    tokens_total => "Tokens, whole run" / "Tokens, all", Tokens, Neither;
-    tokens_genuine => "Tokens on real work, whole run" / "Tokens on real work by people", Tokens, Neither;
-    tokens_padding => "Padding tokens, whole run" / "Padding tokens (bought nothing)", Tokens, Lower;
-    tokens_bot => "Bots' useful tokens, whole run" / "Tokens on useful bot work", Tokens, Neither;
+    tokens_total => "Tokens, whole run", Tokens, Neither;
+    tokens_genuine => "Tokens on real work by people, whole run", Tokens, Neither;
+    tokens_padding => "Padding tokens (bought nothing), whole run", Tokens, Lower;
+    tokens_bot => "Bots' useful tokens, whole run", Tokens, Neither;
     cost_usd => "Token cost, whole run", Usd, Lower;
     incidents => "Bot incidents", Count("incidents"), Lower;
     incident_cost => "Output lost to incidents", PersonWeeks, Lower;
     bots_deployed => "Bots built", Count("bots"), Neither;
-    token_gini_users => "Gini of tokens among users" / "Gini of tokens among users (0 equal, 1 one user)", Index, Neither;
+    token_gini_users => "Gini of tokens among users (0 equal, 1 one user)", Index, Neither;
     users => "Employees who used AI at all", Count("employees"), Neither;
     net_value_usd => "Net value, whole run", Usd, Higher;
     net_value_per_employee_year_usd => "Net value a year per employee", Usd, Higher;
@@ -211,7 +202,7 @@ figures! {
     perceived_uplift => "Speed-up users feel (median)", Share, Neither;
     measured_uplift => "Speed-up users have (median)", Share, Higher;
     say_faster_share => "Users who say AI makes them faster", Share, Neither;
-    are_faster_share => "Users who are measurably faster" / "Users who are faster", Share, Higher;
+    are_faster_share => "Users who are measurably faster", Share, Higher;
     perceived_uplift_first_quarter => "Speed-up users feel in the first quarter (median)", Share, Neither;
     measured_uplift_first_quarter => "Speed-up users have in the first quarter (median)", Share, Higher;
     break_even_week => "Week from which cumulative net value stays at or above zero", Week, Neither, |s: &Summary| s.horizons.break_even_week.map(f64::from);
@@ -354,7 +345,6 @@ pub fn horizon(weeks: u32, discounted: bool) -> &'static Figure {
         let label: &'static str = Box::leak(kind.label(weeks).into_boxed_str());
         Box::leak(Box::new(Figure {
             name: Box::leak(name.into_boxed_str()),
-            run_label: label,
             label,
             unit: Usd,
             better: Better::Higher,
@@ -465,7 +455,7 @@ mod tests {
                 let f = row.next().unwrap();
                 assert_eq!(f.name, kind.name(h));
                 assert!(std::ptr::eq(figure(&kind.name(h)), f), "{}", f.name);
-                assert_eq!((f.label, f.run_label), (&*kind.label(h), &*kind.label(h)));
+                assert_eq!(f.label, &*kind.label(h));
                 assert_eq!((f.unit, f.better), (Usd, Better::Higher));
                 let v = (k * 10 + i) as f64;
                 s.horizons.at[k][i] = Some(v);

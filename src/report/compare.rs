@@ -443,6 +443,7 @@ pub fn output<'a>(
         tables: tables(c, done, results),
         charts: super::compare_html::charts(differences, value),
         files: Vec::new(),
+        parquet: Vec::new(),
         report: super::compare_html::build(c, &done.cmp, command),
         charts_at: 0,
     }

@@ -24,16 +24,16 @@ pub type Draw<'a> = Box<dyn Fn(&Path) -> Result<(), ReportError> + 'a>;
 pub fn charts<'a>(differences: Option<Draw<'a>>, value: Option<Draw<'a>>) -> Vec<Chart<'a>> {
     vec![
         Chart {
-            file: "comparison.png",
-            heading: "Differences from the baseline",
+            file: "comparison.png".into(),
+            heading: "Differences from the baseline".into(),
             read: CHART_GUIDE,
             alt: "paired differences and weekly bands (comparison.png)".into(),
             draw: differences,
             skipped: Some("The chart was skipped (--no-charts)."),
         },
         Chart {
-            file: "value_of_information.png",
-            heading: "What to measure first",
+            file: "value_of_information.png".into(),
+            heading: "What to measure first".into(),
             read: VALUE_GUIDE,
             alt: "value of information per parameter (value_of_information.png)".into(),
             draw: value,

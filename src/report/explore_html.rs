@@ -1,13 +1,15 @@
 //! report.html of `tokenmaxx sensitivity` (the parameters ranked per figure, one chart per
 //! figure, indices.csv) and of `tokenmaxx calibrate` (the best values and the fit against each
-//! target, loss.png and fit.png, fit.csv, the best candidates and best.toml). Both end with the
-//! spec file, the resolved base scenario and the run facts, as a sweep's report does.
+//! target, loss.png and fit.png, fit.csv, the best candidates and best.toml): the reports, headlines
+//! and charts of their outputs ([`super::explore`]). Both end with the spec file, the resolved
+//! base scenario and the run facts, as a sweep's report does.
 
 use std::path::Path;
 
-use super::ReportError;
+use super::compare_html::Draw;
 use super::explore::best_scenario;
-use super::html::{Cell, Chart, MAX_ROWS, Report, Section, Table, figure_label, figure_text};
+use super::html::{Cell, MAX_ROWS, Report, Section, Table, figure_label, figure_text};
+use super::output::Chart;
 use super::sweep_html::{footer, spec_sections};
 use crate::explore::calibrate::{Calibration, Candidate};
 use crate::explore::sensitivity::{Index, IndexRow, Method, Sensitivity};
@@ -16,14 +18,14 @@ const MORRIS_GUIDE: &str = "One bar per parameter, the most influential on top. 
 
 const SOBOL_GUIDE: &str = "One row per parameter, the most influential on top. The total index is the share of the figure's variation across the ranges that goes away if this parameter alone is fixed (0: none, 1: all of it), its interactions with others included; the first-order index is the share it explains alone. Orange bars are total indices, blue bars first-order ones; thin lines are 95% intervals. A total index well above the first-order one means the parameter acts through interactions.";
 
-/// Build a sensitivity analysis's report (`charts_dir`: where indices_<figure>.png are, None
-/// when charts were skipped).
-pub fn sensitivity(
+/// A sensitivity analysis' report.html without its headline and chart sections, and where the
+/// charts go; with `no_charts`, a note there that they were skipped.
+pub fn sensitivity_body(
     a: &Sensitivity,
     rows: &[IndexRow],
-    charts_dir: Option<&Path>,
+    no_charts: bool,
     command: &str,
-) -> Result<Report, ReportError> {
+) -> (Report, usize) {
     let mut r = Report::new(format!("tokenmaxx sensitivity: {}", a.common.name));
     r.subtitle = Some(match a.method {
         Method::Morris {
@@ -40,24 +42,45 @@ pub fn sensitivity(
             a.common.bounds.len()
         ),
     });
-    r.headline = a.figures.iter().map(|f| ranking_line(f, rows)).collect();
+    if no_charts {
+        r.section(Section::charts_skipped());
+    }
+    r.section(indices_section(rows));
+    spec_sections(&mut r, &a.sweep);
+    r.footer = footer(&a.sweep, command, a.sweep.runs());
+    (r, 0)
+}
+
+/// A sensitivity analysis' headline: per figure, its parameters most influential first.
+pub fn sensitivity_headline(a: &Sensitivity, rows: &[IndexRow]) -> Vec<String> {
+    a.figures.iter().map(|f| ranking_line(f, rows)).collect()
+}
+
+/// A chart per figure of a sensitivity analysis (indices_<figure>.png), headed by its label.
+pub fn sensitivity_charts<'a>(a: &'a Sensitivity, rows: &'a [IndexRow]) -> Vec<Chart<'a>> {
     let read = match a.method {
         Method::Morris { .. } => MORRIS_GUIDE,
         Method::Sobol { .. } => SOBOL_GUIDE,
     };
-    let charts: Vec<Chart> = a
-        .figures
+    a.figures
         .iter()
-        .map(|f| {
-            let file = super::charts::explore::indices_file(f);
-            Chart::new(file, format!("What drives: {}", figure_label(f)), read)
+        .map(|figure| {
+            let file = super::charts::explore::indices_file(figure);
+            let heading = format!("What drives: {}", figure_label(figure));
+            let draw = move |path: &Path| {
+                let mine: Vec<&IndexRow> = rows.iter().filter(|r| &r.figure == figure).collect();
+                super::charts::explore::indices(path, &a.common.name, figure, &mine)
+            };
+            Chart {
+                alt: format!("{heading} ({file})"),
+                file,
+                heading,
+                read,
+                draw: Some(Box::new(draw)),
+                skipped: None,
+            }
         })
-        .collect();
-    r.charts(charts_dir, &charts)?;
-    r.section(indices_section(rows));
-    spec_sections(&mut r, &a.sweep);
-    r.footer = footer(&a.sweep, command, a.sweep.runs());
-    Ok(r)
+        .collect()
 }
 
 /// A figure's parameters, most influential first, in one sentence.
@@ -164,15 +187,15 @@ const LOSS_GUIDE: &str = "Each dot is one candidate set of parameter values the 
 
 const FIT_GUIDE: &str = "One panel per target figure. Each dot is a candidate's simulated value (the average over the replications), in the order tried; the horizontal line is the target and the shaded band its tolerance. Dots that close in on the band show the search converging; the best candidate is marked. A target whose dots never reach the band cannot be met within the parameters' ranges.";
 
-/// Build a calibration's report (`charts_dir`: where loss.png and fit.png are, None when
-/// charts were skipped).
-pub fn calibration(
+/// A calibration's report.html without its headline and chart sections, and where the charts
+/// go; with `no_charts`, a note there that they were skipped.
+pub fn calibration_body(
     cal: &Calibration,
     candidates: &[Candidate],
     best: Option<&Candidate>,
-    charts_dir: Option<&Path>,
+    no_charts: bool,
     command: &str,
-) -> Result<Report, ReportError> {
+) -> (Report, usize) {
     let mut r = Report::new(format!("tokenmaxx calibrate: {}", cal.common.name));
     r.subtitle = Some(format!(
         "{} candidates x {} replications, {} parameters, {} targets",
@@ -181,20 +204,9 @@ pub fn calibration(
         cal.common.bounds.len(),
         cal.targets.len()
     ));
-    r.headline = match best {
-        Some(b) => best_lines(cal, b),
-        None => vec![
-            "No candidate succeeded: every one had a failed run (the errors are in journal.jsonl)."
-                .into(),
-        ],
-    };
-    r.charts(
-        charts_dir,
-        &[
-            Chart::new("loss.png", "How the search went", LOSS_GUIDE),
-            Chart::new("fit.png", "Each target against the candidates", FIT_GUIDE),
-        ],
-    )?;
+    if no_charts {
+        r.section(Section::charts_skipped());
+    }
     if let Some(b) = best {
         r.section(values_section(cal, b));
         r.section(fit_section(cal, b));
@@ -207,7 +219,48 @@ pub fn calibration(
     r.section(candidates_section(cal, candidates));
     spec_sections(&mut r, &cal.sweep);
     r.footer = footer(&cal.sweep, command, cal.runs());
-    Ok(r)
+    (r, 0)
+}
+
+/// A calibration's headline: the best candidate and its fit, or that none succeeded.
+pub fn calibration_headline(cal: &Calibration, best: Option<&Candidate>) -> Vec<String> {
+    match best {
+        Some(b) => best_lines(cal, b),
+        None => vec![
+            "No candidate succeeded: every one had a failed run (the errors are in journal.jsonl)."
+                .into(),
+        ],
+    }
+}
+
+/// A calibration's charts: loss.png and fit.png.
+pub fn calibration_charts<'a>(
+    cal: &'a Calibration,
+    candidates: &'a [Candidate],
+    best: Option<&'a Candidate>,
+) -> Vec<Chart<'a>> {
+    let chart = |file: &str, heading: &str, read, draw: Draw<'a>| Chart {
+        file: file.into(),
+        heading: heading.into(),
+        read,
+        alt: format!("{heading} ({file})"),
+        draw: Some(draw),
+        skipped: None,
+    };
+    vec![
+        chart(
+            "loss.png",
+            "How the search went",
+            LOSS_GUIDE,
+            Box::new(move |p: &Path| super::charts::explore::loss(p, cal, candidates)),
+        ),
+        chart(
+            "fit.png",
+            "Each target against the candidates",
+            FIT_GUIDE,
+            Box::new(move |p: &Path| super::charts::explore::fit(p, cal, candidates, best)),
+        ),
+    ]
 }
 
 /// The best candidate, its values and its fit against each target, in words.

@@ -1,8 +1,10 @@
-//! Reports: turn projections into files. Tables (CSV via polars, JSON) here; charts in `charts`;
-//! the self-contained report.html in `html` (the builder) and one module per command for its
-//! content (`run_html`, `compare_html`, `sweep_html`, `explore_html`, `fork_html`). `output` is
-//! a command's output as one typed value (headline, typed tables, charts, report.html) with a
-//! writer per format; `compare` and `run` (`report::run`) build their outputs that way.
+//! Reports: turn what a command computed into files. `output` is a command's output as one typed
+//! value (headline, typed tables, other files, charts, report.html) with a writer per format (CSV,
+//! Parquet, PNG, HTML); each command's module builds its value and writes no file itself: `run`,
+//! `fork` (one module), `compare`, `sweep` (also `merge` of its shards) and `explore`
+//! (`sensitivity`, `calibrate`). The report.html of each is built by `html` (the builder) and
+//! the command's `*_html` module; charts are drawn by `charts`; `tables` holds a run's tables as
+//! polars DataFrames (the Python package's) and the polars CSV writer they are held to.
 //!
 //! Every run writes into a fresh sibling staging folder, which replaces the output folder only
 //! once everything is written ([`OutputDir`]), so a folder never mixes files of two runs and a
@@ -16,7 +18,7 @@ pub mod explore;
 pub mod explore_html;
 /// Moved to [`crate::projections::finite`], where the sweep and the comparison can use it.
 pub use crate::projections::finite;
-pub mod fork_html;
+pub mod fork;
 pub mod html;
 pub mod lock;
 pub mod output;

@@ -7,8 +7,10 @@
 //! table as CSV, the headline as a text file, each chart as PNG, and report.html with every drawn
 //! chart embedded at its place. A new command builds its `Output`; it writes no file itself.
 //!
-//! `compare` ([`super::compare::output`]) and `run` ([`super::run::output`]) are built this
-//! way; the other commands still write their files themselves and move here one at a time.
+//! `run` ([`super::run::output`]), `fork` ([`super::fork::output`]), `compare`
+//! ([`super::compare::output`]), `sweep` ([`super::sweep::output`]), `sensitivity` and
+//! `calibrate` ([`super::explore::sensitivity`], [`super::explore::calibration`]) are built
+//! this way.
 
 use std::path::Path;
 
@@ -29,6 +31,9 @@ pub struct Output<'a> {
     pub charts: Vec<Chart<'a>>,
     /// Other files, written as they are (a run's summary.json): name and contents.
     pub files: Vec<(&'static str, String)>,
+    /// The tables also written as Parquet: the table's CSV file and the Parquet file's name
+    /// (a sweep's runs.csv as runs.parquet).
+    pub parquet: Vec<(&'static str, &'static str)>,
     /// report.html without its chart sections (its headline is [`Output::headline`]).
     pub report: Report,
     /// Where in `report`'s sections the charts' sections go.
@@ -75,15 +80,20 @@ pub enum Values {
     Number(Vec<f64>),
     /// Counts and indices.
     Whole(Vec<u64>),
+    /// Counts and indices kept in 32 bits (their type in a Parquet copy: a sweep's replication).
+    Whole32(Vec<u32>),
     Flag(Vec<bool>),
+    /// Text that may be missing (a run's error): a missing value is an empty CSV field and a
+    /// null in Parquet, unlike an empty text.
+    MaybeText(Vec<Option<String>>),
 }
 
 /// A chart: its file, heading, how to read it and the alternative text of its image; `draw`
 /// writes its PNG (None: the chart is not drawn, e.g. `--no-charts`, and its section shows
 /// `skipped` instead, or is left out without it).
 pub struct Chart<'a> {
-    pub file: &'static str,
-    pub heading: &'static str,
+    pub file: String,
+    pub heading: String,
     pub read: &'static str,
     pub alt: String,
     #[allow(clippy::type_complexity)] // the drawing of one chart into its file
@@ -95,7 +105,7 @@ impl Chart<'_> {
     /// Draw the chart into `path` and give its report section with the image; not drawn, the
     /// section with its `skipped` note, or None without one.
     pub fn section(&self, path: &Path) -> Result<Option<Section>, ReportError> {
-        let section = Section::new(self.heading).read(self.read);
+        let section = Section::new(&self.heading).read(self.read);
         Ok(match (&self.draw, self.skipped) {
             (Some(draw), _) => {
                 draw(path)?;
@@ -124,7 +134,7 @@ impl Column {
         Column::new(name, None, Values::Flag(values))
     }
 
-    fn new(name: impl Into<String>, unit: Option<Unit>, values: Values) -> Column {
+    pub fn new(name: impl Into<String>, unit: Option<Unit>, values: Values) -> Column {
         Column {
             name: name.into(),
             unit,
@@ -138,7 +148,9 @@ impl Column {
             Values::Text(v) => v.len(),
             Values::Number(v) => v.len(),
             Values::Whole(v) => v.len(),
+            Values::Whole32(v) => v.len(),
             Values::Flag(v) => v.len(),
+            Values::MaybeText(v) => v.len(),
         }
     }
 
@@ -162,7 +174,16 @@ impl Column {
             (Values::Whole(v), _) => {
                 let _ = write!(line, "{}", v[i]);
             }
+            (Values::Whole32(v), _) => {
+                let _ = write!(line, "{}", v[i]);
+            }
             (Values::Flag(v), _) => line.push_str(if v[i] { "true" } else { "false" }),
+            (Values::MaybeText(v), _) => match &v[i] {
+                None => {}
+                Some(t) if t.is_empty() && form == Form::Typed => line.push_str("\"\""),
+                Some(t) if needs_quoting(t) => line.push_str(&field(t)),
+                Some(t) => line.push_str(t),
+            },
         }
     }
 }
@@ -182,6 +203,42 @@ impl Table {
     /// The column named `name`.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The table as a polars DataFrame for its Parquet copy: counts as unsigned integers of
+    /// their width, numbers as floats with undefined (NaN) values null, text as text, missing
+    /// text null.
+    pub fn frame(&self) -> Result<polars::prelude::DataFrame, ReportError> {
+        use polars::prelude::{Column as Series, DataFrame};
+        let columns: Vec<Series> = self
+            .columns
+            .iter()
+            .map(|c| {
+                let name = c.name.as_str().into();
+                match &c.values {
+                    Values::Text(v) => Series::new(name, v),
+                    Values::MaybeText(v) => Series::new(name, v),
+                    Values::Number(v) => Series::new(
+                        name,
+                        v.iter()
+                            .map(|x| x.is_finite().then_some(*x))
+                            .collect::<Vec<Option<f64>>>(),
+                    ),
+                    Values::Whole(v) => Series::new(name, v),
+                    Values::Whole32(v) => Series::new(name, v),
+                    Values::Flag(v) => Series::new(name, v),
+                }
+            })
+            .collect();
+        DataFrame::new_infer_height(columns).map_err(|e| ReportError::Table {
+            table: self.file.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Write the table as Parquet (as [`super::sweep::write_parquet`] does) into `dir/file`.
+    pub fn write_parquet(&self, dir: &Path, file: &str) -> Result<(), ReportError> {
+        super::sweep::write_parquet(&dir.join(file), &mut self.frame()?)
     }
 
     /// Write the table as CSV into `dir`, under its file name.
@@ -257,6 +314,9 @@ impl Output<'_> {
     pub fn write(self, dir: &Path) -> Result<(), ReportError> {
         for t in &self.tables {
             t.write(dir)?;
+            for &(_, file) in self.parquet.iter().filter(|p| p.0 == t.file) {
+                t.write_parquet(dir, file)?;
+            }
         }
         if let Some(file) = self.headline_file {
             write(&dir.join(file), &(self.headline.join("\n") + "\n"))?;
@@ -266,7 +326,7 @@ impl Output<'_> {
         }
         let mut sections = Vec::new();
         for c in &self.charts {
-            sections.extend(c.section(&dir.join(c.file))?);
+            sections.extend(c.section(&dir.join(&c.file))?);
         }
         let mut report = self.report;
         report.headline = self.headline;
@@ -310,6 +370,31 @@ mod tests {
             form: Form::Typed,
         };
         assert_eq!(t.csv(), "name,v\n\"\",3.0\n'-x,1e-6\n");
+        // and missing text is an empty field, unlike empty text; 32-bit counts as they are; and
+        // the Parquet copy keeps each column's type, undefined numbers and missing text null
+        let t = Table {
+            file: "runs.csv",
+            columns: vec![
+                Column::new("replication", None, Values::Whole32(vec![0, 7])),
+                Column::new(
+                    "error",
+                    None,
+                    Values::MaybeText(vec![None, Some("".into())]),
+                ),
+                Column::number("roi", None, vec![f64::NAN, 2.0]),
+            ],
+            form: Form::Typed,
+        };
+        assert_eq!(t.csv(), "replication,error,roi\n0,,\n7,\"\",2.0\n");
+        let df = t.frame().unwrap();
+        use polars::prelude::DataType;
+        let types: Vec<DataType> = df.columns().iter().map(|c| c.dtype().clone()).collect();
+        assert_eq!(
+            types,
+            [DataType::UInt32, DataType::String, DataType::Float64]
+        );
+        assert_eq!(df.column("error").unwrap().null_count(), 1);
+        assert_eq!(df.column("roi").unwrap().null_count(), 1);
         // and a long table's rows, formatted in blocks, come out in order
         let n = 20_000u64;
         let t = Table {

@@ -27,6 +27,7 @@ pub fn output<'a>(
         tables: tables(p),
         charts: if no_charts { Vec::new() } else { charts(p) },
         files: vec![("summary.json", summary_json(&p.summary)?)],
+        parquet: Vec::new(),
         report,
         charts_at,
     })
@@ -66,8 +67,8 @@ pub fn charts(p: &Projections) -> Vec<Chart<'_>> {
                 .position(|f| *f == file)
                 .expect("every chart of the guide is drawn");
             Chart {
-                file,
-                heading,
+                file: file.into(),
+                heading: heading.into(),
                 read,
                 alt: format!("{heading} ({file})"),
                 draw: Some(Box::new(move |path: &Path| super::charts::draw(k, path, p))),

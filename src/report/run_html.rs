@@ -103,17 +103,6 @@ pub fn body(
     (r, at)
 }
 
-/// Build the report and write it as `dir/report.html`.
-pub fn write(
-    dir: &Path,
-    p: &Projections,
-    scenario: &Scenario,
-    charts_dir: Option<&Path>,
-    command: &str,
-) -> Result<(), ReportError> {
-    build(p, scenario, charts_dir, command)?.write(&dir.join(FILE))
-}
-
 /// The command line of this process, quoted for a POSIX shell where needed, the program named
 /// by its file name.
 pub fn command_line() -> String {
@@ -311,7 +300,7 @@ pub(crate) fn figure_rows(s: &Summary) -> Vec<Figure> {
                 (None, Or(words)) => Cell::text(words),
                 (None, _) => Cell::text("n/a"),
             };
-            (f.run_label, cell, f.name)
+            (f.label, cell, f.name)
         })
         .collect()
 }
@@ -456,7 +445,7 @@ mod tests {
         assert_eq!(keys.len(), rows.len(), "a figure twice");
         let text = |key: &str| {
             let row = rows.iter().find(|r| r.2 == key).unwrap();
-            assert_eq!(row.0, crate::projections::figures::figure(key).run_label);
+            assert_eq!(row.0, crate::projections::figures::figure(key).label);
             row.1.text.clone()
         };
         assert_eq!(text("roi"), "no cost");
@@ -482,6 +471,31 @@ mod tests {
         );
         assert_eq!(text("users"), s.users.to_string());
         assert!(text("output_uplift").starts_with(['+', '-']));
+    }
+
+    #[test]
+    fn every_figure_label_in_a_run_s_report_is_the_figure_table_s_one_label() {
+        // given a run's report.html, when its key-figures table is read, then each row's words
+        // are the label of the figure it names (the table's one wording), and no two figures
+        // share a label
+        use super::super::html::{Block, escape};
+        let scenario = crate::model::testkit::sized("amazon-2026", 200, 30);
+        let p = crate::simulate(&scenario, 0);
+        let (r, _) = body(&p, &scenario, true, "tokenmaxx run");
+        let section = r.sections.iter().find(|s| s.heading == "Key figures");
+        let Some(Block::Table(t)) = section.and_then(|s| s.blocks.first()) else {
+            panic!("a key-figures table")
+        };
+        let html = r.render();
+        for row in &t.rows {
+            assert_eq!(row[0].text, figure(&row[2].text).label, "{}", row[2].text);
+            assert!(html.contains(&format!("<td>{}</td>", escape(&row[0].text))));
+        }
+        let mut labels: Vec<&str> = figures::FIGURES.iter().map(|f| f.label).collect();
+        labels.sort_unstable();
+        let n = labels.len();
+        labels.dedup();
+        assert_eq!(labels.len(), n, "two figures share a label");
     }
 
     #[test]

@@ -1,4 +1,7 @@
-//! Sweep tables: runs.csv / runs.parquet (one row per run) and points.csv (per-point statistics).
+//! The output of `tokenmaxx sweep` (and of `merge` of its shards) as one value ([`output`]):
+//! runs.csv and its Parquet copy runs.parquet (one row per run), points.csv (per-point
+//! statistics), the sweep's charts and report.html ([`super::sweep_html`]); and the Parquet
+//! writer every Parquet table goes through.
 
 use std::fs::File;
 use std::path::Path;
@@ -6,62 +9,102 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::ReportError;
+use super::output::{Column as Col, Form, Output, Table};
+use crate::projections::figures::figure;
 use crate::sweep::aggregate::PointStats;
 use crate::sweep::spec::{Point, render_value, value_number};
 use crate::sweep::{RunRecord, Sweep, figure_names};
 
-fn err(table: &str) -> impl Fn(PolarsError) -> ReportError + '_ {
-    move |e| ReportError::Table {
-        table: table.to_string(),
-        message: e.to_string(),
+/// The output of a whole sweep: its tables (runs.csv also as runs.parquet), its charts (none with
+/// `no_charts`: the report says they were skipped) and report.html (`command`: the command line
+/// in its footer).
+pub fn output<'a>(
+    sweep: &'a Sweep,
+    points: &[Point],
+    records: &[RunRecord],
+    stats: &'a [PointStats],
+    no_charts: bool,
+    command: &str,
+) -> Output<'a> {
+    let (report, charts_at) = super::sweep_html::body(sweep, stats, no_charts, command);
+    Output {
+        headline: super::sweep_html::headline(sweep, stats),
+        headline_file: None,
+        tables: tables(sweep, points, records, stats),
+        charts: if no_charts {
+            Vec::new()
+        } else {
+            super::sweep_html::charts(sweep, stats)
+        },
+        files: Vec::new(),
+        parquet: vec![RUNS_PARQUET],
+        report,
+        charts_at,
     }
 }
 
-/// A parameter's values as a column: numbers if they all are, else text.
-fn param_column(name: &str, values: &[&toml::Value]) -> Column {
-    let nums: Option<Vec<f64>> = values.iter().map(|v| value_number(v)).collect();
-    match nums {
-        Some(n) => Column::new(name.into(), n),
-        None => Column::new(
-            name.into(),
-            values
-                .iter()
-                .map(|v| render_value(v))
-                .collect::<Vec<String>>(),
-        ),
-    }
-}
+/// runs.csv's Parquet copy.
+pub const RUNS_PARQUET: (&str, &str) = ("runs.csv", "runs.parquet");
 
-/// runs.csv as a DataFrame: id, point, replication, seed, error, each varied parameter, every
-/// summary figure (null for a failed run or an undefined figure).
-pub fn runs_frame(
+/// runs.csv and points.csv.
+pub fn tables(
     sweep: &Sweep,
     points: &[Point],
     records: &[RunRecord],
-) -> Result<DataFrame, ReportError> {
-    let mut cols = vec![
-        Column::new(
-            "id".into(),
-            records.iter().map(|r| r.id).collect::<Vec<u64>>(),
+    stats: &[PointStats],
+) -> Vec<Table> {
+    vec![
+        runs_table(sweep, points, records),
+        points_table(sweep, stats),
+    ]
+}
+
+/// Write runs.csv, runs.parquet and points.csv into `dir` (a staging folder: a sensitivity
+/// analysis' sweep tables beside its own).
+pub fn write_tables(
+    dir: &Path,
+    sweep: &Sweep,
+    points: &[Point],
+    records: &[RunRecord],
+    stats: &[PointStats],
+) -> Result<(), ReportError> {
+    for t in tables(sweep, points, records, stats) {
+        t.write(dir)?;
+        if t.file == RUNS_PARQUET.0 {
+            t.write_parquet(dir, RUNS_PARQUET.1)?;
+        }
+    }
+    Ok(())
+}
+
+/// A parameter's values as a column: numbers if they all are, else text.
+fn param_column(name: &str, values: &[&toml::Value]) -> Col {
+    let nums: Option<Vec<f64>> = values.iter().map(|v| value_number(v)).collect();
+    match nums {
+        Some(n) => Col::number(name, None, n),
+        None => Col::text(name, values.iter().map(|v| render_value(v)).collect()),
+    }
+}
+
+/// runs.csv: id, point, replication, seed, error, each varied parameter, with priors each drawn
+/// parameter, then every summary figure in its unit (empty for a failed run or an undefined
+/// figure).
+pub fn runs_table(sweep: &Sweep, points: &[Point], records: &[RunRecord]) -> Table {
+    let whole =
+        |name, get: fn(&RunRecord) -> u64| Col::whole(name, records.iter().map(get).collect());
+    let mut columns = vec![
+        whole("id", |r| r.id),
+        whole("point", |r| r.point),
+        Col::new(
+            "replication",
+            None,
+            super::output::Values::Whole32(records.iter().map(|r| r.replication).collect()),
         ),
-        Column::new(
-            "point".into(),
-            records.iter().map(|r| r.point).collect::<Vec<u64>>(),
-        ),
-        Column::new(
-            "replication".into(),
-            records.iter().map(|r| r.replication).collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            "seed".into(),
-            records.iter().map(|r| r.seed).collect::<Vec<u64>>(),
-        ),
-        Column::new(
-            "error".into(),
-            records
-                .iter()
-                .map(|r| r.error.clone())
-                .collect::<Vec<Option<String>>>(),
+        whole("seed", |r| r.seed),
+        Col::new(
+            "error",
+            None,
+            super::output::Values::MaybeText(records.iter().map(|r| r.error.clone()).collect()),
         ),
     ];
     for (k, (path, _)) in sweep.parameters.iter().enumerate() {
@@ -69,7 +112,7 @@ pub fn runs_frame(
             .iter()
             .map(|r| &points[r.point as usize][k])
             .collect();
-        cols.push(param_column(path, &vals));
+        columns.push(param_column(path, &vals));
     }
     // With [priors], each replication's drawn value of every drawn parameter.
     if let Some(p) = &sweep.priors {
@@ -78,43 +121,46 @@ pub fn runs_frame(
             .map(|r| p.draw(sweep.seed, r.replication))
             .collect();
         for (j, name) in p.names().iter().enumerate() {
-            let values: Vec<f64> = draws.iter().map(|d| d[j]).collect();
-            cols.push(Column::new((*name).into(), values));
+            columns.push(Col::number(
+                *name,
+                None,
+                draws.iter().map(|d| d[j]).collect(),
+            ));
         }
     }
     for (f, name) in figure_names().iter().enumerate() {
-        cols.push(Column::new(
-            (*name).into(),
-            records
-                .iter()
-                .map(|r| r.figures.get(f).copied().flatten())
-                .collect::<Vec<Option<f64>>>(),
-        ));
+        let values = records
+            .iter()
+            .map(|r| r.figures.get(f).copied().flatten().unwrap_or(f64::NAN))
+            .collect();
+        columns.push(Col::number(*name, Some(figure(name).unit), values));
     }
-    DataFrame::new_infer_height(cols).map_err(err("runs"))
+    Table {
+        file: "runs.csv",
+        columns,
+        form: Form::Typed,
+    }
 }
 
-/// points.csv as a DataFrame: point, each parameter, runs_ok, runs_failed, then for every figure
-/// `<figure>_mean`, `_sd`, `_ci_low`, `_ci_high` (95%, Student's t; null where undefined).
-pub fn points_frame(sweep: &Sweep, stats: &[PointStats]) -> Result<DataFrame, ReportError> {
-    let mut cols = vec![Column::new(
-        "point".into(),
-        stats.iter().map(|s| s.point).collect::<Vec<u64>>(),
-    )];
+/// points.csv: point, each parameter, runs_ok, runs_failed, then for every figure, in its unit,
+/// `<figure>_mean`, `_sd`, `_ci_low`, `_ci_high` (95%, Student's t; empty where undefined).
+pub fn points_table(sweep: &Sweep, stats: &[PointStats]) -> Table {
+    let count = |name, get: fn(&PointStats) -> u32| {
+        Col::new(
+            name,
+            None,
+            super::output::Values::Whole32(stats.iter().map(get).collect()),
+        )
+    };
+    let mut columns = vec![Col::whole("point", stats.iter().map(|s| s.point).collect())];
     for (k, (path, _)) in sweep.parameters.iter().enumerate() {
         let vals: Vec<&toml::Value> = stats.iter().map(|s| &s.values[k]).collect();
-        cols.push(param_column(path, &vals));
+        columns.push(param_column(path, &vals));
     }
-    cols.push(Column::new(
-        "runs_ok".into(),
-        stats.iter().map(|s| s.runs_ok).collect::<Vec<u32>>(),
-    ));
-    cols.push(Column::new(
-        "runs_failed".into(),
-        stats.iter().map(|s| s.runs_failed).collect::<Vec<u32>>(),
-    ));
-    let finite = |x: f64| x.is_finite().then_some(x);
+    columns.push(count("runs_ok", |s| s.runs_ok));
+    columns.push(count("runs_failed", |s| s.runs_failed));
     for (f, name) in figure_names().iter().enumerate() {
+        let unit = Some(figure(name).unit);
         for (suffix, pick) in [
             (
                 "mean",
@@ -124,16 +170,15 @@ pub fn points_frame(sweep: &Sweep, stats: &[PointStats]) -> Result<DataFrame, Re
             ("ci_low", |s| s.ci_low),
             ("ci_high", |s| s.ci_high),
         ] {
-            cols.push(Column::new(
-                format!("{name}_{suffix}").into(),
-                stats
-                    .iter()
-                    .map(|s| finite(pick(&s.stats[f])))
-                    .collect::<Vec<Option<f64>>>(),
-            ));
+            let values = stats.iter().map(|s| pick(&s.stats[f])).collect();
+            columns.push(Col::number(format!("{name}_{suffix}"), unit, values));
         }
     }
-    DataFrame::new_infer_height(cols).map_err(err("points"))
+    Table {
+        file: "points.csv",
+        columns,
+        form: Form::Typed,
+    }
 }
 
 /// Write a DataFrame as Parquet (zstd), strings stored as plain UTF-8 for every reader.
@@ -169,38 +214,4 @@ fn write_parquet_to<W: std::io::Write>(
             table: table.to_string(),
             message: e.to_string(),
         })
-}
-
-/// Write runs.csv, runs.parquet and points.csv into `dir`, each via a temporary file and a rename.
-pub fn write_tables(
-    dir: &Path,
-    sweep: &Sweep,
-    points: &[Point],
-    records: &[RunRecord],
-    stats: &[PointStats],
-) -> Result<(), ReportError> {
-    let tmp = |name: &str| dir.join(crate::paths::temp_name(name));
-    let commit = |name: &str| {
-        std::fs::rename(tmp(name), dir.join(name)).map_err(|source| ReportError::Io {
-            path: dir.join(name),
-            source,
-        })
-    };
-    let files = ["runs.csv", "runs.parquet", "points.csv"];
-    let written = runs_frame(sweep, points, records).and_then(|mut runs| {
-        super::tables::write_csv(&tmp(files[0]), &mut runs)?;
-        write_parquet(&tmp(files[1]), &mut runs)?;
-        super::tables::write_csv(&tmp(files[2]), &mut points_frame(sweep, stats)?)
-    });
-    if written.is_err() {
-        // A full disk leaves no temporary files behind.
-        for f in files {
-            let _ = std::fs::remove_file(tmp(f));
-        }
-    }
-    written?;
-    for f in files {
-        commit(f)?;
-    }
-    Ok(())
 }

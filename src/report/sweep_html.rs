@@ -1,14 +1,15 @@
-//! report.html of `tokenmaxx sweep` (and of `merge` of a sweep's shards): which points give the
-//! highest and lowest of each charted figure, every chart with how to read it, points.csv as a
-//! sortable table, the sweep file and the resolved base scenario, and the run facts. The spec and
+//! report.html of `tokenmaxx sweep` (and of `merge` of a sweep's shards), the report of its
+//! [`super::sweep::output`]: which points give the highest and lowest of each charted figure,
+//! every chart with how to read it, points.csv as a sortable table, the sweep file and the
+//! resolved base scenario, and the run facts. The spec and
 //! base sections and the footer are shared with the sensitivity and calibration reports.
 
 use std::path::Path;
 
-use super::ReportError;
 use super::html::{
-    Cell, Chart, Footer, MAX_ROWS, Report, Section, Table, figure_label, figure_text, interval_text,
+    Cell, Footer, MAX_ROWS, Report, Section, Table, figure_label, figure_text, interval_text,
 };
+use super::output::Chart as OutChart;
 use crate::sweep::aggregate::{PointStats, Stat};
 use crate::sweep::spec::{STORED_BASE, render_point, render_value, value_number};
 use crate::sweep::{Sweep, figure_names};
@@ -34,13 +35,14 @@ const CHART_GUIDE: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Build a sweep's report. `charts`: the folder and the chart files written (None: skipped).
-pub fn build(
+/// A sweep's report.html without its headline and chart sections, and where the charts go; with
+/// `no_charts`, a note there that they were skipped.
+pub fn body(
     sweep: &Sweep,
     stats: &[PointStats],
-    charts: Option<(&Path, &[String])>,
+    no_charts: bool,
     command: &str,
-) -> Result<Report, ReportError> {
+) -> (Report, usize) {
     let mut r = Report::new(format!("tokenmaxx sweep: {}", sweep.name));
     r.subtitle = Some(format!(
         "{} points x {} replications, varying {}",
@@ -48,17 +50,37 @@ pub fn build(
         sweep.replications,
         parameter_names(sweep)
     ));
-    r.headline = headline(sweep, stats);
-    let guide: Vec<Chart> = CHART_GUIDE
-        .iter()
-        .filter(|g| charts.is_some_and(|(_, w)| w.iter().any(|f| f == g.0)))
-        .map(Chart::from)
-        .collect();
-    r.charts(charts.map(|c| c.0), &guide)?;
+    if no_charts {
+        r.section(Section::charts_skipped());
+    }
     r.section(points_section(sweep, stats));
     spec_sections(&mut r, sweep);
     r.footer = footer(sweep, command, sweep.runs());
-    Ok(r)
+    (r, 0)
+}
+
+/// The charts the sweep draws ([`crate::report::charts::sweep::files`]), each with its heading
+/// and how to read it from [`CHART_GUIDE`].
+pub fn charts<'a>(sweep: &'a Sweep, stats: &'a [PointStats]) -> Vec<OutChart<'a>> {
+    crate::report::charts::sweep::files(sweep, stats)
+        .into_iter()
+        .map(|file| {
+            let &(file, heading, read) = CHART_GUIDE
+                .iter()
+                .find(|g| g.0 == file)
+                .expect("every sweep chart has its guide");
+            OutChart {
+                file: file.into(),
+                heading: heading.into(),
+                read,
+                alt: format!("{heading} ({file})"),
+                draw: Some(Box::new(move |path: &Path| {
+                    crate::report::charts::sweep::draw(file, path, sweep, stats)
+                })),
+                skipped: None,
+            }
+        })
+        .collect()
 }
 
 fn parameter_names(sweep: &Sweep) -> String {
@@ -87,7 +109,7 @@ fn stat_words(figure: &str, s: &Stat) -> String {
 }
 
 /// Per charted figure: the points with the highest and the lowest average, with intervals.
-fn headline(sweep: &Sweep, stats: &[PointStats]) -> Vec<String> {
+pub fn headline(sweep: &Sweep, stats: &[PointStats]) -> Vec<String> {
     let point = |p: &PointStats| {
         format!(
             "point {} ({})",

@@ -1,6 +1,7 @@
 //! Tables of a run as polars DataFrames (the Python package's tables; a run writes its files
-//! from [`super::run`], byte for byte as polars writes these), and the polars CSV writer of the
-//! batch tables. Column names are exactly those of docs/model.md.
+//! from [`super::run`], byte for byte as polars writes these), the polars CSV writer the tests
+//! hold [`super::output`]'s CSV to, and the atomic write of a file. Column names are exactly
+//! those of docs/model.md.
 
 use std::fs;
 use std::io::Write;
@@ -304,99 +305,9 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     })
 }
 
-/// A weekly figure fork_vs_base.csv sets side by side: its name and how to read it from a week.
-pub struct WeeklyFigure {
-    pub name: &'static str,
-    pub get: fn(&WeeklyRow) -> f64,
-}
-
-macro_rules! weekly_figures {
-    ($($name:ident $(as $conv:ty)?),+ $(,)?) => {
-        &[$(WeeklyFigure {
-            name: stringify!($name),
-            get: |r: &WeeklyRow| r.$name $(as $conv)?,
-        }),+]
-    };
-}
-
-/// The figures fork_vs_base.csv sets side by side, `base_<name>` then `fork_<name>`: weekly.csv's
-/// columns of the same names.
-pub const FORK_FIGURES: &[WeeklyFigure] = weekly_figures![
-    reported_active_share,
-    genuine_active_share,
-    tokens_total,
-    tokens_padding,
-    padding_share,
-    output_total,
-    cost_usd,
-    incidents as f64,
-    mean_monitoring,
-];
-
-/// fork_vs_base.csv: `week`, `forked` (the week is at or after the fork), then each figure of
-/// [`FORK_FIGURES`] for the base run and the fork.
-pub fn fork_frame(
-    base: &[WeeklyRow],
-    fork: &[WeeklyRow],
-    at: u32,
-) -> Result<DataFrame, ReportError> {
-    let mut columns = vec![
-        col("week", base.iter().map(|r| r.week).collect::<Vec<u32>>()),
-        col(
-            "forked",
-            base.iter().map(|r| r.week >= at).collect::<Vec<bool>>(),
-        ),
-    ];
-    for f in FORK_FIGURES {
-        columns.push(col(
-            &format!("base_{}", f.name),
-            base.iter().map(f.get).collect::<Vec<f64>>(),
-        ));
-        columns.push(col(
-            &format!("fork_{}", f.name),
-            fork.iter().map(f.get).collect::<Vec<f64>>(),
-        ));
-    }
-    DataFrame::new_infer_height(columns).map_err(table_err("fork_vs_base"))
-}
-
-/// Write a DataFrame as CSV via a temporary file in the same folder and a rename.
-pub fn write_csv_atomic(path: &Path, df: &mut DataFrame) -> Result<(), ReportError> {
-    via_tmp(path, |tmp| write_csv(tmp, df))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fork_figures_are_weekly_columns_read_the_same() {
-        // given a short run, when fork_vs_base.csv's figures are read from its weeks, then each
-        // is the weekly.csv column of the same name, value for value
-        let scenario = crate::scenario::Scenario::load_with(
-            &crate::scenario::Source::Builtin("amazon-2026".into()),
-            &crate::scenario::Overrides {
-                employees: Some(200),
-                weeks: Some(12),
-                seed: None,
-            },
-        )
-        .unwrap()
-        .0;
-        let weekly = crate::simulate(&scenario, 0).weekly;
-        let frame = weekly_frame(&weekly).unwrap();
-        let fork = fork_frame(&weekly, &weekly, 5).unwrap();
-        for f in FORK_FIGURES {
-            let column = frame
-                .column(f.name)
-                .unwrap()
-                .cast(&DataType::Float64)
-                .unwrap();
-            let ours = fork.column(&format!("base_{}", f.name)).unwrap();
-            let values = |c: &Column| c.f64().unwrap().into_no_null_iter().collect::<Vec<f64>>();
-            assert_eq!(values(&column), values(ours), "{}", f.name);
-        }
-    }
 
     #[test]
     fn a_failed_write_leaves_no_temporary_file() {

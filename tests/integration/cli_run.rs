@@ -261,3 +261,49 @@ fn a_discount_rate_weighs_only_the_discounted_figures() {
     );
     assert_eq!(b["discount_rate"], 0.3);
 }
+
+#[test]
+fn run_and_compare_share_their_size_and_thread_flags_and_keep_their_own_seed() {
+    // given the help of `run`, `compare` and `sweep`, then --employees, --weeks and --threads read
+    // the same in each command that has them (one definition), and --seed says what it means in
+    // each: the scenario's own seed overridden, or the one seed every scenario shares
+    let dir = scratch("size_flags");
+    let help = |cmd: &str| {
+        let o = tokenmaxx(&dir, &[cmd, "--help"]);
+        assert!(o.status.success(), "{cmd} --help");
+        stdout(&o)
+    };
+    let (run, compare, sweep) = (help("run"), help("compare"), help("sweep"));
+    let line = |h: &str, flag: &str| -> String {
+        let l = h.lines().find(|l| l.trim_start().starts_with(flag));
+        let l = l.unwrap_or_else(|| panic!("no {flag} in {h}"));
+        l.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    for flag in ["--employees", "--weeks", "--threads"] {
+        assert_eq!(line(&run, flag), line(&compare, flag), "{flag}");
+    }
+    assert_eq!(line(&run, "--threads"), line(&sweep, "--threads"));
+    assert!(line(&run, "--weeks").contains("timeline changes past it are dropped"));
+    assert!(line(&run, "--seed").contains("Override the scenario's seed"));
+    assert!(line(&compare, "--seed").contains("Seed shared by every scenario [default: 42]"));
+    // and both take the size flags
+    let o = tokenmaxx(
+        &dir,
+        &[
+            "run",
+            "baseline",
+            "--employees",
+            "40",
+            "--weeks",
+            "3",
+            "--quiet",
+            "--no-charts",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = std::fs::read_to_string(dir.join("output/baseline/summary.json")).unwrap();
+    assert!(
+        s.contains("\"employees\": 40") && s.contains("\"weeks\": 3"),
+        "{s}"
+    );
+}

@@ -61,26 +61,6 @@ pub fn register_fonts() {
     });
 }
 
-/// Draw a chart of a folder written in place (a batch folder) through a temporary PNG beside
-/// `path` and a rename, so a killed or failed drawing leaves no partial chart.
-pub fn atomic(
-    path: &Path,
-    draw: impl FnOnce(&Path) -> Result<(), ReportError>,
-) -> Result<(), ReportError> {
-    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-    let tmp = path.with_file_name(format!("{}.png", crate::paths::temp_name(&stem)));
-    let done = draw(&tmp).and_then(|()| {
-        std::fs::rename(&tmp, path).map_err(|source| ReportError::Io {
-            path: path.into(),
-            source,
-        })
-    });
-    if done.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    done
-}
-
 /// A chart error, naming the chart.
 pub fn chart_err<E: std::fmt::Display>(file: &Path) -> impl Fn(E) -> ReportError + '_ {
     move |e| ReportError::Table {

@@ -7,7 +7,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{ACCENT, FONT, GENUINE, PADDING, SIZE, atomic, chart_err, register_fonts};
+use super::{ACCENT, FONT, GENUINE, PADDING, SIZE, chart_err, register_fonts};
 use crate::projections::figures::Fig;
 use crate::report::ReportError;
 use crate::sweep::aggregate::{PointStats, Stat};
@@ -21,31 +21,34 @@ fn index_of(name: &str) -> usize {
         .expect("a known figure")
 }
 
-/// Write the sweep's charts into `dir`; returns the files written.
-pub fn write_all(
-    dir: &Path,
-    sweep: &Sweep,
-    stats: &[PointStats],
-) -> Result<Vec<String>, ReportError> {
-    register_fonts();
-    let mut written = vec!["points.png".to_string()];
-    atomic(&dir.join("points.png"), |p| points(p, sweep, stats))?;
+/// The charts a sweep draws, in order: points.png always, lines.png when one numeric parameter
+/// varies, heatmap.png when two do.
+pub fn files(sweep: &Sweep, stats: &[PointStats]) -> Vec<&'static str> {
+    let mut files = vec!["points.png"];
     let numeric = |k: usize| stats.iter().all(|s| value_number(&s.values[k]).is_some());
     if sweep.parameters.len() == 1 && numeric(0) {
-        atomic(&dir.join("lines.png"), |p| lines(p, sweep, stats))?;
-        written.push("lines.png".into());
+        files.push("lines.png");
     }
     if sweep.parameters.len() == 2 {
-        atomic(&dir.join("heatmap.png"), |p| heatmap(p, sweep, stats))?;
-        written.push("heatmap.png".into());
+        files.push("heatmap.png");
     }
-    // A chart of an earlier sweep of this folder that this one does not draw would mislead.
-    for stale in ["lines.png", "heatmap.png"] {
-        if !written.iter().any(|w| w == stale) {
-            let _ = std::fs::remove_file(dir.join(stale));
-        }
+    files
+}
+
+/// Draw the sweep's chart `file` (one of [`files`]) as the PNG `path`.
+pub fn draw(
+    file: &str,
+    path: &Path,
+    sweep: &Sweep,
+    stats: &[PointStats],
+) -> Result<(), ReportError> {
+    register_fonts();
+    match file {
+        "points.png" => points(path, sweep, stats),
+        "lines.png" => lines(path, sweep, stats),
+        "heatmap.png" => heatmap(path, sweep, stats),
+        other => panic!("`{other}` is not a sweep chart (a bug)"),
     }
-    Ok(written)
 }
 
 fn fmt_value(figure: &str, v: f64) -> String {
