@@ -167,8 +167,9 @@ class Policies:
 
 
 class Model:
-    def __init__(self, sc):
+    def __init__(self, sc, bot_change="guide"):
         self.sc = sc
+        self.bot_change = bot_change
         self.p = Params(sc)
         self.rng = np.random.Generator(np.random.PCG64(sc["seed"]))
         self.pop = Population(sc, self.p, self.rng)
@@ -343,23 +344,30 @@ class Model:
         d.update(L=L_next, G=G, B=B, P=P, T=T)
         return d
 
-    def incentives(self, snap, aware):
-        """Section 7.5.3: b_target, b_rank and b_top for every agent."""
+    def audience(self):
+        board = self.pol.leaderboard
+        if board is None:
+            return 0.0
+        return {"public": 1.0, "team": self.p.team_audience}.get(board["visibility"], 0.0)
+
+    def incentives(self, snap, aware, rows):
+        """Section 7.5.3: b_target, b_rank and b_top for the agents `rows`."""
         p, pop, pol = self.p, self.pop, self.pol
         board = pol.leaderboard
-        m_eff = self.m * (p.private_monitoring_factor if board and board["visibility"] == "private"
-                          else 1.0)
-        k = 1.0 + self.pressure
-        b_target = np.zeros(pop.n)
+        m_eff = self.m[rows] * (p.private_monitoring_factor
+                                if board and board["visibility"] == "private" else 1.0)
+        k = 1.0 + self.pressure[rows]
+        c = pop.c[rows]
+        zero = np.zeros(len(rows))
+        b_target = zero
         if pol.target is not None:
-            b_target = np.where(self.member, pop.c * m_eff * p.target_weight * k, 0.0)
-        b_rank = np.zeros(pop.n)
-        b_top = np.zeros(pop.n)
+            b_target = np.where(self.member[rows], c * m_eff * p.target_weight * k, 0.0)
+        b_rank, b_top = zero, zero
         if board is not None:
-            audience = {"public": 1.0, "team": p.team_audience}.get(board["visibility"], 0.0)
-            b_rank = np.where(aware, pop.r * audience * p.status_weight
-                              + pop.c * m_eff * p.rank_weight * k, 0.0)
-            b_top = np.where(aware, pop.r * audience * p.top_weight, 0.0)
+            r, seen = pop.r[rows], aware[rows]
+            b_rank = np.where(seen, r * self.audience() * p.status_weight
+                              + c * m_eff * p.rank_weight * k, 0.0)
+            b_top = np.where(seen, r * self.audience() * p.top_weight, 0.0)
         return b_target, b_rank, b_top
 
     def padding(self, t, snap, running, aware, T0, cap, pc):
@@ -369,57 +377,81 @@ class Model:
         u_rev = rng.random(n)
         u_pick = rng.random(n)
         prob = np.where(running, p.revise_bot, p.revise_manual)
-        window = math.ceil(1.0 / p.revise_manual)
-        if pol.board_change is not None and t - pol.board_change < window:
-            prob = np.full(n, p.revise_manual)
+        if pol.board_change is not None:
+            if self.bot_change == "model":  # docs/model.md 7.5.1
+                if t - pol.board_change < math.ceil(1.0 / p.revise_manual):
+                    prob = np.full(n, p.revise_manual)
+            elif t == pol.board_change:  # docs/guide/scenarios.md: revise_bot_on_change
+                on_change = max(p.revise_bot_on_change, p.revise_bot)
+                prob = np.where(running, on_change, p.revise_manual)
         revise = u_rev < prob
         P = np.clip(self.P, 0.0, cap - T0)  # kept from last week (section 7.5.1)
         P[revise] = 0.0
-        b_target, b_rank, b_top = self.incentives(snap, aware)
+        self._aware_now = aware
         dist = snap["dist"]
         cands = []  # (value, applies-to mask or None)
         if pol.target is not None:
             cands.append((pol.target["theta"], self.member))
-        top = math.inf
+        self._top = math.inf
         if pol.leaderboard is not None and dist is not None:
             for q in (0.50, 0.75, 0.90, 0.99):
                 cands.append((nearest_rank(dist, q), aware))
-            top = nearest_rank(dist, 0.999) * p.top_leapfrog
-            cands.append((top, aware & (b_top > 0)))
+            if self.audience() * p.top_weight > 0:  # b_top > 0 (section 7.5.2)
+                self._top = nearest_rank(dist, 0.999) * p.top_leapfrog
+                cands.append((self._top, aware & (pop.r > 0)))
         if not cands:
             return P
+        P[revise] = self.choose(revise, cands, T0, cap, pc, running, snap, u_pick)
+        return P
+
+    def choose(self, revise, cands, T0, cap, pc, running, snap, u_pick):
+        """Section 7.5.4: the logit choice of the revising agents among their candidates.
+
+        The candidate totals are the same for everyone (only the base T0 differs), so their ranks
+        F and their indicators are computed once; a column is offered to an agent when its mask
+        holds and it lies above the agent's base (checked before the cap's clipping, 7.3)."""
+        p, pop, pol = self.p, self.pop, self.pol
+        dist = snap["dist"]
         idx = np.flatnonzero(revise)
         t0 = T0[idx]
-        vals = np.array([v for v, _ in cands])
-        C = np.concatenate([t0[:, None], np.broadcast_to(vals, (len(idx), len(vals)))], axis=1)
-        ok = np.ones(C.shape, bool)
+        raw = np.array([v for v, _ in cands])
+        vals = np.minimum(raw, cap)
+        ok = np.empty((len(idx), len(cands) + 1), bool)
+        ok[:, 0] = True
         for j, (_, mask) in enumerate(cands):
             ok[:, j + 1] = mask[idx]
-        ok[:, 1:] &= C[:, 1:] > t0[:, None]   # dropped before clipping (section 7.3)
-        C = np.minimum(C, cap)
+        ok[:, 1:] &= raw[None, :] > t0[:, None]
         some = ok[:, 1:].any(axis=1)
-        idx, t0, C, ok = idx[some], t0[some], C[some], ok[some]
-        Pc = np.where(ok, C - t0[:, None], 0.0)
-        s = pop.s[idx][:, None]
-        pse = np.where(running[idx], p.pad_scale * p.bot_leverage, p.pad_scale)[:, None]
-        g_eff = (pop.g[idx] * (1.0 - p.norm_weight * snap["team_pad"][idx]))[:, None]
-        rho = np.where(running[idx], p.risk_aversion * p.incident_rate * self.scope_factor()
-                       / p.tokens_per_action, 0.0)[:, None]
+        chosen = np.zeros(len(idx))  # no candidate above the base: no padding, no draw
+        idx, t0, ok = idx[some], t0[some], ok[some]
+        b_target, b_rank, b_top = self.incentives(snap, aware=self._aware_now, rows=idx)
         theta = pol.target["theta"] if pol.target is not None else math.inf
-        U = b_target[idx][:, None] * (C >= theta) + b_top[idx][:, None] * (C >= top)
+        top = self._top
+        s = pop.s[idx][:, None]
+        run = running[idx]
+        pse = np.where(run, p.pad_scale * p.bot_leverage, p.pad_scale)[:, None]
+        g_eff = pop.g[idx] * (1.0 - p.norm_weight * snap["team_pad"][idx])
+        rho = np.where(run, p.risk_aversion * p.incident_rate * self.scope_factor()
+                       / p.tokens_per_action, 0.0)
+        Pc = np.maximum(vals[None, :] - t0[:, None], 0.0)
+        # The base (P = 0) and the candidates: what each pulls, less what padding costs.
+        U = np.empty(ok.shape)
+        U[:, 0] = b_target * (t0 >= theta) + b_top * (t0 >= top)
+        U[:, 1:] = (b_target[:, None] * (vals >= theta) + b_top[:, None] * (vals >= top)
+                    - (g_eff / pse[:, 0] + rho + pc)[:, None] * Pc
+                    - np.minimum(s, s * p.pad_time * np.log1p(Pc / pse)))
         if dist is not None:
-            U += b_rank[idx][:, None] * share_at_or_below(dist, C)
-        U -= g_eff * Pc / pse
-        U -= np.minimum(s, s * p.pad_time * np.log1p(Pc / pse))
-        U -= (rho + pc) * Pc
-        U = np.where(ok, U, -np.inf)
+            U[:, 0] += b_rank * share_at_or_below(dist, t0)
+            U[:, 1:] += b_rank[:, None] * share_at_or_below(dist, vals)[None, :]
+        U[~ok] = -np.inf
         U -= U.max(axis=1, keepdims=True)
         W = np.exp(U / p.choice_temperature)
         cum = np.cumsum(W, axis=1)
         pick = (cum < u_pick[idx][:, None] * cum[:, -1:]).sum(axis=1)
-        pick = np.minimum(pick, C.shape[1] - 1)
-        P[idx] = Pc[np.arange(len(idx)), pick]
-        return P
+        pick = np.minimum(pick, ok.shape[1] - 1)
+        full = np.concatenate([np.zeros((len(idx), 1)), Pc], axis=1)
+        chosen[some] = full[np.arange(len(idx)), pick]
+        return chosen
 
     def scope_factor(self):
         p, plat = self.p, self.pol.platform
@@ -576,11 +608,15 @@ def main(argv=None):
     ap.add_argument("--employees", type=int)
     ap.add_argument("--weeks", type=int)
     ap.add_argument("--seed", type=int)
+    ap.add_argument("--bot-change", choices=["model", "guide"], default="guide",
+                    help="how a running bot's owner revises after a leaderboard change: docs/model.md "
+                    "7.5.1 (revise_manual for ceil(1/revise_manual) weeks) or docs/guide/scenarios.md "
+                    "(revise_bot_on_change in the week of the change; the default: it matches the binary)")
     ap.add_argument("--weekly", help="also write the weekly figures to this CSV")
     args = ap.parse_args(argv)
     started = time.perf_counter()
     sc = scenario_mod.load(args.scenario, args.employees, args.weeks, args.seed)
-    model = Model(sc)
+    model = Model(sc, args.bot_change)
     out = model.run()
     out["elapsed_s"] = time.perf_counter() - started
     if args.weekly:
