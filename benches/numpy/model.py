@@ -387,24 +387,23 @@ class Model:
         revise = u_rev < prob
         P = np.clip(self.P, 0.0, cap - T0)  # kept from last week (section 7.5.1)
         P[revise] = 0.0
-        self._aware_now = aware
         dist = snap["dist"]
         cands = []  # (value, applies-to mask or None)
         if pol.target is not None:
             cands.append((pol.target["theta"], self.member))
-        self._top = math.inf
+        top = math.inf
         if pol.leaderboard is not None and dist is not None:
             for q in (0.50, 0.75, 0.90, 0.99):
                 cands.append((nearest_rank(dist, q), aware))
             if self.audience() * p.top_weight > 0:  # b_top > 0 (section 7.5.2)
-                self._top = nearest_rank(dist, 0.999) * p.top_leapfrog
-                cands.append((self._top, aware & (pop.r > 0)))
+                top = nearest_rank(dist, 0.999) * p.top_leapfrog
+                cands.append((top, aware & (pop.r > 0)))
         if not cands:
             return P
-        P[revise] = self.choose(revise, cands, T0, cap, pc, running, snap, u_pick)
+        P[revise] = self.choose(revise, cands, top, aware, T0, cap, pc, running, snap, u_pick)
         return P
 
-    def choose(self, revise, cands, T0, cap, pc, running, snap, u_pick):
+    def choose(self, revise, cands, top, aware, T0, cap, pc, running, snap, u_pick):
         """Section 7.5.4: the logit choice of the revising agents among their candidates.
 
         The candidate totals are the same for everyone (only the base T0 differs), so their ranks
@@ -424,9 +423,8 @@ class Model:
         some = ok[:, 1:].any(axis=1)
         chosen = np.zeros(len(idx))  # no candidate above the base: no padding, no draw
         idx, t0, ok = idx[some], t0[some], ok[some]
-        b_target, b_rank, b_top = self.incentives(snap, aware=self._aware_now, rows=idx)
+        b_target, b_rank, b_top = self.incentives(snap, aware, rows=idx)
         theta = pol.target["theta"] if pol.target is not None else math.inf
-        top = self._top
         s = pop.s[idx][:, None]
         run = running[idx]
         pse = np.where(run, p.pad_scale * p.bot_leverage, p.pad_scale)[:, None]
