@@ -206,6 +206,11 @@ impl<'s> Simulation<'s> {
         let s = self.scenario;
         let state = &self.state;
         let week = batch.week;
+        let cap_tokens = state
+            .policy
+            .budget
+            .map(|b| b.weekly_cap_tokens(s.money.price_usd_per_mtok, s.money.salary_usd))
+            .unwrap_or(f64::INFINITY);
         let ctx = WeekContext {
             week,
             policy: &state.policy,
@@ -214,11 +219,8 @@ impl<'s> Simulation<'s> {
             org_index: &snap.org_index,
             org_marks: decide::peer_marks(snap.org_sorted, s.behaviour.top_leapfrog),
             org_theta: decide::theta_mark(snap.org_sorted, &state.policy),
-            cap_tokens: state
-                .policy
-                .budget
-                .map(|b| b.weekly_cap_tokens(s.money.price_usd_per_mtok, s.money.salary_usd))
-                .unwrap_or(f64::INFINITY),
+            cap_tokens,
+            bot: work::BotWeek::of(s, s.bots.bot_tokens.min(cap_tokens)),
             board_changed_week: state.board_changed_week,
             metric: snap.metric,
         };

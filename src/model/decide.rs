@@ -12,7 +12,7 @@ use super::adoption::{self, UseCause, UseInput};
 use super::gaming::{self, MetricView};
 use super::rank::{RankIndex, cdf, quantile};
 use super::traits::Traits;
-use super::work::{self, WorkInput, WorkOut};
+use super::work::{self, BotWeek, WorkInput, WorkOut};
 
 /// What the week looks like to every agent: the policies in force and last week's peers.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +31,8 @@ pub struct WeekContext<'a> {
     pub org_theta: (f64, f64),
     /// Weekly token cap per employee (infinite without a budget).
     pub cap_tokens: f64,
+    /// A running bot's useful work this week ([`work::BotWeek`]: `bot_tokens` within the cap).
+    pub bot: work::BotWeek,
     /// The week of the last leaderboard change, if any.
     pub board_changed_week: Option<u32>,
     /// The outcome metric in force as employees see it (`None` while tokens count).
@@ -346,7 +348,8 @@ fn logit_pick<R: Rng + ?Sized>(
 }
 
 /// Choose this week's total tokens among the candidates by a logit over their utilities.
-/// Returns the padding `P = T - base`.
+/// Returns the padding `P = T - base` and its time ([`work::pad_time_cost`], weighed in the
+/// choice and so not taken again for the week's work).
 #[allow(clippy::too_many_arguments)]
 pub fn choose_padding<R: Rng + ?Sized>(
     s: &Scenario,
@@ -357,7 +360,7 @@ pub fn choose_padding<R: Rng + ?Sized>(
     scope: Option<PermissionScope>,
     price_cost: f64,
     rng: &mut R,
-) -> f64 {
+) -> (f64, f64) {
     let b = &s.behaviour;
     let policy = ctx.policy;
     let mut inc = incentives(
@@ -382,7 +385,7 @@ pub fn choose_padding<R: Rng + ?Sized>(
     };
     let (candidates, n) = candidates(ctx, a, base, theta, &inc, &peers);
     if n == 1 {
-        return 0.0;
+        return (0.0, 0.0);
     }
 
     // The felt cost of padding: aversion (eroded by the team's norm) and the work time it takes.
@@ -399,7 +402,11 @@ pub fn choose_padding<R: Rng + ?Sized>(
         _ => 0.0,
     };
     let top_of_board = peers.top_of_board();
-    let utility = |total: f64| {
+    let mut times = [0.0f64; 7];
+    for (time, c) in times.iter_mut().zip(&candidates[..n]) {
+        *time = work::pad_time_cost(s, &a.traits, c - base, bot_running);
+    }
+    let utility = |(total, time): (f64, f64)| {
         let pad = total - base;
         let hit = theta.is_some_and(|th| total >= th);
         let tops = inc.b_top > 0.0 && total >= top_of_board;
@@ -407,13 +414,13 @@ pub fn choose_padding<R: Rng + ?Sized>(
             + inc.b_rank * peers.rank(total)
             + inc.b_top * f64::from(u8::from(tops))
             - g_eff * pad / pad_scale
-            - super::work::pad_time_cost(s, &a.traits, pad, bot_running)
+            - time
             - risk_per_token * pad
             - price_cost * pad
     };
-    let utilities = candidates[..n].iter().map(|&c| utility(c));
+    let utilities = candidates[..n].iter().copied().zip(times).map(utility);
     let k = logit_pick(utilities, n, b.choice_temperature, rng);
-    candidates[k] - base
+    (candidates[k] - base, times[k])
 }
 
 /// Decide one agent-week. Draw order on `rng` (part of the reproducibility contract): bot build
@@ -459,15 +466,16 @@ pub fn decide<R: Rng + ?Sized>(
 
     // 3. Genuine tokens: the habit times weekly noise, clipped by the budget after the bot's.
     let cap = ctx.cap_tokens;
-    let bot = if bot_running {
-        s.bots.bot_tokens.min(cap)
+    let bot_work = if bot_running {
+        ctx.bot
     } else {
-        0.0
+        BotWeek::default()
     };
+    let bot = bot_work.tokens;
     let genuine = genuine_tokens(s, level, cap - bot, rng);
 
-    // 4. Padding: habit, or a revised logit choice.
-    let padding = padding(s, ctx, a, genuine + bot, bot_running, price_cost, rng);
+    // 4. Padding: habit, or a revised logit choice (with the padding time it weighed).
+    let (padding, padding_time) = padding(s, ctx, a, genuine + bot, bot_running, price_cost, rng);
 
     // 5. The mandate channel: a non-user padding up to a target has tried the tools.
     if level <= 0.0 && padding > 0.0 && padded_to_target(ctx, a, genuine + bot + padding) {
@@ -483,8 +491,9 @@ pub fn decide<R: Rng + ?Sized>(
     let input = WorkInput {
         q,
         genuine,
-        bot,
+        bot: bot_work,
         padding,
+        padding_time,
         bot_running,
         noise,
         incidents,
@@ -635,7 +644,8 @@ pub fn revise_probability(
 }
 
 /// This week's padding: last week's habit, or (with probability [`revise_probability`]) a new
-/// logit choice; never above the budget cap.
+/// logit choice; never above the budget cap. With it, its padding time when the choice computed
+/// it (and the cap left it as chosen).
 fn padding<R: Rng + ?Sized>(
     s: &Scenario,
     ctx: &WeekContext,
@@ -644,17 +654,18 @@ fn padding<R: Rng + ?Sized>(
     bot_running: bool,
     price_cost: f64,
     rng: &mut R,
-) -> f64 {
+) -> (f64, Option<f64>) {
     let since = ctx.board_changed_week.map(|w| ctx.week.saturating_sub(w));
     let revise = rng.random::<f64>() < revise_probability(s, bot_running, since);
     let scope = ctx.policy.platform;
-    if revise {
-        choose_padding(s, ctx, a, base, bot_running, scope, price_cost, rng)
+    let (chosen, time) = if revise {
+        let (pad, time) = choose_padding(s, ctx, a, base, bot_running, scope, price_cost, rng);
+        (pad, Some(time))
     } else {
-        a.last_padding
-    }
-    .min((ctx.cap_tokens - base).max(0.0))
-    .max(0.0)
+        (a.last_padding, None)
+    };
+    let padding = chosen.min((ctx.cap_tokens - base).max(0.0)).max(0.0);
+    (padding, time.filter(|_| padding == chosen))
 }
 
 /// A target applies to the agent and its total reaches the target's threshold.
@@ -786,6 +797,7 @@ mod tests {
             org_marks: peer_marks(&[1.0, 2.0, 3.0], 1.25),
             org_theta: (f64::NAN, 0.0),
             cap_tokens: f64::INFINITY,
+            bot: BotWeek::of(&s, s.bots.bot_tokens),
             board_changed_week: None,
             metric: None,
         };
@@ -811,7 +823,7 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
         for _ in 0..1000 {
             assert_eq!(
-                choose_padding(&s, &ctx, &a, 1.0, false, None, 0.0, &mut rng),
+                choose_padding(&s, &ctx, &a, 1.0, false, None, 0.0, &mut rng).0,
                 0.0
             );
         }
@@ -839,6 +851,7 @@ mod tests {
             org_marks: peer_marks(&peers, 1.25),
             org_theta: (f64::NAN, 0.0),
             cap_tokens: f64::INFINITY,
+            bot: BotWeek::of(&s, s.bots.bot_tokens),
             board_changed_week: None,
             metric: None,
         };
@@ -865,7 +878,7 @@ mod tests {
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
         let padded = (0..1000)
-            .filter(|_| choose_padding(&s, &ctx, &a, 1e6, false, None, 0.0, &mut rng) > 0.0)
+            .filter(|_| choose_padding(&s, &ctx, &a, 1e6, false, None, 0.0, &mut rng).0 > 0.0)
             .count();
         assert!(padded > 800, "padded {padded} of 1000");
         // and outcome metrics remove the incentive
@@ -878,7 +891,7 @@ mod tests {
             ..ctx
         };
         let padded = (0..1000)
-            .filter(|_| choose_padding(&s, &ctx, &a, 1e6, false, None, 0.0, &mut rng) > 0.0)
+            .filter(|_| choose_padding(&s, &ctx, &a, 1e6, false, None, 0.0, &mut rng).0 > 0.0)
             .count();
         assert_eq!(padded, 0);
     }
@@ -896,6 +909,7 @@ mod tests {
             org_marks: peer_marks(&[], 1.25),
             org_theta: theta_mark(&[], &policy),
             cap_tokens: f64::INFINITY,
+            bot: BotWeek::of(&s, s.bots.bot_tokens),
             board_changed_week: None,
             metric: None,
         };
@@ -922,7 +936,7 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         let mut padded = 0;
         for _ in 0..200 {
-            let p = choose_padding(&s, &ctx, &a, 0.0, false, None, 0.0, &mut rng);
+            let p = choose_padding(&s, &ctx, &a, 0.0, false, None, 0.0, &mut rng).0;
             assert!(p == 0.0 || p == 5e5);
             padded += usize::from(p == 5e5);
         }
@@ -931,7 +945,7 @@ mod tests {
         // an agent in another group feels no pull
         let a1 = AgentView { group: 1, ..a };
         assert_eq!(
-            choose_padding(&s, &ctx, &a1, 0.0, false, None, 0.0, &mut rng),
+            choose_padding(&s, &ctx, &a1, 0.0, false, None, 0.0, &mut rng).0,
             0.0
         );
     }

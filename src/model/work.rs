@@ -37,8 +37,11 @@ pub struct WorkOut {
 pub struct WorkInput {
     pub q: f64,
     pub genuine: f64,
-    pub bot: f64,
+    /// The bot's useful work (none without a running bot).
+    pub bot: BotWeek,
     pub padding: f64,
+    /// [`pad_time_cost`] of `padding`, when the padding choice has already computed it.
+    pub padding_time: Option<f64>,
     pub bot_running: bool,
     /// Output units of attention lost to the team's bots this week.
     pub noise: f64,
@@ -48,9 +51,29 @@ pub struct WorkInput {
     pub split: f64,
 }
 
+/// A running bot's useful tokens in a week and `ln(1 + B/kappa)`, the log its work scales with.
+/// Every running bot has the same tokens in a week (the scenario's `bot_tokens`, clipped by the
+/// budget), so the engine takes the logarithm once a week, not once a bot.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BotWeek {
+    pub tokens: f64,
+    pub log: f64,
+}
+
+impl BotWeek {
+    pub fn of(s: &Scenario, tokens: f64) -> BotWeek {
+        let log = if tokens > 0.0 {
+            (tokens / s.behaviour.token_scale).ln_1p()
+        } else {
+            0.0
+        };
+        BotWeek { tokens, log }
+    }
+}
+
 /// Output of a week without incidents or costs: own work plus the bot's useful work.
 pub fn gross_output(s: &Scenario, t: &Traits, q: f64, genuine: f64, bot: f64) -> f64 {
-    gross_output_at(s, t, q, log_use(s, t, genuine), bot)
+    gross_output_at(s, t, q, log_use(s, t, genuine), BotWeek::of(s, bot))
 }
 
 /// `ln(1 + E/kappa)`: the log of effective AI work that gains, rework and perceptions scale with.
@@ -62,11 +85,10 @@ pub fn log_use(s: &Scenario, t: &Traits, genuine: f64) -> f64 {
 }
 
 /// [`gross_output`] given [`log_use`] (computed once a week).
-fn gross_output_at(s: &Scenario, t: &Traits, q: f64, log_use: f64, bot: f64) -> f64 {
-    let kappa = s.behaviour.token_scale;
+fn gross_output_at(s: &Scenario, t: &Traits, q: f64, log_use: f64, bot: BotWeek) -> f64 {
     let own = t.skill * (1.0 + true_coef(s, t, q) * log_use);
-    let bot_part = if bot > 0.0 {
-        t.skill * s.bots.bot_uplift * t.ai_fit * (bot / kappa).ln_1p()
+    let bot_part = if bot.tokens > 0.0 {
+        t.skill * s.bots.bot_uplift * t.ai_fit * bot.log
     } else {
         0.0
     };
@@ -91,8 +113,9 @@ pub fn pad_time_cost(s: &Scenario, t: &Traits, padding: f64, bot_running: bool) 
 pub fn week(s: &Scenario, t: &Traits, i: WorkInput) -> WorkOut {
     let log_use = log_use(s, t, i.genuine);
     let rework = t.skill * s.work.rework_rate * (1.0 - i.q) * log_use;
-    let pad_time =
-        pad_time_cost(s, t, i.padding, i.bot_running) + super::gaming::split_time(s, t, i.split);
+    let padding_time =
+        (i.padding_time).unwrap_or_else(|| pad_time_cost(s, t, i.padding, i.bot_running));
+    let pad_time = padding_time + super::gaming::split_time(s, t, i.split);
     let gross = gross_output_at(s, t, i.q, log_use, i.bot);
     WorkOut {
         output: gross - rework - pad_time - i.noise - i.incidents,
@@ -121,8 +144,9 @@ mod tests {
         WorkInput {
             q: 0.6,
             genuine: 1e7,
-            bot: 0.0,
+            bot: BotWeek::default(),
             padding: 0.0,
+            padding_time: None,
             bot_running: false,
             noise: 0.0,
             incidents: 0.0,
