@@ -462,7 +462,7 @@ pub fn decide<R: Rng + ?Sized>(
         && !a.board_aware
         && rng.random::<f64>() < notice_probability(s, a.traits.status_drive, a.team_pad_share);
     a.board_aware |= noticed_board;
-    let (a, t) = (&a, &a.traits);
+    let a = &a; // read only from here on
 
     // 3. Genuine tokens: the habit times weekly noise, clipped by the budget after the bot's.
     let cap = ctx.cap_tokens;
@@ -485,27 +485,20 @@ pub fn decide<R: Rng + ?Sized>(
         }
     }
 
-    // 6. Incidents, 7. the week's work.
+    // 6. Incidents, 7. the week's work, 8. gaming the outcome metric.
     let incidents = incidents(s, policy, bot_running, bot + padding, rng, incident_costs);
-    let (q, noise) = (a.proficiency, a.team_noise);
     let input = WorkInput {
-        q,
+        q: a.proficiency,
         genuine,
         bot: bot_work,
         padding,
         padding_time,
         bot_running,
-        noise,
+        noise: a.team_noise,
         incidents,
         split: 0.0,
     };
-    let unsplit = work::week(s, t, input);
-
-    // 8. Gaming the outcome metric: the split habit, or a revised choice.
-    let split = match ctx.metric {
-        Some(view) => split(s, ctx, a, t, &view, unsplit.output, rng),
-        None => 0.0,
-    };
+    let (split, work) = work_and_split(s, ctx, a, input, rng);
     AgentWeek {
         built_bot,
         use_change,
@@ -515,12 +508,31 @@ pub fn decide<R: Rng + ?Sized>(
         bot,
         split,
         split_changed: split != a.split,
-        work: if split > 0.0 {
-            work::week(s, t, WorkInput { split, ..input })
-        } else {
-            unsplit
-        },
+        work,
     }
+}
+
+/// Steps 7 and 8: the week's work and, while an outcome metric counts, the split habit or a
+/// revised choice given the unsplit output (the work is then taken again at the chosen split).
+fn work_and_split<R: Rng + ?Sized>(
+    s: &Scenario,
+    ctx: &WeekContext,
+    a: &AgentView,
+    input: WorkInput,
+    rng: &mut R,
+) -> (f64, WorkOut) {
+    let t = &a.traits;
+    let unsplit = work::week(s, t, input);
+    let split = match ctx.metric {
+        Some(view) => split(s, ctx, a, t, &view, unsplit.output, rng),
+        None => 0.0,
+    };
+    let work = if split > 0.0 {
+        work::week(s, t, WorkInput { split, ..input })
+    } else {
+        unsplit
+    };
+    (split, work)
 }
 
 /// Step 1: whether the agent builds a bot this week (Bass diffusion within teams; one draw while
