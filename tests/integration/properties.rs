@@ -145,9 +145,11 @@ proptest! {
         bad in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(f64::NEG_INFINITY), -1e9f64..-1e-9, 1.0001f64..1e9],
     ) {
         let mut t = base();
-        // Values above 1 are valid for scales; keep only those a share or probability refuses.
+        // Values above 1 are valid for scales, and up to 1e6 for the choice's temperature; keep
+        // only those the key refuses (a share or probability refuses every value above 1).
         let scale = ["behaviour.token_scale", "money.salary_usd", "bots.tokens_per_action", "behaviour.pad_scale", "behaviour.effort_cost", "behaviour.bot_leverage"].contains(&path);
-        prop_assume!(!(scale && bad.is_finite() && bad > 1.0));
+        let most = if scale { f64::MAX } else if path == "behaviour.choice_temperature" { 1e6 } else { 1.0 };
+        prop_assume!(!(bad.is_finite() && bad > 1.0 && bad <= most));
         set(&mut t, path, bad.into());
         let e = Scenario::from_table(t, "prop", &Overrides::default()).err();
         prop_assert!(e.is_some(), "{} = {} accepted", path, bad);
