@@ -505,12 +505,12 @@ impl State {
     }
 }
 
-/// Whether the tools have arrived by `week` (learning and forgetting start then).
 /// A week of padding with no genuine use by a member of `target`'s groups: a forced, empty trial.
 fn forced(target: &crate::policy::Target, group: GroupId, genuine: f64, padding: f64) -> bool {
     padding > 0.0 && genuine == 0.0 && target.applies_to.contains(group)
 }
 
+/// Whether the tools have arrived by `week` (learning and forgetting start then).
 fn tools_available(s: &Scenario, week: u32) -> bool {
     i64::from(week) >= s.adoption.rollout_week
 }
