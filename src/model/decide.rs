@@ -948,12 +948,24 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         let mut padded = 0;
         for _ in 0..200 {
-            let p = choose_padding(&s, &ctx, &a, 0.0, false, None, 0.0, &mut rng).0;
+            let (p, time) = choose_padding(&s, &ctx, &a, 0.0, false, None, 0.0, &mut rng);
             assert!(p == 0.0 || p == 5e5);
+            assert_eq!(time, work::pad_time_cost(&s, &a.traits, p, false));
             padded += usize::from(p == 5e5);
         }
         // a career-minded agent who believes tokens count usually pads up to theta
         assert!(padded > 150, "padded {padded} of 200");
+        // and the week's work takes the padding time the choice weighed, as if taken again
+        let (mut costs, mut revised) = (Vec::new(), 0);
+        for _ in 0..50 {
+            let w = decide(&s, &ctx, a, &mut rng, &mut costs);
+            assert_eq!(
+                w.work.pad_time,
+                work::pad_time_cost(&s, &a.traits, w.padding, false)
+            );
+            revised += usize::from(w.padding > 0.0);
+        }
+        assert!(revised > 10, "padded in {revised} of 50 weeks");
         // an agent in another group feels no pull
         let a1 = AgentView { group: 1, ..a };
         assert_eq!(
