@@ -163,9 +163,7 @@ impl Column {
     fn push_field(&self, i: usize, form: Form, line: &mut String, floats: &mut zmij::Buffer) {
         use std::fmt::Write as _;
         match (&self.values, form) {
-            (Values::Text(v), Form::Typed) if v[i].is_empty() => line.push_str("\"\""),
-            (Values::Text(v), _) if needs_quoting(&v[i]) => line.push_str(&field(&v[i])),
-            (Values::Text(v), _) => line.push_str(&v[i]),
+            (Values::Text(v), _) => push_text(line, &v[i], form),
             (Values::Number(v), _) if !v[i].is_finite() => {}
             (Values::Number(v), Form::Plain) => {
                 let _ = write!(line, "{}", v[i]);
@@ -178,17 +176,28 @@ impl Column {
                 let _ = write!(line, "{}", v[i]);
             }
             (Values::Flag(v), _) => line.push_str(if v[i] { "true" } else { "false" }),
-            (Values::MaybeText(v), _) => match &v[i] {
-                None => {}
-                Some(t) if t.is_empty() && form == Form::Typed => line.push_str("\"\""),
-                Some(t) if needs_quoting(t) => line.push_str(&field(t)),
-                Some(t) => line.push_str(t),
-            },
+            (Values::MaybeText(v), _) => {
+                if let Some(t) = &v[i] {
+                    push_text(line, t, form);
+                }
+            }
         }
     }
 }
 
 /// Whether a text changes as a CSV field ([`field`]: a formula's prefix, or quotes).
+/// A text field: quoted when it must be (and kept from starting a formula), and an empty text
+/// as `""` in the typed form, so it reads back as text rather than missing.
+fn push_text(line: &mut String, t: &str, form: Form) {
+    if t.is_empty() && form == Form::Typed {
+        line.push_str("\"\"");
+    } else if needs_quoting(t) {
+        line.push_str(&field(t));
+    } else {
+        line.push_str(t);
+    }
+}
+
 fn needs_quoting(s: &str) -> bool {
     matches!(super::cells::text_cell(s), std::borrow::Cow::Owned(_))
         || s.contains([',', '"', '\n', '\r'])
