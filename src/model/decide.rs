@@ -10,6 +10,7 @@ use crate::scenario::Scenario;
 
 use super::adoption::{self, UseCause, UseInput};
 use super::gaming::{self, MetricView};
+use super::lanes::{self, LANES};
 use super::rank::{RankIndex, cdf, quantile};
 use super::traits::Traits;
 use super::work::{self, BotWeek, WorkInput, WorkOut};
@@ -326,19 +327,17 @@ fn logit_pick<R: Rng + ?Sized>(
     temperature: f64,
     rng: &mut R,
 ) -> usize {
-    let mut u = [0.0f64; 7];
+    // Lanes past the candidates weigh nothing (exp of -inf is 0).
+    let mut u = [f64::NEG_INFINITY; LANES];
     let mut max_u = f64::NEG_INFINITY;
     for (k, utility) in utilities.enumerate() {
         u[k] = utility / temperature;
         max_u = max_u.max(u[k]);
     }
-    let mut total_w = 0.0;
-    for uk in u.iter_mut().take(n) {
-        *uk = (*uk - max_u).exp();
-        total_w += *uk;
-    }
+    let w = lanes::exp(u.map(|uk| uk - max_u));
+    let total_w: f64 = w[..n].iter().sum();
     let mut draw = rng.random::<f64>() * total_w;
-    for (k, uk) in u.iter().enumerate().take(n) {
+    for (k, uk) in w.iter().enumerate().take(n) {
         draw -= uk;
         if draw <= 0.0 {
             return k;
@@ -402,10 +401,11 @@ pub fn choose_padding<R: Rng + ?Sized>(
         _ => 0.0,
     };
     let top_of_board = peers.top_of_board();
-    let mut times = [0.0f64; 7];
-    for (time, c) in times.iter_mut().zip(&candidates[..n]) {
-        *time = work::pad_time_cost(s, &a.traits, c - base, bot_running);
+    let mut pads = [0.0f64; LANES];
+    for (pad, c) in pads.iter_mut().zip(&candidates[..n]) {
+        *pad = c - base;
     }
+    let times = work::pad_time_costs(s, &a.traits, pads, bot_running);
     let utility = |(total, time): (f64, f64)| {
         let pad = total - base;
         let hit = theta.is_some_and(|th| total >= th);

@@ -5,6 +5,7 @@ pub mod adoption;
 pub mod decide;
 pub mod delivery;
 pub mod gaming;
+pub mod lanes;
 pub mod managers;
 pub mod organisation;
 pub mod rank;

@@ -15,6 +15,7 @@
 //! - Incidents: drawn by the caller.
 
 use super::adoption::{perceived_coef, true_coef};
+use super::lanes;
 use super::traits::Traits;
 use crate::scenario::Scenario;
 
@@ -84,6 +85,25 @@ pub fn log_use(s: &Scenario, t: &Traits, genuine: f64) -> f64 {
     (genuine / t.token_intensity / s.behaviour.token_scale).ln_1p()
 }
 
+/// [`log_use`] of up to [`lanes::LANES`] agents at once, from their `token_intensity` and genuine
+/// tokens (lanes past the agents hold 0 tokens, and give 0). Within 1 ulp of [`log_use`]
+/// ([`lanes::ln_1p`]'s accuracy).
+pub fn log_uses(
+    s: &Scenario,
+    intensity: [f64; lanes::LANES],
+    genuine: [f64; lanes::LANES],
+) -> [f64; lanes::LANES] {
+    let mut x = [0.0; lanes::LANES];
+    for ((x, g), w) in x.iter_mut().zip(genuine).zip(intensity) {
+        *x = if g == 0.0 {
+            0.0
+        } else {
+            g / w / s.behaviour.token_scale
+        };
+    }
+    lanes::ln_1p(x)
+}
+
 /// [`gross_output`] given [`log_use`] (computed once a week).
 fn gross_output_at(s: &Scenario, t: &Traits, q: f64, log_use: f64, bot: BotWeek) -> f64 {
     let own = t.skill * (1.0 + true_coef(s, t, q) * log_use);
@@ -97,16 +117,37 @@ fn gross_output_at(s: &Scenario, t: &Traits, q: f64, log_use: f64, bot: BotWeek)
 
 /// Output units a week of padding `padding` tokens takes from real work (concave in the tokens:
 /// large volumes are automated; at most the week).
+/// The logarithm is [`lanes::ln_1p1`], the one a reviser's choice takes over its candidates
+/// ([`pad_time_costs`]), so the time the choice weighs is the time the week takes.
 pub fn pad_time_cost(s: &Scenario, t: &Traits, padding: f64, bot_running: bool) -> f64 {
-    let scale = if bot_running {
-        s.behaviour.pad_scale * s.behaviour.bot_leverage
-    } else {
-        s.behaviour.pad_scale
-    };
     if padding == 0.0 {
         return 0.0; // what the formula gives, without the logarithm
     }
-    (t.skill * s.work.pad_time * (padding / scale).ln_1p()).min(t.skill)
+    pad_time_of_log(s, t, lanes::ln_1p1(padding / pad_scale(s, bot_running)))
+}
+
+/// [`pad_time_cost`] of each of `paddings` (the lanes past the candidates hold 0, and give 0).
+pub fn pad_time_costs(
+    s: &Scenario,
+    t: &Traits,
+    paddings: [f64; lanes::LANES],
+    bot_running: bool,
+) -> [f64; lanes::LANES] {
+    let scale = pad_scale(s, bot_running);
+    lanes::ln_1p(paddings.map(|p| p / scale)).map(|l| pad_time_of_log(s, t, l))
+}
+
+/// Tokens of padding per unit of the padding time's logarithm: a bot multiplies them.
+fn pad_scale(s: &Scenario, bot_running: bool) -> f64 {
+    if bot_running {
+        s.behaviour.pad_scale * s.behaviour.bot_leverage
+    } else {
+        s.behaviour.pad_scale
+    }
+}
+
+fn pad_time_of_log(s: &Scenario, t: &Traits, log: f64) -> f64 {
+    (t.skill * s.work.pad_time * log).min(t.skill)
 }
 
 /// The whole week of work.

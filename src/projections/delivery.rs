@@ -11,7 +11,8 @@ use crate::events::{WeekBatch, is_dense};
 use crate::fold::State;
 use crate::model::delivery::{self, Delivered, Params, Produced, Queue};
 use crate::model::gaming;
-use crate::model::work::log_use;
+use crate::model::lanes::LANES;
+use crate::model::work;
 use crate::scenario::Scenario;
 
 /// weekly.csv's delivery columns.
@@ -128,7 +129,8 @@ impl DeliveryFold {
     }
 }
 
-/// Team `j`'s produced work, defects and the review effort of its split work this week.
+/// Team `j`'s produced work, defects and the review effort of its split work this week. Its
+/// members' logs of use are taken [`LANES`] at a time ([`work::log_uses`]).
 fn team_produced(
     s: &Scenario,
     p: &Params,
@@ -139,13 +141,21 @@ fn team_produced(
     genuine: &[f64],
 ) -> Produced {
     let mut new = Produced::default();
-    for i in state.team_range(j) {
-        let traits = t.traits[i].traits();
-        let (out, l) = (output[i], log_use(s, &traits, genuine[i]));
-        new.work += out.max(0.0);
-        new.defects += delivery::defects(p, out, traits.skill, l, state.proficiency[i]);
-        if state.split[i] > 0.0 {
-            new.split_effort += out.max(0.0) * (gaming::review_effort(s, state.split[i]) - 1.0);
+    let range = state.team_range(j);
+    for first in range.clone().step_by(LANES) {
+        let members = first..(first + LANES).min(range.end);
+        let (mut intensity, mut tokens) = ([1.0; LANES], [0.0; LANES]);
+        for (k, i) in members.clone().enumerate() {
+            (intensity[k], tokens[k]) = (t.traits[i].token_intensity(), genuine[i]);
+        }
+        let logs = work::log_uses(s, intensity, tokens);
+        for (i, l) in members.zip(logs) {
+            let (out, skill) = (output[i], t.traits[i].skill());
+            new.work += out.max(0.0);
+            new.defects += delivery::defects(p, out, skill, l, state.proficiency[i]);
+            if state.split[i] > 0.0 {
+                new.split_effort += out.max(0.0) * (gaming::review_effort(s, state.split[i]) - 1.0);
+            }
         }
     }
     new
