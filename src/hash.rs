@@ -3,6 +3,7 @@
 //! the engine for a hash).
 
 /// The SplitMix64 finaliser: a bijective 64-bit mix.
+#[inline(always)]
 pub fn splitmix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

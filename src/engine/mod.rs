@@ -231,9 +231,11 @@ impl<'s> Simulation<'s> {
             .enumerate()
             .map(|(c, mut dense)| {
                 let mut sparse = Sparse::default();
-                for (k, i) in (c * CHUNK..((c + 1) * CHUNK).min(n)).enumerate() {
+                let agents = c * CHUNK..((c + 1) * CHUNK).min(n);
+                let ids = agents.start as u32..agents.end as u32;
+                let rngs = streams.agent_streams(ids, week, Purpose::Decide);
+                for ((k, i), mut rng) in agents.enumerate().zip(rngs) {
                     let view = snap.view(state, i);
-                    let mut rng = streams.stream(Entity::Agent(i as u32), week, Purpose::Decide);
                     let before = sparse.incident_costs.len();
                     let w = decide::decide(s, &ctx, view, &mut rng, &mut sparse.incident_costs);
                     sparse.incident_agents.extend(std::iter::repeat_n(
