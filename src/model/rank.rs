@@ -163,9 +163,10 @@ impl RankIndex {
             let b = (offset >> self.shift) as usize;
             let (lo, hi) = (self.start[b], self.start[b + 1]);
             if hi - lo <= self.interpolate_up_to {
-                // Interpolated: the share of the bucket's bit-pattern width below x.
-                let width = (1u64 << self.shift) as f64;
-                let within = (offset - ((b as u64) << self.shift)) as f64 / width;
+                // Interpolated: the share of the bucket's bit-pattern width below x (a power of
+                // two, so multiplying by its inverse is dividing by it, exactly).
+                let inverse_width = f64::from_bits((1023 - u64::from(self.shift)) << 52);
+                let within = (offset - ((b as u64) << self.shift)) as f64 * inverse_width;
                 return (f64::from(lo) + f64::from(hi - lo) * within) / n as f64;
             }
             let (lo, hi) = (lo as usize, hi as usize);
