@@ -1,16 +1,16 @@
 //! `ln(1 + x)` and `exp(x)` over eight lanes at once, for the choice among a reviser's candidate
-//! totals (docs/architecture.md, "The weekly step's cost"). The platform's `ln_1p` and `exp` are
-//! one value at a time and branch on their argument; these are branch-free, so the compiler
-//! evaluates the lanes side by side in SIMD registers, and their chains of dependent arithmetic
-//! overlap instead of queueing one behind the other.
+//! totals and a team's logs of use (docs/architecture.md, "The weekly step's cost"). The
+//! platform's `ln_1p` and `exp` are one value at a time and branch on their argument; these are
+//! branch-free, so the compiler evaluates the lanes side by side in SIMD registers, and their
+//! chains of dependent arithmetic overlap instead of queueing one behind the other.
 //!
 //! Both are fdlibm's algorithms (the reduction and the minimax polynomials of `log` and `exp`,
 //! as in musl), written on the bits, with plain IEEE additions, multiplications and divisions
-//! only (Rust never fuses them), so a lane gives the same bits on every x86-64 and aarch64
-//! machine, at any vector width. Accuracy against the platform's functions (glibc), over 200,000
-//! draws in the tests: both within 1 unit in the last place ([`ln_1p`] for `x >= 0` from 1e-12
-//! to 1e12, [`exp`] for `-708 <= x <= 709`), mostly equal; the tests allow [`ln_1p`] 2. Below -708
-//! [`exp`] gives 0 (the true value is under 1e-307).
+//! only (Rust never fuses them into multiply-adds), so a lane gives the same bits at any vector
+//! width and on any processor that rounds as IEEE 754 says. Accuracy against the platform's
+//! functions (glibc), over 200,000 draws in the tests: both within 1 unit in the last place
+//! ([`ln_1p`] for `x >= 0` from 1e-12 to 1e12, [`exp`] for `-708 <= x <= 709`), mostly equal; the
+//! tests allow [`ln_1p`] 2. Below -708 [`exp`] gives 0 (the true value is under 1e-307).
 //!
 //! Each lane also has a one-value form ([`ln_1p1`], [`exp1`]) with exactly the lane's bits, for
 //! the same quantity taken outside a choice (a week's padding time).
@@ -41,8 +41,8 @@ const SHIFT: f64 = 6_755_399_441_055_744.0;
 const SQRT_HALF_BITS: u64 = 0x3fe6_a09e_667f_3bcd;
 const ONE_BITS: u64 = 0x3ff0_0000_0000_0000;
 
-/// `ln(1 + x)` of each lane (for `x > -1`, finite; within 2 ulps of the exact value for
-/// `x >= 0`, exactly 0 at 0).
+/// `ln(1 + x)` of each lane (for `x > -1`, finite; for `x >= 0` within 1 ulp of glibc's over
+/// the tests' draws, exactly 0 at 0).
 #[inline]
 pub fn ln_1p(x: [f64; LANES]) -> [f64; LANES] {
     #[cfg(target_arch = "x86_64")]
@@ -62,7 +62,8 @@ fn ln_1p_lanes(x: [f64; LANES]) -> [f64; LANES] {
     out
 }
 
-/// `exp(x)` of each lane (within 1 ulp for `-708 <= x <= 709`; 0 below -708, and for -inf).
+/// `exp(x)` of each lane (within 1 ulp of glibc's for `-708 <= x <= 709` over the tests' draws;
+/// 0 below -708, and for -inf).
 #[inline]
 pub fn exp(x: [f64; LANES]) -> [f64; LANES] {
     #[cfg(target_arch = "x86_64")]

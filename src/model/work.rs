@@ -117,6 +117,7 @@ fn gross_output_at(s: &Scenario, t: &Traits, q: f64, log_use: f64, bot: BotWeek)
 
 /// Output units a week of padding `padding` tokens takes from real work (concave in the tokens:
 /// large volumes are automated; at most the week).
+///
 /// The logarithm is [`lanes::ln_1p1`], the one a reviser's choice takes over its candidates
 /// ([`pad_time_costs`]), so the time the choice weighs is the time the week takes.
 pub fn pad_time_cost(s: &Scenario, t: &Traits, padding: f64, bot_running: bool) -> f64 {
