@@ -1,8 +1,10 @@
 //! `ln(1 + x)` and `exp(x)` over eight lanes at once, for the choice among a reviser's candidate
 //! totals and a team's logs of use (docs/architecture.md, "The weekly step's cost"). The
 //! platform's `ln_1p` and `exp` are one value at a time and branch on their argument; these are
-//! branch-free, so the compiler evaluates the lanes side by side in SIMD registers, and their
-//! chains of dependent arithmetic overlap instead of queueing one behind the other.
+//! branch-free, so the compiler evaluates `ln_1p`'s lanes side by side in SIMD registers, and
+//! unrolls `exp`'s (it does not vectorise them: one lane after the other in scalar registers),
+//! so that their chains of dependent arithmetic overlap instead of queueing one behind the
+//! other.
 //!
 //! Both are fdlibm's algorithms (the reduction and the minimax polynomials of `log` and `exp`,
 //! as in musl), written on the bits, with plain IEEE additions, multiplications and divisions
@@ -55,11 +57,7 @@ pub fn ln_1p(x: [f64; LANES]) -> [f64; LANES] {
 
 #[inline(always)]
 fn ln_1p_lanes(x: [f64; LANES]) -> [f64; LANES] {
-    let mut out = [0.0; LANES];
-    for (o, &v) in out.iter_mut().zip(&x) {
-        *o = ln_1p1(v);
-    }
-    out
+    each(x, ln_1p1)
 }
 
 /// `exp(x)` of each lane (within 1 ulp of glibc's for `-708 <= x <= 709` over the tests' draws;
@@ -76,9 +74,16 @@ pub fn exp(x: [f64; LANES]) -> [f64; LANES] {
 
 #[inline(always)]
 fn exp_lanes(x: [f64; LANES]) -> [f64; LANES] {
+    each(x, exp1)
+}
+
+/// `f` of each lane, in a loop that inlines (with `f`) into the 512-bit forms below, where
+/// `array::map` would not.
+#[inline(always)]
+fn each(x: [f64; LANES], f: impl Fn(f64) -> f64) -> [f64; LANES] {
     let mut out = [0.0; LANES];
     for (o, &v) in out.iter_mut().zip(&x) {
-        *o = exp1(v);
+        *o = f(v);
     }
     out
 }
