@@ -47,37 +47,28 @@ const ONE_BITS: u64 = 0x3ff0_0000_0000_0000;
 /// the tests' draws, exactly 0 at 0).
 #[inline]
 pub fn ln_1p(x: [f64; LANES]) -> [f64; LANES] {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the processor has the feature, just detected.
-        return unsafe { wide::ln_1p(x) };
-    }
-    ln_1p_lanes(x)
-}
-
-#[inline(always)]
-fn ln_1p_lanes(x: [f64; LANES]) -> [f64; LANES] {
-    each(x, ln_1p1)
+    widest(x, ln_1p1)
 }
 
 /// `exp(x)` of each lane (within 1 ulp of glibc's for `-708 <= x <= 709` over the tests' draws;
 /// 0 below -708, and for -inf).
 #[inline]
 pub fn exp(x: [f64; LANES]) -> [f64; LANES] {
+    widest(x, exp1)
+}
+
+/// [`each`] in 512-bit registers where the processor has them, in portable code elsewhere.
+#[inline(always)]
+fn widest(x: [f64; LANES], f: impl Fn(f64) -> f64) -> [f64; LANES] {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx512f") {
         // SAFETY: the processor has the feature, just detected.
-        return unsafe { wide::exp(x) };
+        return unsafe { wide::each(x, f) };
     }
-    exp_lanes(x)
+    each(x, f)
 }
 
-#[inline(always)]
-fn exp_lanes(x: [f64; LANES]) -> [f64; LANES] {
-    each(x, exp1)
-}
-
-/// `f` of each lane, in a loop that inlines (with `f`) into the 512-bit forms below, where
+/// `f` of each lane, in a loop that inlines (with `f`) into the 512-bit form below, where
 /// `array::map` would not.
 #[inline(always)]
 fn each(x: [f64; LANES], f: impl Fn(f64) -> f64) -> [f64; LANES] {
@@ -88,20 +79,15 @@ fn each(x: [f64; LANES], f: impl Fn(f64) -> f64) -> [f64; LANES] {
     out
 }
 
-/// The lanes in one 512-bit register, where the processor has them: the same IEEE operations
-/// as the portable form, so the same bits.
+/// [`each`] compiled for 512-bit registers: the same IEEE operations as the portable form, so
+/// the same bits.
 #[cfg(target_arch = "x86_64")]
 mod wide {
     use super::LANES;
 
     #[target_feature(enable = "avx512f")]
-    pub fn ln_1p(x: [f64; LANES]) -> [f64; LANES] {
-        super::ln_1p_lanes(x)
-    }
-
-    #[target_feature(enable = "avx512f")]
-    pub fn exp(x: [f64; LANES]) -> [f64; LANES] {
-        super::exp_lanes(x)
+    pub fn each(x: [f64; LANES], f: impl Fn(f64) -> f64) -> [f64; LANES] {
+        super::each(x, f)
     }
 }
 
@@ -214,8 +200,8 @@ mod tests {
             let x: [f64; LANES] = std::array::from_fn(|_| sample(&mut rng, -9.0, 9.0));
             let y: [f64; LANES] = std::array::from_fn(|_| rng.random_range(-720.0..710.0));
             let bits = |v: [f64; LANES]| v.map(f64::to_bits);
-            assert_eq!(bits(ln_1p(x)), bits(ln_1p_lanes(x)));
-            assert_eq!(bits(exp(y)), bits(exp_lanes(y)));
+            assert_eq!(bits(ln_1p(x)), bits(each(x, ln_1p1)));
+            assert_eq!(bits(exp(y)), bits(each(y, exp1)));
         }
     }
 
