@@ -11,6 +11,8 @@ use tokenmaxx::engine::{NoProgress, Simulation};
 use tokenmaxx::projections::Projector;
 use tokenmaxx::scenario::{Overrides, Scenario, Source};
 
+use super::bench_log::{self, LogFigures};
+
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Employee counts to run (52 weeks of amazon-2026 each).
@@ -25,6 +27,10 @@ pub struct BenchArgs {
     /// Also print where each run's time went, phase by phase of the weekly step.
     #[arg(long)]
     phases: bool,
+    /// Also measure, at all threads, each size with its event log written (as `run --events`
+    /// does, to a scratch folder removed afterwards) and the replay of that log.
+    #[arg(long)]
+    events: bool,
     /// Internal: run one configuration in this process and print its measurement.
     #[arg(long, hide = true)]
     child: bool,
@@ -49,6 +55,8 @@ pub struct Measurement {
     /// Per phase of the weekly step: wall seconds, and cores kept busy on average (see
     /// `tokenmaxx::engine::PhaseTimes`).
     pub phases: Vec<(String, f64, f64)>,
+    /// With `--events`, on the all-threads row: the run with its log, and the log's replay.
+    pub log: Option<LogFigures>,
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -82,26 +90,12 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     for &n in &args.sizes {
         for &t in &threads {
-            let out = Command::new(&exe)
-                .args([
-                    "bench",
-                    "--child",
-                    "--sizes",
-                    &n.to_string(),
-                    "--weeks",
-                    &args.weeks.to_string(),
-                    "--threads",
-                    &t.to_string(),
-                ])
-                .output()
-                .context("running a bench child")?;
-            anyhow::ensure!(
-                out.status.success(),
-                "bench child failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let mut m: Measurement =
-                serde_json::from_slice(&out.stdout).context("reading a bench child's result")?;
+            let mut m: Measurement = child_result(&exe, &args, n, t, false)?;
+            if args.events && t == all {
+                let mut f: LogFigures = child_result(&exe, &args, n, t, true)?;
+                f.over_run = Some(f.seconds / m.seconds);
+                m.log = Some(f);
+            }
             m.speedup = results
                 .iter()
                 .find(|r| r.employees == n && r.threads == 1)
@@ -128,8 +122,47 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&results)?);
+    } else if args.events {
+        bench_log::print_header();
+        for m in &results {
+            if let Some(f) = &m.log {
+                bench_log::print_row(m.employees, f);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Run one configuration in a child process of its own and read its JSON result: a
+/// [`Measurement`], or with `events` a [`LogFigures`].
+fn child_result<T: serde::de::DeserializeOwned>(
+    exe: &std::path::Path,
+    args: &BenchArgs,
+    employees: i64,
+    threads: usize,
+    events: bool,
+) -> anyhow::Result<T> {
+    let mut command = Command::new(exe);
+    command.args([
+        "bench",
+        "--child",
+        "--sizes",
+        &employees.to_string(),
+        "--weeks",
+        &args.weeks.to_string(),
+        "--threads",
+        &threads.to_string(),
+    ]);
+    if events {
+        command.arg("--events");
+    }
+    let out = command.output().context("running a bench child")?;
+    anyhow::ensure!(
+        out.status.success(),
+        "bench child failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).context("reading a bench child's result")
 }
 
 fn child(args: &BenchArgs) -> anyhow::Result<ExitCode> {
@@ -141,6 +174,11 @@ fn child(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     };
     let (s, _) = Scenario::load_with(&Source::Builtin("amazon-2026".into()), &o)?;
     let pool = super::thread_pool(Some(args.threads))?;
+    if args.events {
+        let f = bench_log::measure(&s, &pool)?;
+        println!("{}", serde_json::to_string(&f)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     let start = Instant::now();
     let (p, times) = pool.install(|| {
         let mut projector = Projector::new(0);
@@ -167,6 +205,7 @@ fn child(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|(name, d)| (name.to_string(), d.wall.as_secs_f64(), d.cores()))
             .collect(),
+        log: None,
     };
     println!("{}", serde_json::to_string(&m)?);
     Ok(ExitCode::SUCCESS)
@@ -183,7 +222,7 @@ fn print_phases(m: &Measurement) {
 }
 
 /// Peak resident memory of this process (VmHWM), in bytes.
-fn vm_hwm_bytes() -> Option<u64> {
+pub(super) fn vm_hwm_bytes() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
     Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)

@@ -3,6 +3,7 @@
 
 mod alloc;
 mod bench;
+mod bench_log;
 mod calibrate;
 mod compare;
 mod events;

@@ -206,6 +206,40 @@ fn bench_measures_each_size_and_thread_count_in_its_own_process() {
 }
 
 #[test]
+fn bench_events_measures_the_log_and_its_replay_and_leaves_no_scratch_file() {
+    // given a scratch temporary folder for the children's logs
+    let dir = scratch("bench_events");
+    let tmp = dir.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_tokenmaxx"))
+        .current_dir(&dir)
+        .env("TMPDIR", &tmp)
+        .args([
+            "bench", "--sizes", "400", "--weeks", "4", "--events", "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rows = rows.as_array().unwrap();
+    // then only the all-threads row carries the log's figures
+    let (with_log, without): (Vec<_>, Vec<_>) = rows.iter().partition(|r| !r["log"].is_null());
+    assert_eq!(with_log.len(), 1, "{rows:?}");
+    assert_eq!(without.len(), rows.len() - 1);
+    let log = &with_log[0]["log"];
+    // 400 agents hired, then at least a week's work of each over four weeks
+    assert!(log["events"].as_u64().unwrap() > 400 * 4, "{log}");
+    assert!(log["bytes"].as_u64().unwrap() > 10_000, "{log}");
+    assert!(log["replay_events_per_second"].as_f64().unwrap() > 0.0);
+    let ratio = log["over_run"].as_f64().unwrap();
+    let expected = log["seconds"].as_f64().unwrap() / with_log[0]["seconds"].as_f64().unwrap();
+    assert!((ratio - expected).abs() < 1e-9 * expected, "{log}");
+    // and the scratch log is gone
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
 fn a_discount_rate_weighs_only_the_discounted_figures() {
     // given the same run at the default 10% and at 30% a year (30 weeks, so 52 is beyond it)
     let dir = scratch("discount_rate");
