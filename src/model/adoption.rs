@@ -139,24 +139,24 @@ pub struct UseInput {
     pub level: f64,
     pub team_share: f64,
     pub org_share: f64,
-    /// What the best response would be now.
-    pub best: f64,
 }
 
-/// The change of habit at the start of a week, if any: `(new level, cause)`.
-pub fn start_of_week(s: &Scenario, t: &Traits, i: UseInput, u: f64) -> Option<(f64, UseCause)> {
+/// Why the habit changes at the start of a week, if it does; the new level is then the best
+/// response of the moment ([`planned_use`]), which the caller works out only in that case (most
+/// weeks most agents keep their habit).
+pub fn start_of_week(s: &Scenario, t: &Traits, i: UseInput, u: f64) -> Option<UseCause> {
     let a = &s.adoption;
     if i.rollout_now {
-        return (u < a.initial_share).then_some((i.best, UseCause::Initial));
+        return (u < a.initial_share).then_some(UseCause::Initial);
     }
     if i.level > 0.0 {
-        return (u < a.revise_use).then_some((i.best, UseCause::Habit));
+        return (u < a.revise_use).then_some(UseCause::Habit);
     }
     let (curiosity, peers) = trial_hazard(s, t, i.team_share, i.org_share);
     if u < curiosity {
-        Some((i.best, UseCause::Curiosity))
+        Some(UseCause::Curiosity)
     } else if u < curiosity + peers {
-        Some((i.best, UseCause::Teammates))
+        Some(UseCause::Teammates)
     } else {
         None
     }
@@ -281,22 +281,18 @@ mod tests {
             level: 1e7,
             team_share: 1.0,
             org_share: 1.0,
-            best: 2e7,
         };
         let r = s.adoption.revise_use;
-        assert_eq!(
-            start_of_week(&s, &t, user, r * 0.5),
-            Some((2e7, UseCause::Habit))
-        );
+        assert_eq!(start_of_week(&s, &t, user, r * 0.5), Some(UseCause::Habit));
         assert_eq!(start_of_week(&s, &t, user, r * 1.5), None);
         let non_user = UseInput { level: 0.0, ..user };
         let (c, p) = trial_hazard(&s, &t, 1.0, 1.0);
         assert_eq!(
-            start_of_week(&s, &t, non_user, c * 0.5).map(|x| x.1),
+            start_of_week(&s, &t, non_user, c * 0.5),
             Some(UseCause::Curiosity)
         );
         assert_eq!(
-            start_of_week(&s, &t, non_user, c + p * 0.5).map(|x| x.1),
+            start_of_week(&s, &t, non_user, c + p * 0.5),
             Some(UseCause::Teammates)
         );
         assert_eq!(start_of_week(&s, &t, non_user, c + p + 1e-9), None);

@@ -451,10 +451,12 @@ pub fn decide<R: Rng + ?Sized>(
     // 1. Bot building (Bass diffusion within teams).
     let built_bot = builds_bot(s, policy, &a, &a.traits, rng);
 
-    // 2. Habit: a first trial, a revision, or last week's level.
+    // 2. Habit: a first trial, a revision, or last week's level. A change takes the best
+    // response of the moment, worked out only then (traits and proficiency are fixed for the
+    // week, so it is the same whenever it is worked out).
     let price_cost = price_cost_per_token(s, policy);
-    let best = adoption::planned_use(s, &a.traits, a.proficiency, price_cost);
-    let mut use_change = habit(s, ctx, &a, best, rng);
+    let best = |a: &AgentView| adoption::planned_use(s, &a.traits, a.proficiency, price_cost);
+    let mut use_change = habit(s, ctx, &a, rng).map(|cause| (best(&a), cause));
     let level = use_change.map_or(a.use_level, |c| c.0);
 
     // 2b. Awareness of a leaderboard spreads over weeks, faster in teams that already pad.
@@ -480,8 +482,11 @@ pub fn decide<R: Rng + ?Sized>(
     // 5. The mandate channel: a non-user padding up to a target has tried the tools.
     if level <= 0.0 && padding > 0.0 && padded_to_target(ctx, a, genuine + bot + padding) {
         let u = rng.random::<f64>();
-        if u < s.adoption.mandate_conversion && best > 0.0 {
-            use_change = Some((best, UseCause::Mandate));
+        if u < s.adoption.mandate_conversion {
+            let best = best(a);
+            if best > 0.0 {
+                use_change = Some((best, UseCause::Mandate));
+            }
         }
     }
 
@@ -590,15 +595,13 @@ fn habit<R: Rng + ?Sized>(
     s: &Scenario,
     ctx: &WeekContext,
     a: &AgentView,
-    best: f64,
     rng: &mut R,
-) -> Option<(f64, UseCause)> {
+) -> Option<UseCause> {
     let input = UseInput {
         rollout_now: i64::from(ctx.week) == s.adoption.rollout_week,
         level: a.use_level,
         team_share: a.team_adopt_share,
         org_share: ctx.org_adopt_share,
-        best,
     };
     adoption::start_of_week(s, &a.traits, input, rng.random::<f64>())
 }
