@@ -302,17 +302,18 @@ impl<'s> Simulation<'s> {
         let s = self.scenario;
         let st = &self.state;
         let n = batch.work.agent.len();
-        // Under an outcome metric, reviews rank the figure it counts (output times splits).
-        let counted: Vec<f64> = match st.policy.outcome_metrics {
+        // Under an outcome metric, reviews rank the figure it counts (output times splits);
+        // otherwise the week's output itself, not copied (a review week's peak memory).
+        let counted: std::borrow::Cow<[f64]> = match st.policy.outcome_metrics {
             Some(m) => {
                 let gain = gaming::gain(s, m);
                 (batch.work.output.iter().zip(&st.split))
                     .map(|(o, x)| gaming::counted(*o, gain, *x))
                     .collect()
             }
-            None => batch.work.output.clone(),
+            None => std::borrow::Cow::Borrowed(&batch.work.output[..]),
         };
-        let mut sorted_out = counted.clone();
+        let mut sorted_out = counted.to_vec();
         sort_floats(&mut sorted_out);
         let sorted_tok = st.sorted_last_totals();
         let normal = Normal::new(0.0, noise_sd).expect("validated noise");
@@ -443,7 +444,7 @@ impl<'a> Snapshot<'a> {
             } else {
                 &self.team_sorted[st.team_range(team)]
             },
-            split: st.split[i],
+            split: st.split_of(i),
         }
     }
 }

@@ -40,7 +40,9 @@ pub struct State {
     pub last_bot: Vec<f64>,
     /// Last week's output (output units), what an outcome metric counts.
     pub last_output: Vec<f64>,
-    /// The split level each agent works at under an outcome metric (0 without one).
+    /// The split level each agent works at under an outcome metric. Empty while none is in force
+    /// (everyone's level is then 0, and a million agents' zeros are 8 MB of a week's peak): read
+    /// it with [`State::split_of`].
     pub split: Vec<f64>,
     /// First agent of each team, plus one past the last agent at the end.
     pub team_start: Vec<u32>,
@@ -91,7 +93,7 @@ impl State {
             last_padding: Vec::with_capacity(n),
             last_bot: Vec::with_capacity(n),
             last_output: Vec::with_capacity(n),
-            split: Vec::with_capacity(n),
+            split: Vec::new(),
             team_start: vec![0],
             statement_standing: Vec::new(),
             remembered_totals: Vec::new(),
@@ -120,6 +122,20 @@ impl State {
         })
     }
 
+    /// The split level agent `i` works at (0 while no outcome metric is in force).
+    pub fn split_of(&self, i: usize) -> f64 {
+        self.split.get(i).copied().unwrap_or(0.0)
+    }
+
+    /// Set agent `i`'s split level (a log may change a level while no metric is in force: the
+    /// column is then made).
+    fn set_split(&mut self, i: usize, level: f64) {
+        if self.split.is_empty() {
+            self.split.resize(self.agents(), 0.0);
+        }
+        self.split[i] = level;
+    }
+
     /// Agents of team `j`.
     pub fn team_range(&self, j: u32) -> std::ops::Range<usize> {
         self.team_start[j as usize] as usize..self.team_start[j as usize + 1] as usize
@@ -144,7 +160,7 @@ impl State {
             Event::BotDeployed { agent, .. } => self.has_bot[agent as usize] = true,
             Event::UseChanged { agent, level, .. } => self.use_level[agent as usize] = level,
             Event::BoardNoticed { agent, .. } => self.board_aware[agent as usize] = true,
-            Event::SplitChanged { agent, level, .. } => self.split[agent as usize] = level,
+            Event::SplitChanged { agent, level, .. } => self.set_split(agent as usize, level),
             Event::TokensUsed {
                 week,
                 agent,
@@ -216,7 +232,9 @@ impl State {
         self.last_bot.resize(n, 0.0);
         self.last_output
             .extend(traits.iter().map(|t| t.traits().skill));
-        self.split.resize(n, 0.0);
+        if self.policy.outcome_metrics.is_some() {
+            self.split.resize(n, 0.0);
+        }
     }
 
     /// `PolicyChanged`: the policy changes; a leaderboard shutdown makes everyone forget it, an
@@ -234,9 +252,11 @@ impl State {
         if let PolicyChange::Leaderboard(None) = change {
             self.board_aware.fill(false);
         }
-        if let PolicyChange::OutcomeMetrics(None) = change {
+        match change {
             // Back to tokens: no one splits work for a metric that no longer counts.
-            self.split.fill(0.0);
+            PolicyChange::OutcomeMetrics(None) => self.split = Vec::new(),
+            PolicyChange::OutcomeMetrics(Some(_)) => self.split.resize(self.agents(), 0.0),
+            _ => {}
         }
         if let PolicyChange::Statement(crate::policy::Statement { credibility }) = *change {
             for (m, t) in self.monitoring.iter_mut().zip(self.traits.iter()) {
@@ -384,7 +404,7 @@ impl State {
             self.board_aware[agent as usize] = true;
         }
         for (&agent, &level) in b.splits.agent.iter().zip(&b.splits.value) {
-            self.split[agent as usize] = level;
+            self.set_split(agent as usize, level);
         }
         self.apply_tokens(s, b);
         self.apply_work(s, b);
@@ -585,6 +605,52 @@ mod tests {
         for (j, c) in st.statement_standing.iter().enumerate() {
             assert_eq!(*c < 0.5, nudged.contains(&(j as u32)), "team {j}: {c}");
         }
+    }
+
+    #[test]
+    fn the_split_column_exists_only_while_an_outcome_metric_is_in_force() {
+        // given rollout-mandate-then-outcomes: a mandate, then (from week 26 of 40 here) outcome
+        // metrics; the fold of every week by events and by whole weeks
+        let s = sized("rollout-mandate-then-outcomes", 400, 40);
+        let from = s.timeline.iter().find_map(|c| match c.change {
+            PolicyChange::OutcomeMetrics(Some(_)) => Some(c.week),
+            _ => None,
+        });
+        let from = from.expect("the scenario brings outcome metrics in");
+        let (_, log) = crate::simulate_with_log(&s, 0);
+        let mut st = State::new(&s);
+        let mut by_event = State::new(&s);
+        let mut splitting = 0;
+        for b in &log.weeks {
+            st.apply_week(&s, b);
+            for e in b.events() {
+                by_event.apply(&s, &e);
+            }
+            if b.week < from {
+                // then no memory is held for levels that are all 0
+                assert!(
+                    st.split.is_empty() && st.split.capacity() == 0,
+                    "week {}",
+                    b.week
+                );
+                assert_eq!(st.split_of(7), 0.0);
+            } else {
+                // and from the metric on every agent has a level, as the events set them
+                assert_eq!(st.split.len(), st.agents(), "week {}", b.week);
+                assert_eq!(st.split, by_event.split, "week {}", b.week);
+                splitting = st.split.iter().filter(|x| **x > 0.0).count();
+            }
+        }
+        assert!(splitting > 0, "someone splits under the metric");
+        // and when the metric is lifted the column goes
+        st.apply(
+            &s,
+            &Event::PolicyChanged {
+                week: s.weeks,
+                change: PolicyChange::OutcomeMetrics(None),
+            },
+        );
+        assert!(st.split.is_empty());
     }
 
     #[test]

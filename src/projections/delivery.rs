@@ -153,8 +153,9 @@ fn team_produced(
             let (out, skill) = (output[i], t.traits[i].skill());
             new.work += out.max(0.0);
             new.defects += delivery::defects(p, out, skill, l, state.proficiency[i]);
-            if state.split[i] > 0.0 {
-                new.split_effort += out.max(0.0) * (gaming::review_effort(s, state.split[i]) - 1.0);
+            let split = state.split_of(i);
+            if split > 0.0 {
+                new.split_effort += out.max(0.0) * (gaming::review_effort(s, split) - 1.0);
             }
         }
     }
