@@ -128,9 +128,9 @@ impl State {
     }
 
     /// Set agent `i`'s split level (a log may change a level while no metric is in force: the
-    /// column is then made).
+    /// column is then made, or grown to agents hired since).
     fn set_split(&mut self, i: usize, level: f64) {
-        if self.split.is_empty() {
+        if self.split.len() < self.agents() {
             self.split.resize(self.agents(), 0.0);
         }
         self.split[i] = level;
@@ -651,6 +651,17 @@ mod tests {
             },
         );
         assert!(st.split.is_empty());
+        // and a log that changes a level without a metric (written by hand) still folds
+        let e = Event::SplitChanged {
+            week: s.weeks,
+            agent: 399,
+            level: 2.0,
+        };
+        st.apply(&s, &e);
+        assert_eq!(
+            (st.split.len(), st.split_of(399), st.split_of(0)),
+            (400, 2.0, 0.0)
+        );
     }
 
     #[test]
