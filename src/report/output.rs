@@ -263,6 +263,11 @@ impl Table {
         std::io::Write::flush(&mut w).map_err(io)
     }
 
+    /// Write the table as CSV into `out` (what [`Table::write`] puts in its file).
+    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        self.write_csv(out)
+    }
+
     /// The table as CSV: a header of the column names, then a line per row.
     pub fn csv(&self) -> String {
         let mut out = Vec::new();

@@ -38,6 +38,31 @@ pub fn tables(p: &Projections) -> Vec<Table> {
     vec![weekly(&p.weekly), agents(&p.agents), deciles(&p.deciles)]
 }
 
+/// Write one of the files [`write_tables`] writes (`weekly.csv`, `agents.csv`, `deciles.csv`
+/// or `summary.json`) into `out` instead (`replay` checks it against the stored file as it is
+/// rendered, without writing it); false for another name.
+pub fn write_table_to(
+    p: &Projections,
+    file: &str,
+    mut out: impl std::io::Write,
+) -> Result<bool, ReportError> {
+    let io = |source| ReportError::Io {
+        path: file.into(),
+        source,
+    };
+    let table = match file {
+        "summary.json" => {
+            let text = summary_json(&p.summary)?;
+            return out.write_all(text.as_bytes()).map(|_| true).map_err(io);
+        }
+        "weekly.csv" => weekly(&p.weekly),
+        "agents.csv" => agents(&p.agents),
+        "deciles.csv" => deciles(&p.deciles),
+        _ => return Ok(false),
+    };
+    table.write_to(&mut out).map(|_| true).map_err(io)
+}
+
 /// Write a run's tables and summary.json into `dir` (`fork` and `replay`, which draw their own
 /// reports).
 pub fn write_tables(dir: &Path, p: &Projections) -> Result<(), ReportError> {
