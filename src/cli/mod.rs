@@ -12,6 +12,7 @@ mod fit;
 mod fork;
 mod import;
 mod merge;
+mod pipe;
 mod progress;
 mod replay;
 mod run;
@@ -80,6 +81,13 @@ enum Command {
 pub fn run() -> anyhow::Result<ExitCode> {
     alloc::one_arena();
     let cli = Cli::parse();
+    #[cfg(feature = "serve")]
+    let serving = matches!(cli.command, Command::Serve(_));
+    #[cfg(not(feature = "serve"))]
+    let serving = false;
+    if !serving {
+        pipe::stop_on_closed_pipe();
+    }
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::run(args),

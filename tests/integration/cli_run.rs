@@ -341,3 +341,35 @@ fn run_and_compare_share_their_size_and_thread_flags_and_keep_their_own_seed() {
         "{s}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn output_into_a_closed_pipe_stops_quietly_without_a_panic() {
+    use std::os::fd::FromRawFd;
+    use std::os::unix::process::ExitStatusExt;
+    // given a pipe whose reading end is already closed (`tokenmaxx scenarios | head -0`)
+    let dir = scratch("closed_pipe");
+    let mut fds = [0; 2];
+    // SAFETY: `pipe` writes two new descriptors into `fds`.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both descriptors were just made by `pipe` and are owned here alone.
+    let (read, write) = unsafe {
+        (
+            std::fs::File::from_raw_fd(fds[0]),
+            std::fs::File::from_raw_fd(fds[1]),
+        )
+    };
+    drop(read);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_tokenmaxx"))
+        .arg("scenarios")
+        .current_dir(&dir)
+        .stdout(write)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+        .wait_with_output()
+        .unwrap();
+    // then the command ends as Unix tools do, by SIGPIPE, and shows no panic
+    assert_eq!(o.status.signal(), Some(libc::SIGPIPE), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}
