@@ -259,25 +259,20 @@ impl Table {
         };
         let file = std::fs::File::create(&path).map_err(io)?;
         let mut w = std::io::BufWriter::new(file);
-        self.write_csv(&mut w).map_err(io)?;
+        self.write_to(&mut w).map_err(io)?;
         std::io::Write::flush(&mut w).map_err(io)
-    }
-
-    /// Write the table as CSV into `out` (what [`Table::write`] puts in its file).
-    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
-        self.write_csv(out)
     }
 
     /// The table as CSV: a header of the column names, then a line per row.
     pub fn csv(&self) -> String {
         let mut out = Vec::new();
-        self.write_csv(&mut out).expect("writing to memory");
+        self.write_to(&mut out).expect("writing to memory");
         String::from_utf8(out).expect("CSV of UTF-8 text")
     }
 
-    /// Write the table as CSV into `out`: the rows formatted in blocks on the thread pool (a
-    /// million employees' agents.csv), written in order.
-    fn write_csv(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    /// Write the table as CSV into `out` (what [`Table::write`] puts in its file): the rows
+    /// formatted in blocks on the thread pool (a million employees' agents.csv), written in order.
+    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
         use rayon::prelude::*;
         const BLOCK: usize = 8192;
         debug_assert!(self.columns.iter().all(|c| c.len() == self.rows()));
