@@ -27,7 +27,7 @@ use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 
 use crate::events::{AgentId, AgentIds, AgentValueCols, Event, UseCols, WeekBatch};
-use crate::fold::{EventSink, State};
+use crate::fold::{EventSink, LastWeek, State};
 use crate::model::decide::{self, AgentView, WeekContext};
 use crate::model::gaming::{self, MetricView};
 use crate::model::rank::{RankIndex, sort_floats};
@@ -167,12 +167,14 @@ impl<'s> Simulation<'s> {
         self.state.apply_opening(s, &batch);
         self.times.open += lap.next();
 
-        // 2. Snapshot.
-        let snap = Snapshot::take(s, &self.state, week);
+        // 2. Snapshot. Last week's tokens and output are lent by the state (3. writes the
+        // week's own into their memory; 5. shares them back).
+        let last = self.state.take_last_week();
+        let snap = Snapshot::take(s, &self.state, &last, week);
         self.times.snapshot += lap.next();
 
         // 3. Decide, in parallel over fixed chunks, merged in agent order.
-        let chunks = self.decide_all(&snap, &mut batch);
+        let chunks = self.decide_all(&snap, &mut batch, last);
         merge_sparse(&mut batch, chunks, self.state.policy.platform);
         self.times.decide += lap.next();
 
@@ -202,7 +204,7 @@ impl<'s> Simulation<'s> {
     /// chunks (so the split never depends on the thread count). The dense columns (tokens and
     /// work) are written in place into `batch`; each chunk returns its sparse events, which
     /// [`merge_sparse`] appends in agent order.
-    fn decide_all(&self, snap: &Snapshot, batch: &mut WeekBatch) -> Vec<Sparse> {
+    fn decide_all(&self, snap: &Snapshot, batch: &mut WeekBatch, last: LastWeek) -> Vec<Sparse> {
         let s = self.scenario;
         let state = &self.state;
         let week = batch.week;
@@ -226,7 +228,7 @@ impl<'s> Simulation<'s> {
         };
         let n = state.agents();
         let streams = RunStreams::new(s.seed, self.replication);
-        Dense::chunks(batch, n)
+        Dense::chunks(batch, n, last)
             .into_par_iter()
             .enumerate()
             .map(|(c, mut dense)| {
@@ -235,7 +237,7 @@ impl<'s> Simulation<'s> {
                 let ids = agents.start as u32..agents.end as u32;
                 let rngs = streams.agent_streams(ids, week, Purpose::Decide);
                 for ((k, i), mut rng) in agents.enumerate().zip(rngs) {
-                    let view = snap.view(state, i);
+                    let view = snap.view(state, i, dense.last_padding(k));
                     let before = sparse.incident_costs.len();
                     let w = decide::decide(s, &ctx, view, &mut rng, &mut sparse.incident_costs);
                     sparse.incident_agents.extend(std::iter::repeat_n(
@@ -381,7 +383,9 @@ struct TeamView {
 }
 
 impl<'a> Snapshot<'a> {
-    fn take(s: &Scenario, st: &'a State, week: u32) -> Snapshot<'a> {
+    /// The snapshot of the week after `st`'s last, whose tokens and output `last` holds
+    /// (lent by the state).
+    fn take(s: &Scenario, st: &'a State, last: &LastWeek, week: u32) -> Snapshot<'a> {
         let n = st.agents();
         let policy = &st.policy;
         // Under a board whose figures are hidden, employees judge by what they last saw.
@@ -400,28 +404,28 @@ impl<'a> Snapshot<'a> {
             .is_some_and(|l| l.scope == crate::policy::RankScope::Team);
         let mut team_sorted: Vec<f64> = Vec::new();
         if team_scope {
-            team_sorted = (0..n).map(|i| st.last_total(i)).collect();
+            team_sorted = (0..n).map(|i| last.total(i)).collect();
             for j in 0..st.teams() {
                 team_sorted[st.team_range(j)].sort_unstable_by(f64::total_cmp);
             }
         }
-        let users = st.last_genuine.par_iter().filter(|g| **g > 0.0).count();
+        let users = last.genuine.par_iter().filter(|g| **g > 0.0).count();
         Snapshot {
             org_index: RankIndex::new(org_sorted),
             org_sorted,
             team_sorted,
             teams: (0..st.teams())
                 .into_par_iter()
-                .map(|j| TeamView::of(s, st, st.team_range(j)))
+                .map(|j| TeamView::of(s, st, last, st.team_range(j)))
                 .collect(),
             org_adopt_share: if n > 0 { users as f64 / n as f64 } else { 0.0 },
-            target_pressure: week > 0 && target_missed(st),
-            metric: metric_view(s, st),
+            target_pressure: week > 0 && target_missed(st, last),
+            metric: metric_view(s, st, last),
         }
     }
 
     /// What agent `i` sees: its own state and its team's view of last week.
-    fn view<'v>(&'v self, st: &'v State, i: usize) -> AgentView<'v> {
+    fn view<'v>(&'v self, st: &'v State, i: usize, last_padding: f64) -> AgentView<'v> {
         let team = st.team[i];
         let j = team as usize;
         AgentView {
@@ -431,7 +435,7 @@ impl<'a> Snapshot<'a> {
             optimism: st.optimism[i],
             monitoring: st.monitoring[i],
             has_bot: st.has_bot[i],
-            last_padding: st.last_padding[i],
+            last_padding,
             use_level: st.use_level[i],
             board_aware: st.board_aware[i],
             review_pressure: st.review_pressure[i],
@@ -452,19 +456,19 @@ impl<'a> Snapshot<'a> {
 impl TeamView {
     /// The team of agents `r`: its shares of padders, bots and users last week, its bots'
     /// noise, and whether the target applies to any of its members.
-    fn of(s: &Scenario, st: &State, r: std::ops::Range<usize>) -> TeamView {
+    fn of(s: &Scenario, st: &State, last: &LastWeek, r: std::ops::Range<usize>) -> TeamView {
         let len = r.len() as f64;
         let share = |v: &[f64]| v.iter().filter(|x| **x > 0.0).count() as f64 / len;
         // A bot's actions last week: its useful tokens and the padding it ran.
         let actions: f64 = r
             .clone()
-            .filter(|&i| st.last_bot[i] > 0.0)
-            .map(|i| (st.last_bot[i] + st.last_padding[i]) / s.bots.tokens_per_action)
+            .filter(|&i| last.bot[i] > 0.0)
+            .map(|i| (last.bot[i] + last.padding[i]) / s.bots.tokens_per_action)
             .fold(0.0, |a, b| a + b); // from +0.0: an empty f64 sum is -0.0
         TeamView {
-            pad_share: share(&st.last_padding[r.clone()]),
+            pad_share: share(&last.padding[r.clone()]),
             bot_share: st.has_bot[r.clone()].iter().filter(|b| **b).count() as f64 / len,
-            adopt_share: share(&st.last_genuine[r.clone()]),
+            adopt_share: share(&last.genuine[r.clone()]),
             noise: work::noise_per_member(s, actions, r.len()),
             in_target: st
                 .policy
@@ -476,24 +480,23 @@ impl TeamView {
 
 /// The outcome metric in force as employees see it: its gain from a split, and the log-mean and
 /// log-spread of last week's counted figures (summed in agent order). `None` while tokens count.
-fn metric_view(s: &Scenario, st: &State) -> Option<MetricView> {
+fn metric_view(s: &Scenario, st: &State, last: &LastWeek) -> Option<MetricView> {
     let gain = gaming::gain(s, st.policy.outcome_metrics?);
-    let figures =
-        (st.last_output.iter().zip(&st.split)).map(|(o, x)| gaming::counted(*o, gain, *x));
+    let figures = (last.output.iter().zip(&st.split)).map(|(o, x)| gaming::counted(*o, gain, *x));
     let (mu, sigma) = gaming::log_stats(figures);
     Some(MetricView { gain, mu, sigma })
 }
 
 /// Whether last week's dashboard missed the target: fewer of its members at or above theta than
 /// the target share (target pressure).
-fn target_missed(st: &State) -> bool {
+fn target_missed(st: &State, last: &LastWeek) -> bool {
     let Some(t) = st.policy.target else {
         return false;
     };
     let (members, active) = (0..st.agents())
         .into_par_iter()
         .filter(|&i| t.applies_to.contains(st.group[i]))
-        .map(|i| (1usize, usize::from(st.last_total(i) >= t.theta_tokens)))
+        .map(|i| (1usize, usize::from(last.total(i) >= t.theta_tokens)))
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     members > 0 && (active as f64) < t.share * members as f64
 }
@@ -543,10 +546,19 @@ struct Dense<'a>([&'a mut [f64]; 8]);
 
 impl<'a> Dense<'a> {
     /// Size the batch's token and work columns for `n` agents (agent ids `0..n`) and split them
-    /// into [`CHUNK`]-sized pieces. After the first week they already have that size: last
-    /// week's values stay until every one is overwritten ([`Dense::set`] for each agent).
-    fn chunks(batch: &'a mut WeekBatch, n: usize) -> Vec<Dense<'a>> {
+    /// into [`CHUNK`]-sized pieces. Its tokens and output are written into the memory of last
+    /// week's, lent by the state (`last`); the other columns are the batch's own, reused. After
+    /// the first week they already have that size: last week's values stay until every one is
+    /// overwritten ([`Dense::set`] for each agent, after [`Dense::last_padding`] read its own).
+    fn chunks(batch: &'a mut WeekBatch, n: usize, last: LastWeek) -> Vec<Dense<'a>> {
         (batch.tokens.agent, batch.work.agent) = (AgentIds::Dense(n), AgentIds::Dense(n));
+        let (t, w) = (&mut batch.tokens, &mut batch.work);
+        (t.genuine, t.padding, t.bot, w.output) = (
+            last.genuine.into(),
+            last.padding.into(),
+            last.bot.into(),
+            last.output.into(),
+        );
         let mut cols = batch.dense_values().map(|c| {
             c.resize(n, 0.0);
             c.chunks_mut(CHUNK)
@@ -559,6 +571,11 @@ impl<'a> Dense<'a> {
                 )
             })
             .collect()
+    }
+
+    /// The `k`-th agent's padding last week, until [`Dense::set`] writes this week's.
+    fn last_padding(&self, k: usize) -> f64 {
+        self.0[1][k]
     }
 
     /// Write the `k`-th agent of the chunk, its values in [`WeekBatch::dense_values`]'s order.

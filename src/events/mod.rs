@@ -160,6 +160,49 @@ impl Event {
 /// Writers that may not be the only holder use `Arc::make_mut` (copy on write).
 pub type Shared<T> = std::sync::Arc<Vec<T>>;
 
+/// A per-agent value column that a week's batch and the fold's state hold together: the state's
+/// last-week tokens and output are this week's `TokensUsed` and `WorkDelivered` columns
+/// themselves, not a copy (32 bytes an agent at a week's peak). Reads see a `Vec<f64>`; a write
+/// through a column someone else also holds copies it first (`Arc::make_mut`, copy on write), so
+/// the engine hands a column on only once it is the sole holder (`State::take_last_week`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SharedCol(std::sync::Arc<Vec<f64>>);
+
+impl SharedCol {
+    /// The values, without a copy when this is the column's only holder.
+    pub fn into_vec(self) -> Vec<f64> {
+        std::sync::Arc::unwrap_or_clone(self.0)
+    }
+}
+
+impl From<Vec<f64>> for SharedCol {
+    fn from(v: Vec<f64>) -> SharedCol {
+        SharedCol(std::sync::Arc::new(v))
+    }
+}
+
+impl std::ops::Deref for SharedCol {
+    type Target = Vec<f64>;
+    fn deref(&self) -> &Vec<f64> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for SharedCol {
+    /// Copies the values first if another holder shares them.
+    fn deref_mut(&mut self) -> &mut Vec<f64> {
+        std::sync::Arc::make_mut(&mut self.0)
+    }
+}
+
+impl<'a> IntoIterator for &'a SharedCol {
+    type Item = &'a f64;
+    type IntoIter = std::slice::Iter<'a, f64>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
 /// `AgentHired` payloads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Hires {
@@ -173,9 +216,9 @@ pub struct Hires {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TokenCols {
     pub agent: AgentIds,
-    pub genuine: Vec<f64>,
-    pub padding: Vec<f64>,
-    pub bot: Vec<f64>,
+    pub genuine: SharedCol,
+    pub padding: SharedCol,
+    pub bot: SharedCol,
 }
 
 /// `(agent, value)` payloads: `IncidentOccurred` (cost) and `SplitChanged` (level).
@@ -197,7 +240,7 @@ pub struct UseCols {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WorkCols {
     pub agent: AgentIds,
-    pub output: Vec<f64>,
+    pub output: SharedCol,
     pub rework: Vec<f64>,
     pub noise: Vec<f64>,
     pub pad_time: Vec<f64>,
@@ -395,7 +438,18 @@ impl WeekBatch {
         self.tokens.agent.clear();
         self.work.agent.clear();
         // The dense value columns keep their length and values: the engine overwrites every
-        // value of the week (zeroing them first cost a pass over 64 bytes an agent a week).
+        // value of the week (zeroing them first cost a pass over 64 bytes an agent a week). The
+        // four the fold's state shares (last week's tokens and output) are let go of here, so
+        // that the state is again their only holder and lends them to the new week
+        // (`State::take_last_week`) without a copy.
+        for c in [
+            &mut self.tokens.genuine,
+            &mut self.tokens.padding,
+            &mut self.tokens.bot,
+        ] {
+            *c = SharedCol::default();
+        }
+        self.work.output = SharedCol::default();
         self.incidents = AgentValueCols::default();
         self.nudges.clear();
         // Reviews come a few times a year: their columns are released, not held between them.
@@ -415,10 +469,10 @@ impl WeekBatch {
     pub fn dense_values(&mut self) -> [&mut Vec<f64>; 8] {
         let (t, w) = (&mut self.tokens, &mut self.work);
         [
-            &mut t.genuine,
-            &mut t.padding,
-            &mut t.bot,
-            &mut w.output,
+            &mut *t.genuine,
+            &mut *t.padding,
+            &mut *t.bot,
+            &mut *w.output,
             &mut w.rework,
             &mut w.noise,
             &mut w.pad_time,

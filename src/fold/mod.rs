@@ -11,7 +11,7 @@
 mod check;
 mod state;
 
-pub use state::State;
+pub use state::{LastWeek, State};
 
 use crate::events::log::EventLog;
 use crate::events::store::EventWriter;

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::events::{Event, Hires, ReviewCols, Shared, WeekBatch, is_dense};
+use crate::events::{Event, Hires, ReviewCols, Shared, SharedCol, WeekBatch, is_dense};
 use crate::model::adoption::{after_forced_trial, learn, learn_perception};
 use crate::model::managers;
 use crate::model::traits::{StoredTraits, Traits};
@@ -35,11 +35,13 @@ pub struct State {
     pub board_aware: Vec<bool>,
     /// What the last review's rating put at stake: `review_stakes * (1 - rating)`.
     pub review_pressure: Vec<f64>,
-    pub last_genuine: Vec<f64>,
-    pub last_padding: Vec<f64>,
-    pub last_bot: Vec<f64>,
-    /// Last week's output (output units), what an outcome metric counts.
-    pub last_output: Vec<f64>,
+    /// Last week's tokens: the week's `TokensUsed` columns themselves, shared with its batch
+    /// ([`SharedCol`]); lent to the next week's batch by [`State::take_last_week`].
+    pub last_genuine: SharedCol,
+    pub last_padding: SharedCol,
+    pub last_bot: SharedCol,
+    /// Last week's output (output units), what an outcome metric counts (shared likewise).
+    pub last_output: SharedCol,
     /// The split level each agent works at under an outcome metric. Empty while none is in force
     /// (everyone's level is then 0, and a million agents' zeros are 8 MB of a week's peak): read
     /// it with [`State::split_of`].
@@ -58,6 +60,22 @@ pub struct State {
     pub weeks_applied: u32,
     /// Derived: last week's totals sorted, computed on first use ([`State::sorted_last_totals`]).
     sorted_totals: SortedTotals,
+}
+
+/// Last week's tokens and output of every agent, lent by [`State::take_last_week`].
+#[derive(Debug, Default)]
+pub struct LastWeek {
+    pub genuine: Vec<f64>,
+    pub padding: Vec<f64>,
+    pub bot: Vec<f64>,
+    pub output: Vec<f64>,
+}
+
+impl LastWeek {
+    /// Agent `i`'s total tokens (genuine + padding + bot), as [`State::last_total`].
+    pub fn total(&self, i: usize) -> f64 {
+        self.genuine[i] + self.padding[i] + self.bot[i]
+    }
 }
 
 /// Last week's totals sorted ascending, computed once when first asked for after a week is
@@ -89,10 +107,10 @@ impl State {
             use_level: Vec::with_capacity(n),
             board_aware: Vec::with_capacity(n),
             review_pressure: Vec::with_capacity(n),
-            last_genuine: Vec::with_capacity(n),
-            last_padding: Vec::with_capacity(n),
-            last_bot: Vec::with_capacity(n),
-            last_output: Vec::with_capacity(n),
+            last_genuine: Vec::with_capacity(n).into(),
+            last_padding: Vec::with_capacity(n).into(),
+            last_bot: Vec::with_capacity(n).into(),
+            last_output: Vec::with_capacity(n).into(),
             split: Vec::new(),
             team_start: vec![0],
             statement_standing: Vec::new(),
@@ -120,6 +138,23 @@ impl State {
             crate::model::rank::sort_floats(&mut v);
             v
         })
+    }
+
+    /// Lend last week's tokens and output to the week about to be decided, whose `TokensUsed`
+    /// and `WorkDelivered` columns are then written into the same memory (agent by agent, each
+    /// read before it is overwritten). Last week's sorted totals are worked out first, and stay.
+    /// Until the week's events are folded ([`State::apply_decisions`] shares the new columns
+    /// back), the state has no last-week columns. No copy is made when the state is their only
+    /// holder, as it is once the engine's last batch has let go of them (`WeekBatch::reset`).
+    pub fn take_last_week(&mut self) -> LastWeek {
+        self.sorted_last_totals();
+        let take = |c: &mut SharedCol| std::mem::take(c).into_vec();
+        LastWeek {
+            genuine: take(&mut self.last_genuine),
+            padding: take(&mut self.last_padding),
+            bot: take(&mut self.last_bot),
+            output: take(&mut self.last_output),
+        }
     }
 
     /// The split level agent `i` works at (0 while no outcome metric is in force).
@@ -422,13 +457,14 @@ impl State {
             }
             return;
         }
+        // The week's output column becomes last week's, shared rather than copied.
+        self.last_output = w.output.clone();
         let (traits, genuine) = (&self.traits, &self.last_genuine);
-        (&mut self.optimism[..], &mut self.last_output[..])
-            .into_par_iter()
+        self.optimism[..]
+            .par_iter_mut()
             .enumerate()
             .with_min_len(4096)
-            .for_each(|(i, (o, last))| {
-                *last = w.output[i];
+            .for_each(|(i, o)| {
                 let skill = traits[i].skill();
                 if genuine[i] > 0.0 && skill > 0.0 {
                     *o = learn_perception(s, *o, w.perceived[i], w.output[i] / skill - 1.0);
@@ -454,25 +490,20 @@ impl State {
             return;
         }
         self.sorted_totals.0.take();
+        // The week's token columns become last week's, shared rather than copied.
+        self.last_genuine = t.genuine.clone();
+        self.last_padding = t.padding.clone();
+        self.last_bot = t.bot.clone();
         let (traits, group) = (&self.traits, &self.group);
         let learning = tools_available(s, week);
         // Reactance: a member of the target's groups who padded with no genuine use (a forced,
         // empty trial) resents it; folded in the same pass, each agent's own.
         let target = self.policy.target.filter(|_| s.adoption.reactance > 0.0);
-        (
-            &mut self.proficiency[..],
-            &mut self.last_genuine[..],
-            &mut self.last_padding[..],
-            &mut self.last_bot[..],
-            &mut self.optimism[..],
-        )
+        (&mut self.proficiency[..], &mut self.optimism[..])
             .into_par_iter()
             .enumerate()
             .with_min_len(4096)
-            .for_each(|(i, (q, g, p, bo, o))| {
-                *g = t.genuine[i];
-                *p = t.padding[i];
-                *bo = t.bot[i];
+            .for_each(|(i, (q, o))| {
                 if learning {
                     *q = learn(s, *q, t.genuine[i], traits[i].token_intensity());
                 }
@@ -562,6 +593,35 @@ mod tests {
             .filter(|&i| by_week.optimism[i] != by_week.traits[i].traits().optimism)
             .count();
         assert!(moved > 100, "optimism moved for {moved} agents");
+    }
+
+    #[test]
+    fn last_week_s_tokens_and_output_are_the_week_s_columns_lent_to_the_next_week() {
+        let s = sized("amazon-2026", 300, 6);
+        let mut sim = crate::engine::Simulation::new(&s, 0);
+        // Week 0, kept here as a sink that keeps weeks (the in-memory log) would keep it.
+        let kept = sim.step();
+        let (st, seen) = (sim.state(), kept.work.output.to_vec());
+        // Folding a week shares its columns: one copy.
+        for (a, b) in [
+            (&st.last_genuine, &kept.tokens.genuine),
+            (&st.last_padding, &kept.tokens.padding),
+            (&st.last_bot, &kept.tokens.bot),
+            (&st.last_output, &kept.work.output),
+        ] {
+            assert_eq!(a.as_ptr(), b.as_ptr());
+        }
+        // A week someone still holds is copied for the next, not overwritten.
+        let next = sim.step();
+        assert_ne!(next.work.output.as_ptr(), kept.work.output.as_ptr());
+        assert_eq!(kept.work.output[..], seen[..]);
+        // Once nobody else holds it, the next week is written into its memory.
+        let (tokens, output) = (next.tokens.genuine.as_ptr(), next.work.output.as_ptr());
+        drop(next);
+        let third = sim.step();
+        assert_eq!(third.tokens.genuine.as_ptr(), tokens);
+        assert_eq!(third.work.output.as_ptr(), output);
+        assert_eq!(sim.state().last_output.as_ptr(), output);
     }
 
     #[test]
