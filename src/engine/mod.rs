@@ -168,7 +168,11 @@ impl<'s> Simulation<'s> {
         self.times.open += lap.next();
 
         // 2. Snapshot. Last week's tokens and output are lent by the state (3. writes the
-        // week's own into their memory; 5. shares them back).
+        // week's own into their memory; 5. shares them back); the org-wide sorted totals, if the
+        // week shows them, are worked out before.
+        if shows_org_totals(&self.state, week) {
+            self.state.sorted_last_totals();
+        }
         let last = self.state.take_last_week();
         let snap = Snapshot::take(s, &self.state, &last, week);
         self.times.snapshot += lap.next();
@@ -397,6 +401,7 @@ impl<'a> Snapshot<'a> {
         } else if hidden {
             &st.remembered_totals[..]
         } else {
+            debug_assert!(shows_org_totals(st, week));
             st.sorted_last_totals()
         };
         let team_scope = policy
@@ -476,6 +481,13 @@ impl TeamView {
                 .is_some_and(|t| st.group[r].iter().any(|g| t.applies_to.contains(*g))),
         }
     }
+}
+
+/// Whether week `week`'s snapshot shows last week's org-wide totals (a board has been seen, and
+/// its figures are not hidden): they are then sorted.
+fn shows_org_totals(st: &State, week: u32) -> bool {
+    let hidden = (st.policy.leaderboard).is_some_and(|l| decide::hidden(l.visibility));
+    week > 0 && st.policy.leaderboard_seen && !hidden
 }
 
 /// The outcome metric in force as employees see it: its gain from a split, and the log-mean and

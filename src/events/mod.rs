@@ -163,8 +163,9 @@ pub type Shared<T> = std::sync::Arc<Vec<T>>;
 /// A per-agent value column that a week's batch and the fold's state hold together: the state's
 /// last-week tokens and output are this week's `TokensUsed` and `WorkDelivered` columns
 /// themselves, not a copy (32 bytes an agent at a week's peak). Reads see a `Vec<f64>`; a write
-/// through a column someone else also holds copies it first (`Arc::make_mut`, copy on write), so
-/// the engine hands a column on only once it is the sole holder (`State::take_last_week`).
+/// through a column someone else also holds copies it first (`Arc::make_mut`, copy on write); the
+/// engine writes a new week into last week's memory when the state is its only holder, and into
+/// a copy otherwise (`State::take_last_week`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SharedCol(std::sync::Arc<Vec<f64>>);
 
@@ -423,7 +424,8 @@ impl WeekBatch {
 
     /// Empty the batch for `week`, keeping its columns' allocations (the engine reuses one
     /// batch's memory week after week instead of mapping fresh pages). The dense value columns
-    /// keep last week's values for the engine to overwrite; their agent ids are cleared, so the
+    /// keep last week's values for the engine to overwrite, except the four the fold's state
+    /// shares (tokens and output), which are let go of; their agent ids are cleared, so the
     /// batch holds no event until they are set.
     pub fn reset(&mut self, week: Week) {
         // Hires come once, in week 0: their memory is released, not kept for later weeks. So is

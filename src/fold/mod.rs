@@ -1,6 +1,7 @@
 //! The fold layer: a run's state as a fold of its events, and the sinks that receive them.
 //!
-//! [`State::apply`] is the only function that changes a run's state. The live engine and replay
+//! [`State::apply`] is the only function that changes a run's state (the engine borrows last
+//! week's columns while it decides a week: `State::take_last_week`). The live engine and replay
 //! both stand on this layer: the engine emits a week's events and folds them here; replay folds
 //! stored events here; the projections and the event store are [`EventSink`]s that receive each
 //! week's events together with the state they produced. Nothing in this layer draws a random
@@ -11,7 +12,8 @@
 mod check;
 mod state;
 
-pub use state::{LastWeek, State};
+pub(crate) use state::LastWeek;
+pub use state::State;
 
 use crate::events::log::EventLog;
 use crate::events::store::EventWriter;

@@ -1,6 +1,7 @@
 //! The state of a run: a fold of its events. [`State::apply`] is the only function that changes it,
 //! used by the live engine and by replay alike, so replaying a log rebuilds the same state bit
-//! for bit. State is struct-of-arrays, indexed by agent.
+//! for bit (the engine's loan of last week's columns, [`State::take_last_week`], lasts until the
+//! week's events are folded, and changes no value). State is struct-of-arrays, indexed by agent.
 
 use std::sync::Arc;
 
@@ -64,7 +65,7 @@ pub struct State {
 
 /// Last week's tokens and output of every agent, lent by [`State::take_last_week`].
 #[derive(Debug, Default)]
-pub struct LastWeek {
+pub(crate) struct LastWeek {
     pub genuine: Vec<f64>,
     pub padding: Vec<f64>,
     pub bot: Vec<f64>,
@@ -134,6 +135,11 @@ impl State {
     /// once a week, on first use).
     pub fn sorted_last_totals(&self) -> &[f64] {
         self.sorted_totals.0.get_or_init(|| {
+            debug_assert_eq!(
+                self.last_genuine.len(),
+                self.agents(),
+                "last week's columns are lent (State::take_last_week)"
+            );
             let mut v: Vec<f64> = (0..self.agents()).map(|i| self.last_total(i)).collect();
             crate::model::rank::sort_floats(&mut v);
             v
@@ -142,12 +148,13 @@ impl State {
 
     /// Lend last week's tokens and output to the week about to be decided, whose `TokensUsed`
     /// and `WorkDelivered` columns are then written into the same memory (agent by agent, each
-    /// read before it is overwritten). Last week's sorted totals are worked out first, and stay.
-    /// Until the week's events are folded ([`State::apply_decisions`] shares the new columns
-    /// back), the state has no last-week columns. No copy is made when the state is their only
-    /// holder, as it is once the engine's last batch has let go of them (`WeekBatch::reset`).
-    pub fn take_last_week(&mut self) -> LastWeek {
-        self.sorted_last_totals();
+    /// read before it is overwritten). Until the week's events are folded
+    /// ([`State::apply_decisions`] shares the new columns back), the state has no last-week
+    /// columns: last week's sorted totals are not worked out here, so a caller that needs them
+    /// during the loan asks for them first ([`State::sorted_last_totals`] cannot sort lent
+    /// columns). No copy is made when the state is their only holder, as it is once the engine's
+    /// last batch has let go of them (`WeekBatch::reset`); otherwise they are copied.
+    pub(crate) fn take_last_week(&mut self) -> LastWeek {
         let take = |c: &mut SharedCol| std::mem::take(c).into_vec();
         LastWeek {
             genuine: take(&mut self.last_genuine),
