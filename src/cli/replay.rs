@@ -71,25 +71,24 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Replay the log and return the first difference of its tables from the stored ones, checked as
-/// they are rendered (with `--out`, also written there through a staging folder).
+/// they are rendered (with `--out`, written there through a staging folder in the same pass,
+/// committed once every table is written).
 fn replay_and_compare(args: &ReplayArgs, log: &Path) -> anyhow::Result<Option<String>> {
     let (_, _, projections) = tokenmaxx::replay::stored(log)?;
     let dir = match &args.out {
         Some(out) => Some(OutputDir::create(out, &[&args.run_dir])?),
         None => None,
     };
-    if let Some(dir) = &dir {
-        tokenmaxx::report::run::write_tables(&dir.file(""), &projections)?;
-    }
-    let verdict = compare(&args.run_dir, |f, out| {
+    let staging = dir.as_ref().map(|d| d.file(""));
+    let verdict = compare(&args.run_dir, staging.as_deref(), |f, out| {
         let known = tokenmaxx::report::run::write_table_to(&projections, f, out)?;
         anyhow::ensure!(known, "{f} is not a table of a run");
         Ok(())
-    });
+    })?;
     if let Some(dir) = dir {
         dir.commit()?;
     }
-    verdict
+    Ok(verdict)
 }
 
 /// A folder's identity: device, inode and change time (a new folder given a freed inode
@@ -102,41 +101,87 @@ fn folder_id(p: &Path) -> Option<(u64, u64, i64, i64)> {
 
 /// The first difference between the stored tables and the replayed ones (`replayed` writes a
 /// file's text into the writer it is given), if any. Each table is checked against its stored
-/// file as it is rendered (a million employees' agents.csv is never held twice); only a table
+/// file as it is rendered (a million employees' agents.csv is never held twice), and with `out`
+/// written into that folder in the same pass (every table, even after one differs); only a table
 /// that differs is rendered again, whole, to name its first differing line.
 fn compare(
     stored: &Path,
+    out: Option<&Path>,
     replayed: impl Fn(&str, &mut dyn std::io::Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<Option<String>> {
+    let mut differs = None;
     for f in FILES {
         let path = stored.join(f);
         let reading = || format!("reading {}", path.display());
         let file = std::fs::File::open(&path).with_context(reading)?;
         let mut check = Matches::new(std::io::BufReader::with_capacity(1 << 20, file));
-        replayed(f, &mut check)?;
-        if check.matched().with_context(reading)? {
-            continue;
+        match out {
+            Some(dir) => {
+                let target = dir.join(f);
+                let writing = || format!("writing {}", target.display());
+                let file = std::fs::File::create(&target).with_context(writing)?;
+                let mut copy = std::io::BufWriter::with_capacity(1 << 20, file);
+                replayed(f, &mut Tee(&mut copy, &mut check))?;
+                std::io::Write::flush(&mut copy).with_context(writing)?;
+            }
+            None => replayed(f, &mut check)?,
         }
-        let a = std::fs::read_to_string(&path).with_context(reading)?;
-        let mut b = Vec::new();
-        replayed(f, &mut b)?;
-        let b = String::from_utf8_lossy(&b);
-        let header = a.lines().next().unwrap_or("");
-        let (mut la, mut lb) = (a.lines(), b.lines());
-        for line in 1.. {
-            match (la.next(), lb.next()) {
-                (Some(x), Some(y)) if x == y => continue,
-                (x, y) => {
-                    return Ok(Some(format!(
-                        "{f} line {line}:\n  stored:   {}\n  replayed: {}\n  columns:  {header}",
-                        x.unwrap_or("<end of file>"),
-                        y.unwrap_or("<end of file>")
-                    )));
-                }
+        if !check.matched().with_context(reading)? && differs.is_none() {
+            differs = Some(f);
+            if out.is_none() {
+                break;
             }
         }
     }
-    Ok(None)
+    match differs {
+        Some(f) => first_difference(stored, f, &replayed).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Where table `f` first differs from its stored file, rendered again whole.
+fn first_difference(
+    stored: &Path,
+    f: &str,
+    replayed: impl Fn(&str, &mut dyn std::io::Write) -> anyhow::Result<()>,
+) -> anyhow::Result<String> {
+    let path = stored.join(f);
+    let a =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut b = Vec::new();
+    replayed(f, &mut b)?;
+    let b = String::from_utf8_lossy(&b);
+    let header = a.lines().next().unwrap_or("");
+    let (mut la, mut lb) = (a.lines(), b.lines());
+    let mut line = 1;
+    loop {
+        match (la.next(), lb.next()) {
+            (Some(x), Some(y)) if x == y => line += 1,
+            (x, y) => {
+                return Ok(format!(
+                    "{f} line {line}:\n  stored:   {}\n  replayed: {}\n  columns:  {header}",
+                    x.unwrap_or("<end of file>"),
+                    y.unwrap_or("<end of file>")
+                ));
+            }
+        }
+    }
+}
+
+/// A writer that forwards what is written to both of its writers, in order.
+struct Tee<'a>(&'a mut dyn std::io::Write, &'a mut dyn std::io::Write);
+
+impl std::io::Write for Tee<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.write_all(data)?;
+        self.1.write_all(data)?;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()?;
+        self.1.flush()
+    }
 }
 
 /// A writer that checks what is written against the bytes of `stored`, in order.

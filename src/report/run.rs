@@ -38,9 +38,9 @@ pub fn tables(p: &Projections) -> Vec<Table> {
     vec![weekly(&p.weekly), agents(&p.agents), deciles(&p.deciles)]
 }
 
-/// Write one of the files [`write_tables`] writes (`weekly.csv`, `agents.csv`, `deciles.csv`
-/// or `summary.json`) into `out` instead (`replay` checks it against the stored file as it is
-/// rendered, without writing it); false for another name.
+/// Write one of a run's tables (`weekly.csv`, `agents.csv`, `deciles.csv` or `summary.json`,
+/// as [`output`] writes them) into `out` (`replay` checks it against the stored file as it is
+/// rendered, and with `--out` writes it in the same pass); false for another name.
 pub fn write_table_to(
     p: &Projections,
     file: &str,
@@ -61,15 +61,6 @@ pub fn write_table_to(
         _ => return Ok(false),
     };
     table.write_to(&mut out).map(|_| true).map_err(io)
-}
-
-/// Write a run's tables and summary.json into `dir` (`fork` and `replay`, which draw their own
-/// reports).
-pub fn write_tables(dir: &Path, p: &Projections) -> Result<(), ReportError> {
-    for t in tables(p) {
-        t.write(dir)?;
-    }
-    super::output::write(&dir.join("summary.json"), &summary_json(&p.summary)?)
 }
 
 /// summary.json: pretty, in the fields' order, ending with a line break.

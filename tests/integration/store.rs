@@ -58,6 +58,19 @@ fn a_tampered_table_is_reported_as_a_mismatch() {
     let o = tokenmaxx(&dir, &["replay", "run"]);
     assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
     assert!(stdout(&o).contains("weekly.csv line 4"), "{}", stdout(&o));
+    // With --out, every table is still written, the differing one as replayed (untampered).
+    let o = tokenmaxx(&dir, &["replay", "run", "--out", "replayed"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+    assert!(stdout(&o).contains("weekly.csv line 4"), "{}", stdout(&o));
+    let replayed = |f: &str| std::fs::read(dir.join("replayed").join(f)).unwrap();
+    assert_eq!(replayed("weekly.csv"), text.as_bytes());
+    for f in ["agents.csv", "deciles.csv", "summary.json"] {
+        assert_eq!(
+            replayed(f),
+            std::fs::read(dir.join("run").join(f)).unwrap(),
+            "{f}"
+        );
+    }
 }
 
 #[test]
