@@ -313,6 +313,9 @@ impl<'s> Simulation<'s> {
         let counted: std::borrow::Cow<[f64]> = match st.policy.outcome_metrics {
             Some(m) => {
                 let gain = gaming::gain(s, m);
+                // Full length while a metric is in force (`State::split_of`): a zip with a
+                // shorter column would drop agents silently.
+                debug_assert_eq!(st.split.len(), n, "split column under a metric");
                 (batch.work.output.iter().zip(&st.split))
                     .map(|(o, x)| gaming::counted(*o, gain, *x))
                     .collect()
@@ -494,6 +497,11 @@ fn shows_org_totals(st: &State, week: u32) -> bool {
 /// log-spread of last week's counted figures (summed in agent order). `None` while tokens count.
 fn metric_view(s: &Scenario, st: &State, last: &LastWeek) -> Option<MetricView> {
     let gain = gaming::gain(s, st.policy.outcome_metrics?);
+    debug_assert_eq!(
+        st.split.len(),
+        last.output.len(),
+        "split column under a metric"
+    );
     let figures = (last.output.iter().zip(&st.split)).map(|(o, x)| gaming::counted(*o, gain, *x));
     let (mu, sigma) = gaming::log_stats(figures);
     Some(MetricView { gain, mu, sigma })
