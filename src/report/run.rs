@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::ReportError;
-use super::output::{Chart, Column, Form, Output, Table};
+use super::output::{Chart, Column, Form, Output, Table, Values};
 use super::run_html::{self, CHART_GUIDE};
 use crate::projections::figures::Unit::{self, *};
 use crate::projections::{AgentRow, DecileRow, Projections, Summary, WeeklyRow};
@@ -178,7 +178,11 @@ pub fn agents(rows: &[AgentRow]) -> Table {
     let columns = vec![
         w("agent", |r| r.agent.into()),
         w("team", |r| r.team.into()),
-        Column::text("group", rows.iter().map(|r| r.group.to_string()).collect()),
+        Column::new(
+            "group",
+            None,
+            Values::Shared(rows.iter().map(|r| r.group.clone()).collect()),
+        ),
         n("skill", Index, |r| r.skill),
         n("ai_fit", Index, |r| r.ai_fit),
         n("proficiency", Index, |r| r.proficiency),
