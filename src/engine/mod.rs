@@ -170,7 +170,7 @@ impl<'s> Simulation<'s> {
         // 2. Snapshot. Last week's tokens and output are lent by the state (3. writes the
         // week's own into their memory; 5. shares them back); the org-wide sorted totals, if the
         // week shows them, are worked out before.
-        if shows_org_totals(&self.state, week) {
+        if org_totals(&self.state, week) == OrgTotals::Sorted {
             self.state.sorted_last_totals();
         }
         let last = self.state.take_last_week();
@@ -395,17 +395,10 @@ impl<'a> Snapshot<'a> {
     fn take(s: &Scenario, st: &'a State, last: &LastWeek, week: u32) -> Snapshot<'a> {
         let n = st.agents();
         let policy = &st.policy;
-        // Under a board whose figures are hidden, employees judge by what they last saw.
-        let hidden = policy
-            .leaderboard
-            .is_some_and(|l| decide::hidden(l.visibility));
-        let org_sorted = if week == 0 || !policy.leaderboard_seen {
-            &[]
-        } else if hidden {
-            &st.remembered_totals[..]
-        } else {
-            debug_assert!(shows_org_totals(st, week));
-            st.sorted_last_totals()
+        let org_sorted = match org_totals(st, week) {
+            OrgTotals::None => &[],
+            OrgTotals::Remembered => &st.remembered_totals[..],
+            OrgTotals::Sorted => st.sorted_last_totals(),
         };
         let team_scope = policy
             .leaderboard
@@ -486,11 +479,26 @@ impl TeamView {
     }
 }
 
-/// Whether week `week`'s snapshot shows last week's org-wide totals (a board has been seen, and
-/// its figures are not hidden): they are then sorted.
-fn shows_org_totals(st: &State, week: u32) -> bool {
-    let hidden = (st.policy.leaderboard).is_some_and(|l| decide::hidden(l.visibility));
-    week > 0 && st.policy.leaderboard_seen && !hidden
+/// Which org-wide totals a week's snapshot shows employees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OrgTotals {
+    /// None: week 0, or no board seen yet.
+    None,
+    /// Under a board whose figures are hidden, what they last saw on a visible one.
+    Remembered,
+    /// Last week's, sorted (worked out before the state lends its columns).
+    Sorted,
+}
+
+fn org_totals(st: &State, week: u32) -> OrgTotals {
+    let policy = &st.policy;
+    if week == 0 || !policy.leaderboard_seen {
+        OrgTotals::None
+    } else if (policy.leaderboard).is_some_and(|l| decide::hidden(l.visibility)) {
+        OrgTotals::Remembered
+    } else {
+        OrgTotals::Sorted
+    }
 }
 
 /// The outcome metric in force as employees see it: its gain from a split, and the log-mean and
