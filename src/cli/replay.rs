@@ -72,7 +72,8 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
 
 /// Replay the log and return the first difference of its tables from the stored ones, checked as
 /// they are rendered (with `--out`, written there through a staging folder in the same pass,
-/// committed once every table is written).
+/// committed once every table is written, even when a stored table cannot be read: that is
+/// reported after the commit, so a run whose table was deleted can be rebuilt).
 fn replay_and_compare(args: &ReplayArgs, log: &Path) -> anyhow::Result<Option<String>> {
     let (_, _, projections) = tokenmaxx::replay::stored(log)?;
     let dir = match &args.out {
@@ -80,7 +81,7 @@ fn replay_and_compare(args: &ReplayArgs, log: &Path) -> anyhow::Result<Option<St
         None => None,
     };
     let staging = dir.as_ref().map(|d| d.file(""));
-    let verdict = compare(&args.run_dir, staging.as_deref(), |f, out| {
+    let found = compare(&args.run_dir, staging.as_deref(), |f, out| {
         let known = tokenmaxx::report::run::write_table_to(&projections, f, out)?;
         anyhow::ensure!(known, "{f} is not a table of a run");
         Ok(())
@@ -88,7 +89,14 @@ fn replay_and_compare(args: &ReplayArgs, log: &Path) -> anyhow::Result<Option<St
     if let Some(dir) = dir {
         dir.commit()?;
     }
-    Ok(verdict)
+    match (found.unreadable, &args.out) {
+        (Some(e), Some(out)) => Err(anyhow::anyhow!(
+            "{e:#} (the replayed tables are written in {})",
+            out.display()
+        )),
+        (Some(e), None) => Err(e),
+        (None, _) => Ok(found.differs),
+    }
 }
 
 /// A folder's identity: device, inode and change time (a new folder given a freed inode
@@ -99,44 +107,84 @@ fn folder_id(p: &Path) -> Option<(u64, u64, i64, i64)> {
     Some((m.dev(), m.ino(), m.ctime(), m.ctime_nsec()))
 }
 
-/// The first difference between the stored tables and the replayed ones (`replayed` writes a
-/// file's text into the writer it is given), if any. Each table is checked against its stored
-/// file as it is rendered (a million employees' agents.csv is never held twice), and with `out`
-/// written into that folder in the same pass (every table, even after one differs); only a table
-/// that differs is rendered again, whole, to name its first differing line.
+/// What the comparison of the stored tables with the replayed ones found.
+struct Compared {
+    /// The first table that differs, and its first differing line.
+    differs: Option<String>,
+    /// With `out`, the first stored table that could not be read (the others are compared).
+    unreadable: Option<anyhow::Error>,
+}
+
+/// The stored tables against the replayed ones (`replayed` writes a file's text into the writer
+/// it is given). Each table is checked against its stored file as it is rendered (a million
+/// employees' agents.csv is never held twice), and with `out` written into that folder in the
+/// same pass: every table, even after one differs or when a stored one cannot be read. Only a
+/// table that differs is rendered again, whole, to name its first differing line.
 fn compare(
     stored: &Path,
     out: Option<&Path>,
     replayed: impl Fn(&str, &mut dyn std::io::Write) -> anyhow::Result<()>,
-) -> anyhow::Result<Option<String>> {
-    let mut differs = None;
+) -> anyhow::Result<Compared> {
+    let (mut differs, mut unreadable) = (None, None);
+    // Without `out` a stored table that cannot be read ends the comparison; with it, the first
+    // such error is kept for after the tables are written.
+    let mut cannot_read = |e: std::io::Error, path: &Path| {
+        let e = anyhow::Error::new(e).context(format!("reading {}", path.display()));
+        match out {
+            Some(_) => {
+                unreadable.get_or_insert(e);
+                Ok(())
+            }
+            None => Err(e),
+        }
+    };
     for f in FILES {
         let path = stored.join(f);
-        let reading = || format!("reading {}", path.display());
-        let file = std::fs::File::open(&path).with_context(reading)?;
-        let mut check = Matches::new(std::io::BufReader::with_capacity(1 << 20, file));
-        match out {
-            Some(dir) => {
-                let target = dir.join(f);
-                let writing = || format!("writing {}", target.display());
-                let file = std::fs::File::create(&target).with_context(writing)?;
-                let mut copy = std::io::BufWriter::with_capacity(1 << 20, file);
-                replayed(f, &mut Tee(&mut copy, &mut check))?;
-                std::io::Write::flush(&mut copy).with_context(writing)?;
-            }
-            None => replayed(f, &mut check)?,
+        let mut check = match std::fs::File::open(&path) {
+            Ok(file) => Some(Matches::new(std::io::BufReader::with_capacity(
+                1 << 20,
+                file,
+            ))),
+            Err(e) => cannot_read(e, &path).map(|()| None)?,
+        };
+        match (out, check.as_mut()) {
+            (Some(dir), Some(c)) => write_into(&dir.join(f), |w| replayed(f, &mut Tee(w, c)))?,
+            (Some(dir), None) => write_into(&dir.join(f), |w| replayed(f, w))?,
+            (None, Some(c)) => replayed(f, c)?,
+            (None, None) => unreachable!("an unreadable table ends the comparison without out"),
         }
-        if !check.matched().with_context(reading)? && differs.is_none() {
+        let matched = match check.map(Matches::matched) {
+            Some(Ok(same)) => same,
+            Some(Err(e)) => cannot_read(e, &path).map(|()| true)?,
+            None => true,
+        };
+        if !matched && differs.is_none() {
             differs = Some(f);
             if out.is_none() {
                 break;
             }
         }
     }
-    match differs {
-        Some(f) => first_difference(stored, f, &replayed).map(Some),
-        None => Ok(None),
-    }
+    let differs = match differs {
+        Some(f) => Some(first_difference(stored, f, &replayed)?),
+        None => None,
+    };
+    Ok(Compared {
+        differs,
+        unreadable,
+    })
+}
+
+/// Write `target` (a new file) with what `render` writes into it.
+fn write_into(
+    target: &Path,
+    render: impl FnOnce(&mut dyn std::io::Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let writing = || format!("writing {}", target.display());
+    let file = std::fs::File::create(target).with_context(writing)?;
+    let mut copy = std::io::BufWriter::with_capacity(1 << 20, file);
+    render(&mut copy)?;
+    std::io::Write::flush(&mut copy).with_context(writing)
 }
 
 /// Where table `f` first differs from its stored file, rendered again whole.

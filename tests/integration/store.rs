@@ -74,6 +74,42 @@ fn a_tampered_table_is_reported_as_a_mismatch() {
 }
 
 #[test]
+fn replay_out_rebuilds_a_deleted_table_and_reports_it_missing() {
+    // given a run whose agents.csv was deleted
+    let dir = scratch("store_deleted_table");
+    run_with_events(&dir, "baseline", "run", "2");
+    let agents = std::fs::read(dir.join("run/agents.csv")).unwrap();
+    std::fs::remove_file(dir.join("run/agents.csv")).unwrap();
+    // when replayed without --out, then the missing table is named (an error, not a mismatch)
+    let failed = |o: &std::process::Output| !o.status.success() && o.status.code() != Some(3);
+    let o = tokenmaxx(&dir, &["replay", "run"]);
+    assert!(failed(&o), "{}", stdout(&o));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("agents.csv"), "{err}");
+    // when replayed with --out, then it fails the same way, but every table is written, the
+    // deleted one as it was
+    let o = tokenmaxx(&dir, &["replay", "run", "--out", "rebuilt"]);
+    assert!(failed(&o), "{}", stdout(&o));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(
+        err.contains("agents.csv") && err.contains("rebuilt"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("rebuilt/agents.csv")).unwrap(),
+        agents
+    );
+    for f in ["weekly.csv", "deciles.csv", "summary.json"] {
+        let stored = std::fs::read(dir.join("run").join(f)).unwrap();
+        assert_eq!(
+            std::fs::read(dir.join("rebuilt").join(f)).unwrap(),
+            stored,
+            "{f}"
+        );
+    }
+}
+
+#[test]
 fn events_are_identical_at_one_and_two_threads() {
     let dir = scratch("store_threads");
     run_with_events(&dir, "amazon-2026", "t1", "1");
