@@ -580,6 +580,14 @@ impl<'a> Dense<'a> {
     /// overwritten ([`Dense::set`] for each agent, after [`Dense::last_padding`] read its own).
     fn chunks(batch: &'a mut WeekBatch, n: usize, last: LastWeek) -> Vec<Dense<'a>> {
         (batch.tokens.agent, batch.work.agent) = (AgentIds::Dense(n), AgentIds::Dense(n));
+        // Empty before the first week is folded; after, one value an agent (a shorter column
+        // would read as zeros below where indexing the state's used to fail).
+        debug_assert!(
+            [&last.genuine, &last.padding, &last.bot, &last.output]
+                .iter()
+                .all(|c| c.is_empty() || c.len() == n),
+            "last week's columns lent for {n} agents"
+        );
         let (t, w) = (&mut batch.tokens, &mut batch.work);
         (t.genuine, t.padding, t.bot, w.output) = (
             last.genuine.into(),

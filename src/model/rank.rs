@@ -29,7 +29,8 @@ pub fn quantile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-/// Sort `v` ascending in the order of `f64::total_cmp`, in parallel when it is large. Values
+/// Sort `v` ascending in the order of `f64::total_cmp`, in parallel from 2 x [`SPLIT_MIN`] values
+/// on more than one thread (in one thread below, where a split does not pay). Values
 /// equal under that order are identical bit for bit, so the result does not depend on the
 /// algorithm or the thread count. Large slices are sorted as integer keys (the bit-pattern map
 /// that `total_cmp` itself is defined by), which compares faster than floats, by [`split_sort`].
@@ -48,7 +49,8 @@ pub fn sort_floats(v: &mut [f64]) {
     let keys: &mut [u64] = bytemuck::cast_slice_mut(v);
     keys.par_iter_mut()
         .for_each(|k| *k = total_key(f64::from_bits(*k)));
-    // Two parts a thread, so a thread that finishes early takes over a part.
+    // Up to two parts a thread (parts of at least SPLIT_MIN keys), so a thread that finishes
+    // early takes over a part.
     let threads = rayon::current_num_threads();
     let depth = if threads > 1 {
         usize::BITS - (threads - 1).leading_zeros() + 1
@@ -72,13 +74,16 @@ fn split_sort(v: &mut [u64], depth: u32, min_len: usize) {
         v.sort_unstable();
         return;
     }
-    let mut sample: [u64; 63] = std::array::from_fn(|s| v[(2 * s + 1) * v.len() / 126]);
+    // (the index in 64 bits: `(2s + 1) * len` passes 2^32 at 34 million keys)
+    let at = |s: usize| ((2 * s as u64 + 1) * v.len() as u64 / 126) as usize;
+    let mut sample: [u64; 63] = std::array::from_fn(|s| v[at(s)]);
     sample.sort_unstable();
     let mut mid = partition(v, sample[31]);
     if mid == 0 {
         // Nothing is below the pivot: the pivot is the least key; split its equals off.
+        // (the greatest key, u64::MAX, has no successor: below it then means none)
         mid = partition(v, sample[31].saturating_add(1));
-        if mid == v.len() {
+        if mid == 0 || mid == v.len() {
             return; // every key is the same
         }
     }
@@ -376,9 +381,13 @@ mod tests {
             split_sort(&mut v, depth, 200);
             assert_eq!(v, expected, "depth {depth}");
         }
-        let mut same = vec![u64::MAX; 1000];
-        split_sort(&mut same, 5, 10);
-        assert!(same.iter().all(|k| *k == u64::MAX));
+        // and with the greatest key (a NaN's), alone and among others
+        let mut with_max = keys.clone();
+        with_max.iter_mut().step_by(3).for_each(|k| *k = u64::MAX);
+        let mut expected = with_max.clone();
+        expected.sort_unstable();
+        split_sort(&mut with_max, 12, 200);
+        assert_eq!(with_max, expected);
         let mut v = keys.clone();
         let below = partition(&mut v, 1 << 40);
         assert!(v[..below].iter().all(|k| *k < 1 << 40));
