@@ -28,24 +28,15 @@ pub fn median_in_place(v: &mut [f64]) -> Option<f64> {
     }
 }
 
-/// [`median_in_place`] of `key(k)` over the items `k`. The folds keep 4-byte indices while they
-/// run and gather the 8-byte values only here, for the selection: selecting on the indices with
-/// the key looked up in every comparison was four times slower at a million items.
-pub fn median_by_key(items: &[u32], key: impl Fn(u32) -> f64 + Sync) -> Option<f64> {
-    median_by_key_in(&mut Vec::new(), items, key)
-}
-
-/// [`median_by_key`] gathering the values into `buffer` (cleared first), for a caller that
-/// selects several medians one after the other.
-pub fn median_by_key_in(
-    buffer: &mut Vec<f64>,
-    items: &[u32],
-    key: impl Fn(u32) -> f64 + Sync,
-) -> Option<f64> {
+/// `key(k)` of the items `k`, in their order, into `buffer` (cleared first). The folds keep
+/// 4-byte indices while they run and gather the 8-byte values only for a selection: selecting on
+/// the indices with the key looked up in every comparison was four times slower at a million
+/// items. What else a fold takes of the same values (their sum, how many are positive) is read
+/// from the buffer before the selection reorders it, not worked out again from the items.
+pub fn gather_by_key(buffer: &mut Vec<f64>, items: &[u32], key: impl Fn(u32) -> f64 + Sync) {
     use rayon::prelude::*;
     buffer.clear();
     buffer.par_extend(items.par_iter().map(|&k| key(k)));
-    median_in_place(buffer)
 }
 
 /// Gini coefficient of non-negative values (0 = equal, 1 = one holds all), sorting `v`.
@@ -184,7 +175,11 @@ mod tests {
         let v = [4.0, 1.0, -0.0, 2.0, 3.0, 0.0];
         for n in 0..=v.len() {
             let items: Vec<u32> = (0..n as u32).rev().collect();
-            let by_key = median_by_key(&items, |k| v[k as usize]);
+            let mut gathered = vec![7.0]; // cleared first
+            gather_by_key(&mut gathered, &items, |k| v[k as usize]);
+            let reversed: Vec<f64> = v[..n].iter().rev().copied().collect();
+            assert_eq!(gathered, reversed, "the items' order");
+            let by_key = median_in_place(&mut gathered);
             let by_value = median_in_place(&mut v[..n].to_vec());
             assert_eq!(by_key.map(f64::to_bits), by_value.map(f64::to_bits), "{n}");
         }

@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use super::AgentTotals;
-use super::stats::{gini_sorted, median_by_key, median_by_key_in};
+use super::stats::{gather_by_key, gini_sorted, median_in_place};
 use crate::events::{WeekBatch, is_dense};
 use crate::model::rank;
 use crate::policy::GroupSet;
@@ -175,14 +175,16 @@ impl TokenFold {
             (tok.genuine[k] + tok.padding[k] + tok.bot[k]) * r.price
         };
         // The Gini's weighted sum and the median's selection each read up to a million values
-        // in one thread; they run side by side.
+        // in one thread; they run side by side. The costs are gathered once, summed in the
+        // active members' order for the mean, then selected for the median.
         let (gini, (median_active_cost, mean_active_cost)) = rayon::join(
             || gini_sorted(sorted, piece.sum_of_totals),
             || {
-                let n = piece.active.len();
-                let mean =
-                    (n > 0).then(|| piece.active.iter().map(|&k| cost(k)).sum::<f64>() / n as f64);
-                (median_by_key(&piece.active, cost), mean)
+                let mut costs = Vec::new();
+                gather_by_key(&mut costs, &piece.active, cost);
+                let n = costs.len();
+                let mean = (n > 0).then(|| costs.iter().sum::<f64>() / n as f64);
+                (median_in_place(&mut costs), mean)
             },
         );
         TokenFold {
@@ -312,32 +314,32 @@ impl WorkFold {
             let k = k as usize;
             w.output[k] / t.traits[w.agent.get(k) as usize].skill() - 1.0
         };
-        let n = p.surveyed.len();
-        let share_above_zero = |v: &(dyn Fn(u32) -> f64 + Sync)| {
-            if n == 0 {
-                0.0
-            } else {
-                let above = p.surveyed.par_iter().filter(|k| v(**k) > 0.0).count();
-                above as f64 / n as f64
-            }
-        };
         // Two selections of up to a million values, one after the other in one buffer: the
         // token fold's Gini and median run beside them, which keeps two threads busy, and the
-        // values of only one selection are held at a time (3 MB at a million).
+        // values of only one selection are held at a time (3 MB at a million). Each gathered
+        // gain also gives the share of the surveyed above zero, before its selection.
         let mut values = Vec::new();
-        let medians = (
-            median_by_key_in(&mut values, &p.surveyed, perceived),
-            median_by_key_in(&mut values, &p.surveyed, measured),
-        );
+        let mut share_and_median = |v: &(dyn Fn(u32) -> f64 + Sync)| {
+            gather_by_key(&mut values, &p.surveyed, v);
+            let above = values.par_iter().filter(|x| **x > 0.0).count();
+            let share = if values.is_empty() {
+                0.0
+            } else {
+                above as f64 / values.len() as f64
+            };
+            (share, median_in_place(&mut values).unwrap_or(0.0))
+        };
+        let (say_faster, perceived) = share_and_median(&perceived);
+        let (are_faster, measured) = share_and_median(&measured);
         WorkFold {
             output: p.output,
             rework: p.rework,
             noise: p.noise,
             pad_time: p.pad_time,
-            say_faster: share_above_zero(&perceived),
-            are_faster: share_above_zero(&measured),
-            perceived: medians.0.unwrap_or(0.0),
-            measured: medians.1.unwrap_or(0.0),
+            say_faster,
+            are_faster,
+            perceived,
+            measured,
         }
     }
 }
