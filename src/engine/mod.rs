@@ -611,7 +611,7 @@ impl<'a> Dense<'a> {
 
     /// The `k`-th agent's padding last week, until [`Dense::set`] writes this week's.
     fn last_padding(&self, k: usize) -> f64 {
-        self.0[1][k]
+        self.0[WeekBatch::PADDING][k]
     }
 
     /// Write the `k`-th agent of the chunk, its values in [`WeekBatch::dense_values`]'s order.

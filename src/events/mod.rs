@@ -466,6 +466,9 @@ impl WeekBatch {
         }
     }
 
+    /// Where [`WeekBatch::dense_values`] lists the padding column.
+    pub const PADDING: usize = 1;
+
     /// The value columns of the events every agent has each week: `TokensUsed`, `WorkDelivered`
     /// (the one list of them: the engine writes its agents' weeks into these, in this order).
     pub fn dense_values(&mut self) -> [&mut Vec<f64>; 8] {

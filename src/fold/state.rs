@@ -72,10 +72,16 @@ pub(crate) struct LastWeek {
     pub output: Vec<f64>,
 }
 
+/// Agent `i`'s total tokens from the genuine, padding and bot columns, added in that order
+/// (the order fixes the last bits, which the week's sort and ranks read).
+fn total_of([genuine, padding, bot]: [&[f64]; 3], i: usize) -> f64 {
+    genuine[i] + padding[i] + bot[i]
+}
+
 impl LastWeek {
-    /// Agent `i`'s total tokens (genuine + padding + bot), as [`State::last_total`].
+    /// Agent `i`'s total tokens, as [`State::last_total`].
     pub fn total(&self, i: usize) -> f64 {
-        self.genuine[i] + self.padding[i] + self.bot[i]
+        total_of([&self.genuine, &self.padding, &self.bot], i)
     }
 }
 
@@ -126,9 +132,9 @@ impl State {
         self.traits.len()
     }
 
-    /// Last week's total tokens of agent `i` (genuine + padding + bot).
+    /// Last week's total tokens of agent `i`.
     pub fn last_total(&self, i: usize) -> f64 {
-        self.last_genuine[i] + self.last_padding[i] + self.last_bot[i]
+        total_of([&self.last_genuine, &self.last_padding, &self.last_bot], i)
     }
 
     /// Last week's total tokens of every agent, sorted ascending by `f64::total_cmp` (sorted
