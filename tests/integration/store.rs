@@ -22,6 +22,17 @@ fn run_with_events(dir: &std::path::Path, scenario: &str, out: &str, threads: &s
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
+/// Each of `files` is byte-identical in the folders `a` and `b` under `dir`.
+fn assert_same_files(dir: &std::path::Path, a: &str, b: &str, files: &[&str]) {
+    for f in files {
+        assert_eq!(
+            std::fs::read(dir.join(a).join(f)).unwrap(),
+            std::fs::read(dir.join(b).join(f)).unwrap(),
+            "{a} and {b}: {f}"
+        );
+    }
+}
+
 #[test]
 fn replay_from_the_stored_log_matches_the_live_tables_for_both_builtins() {
     let dir = scratch("store_replay");
@@ -36,13 +47,8 @@ fn replay_from_the_stored_log_matches_the_live_tables_for_both_builtins() {
             stderr(&o)
         );
         assert!(stdout(&o).contains("replay matches"), "{}", stdout(&o));
-        for f in ["weekly.csv", "agents.csv", "deciles.csv", "summary.json"] {
-            assert_eq!(
-                std::fs::read(dir.join(scenario).join(f)).unwrap(),
-                std::fs::read(dir.join("replayed").join(f)).unwrap(),
-                "{scenario}: {f}"
-            );
-        }
+        let tables = ["weekly.csv", "agents.csv", "deciles.csv", "summary.json"];
+        assert_same_files(&dir, scenario, "replayed", &tables);
     }
 }
 
@@ -64,13 +70,12 @@ fn a_tampered_table_is_reported_as_a_mismatch() {
     assert!(stdout(&o).contains("weekly.csv line 4"), "{}", stdout(&o));
     let replayed = |f: &str| std::fs::read(dir.join("replayed").join(f)).unwrap();
     assert_eq!(replayed("weekly.csv"), text.as_bytes());
-    for f in ["agents.csv", "deciles.csv", "summary.json"] {
-        assert_eq!(
-            replayed(f),
-            std::fs::read(dir.join("run").join(f)).unwrap(),
-            "{f}"
-        );
-    }
+    assert_same_files(
+        &dir,
+        "run",
+        "replayed",
+        &["agents.csv", "deciles.csv", "summary.json"],
+    );
 }
 
 #[test]
@@ -84,13 +89,13 @@ fn replay_out_rebuilds_a_deleted_table_and_reports_it_missing() {
     let failed = |o: &std::process::Output| !o.status.success() && o.status.code() != Some(3);
     let o = tokenmaxx(&dir, &["replay", "run"]);
     assert!(failed(&o), "{}", stdout(&o));
-    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    let err = stderr(&o);
     assert!(err.contains("agents.csv"), "{err}");
     // when replayed with --out, then it fails the same way, but every table is written, the
     // deleted one as it was
     let o = tokenmaxx(&dir, &["replay", "run", "--out", "rebuilt"]);
     assert!(failed(&o), "{}", stdout(&o));
-    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    let err = stderr(&o);
     assert!(
         err.contains("agents.csv") && err.contains("rebuilt"),
         "{err}"
@@ -99,14 +104,12 @@ fn replay_out_rebuilds_a_deleted_table_and_reports_it_missing() {
         std::fs::read(dir.join("rebuilt/agents.csv")).unwrap(),
         agents
     );
-    for f in ["weekly.csv", "deciles.csv", "summary.json"] {
-        let stored = std::fs::read(dir.join("run").join(f)).unwrap();
-        assert_eq!(
-            std::fs::read(dir.join("rebuilt").join(f)).unwrap(),
-            stored,
-            "{f}"
-        );
-    }
+    assert_same_files(
+        &dir,
+        "run",
+        "rebuilt",
+        &["weekly.csv", "deciles.csv", "summary.json"],
+    );
 }
 
 #[test]
